@@ -1,0 +1,7 @@
+//! Inputs parsed into types that cannot hold invalid values ("parse, don't validate").
+
+mod nik;
+mod person;
+
+pub use nik::Nik;
+pub use person::{DisplayName, Password, Username};

@@ -1,0 +1,15 @@
+//! Database migrations for Mufakat, run by `mufakat migrate` and at `serve` start.
+//! One file per migration, named `mYYYYMMDD_HHMMSS_name.rs`; never edit a landed one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_foundation::Migration)]
+    }
+}
