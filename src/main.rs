@@ -1,1 +1,159 @@
-fn main() {}
+//! `mufakat`: the one binary. `serve | migrate | seed --demo | users create | schema`.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use mufakat_core::Role;
+use mufakat_server::services::accounts;
+use mufakat_server::{seed, startup, telemetry, Settings};
+
+#[derive(Parser)]
+#[command(name = "mufakat", version, about = "Participatory planning, budgeting and audit workflows for Indonesian local government")]
+struct Cli {
+    /// Database URL: `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`.
+    /// Default: the SQLite file `mufakat.sqlite` in the data directory.
+    #[arg(long, env = "MUFAKAT_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Data directory (SQLite file, keys).
+    #[arg(long, env = "MUFAKAT_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// A TOML config file (see docs/configuration.md). Default: `./mufakat.toml` when present.
+    #[arg(long, env = "MUFAKAT_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the HTTP server (GraphQL at /graphql, GraphiQL in a browser, health at /healthz).
+    Serve(ServeArgs),
+    /// Applies pending database migrations and exits.
+    Migrate,
+    /// Loads demo data (a kota with 2 kecamatan, 4 kelurahan, one account per role).
+    Seed {
+        #[arg(long, required = true)]
+        demo: bool,
+    },
+    /// Manages accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Prints the GraphQL schema (SDL).
+    Schema,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "MUFAKAT_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Seed demo data first (when not yet present) and print the demo accounts.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Creates a staff account with one role in one region. The password is read from standard
+    /// input when piped, otherwise generated and printed once.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// admin, bappeda_planner, kecamatan_staff, kelurahan_staff, opd_staff, vendor, auditor
+        #[arg(long)]
+        role: Role,
+        /// The region code (kode wilayah), e.g. 35.99 or 35.99.01.1001.
+        #[arg(long)]
+        region: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(url) = cli.database_url {
+        settings.database_url = Some(url);
+    }
+    if let Some(dir) = cli.data_dir {
+        settings.data_dir = dir;
+    }
+    telemetry::init(settings.log_json);
+
+    match cli.command {
+        Command::Serve(args) => {
+            if let Some(l) = args.listen {
+                settings.listen = l;
+            }
+            let app = startup::Application::build(settings).await?;
+            if args.demo {
+                print_seed(seed::seed_demo(app.state(), None).await?);
+            }
+            let addr = app.local_addr();
+            tracing::info!(%addr, "Mufakat is listening");
+            eprintln!("Mufakat: GraphiQL at http://{addr}/graphql, health at http://{addr}/healthz");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let state = startup::build_state(settings).await?;
+            drop(state);
+            eprintln!("migrations applied");
+        }
+        Command::Seed { demo: _ } => {
+            let state = startup::build_state(settings).await?;
+            print_seed(seed::seed_demo(&state, None).await?);
+        }
+        Command::Users(UsersCommand::Create { username, name, role, region }) => {
+            let state = startup::build_state(settings).await?;
+            let region_id = state
+                .regions
+                .read()
+                .await
+                .all()
+                .find(|r| r.code == region)
+                .map(|r| r.id)
+                .with_context(|| format!("no region with code {region}"))?;
+            let (password, generated) = read_or_generate_password()?;
+            let u = accounts::create_staff(&state, None, accounts::CreateStaff { username, name, password: password.clone(), grants: vec![(role, region_id)] })
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli")))?;
+            println!("created user {} (id {}) as {role} in {region}", u.username, u.id);
+            if generated {
+                println!("password (shown once): {password}");
+            }
+        }
+        Command::Schema => print!("{}", mufakat_server::graphql::sdl()),
+    }
+    Ok(())
+}
+
+fn read_or_generate_password() -> anyhow::Result<(String, bool)> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        let s = s.trim_end_matches(['\n', '\r']).to_owned();
+        if !s.is_empty() {
+            return Ok((s, false));
+        }
+    }
+    use rand::distributions::{Alphanumeric, DistString};
+    Ok((Alphanumeric.sample_string(&mut rand::thread_rng(), 16), true))
+}
+
+fn print_seed(report: seed::SeedReport) {
+    match report.password {
+        None => eprintln!("demo data already present (passwords were shown when it was created)"),
+        Some(pw) => {
+            println!("Demo data created. Accounts (password for all, shown once: {pw}):");
+            for a in report.accounts {
+                println!("  {:<18} {:<16} region {}", a.username, a.role.as_str(), a.region);
+            }
+        }
+    }
+}

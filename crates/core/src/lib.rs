@@ -6,10 +6,12 @@ pub mod error;
 pub mod lang;
 pub mod money;
 pub mod region;
+pub mod region_tree;
 pub mod role;
 
 pub use error::{AppError, AppResult, FieldError, Localized};
 pub use lang::Lang;
 pub use money::Money;
 pub use region::RegionLevel;
+pub use region_tree::{RegionNode, RegionTree};
 pub use role::Role;

@@ -1,0 +1,184 @@
+//! Authentication: password hashing (argon2id), bearer tokens (random, stored hashed,
+//! expiring, revocable), the NIK keyed hash, and the login rate limiter.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use mufakat_core::{AppError, AppResult, Role};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// The signed-in user of a request, with the role grants read fresh from the database.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub home_region_id: Option<i32>,
+    pub grants: Vec<(Role, i32)>,
+    pub token_hash: String,
+}
+
+impl CurrentUser {
+    pub fn casbin_subject(&self) -> String {
+        subject(self.id)
+    }
+}
+
+pub fn subject(user_id: i32) -> String {
+    format!("user:{user_id}")
+}
+
+pub async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::internal(anyhow::anyhow!("argon2: {e}")))
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+/// Verifies in constant time; `None` as the stored hash still spends the same work, so that
+/// response times do not tell which usernames exist.
+pub async fn verify_password(password: String, stored: Option<String>) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
+        let parsed = PasswordHash::new(&stored).map_err(|e| AppError::internal(anyhow::anyhow!("stored hash: {e}")))?;
+        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(b"not-a-real-password", &salt).unwrap().to_string()
+});
+
+/// A new bearer token (`mft_` + 43 characters of base64url, 256 bits) and the hash to store.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = format!("mft_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Whether a token has the shape we issue; anything else is rejected before a database lookup.
+pub fn token_well_formed(token: &str) -> bool {
+    token.len() == 47
+        && token.starts_with("mft_")
+        && token[4..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// HMAC-SHA256 of the NIK under the deployment's key: lets us enforce one account per NIK
+/// without storing the NIK (UU PDP 27/2022).
+pub fn nik_hash(key: &[u8], nik: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(nik.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Counts failed logins per username and per client address in a sliding window; once over
+/// the limit, further attempts are refused with `RATE_LIMITED` until the window passes, even
+/// with the right password. State is per process (see docs/security.md).
+pub struct LoginLimiter {
+    per_user: u32,
+    per_ip: u32,
+    window: Duration,
+    state: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl LoginLimiter {
+    pub fn new(per_user: u32, per_ip: u32, window: Duration) -> Self {
+        LoginLimiter { per_user, per_ip, window, state: Mutex::new(HashMap::new()) }
+    }
+
+    fn keys(username: &str, ip: Option<IpAddr>) -> [Option<String>; 2] {
+        [Some(format!("u:{}", username.to_lowercase())), ip.map(|ip| format!("ip:{ip}"))]
+    }
+
+    /// Refuses when either key is over its limit.
+    pub fn check(&self, username: &str, ip: Option<IpAddr>) -> AppResult<()> {
+        let now = Instant::now();
+        let mut state = self.state.lock().unwrap();
+        state.retain(|_, (_, since)| now.duration_since(*since) < self.window);
+        for key in Self::keys(username, ip).into_iter().flatten() {
+            let limit = if key.starts_with("u:") { self.per_user } else { self.per_ip };
+            if let Some((count, since)) = state.get(&key) {
+                if *count >= limit {
+                    let left = self.window.saturating_sub(now.duration_since(*since));
+                    return Err(AppError::RateLimited { retry_after_secs: left.as_secs().max(1) });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn record_failure(&self, username: &str, ip: Option<IpAddr>) {
+        let now = Instant::now();
+        let mut state = self.state.lock().unwrap();
+        for key in Self::keys(username, ip).into_iter().flatten() {
+            let e = state.entry(key).or_insert((0, now));
+            e.0 += 1;
+        }
+    }
+
+    pub fn record_success(&self, username: &str) {
+        self.state.lock().unwrap().remove(&format!("u:{}", username.to_lowercase()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn passwords_verify() {
+        let h = hash_password("rahasia-sekali".into()).await.unwrap();
+        assert!(verify_password("rahasia-sekali".into(), Some(h.clone())).await.unwrap());
+        assert!(!verify_password("salah".into(), Some(h)).await.unwrap());
+        assert!(!verify_password("apa saja".into(), None).await.unwrap());
+    }
+
+    #[test]
+    fn tokens_are_well_formed_and_hashed() {
+        let (t, h) = new_token();
+        assert!(token_well_formed(&t));
+        assert_eq!(token_hash(&t), h);
+        assert!(!token_well_formed("Bearer x"));
+        assert!(!token_well_formed("mft_short"));
+    }
+
+    #[test]
+    fn nik_hash_depends_on_the_key() {
+        let a = nik_hash(b"key-a", "3578014507900001");
+        assert_eq!(a, nik_hash(b"key-a", "3578014507900001"));
+        assert_ne!(a, nik_hash(b"key-b", "3578014507900001"));
+        assert!(!a.contains("3578014507900001"));
+    }
+
+    #[test]
+    fn limiter_locks_after_failures() {
+        let l = LoginLimiter::new(3, 100, Duration::from_secs(60));
+        for _ in 0..3 {
+            assert!(l.check("Budi", None).is_ok());
+            l.record_failure("budi", None);
+        }
+        assert!(matches!(l.check("budi", None), Err(AppError::RateLimited { .. })));
+        assert!(l.check("siti", None).is_ok());
+    }
+}

@@ -1,0 +1,149 @@
+//! Authorization through casbin (RBAC with domains), deny by default.
+//!
+//! Policies (`role, object, action`) are data in `policy/policy.csv`. A user's role grants
+//! (`user:ID, role, region:ID`) are read fresh from the database when the request is
+//! authenticated and synced into the enforcer, so every node decides on current grants.
+//! A check on region R asks casbin for R and each ancestor of R: a role granted in a
+//! kecamatan holds for its kelurahan.
+
+use casbin::{CoreApi, DefaultModel, Enforcer, MgmtApi, StringAdapter};
+use mufakat_core::{AppError, AppResult, Role};
+use tokio::sync::RwLock;
+
+use crate::auth::{subject, CurrentUser};
+
+pub const MODEL: &str = include_str!("../policy/model.conf");
+pub const POLICY: &str = include_str!("../policy/policy.csv");
+
+pub struct Authz {
+    enforcer: RwLock<Enforcer>,
+}
+
+/// What is being done: an object kind and an action, as named in `policy.csv`.
+#[derive(Debug, Clone, Copy)]
+pub struct Permission {
+    pub object: &'static str,
+    pub action: &'static str,
+}
+
+impl Authz {
+    pub async fn new() -> anyhow::Result<Authz> {
+        let model = DefaultModel::from_str(MODEL).await?;
+        let policy: String = POLICY
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let adapter = StringAdapter::new(policy);
+        let mut enforcer = Enforcer::new(model, adapter).await?;
+        // Grants live in our own tables; the enforcer holds them in memory only.
+        enforcer.enable_auto_save(false);
+        Ok(Authz { enforcer: RwLock::new(enforcer) })
+    }
+
+    /// Makes the enforcer's grouping policies for this user equal to `grants`.
+    pub async fn sync_user(&self, user_id: i32, grants: &[(Role, i32)]) -> AppResult<()> {
+        let sub = subject(user_id);
+        let mut wanted: Vec<Vec<String>> = grants
+            .iter()
+            .map(|(role, region)| vec![sub.clone(), role.as_str().to_owned(), format!("region:{region}")])
+            .collect();
+        wanted.sort();
+        {
+            let e = self.enforcer.read().await;
+            let mut have = e.get_filtered_grouping_policy(0, vec![sub.clone()]);
+            have.sort();
+            if have == wanted {
+                return Ok(());
+            }
+        }
+        let mut e = self.enforcer.write().await;
+        e.remove_filtered_grouping_policy(0, vec![sub.clone()]).await.map_err(casbin_err)?;
+        if !wanted.is_empty() {
+            e.add_grouping_policies(wanted).await.map_err(casbin_err)?;
+        }
+        Ok(())
+    }
+
+    /// Whether `user` may do `perm` on data of region `region_path[0]`; `region_path` is that
+    /// region followed by its ancestors.
+    pub async fn allowed(&self, user: &CurrentUser, region_path: &[i32], perm: Permission) -> AppResult<bool> {
+        let e = self.enforcer.read().await;
+        let sub = user.casbin_subject();
+        for region in region_path {
+            let dom = format!("region:{region}");
+            if e.enforce((sub.as_str(), dom.as_str(), perm.object, perm.action)).map_err(casbin_err)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Like [`Authz::allowed`], but `FORBIDDEN` when not.
+    pub async fn require(&self, user: &CurrentUser, region_path: &[i32], perm: Permission) -> AppResult<()> {
+        if self.allowed(user, region_path, perm).await? {
+            Ok(())
+        } else {
+            tracing::info!(user = user.id, ?perm, region = ?region_path.first(), "authorization denied");
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The roles (from `policy.csv`) that hold `perm`, for docs and the authorization matrix test.
+    pub async fn roles_with(&self, perm: Permission) -> Vec<String> {
+        let e = self.enforcer.read().await;
+        e.get_filtered_policy(1, vec![perm.object.to_owned(), perm.action.to_owned()])
+            .into_iter()
+            .map(|p| p[0].clone())
+            .collect()
+    }
+}
+
+fn casbin_err(e: casbin::Error) -> AppError {
+    AppError::internal(anyhow::anyhow!("casbin: {e}"))
+}
+
+/// Every permission the server checks. Adding a mutation means adding its permission here and
+/// its rows in `policy.csv`.
+pub mod perms {
+    use super::Permission;
+    pub const REGION_CREATE: Permission = Permission { object: "region", action: "create" };
+    pub const STAFF_ACCOUNT_CREATE: Permission = Permission { object: "staff_account", action: "create" };
+    pub const ROLE_GRANT_CREATE: Permission = Permission { object: "role_grant", action: "create" };
+    pub const ROLE_GRANT_REVOKE: Permission = Permission { object: "role_grant", action: "revoke" };
+    pub const RESIDENT_LIST: Permission = Permission { object: "resident", action: "list" };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: i32) -> CurrentUser {
+        CurrentUser { id, username: "u".into(), display_name: "U".into(), home_region_id: None, grants: vec![], token_hash: String::new() }
+    }
+
+    #[tokio::test]
+    async fn grants_hold_below_their_region_and_nowhere_else() {
+        let a = Authz::new().await.unwrap();
+        // Region 1 = kota, 2 = kecamatan under 1, 3 and 4 = kelurahan under 2.
+        a.sync_user(7, &[(Role::KelurahanStaff, 3)]).await.unwrap();
+        let u = user(7);
+        assert!(a.allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST).await.unwrap());
+        assert!(!a.allowed(&u, &[4, 2, 1], perms::RESIDENT_LIST).await.unwrap());
+        assert!(!a.allowed(&u, &[3, 2, 1], perms::REGION_CREATE).await.unwrap());
+
+        a.sync_user(7, &[(Role::KecamatanStaff, 2)]).await.unwrap();
+        assert!(a.allowed(&u, &[4, 2, 1], perms::RESIDENT_LIST).await.unwrap());
+        assert!(!a.allowed(&u, &[1], perms::RESIDENT_LIST).await.unwrap());
+
+        a.sync_user(7, &[]).await.unwrap();
+        assert!(!a.allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn unknown_users_are_denied() {
+        let a = Authz::new().await.unwrap();
+        assert!(!a.allowed(&user(99), &[1], perms::REGION_CREATE).await.unwrap());
+        assert_eq!(a.roles_with(perms::REGION_CREATE).await, vec!["admin".to_string()]);
+    }
+}

@@ -1,0 +1,150 @@
+//! Settings. Precedence: built-in defaults < config file < `MUFAKAT_*` environment variables <
+//! command-line flags. Every setting is documented in `docs/configuration.md`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use mufakat_store::Durability;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `sqlite://PATH` or `postgres://...`. Default: `sqlite://{data_dir}/mufakat.sqlite`.
+    pub database_url: Option<String>,
+    pub listen: SocketAddr,
+    /// Where the SQLite file, keys and generated files live.
+    pub data_dir: PathBuf,
+    /// Workflow definitions folder.
+    pub workflows_dir: PathBuf,
+    /// `full` (survives power loss; default) or `normal`.
+    pub durability: String,
+    /// Lifetime of a login token, in hours.
+    pub token_ttl_hours: i64,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    pub graphql_max_depth: usize,
+    pub graphql_max_complexity: usize,
+    /// Failed logins for one username before it is locked for `login_lockout_secs`.
+    pub login_max_failures: u32,
+    pub login_lockout_secs: u64,
+    /// Failed logins from one client address before that address is locked.
+    pub login_max_failures_per_ip: u32,
+    /// Key for the NIK keyed hash (hex, 32 bytes). When unset, read from or created in
+    /// `{data_dir}/secrets/nik.key`. Every node of one deployment must share it.
+    pub nik_hash_key: Option<String>,
+    /// Log as JSON lines instead of human-readable text.
+    pub log_json: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: None,
+            listen: "127.0.0.1:8080".parse().unwrap(),
+            data_dir: PathBuf::from("data"),
+            workflows_dir: PathBuf::from("workflows"),
+            durability: "full".into(),
+            token_ttl_hours: 12,
+            max_body_bytes: 1024 * 1024,
+            graphql_max_depth: 12,
+            graphql_max_complexity: 1000,
+            login_max_failures: 5,
+            login_lockout_secs: 900,
+            login_max_failures_per_ip: 100,
+            nik_hash_key: None,
+            log_json: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the config file (when given, or `mufakat.toml` in the working directory when that
+    /// exists), then the environment.
+    pub fn load(config_file: Option<&Path>) -> anyhow::Result<Settings> {
+        let default_file = Path::new("mufakat.toml");
+        let path = config_file.or_else(|| default_file.exists().then_some(default_file));
+        let mut s = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| format!("reading config file {}", p.display()))?;
+                toml::from_str(&text).with_context(|| format!("in config file {}", p.display()))?
+            }
+            None => Settings::default(),
+        };
+        s.apply_env(|k| std::env::var(k).ok())?;
+        Ok(s)
+    }
+
+    fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        fn parse<T: std::str::FromStr>(k: &str, v: String) -> anyhow::Result<T>
+        where
+            T::Err: std::fmt::Display,
+        {
+            v.parse::<T>().map_err(|e| anyhow::anyhow!("{k}={v}: {e}"))
+        }
+        if let Some(v) = get("MUFAKAT_DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = get("MUFAKAT_LISTEN") {
+            self.listen = parse("MUFAKAT_LISTEN", v)?;
+        }
+        if let Some(v) = get("MUFAKAT_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = get("MUFAKAT_WORKFLOWS_DIR") {
+            self.workflows_dir = v.into();
+        }
+        if let Some(v) = get("MUFAKAT_DURABILITY") {
+            self.durability = v;
+        }
+        if let Some(v) = get("MUFAKAT_TOKEN_TTL_HOURS") {
+            self.token_ttl_hours = parse("MUFAKAT_TOKEN_TTL_HOURS", v)?;
+        }
+        if let Some(v) = get("MUFAKAT_MAX_BODY_BYTES") {
+            self.max_body_bytes = parse("MUFAKAT_MAX_BODY_BYTES", v)?;
+        }
+        if let Some(v) = get("MUFAKAT_NIK_HASH_KEY") {
+            self.nik_hash_key = Some(v);
+        }
+        if let Some(v) = get("MUFAKAT_LOG_JSON") {
+            self.log_json = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("mufakat.sqlite").display()))
+    }
+
+    pub fn durability(&self) -> anyhow::Result<Durability> {
+        self.durability.parse().map_err(|e: String| anyhow::anyhow!(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let mut s = Settings::default();
+        s.apply_env(|k| match k {
+            "MUFAKAT_LISTEN" => Some("0.0.0.0:9000".into()),
+            "MUFAKAT_DATA_DIR" => Some("/srv/mufakat".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.database_url(), "sqlite:///srv/mufakat/mufakat.sqlite");
+    }
+
+    #[test]
+    fn config_file_rejects_unknown_keys() {
+        assert!(toml::from_str::<Settings>("listen = \"127.0.0.1:1\"\nlisen = 3").is_err());
+        let s: Settings = toml::from_str("listen = \"127.0.0.1:1\"\ntoken_ttl_hours = 2").unwrap();
+        assert_eq!(s.token_ttl_hours, 2);
+    }
+}

@@ -1,0 +1,68 @@
+//! The GraphQL schema. Resolvers are thin: parse input, call a service, map the result.
+//! Errors are `AppError`s carried as the error's source and turned into coded, localised
+//! errors in one place ([`errors::finish_response`]).
+
+pub mod errors;
+mod mutation;
+mod query;
+mod types;
+
+use async_graphql::{Context, EmptySubscription, Schema, ID};
+use mufakat_core::{AppError, AppResult, Lang};
+
+use crate::auth::CurrentUser;
+use crate::AppState;
+
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+
+pub type MufakatSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Per-request data.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    pub lang: Lang,
+    pub request_id: String,
+    pub user: Option<CurrentUser>,
+    pub ip: Option<std::net::IpAddr>,
+}
+
+pub fn build_schema(state: Option<AppState>, max_depth: usize, max_complexity: usize) -> MufakatSchema {
+    let mut b = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .limit_depth(max_depth)
+        .limit_complexity(max_complexity)
+        .limit_recursive_depth(64)
+        .limit_directives(16);
+    if let Some(s) = state {
+        b = b.data(s);
+    }
+    b.finish()
+}
+
+/// The SDL checked in at `graphql/schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None, usize::MAX, usize::MAX).sdl()
+}
+
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
+    ctx.data_unchecked::<AppState>()
+}
+
+pub(crate) fn req<'a>(ctx: &Context<'a>) -> &'a RequestCtx {
+    ctx.data_unchecked::<RequestCtx>()
+}
+
+pub(crate) fn require_user<'a>(ctx: &Context<'a>) -> AppResult<&'a CurrentUser> {
+    req(ctx).user.as_ref().ok_or(AppError::Unauthenticated)
+}
+
+pub(crate) fn parse_id(field: &str, id: &ID) -> AppResult<i32> {
+    id.parse::<i32>().map_err(|_| {
+        AppError::Validation(vec![mufakat_core::FieldError::new(
+            field,
+            "format",
+            "ID tidak valid.",
+            "Not a valid ID.",
+        )])
+    })
+}

@@ -1,0 +1,121 @@
+use async_graphql::{Context, InputObject, Object, Result, ID};
+
+use super::types::{AuthPayload, Region, RegionLevelGql, RoleGql, User};
+use super::{parse_id, req, require_user, state};
+use crate::services::{accounts, regions};
+
+pub struct MutationRoot;
+
+#[derive(InputObject)]
+pub struct RegisterResidentInput {
+    pub username: String,
+    /// Full name.
+    pub name: String,
+    /// The 16-digit NIK. Only a keyed hash is kept, to ensure one account per person.
+    pub nik: String,
+    /// The kelurahan/desa of residence.
+    pub kelurahan_id: ID,
+    /// At least 10 characters.
+    pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct RoleGrantInput {
+    pub role: RoleGql,
+    pub region_id: ID,
+}
+
+#[derive(InputObject)]
+pub struct CreateStaffInput {
+    pub username: String,
+    pub name: String,
+    pub password: String,
+    pub roles: Vec<RoleGrantInput>,
+}
+
+#[derive(InputObject)]
+pub struct CreateRegionInput {
+    /// The official region code (kode wilayah), unique.
+    pub code: String,
+    pub name: String,
+    pub level: RegionLevelGql,
+    pub parent_id: Option<ID>,
+}
+
+#[Object]
+impl MutationRoot {
+    /// A resident creates an account and is signed in.
+    async fn register_resident(&self, ctx: &Context<'_>, input: RegisterResidentInput) -> Result<AuthPayload> {
+        let st = state(ctx);
+        let kelurahan_id = parse_id("kelurahanId", &input.kelurahan_id)?;
+        let password = input.password.clone();
+        let u = accounts::register_resident(
+            st,
+            accounts::RegisterResident {
+                username: input.username,
+                name: input.name,
+                nik: input.nik,
+                kelurahan_id,
+                password: input.password,
+            },
+        )
+        .await?;
+        let r = accounts::login(st, &u.username, &password, req(ctx).ip).await?;
+        Ok(AuthPayload { token: r.token, expires_at: r.expires_at, user: User(r.user) })
+    }
+
+    /// Signs in. Repeated failures lock the username for a while (`RATE_LIMITED`).
+    async fn login(&self, ctx: &Context<'_>, username: String, password: String) -> Result<AuthPayload> {
+        let r = accounts::login(state(ctx), &username, &password, req(ctx).ip).await?;
+        Ok(AuthPayload { token: r.token, expires_at: r.expires_at, user: User(r.user) })
+    }
+
+    /// Revokes the token of this request.
+    async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
+        let user = require_user(ctx)?;
+        Ok(accounts::logout(state(ctx), user).await?)
+    }
+
+    /// Revokes every token of the signed-in user; returns how many.
+    async fn logout_everywhere(&self, ctx: &Context<'_>) -> Result<i32> {
+        let user = require_user(ctx)?;
+        Ok(accounts::logout_everywhere(state(ctx), user).await? as i32)
+    }
+
+    /// Admin: creates a staff account with role grants.
+    async fn create_staff_user(&self, ctx: &Context<'_>, input: CreateStaffInput) -> Result<User> {
+        let user = require_user(ctx)?;
+        let mut grants = vec![];
+        for (i, g) in input.roles.iter().enumerate() {
+            grants.push((g.role.into(), parse_id(&format!("roles[{i}].regionId"), &g.region_id)?));
+        }
+        let u = accounts::create_staff(
+            state(ctx),
+            Some(user),
+            accounts::CreateStaff { username: input.username, name: input.name, password: input.password, grants },
+        )
+        .await?;
+        Ok(User(u))
+    }
+
+    /// Admin: grants a role to a user within a region.
+    async fn grant_role(&self, ctx: &Context<'_>, user_id: ID, role: RoleGql, region_id: ID) -> Result<User> {
+        let user = require_user(ctx)?;
+        let target = parse_id("userId", &user_id)?;
+        let region = parse_id("regionId", &region_id)?;
+        Ok(User(accounts::grant_role(state(ctx), user, target, role.into(), region).await?))
+    }
+
+    /// Admin: adds a region under a parent.
+    async fn create_region(&self, ctx: &Context<'_>, input: CreateRegionInput) -> Result<Region> {
+        let user = require_user(ctx)?;
+        let parent_id = input.parent_id.as_ref().map(|p| parse_id("parentId", p)).transpose()?;
+        let r = regions::create(
+            state(ctx),
+            Some(user),
+            regions::CreateRegion { code: input.code, name: input.name, level: input.level.into(), parent_id },
+        )
+        .await?;
+        Ok(Region(r))
+    }
+}

@@ -1,0 +1,228 @@
+use std::net::IpAddr;
+
+use chrono::{DateTime, Duration, Utc};
+use mufakat_core::domain::{DisplayName, Nik, Password, Username};
+use mufakat_core::{AppError, AppResult, FieldError, RegionLevel, Role};
+use mufakat_store::entity::{role_grant, user};
+use mufakat_store::repo::{grants, sessions, users};
+use mufakat_store::DbResultExt;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+
+use crate::auth::{self, CurrentUser};
+use crate::authz::perms;
+use crate::AppState;
+
+/// A user as the API shows it. Never carries the password hash or the NIK hash.
+#[derive(Debug, Clone)]
+pub struct UserView {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub home_region_id: Option<i32>,
+    pub grants: Vec<(Role, i32)>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn view(u: user::Model, g: Vec<role_grant::Model>) -> UserView {
+    UserView {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        home_region_id: u.home_region_id,
+        grants: parse_grants(g),
+        created_at: u.created_at,
+    }
+}
+
+fn parse_grants(g: Vec<role_grant::Model>) -> Vec<(Role, i32)> {
+    g.into_iter().filter_map(|g| Some((g.role.parse::<Role>().ok()?, g.region_id))).collect()
+}
+
+pub struct RegisterResident {
+    pub username: String,
+    pub name: String,
+    pub nik: String,
+    pub kelurahan_id: i32,
+    pub password: String,
+}
+
+/// Collects every field's problem at once, so the user fixes the form in one go.
+fn collect<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+pub async fn register_resident(state: &AppState, input: RegisterResident) -> AppResult<UserView> {
+    let mut errors = vec![];
+    let username = collect(&mut errors, Username::parse("username", &input.username));
+    let name = collect(&mut errors, DisplayName::parse("name", &input.name));
+    let nik = collect(&mut errors, Nik::parse("nik", &input.nik));
+    let password = collect(&mut errors, Password::parse("password", &input.password));
+    let region_ok = {
+        let tree = state.regions.read().await;
+        tree.get(input.kelurahan_id).is_some_and(|r| r.level == RegionLevel::KelurahanDesa)
+    };
+    if !region_ok {
+        errors.push(FieldError::new(
+            "kelurahanId",
+            "unknown",
+            "Kelurahan/desa tidak dikenal. Pilih dari daftar wilayah.",
+            "Unknown kelurahan/desa. Choose one from the list of regions.",
+        ));
+    }
+    let (Some(username), Some(name), Some(nik), Some(password), true) = (username, name, nik, password, region_ok) else {
+        return Err(AppError::Validation(errors));
+    };
+    let password_hash = auth::hash_password(password.expose().to_owned()).await?;
+    let nik_hash = auth::nik_hash(&state.nik_key, nik.expose());
+
+    let txn = state.db.begin().await.db()?;
+    let u = users::create(
+        &txn,
+        users::NewUser {
+            username: username.as_str(),
+            display_name: name.as_str(),
+            nik_hash: Some(nik_hash),
+            home_region_id: Some(input.kelurahan_id),
+            password_hash,
+        },
+    )
+    .await?;
+    let g = grants::grant(&txn, u.id, Role::Resident, input.kelurahan_id, None).await?;
+    txn.commit().await.db()?;
+    tracing::info!(user = u.id, "resident registered");
+    Ok(view(u, vec![g]))
+}
+
+pub struct LoginResult {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: UserView,
+}
+
+pub async fn login(state: &AppState, username: &str, password: &str, ip: Option<IpAddr>) -> AppResult<LoginResult> {
+    let username = username.trim().to_lowercase();
+    state.login_limiter.check(&username, ip)?;
+    let found = users::by_username(&state.db, &username).await?.filter(|u| u.is_active);
+    let ok = auth::verify_password(password.to_owned(), found.as_ref().map(|u| u.password_hash.clone())).await?;
+    let Some(u) = found.filter(|_| ok) else {
+        state.login_limiter.record_failure(&username, ip);
+        return Err(AppError::InvalidCredentials);
+    };
+    state.login_limiter.record_success(&username);
+    let (token, hash) = auth::new_token();
+    let expires_at = Utc::now() + Duration::hours(state.settings.token_ttl_hours);
+    sessions::create(&state.db, hash, u.id, expires_at).await?;
+    let g = grants::for_user(&state.db, u.id).await?;
+    Ok(LoginResult { token, expires_at, user: view(u, g) })
+}
+
+/// Resolves a bearer token to its user, with fresh role grants synced into the enforcer.
+pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUser> {
+    if !auth::token_well_formed(token) {
+        return Err(AppError::Unauthenticated);
+    }
+    let hash = auth::token_hash(token);
+    let session = sessions::find_active(&state.db, &hash, Utc::now()).await?.ok_or(AppError::Unauthenticated)?;
+    let u = users::get(&state.db, session.user_id).await?;
+    if !u.is_active {
+        return Err(AppError::Unauthenticated);
+    }
+    let grants = parse_grants(grants::for_user(&state.db, u.id).await?);
+    state.authz.sync_user(u.id, &grants).await?;
+    Ok(CurrentUser {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        home_region_id: u.home_region_id,
+        grants,
+        token_hash: hash,
+    })
+}
+
+pub async fn logout(state: &AppState, user: &CurrentUser) -> AppResult<bool> {
+    sessions::revoke(&state.db, &user.token_hash, Utc::now()).await
+}
+
+pub async fn logout_everywhere(state: &AppState, user: &CurrentUser) -> AppResult<u64> {
+    sessions::revoke_all_for_user(&state.db, user.id, Utc::now()).await
+}
+
+pub async fn me(state: &AppState, user: &CurrentUser) -> AppResult<UserView> {
+    let u = users::get(&state.db, user.id).await?;
+    Ok(view(u, grants::for_user(&state.db, user.id).await?))
+}
+
+pub struct CreateStaff {
+    pub username: String,
+    pub name: String,
+    pub password: String,
+    pub grants: Vec<(Role, i32)>,
+}
+
+/// Creates a staff account with its role grants. The actor needs `staff_account:create` in the
+/// region of every grant; `actor = None` is the CLI/seed with operator rights.
+pub async fn create_staff(state: &AppState, actor: Option<&CurrentUser>, input: CreateStaff) -> AppResult<UserView> {
+    let mut errors = vec![];
+    let username = collect(&mut errors, Username::parse("username", &input.username));
+    let name = collect(&mut errors, DisplayName::parse("name", &input.name));
+    let password = collect(&mut errors, Password::parse("password", &input.password));
+    if input.grants.is_empty() {
+        errors.push(FieldError::new("roles", "required", "Berikan paling sedikit satu peran.", "Grant at least one role."));
+    }
+    for (i, (_, region)) in input.grants.iter().enumerate() {
+        if state.regions.read().await.get(*region).is_none() {
+            errors.push(FieldError::new(format!("roles[{i}].regionId"), "unknown", "Wilayah tidak dikenal.", "Unknown region."));
+        }
+    }
+    let (Some(username), Some(name), Some(password), true) = (username, name, password, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    if let Some(actor) = actor {
+        for (_, region) in &input.grants {
+            let path = state.region_path(*region).await;
+            state.authz.require(actor, &path, perms::STAFF_ACCOUNT_CREATE).await?;
+        }
+    }
+    let password_hash = auth::hash_password(password.expose().to_owned()).await?;
+    let txn = state.db.begin().await.db()?;
+    let u = users::create(
+        &txn,
+        users::NewUser { username: username.as_str(), display_name: name.as_str(), nik_hash: None, home_region_id: None, password_hash },
+    )
+    .await?;
+    let mut made = vec![];
+    for (role, region) in &input.grants {
+        made.push(grants::grant(&txn, u.id, *role, *region, actor.map(|a| a.id)).await?);
+    }
+    txn.commit().await.db()?;
+    tracing::info!(user = u.id, by = ?actor.map(|a| a.id), "staff account created");
+    Ok(view(u, made))
+}
+
+pub async fn grant_role(state: &AppState, actor: &CurrentUser, user_id: i32, role: Role, region_id: i32) -> AppResult<UserView> {
+    let path = state.region_path(region_id).await;
+    if path.is_empty() {
+        return Err(AppError::NotFound { entity: "region" });
+    }
+    state.authz.require(actor, &path, perms::ROLE_GRANT_CREATE).await?;
+    let u = users::get(&state.db, user_id).await?;
+    grants::grant(&state.db, user_id, role, region_id, Some(actor.id)).await?;
+    Ok(view(u, grants::for_user(&state.db, user_id).await?))
+}
+
+/// Residents registered in `region_id` or below it. Needs `resident:list` there.
+pub async fn list_residents(state: &AppState, actor: &CurrentUser, region_id: i32) -> AppResult<Vec<UserView>> {
+    let path = state.region_path(region_id).await;
+    if path.is_empty() {
+        return Err(AppError::NotFound { entity: "region" });
+    }
+    state.authz.require(actor, &path, perms::RESIDENT_LIST).await?;
+    let within = state.regions.read().await.descendants_inclusive(region_id);
+    let rows = user::Entity::find()
+        .filter(user::Column::HomeRegionId.is_in(within))
+        .order_by_asc(user::Column::DisplayName)
+        .all(&state.db)
+        .await
+        .db()?;
+    Ok(rows.into_iter().map(|u| view(u, vec![])).collect())
+}

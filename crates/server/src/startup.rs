@@ -1,0 +1,109 @@
+//! Builds the application: settings -> database (migrated) -> keys -> state -> router.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::{http, secrets, AppState};
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let state = build_state(settings).await?;
+        let listener = TcpListener::bind(state.settings.listen)
+            .await
+            .with_context(|| format!("binding {}", state.settings.listen))?;
+        Ok(Application { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let state = self.state.clone();
+        // Other nodes may add regions; re-read the (small) region tree now and then.
+        let reload = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(30));
+            loop {
+                tick.tick().await;
+                if let Err(e) = state.reload_regions().await {
+                    tracing::warn!(error = %e, "reloading regions failed");
+                }
+            }
+        });
+        let app = http::router(self.state.clone());
+        let res = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await;
+        reload.abort();
+        res
+    }
+}
+
+/// Database connected and migrated, keys loaded: what `serve`, `seed` and `users` share.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
+    let url = settings.database_url();
+    let db = mufakat_store::connect(&url, settings.durability()?)
+        .await
+        .with_context(|| format!("connecting to {}", redact(&url)))?;
+    mufakat_store::migrate(&db).await.context("running migrations")?;
+    let nik_key = match &settings.nik_hash_key {
+        Some(hexkey) => hex::decode(hexkey.trim()).context("MUFAKAT_NIK_HASH_KEY is not hex")?,
+        None => secrets::load_or_create_key(&settings.data_dir.join("secrets").join("nik.key"))?,
+    };
+    AppState::new(db, settings, nik_key).await
+}
+
+/// Hides a password in a database URL for log lines.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("sqlite://data/x.sqlite"), "sqlite://data/x.sqlite");
+    }
+}

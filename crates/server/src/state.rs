@@ -1,0 +1,66 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use mufakat_core::{AppResult, RegionLevel, RegionNode, RegionTree};
+use mufakat_store::{repo, DatabaseConnection};
+use tokio::sync::RwLock;
+
+use crate::auth::LoginLimiter;
+use crate::authz::Authz;
+use crate::config::Settings;
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+pub struct Inner {
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    pub authz: Authz,
+    pub regions: RwLock<RegionTree>,
+    pub login_limiter: LoginLimiter,
+    pub nik_key: Vec<u8>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub async fn new(db: DatabaseConnection, settings: Settings, nik_key: Vec<u8>) -> anyhow::Result<AppState> {
+        let authz = Authz::new().await?;
+        let login_limiter = LoginLimiter::new(
+            settings.login_max_failures,
+            settings.login_max_failures_per_ip,
+            Duration::from_secs(settings.login_lockout_secs),
+        );
+        let state = AppState(Arc::new(Inner {
+            db,
+            settings,
+            authz,
+            regions: RwLock::new(RegionTree::default()),
+            login_limiter,
+            nik_key,
+        }));
+        state.reload_regions().await.map_err(|e| anyhow::anyhow!("loading regions: {e}"))?;
+        Ok(state)
+    }
+
+    /// Re-reads the region tree (after a change here, and periodically for changes made by
+    /// other nodes).
+    pub async fn reload_regions(&self) -> AppResult<()> {
+        let rows = repo::regions::all(&self.db).await?;
+        let tree = RegionTree::new(rows.into_iter().filter_map(|r| {
+            Some(RegionNode { id: r.id, code: r.code, name: r.name, level: r.level.parse::<RegionLevel>().ok()?, parent_id: r.parent_id })
+        }));
+        *self.regions.write().await = tree;
+        Ok(())
+    }
+
+    pub async fn region_path(&self, region_id: i32) -> Vec<i32> {
+        self.regions.read().await.ancestors_inclusive(region_id)
+    }
+}
