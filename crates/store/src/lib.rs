@@ -11,4 +11,5 @@ pub mod testing;
 
 pub use db::{connect, migrate, Durability};
 pub use error::DbResultExt;
+pub use sea_orm;
 pub use sea_orm::DatabaseConnection;

@@ -1,0 +1,8 @@
+//! Black-box tests: each spawns the real server on port 0 with a fresh database (SQLite, or
+//! PostgreSQL when `TEST_DATABASE_URL` is set) and talks to it over HTTP.
+
+mod accounts;
+mod authorization;
+mod errors_and_limits;
+mod helpers;
+mod schema;
