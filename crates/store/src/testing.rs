@@ -10,11 +10,14 @@ pub struct TestDb {
     pub url: String,
     pub db: DatabaseConnection,
     sqlite_file: Option<std::path::PathBuf>,
+    /// PostgreSQL: the server URL and the database to drop afterwards.
+    pg_drop: Option<(String, String)>,
 }
 
 impl TestDb {
     pub async fn fresh() -> TestDb {
         let name = format!("mufakat_test_{}", uuid::Uuid::new_v4().simple());
+        let mut pg_drop = None;
         let (url, sqlite_file) = match std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) {
             Some(admin_url) => {
                 let admin = connect(&admin_url, Durability::Normal).await.expect("connect to TEST_DATABASE_URL");
@@ -23,6 +26,7 @@ impl TestDb {
                     .await
                     .expect("create test database");
                 admin.close().await.ok();
+                pg_drop = Some((admin_url.clone(), name.clone()));
                 (replace_database(&admin_url, &name), None)
             }
             None => {
@@ -33,7 +37,7 @@ impl TestDb {
         // Tests do not need power-loss durability; `Normal` keeps them fast.
         let db = connect(&url, Durability::Normal).await.expect("connect to test database");
         migrate(&db).await.expect("migrate test database");
-        TestDb { url, db, sqlite_file }
+        TestDb { url, db, sqlite_file, pg_drop }
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -43,6 +47,18 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.pg_drop.take() {
+            // Drop runs outside async; use a short-lived runtime on its own thread.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                rt.block_on(async {
+                    let admin = connect(&admin_url, Durability::Normal).await.ok()?;
+                    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok()?;
+                    admin.close().await.ok()
+                })
+            })
+            .join();
+        }
         if let Some(p) = &self.sqlite_file {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
