@@ -1,6 +1,12 @@
 //! sea-orm entities: one module per table. Money columns are `i64` sen (see `mufakat_core::Money`).
 
+pub mod audit_checkpoint;
+pub mod audit_event;
+pub mod audit_head;
 pub mod region;
 pub mod role_grant;
 pub mod session;
 pub mod user;
+pub mod workflow_definition;
+pub mod workflow_instance;
+pub mod workflow_timer;

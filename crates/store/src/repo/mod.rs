@@ -1,6 +1,7 @@
 //! Repositories: the only code that builds queries. Each function takes any connection
 //! (pool or transaction) so that callers compose them inside one database transaction.
 
+pub mod audit;
 pub mod grants;
 pub mod regions;
 pub mod sessions;

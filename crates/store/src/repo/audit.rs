@@ -1,0 +1,84 @@
+//! The audit chain's storage. Appending is the only write; there is no update or delete.
+
+use mufakat_core::AppResult;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::entity::{audit_checkpoint, audit_event, audit_head};
+use crate::DbResultExt;
+
+/// Takes the chain's write lock for the rest of the transaction and returns the head
+/// `(seq, hash)`. Must be the first statement of the transaction: on SQLite it turns the
+/// transaction into a writer at once (so it waits for, rather than fails on, other writers);
+/// on PostgreSQL it row-locks the head so appends from all nodes are serialised.
+pub async fn lock_head(txn: &impl ConnectionTrait, now: &str) -> AppResult<(i64, String)> {
+    audit_head::Entity::update_many()
+        .col_expr(audit_head::Column::UpdatedAt, Expr::value(now.to_owned()))
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(txn)
+        .await
+        .db()?;
+    let head = audit_head::Entity::find_by_id(1)
+        .one(txn)
+        .await
+        .db()?
+        .ok_or_else(|| mufakat_core::AppError::internal(anyhow::anyhow!("audit_head row missing")))?;
+    Ok((head.seq, head.hash))
+}
+
+/// Appends an event (its `seq` must be head + 1) and moves the head. Call after [`lock_head`].
+pub async fn append(txn: &impl ConnectionTrait, event: audit_event::Model) -> AppResult<()> {
+    let (seq, hash) = (event.seq, event.hash.clone());
+    audit_event::Entity::insert(event.into_active_model()).exec_without_returning(txn).await.db()?;
+    audit_head::Entity::update_many()
+        .col_expr(audit_head::Column::Seq, Expr::value(seq))
+        .col_expr(audit_head::Column::Hash, Expr::value(hash))
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(txn)
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// Events with `seq > after`, in order, at most `limit`.
+pub async fn page(db: &impl ConnectionTrait, after: i64, limit: u64) -> AppResult<Vec<audit_event::Model>> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.gt(after))
+        .order_by_asc(audit_event::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await
+        .db()
+}
+
+/// Events of one workflow instance, in order.
+pub async fn for_instance(db: &impl ConnectionTrait, workflow: &str, instance_id: &str) -> AppResult<Vec<audit_event::Model>> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Workflow.eq(workflow))
+        .filter(audit_event::Column::InstanceId.eq(instance_id))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(db)
+        .await
+        .db()
+}
+
+pub async fn head(db: &impl ConnectionTrait) -> AppResult<(i64, String)> {
+    let h = audit_head::Entity::find_by_id(1)
+        .one(db)
+        .await
+        .db()?
+        .ok_or_else(|| mufakat_core::AppError::internal(anyhow::anyhow!("audit_head row missing")))?;
+    Ok((h.seq, h.hash))
+}
+
+pub async fn add_checkpoint(db: &impl ConnectionTrait, cp: audit_checkpoint::ActiveModel) -> AppResult<audit_checkpoint::Model> {
+    cp.insert(db).await.db()
+}
+
+pub async fn checkpoints(db: &impl ConnectionTrait) -> AppResult<Vec<audit_checkpoint::Model>> {
+    audit_checkpoint::Entity::find().order_by_asc(audit_checkpoint::Column::Seq).all(db).await.db()
+}
+
+pub async fn latest_checkpoint(db: &impl ConnectionTrait) -> AppResult<Option<audit_checkpoint::Model>> {
+    audit_checkpoint::Entity::find().order_by_desc(audit_checkpoint::Column::Seq).one(db).await.db()
+}
