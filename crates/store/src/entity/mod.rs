@@ -3,6 +3,11 @@
 pub mod audit_checkpoint;
 pub mod audit_event;
 pub mod audit_head;
+pub mod musrenbang_cycle;
+pub mod proposal;
+pub mod proposal_comment;
+pub mod proposal_score;
+pub mod proposal_vote;
 pub mod region;
 pub mod role_grant;
 pub mod session;
