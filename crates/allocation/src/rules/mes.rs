@@ -1,0 +1,408 @@
+//! Method of Equal Shares (MES), exact.
+//!
+//! Every voter starts with `budget / voters`. A project `p` costing `c` is *ρ-affordable* if its
+//! supporters, each paying `min(money left, ρ × u_p)`, can together pay exactly `c`, where `u_p` is
+//! the satisfaction a supporter gets from `p` (its cost, or 1). Each round buys the project with
+//! the smallest ρ (ties: tie-breaking rank) and charges its supporters; projects whose
+//! supporters together have less than `c` left are dropped. The rule stops when nothing is
+//! affordable. Free projects with at least one supporter are taken up front; projects without
+//! supporters are never taken. Identical to pabutools' `method_of_equal_shares`.
+//!
+//! Because every supporter of `p` gets the same satisfaction `u_p` (ballots are sets), the
+//! payment cap `q = ρ × u_p` is the same for all supporters. Voters with the same remaining
+//! money are interchangeable, so we keep *budget classes* (one per distinct remaining amount,
+//! with per-project supporter counts) instead of iterating over every voter in every round: the
+//! exact rational work per round is proportional to the number of classes, not voters.
+//!
+//! Add1 completion ([`run_add1`]) follows pabutools' `exhaustion_by_budget_increase`: run MES
+//! with total budget `B, B+s, B+2s, …` (while ≤ `B × (voters + 1)`); return the first outcome
+//! that is exhaustive for the real budget `B` (no unselected project fits in what is left), or,
+//! as soon as an outcome costs more than `B`, the previous outcome.
+
+use std::collections::HashMap;
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{ToPrimitive, Zero};
+
+use super::{Instance, MesDetails, MesRound, Outcome, PaymentGroup, Reason, Satisfaction, Stage};
+use crate::number::Rational;
+
+/// A completed MES run.
+pub(crate) struct MesRun {
+    /// Budget MES distributed.
+    pub budget: BigRational,
+    pub per_voter: BigRational,
+    /// Purchases in order.
+    pub rounds: Vec<Purchase>,
+    /// Projects dropped because their supporters ran out of money: (project, money left, round).
+    pub dropped: Vec<(usize, BigRational, usize)>,
+}
+
+pub(crate) struct Purchase {
+    pub project: usize,
+    /// `None` for free projects taken up front.
+    pub rho: Option<BigRational>,
+    pub cap: BigRational,
+    pub tied: Vec<usize>,
+    /// (amount, voters) groups, largest amount first.
+    pub payments: Vec<(BigRational, Vec<u32>)>,
+}
+
+impl MesRun {
+    pub fn total_cost(&self, inst: &Instance) -> BigRational {
+        self.rounds.iter().fold(BigRational::zero(), |acc, r| acc + &inst.costs[r.project])
+    }
+
+    /// Writes the purchases into `out` (as the first selections).
+    pub fn record(&self, inst: &Instance, out: &mut Outcome) {
+        for r in &self.rounds {
+            let stage = if r.rho.is_some() { Stage::Mes } else { Stage::MesFree };
+            out.select(inst, r.project, stage, Some(r.rho.clone().unwrap_or_default()), &r.tied);
+        }
+        for (p, available, round) in &self.dropped {
+            if !out.selected[*p] {
+                out.reasons[*p] = Some(Reason::SupportersCannotAfford { available: Rational(available.clone()), round: *round });
+            }
+        }
+    }
+
+    pub fn details(&self, inst: &Instance, add1_runs: Option<u64>) -> MesDetails {
+        let rounds = self
+            .rounds
+            .iter()
+            .enumerate()
+            .map(|(i, r)| MesRound {
+                round: i + 1,
+                project: inst.ids[r.project].clone(),
+                affordability: Rational(r.rho.clone().unwrap_or_default()),
+                max_payment: Rational(r.cap.clone()),
+                tied_with: {
+                    let mut t: Vec<String> = r.tied.iter().filter(|&&q| q != r.project).map(|&q| inst.ids[q].clone()).collect();
+                    t.sort();
+                    t
+                },
+                payments: r
+                    .payments
+                    .iter()
+                    .map(|(amount, voters)| PaymentGroup {
+                        amount: Rational(amount.clone()),
+                        voters: voters.iter().map(|&v| inst.voter_ids[v as usize].clone()).collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        MesDetails {
+            mes_budget: Rational(self.budget.clone()),
+            per_voter_budget: Rational(self.per_voter.clone()),
+            add1_runs,
+            rounds,
+        }
+    }
+}
+
+/// Voters grouped by remaining money.
+struct Classes {
+    money: Vec<BigRational>,
+    size: Vec<u64>,
+    /// `count[c][p]`: voters of class `c` supporting project `p`.
+    count: Vec<Vec<u64>>,
+    by_money: HashMap<BigRational, usize>,
+}
+
+impl Classes {
+    fn class_for(&mut self, money: BigRational, projects: usize) -> usize {
+        if let Some(&c) = self.by_money.get(&money) {
+            return c;
+        }
+        let c = self.money.len();
+        self.by_money.insert(money.clone(), c);
+        self.money.push(money);
+        self.size.push(0);
+        self.count.push(vec![0; projects]);
+        c
+    }
+}
+
+fn int(n: u64) -> BigRational {
+    BigRational::from_integer(BigInt::from(n))
+}
+
+/// Runs MES distributing `budget` (normally the election budget).
+pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, progress: &dyn Fn(u64, u64)) -> MesRun {
+    let n = inst.num_voters();
+    let np = inst.num_projects();
+    let mut result = MesRun {
+        budget: budget.clone(),
+        per_voter: BigRational::zero(),
+        rounds: Vec::new(),
+        dropped: Vec::new(),
+    };
+    if n == 0 {
+        return result; // pabutools returns the empty allocation when there are no ballots
+    }
+    let per_voter = budget / int(n as u64);
+    result.per_voter = per_voter.clone();
+
+    let mut classes = Classes { money: Vec::new(), size: Vec::new(), count: Vec::new(), by_money: HashMap::new() };
+    let c0 = classes.class_for(per_voter, np);
+    classes.size[c0] = n as u64;
+    for p in 0..np {
+        classes.count[c0][p] = inst.support(p);
+    }
+    let mut voter_class = vec![c0; n];
+
+    // Candidates and a lower bound on their affordability (it only grows as money is spent).
+    let mut candidates: Vec<usize> = Vec::new();
+    let mut lower: Vec<BigRational> = vec![BigRational::zero(); np];
+    for p in 0..np {
+        if inst.support(p) == 0 {
+            continue;
+        }
+        if inst.costs[p].is_zero() {
+            result.rounds.push(Purchase { project: p, rho: None, cap: BigRational::zero(), tied: vec![], payments: vec![] });
+        } else {
+            lower[p] = &inst.costs[p] / inst.total_sat(p, sat);
+            candidates.push(p);
+        }
+    }
+    let total = candidates.len() as u64;
+
+    loop {
+        progress(result.rounds.len() as u64, total);
+        let round = result.rounds.len() + 1;
+        let mut active: Vec<usize> = (0..classes.money.len())
+            .filter(|&c| classes.size[c] > 0 && !classes.money[c].is_zero())
+            .collect();
+        active.sort_by(|&a, &b| classes.money[a].cmp(&classes.money[b]));
+        candidates.sort_by(|&a, &b| lower[a].cmp(&lower[b]).then(inst.rank[a].cmp(&inst.rank[b])));
+
+        let mut best: Option<(BigRational, BigRational)> = None; // (rho, cap)
+        let mut tied: Vec<usize> = Vec::new();
+        let mut dropped: Vec<usize> = Vec::new();
+        for &p in &candidates {
+            if let Some((b, _)) = &best {
+                if lower[p] > *b {
+                    break; // sorted by lower bound: nothing further can beat or tie `best`
+                }
+            }
+            // Smallest cap q with sum over supporters of min(money, q) = cost.
+            let mut remaining = inst.costs[p].clone();
+            let mut k: u64 = active.iter().map(|&c| classes.count[c][p]).sum();
+            let mut cap = None;
+            for &c in &active {
+                let m = classes.count[c][p];
+                if m == 0 {
+                    continue;
+                }
+                let money = &classes.money[c];
+                if remaining <= money * int(k) {
+                    cap = Some(&remaining / int(k));
+                    break;
+                }
+                remaining -= money * int(m);
+                k -= m;
+            }
+            let Some(cap) = cap else {
+                let available = &inst.costs[p] - &remaining;
+                result.dropped.push((p, available, round));
+                dropped.push(p);
+                continue;
+            };
+            let rho = &cap / inst.unit_sat(p, sat);
+            lower[p] = rho.clone();
+            match &best {
+                Some((b, _)) if rho > *b => {}
+                Some((b, _)) if rho == *b => tied.push(p),
+                _ => {
+                    best = Some((rho, cap));
+                    tied = vec![p];
+                }
+            }
+        }
+        candidates.retain(|p| !dropped.contains(p));
+        let Some((rho, _)) = best else { break };
+        let chosen = inst.tie_winner(&tied);
+        // Recompute the winner's cap (best holds the cap of the first project that reached rho).
+        let cap = &rho * inst.unit_sat(chosen, sat);
+        candidates.retain(|&p| p != chosen);
+
+        // Charge the supporters: min(money, cap) each, moving them to their new class.
+        let mut moves: HashMap<usize, (BigRational, usize)> = HashMap::new();
+        let mut groups: HashMap<BigRational, Vec<u32>> = HashMap::new();
+        for &v in &inst.supporters[chosen] {
+            let c = voter_class[v as usize];
+            if classes.money[c].is_zero() {
+                continue;
+            }
+            let (pay, to) = match moves.get(&c) {
+                Some(x) => x.clone(),
+                None => {
+                    let pay = if classes.money[c] < cap { classes.money[c].clone() } else { cap.clone() };
+                    let to = classes.class_for(&classes.money[c] - &pay, np);
+                    moves.insert(c, (pay.clone(), to));
+                    (pay, to)
+                }
+            };
+            if to != c {
+                classes.size[c] -= 1;
+                classes.size[to] += 1;
+                for &r in &inst.ballots[v as usize] {
+                    classes.count[c][r as usize] -= 1;
+                    classes.count[to][r as usize] += 1;
+                }
+                voter_class[v as usize] = to;
+            }
+            groups.entry(pay).or_default().push(v);
+        }
+        let mut payments: Vec<(BigRational, Vec<u32>)> = groups.into_iter().collect();
+        payments.sort_by(|a, b| b.0.cmp(&a.0));
+        debug_assert_eq!(
+            payments.iter().fold(BigRational::zero(), |acc, (a, vs)| acc + a * int(vs.len() as u64)),
+            inst.costs[chosen]
+        );
+        result.rounds.push(Purchase { project: chosen, rho: Some(rho), cap, tied, payments });
+    }
+    progress(total, total);
+    result
+}
+
+/// MES with Add1 completion: see the module docs. Returns the chosen run and how many MES runs
+/// were made.
+pub(crate) fn run_add1(inst: &Instance, sat: Satisfaction, step: &BigRational, progress: &dyn Fn(u64, u64)) -> (MesRun, u64) {
+    let real = &inst.budget;
+    let bound = real * int(inst.num_voters() as u64 + 1);
+    let max_runs = if step.is_zero() {
+        1
+    } else {
+        ((&bound - real) / step).floor().to_integer().to_u64().unwrap_or(u64::MAX).saturating_add(1)
+    };
+    let noop = |_: u64, _: u64| {};
+    let mut previous = MesRun { budget: real.clone(), per_voter: BigRational::zero(), rounds: Vec::new(), dropped: Vec::new() };
+    let mut current = real.clone();
+    let mut runs = 0u64;
+    while current <= bound {
+        let run = run(inst, sat, &current, &noop);
+        runs += 1;
+        progress(runs, max_runs);
+        let cost = run.total_cost(inst);
+        if cost > *real {
+            return (previous, runs);
+        }
+        let left = real - &cost;
+        let mut chosen = vec![false; inst.num_projects()];
+        for r in &run.rounds {
+            chosen[r.project] = true;
+        }
+        let exhaustive = (0..inst.num_projects()).all(|p| chosen[p] || inst.costs[p] > left);
+        if exhaustive || step.is_zero() {
+            return (run, runs);
+        }
+        current += step;
+        previous = run;
+    }
+    (previous, runs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+    use super::super::*;
+
+    #[test]
+    fn fractional_shares_with_poor_voter() {
+        // Budget 31, three voters with 31/3 each (cardinality satisfaction).
+        // Round 1: "a" (12, by v1 v2) and "c" (12, by v2 v3) tie at rho = 6; "a" wins the
+        // tie-break and v1, v2 pay 6 each (13/3 left). "b" (20, by all) is now unaffordable:
+        // 13/3 + 13/3 + 31/3 = 19 < 20. Round 2: "c": v2 pays all of its 13/3 and v3 pays the
+        // cap q with 13/3 + q = 12, so q = 23/3.
+        let e = election(31, &[("a", 12), ("b", 20), ("c", 12)], &[&["a", "b"], &["a", "b", "c"], &["b", "c"]]);
+        let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cardinality)).unwrap();
+        assert_eq!(a.selected, vec!["a", "c"]);
+        assert_eq!(a.steps[0].tied_with, vec!["c"]);
+        assert_eq!(a.voter_share("v1", "a"), Some(&q(6, 1)));
+        assert_eq!(a.voter_share("v2", "a"), Some(&q(6, 1)));
+        assert_eq!(a.voter_share("v2", "c"), Some(&q(13, 3)));
+        assert_eq!(a.voter_share("v3", "c"), Some(&q(23, 3)));
+        assert_eq!(a.voter_share("v3", "a"), None);
+        let mes = a.mes.as_ref().unwrap();
+        assert_eq!(mes.per_voter_budget.to_string(), "31/3");
+        assert_eq!(mes.rounds[1].affordability.to_string(), "23/3");
+        assert_eq!(mes.rounds[1].payments.len(), 2);
+        let b = a.projects.iter().find(|p| p.id == "b").unwrap();
+        assert_eq!(b.reason, Some(Reason::SupportersCannotAfford { available: Rational::from(19), round: 2 }));
+        assert_eq!(a.voter_payments("v2").len(), 2);
+    }
+
+    #[test]
+    fn shares_can_be_non_decimal() {
+        // 3 voters, budget 10 -> 10/3 each; "x" costs 10 and everyone supports it: 10/3 each.
+        let e = election(10, &[("x", 10)], &[&["x"], &["x"], &["x"]]);
+        let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cost)).unwrap();
+        assert_eq!(a.selected, vec!["x"]);
+        assert_eq!(a.voter_share("v1", "x"), Some(&q(10, 3)));
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["mes"]["rounds"][0]["payments"][0]["amount"], "10/3");
+    }
+
+    #[test]
+    fn cost_vs_cardinality() {
+        // 4 voters, budget 100 (25 each). "big" (80) by v1..v4? no: by v1,v2,v3 (75 < 80): unaffordable.
+        // Cost sat: rho = cap/cost. "s1"(20) by v1,v2 ; "s2"(30) by v3,v4 ; "m"(50) by v1,v2,v3,v4.
+        let e = election(100, &[("m", 50), ("s1", 20), ("s2", 30)], &[&["m", "s1"], &["m", "s1"], &["m", "s2"], &["m", "s2"]]);
+        // Cost: rho(m)=12.5/50=1/4, rho(s1)=10/20=1/2, rho(s2)=15/30=1/2 -> m; then everyone
+        // has 12.5: s1 (20) is affordable, s2 (30 > 25) is not.
+        let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cost)).unwrap();
+        assert_eq!(a.steps.iter().map(|s| s.project.as_str()).collect::<Vec<_>>(), vec!["m", "s1"]);
+        // Cardinality: rho(m)=12.5, rho(s1)=10, rho(s2)=15 -> s1, then m: v1,v2 have 15, v3,v4 25 -> cap 12.5, then s2: v3,v4 have 12.5 -> 25 < 30 no.
+        let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cardinality)).unwrap();
+        assert_eq!(a.steps.iter().map(|s| s.project.as_str()).collect::<Vec<_>>(), vec!["s1", "m"]);
+    }
+
+    #[test]
+    fn greedy_completion_and_add1() {
+        // Two camps: 3 voters like "a" (cost 60), 1 voter likes "b" (cost 40). Budget 100:
+        // each voter has 25. "a": 75 >= 60, taken (20 each). "b": 25 < 40 -> MES stops at {a}.
+        let e = election(100, &[("a", 60), ("b", 40)], &[&["a"], &["a"], &["a"], &["b"]]);
+        let plain = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cost)).unwrap();
+        assert_eq!(plain.selected, vec!["a"]);
+        let greedy = allocate(&e, Rule::Mes(Completion::Greedy), &opts(Satisfaction::Cost)).unwrap();
+        assert_eq!(greedy.selected, vec!["a", "b"]);
+        assert_eq!(greedy.steps[1].stage, Stage::Greedy);
+        // Add1: the budget grows 1% (1) per run until the "b" voter has 40: at total 160 (x4 voters).
+        let add1 = allocate(&e, Rule::Mes(Completion::Add1), &opts(Satisfaction::Cost)).unwrap();
+        assert_eq!(add1.selected, vec!["a", "b"]);
+        let mes = add1.mes.unwrap();
+        assert_eq!(mes.mes_budget.to_string(), "160");
+        assert_eq!(mes.add1_runs, Some(61));
+        // Per-voter step of 5 reaches 40 per voter after 3 steps.
+        let o = Options { add1_step: Add1Step::PerVoter(Rational::from(5)), ..opts(Satisfaction::Cost) };
+        let add1 = allocate(&e, Rule::Mes(Completion::Add1), &o).unwrap();
+        assert_eq!(add1.mes.unwrap().per_voter_budget.to_string(), "40");
+    }
+
+    #[test]
+    fn add1_stops_before_overspending() {
+        // "a" (60) by 2 voters, "b" (60) by 2 other voters; budget 100: 25 each, neither affordable.
+        // Raising to 120 (30 each) makes both affordable at once: 120 > 100, so the previous
+        // (empty) outcome is kept.
+        let e = election(100, &[("a", 60), ("b", 60)], &[&["a"], &["a"], &["b"], &["b"]]);
+        let add1 = allocate(&e, Rule::Mes(Completion::Add1), &opts(Satisfaction::Cost)).unwrap();
+        assert!(add1.selected.is_empty());
+        let add1g = allocate(&e, Rule::Mes(Completion::Add1Greedy), &opts(Satisfaction::Cost)).unwrap();
+        assert_eq!(add1g.selected, vec!["a"]);
+    }
+
+    #[test]
+    fn free_projects_and_ties() {
+        let e = election(10, &[("free", 0), ("9", 5), ("10", 5), ("nobody", 0)], &[&["free", "9", "10"], &["9", "10"]]);
+        let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cost)).unwrap();
+        assert_eq!(a.steps[0].project, "free");
+        assert_eq!(a.steps[0].stage, Stage::MesFree);
+        assert_eq!(a.steps[1].project, "10");
+        assert_eq!(a.steps[1].tied_with, vec!["9"]);
+        assert_eq!(a.selected, vec!["10", "9", "free"]);
+        let n = a.projects.iter().find(|p| p.id == "nobody").unwrap();
+        assert_eq!(n.reason, Some(Reason::NoSupport));
+    }
+}
