@@ -146,6 +146,7 @@ fn reason_text(r: &Reason) -> String {
             format!("supporters had only {} left (MES round {round})", available.to_decimal_rounded(2))
         }
         Reason::NoSupport => "no votes".into(),
+        Reason::NoSatisfaction => "gives no satisfaction under this measure".into(),
         Reason::ExceedsBudget => "costs more than the budget".into(),
         Reason::RuleStopped { blocked_by } => format!("rule stopped at {blocked_by}"),
         Reason::NotInOptimum => "not in the optimal set".into(),

@@ -1,8 +1,8 @@
 //! Exact maximum utilitarian welfare (0/1 knapsack).
 //!
 //! Maximises Σ over selected projects of (supporters × satisfaction per supporter) subject to
-//! the budget. Free projects with supporters are always selected; projects nobody supports are
-//! never selected (they add no welfare). Among all welfare-maximal sets, the one chosen is the
+//! the budget. Free projects that give satisfaction are always selected; projects adding no
+//! welfare (nobody supports them, or free under cost satisfaction) are never selected. Among all welfare-maximal sets, the one chosen is the
 //! lexicographically first in tie-breaking order: the best-ranked project is included if some
 //! optimal set contains it, then the next one if some optimal set contains both decisions so
 //! far, and so on. (pabutools' `max_additive_utilitarian_welfare` leaves this choice to its
@@ -138,8 +138,9 @@ impl<T: Num> Knapsack<T> {
 
 pub(crate) fn run(inst: &Instance, sat: Satisfaction, out: &mut Outcome, progress: &dyn Fn(u64, u64)) {
     let np = inst.num_projects();
-    // Free projects with supporters always add welfare.
-    let mut free: Vec<usize> = (0..np).filter(|&p| !out.selected[p] && inst.costs[p].is_zero() && inst.support(p) > 0).collect();
+    // Free projects that give satisfaction always add welfare (under cost satisfaction a free
+    // project is worth 0 and is left out, like projects nobody supports).
+    let mut free: Vec<usize> = (0..np).filter(|&p| !out.selected[p] && inst.costs[p].is_zero() && !inst.total_sat(p, sat).is_zero()).collect();
     free.sort_by_key(|&p| inst.rank[p]);
     for p in free {
         out.select(inst, p, Stage::MaxWelfare, Some(inst.total_sat(p, sat)), &[]);

@@ -5,8 +5,9 @@
 //! the satisfaction a supporter gets from `p` (its cost, or 1). Each round buys the project with
 //! the smallest ρ (ties: tie-breaking rank) and charges its supporters; projects whose
 //! supporters together have less than `c` left are dropped. The rule stops when nothing is
-//! affordable. Free projects with at least one supporter are taken up front; projects without
-//! supporters are never taken. Identical to pabutools' `method_of_equal_shares`.
+//! affordable. Free projects giving satisfaction (i.e. with a supporter, under cardinality
+//! satisfaction) are taken up front; projects giving no satisfaction (no supporter, or free
+//! under cost satisfaction) are never taken. Identical to pabutools' `method_of_equal_shares`.
 //!
 //! Because every supporter of `p` gets the same satisfaction `u_p` (ballots are sets), the
 //! payment cap `q = ρ × u_p` is the same for all supporters. Voters with the same remaining
@@ -37,6 +38,8 @@ pub(crate) struct MesRun {
     pub rounds: Vec<Purchase>,
     /// Projects dropped because their supporters ran out of money: (project, money left, round).
     pub dropped: Vec<(usize, BigRational, usize)>,
+    /// Supported projects that give no satisfaction (free projects under cost satisfaction).
+    pub worthless: Vec<usize>,
 }
 
 pub(crate) struct Purchase {
@@ -59,6 +62,11 @@ impl MesRun {
         for r in &self.rounds {
             let stage = if r.rho.is_some() { Stage::Mes } else { Stage::MesFree };
             out.select(inst, r.project, stage, Some(r.rho.clone().unwrap_or_default()), &r.tied);
+        }
+        for &p in &self.worthless {
+            if !out.selected[p] {
+                out.reasons[p] = Some(Reason::NoSatisfaction);
+            }
         }
         for (p, available, round) in &self.dropped {
             if !out.selected[*p] {
@@ -137,6 +145,7 @@ pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, prog
         per_voter: BigRational::zero(),
         rounds: Vec::new(),
         dropped: Vec::new(),
+        worthless: Vec::new(),
     };
     if n == 0 {
         return result; // pabutools returns the empty allocation when there are no ballots
@@ -156,7 +165,12 @@ pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, prog
     let mut candidates: Vec<usize> = Vec::new();
     let mut lower: Vec<BigRational> = vec![BigRational::zero(); np];
     for p in 0..np {
-        if inst.support(p) == 0 {
+        // Projects giving no satisfaction are never bought. Under cost satisfaction this
+        // includes free projects (their satisfaction is their cost, 0), as in pabutools.
+        if inst.total_sat(p, sat).is_zero() {
+            if inst.support(p) > 0 {
+                result.worthless.push(p);
+            }
             continue;
         }
         if inst.costs[p].is_zero() {
@@ -278,7 +292,7 @@ pub(crate) fn run_add1(inst: &Instance, sat: Satisfaction, step: &BigRational, p
         ((&bound - real) / step).floor().to_integer().to_u64().unwrap_or(u64::MAX).saturating_add(1)
     };
     let noop = |_: u64, _: u64| {};
-    let mut previous = MesRun { budget: real.clone(), per_voter: BigRational::zero(), rounds: Vec::new(), dropped: Vec::new() };
+    let mut previous = MesRun { budget: real.clone(), per_voter: BigRational::zero(), rounds: Vec::new(), dropped: Vec::new(), worthless: Vec::new() };
     let mut current = real.clone();
     let mut runs = 0u64;
     while current <= bound {
@@ -396,7 +410,12 @@ mod tests {
     #[test]
     fn free_projects_and_ties() {
         let e = election(10, &[("free", 0), ("9", 5), ("10", 5), ("nobody", 0)], &[&["free", "9", "10"], &["9", "10"]]);
+        // Under cost satisfaction a free project is worth 0 to its supporters: never bought.
         let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cost)).unwrap();
+        assert_eq!(a.selected, vec!["10", "9"]);
+        let f = a.projects.iter().find(|p| p.id == "free").unwrap();
+        assert_eq!(f.reason, Some(Reason::NoSatisfaction));
+        let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cardinality)).unwrap();
         assert_eq!(a.steps[0].project, "free");
         assert_eq!(a.steps[0].stage, Stage::MesFree);
         assert_eq!(a.steps[1].project, "10");

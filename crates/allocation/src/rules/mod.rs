@@ -117,7 +117,7 @@ pub enum Stage {
     Greedy,
     /// MES; `score` = affordability ρ: each supporter pays min(budget, ρ × their satisfaction).
     Mes,
-    /// A free (zero-cost) project with at least one supporter, taken by MES up front.
+    /// A free (zero-cost) project giving satisfaction (cardinality), taken by MES up front.
     MesFree,
     /// Sequential Phragmén; `score` = the supporters' common load after buying it.
     Phragmen,
@@ -151,6 +151,9 @@ pub enum Reason {
     SupportersCannotAfford { available: Rational, round: usize },
     /// Nobody voted for it (MES and max-welfare never select such projects).
     NoSupport,
+    /// It gives its supporters no satisfaction under the chosen measure (a free project under
+    /// cost satisfaction), so MES and max-welfare never select it.
+    NoSatisfaction,
     /// Costs more than the whole budget.
     ExceedsBudget,
     /// Phragmén stopped because `blocked_by` (the next project by load) did not fit.
@@ -528,6 +531,8 @@ fn default_reason(inst: &Instance, p: usize) -> Reason {
         Reason::ExceedsBudget
     } else if inst.support(p) == 0 {
         Reason::NoSupport
+    } else if inst.costs[p].is_zero() {
+        Reason::NoSatisfaction
     } else {
         Reason::NotInOptimum
     }
