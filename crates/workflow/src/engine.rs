@@ -1,0 +1,294 @@
+//! The pure engine: `(definition, instance, transition, actor, input, now) -> outcome`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use crate::definition::{Definition, SetExpr, TimerWhen, Transition};
+use crate::value::{coerce, format_datetime, parse_datetime};
+use crate::{Lang, OWNER, SYSTEM};
+
+/// What the engine needs to know about an instance.
+#[derive(Debug, Clone)]
+pub struct InstanceSnapshot {
+    pub id: String,
+    pub state: String,
+    pub fields: BTreeMap<String, Value>,
+    /// The user who started it (for the `owner` pseudo-role).
+    pub created_by: Option<String>,
+    pub state_entered_at: DateTime<Utc>,
+}
+
+/// Who fires: their id and the roles they hold for the instance's region (the server decides
+/// those, through casbin).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: String,
+    pub roles: BTreeSet<String>,
+    pub is_system: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduledTimer {
+    pub name: String,
+    pub transition: String,
+    pub due_at: DateTime<Utc>,
+}
+
+/// The result of a transition, for the server to persist atomically.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub transition: String,
+    pub from: String,
+    pub to: String,
+    /// The instance's fields after the transition (all of them).
+    pub fields: BTreeMap<String, Value>,
+    pub changed_fields: Vec<String>,
+    /// The validated, normalised input (a JSON object; decimals as strings).
+    pub input: Value,
+    pub comment: Option<String>,
+    /// Timers to arm for the new state (only when the state changed).
+    pub timers: Vec<ScheduledTimer>,
+    pub is_final: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("unknown transition `{0}`")]
+    UnknownTransition(String),
+    #[error("transition `{transition}` is not possible in state `{state}`")]
+    NotAvailableInState { transition: String, state: String },
+    #[error("not allowed")]
+    NotAllowed,
+    #[error("guard failed: {guard}")]
+    GuardFailed { guard: String, message: Option<String> },
+    #[error("invalid input")]
+    Validation(Vec<(String, String, String)>),
+    #[error("a comment is required")]
+    CommentRequired,
+    #[error("the case is finished")]
+    Finished,
+}
+
+impl WorkflowError {
+    /// The server's error code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WorkflowError::UnknownTransition(_) => "NOT_FOUND",
+            WorkflowError::NotAvailableInState { .. } | WorkflowError::Finished => "CONFLICT",
+            WorkflowError::NotAllowed => "FORBIDDEN",
+            WorkflowError::GuardFailed { .. } | WorkflowError::Validation(_) | WorkflowError::CommentRequired => "VALIDATION",
+        }
+    }
+
+    /// `(field, Indonesian, English)` for validation errors.
+    pub fn field_errors(&self) -> Vec<(String, String, String)> {
+        match self {
+            WorkflowError::Validation(v) => v.clone(),
+            WorkflowError::CommentRequired => vec![("comment".into(), "Alasan/komentar wajib diisi.".into(), "A comment is required.".into())],
+            _ => vec![],
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let (id, en) = match self {
+            WorkflowError::UnknownTransition(t) => (format!("Tindakan `{t}` tidak dikenal."), format!("Unknown action `{t}`.")),
+            WorkflowError::NotAvailableInState { transition, state } => (
+                format!("Tindakan `{transition}` tidak dapat dilakukan pada status `{state}`. Muat ulang untuk melihat status terbaru."),
+                format!("Action `{transition}` is not possible in status `{state}`. Reload to see the current status."),
+            ),
+            WorkflowError::NotAllowed => ("Anda tidak berwenang melakukan tindakan ini.".into(), "You are not allowed to do this.".into()),
+            WorkflowError::GuardFailed { guard, message } => match message {
+                Some(m) => (m.clone(), m.clone()),
+                None => (format!("Syarat belum terpenuhi: {guard}"), format!("A condition is not met: {guard}")),
+            },
+            WorkflowError::Validation(v) => (
+                v.iter().map(|(f, id, _)| format!("{f}: {id}")).collect::<Vec<_>>().join("; "),
+                v.iter().map(|(f, _, en)| format!("{f}: {en}")).collect::<Vec<_>>().join("; "),
+            ),
+            WorkflowError::CommentRequired => ("Alasan/komentar wajib diisi.".into(), "A comment is required.".into()),
+            WorkflowError::Finished => ("Proses ini sudah selesai.".into(), "This case is finished.".into()),
+        };
+        match lang {
+            Lang::Id => id,
+            Lang::En => en,
+        }
+    }
+}
+
+fn may_fire(t: &Transition, actor: &Actor, owner: bool) -> bool {
+    if actor.is_system {
+        return t.roles.iter().any(|r| r == SYSTEM);
+    }
+    t.roles.iter().any(|r| actor.roles.contains(r) || (r == OWNER && owner))
+}
+
+fn validate(
+    defs: &indexmap::IndexMap<String, crate::FieldDef>,
+    input: &Map<String, Value>,
+    errors: &mut Vec<(String, String, String)>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for k in input.keys() {
+        if !defs.contains_key(k) {
+            errors.push((k.clone(), "isian ini tidak dikenal".into(), "unknown input".into()));
+        }
+    }
+    for (name, def) in defs {
+        let raw = input.get(name).cloned().unwrap_or(Value::Null);
+        match coerce(def, &raw) {
+            Ok(Value::Null) if def.required => errors.push((name.clone(), "wajib diisi".into(), "is required".into())),
+            Ok(Value::Null) => {}
+            Ok(v) => {
+                out.insert(name.clone(), v);
+            }
+            Err((id, en)) => errors.push((name.clone(), id, en)),
+        }
+    }
+    out
+}
+
+fn timers_for(def: &Definition, state: &str, fields: &BTreeMap<String, Value>, now: DateTime<Utc>) -> Vec<ScheduledTimer> {
+    def.timers
+        .iter()
+        .filter(|t| t.state == state)
+        .filter_map(|t| {
+            let due_at = match &t.when {
+                TimerWhen::After(d) => now + *d,
+                TimerWhen::At(f) => parse_datetime(fields.get(f)?)?,
+            };
+            Some(ScheduledTimer { name: t.name.clone(), transition: t.transition.clone(), due_at })
+        })
+        .collect()
+}
+
+/// Starts an instance: input is checked against the definition's fields.
+pub fn start(def: &Definition, actor: &Actor, input: &Map<String, Value>, now: DateTime<Utc>) -> Result<Outcome, WorkflowError> {
+    if !actor.is_system && !def.start_roles.iter().any(|r| actor.roles.contains(r)) {
+        return Err(WorkflowError::NotAllowed);
+    }
+    let mut errors = vec![];
+    let fields = validate(&def.fields, input, &mut errors);
+    if !errors.is_empty() {
+        return Err(WorkflowError::Validation(errors));
+    }
+    let fields: BTreeMap<String, Value> = fields.into_iter().collect();
+    let initial = def.initial_state();
+    Ok(Outcome {
+        transition: "start".into(),
+        from: String::new(),
+        to: initial.name.clone(),
+        changed_fields: fields.keys().cloned().collect(),
+        input: Value::Object(fields.clone().into_iter().collect()),
+        timers: timers_for(def, &initial.name, &fields, now),
+        fields,
+        comment: None,
+        is_final: false,
+    })
+}
+
+/// Fires `transition` on `inst`.
+pub fn fire(
+    def: &Definition,
+    inst: &InstanceSnapshot,
+    transition: &str,
+    actor: &Actor,
+    input: &Map<String, Value>,
+    comment: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Outcome, WorkflowError> {
+    if !def.transitions.iter().any(|t| t.name == transition) {
+        return Err(WorkflowError::UnknownTransition(transition.to_owned()));
+    }
+    if def.state(&inst.state).is_some_and(|s| s.is_final) {
+        return Err(WorkflowError::Finished);
+    }
+    let t = def.transition_from(transition, &inst.state).ok_or_else(|| WorkflowError::NotAvailableInState {
+        transition: transition.to_owned(),
+        state: inst.state.clone(),
+    })?;
+    let owner = !actor.is_system && inst.created_by.as_deref() == Some(actor.id.as_str());
+    if !may_fire(t, actor, owner) {
+        return Err(WorkflowError::NotAllowed);
+    }
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
+    if t.comment_required && comment.is_none() {
+        return Err(WorkflowError::CommentRequired);
+    }
+    if let Some(c) = &comment {
+        if c.chars().count() > 4000 {
+            return Err(WorkflowError::Validation(vec![("comment".into(), "paling banyak 4000 karakter".into(), "at most 4000 characters".into())]));
+        }
+    }
+    let mut errors = vec![];
+    let clean = validate(&t.input, input, &mut errors);
+    if !errors.is_empty() {
+        return Err(WorkflowError::Validation(errors));
+    }
+    let field_map: Map<String, Value> = inst.fields.clone().into_iter().collect();
+    if let Some(g) = &t.guard {
+        if !g.eval(&field_map, &clean, now) {
+            return Err(WorkflowError::GuardFailed { guard: g.source.clone(), message: t.guard_message.clone() });
+        }
+    }
+    let mut fields = inst.fields.clone();
+    let mut changed = vec![];
+    // Input named like a field is copied into it; `set` then assigns computed values.
+    for (k, v) in &clean {
+        if def.fields.contains_key(k) && fields.get(k) != Some(v) {
+            fields.insert(k.clone(), v.clone());
+            changed.push(k.clone());
+        }
+    }
+    for (target, expr) in &t.set {
+        let v = match expr {
+            SetExpr::Input(n) => clean.get(n).cloned().unwrap_or(Value::Null),
+            SetExpr::Field(n) => inst.fields.get(n).cloned().unwrap_or(Value::Null),
+            SetExpr::Now => Value::String(format_datetime(now)),
+            SetExpr::NowPlus(d) => Value::String(format_datetime(now + *d)),
+            SetExpr::Literal(v) => v.clone(),
+            SetExpr::Actor => Value::String(actor.id.clone()),
+        };
+        if fields.get(target) != Some(&v) {
+            if v.is_null() {
+                fields.remove(target);
+            } else {
+                fields.insert(target.clone(), v);
+            }
+            if !changed.contains(target) {
+                changed.push(target.clone());
+            }
+        }
+    }
+    let moved = t.to != inst.state;
+    let timers = if moved { timers_for(def, &t.to, &fields, now) } else { vec![] };
+    Ok(Outcome {
+        transition: t.name.clone(),
+        from: inst.state.clone(),
+        to: t.to.clone(),
+        fields,
+        changed_fields: changed,
+        input: Value::Object(clean),
+        comment,
+        timers,
+        is_final: def.state(&t.to).is_some_and(|s| s.is_final),
+    })
+}
+
+/// Transitions `actor` may fire from the instance's state (guards needing input are not
+/// evaluated; those without input are).
+pub fn available<'a>(def: &'a Definition, inst: &InstanceSnapshot, actor: &Actor) -> Vec<&'a Transition> {
+    let owner = !actor.is_system && inst.created_by.as_deref() == Some(actor.id.as_str());
+    let fields: Map<String, Value> = inst.fields.clone().into_iter().collect();
+    def.transitions
+        .iter()
+        .filter(|t| t.from.contains(&inst.state))
+        .filter(|t| !t.roles.iter().all(|r| r == SYSTEM))
+        .filter(|t| may_fire(t, actor, owner))
+        .filter(|t| match &t.guard {
+            Some(g) if t.input.is_empty() => g.eval(&fields, &Map::new(), Utc::now()),
+            _ => true,
+        })
+        .collect()
+}
