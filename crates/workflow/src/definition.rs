@@ -52,6 +52,8 @@ pub struct FieldDef {
     /// For `enum`.
     pub values: Vec<String>,
     pub title: String,
+    /// Set only by transitions, never given when a case starts.
+    pub internal: bool,
 }
 
 impl FieldDef {
@@ -184,6 +186,8 @@ struct RawField {
     values: Vec<String>,
     #[serde(default)]
     title: String,
+    #[serde(default)]
+    internal: bool,
 }
 
 #[derive(Deserialize)]
@@ -274,6 +278,15 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
         vec![loc.at(offset, format!("{} (see docs/workflows.md for the format)", e.message().trim()))]
     })?;
+    let mut raw = raw;
+    // Tables come back in key order; restore the file's order (it is the order shown to users).
+    raw.fields.sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
+    raw.states.get_mut().sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
+    for t in raw.transitions.iter_mut() {
+        let t = t.get_mut();
+        t.input.sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
+        t.set.sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
+    }
     let mut errs = vec![];
     let err = |errs: &mut Vec<CheckError>, offset: usize, m: String| errs.push(loc.at(offset, m));
 
@@ -373,10 +386,26 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
             if let Some(e) = field_problem(iname, f.get_ref()) {
                 err(&mut errs, f.span().start, format!("transition `{tname}` input: {e}"));
             }
+            if let Some(fd) = fields.get(iname) {
+                // Input named like a field is copied into it.
+                if fd.ty != f.get_ref().ty {
+                    err(
+                        &mut errs,
+                        f.span().start,
+                        format!(
+                            "transition `{tname}`: input `{iname}` is {} but field `{iname}` is {}; use the same type or another name",
+                            f.get_ref().ty.name(),
+                            fd.ty.name()
+                        ),
+                    );
+                } else if fd.ty == FieldType::Enum && f.get_ref().values.iter().any(|v| !fd.values.contains(v)) {
+                    err(&mut errs, f.span().start, format!("transition `{tname}`: input `{iname}` allows values that field `{iname}` does not"));
+                }
+            }
             input.insert(iname.clone(), to_field(f.get_ref()));
         }
         let guard = rt.guard.as_ref().and_then(|g| {
-            let lookup = |is_input: bool, n: &str| if is_input { input.get(n).map(|f: &FieldDef| f.ty) } else { fields.get(n).map(|f: &FieldDef| f.ty) };
+            let lookup = |is_input: bool, n: &str| if is_input { input.get(n).cloned() } else { fields.get(n).cloned() };
             match Guard::parse(g.get_ref(), &lookup) {
                 Ok(g) => Some(g),
                 Err(e) => {
@@ -429,8 +458,19 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
             err(&mut errs, rt.state.span().start, format!("timer on final state `{state}` could never fire"));
         }
         let tr = rt.transition.get_ref();
-        if !transitions.iter().any(|x| &x.name == tr && x.from.contains(&state)) {
-            err(&mut errs, rt.transition.span().start, format!("timer: no transition `{tr}` leaves state `{state}`"));
+        match transitions.iter().find(|x| &x.name == tr && x.from.contains(&state)) {
+            None => err(&mut errs, rt.transition.span().start, format!("timer: no transition `{tr}` leaves state `{state}`")),
+            Some(x) => {
+                if !x.roles.iter().any(|r| r == SYSTEM) {
+                    err(&mut errs, rt.transition.span().start, format!("timer: transition `{tr}` must list \"system\" in its `roles` (timers fire as `system`)"));
+                }
+                if x.comment_required {
+                    err(&mut errs, rt.transition.span().start, format!("timer: transition `{tr}` requires a comment, which a timer cannot give"));
+                }
+                if let Some((n, _)) = x.input.iter().find(|(_, f)| f.required) {
+                    err(&mut errs, rt.transition.span().start, format!("timer: transition `{tr}` requires input `{n}`, which a timer cannot give"));
+                }
+            }
         }
         let when = match (&rt.after, &rt.at) {
             (Some(a), None) => match parse_duration(a.get_ref()) {
@@ -452,8 +492,24 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
                 None
             }
         };
+        if let Some(n) = &rt.name {
+            if raw.timers[..i].iter().any(|o| o.get_ref().name.as_ref() == Some(n)) {
+                err(&mut errs, t.span().start, format!("timer name `{n}` is used twice"));
+            }
+        }
         if let Some(when) = when {
             timers.push(TimerDef { name: rt.name.clone().unwrap_or_else(|| format!("{state}-{tr}-{i}")), state, when, transition: tr.clone() });
+        }
+    }
+
+    // `system` only fires what timers name.
+    for (i, t) in transitions.iter().enumerate() {
+        if t.roles.iter().any(|r| r == SYSTEM) && !timers.iter().any(|x| x.transition == t.name) {
+            err(
+                &mut errs,
+                raw.transitions[i].get_ref().roles.span().start,
+                format!("transition `{}` lists \"system\" but no timer fires it; add a [[timers]] entry or remove \"system\"", t.name),
+            );
         }
     }
 
@@ -500,7 +556,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
 }
 
 fn to_field(f: &RawField) -> FieldDef {
-    FieldDef { ty: f.ty, required: f.required, max_length: f.max_length, values: f.values.clone(), title: f.title.clone() }
+    FieldDef { ty: f.ty, required: f.required, max_length: f.max_length, values: f.values.clone(), title: f.title.clone(), internal: f.internal }
 }
 
 fn field_problem(name: &str, f: &RawField) -> Option<String> {
@@ -515,6 +571,9 @@ fn field_problem(name: &str, f: &RawField) -> Option<String> {
     }
     if f.max_length.is_some() && f.ty != FieldType::Text {
         return Some(format!("field `{name}`: only text fields take `max_length`"));
+    }
+    if f.required && f.internal {
+        return Some(format!("field `{name}`: an internal field cannot be required at start; drop `required` or `internal`"));
     }
     None
 }

@@ -59,8 +59,8 @@ pub enum WorkflowError {
     UnknownTransition(String),
     #[error("transition `{transition}` is not possible in state `{state}`")]
     NotAvailableInState { transition: String, state: String },
-    #[error("not allowed")]
-    NotAllowed,
+    #[error("not allowed: `{transition}` needs one of the roles {roles:?}")]
+    NotAllowed { transition: String, roles: Vec<String> },
     #[error("guard failed: {guard}")]
     GuardFailed { guard: String, message: Option<String> },
     #[error("invalid input")]
@@ -77,8 +77,21 @@ impl WorkflowError {
         match self {
             WorkflowError::UnknownTransition(_) => "NOT_FOUND",
             WorkflowError::NotAvailableInState { .. } | WorkflowError::Finished => "CONFLICT",
-            WorkflowError::NotAllowed => "FORBIDDEN",
+            WorkflowError::NotAllowed { .. } => "FORBIDDEN",
             WorkflowError::GuardFailed { .. } | WorkflowError::Validation(_) | WorkflowError::CommentRequired => "VALIDATION",
+        }
+    }
+
+    /// A stable code naming the variant, for clients and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            WorkflowError::UnknownTransition(_) => "UNKNOWN_TRANSITION",
+            WorkflowError::NotAvailableInState { .. } => "NOT_AVAILABLE_IN_STATE",
+            WorkflowError::NotAllowed { .. } => "NOT_ALLOWED",
+            WorkflowError::GuardFailed { .. } => "GUARD_FAILED",
+            WorkflowError::Validation(_) => "VALIDATION",
+            WorkflowError::CommentRequired => "COMMENT_REQUIRED",
+            WorkflowError::Finished => "FINISHED",
         }
     }
 
@@ -98,7 +111,14 @@ impl WorkflowError {
                 format!("Tindakan `{transition}` tidak dapat dilakukan pada status `{state}`. Muat ulang untuk melihat status terbaru."),
                 format!("Action `{transition}` is not possible in status `{state}`. Reload to see the current status."),
             ),
-            WorkflowError::NotAllowed => ("Anda tidak berwenang melakukan tindakan ini.".into(), "You are not allowed to do this.".into()),
+            WorkflowError::NotAllowed { transition, roles } => {
+                let who = roles.iter().map(|r| if r == OWNER { "pembuat/pemohon" } else { r.as_str() }).collect::<Vec<_>>().join(", ");
+                let who_en = roles.iter().map(|r| if r == OWNER { "the applicant" } else { r.as_str() }).collect::<Vec<_>>().join(", ");
+                (
+                    format!("Anda tidak berwenang melakukan `{transition}`; hanya: {who}."),
+                    format!("You are not allowed to do `{transition}`; only: {who_en}."),
+                )
+            }
             WorkflowError::GuardFailed { guard, message } => match message {
                 Some(m) => (m.clone(), m.clone()),
                 None => (format!("Syarat belum terpenuhi: {guard}"), format!("A condition is not met: {guard}")),
@@ -165,11 +185,19 @@ fn timers_for(def: &Definition, state: &str, fields: &BTreeMap<String, Value>, n
 
 /// Starts an instance: input is checked against the definition's fields.
 pub fn start(def: &Definition, actor: &Actor, input: &Map<String, Value>, now: DateTime<Utc>) -> Result<Outcome, WorkflowError> {
-    if !actor.is_system && !def.start_roles.iter().any(|r| actor.roles.contains(r)) {
-        return Err(WorkflowError::NotAllowed);
+    if actor.is_system || !def.start_roles.iter().any(|r| actor.roles.contains(r)) {
+        return Err(WorkflowError::NotAllowed { transition: "start".into(), roles: def.start_roles.clone() });
     }
+    let open: indexmap::IndexMap<String, crate::FieldDef> =
+        def.fields.iter().filter(|(_, f)| !f.internal).map(|(k, f)| (k.clone(), f.clone())).collect();
     let mut errors = vec![];
-    let fields = validate(&def.fields, input, &mut errors);
+    let fields = validate(&open, input, &mut errors);
+    for e in errors.iter_mut() {
+        if def.fields.get(&e.0).is_some_and(|f| f.internal) {
+            e.1 = "diisi oleh petugas dalam proses, bukan saat pengajuan".into();
+            e.2 = "is set during the process, not when starting".into();
+        }
+    }
     if !errors.is_empty() {
         return Err(WorkflowError::Validation(errors));
     }
@@ -210,7 +238,7 @@ pub fn fire(
     })?;
     let owner = !actor.is_system && inst.created_by.as_deref() == Some(actor.id.as_str());
     if !may_fire(t, actor, owner) {
-        return Err(WorkflowError::NotAllowed);
+        return Err(WorkflowError::NotAllowed { transition: t.name.clone(), roles: t.roles.iter().filter(|r| *r != SYSTEM).cloned().collect() });
     }
     let comment = comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
     if t.comment_required && comment.is_none() {
@@ -276,9 +304,16 @@ pub fn fire(
     })
 }
 
-/// Transitions `actor` may fire from the instance's state (guards needing input are not
-/// evaluated; those without input are).
+/// Transitions `actor` may fire from the instance's state, judged at the current time. See
+/// [`available_at`].
 pub fn available<'a>(def: &'a Definition, inst: &InstanceSnapshot, actor: &Actor) -> Vec<&'a Transition> {
+    available_at(def, inst, actor, Utc::now())
+}
+
+/// Transitions `actor` may fire from the instance's state at `now`: state and role match, and
+/// the guard holds when it can be judged without input (transitions taking input are listed;
+/// their guard is checked when fired). Timer-only transitions are not listed.
+pub fn available_at<'a>(def: &'a Definition, inst: &InstanceSnapshot, actor: &Actor, now: DateTime<Utc>) -> Vec<&'a Transition> {
     let owner = !actor.is_system && inst.created_by.as_deref() == Some(actor.id.as_str());
     let fields: Map<String, Value> = inst.fields.clone().into_iter().collect();
     def.transitions
@@ -287,7 +322,7 @@ pub fn available<'a>(def: &'a Definition, inst: &InstanceSnapshot, actor: &Actor
         .filter(|t| !t.roles.iter().all(|r| r == SYSTEM))
         .filter(|t| may_fire(t, actor, owner))
         .filter(|t| match &t.guard {
-            Some(g) if t.input.is_empty() => g.eval(&fields, &Map::new(), Utc::now()),
+            Some(g) if t.input.is_empty() => g.eval(&fields, &Map::new(), now),
             _ => true,
         })
         .collect()

@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::definition::FieldType;
+use crate::definition::{FieldDef, FieldType};
 use crate::value::parse_datetime;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -267,7 +267,7 @@ impl Parser {
 
 impl Guard {
     /// Parses and type-checks. `field_type` resolves `fields.X` / `input.X` (bool = input).
-    pub(crate) fn parse(source: &str, field_type: &dyn Fn(bool, &str) -> Option<FieldType>) -> Result<Guard, String> {
+    pub(crate) fn parse(source: &str, field_type: &dyn Fn(bool, &str) -> Option<FieldDef>) -> Result<Guard, String> {
         let toks = lex(source)?;
         let mut p = Parser { toks, pos: 0 };
         let expr = p.or()?;
@@ -286,7 +286,7 @@ impl Guard {
     }
 }
 
-fn type_of(e: &Expr, ft: &dyn Fn(bool, &str) -> Option<FieldType>) -> Result<Ty, String> {
+fn type_of(e: &Expr, ft: &dyn Fn(bool, &str) -> Option<FieldDef>) -> Result<Ty, String> {
     Ok(match e {
         Expr::Or(a, b) | Expr::And(a, b) => {
             for x in [a, b] {
@@ -306,7 +306,7 @@ fn type_of(e: &Expr, ft: &dyn Fn(bool, &str) -> Option<FieldType>) -> Result<Ty,
             resolve(p, ft)?;
             Ty::Bool
         }
-        Expr::Path(p) => Ty::of(resolve(p, ft)?),
+        Expr::Path(p) => Ty::of(resolve(p, ft)?.ty),
         Expr::Now => Ty::DateTime,
         Expr::Text(_) => Ty::Text,
         Expr::Number(_) => Ty::Number,
@@ -314,6 +314,18 @@ fn type_of(e: &Expr, ft: &dyn Fn(bool, &str) -> Option<FieldType>) -> Result<Ty,
         Expr::Null => Ty::Null,
         Expr::Cmp(a, op, b) => {
             let (ta, tb) = (type_of(a, ft)?, type_of(b, ft)?);
+            // A text literal against an enum must be one of its values; against a date, a date.
+            for (x, y) in [(a, b), (b, a)] {
+                if let (Expr::Path(p), Expr::Text(lit)) = (&**x, &**y) {
+                    let d = resolve(p, ft)?;
+                    if d.ty == FieldType::Enum && !d.values.contains(lit) {
+                        return Err(format!("'{lit}' is not a value of `{}` (values: {})", p.name, d.values.join(", ")));
+                    }
+                    if matches!(d.ty, FieldType::Date | FieldType::DateTime) && parse_datetime(&Value::String(lit.clone())).is_none() {
+                        return Err(format!("'{lit}' is not a date (YYYY-MM-DD) or RFC 3339 time"));
+                    }
+                }
+            }
             let compatible = ta == tb
                 || ta == Ty::Null
                 || tb == Ty::Null
@@ -330,7 +342,7 @@ fn type_of(e: &Expr, ft: &dyn Fn(bool, &str) -> Option<FieldType>) -> Result<Ty,
     })
 }
 
-fn resolve(p: &Path, ft: &dyn Fn(bool, &str) -> Option<FieldType>) -> Result<FieldType, String> {
+fn resolve(p: &Path, ft: &dyn Fn(bool, &str) -> Option<FieldDef>) -> Result<FieldDef, String> {
     ft(p.input, &p.name).ok_or_else(|| {
         if p.input {
             format!("this transition has no input `{}`", p.name)
@@ -415,15 +427,17 @@ mod tests {
     use chrono::TimeZone;
     use serde_json::json;
 
-    fn types(input: bool, name: &str) -> Option<FieldType> {
-        match (input, name) {
-            (false, "amount") => Some(FieldType::Decimal),
-            (false, "category") => Some(FieldType::Enum),
-            (false, "deadline") => Some(FieldType::DateTime),
-            (true, "approved") => Some(FieldType::Boolean),
-            (true, "reason") => Some(FieldType::Text),
-            _ => None,
-        }
+    fn types(input: bool, name: &str) -> Option<FieldDef> {
+        let ty = match (input, name) {
+            (false, "amount") => FieldType::Decimal,
+            (false, "category") => FieldType::Enum,
+            (false, "deadline") => FieldType::DateTime,
+            (false, "opened") => FieldType::Date,
+            (true, "approved") => FieldType::Boolean,
+            (true, "reason") => FieldType::Text,
+            _ => return None,
+        };
+        Some(FieldDef { ty, required: false, max_length: None, values: vec!["jalan".into(), "drainase".into()], title: String::new(), internal: false })
     }
 
     fn g(s: &str) -> Guard {
@@ -442,6 +456,13 @@ mod tests {
         assert!(g("input.approved == true and not is_set(input.reason)").eval(f, &i, now));
         assert!(g("(fields.amount > 2000000) or input.approved").eval(f, &i, now));
         assert!(!g("input.reason != null").eval(f, &i, now));
+        assert!(g("fields.category != 'drainase' and fields.amount == 1500000.50").eval(f, &i, now));
+        // Unset values: ordering comparisons are false, == null is true.
+        assert!(!g("fields.opened < '2030-01-01'").eval(f, &i, now));
+        assert!(g("fields.opened == null and not is_set(fields.opened)").eval(f, &i, now));
+        // Exact decimals: 0.1 + 0.2 style rounding cannot bite.
+        let f2 = json!({ "amount": "0.30000000000000000001" });
+        assert!(g("fields.amount > 0.3").eval(f2.as_object().unwrap(), &i, now));
     }
 
     #[test]
@@ -454,6 +475,10 @@ mod tests {
             ("fields.amount > ", "ends too early"),
             ("fields.amount = 3", "=="),
             ("input.approved > true", "compare numbers"),
+            ("fields.category == 'jalann'", "not a value of `category`"),
+            ("fields.opened > '24/11/2026'", "not a date"),
+            ("fields.amount > 1 and", "ends too early"),
+            ("is_set(amount)", "is_set takes"),
         ] {
             let e = Guard::parse(bad, &types).unwrap_err();
             assert!(e.contains(why), "{bad}: {e}");

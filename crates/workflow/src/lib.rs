@@ -14,7 +14,7 @@ mod value;
 pub use check::CheckError;
 pub use definition::{load_dir, load_str, Definition, FieldDef, FieldType, SetExpr, StateDef, TimerDef, TimerWhen, Transition};
 pub use duration::parse_duration;
-pub use engine::{available, fire, start, Actor, InstanceSnapshot, Outcome, ScheduledTimer, WorkflowError};
+pub use engine::{available, available_at, fire, start, Actor, InstanceSnapshot, Outcome, ScheduledTimer, WorkflowError};
 pub use guard::Guard;
 
 /// The roles a definition may name (the server's roles), plus two pseudo-roles: `owner`

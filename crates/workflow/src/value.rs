@@ -101,7 +101,7 @@ mod tests {
     use serde_json::json;
 
     fn f(ty: FieldType) -> FieldDef {
-        FieldDef { ty, required: false, max_length: None, values: vec!["a".into()], title: String::new() }
+        FieldDef { ty, required: false, max_length: None, values: vec!["a".into()], title: String::new(), internal: false }
     }
 
     #[test]
