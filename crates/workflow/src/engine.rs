@@ -260,23 +260,41 @@ pub fn fire(
             return Err(WorkflowError::GuardFailed { guard: g.source.clone(), message: t.guard_message.clone() });
         }
     }
-    let mut fields = inst.fields.clone();
-    let mut changed = vec![];
-    // Input named like a field is copied into it; `set` then assigns computed values.
+    // Input named like a field is copied into it; `set` then assigns computed values. Every
+    // value is checked against the target field's own rules (e.g. a shorter max_length).
+    let mut assignments: Vec<(&String, Value, Option<&String>)> = vec![];
     for (k, v) in &clean {
-        if def.fields.contains_key(k) && fields.get(k) != Some(v) {
-            fields.insert(k.clone(), v.clone());
-            changed.push(k.clone());
+        if let Some(k) = def.fields.keys().find(|f| *f == k) {
+            assignments.push((k, v.clone(), Some(k)));
         }
     }
     for (target, expr) in &t.set {
-        let v = match expr {
-            SetExpr::Input(n) => clean.get(n).cloned().unwrap_or(Value::Null),
-            SetExpr::Field(n) => inst.fields.get(n).cloned().unwrap_or(Value::Null),
-            SetExpr::Now => Value::String(format_datetime(now)),
-            SetExpr::NowPlus(d) => Value::String(format_datetime(now + *d)),
-            SetExpr::Literal(v) => v.clone(),
-            SetExpr::Actor => Value::String(actor.id.clone()),
+        let (v, from_input) = match expr {
+            // Optional input not given leaves the field as it is.
+            SetExpr::Input(n) => match clean.get(n) {
+                Some(v) => (v.clone(), Some(n)),
+                None => continue,
+            },
+            SetExpr::Field(n) => (inst.fields.get(n).cloned().unwrap_or(Value::Null), None),
+            SetExpr::Now => (Value::String(format_datetime(now)), None),
+            SetExpr::NowPlus(d) => (Value::String(format_datetime(now + *d)), None),
+            SetExpr::Literal(v) => (v.clone(), None),
+            SetExpr::Actor => (Value::String(actor.id.clone()), None),
+        };
+        assignments.push((target, v, from_input));
+    }
+    let mut fields = inst.fields.clone();
+    let mut changed: Vec<String> = vec![];
+    for (target, v, from_input) in assignments {
+        let v = match def.fields.get(target) {
+            Some(fd) => match coerce(fd, &v) {
+                Ok(v) => v,
+                Err((id, en)) => {
+                    errors.push((from_input.unwrap_or(target).clone(), id, en));
+                    continue;
+                }
+            },
+            None => v,
         };
         if fields.get(target) != Some(&v) {
             if v.is_null() {
@@ -288,6 +306,9 @@ pub fn fire(
                 changed.push(target.clone());
             }
         }
+    }
+    if !errors.is_empty() {
+        return Err(WorkflowError::Validation(errors));
     }
     let moved = t.to != inst.state;
     let timers = if moved { timers_for(def, &t.to, &fields, now) } else { vec![] };
