@@ -15,4 +15,4 @@ mod verify;
 pub use canonical::canonical_json;
 pub use checkpoint::{verify_checkpoint_signature, Checkpoint, CheckpointError, Signer};
 pub use event::{compute_hash, format_time, parse_time, seal, AuditEvent, GENESIS_HASH};
-pub use verify::{verify_chain, ChainError, ChainVerifier, VerifySummary};
+pub use verify::{verify_chain, verify_checkpoint, ChainError, ChainVerifier, VerifySummary};

@@ -81,3 +81,32 @@ fn python_verifier_accepts_a_good_export_and_locates_tampering() {
     let (ok, out) = run(&export(&truncated, &[cp])).unwrap();
     assert!(!ok && out.contains("tail was removed"), "{out}");
 }
+
+#[test]
+fn canonical_encoding_is_byte_identical_to_python_json_dumps() {
+    let mut values = vec![
+        json!("Perbaikan jalan — RT 03/RW 05"),
+        json!("çødé ✓ 🚧 \u{7f} \u{80} \u{2028} \u{2029} \u{feff} \\ / \""),
+        json!({ "b": [1, -2, 18446744073709551615u64, -9223372036854775808i64], "a": { "ä": 1, "z": 2, "A": 3, "é": 4, "🚧": 5, "": 6 } }),
+        json!([0.1, 1.0, -0.0, 1e20, 1e16, 1e15, 1.5e-7, 0.0001, 0.00001, 123.456, -2.5e300, 5e-324, 1.7976931348623157e308]),
+        json!([null, true, false, {}, []]),
+    ];
+    let controls: String = (0u32..0x20).filter_map(char::from_u32).collect();
+    values.push(json!({ "ctrl": controls }));
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    use std::io::Write;
+    for v in &values {
+        writeln!(f, "{}", serde_json::to_string(v).unwrap()).unwrap();
+    }
+    let script = "import json,sys\nfor l in open(sys.argv[1], encoding='utf-8'):\n    sys.stdout.write(json.dumps(json.loads(l), sort_keys=True, separators=(',', ':'), ensure_ascii=False) + '\\n')\n";
+    let Ok(out) = Command::new("python3").arg("-c").arg(script).arg(f.path()).output() else {
+        eprintln!("python3 not found; skipping");
+        return;
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let py = String::from_utf8(out.stdout).unwrap();
+    for (v, line) in values.iter().zip(py.lines()) {
+        assert_eq!(mufakat_audit::canonical_json(v), line);
+    }
+    assert_eq!(py.lines().count(), values.len());
+}
