@@ -1,6 +1,6 @@
 //! `mufakat`: the one binary. `serve | migrate | seed --demo | users create | schema`.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -43,6 +43,36 @@ enum Command {
     Users(UsersCommand),
     /// Prints the GraphQL schema (SDL).
     Schema,
+    /// Workflow definitions.
+    #[command(subcommand)]
+    Workflows(WorkflowsCommand),
+    /// The audit trail: verify, export, checkpoint.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Participatory-budgeting elections in the Pabulib `.pb` format (see docs/allocation.md).
+    #[command(subcommand)]
+    Pb(mufakat_allocation::cli::PbCommand),
+}
+
+#[derive(Subcommand)]
+enum WorkflowsCommand {
+    /// Validates every definition in DIR (default: the configured workflows directory); each
+    /// problem names file, line and what to change. Exits non-zero on any problem.
+    Check { dir: Option<PathBuf> },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recomputes the whole chain and every signed checkpoint; names the first bad event.
+    Verify,
+    /// Writes the chain and its checkpoints as JSON Lines (see docs/audit-verification.md).
+    Export {
+        /// Output file; default: standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Signs the current head now.
+    Checkpoint,
 }
 
 #[derive(Args)]
@@ -128,6 +158,51 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Schema => print!("{}", mufakat_server::graphql::sdl()),
+        Command::Pb(cmd) => mufakat_allocation::cli::run(cmd)?,
+        Command::Workflows(WorkflowsCommand::Check { dir }) => {
+            let dir = dir.unwrap_or_else(|| settings.workflows_dir.clone());
+            match mufakat_server::workflows::check(&dir) {
+                Ok(n) => println!("{n} workflow definition(s) in {} are valid", dir.display()),
+                Err(e) => {
+                    eprintln!("{e:#}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Audit(cmd) => {
+            let state = startup::build_state(settings).await?;
+            let fail = |e: mufakat_core::AppError| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli"));
+            match cmd {
+                AuditCommand::Verify => {
+                    let v = mufakat_server::audit_log::verify(&state.db).await.map_err(fail)?;
+                    if v.ok {
+                        println!("audit trail OK: {} events, {} signed checkpoint(s) verified", v.events, v.checkpoints);
+                    } else {
+                        eprintln!(
+                            "audit trail BROKEN at event {}: {}",
+                            v.first_bad_seq.map(|s| s.to_string()).unwrap_or_default(),
+                            v.problem.unwrap_or_default()
+                        );
+                        std::process::exit(2);
+                    }
+                }
+                AuditCommand::Export { output } => {
+                    let mut out: Box<dyn std::io::Write> = match &output {
+                        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+                        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+                    };
+                    let n = mufakat_server::audit_log::export(&state.db, &mut out).await.map_err(fail)?;
+                    out.flush()?;
+                    if let Some(p) = output {
+                        eprintln!("exported {n} events to {}", p.display());
+                    }
+                }
+                AuditCommand::Checkpoint => match mufakat_server::audit_log::checkpoint(&state.db, &state.signer, chrono::Utc::now()).await.map_err(fail)? {
+                    Some(cp) => println!("checkpoint at event {} ({})", cp.seq, cp.hash),
+                    None => println!("the audit trail is empty; nothing to sign"),
+                },
+            }
+        }
     }
     Ok(())
 }

@@ -6,7 +6,9 @@
 //! A check on region R asks casbin for R and each ancestor of R: a role granted in a
 //! kecamatan holds for its kelurahan.
 
-use casbin::{CoreApi, DefaultModel, Enforcer, MgmtApi, StringAdapter};
+use std::collections::BTreeSet;
+
+use casbin::{CoreApi, DefaultModel, Enforcer, MgmtApi, RbacApi, StringAdapter};
 use mufakat_core::{AppError, AppResult, Role};
 use tokio::sync::RwLock;
 
@@ -89,6 +91,17 @@ impl Authz {
         }
     }
 
+    /// The roles `user` holds for data of region `region_path[0]` (granted there or above).
+    /// Workflow transitions name the roles allowed; this is what the engine is given.
+    pub async fn roles_in(&self, user: &CurrentUser, region_path: &[i32]) -> BTreeSet<String> {
+        let e = self.enforcer.read().await;
+        let sub = user.casbin_subject();
+        region_path
+            .iter()
+            .flat_map(|r| e.get_roles_for_user(&sub, Some(&format!("region:{r}"))))
+            .collect()
+    }
+
     /// The roles (from `policy.csv`) that hold `perm`, for docs and the authorization matrix test.
     pub async fn roles_with(&self, perm: Permission) -> Vec<String> {
         let e = self.enforcer.read().await;
@@ -112,6 +125,10 @@ pub mod perms {
     pub const ROLE_GRANT_CREATE: Permission = Permission { object: "role_grant", action: "create" };
     pub const ROLE_GRANT_REVOKE: Permission = Permission { object: "role_grant", action: "revoke" };
     pub const RESIDENT_LIST: Permission = Permission { object: "resident", action: "list" };
+    pub const CYCLE_CREATE: Permission = Permission { object: "musrenbang_cycle", action: "create" };
+    pub const COMMENT_MODERATE: Permission = Permission { object: "comment", action: "moderate" };
+    pub const AUDIT_VERIFY: Permission = Permission { object: "audit", action: "verify" };
+    pub const AUDIT_CHECKPOINT: Permission = Permission { object: "audit", action: "checkpoint" };
 }
 
 #[cfg(test)]

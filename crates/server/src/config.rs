@@ -36,6 +36,10 @@ pub struct Settings {
     pub nik_hash_key: Option<String>,
     /// Log as JSON lines instead of human-readable text.
     pub log_json: bool,
+    /// How often due workflow timers are looked for, in seconds.
+    pub timer_poll_secs: u64,
+    /// How often the audit head is signed (when it moved), in seconds.
+    pub checkpoint_interval_secs: u64,
 }
 
 impl Default for Settings {
@@ -55,6 +59,8 @@ impl Default for Settings {
             login_max_failures_per_ip: 100,
             nik_hash_key: None,
             log_json: false,
+            timer_poll_secs: 5,
+            checkpoint_interval_secs: 3600,
         }
     }
 }
@@ -106,6 +112,12 @@ impl Settings {
         }
         if let Some(v) = get("MUFAKAT_NIK_HASH_KEY") {
             self.nik_hash_key = Some(v);
+        }
+        if let Some(v) = get("MUFAKAT_TIMER_POLL_SECS") {
+            self.timer_poll_secs = parse("MUFAKAT_TIMER_POLL_SECS", v)?;
+        }
+        if let Some(v) = get("MUFAKAT_CHECKPOINT_INTERVAL_SECS") {
+            self.checkpoint_interval_secs = parse("MUFAKAT_CHECKPOINT_INTERVAL_SECS", v)?;
         }
         if let Some(v) = get("MUFAKAT_LOG_JSON") {
             self.log_json = matches!(v.as_str(), "1" | "true" | "yes");

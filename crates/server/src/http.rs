@@ -30,6 +30,7 @@ pub fn router(app: AppState) -> Router {
     let max_body = app.settings.max_body_bytes;
     Router::new()
         .route("/graphql", get(graphiql).post(graphql_post))
+        .route_service("/graphql/ws", async_graphql_axum::GraphQLSubscription::new(schema.clone()))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
@@ -38,7 +39,7 @@ pub fn router(app: AppState) -> Router {
 }
 
 async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("Mufakat GraphQL").finish())
+    Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").title("Mufakat GraphQL").finish())
 }
 
 async fn healthz(State(s): State<HttpState>) -> Response {
@@ -107,8 +108,9 @@ async fn graphql_post(
         }
     };
 
+    let loaders = crate::graphql::musrenbang::Loaders::new(&s.app, user.as_ref().map(|u| u.id));
     let ctx = RequestCtx { lang, request_id: request_id.clone(), user, ip: Some(addr.ip()) };
-    let resp = s.schema.execute(gql_request.data(ctx)).await;
+    let resp = s.schema.execute(gql_request.data(ctx).data(loaders)).await;
     let resp = finish_response(resp, lang, &request_id);
     reply(StatusCode::OK, resp, &request_id)
 }

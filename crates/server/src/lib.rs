@@ -6,6 +6,7 @@
 //!   GraphQL resolvers and from the CLI alike.
 //! - [`graphql`] is the schema; [`http`] the routes and the one place errors become responses.
 
+pub mod audit_log;
 pub mod auth;
 pub mod authz;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod services;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod workflows;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -43,12 +43,40 @@ impl Application {
                 }
             }
         });
+        let timers = tokio::spawn(timer_loop(self.state.clone()));
+        let checkpoints = tokio::spawn(checkpoint_loop(self.state.clone()));
         let app = http::router(self.state.clone());
         let res = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await;
         reload.abort();
+        timers.abort();
+        checkpoints.abort();
         res
+    }
+}
+
+/// Fires due workflow timers every `timer_poll_secs`.
+async fn timer_loop(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(state.settings.timer_poll_secs.max(1)));
+    loop {
+        tick.tick().await;
+        match crate::services::cases::fire_due_timers(&state, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(fired = n, "workflow timers fired"),
+            Err(e) => tracing::warn!(error = %e, "firing timers failed"),
+        }
+    }
+}
+
+/// Signs the audit head every `checkpoint_interval_secs` (when it moved).
+async fn checkpoint_loop(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(state.settings.checkpoint_interval_secs.max(10)));
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::audit_log::checkpoint(&state.db, &state.signer, chrono::Utc::now()).await {
+            tracing::warn!(error = %e, "audit checkpoint failed");
+        }
     }
 }
 
@@ -65,7 +93,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         Some(hexkey) => hex::decode(hexkey.trim()).context("MUFAKAT_NIK_HASH_KEY is not hex")?,
         None => secrets::load_or_create_key(&settings.data_dir.join("secrets").join("nik.key"))?,
     };
-    AppState::new(db, settings, nik_key).await
+    let workflows = crate::workflows::deploy(&db, &settings.workflows_dir).await?;
+    let signer = crate::audit_log::load_or_create_signer(&settings.data_dir.join("secrets").join("audit-signing.pem"))?;
+    AppState::new(db, settings, nik_key, workflows, signer).await
 }
 
 /// Hides a password in a database URL for log lines.

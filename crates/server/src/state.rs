@@ -20,6 +20,12 @@ pub struct Inner {
     pub regions: RwLock<RegionTree>,
     pub login_limiter: LoginLimiter,
     pub nik_key: Vec<u8>,
+    /// Every deployed workflow version.
+    pub workflows: crate::workflows::Registry,
+    /// Signs audit checkpoints.
+    pub signer: mufakat_audit::Signer,
+    /// Live vote counts for subscriptions.
+    pub vote_events: tokio::sync::broadcast::Sender<crate::services::musrenbang::VoteCountChanged>,
 }
 
 impl std::ops::Deref for AppState {
@@ -30,7 +36,13 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub async fn new(db: DatabaseConnection, settings: Settings, nik_key: Vec<u8>) -> anyhow::Result<AppState> {
+    pub async fn new(
+        db: DatabaseConnection,
+        settings: Settings,
+        nik_key: Vec<u8>,
+        workflows: crate::workflows::Registry,
+        signer: mufakat_audit::Signer,
+    ) -> anyhow::Result<AppState> {
         let authz = Authz::new().await?;
         let login_limiter = LoginLimiter::new(
             settings.login_max_failures,
@@ -44,6 +56,9 @@ impl AppState {
             regions: RwLock::new(RegionTree::default()),
             login_limiter,
             nik_key,
+            workflows,
+            signer,
+            vote_events: tokio::sync::broadcast::channel(1024).0,
         }));
         state.reload_regions().await.map_err(|e| anyhow::anyhow!("loading regions: {e}"))?;
         Ok(state)

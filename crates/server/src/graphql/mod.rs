@@ -2,21 +2,29 @@
 //! Errors are `AppError`s carried as the error's source and turned into coded, localised
 //! errors in one place ([`errors::finish_response`]).
 
+mod cases;
+pub mod musrenbang;
 pub mod errors;
 mod mutation;
 mod query;
 mod types;
 
-use async_graphql::{Context, EmptySubscription, Schema, ID};
+use async_graphql::{Context, MergedObject, MergedSubscription, Schema, ID};
 use mufakat_core::{AppError, AppResult, Lang};
 
 use crate::auth::CurrentUser;
 use crate::AppState;
 
-pub use mutation::MutationRoot;
-pub use query::QueryRoot;
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(query::AccountsQuery, cases::CasesQuery, musrenbang::MusrenbangQuery);
 
-pub type MufakatSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(mutation::AccountsMutation, cases::CasesMutation, musrenbang::MusrenbangMutation);
+
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(musrenbang::MusrenbangSubscription);
+
+pub type MufakatSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Per-request data.
 #[derive(Debug, Clone)]
@@ -28,7 +36,7 @@ pub struct RequestCtx {
 }
 
 pub fn build_schema(state: Option<AppState>, max_depth: usize, max_complexity: usize) -> MufakatSchema {
-    let mut b = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+    let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .limit_depth(max_depth)
         .limit_complexity(max_complexity)
         .limit_recursive_depth(64)

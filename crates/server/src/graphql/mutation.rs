@@ -4,7 +4,8 @@ use super::types::{AuthPayload, Region, RegionLevelGql, RoleGql, User};
 use super::{parse_id, req, require_user, state};
 use crate::services::{accounts, regions};
 
-pub struct MutationRoot;
+#[derive(Default)]
+pub struct AccountsMutation;
 
 #[derive(InputObject)]
 pub struct RegisterResidentInput {
@@ -43,7 +44,7 @@ pub struct CreateRegionInput {
 }
 
 #[Object]
-impl MutationRoot {
+impl AccountsMutation {
     /// A resident creates an account and is signed in.
     async fn register_resident(&self, ctx: &Context<'_>, input: RegisterResidentInput) -> Result<AuthPayload> {
         let st = state(ctx);

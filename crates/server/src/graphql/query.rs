@@ -4,10 +4,11 @@ use super::types::{Region, RegionLevelGql, User};
 use super::{parse_id, require_user, state};
 use crate::services::accounts;
 
-pub struct QueryRoot;
+#[derive(Default)]
+pub struct AccountsQuery;
 
 #[Object]
-impl QueryRoot {
+impl AccountsQuery {
     /// The signed-in user with roles and regions.
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {
         let user = require_user(ctx)?;

@@ -3,4 +3,6 @@
 //! commands both call these; neither holds business rules of its own.
 
 pub mod accounts;
+pub mod cases;
+pub mod musrenbang;
 pub mod regions;

@@ -1,0 +1,231 @@
+//! Appending to the audit chain inside a service's transaction, signing checkpoints, and
+//! verifying the stored chain.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use mufakat_audit::{AuditEvent, Checkpoint, Signer};
+use mufakat_core::{AppError, AppResult};
+use mufakat_store::entity::{audit_checkpoint, audit_event};
+use mufakat_store::repo::audit as repo;
+use sea_orm::{ConnectionTrait, Set};
+
+/// What a service wants recorded; the chain fields are filled in by [`append`].
+#[derive(Debug, Clone)]
+pub struct AuditDraft {
+    pub actor: String,
+    pub role: String,
+    pub workflow: String,
+    pub workflow_version: String,
+    pub instance_id: String,
+    pub transition: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub input: serde_json::Value,
+    pub comment: Option<String>,
+}
+
+/// The open chain of one transaction: [`begin`] locks the head; each [`Chain::append`] adds one
+/// event after the previous.
+pub struct Chain {
+    seq: i64,
+    hash: String,
+    pub now: DateTime<Utc>,
+}
+
+/// Locks the chain head; call first in the transaction.
+pub async fn begin(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Chain> {
+    let (seq, hash) = repo::lock_head(txn, &mufakat_audit::format_time(now)).await?;
+    Ok(Chain { seq, hash, now })
+}
+
+impl Chain {
+    pub async fn append(&mut self, txn: &impl ConnectionTrait, d: AuditDraft) -> AppResult<AuditEvent> {
+        let event = mufakat_audit::seal(
+            AuditEvent {
+                seq: self.seq + 1,
+                at: self.now,
+                actor: d.actor,
+                role: d.role,
+                workflow: d.workflow,
+                workflow_version: d.workflow_version,
+                instance_id: d.instance_id,
+                transition: d.transition,
+                from_state: d.from_state,
+                to_state: d.to_state,
+                input: d.input,
+                comment: d.comment,
+                prev_hash: String::new(),
+                hash: String::new(),
+            },
+            &self.hash,
+        );
+        repo::append(txn, to_row(&event)).await?;
+        self.seq = event.seq;
+        self.hash = event.hash.clone();
+        Ok(event)
+    }
+}
+
+pub fn to_row(e: &AuditEvent) -> audit_event::Model {
+    audit_event::Model {
+        seq: e.seq,
+        at: mufakat_audit::format_time(e.at),
+        actor: e.actor.clone(),
+        role: e.role.clone(),
+        workflow: e.workflow.clone(),
+        workflow_version: e.workflow_version.clone(),
+        instance_id: e.instance_id.clone(),
+        transition: e.transition.clone(),
+        from_state: e.from_state.clone(),
+        to_state: e.to_state.clone(),
+        input: mufakat_audit::canonical_json(&e.input),
+        comment: e.comment.clone(),
+        prev_hash: e.prev_hash.clone(),
+        hash: e.hash.clone(),
+    }
+}
+
+pub fn from_row(r: audit_event::Model) -> AppResult<AuditEvent> {
+    let at = mufakat_audit::parse_time(&r.at).map_err(|e| AppError::internal(anyhow::anyhow!("audit event {}: bad time: {e}", r.seq)))?;
+    let input = serde_json::from_str(&r.input).map_err(|e| AppError::internal(anyhow::anyhow!("audit event {}: bad input: {e}", r.seq)))?;
+    Ok(AuditEvent {
+        seq: r.seq,
+        at,
+        actor: r.actor,
+        role: r.role,
+        workflow: r.workflow,
+        workflow_version: r.workflow_version,
+        instance_id: r.instance_id,
+        transition: r.transition,
+        from_state: r.from_state,
+        to_state: r.to_state,
+        input,
+        comment: r.comment,
+        prev_hash: r.prev_hash,
+        hash: r.hash,
+    })
+}
+
+pub fn checkpoint_from_row(r: audit_checkpoint::Model) -> Checkpoint {
+    Checkpoint { seq: r.seq, hash: r.hash, signed_at: r.signed_at, public_key: r.public_key, signature: r.signature }
+}
+
+/// Loads the signing key from `{data_dir}/secrets/audit-signing.pem`, creating it on first start.
+pub fn load_or_create_signer(path: &Path) -> anyhow::Result<Signer> {
+    if path.exists() {
+        let pem = std::fs::read_to_string(path)?;
+        return Signer::from_pem(&pem).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let signer = Signer::generate();
+    crate::secrets::write_private(path, &signer.to_pem().map_err(|e| anyhow::anyhow!("{e}"))?)?;
+    Ok(signer)
+}
+
+/// Signs the current head and stores the checkpoint. Returns `None` when the chain is empty or
+/// the head is already checkpointed.
+pub async fn checkpoint(db: &impl ConnectionTrait, signer: &Signer, now: DateTime<Utc>) -> AppResult<Option<Checkpoint>> {
+    let (seq, hash) = repo::head(db).await?;
+    if seq == 0 {
+        return Ok(None);
+    }
+    if let Some(last) = repo::latest_checkpoint(db).await? {
+        if last.seq == seq {
+            return Ok(Some(checkpoint_from_row(last)));
+        }
+    }
+    let cp = signer.sign_checkpoint(seq, &hash, now);
+    repo::add_checkpoint(
+        db,
+        audit_checkpoint::ActiveModel {
+            seq: Set(cp.seq),
+            hash: Set(cp.hash.clone()),
+            signed_at: Set(cp.signed_at.clone()),
+            public_key: Set(cp.public_key.clone()),
+            signature: Set(cp.signature.clone()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(Some(cp))
+}
+
+/// The result of verifying the stored chain.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub ok: bool,
+    pub events: i64,
+    pub checkpoints: usize,
+    /// The first bad event and what is wrong with it.
+    pub first_bad_seq: Option<i64>,
+    pub problem: Option<String>,
+}
+
+/// Streams the whole chain in pages and checks hashes, links, sequence and checkpoints.
+pub async fn verify(db: &impl ConnectionTrait) -> AppResult<Verification> {
+    let checkpoints: Vec<Checkpoint> = repo::checkpoints(db).await?.into_iter().map(checkpoint_from_row).collect();
+    let mut verifier = mufakat_audit::ChainVerifier::new();
+    let mut after = 0i64;
+    loop {
+        let page = repo::page(db, after, 2000).await?;
+        if page.is_empty() {
+            break;
+        }
+        for row in page {
+            after = row.seq;
+            let seq = row.seq;
+            let event = match from_row(row) {
+                Ok(e) => e,
+                Err(_) => {
+                    return Ok(Verification { ok: false, events: seq, checkpoints: checkpoints.len(), first_bad_seq: Some(seq), problem: Some("unreadable event".into()) })
+                }
+            };
+            if let Err(e) = verifier.push(&event) {
+                return Ok(Verification { ok: false, events: verifier.count(), checkpoints: checkpoints.len(), first_bad_seq: Some(e.seq()), problem: Some(e.to_string()) });
+            }
+        }
+    }
+    for cp in &checkpoints {
+        if let Err(e) = verifier.check_checkpoint(cp) {
+            return Ok(Verification { ok: false, events: verifier.count(), checkpoints: checkpoints.len(), first_bad_seq: Some(cp.seq), problem: Some(e.to_string()) });
+        }
+    }
+    // The head row must agree with the last event (a deleted tail shows here).
+    let (head_seq, head_hash) = repo::head(db).await?;
+    if head_seq != verifier.count() || (head_seq > 0 && Some(head_hash.as_str()) != verifier.last_hash()) {
+        return Ok(Verification {
+            ok: false,
+            events: verifier.count(),
+            checkpoints: checkpoints.len(),
+            first_bad_seq: Some(verifier.count() + 1),
+            problem: Some(format!("the chain ends at event {} but its head says {head_seq}: events at the end were removed", verifier.count())),
+        });
+    }
+    Ok(Verification { ok: true, events: verifier.count(), checkpoints: checkpoints.len(), first_bad_seq: None, problem: None })
+}
+
+/// Writes every event, then every checkpoint, as JSON Lines in the format of
+/// `mufakat_audit::jsonl` (docs/audit-verification.md). Streams in pages.
+pub async fn export(db: &impl ConnectionTrait, out: &mut dyn std::io::Write) -> AppResult<i64> {
+    let mut after = 0i64;
+    let mut n = 0;
+    loop {
+        let page = repo::page(db, after, 2000).await?;
+        if page.is_empty() {
+            break;
+        }
+        for row in page {
+            after = row.seq;
+            let e = from_row(row)?;
+            mufakat_audit::jsonl::write_event(out, &e).map_err(AppError::internal)?;
+            n += 1;
+        }
+    }
+    for cp in repo::checkpoints(db).await? {
+        mufakat_audit::jsonl::write_checkpoint(out, &checkpoint_from_row(cp)).map_err(AppError::internal)?;
+    }
+    Ok(n)
+}

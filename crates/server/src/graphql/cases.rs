@@ -1,0 +1,311 @@
+//! GraphQL for workflows, cases and the audit trail.
+
+use async_graphql::{Context, Json, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use mufakat_audit::AuditEvent;
+
+use super::types::Region;
+use super::{parse_id, require_user, state};
+use crate::audit_log;
+use crate::authz::perms;
+use crate::services::cases::{self, CaseView};
+use crate::workflows::Deployed;
+
+/// One deployed version of a workflow definition.
+pub struct WorkflowDefinitionGql(pub std::sync::Arc<Deployed>, pub bool);
+
+#[Object(name = "WorkflowDefinition")]
+impl WorkflowDefinitionGql {
+    async fn name(&self) -> &str {
+        &self.0.def.name
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// SHA-256 of the definition file.
+    async fn hash(&self) -> &str {
+        &self.0.def.hash
+    }
+    async fn title(&self) -> &str {
+        &self.0.def.title
+    }
+    /// Whether new cases start on this version.
+    async fn is_latest(&self) -> bool {
+        self.1
+    }
+    async fn deployed_at(&self) -> DateTime<Utc> {
+        self.0.loaded_at
+    }
+    async fn states(&self) -> Vec<WorkflowStateGql> {
+        self.0.def.states.iter().map(|s| WorkflowStateGql { name: s.name.clone(), title: s.title.clone(), initial: s.initial, r#final: s.is_final }).collect()
+    }
+    async fn transitions(&self) -> Vec<TransitionGql> {
+        self.0.def.transitions.iter().map(TransitionGql::of).collect()
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "WorkflowState")]
+pub struct WorkflowStateGql {
+    pub name: String,
+    pub title: String,
+    pub initial: bool,
+    pub r#final: bool,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "WorkflowTransition")]
+pub struct TransitionGql {
+    pub name: String,
+    pub title: String,
+    pub from: Vec<String>,
+    pub to: String,
+    pub roles: Vec<String>,
+    pub comment_required: bool,
+    /// Input fields: name, type, required.
+    pub input: Vec<InputFieldGql>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "WorkflowInputField")]
+pub struct InputFieldGql {
+    pub name: String,
+    pub r#type: String,
+    pub required: bool,
+}
+
+impl TransitionGql {
+    fn of(t: &mufakat_workflow::Transition) -> Self {
+        TransitionGql {
+            name: t.name.clone(),
+            title: t.title.clone(),
+            from: t.from.clone(),
+            to: t.to.clone(),
+            roles: t.roles.clone(),
+            comment_required: t.comment_required,
+            input: t
+                .input
+                .iter()
+                .map(|(name, f)| InputFieldGql { name: name.clone(), r#type: f.type_name().to_string(), required: f.required })
+                .collect(),
+        }
+    }
+}
+
+/// A workflow instance.
+pub struct Case(pub CaseView);
+
+#[Object]
+impl Case {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn workflow(&self) -> &str {
+        &self.0.workflow
+    }
+    /// The definition version this case runs on, to its end.
+    async fn workflow_version(&self) -> i32 {
+        self.0.workflow_version
+    }
+    async fn state(&self) -> &str {
+        &self.0.state
+    }
+    async fn fields(&self) -> Json<&std::collections::BTreeMap<String, serde_json::Value>> {
+        Json(&self.0.fields)
+    }
+    async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
+        state(ctx).regions.read().await.get(self.0.region_id).cloned().map(Region)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Optimistic-concurrency version; pass it as `expectedVersion` to `fireTransition`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn is_final(&self) -> bool {
+        self.0.is_final
+    }
+    /// Every transition of this case, from the audit trail.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditEventGql>> {
+        let st = state(ctx);
+        let rows = mufakat_store::repo::audit::for_instance(&st.db, &self.0.workflow, &self.0.id.to_string()).await?;
+        Ok(rows.into_iter().map(audit_log::from_row).collect::<Result<Vec<_>, _>>()?.into_iter().map(AuditEventGql).collect())
+    }
+    /// What the signed-in user may do now.
+    async fn available_transitions(&self, ctx: &Context<'_>) -> Result<Vec<TransitionGql>> {
+        let user = require_user(ctx)?;
+        Ok(cases::available(state(ctx), user, self.0.id).await?.iter().map(TransitionGql::of).collect())
+    }
+}
+
+pub struct AuditEventGql(pub AuditEvent);
+
+#[Object(name = "AuditEvent")]
+impl AuditEventGql {
+    async fn seq(&self) -> i64 {
+        self.0.seq
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// A user id, `system`, or a voter pseudonym.
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+    async fn role(&self) -> &str {
+        &self.0.role
+    }
+    async fn workflow(&self) -> &str {
+        &self.0.workflow
+    }
+    async fn workflow_version(&self) -> &str {
+        &self.0.workflow_version
+    }
+    async fn instance_id(&self) -> &str {
+        &self.0.instance_id
+    }
+    async fn transition(&self) -> &str {
+        &self.0.transition
+    }
+    async fn from_state(&self) -> &str {
+        &self.0.from_state
+    }
+    async fn to_state(&self) -> &str {
+        &self.0.to_state
+    }
+    async fn input(&self) -> Json<&serde_json::Value> {
+        Json(&self.0.input)
+    }
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+    async fn prev_hash(&self) -> &str {
+        &self.0.prev_hash
+    }
+    async fn hash(&self) -> &str {
+        &self.0.hash
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "AuditCheckpoint")]
+pub struct CheckpointGql {
+    pub seq: i64,
+    pub hash: String,
+    pub signed_at: String,
+    /// Ed25519 public key (hex).
+    pub public_key: String,
+    pub signature: String,
+}
+
+impl From<mufakat_audit::Checkpoint> for CheckpointGql {
+    fn from(c: mufakat_audit::Checkpoint) -> Self {
+        CheckpointGql { seq: c.seq, hash: c.hash, signed_at: c.signed_at, public_key: c.public_key, signature: c.signature }
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "AuditVerification")]
+pub struct VerificationGql {
+    pub ok: bool,
+    pub events: i64,
+    pub checkpoints: i32,
+    pub first_bad_seq: Option<i64>,
+    pub problem: Option<String>,
+}
+
+#[derive(Default)]
+pub struct CasesQuery;
+
+#[Object]
+impl CasesQuery {
+    /// Every deployed version of every workflow.
+    async fn workflow_definitions(&self, ctx: &Context<'_>) -> Vec<WorkflowDefinitionGql> {
+        let reg = &state(ctx).workflows;
+        reg.all().into_iter().map(|d| { let latest = reg.is_latest(&d); WorkflowDefinitionGql(d, latest) }).collect()
+    }
+
+    /// A case (workflow instance) the user may see.
+    async fn instance(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
+        let user = require_user(ctx)?;
+        Ok(Case(cases::get(state(ctx), user, parse_id("id", &id)?).await?))
+    }
+
+    /// Cases the user created or may handle, newest first.
+    async fn cases(&self, ctx: &Context<'_>, workflow: Option<String>, state_name: Option<String>, #[graphql(default = 50)] first: i32) -> Result<Vec<Case>> {
+        let user = require_user(ctx)?;
+        let first = first.clamp(1, 200) as u64;
+        Ok(cases::list(state(ctx), user, workflow.as_deref(), state_name.as_deref(), first).await?.into_iter().map(Case).collect())
+    }
+
+    async fn available_transitions(&self, ctx: &Context<'_>, instance_id: ID) -> Result<Vec<TransitionGql>> {
+        let user = require_user(ctx)?;
+        Ok(cases::available(state(ctx), user, parse_id("instanceId", &instance_id)?).await?.iter().map(TransitionGql::of).collect())
+    }
+
+    /// The public key that signs audit checkpoints (hex), published for independent checks.
+    async fn audit_public_key(&self, ctx: &Context<'_>) -> String {
+        state(ctx).signer.public_key_hex()
+    }
+
+    /// Signed checkpoints, newest first. Public.
+    async fn audit_checkpoints(&self, ctx: &Context<'_>, #[graphql(default = 20)] first: i32) -> Result<Vec<CheckpointGql>> {
+        let mut all = mufakat_store::repo::audit::checkpoints(&state(ctx).db).await?;
+        all.reverse();
+        Ok(all.into_iter().take(first.clamp(1, 500) as usize).map(audit_log::checkpoint_from_row).map(Into::into).collect())
+    }
+
+    /// Recomputes the whole chain and its checkpoints (auditors, admins).
+    async fn verify_audit_trail(&self, ctx: &Context<'_>) -> Result<VerificationGql> {
+        let user = require_user(ctx)?;
+        let st = state(ctx);
+        let roots: Vec<i32> = st.regions.read().await.roots().map(|r| r.id).collect();
+        st.authz.require(user, &roots, perms::AUDIT_VERIFY).await?;
+        let v = audit_log::verify(&st.db).await?;
+        Ok(VerificationGql { ok: v.ok, events: v.events, checkpoints: v.checkpoints as i32, first_bad_seq: v.first_bad_seq, problem: v.problem })
+    }
+}
+
+#[derive(Default)]
+pub struct CasesMutation;
+
+#[Object]
+impl CasesMutation {
+    /// Starts a case of the newest version of a workflow in a region.
+    async fn start_case(&self, ctx: &Context<'_>, workflow: String, region_id: ID, input: Option<Json<serde_json::Map<String, serde_json::Value>>>) -> Result<Case> {
+        let user = require_user(ctx)?;
+        let region = parse_id("regionId", &region_id)?;
+        Ok(Case(cases::start(state(ctx), user, &workflow, region, input.map(|j| j.0).unwrap_or_default()).await?))
+    }
+
+    /// Fires a transition. With `expectedVersion`, a case changed since you read it is a CONFLICT.
+    async fn fire_transition(
+        &self,
+        ctx: &Context<'_>,
+        instance_id: ID,
+        transition: String,
+        input: Option<Json<serde_json::Map<String, serde_json::Value>>>,
+        comment: Option<String>,
+        expected_version: Option<i32>,
+    ) -> Result<Case> {
+        let user = require_user(ctx)?;
+        let id = parse_id("instanceId", &instance_id)?;
+        Ok(Case(
+            cases::fire(state(ctx), cases::Acting::User(user), id, &transition, input.map(|j| j.0).unwrap_or_default(), comment, expected_version)
+                .await?,
+        ))
+    }
+
+    /// Signs the current head of the audit chain now (auditors, admins).
+    async fn create_audit_checkpoint(&self, ctx: &Context<'_>) -> Result<Option<CheckpointGql>> {
+        let user = require_user(ctx)?;
+        let st = state(ctx);
+        let roots: Vec<i32> = st.regions.read().await.roots().map(|r| r.id).collect();
+        st.authz.require(user, &roots, perms::AUDIT_CHECKPOINT).await?;
+        Ok(audit_log::checkpoint(&st.db, &st.signer, Utc::now()).await?.map(Into::into))
+    }
+}

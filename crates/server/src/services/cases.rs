@@ -1,0 +1,513 @@
+//! Workflow instances ("cases"): start, fire a transition, list what the user may do, read with
+//! history, and fire due timers. Every change is one transaction: the chain head is locked, the
+//! instance updated under its version, timers re-armed, one audit event appended.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use mufakat_core::{AppError, AppResult, Localized};
+use mufakat_store::entity::{workflow_instance as wi, workflow_timer as wt};
+use mufakat_store::DbResultExt;
+use mufakat_workflow::{Actor, InstanceSnapshot, Outcome, WorkflowError};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde_json::Value;
+
+use crate::audit_log::{self, AuditDraft};
+use crate::auth::CurrentUser;
+use crate::workflows::Deployed;
+use crate::AppState;
+
+/// An instance as the API shows it.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub id: i32,
+    pub workflow: String,
+    pub workflow_version: i32,
+    pub definition_id: i32,
+    pub state: String,
+    pub fields: BTreeMap<String, Value>,
+    pub region_id: i32,
+    pub created_by: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub is_final: bool,
+}
+
+/// What a transition did: the case after it, the engine's outcome and the audit event (its
+/// hash is the receipt).
+pub struct Fired {
+    pub case: CaseView,
+    pub outcome: Outcome,
+    pub event: mufakat_audit::AuditEvent,
+}
+
+/// Who acts: a signed-in user, the same user recorded under a pseudonym (ballot privacy), or
+/// the system (timers).
+pub enum Acting<'a> {
+    User(&'a CurrentUser),
+    Pseudonymous(&'a CurrentUser, String),
+    System,
+}
+
+impl Acting<'_> {
+    fn user(&self) -> Option<&CurrentUser> {
+        match self {
+            Acting::User(u) | Acting::Pseudonymous(u, _) => Some(u),
+            Acting::System => None,
+        }
+    }
+}
+
+fn view(m: wi::Model, d: &Deployed) -> AppResult<CaseView> {
+    let fields: BTreeMap<String, Value> =
+        serde_json::from_str(&m.fields).map_err(|e| AppError::internal(anyhow::anyhow!("instance {} fields: {e}", m.id)))?;
+    Ok(CaseView {
+        id: m.id,
+        workflow: m.workflow,
+        workflow_version: d.version,
+        definition_id: m.definition_id,
+        state: m.state,
+        fields,
+        region_id: m.region_id,
+        created_by: m.created_by,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        version: m.version,
+        is_final: m.is_final,
+    })
+}
+
+pub fn workflow_error(e: WorkflowError) -> AppError {
+    let code = e.code();
+    let msg = Localized::new(e.message(mufakat_workflow::Lang::Id), e.message(mufakat_workflow::Lang::En));
+    match code {
+        "FORBIDDEN" => AppError::Forbidden,
+        "NOT_FOUND" => AppError::NotFound { entity: "transition" },
+        "CONFLICT" => AppError::Conflict(msg),
+        _ => match e.field_errors() {
+            fields if !fields.is_empty() => AppError::Validation(
+                fields
+                    .into_iter()
+                    .map(|(field, id, en)| mufakat_core::FieldError { field, rule: "workflow", message: Localized::new(id, en) })
+                    .collect(),
+            ),
+            _ => AppError::Validation(vec![mufakat_core::FieldError { field: "input".into(), rule: "workflow", message: msg }]),
+        },
+    }
+}
+
+async fn actor_for(state: &AppState, acting: &Acting<'_>, region_id: i32) -> Actor {
+    match acting {
+        Acting::System => Actor { id: "system".into(), roles: BTreeSet::from(["system".to_string()]), is_system: true },
+        Acting::User(u) | Acting::Pseudonymous(u, _) => {
+            let path = state.region_path(region_id).await;
+            Actor { id: u.id.to_string(), roles: state.authz.roles_in(u, &path).await, is_system: false }
+        }
+    }
+}
+
+fn acting_role(d: &Deployed, transition: &str, actor: &Actor, owner: bool) -> String {
+    if actor.is_system {
+        return "system".into();
+    }
+    let allowed: BTreeSet<String> = d.def.transition_roles(transition).into_iter().collect();
+    actor
+        .roles
+        .iter()
+        .find(|r| allowed.contains(*r))
+        .cloned()
+        .or_else(|| (owner && allowed.contains("owner")).then(|| "owner".to_string()))
+        .unwrap_or_else(|| actor.roles.iter().next().cloned().unwrap_or_default())
+}
+
+fn snapshot(m: &wi::Model, fields: &BTreeMap<String, Value>) -> InstanceSnapshot {
+    InstanceSnapshot {
+        id: m.id.to_string(),
+        state: m.state.clone(),
+        fields: fields.clone(),
+        created_by: m.created_by.map(|c| c.to_string()),
+        state_entered_at: m.state_entered_at,
+    }
+}
+
+/// Whether `user` may read this case: its creator, or anyone holding a role the workflow names
+/// (or an auditor) in the case's region or above.
+pub async fn can_read(state: &AppState, user: &CurrentUser, d: &Deployed, region_id: i32, created_by: Option<i32>) -> bool {
+    if created_by == Some(user.id) {
+        return true;
+    }
+    let path = state.region_path(region_id).await;
+    let roles = state.authz.roles_in(user, &path).await;
+    roles.iter().any(|r| r == "auditor" || r == "admin" || (r != "resident" && d.def.roles.iter().any(|x| x == r)))
+}
+
+pub fn deployed_latest(state: &AppState, workflow: &str) -> AppResult<Arc<Deployed>> {
+    state.workflows.latest(workflow).ok_or(AppError::NotFound { entity: "workflow" })
+}
+
+/// Starts a case of the newest version of `workflow` in `region_id`.
+pub async fn start(state: &AppState, user: &CurrentUser, workflow: &str, region_id: i32, input: serde_json::Map<String, Value>) -> AppResult<CaseView> {
+    let now = Utc::now();
+    let txn = state.db.begin().await.db()?;
+    let mut chain = audit_log::begin(&txn, now).await?;
+    let fired = start_in(state, &txn, &mut chain, user, workflow, region_id, input).await?;
+    txn.commit().await.db()?;
+    Ok(fired.case)
+}
+
+/// [`start`] inside the caller's transaction (whose chain is already locked), so that a module
+/// can write its own rows in the same transaction.
+pub async fn start_in(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    chain: &mut audit_log::Chain,
+    user: &CurrentUser,
+    workflow: &str,
+    region_id: i32,
+    input: serde_json::Map<String, Value>,
+) -> AppResult<Fired> {
+    let d = deployed_latest(state, workflow)?;
+    if state.regions.read().await.get(region_id).is_none() {
+        return Err(AppError::validation("regionId", "unknown", "Wilayah tidak dikenal.", "Unknown region."));
+    }
+    let actor = actor_for(state, &Acting::User(user), region_id).await;
+    let now = chain.now;
+    let outcome = mufakat_workflow::start(&d.def, &actor, &input, now).map_err(workflow_error)?;
+    let role = actor.roles.iter().find(|r| d.def.start_roles.contains(r)).cloned().unwrap_or_default();
+
+    let fields_json = serde_json::to_string(&outcome.fields).map_err(AppError::internal)?;
+    let m = wi::ActiveModel {
+        definition_id: Set(d.id),
+        workflow: Set(d.def.name.clone()),
+        state: Set(outcome.to.clone()),
+        fields: Set(fields_json),
+        region_id: Set(region_id),
+        created_by: Set(Some(user.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        state_entered_at: Set(now),
+        version: Set(1),
+        is_final: Set(outcome.is_final),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .db()?;
+    arm_timers(txn, m.id, &outcome).await?;
+    let event = chain
+        .append(
+            txn,
+            AuditDraft {
+                actor: user.id.to_string(),
+                role,
+                workflow: d.def.name.clone(),
+                workflow_version: d.version.to_string(),
+                instance_id: m.id.to_string(),
+                transition: outcome.transition.clone(),
+                from_state: String::new(),
+                to_state: outcome.to.clone(),
+                input: outcome.input.clone(),
+                comment: outcome.comment.clone(),
+            },
+        )
+        .await?;
+    Ok(Fired { case: view(m, &d)?, outcome, event })
+}
+
+async fn arm_timers(txn: &impl ConnectionTrait, instance_id: i32, outcome: &Outcome) -> AppResult<()> {
+    for t in &outcome.timers {
+        wt::ActiveModel {
+            instance_id: Set(instance_id),
+            name: Set(t.name.clone()),
+            transition: Set(t.transition.clone()),
+            armed_in_state: Set(outcome.to.clone()),
+            due_at: Set(t.due_at),
+            fired_at: Set(None),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .db()?;
+    }
+    Ok(())
+}
+
+/// Fires `transition` on case `id`. With `expected_version`, a case changed since the caller
+/// read it is a `CONFLICT`.
+pub async fn fire(
+    state: &AppState,
+    acting: Acting<'_>,
+    id: i32,
+    transition: &str,
+    input: serde_json::Map<String, Value>,
+    comment: Option<String>,
+    expected_version: Option<i32>,
+) -> AppResult<CaseView> {
+    let now = Utc::now();
+    let txn = state.db.begin().await.db()?;
+    let mut chain = audit_log::begin(&txn, now).await?;
+    let fired = fire_in(state, &txn, &mut chain, acting, id, transition, input, comment, expected_version).await?;
+    txn.commit().await.db()?;
+    Ok(fired.case)
+}
+
+/// [`fire`] inside the caller's transaction (whose chain is already locked).
+#[allow(clippy::too_many_arguments)]
+pub async fn fire_in(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    chain: &mut audit_log::Chain,
+    acting: Acting<'_>,
+    id: i32,
+    transition: &str,
+    input: serde_json::Map<String, Value>,
+    comment: Option<String>,
+    expected_version: Option<i32>,
+) -> AppResult<Fired> {
+    let now = chain.now;
+    let m = wi::Entity::find_by_id(id).one(txn).await.db()?.ok_or(AppError::NotFound { entity: "instance" })?;
+    let d = state.workflows.get(m.definition_id).ok_or_else(|| AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id)))?;
+    // Pseudonymous acts (votes on public proposals) are authorised by their module.
+    if let Acting::User(u) = &acting {
+        if !can_read(state, u, &d, m.region_id, m.created_by).await {
+            return Err(AppError::NotFound { entity: "instance" });
+        }
+    }
+    if let Some(v) = expected_version {
+        if v != m.version {
+            return Err(stale());
+        }
+    }
+    let fields: BTreeMap<String, Value> = serde_json::from_str(&m.fields).map_err(AppError::internal)?;
+    let actor = actor_for(state, &acting, m.region_id).await;
+    let outcome = mufakat_workflow::fire(&d.def, &snapshot(&m, &fields), transition, &actor, &input, comment.as_deref(), now)
+        .map_err(workflow_error)?;
+    let owner = acting.user().is_some_and(|u| m.created_by == Some(u.id));
+    let audit_actor = match &acting {
+        Acting::Pseudonymous(_, p) => p.clone(),
+        _ => actor.id.clone(),
+    };
+    let role = acting_role(&d, transition, &actor, owner);
+    let moved = outcome.to != m.state;
+
+    let fields_json = serde_json::to_string(&outcome.fields).map_err(AppError::internal)?;
+    let res = wi::Entity::update_many()
+        .col_expr(wi::Column::State, Expr::value(outcome.to.clone()))
+        .col_expr(wi::Column::Fields, Expr::value(fields_json))
+        .col_expr(wi::Column::UpdatedAt, Expr::value(now))
+        .col_expr(wi::Column::StateEnteredAt, Expr::value(if moved { now } else { m.state_entered_at }))
+        .col_expr(wi::Column::Version, Expr::value(m.version + 1))
+        .col_expr(wi::Column::IsFinal, Expr::value(outcome.is_final))
+        .filter(wi::Column::Id.eq(id))
+        .filter(wi::Column::Version.eq(m.version))
+        .exec(txn)
+        .await
+        .db()?;
+    if res.rows_affected != 1 {
+        return Err(stale());
+    }
+    if moved {
+        // Leaving a state cancels its pending timers.
+        wt::Entity::update_many()
+            .col_expr(wt::Column::FiredAt, Expr::value(now))
+            .filter(wt::Column::InstanceId.eq(id))
+            .filter(wt::Column::FiredAt.is_null())
+            .exec(txn)
+            .await
+            .db()?;
+        arm_timers(txn, id, &outcome).await?;
+    }
+    let event = chain
+        .append(
+            txn,
+            AuditDraft {
+                actor: audit_actor,
+                role,
+                workflow: d.def.name.clone(),
+                workflow_version: d.version.to_string(),
+                instance_id: id.to_string(),
+                transition: outcome.transition.clone(),
+                from_state: m.state.clone(),
+                to_state: outcome.to.clone(),
+                input: outcome.input.clone(),
+                comment: outcome.comment.clone(),
+            },
+        )
+        .await?;
+    let updated = wi::Model {
+        state: outcome.to.clone(),
+        fields: serde_json::to_string(&outcome.fields).map_err(AppError::internal)?,
+        updated_at: now,
+        state_entered_at: if moved { now } else { m.state_entered_at },
+        version: m.version + 1,
+        is_final: outcome.is_final,
+        ..m
+    };
+    Ok(Fired { case: view(updated, &d)?, outcome, event })
+}
+
+fn stale() -> AppError {
+    AppError::conflict(
+        "Data ini baru saja diubah orang lain. Muat ulang lalu coba lagi.",
+        "Someone else changed this just now. Reload and try again.",
+    )
+}
+
+pub async fn get(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<CaseView> {
+    let m = wi::Entity::find_by_id(id).one(&state.db).await.db()?.ok_or(AppError::NotFound { entity: "instance" })?;
+    let d = state.workflows.get(m.definition_id).ok_or_else(|| AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id)))?;
+    if !can_read(state, user, &d, m.region_id, m.created_by).await {
+        return Err(AppError::NotFound { entity: "instance" });
+    }
+    view(m, &d)
+}
+
+/// The transitions `user` may fire now (role and state; guards that need input are checked on
+/// firing).
+pub async fn available(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<Vec<mufakat_workflow::Transition>> {
+    let m = wi::Entity::find_by_id(id).one(&state.db).await.db()?.ok_or(AppError::NotFound { entity: "instance" })?;
+    let d = state.workflows.get(m.definition_id).ok_or_else(|| AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id)))?;
+    if !can_read(state, user, &d, m.region_id, m.created_by).await {
+        return Err(AppError::NotFound { entity: "instance" });
+    }
+    let fields: BTreeMap<String, Value> = serde_json::from_str(&m.fields).map_err(AppError::internal)?;
+    let actor = actor_for(state, &Acting::User(user), m.region_id).await;
+    Ok(mufakat_workflow::available(&d.def, &snapshot(&m, &fields), &actor).into_iter().cloned().collect())
+}
+
+/// Cases of a workflow the user created or may handle, newest first.
+pub async fn list(state: &AppState, user: &CurrentUser, workflow: Option<&str>, status: Option<&str>, limit: u64) -> AppResult<Vec<CaseView>> {
+    let mut q = wi::Entity::find().order_by_desc(wi::Column::Id);
+    if let Some(w) = workflow {
+        q = q.filter(wi::Column::Workflow.eq(w));
+    }
+    if let Some(s) = status {
+        q = q.filter(wi::Column::State.eq(s));
+    }
+    // Narrow to the regions where the user holds any role, plus their own cases.
+    let mut regions = BTreeSet::new();
+    {
+        let tree = state.regions.read().await;
+        for (_, r) in &user.grants {
+            regions.extend(tree.descendants_inclusive(*r));
+        }
+    }
+    q = q.filter(
+        sea_orm::Condition::any()
+            .add(wi::Column::CreatedBy.eq(user.id))
+            .add(wi::Column::RegionId.is_in(regions.into_iter().collect::<Vec<_>>())),
+    );
+    let rows = q.limit(limit.min(200) * 4).all(&state.db).await.db()?;
+    let mut out = vec![];
+    for m in rows {
+        let Some(d) = state.workflows.get(m.definition_id) else { continue };
+        if can_read(state, user, &d, m.region_id, m.created_by).await {
+            out.push(view(m, &d)?);
+            if out.len() as u64 >= limit.min(200) {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Fires every due timer, one per transaction, as the `system` actor. Exactly once: a timer is
+/// marked fired in the same transaction as its transition, and that transaction holds the
+/// chain lock, so another process re-reading it afterwards sees it fired.
+pub async fn fire_due_timers(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
+    let due: Vec<wt::Model> = wt::Entity::find()
+        .filter(wt::Column::FiredAt.is_null())
+        .filter(wt::Column::DueAt.lte(now))
+        .order_by_asc(wt::Column::DueAt)
+        .limit(100)
+        .all(&state.db)
+        .await
+        .db()?;
+    let mut fired = 0;
+    for t in due {
+        match fire_timer(state, t.id, now).await {
+            Ok(true) => fired += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(timer = t.id, instance = t.instance_id, error = %e, "timer transition failed"),
+        }
+    }
+    Ok(fired)
+}
+
+async fn fire_timer(state: &AppState, timer_id: i32, now: DateTime<Utc>) -> AppResult<bool> {
+    let txn = state.db.begin().await.db()?;
+    let mut chain = audit_log::begin(&txn, now).await?;
+    let Some(t) = wt::Entity::find_by_id(timer_id).one(&txn).await.db()? else { return Ok(false) };
+    if t.fired_at.is_some() {
+        return Ok(false); // another process fired it
+    }
+    let m = wi::Entity::find_by_id(t.instance_id).one(&txn).await.db()?.ok_or(AppError::NotFound { entity: "instance" })?;
+    let mark = wt::Entity::update_many()
+        .col_expr(wt::Column::FiredAt, Expr::value(now))
+        .filter(wt::Column::Id.eq(t.id))
+        .filter(wt::Column::FiredAt.is_null());
+    if m.state != t.armed_in_state {
+        mark.exec(&txn).await.db()?;
+        txn.commit().await.db()?;
+        return Ok(false);
+    }
+    let d = state.workflows.get(m.definition_id).ok_or_else(|| AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id)))?;
+    let fields: BTreeMap<String, Value> = serde_json::from_str(&m.fields).map_err(AppError::internal)?;
+    let actor = Actor { id: "system".into(), roles: BTreeSet::from(["system".to_string()]), is_system: true };
+    let outcome = match mufakat_workflow::fire(&d.def, &snapshot(&m, &fields), &t.transition, &actor, &serde_json::Map::new(), None, now) {
+        Ok(o) => o,
+        Err(e) => {
+            // A guard says no: the timer is spent, the case stays.
+            tracing::info!(timer = t.id, error = %e.message(mufakat_workflow::Lang::En), "timer transition not applicable");
+            mark.exec(&txn).await.db()?;
+            txn.commit().await.db()?;
+            return Ok(false);
+        }
+    };
+    mark.exec(&txn).await.db()?;
+    let fields_json = serde_json::to_string(&outcome.fields).map_err(AppError::internal)?;
+    wi::Entity::update_many()
+        .col_expr(wi::Column::State, Expr::value(outcome.to.clone()))
+        .col_expr(wi::Column::Fields, Expr::value(fields_json))
+        .col_expr(wi::Column::UpdatedAt, Expr::value(now))
+        .col_expr(wi::Column::StateEnteredAt, Expr::value(now))
+        .col_expr(wi::Column::Version, Expr::value(m.version + 1))
+        .col_expr(wi::Column::IsFinal, Expr::value(outcome.is_final))
+        .filter(wi::Column::Id.eq(m.id))
+        .filter(wi::Column::Version.eq(m.version))
+        .exec(&txn)
+        .await
+        .db()?;
+    wt::Entity::update_many()
+        .col_expr(wt::Column::FiredAt, Expr::value(now))
+        .filter(wt::Column::InstanceId.eq(m.id))
+        .filter(wt::Column::FiredAt.is_null())
+        .exec(&txn)
+        .await
+        .db()?;
+    arm_timers(&txn, m.id, &outcome).await?;
+    chain
+        .append(
+            &txn,
+            AuditDraft {
+                actor: "system".into(),
+                role: "system".into(),
+                workflow: d.def.name.clone(),
+                workflow_version: d.version.to_string(),
+                instance_id: m.id.to_string(),
+                transition: outcome.transition.clone(),
+                from_state: m.state.clone(),
+                to_state: outcome.to.clone(),
+                input: outcome.input.clone(),
+                comment: Some(format!("timer `{}`", t.name)),
+            },
+        )
+        .await?;
+    txn.commit().await.db()?;
+    Ok(true)
+}

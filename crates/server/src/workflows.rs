@@ -1,0 +1,126 @@
+//! The deployed workflow definitions: every version ever deployed, by id, and the newest per
+//! name. Loaded at start from `workflows_dir`; a changed file becomes a new version, running
+//! instances keep the version they started on.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use mufakat_store::entity::workflow_definition as wd;
+use mufakat_workflow::Definition;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+
+#[derive(Debug)]
+pub struct Deployed {
+    pub id: i32,
+    pub version: i32,
+    pub loaded_at: DateTime<Utc>,
+    pub def: Definition,
+}
+
+#[derive(Debug, Default)]
+pub struct Registry {
+    by_id: HashMap<i32, Arc<Deployed>>,
+    latest: HashMap<String, i32>,
+}
+
+impl Registry {
+    pub fn get(&self, id: i32) -> Option<Arc<Deployed>> {
+        self.by_id.get(&id).cloned()
+    }
+
+    pub fn latest(&self, name: &str) -> Option<Arc<Deployed>> {
+        self.latest.get(name).and_then(|id| self.get(*id))
+    }
+
+    /// Every version, newest first within each name, names sorted.
+    pub fn all(&self) -> Vec<Arc<Deployed>> {
+        let mut v: Vec<_> = self.by_id.values().cloned().collect();
+        v.sort_by(|a, b| a.def.name.cmp(&b.def.name).then(b.version.cmp(&a.version)));
+        v
+    }
+
+    pub fn is_latest(&self, d: &Deployed) -> bool {
+        self.latest.get(&d.def.name) == Some(&d.id)
+    }
+}
+
+/// Checks every file in `dir` (refusing to start on any error), records new versions, and
+/// loads all versions.
+pub async fn deploy(db: &DatabaseConnection, dir: &Path) -> anyhow::Result<Registry> {
+    let defs = if dir.exists() {
+        mufakat_workflow::load_dir(dir).map_err(|errors| {
+            let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+            anyhow::anyhow!("invalid workflow definitions in {}:\n{}", dir.display(), list.join("\n"))
+        })?
+    } else {
+        tracing::warn!(dir = %dir.display(), "workflows directory not found; no workflows deployed");
+        vec![]
+    };
+    let now = Utc::now();
+    for d in &defs {
+        let existing = wd::Entity::find()
+            .filter(wd::Column::Name.eq(d.name.as_str()))
+            .filter(wd::Column::Hash.eq(d.hash.as_str()))
+            .one(db)
+            .await?;
+        if existing.is_none() {
+            let max = wd::Entity::find()
+                .filter(wd::Column::Name.eq(d.name.as_str()))
+                .order_by_desc(wd::Column::Version)
+                .one(db)
+                .await?
+                .map(|r| r.version)
+                .unwrap_or(0);
+            // Two nodes starting at once may race here; the unique index makes one fail, and
+            // the loser simply loads what the winner wrote.
+            let res = wd::ActiveModel {
+                name: Set(d.name.clone()),
+                version: Set(max + 1),
+                hash: Set(d.hash.clone()),
+                title: Set(d.title.clone()),
+                source: Set(d.source.clone()),
+                loaded_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await;
+            match res {
+                Ok(r) => tracing::info!(workflow = %d.name, version = r.version, "deployed a new workflow version"),
+                Err(e) => tracing::warn!(workflow = %d.name, error = %e, "workflow version recorded concurrently"),
+            }
+        }
+    }
+    let mut reg = Registry::default();
+    let rows = wd::Entity::find().order_by_asc(wd::Column::Name).order_by_asc(wd::Column::Version).all(db).await?;
+    for r in rows {
+        let def = match defs.iter().find(|d| d.name == r.name && d.hash == r.hash) {
+            Some(d) => d.clone(),
+            None => match mufakat_workflow::load_str(&format!("{}@v{}", r.name, r.version), &r.source) {
+                Ok(d) => d,
+                Err(errors) => {
+                    tracing::error!(workflow = %r.name, version = r.version, ?errors, "a stored workflow version no longer loads; its instances cannot move");
+                    continue;
+                }
+            },
+        };
+        // Newest deployed = highest version whose file is present now.
+        if defs.iter().any(|d| d.name == r.name && d.hash == r.hash) {
+            reg.latest.insert(r.name.clone(), r.id);
+        }
+        reg.by_id.insert(r.id, Arc::new(Deployed { id: r.id, version: r.version, loaded_at: r.loaded_at, def }));
+    }
+    Ok(reg)
+}
+
+/// `mufakat workflows check DIR`: every problem, one per line.
+pub fn check(dir: &Path) -> anyhow::Result<usize> {
+    let defs = mufakat_workflow::load_dir(dir).map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        anyhow::anyhow!("{} problem(s):\n{}", list.len(), list.join("\n"))
+    });
+    let defs = defs.with_context(|| format!("checking {}", dir.display()))?;
+    Ok(defs.len())
+}
