@@ -43,7 +43,7 @@ def verify_signature(cp):
 
 def main(argv):
     if len(argv) < 2:
-        print(__doc__.strip().splitlines()[-3])
+        print(next(l for l in __doc__.splitlines() if l.startswith("Usage")))
         return 2
     public_key = None
     if "--public-key" in argv:
@@ -56,8 +56,16 @@ def main(argv):
         for lineno, line in enumerate(f, 1):
             if not line.strip():
                 continue
-            rec = json.loads(line)
-            kind = rec.get("type")
+            try:
+                rec = json.loads(line)
+                kind = rec.get("type")
+            except (ValueError, AttributeError) as e:
+                print(f"BROKEN at line {lineno}: not a JSON object ({e})")
+                return 1
+            missing = [k for k in FIELDS + ["hash"] if kind == "event" and k not in rec]
+            if missing:
+                print(f"BROKEN at line {lineno}: event lacks {', '.join(missing)}")
+                return 1
             if kind == "checkpoint":
                 checkpoints.append(rec)
                 continue

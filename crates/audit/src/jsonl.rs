@@ -20,6 +20,7 @@ pub fn write_checkpoint(out: &mut dyn Write, cp: &Checkpoint) -> std::io::Result
     writeln!(out, "{}", canonical_json(&v))
 }
 
+#[allow(clippy::large_enum_variant)]
 pub enum Line {
     Event(AuditEvent),
     Checkpoint(Checkpoint),

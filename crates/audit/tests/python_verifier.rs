@@ -55,7 +55,7 @@ fn python_verifier_accepts_a_good_export_and_locates_tampering() {
     let events = chain(12);
     let signer = Signer::generate();
     let cp = signer.sign_checkpoint(12, &events[11].hash, Utc::now());
-    let Some((ok, out)) = run(&export(&events, &[cp.clone()])) else {
+    let Some((ok, out)) = run(&export(&events, std::slice::from_ref(&cp))) else {
         eprintln!("python3 not found; skipping the independent verifier test");
         return;
     };
@@ -64,17 +64,17 @@ fn python_verifier_accepts_a_good_export_and_locates_tampering() {
 
     let mut altered = events.clone();
     altered[6].input = json!({ "biaya": "9999999" });
-    let (ok, out) = run(&export(&altered, &[cp.clone()])).unwrap();
+    let (ok, out) = run(&export(&altered, std::slice::from_ref(&cp))).unwrap();
     assert!(!ok && out.contains("event 7") && out.contains("altered"), "{out}");
 
     let mut deleted = events.clone();
     deleted.remove(3);
-    let (ok, out) = run(&export(&deleted, &[cp.clone()])).unwrap();
+    let (ok, out) = run(&export(&deleted, std::slice::from_ref(&cp))).unwrap();
     assert!(!ok && out.contains("event 5"), "{out}");
 
     let mut reordered = events.clone();
     reordered.swap(8, 9);
-    let (ok, out) = run(&export(&reordered, &[cp.clone()])).unwrap();
+    let (ok, out) = run(&export(&reordered, std::slice::from_ref(&cp))).unwrap();
     assert!(!ok && out.contains("event 10"), "{out}");
 
     let truncated: Vec<_> = events.iter().take(10).cloned().collect();

@@ -86,8 +86,9 @@ impl Case {
 fn both_shipped_workflows_pass_the_checker() {
     let d = defs();
     let names: Vec<_> = d.iter().map(|d| d.name.as_str()).collect();
-    assert_eq!(names, ["lapor-complaint", "perizinan"]);
-    for d in &d {
+    // Every file in workflows/ loads (others are added by other modules).
+    assert!(names.contains(&"lapor-complaint") && names.contains(&"perizinan"), "{names:?}");
+    for d in d.iter().filter(|d| d.name == "lapor-complaint" || d.name == "perizinan") {
         assert_eq!(d.hash.len(), 64);
         // Document order is kept.
         assert_eq!(d.states[0].name, "submitted");
