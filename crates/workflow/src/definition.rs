@@ -406,10 +406,18 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
         }
         let guard = rt.guard.as_ref().and_then(|g| {
             let lookup = |is_input: bool, n: &str| if is_input { input.get(n).cloned() } else { fields.get(n).cloned() };
-            match Guard::parse(g.get_ref(), &lookup) {
+            match Guard::parse_located(g.get_ref(), &lookup) {
                 Ok(g) => Some(g),
-                Err(e) => {
-                    err(&mut errs, g.span().start, format!("transition `{tname}` guard: {e}"));
+                Err((pos, e)) => {
+                    // Point inside the string when it has no escapes (offsets then match).
+                    let raw_text = text.get(g.span()).unwrap_or("");
+                    let quote = if raw_text.starts_with("\"\"\"") || raw_text.starts_with("'''") { 3 } else { 1 };
+                    let offset = if raw_text.contains('\\') {
+                        g.span().start
+                    } else {
+                        g.span().start + quote + g.get_ref().chars().take(pos).map(char::len_utf8).sum::<usize>()
+                    };
+                    err(&mut errs, offset, format!("transition `{tname}` guard: {e}"));
                     None
                 }
             }

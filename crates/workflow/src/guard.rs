@@ -95,8 +95,9 @@ enum Tok {
     Num(Decimal),
 }
 
-fn lex(s: &str) -> Result<Vec<Tok>, String> {
+fn lex(s: &str) -> Result<(Vec<Tok>, Vec<usize>), (usize, String)> {
     let mut out = vec![];
+    let mut at = vec![];
     let cs: Vec<char> = s.chars().collect();
     let mut i = 0;
     while i < cs.len() {
@@ -104,14 +105,17 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
         match c {
             ' ' | '\t' | '\n' | '\r' => i += 1,
             '(' => {
+                at.push(i);
                 out.push(Tok::LParen);
                 i += 1
             }
             ')' => {
+                at.push(i);
                 out.push(Tok::RParen);
                 i += 1
             }
             '.' => {
+                at.push(i);
                 out.push(Tok::Dot);
                 i += 1
             }
@@ -124,8 +128,9 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
                     ('>', true) => Op::Ge,
                     ('<', false) => Op::Lt,
                     ('>', false) => Op::Gt,
-                    _ => return Err(format!("unexpected `{c}` (use `==` or `!=`)")),
+                    _ => return Err((i, format!("unexpected `{c}` (use `==` or `!=`)"))),
                 };
+                at.push(i);
                 out.push(Tok::Op(op));
                 i += if two { 2 } else { 1 };
             }
@@ -138,8 +143,9 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
                     j += 1;
                 }
                 if j >= cs.len() {
-                    return Err("unterminated text literal".into());
+                    return Err((i, "unterminated text literal".into()));
                 }
+                at.push(i);
                 out.push(Tok::Str(text));
                 i = j + 1;
             }
@@ -149,7 +155,8 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
                     j += 1;
                 }
                 let text: String = cs[i..j].iter().collect();
-                out.push(Tok::Num(Decimal::from_str(&text).map_err(|_| format!("bad number `{text}`"))?));
+                at.push(i);
+                out.push(Tok::Num(Decimal::from_str(&text).map_err(|_| (i, format!("bad number `{text}`")))?));
                 i = j;
             }
             c if c.is_alphabetic() || c == '_' => {
@@ -157,13 +164,14 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
                 while j < cs.len() && (cs[j].is_alphanumeric() || cs[j] == '_' || cs[j] == '-') {
                     j += 1;
                 }
+                at.push(i);
                 out.push(Tok::Ident(cs[i..j].iter().collect()));
                 i = j;
             }
-            other => return Err(format!("unexpected character `{other}`")),
+            other => return Err((i, format!("unexpected character `{other}`"))),
         }
     }
-    Ok(out)
+    Ok((out, at))
 }
 
 struct Parser {
@@ -267,16 +275,23 @@ impl Parser {
 
 impl Guard {
     /// Parses and type-checks. `field_type` resolves `fields.X` / `input.X` (bool = input).
+    #[cfg(test)]
     pub(crate) fn parse(source: &str, field_type: &dyn Fn(bool, &str) -> Option<FieldDef>) -> Result<Guard, String> {
-        let toks = lex(source)?;
+        Self::parse_located(source, field_type).map_err(|(_, m)| m)
+    }
+
+    /// Like `parse`, with the error's position: a character index into `source`.
+    pub(crate) fn parse_located(source: &str, field_type: &dyn Fn(bool, &str) -> Option<FieldDef>) -> Result<Guard, (usize, String)> {
+        let (toks, at) = lex(source)?;
+        let end = source.chars().count();
         let mut p = Parser { toks, pos: 0 };
-        let expr = p.or()?;
+        let expr = p.or().map_err(|m| (at.get(p.pos.saturating_sub(1)).copied().unwrap_or(end), m))?;
         if p.pos < p.toks.len() {
-            return Err(format!("unexpected {:?} after the expression", p.toks[p.pos]));
+            return Err((at[p.pos], format!("unexpected {:?} after the expression", p.toks[p.pos])));
         }
-        let t = type_of(&expr, field_type)?;
+        let t = type_of(&expr, field_type).map_err(|m| (locate(source, &m), m))?;
         if t != Ty::Bool {
-            return Err("a guard must be a condition (true or false), e.g. fields.amount > 0".into());
+            return Err((0, "a guard must be a condition (true or false), e.g. fields.amount > 0".into()));
         }
         Ok(Guard { source: source.to_owned(), expr })
     }
@@ -284,6 +299,21 @@ impl Guard {
     pub fn eval(&self, fields: &serde_json::Map<String, Value>, input: &serde_json::Map<String, Value>, now: DateTime<Utc>) -> bool {
         truthy(&eval(&self.expr, fields, input, now))
     }
+}
+
+/// Where a type error's subject is in the source: the name or literal it quotes.
+fn locate(source: &str, msg: &str) -> usize {
+    let quoted = |open: char, close: char| msg.split_once(open).and_then(|(_, r)| r.split_once(close)).map(|(q, _)| q.to_owned());
+    let candidates = [
+        quoted('`', '`').map(|n| if msg.contains("no input") { format!("input.{n}") } else { format!("fields.{n}") }),
+        quoted('\'', '\'').map(|l| format!("'{l}'")),
+    ];
+    for c in candidates.into_iter().flatten() {
+        if let Some(b) = source.find(&c) {
+            return source[..b].chars().count();
+        }
+    }
+    0
 }
 
 fn type_of(e: &Expr, ft: &dyn Fn(bool, &str) -> Option<FieldDef>) -> Result<Ty, String> {

@@ -102,6 +102,12 @@ fn guard_type_errors_and_unknown_names_are_located() {
     assert_error(&g("fields.kind == 'c'"), "guard =", "not a value of `kind`");
     assert_error(&g("fields.amount"), "guard =", "condition");
     assert_error(&g("fields.amount >> 1"), "guard =", "");
+    // The column points at the offending name inside the string.
+    let errs = errors(&g("fields.amount > 1 and fields.amout > 1"));
+    let line = g("x").lines().count();
+    assert_eq!((errs[0].line, errs[0].column), (line, 32), "{}", errs[0]);
+    let errs = errors(&g("fields.amount > 1 and"));
+    assert_eq!(errs[0].column, 31, "{}", errs[0]); // just past the end
 }
 
 #[test]
