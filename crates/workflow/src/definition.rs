@@ -94,6 +94,8 @@ pub struct Transition {
     pub guard: Option<Guard>,
     /// Message shown when the guard says no.
     pub guard_message: Option<String>,
+    /// The same in English (defaults to `guard_message`).
+    pub guard_message_en: Option<String>,
     pub set: Vec<(String, SetExpr)>,
 }
 
@@ -217,6 +219,7 @@ struct RawTransition {
     input: IndexMap<String, Spanned<RawField>>,
     guard: Option<Spanned<String>>,
     guard_message: Option<String>,
+    guard_message_en: Option<String>,
     #[serde(default)]
     set: IndexMap<String, Spanned<String>>,
 }
@@ -443,6 +446,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
             input,
             guard,
             guard_message: rt.guard_message.clone(),
+            guard_message_en: rt.guard_message_en.clone(),
             set,
         });
     }

@@ -62,7 +62,7 @@ pub enum WorkflowError {
     #[error("not allowed: `{transition}` needs one of the roles {roles:?}")]
     NotAllowed { transition: String, roles: Vec<String> },
     #[error("guard failed: {guard}")]
-    GuardFailed { guard: String, message: Option<String> },
+    GuardFailed { guard: String, message: Option<String>, message_en: Option<String> },
     #[error("invalid input")]
     Validation(Vec<(String, String, String)>),
     #[error("a comment is required")]
@@ -119,8 +119,8 @@ impl WorkflowError {
                     format!("You are not allowed to do `{transition}`; only: {who_en}."),
                 )
             }
-            WorkflowError::GuardFailed { guard, message } => match message {
-                Some(m) => (m.clone(), m.clone()),
+            WorkflowError::GuardFailed { guard, message, message_en } => match message {
+                Some(m) => (m.clone(), message_en.clone().unwrap_or_else(|| m.clone())),
                 None => (format!("Syarat belum terpenuhi: {guard}"), format!("A condition is not met: {guard}")),
             },
             WorkflowError::Validation(v) => (
@@ -257,7 +257,11 @@ pub fn fire(
     let field_map: Map<String, Value> = inst.fields.clone().into_iter().collect();
     if let Some(g) = &t.guard {
         if !g.eval(&field_map, &clean, now) {
-            return Err(WorkflowError::GuardFailed { guard: g.source.clone(), message: t.guard_message.clone() });
+            return Err(WorkflowError::GuardFailed {
+                guard: g.source.clone(),
+                message: t.guard_message.clone(),
+                message_en: t.guard_message_en.clone(),
+            });
         }
     }
     // Input named like a field is copied into it; `set` then assigns computed values. Every

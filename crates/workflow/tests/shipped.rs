@@ -192,7 +192,10 @@ fn perizinan_revision_escalation_and_decisions() {
     // Rp 12.5 miliar needs the head's sign-off: the guard says no without it.
     let approve = json!({ "permit_number": "503/123/DPMPTSP", "valid_until": "2031-12-01" });
     match c.fire(&d, "approve", &staff, approve.clone(), None, t0()).unwrap_err() {
-        WorkflowError::GuardFailed { message, .. } => assert!(message.unwrap().contains("10 miliar")),
+        e @ WorkflowError::GuardFailed { .. } => {
+            assert!(e.message(mufakat_workflow::Lang::Id).contains("10 miliar"));
+            assert!(e.message(mufakat_workflow::Lang::En).contains("10 billion"));
+        }
         e => panic!("{e:?}"),
     }
     let mut with_head = approve.clone();
