@@ -5,4 +5,6 @@ mod accounts;
 mod authorization;
 mod errors_and_limits;
 mod helpers;
+mod musrenbang;
 mod schema;
+mod workflows;

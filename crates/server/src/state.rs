@@ -24,6 +24,8 @@ pub struct Inner {
     pub workflows: crate::workflows::Registry,
     /// Signs audit checkpoints.
     pub signer: mufakat_audit::Signer,
+    /// Statements run on the pool (for tests and metrics).
+    pub queries: Arc<std::sync::atomic::AtomicU64>,
     /// Live vote counts for subscriptions.
     pub vote_events: tokio::sync::broadcast::Sender<crate::services::musrenbang::VoteCountChanged>,
 }
@@ -44,6 +46,12 @@ impl AppState {
         signer: mufakat_audit::Signer,
     ) -> anyhow::Result<AppState> {
         let authz = Authz::new().await?;
+        let queries = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut db = db;
+        let counter = queries.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
         let login_limiter = LoginLimiter::new(
             settings.login_max_failures,
             settings.login_max_failures_per_ip,
@@ -58,6 +66,7 @@ impl AppState {
             nik_key,
             workflows,
             signer,
+            queries,
             vote_events: tokio::sync::broadcast::channel(1024).0,
         }));
         state.reload_regions().await.map_err(|e| anyhow::anyhow!("loading regions: {e}"))?;

@@ -425,12 +425,14 @@ impl MusrenbangQuery {
     async fn proposals(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default)] filter: ProposalFilter,
-        #[graphql(default)] sort: ProposalSort,
+        filter: Option<ProposalFilter>,
+        sort: Option<ProposalSort>,
         after: Option<String>,
         first: Option<i32>,
     ) -> Result<Connection<String, Proposal, EmptyFields, EmptyFields>> {
         let st = state(ctx);
+        let filter = filter.unwrap_or_default();
+        let sort = sort.unwrap_or_default();
         let first = first.unwrap_or(20);
         if !(0..=MAX_PAGE as i32).contains(&first) {
             return Err(AppError::validation("first", "range", "`first` harus 0 sampai 100.", "`first` must be 0 to 100.").into());
@@ -682,11 +684,12 @@ impl MusrenbangMutation {
         ctx: &Context<'_>,
         proposal_id: ID,
         action: ProposalAction,
-        #[graphql(default)] input: ProposalActionInput,
+        input: Option<ProposalActionInput>,
         comment: Option<String>,
         expected_version: Option<i32>,
     ) -> Result<ProposalActionResult> {
         let user = require_user(ctx)?;
+        let input = input.unwrap_or_default();
         let into = input.into_proposal_id.as_ref().map(|i| parse_id("intoProposalId", i)).transpose()?;
         let (p, receipt) = svc::act(
             state(ctx),

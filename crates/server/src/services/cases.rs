@@ -251,7 +251,7 @@ pub async fn fire(
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
-    let fired = fire_in(state, &txn, &mut chain, acting, id, transition, input, comment, expected_version).await?;
+    let fired = fire_in(state, &txn, &mut chain, acting, id, transition, input, comment, expected_version, true).await?;
     txn.commit().await.db()?;
     Ok(fired.case)
 }
@@ -268,12 +268,13 @@ pub async fn fire_in(
     input: serde_json::Map<String, Value>,
     comment: Option<String>,
     expected_version: Option<i32>,
+    check_read: bool,
 ) -> AppResult<Fired> {
     let now = chain.now;
     let m = wi::Entity::find_by_id(id).one(txn).await.db()?.ok_or(AppError::NotFound { entity: "instance" })?;
     let d = state.workflows.get(m.definition_id).ok_or_else(|| AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id)))?;
-    // Pseudonymous acts (votes on public proposals) are authorised by their module.
-    if let Acting::User(u) = &acting {
+    // Modules whose cases are public (musrenbang proposals) authorise reading themselves.
+    if let (true, Acting::User(u)) = (check_read, &acting) {
         if !can_read(state, u, &d, m.region_id, m.created_by).await {
             return Err(AppError::NotFound { entity: "instance" });
         }

@@ -392,7 +392,7 @@ pub async fn act(
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
-    let fired = cases::fire_in(state, &txn, &mut chain, Acting::User(user), instance_id, action, wf_input, comment, expected_version).await?;
+    let fired = cases::fire_in(state, &txn, &mut chain, Acting::User(user), instance_id, action, wf_input, comment, expected_version, false).await?;
     let mut upd = prop::Entity::update_many()
         .col_expr(prop::Column::Status, Expr::value(fired.case.state.clone()))
         .col_expr(prop::Column::UpdatedAt, Expr::value(now))
@@ -511,7 +511,7 @@ async fn cast(state: &AppState, user: &CurrentUser, proposal_id: i32, approve: b
         .await
         .db()?;
     let who = Acting::Pseudonymous(user, pseudonym(state, cycle.id, user.id));
-    let fired = cases::fire_in(state, &txn, &mut chain, who, instance_id, if approve { "vote" } else { "unvote" }, Map::new(), None, None).await?;
+    let fired = cases::fire_in(state, &txn, &mut chain, who, instance_id, if approve { "vote" } else { "unvote" }, Map::new(), None, None, false).await?;
     txn.commit().await.db()?;
     let _ = state.vote_events.send(VoteCountChanged { proposal_id: p.id, region_id: p.region_id, cycle_id: cycle.id, votes: p.vote_count + delta });
     Ok(VoteReceipt { proposal: get_proposal(&state.db, p.id).await?, receipt: fired.event.hash, seq: fired.event.seq })
@@ -548,7 +548,7 @@ pub async fn score(state: &AppState, user: &CurrentUser, proposal_id: i32, value
     let mut input = Map::new();
     input.insert("score".into(), json!(s.to_string()));
     input.insert("criteria".into(), json!(serde_json::to_string(&values).map_err(AppError::internal)?));
-    cases::fire_in(state, &txn, &mut chain, Acting::User(user), instance_id, "score", input, None, None).await?;
+    cases::fire_in(state, &txn, &mut chain, Acting::User(user), instance_id, "score", input, None, None, false).await?;
     let existing = ps::Entity::find().filter(ps::Column::ProposalId.eq(p.id)).filter(ps::Column::Level.eq(p.level.as_str())).one(&txn).await.db()?;
     let criteria = serde_json::to_string(&values).map_err(AppError::internal)?;
     match existing {
