@@ -123,6 +123,7 @@ async fn main() -> anyhow::Result<()> {
             let app = startup::Application::build(settings).await?;
             if args.demo {
                 print_seed(seed::seed_demo(app.state(), None).await?);
+                demo_musrenbang(app.state()).await?;
             }
             let addr = app.local_addr();
             tracing::info!(%addr, "Mufakat is listening");
@@ -137,6 +138,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed { demo: _ } => {
             let state = startup::build_state(settings).await?;
             print_seed(seed::seed_demo(&state, None).await?);
+            demo_musrenbang(&state).await?;
         }
         Command::Users(UsersCommand::Create { username, name, role, region }) => {
             let state = startup::build_state(settings).await?;
@@ -219,6 +221,14 @@ fn read_or_generate_password() -> anyhow::Result<(String, bool)> {
     }
     use rand::distributions::{Alphanumeric, DistString};
     Ok((Alphanumeric.sample_string(&mut rand::thread_rng(), 16), true))
+}
+
+async fn demo_musrenbang(state: &mufakat_server::AppState) -> anyhow::Result<()> {
+    let n = seed::seed_demo_musrenbang(state).await.map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;
+    if n > 0 {
+        println!("Demo e-Musrenbang cycle RKPD 2027: {n} proposals with votes; Mekarsari's kelurahan deliberation under way.");
+    }
+    Ok(())
 }
 
 fn print_seed(report: seed::SeedReport) {

@@ -77,7 +77,7 @@ async fn a_permit_application_is_checked_revised_and_approved() {
         &warga,
         "perizinan",
         &kel,
-        json!({ "permit_type": "reklame", "applicant_name": "Siti Aminah", "nik": "3599014507900001", "address": "Jl. Melati 5", "documents": "berkas-1", "investment": "25000000.50" }),
+        json!({ "permit_type": "reklame", "applicant_name": "Siti Aminah", "address": "Jl. Melati 5", "documents": "berkas-1", "investment": "25000000.50" }),
     )
     .await;
     assert_ok(&v);

@@ -47,6 +47,25 @@ impl Registry {
     }
 }
 
+/// The definitions shipped in `workflows/`, built into the binary: used when the configured
+/// folder does not exist (a binary run outside the source tree).
+pub const SHIPPED: [(&str, &str); 4] = [
+    ("lapor-complaint.toml", include_str!("../../../workflows/lapor-complaint.toml")),
+    ("musrenbang-siklus.toml", include_str!("../../../workflows/musrenbang-siklus.toml")),
+    ("musrenbang-usulan.toml", include_str!("../../../workflows/musrenbang-usulan.toml")),
+    ("perizinan.toml", include_str!("../../../workflows/perizinan.toml")),
+];
+
+fn shipped() -> anyhow::Result<Vec<Definition>> {
+    SHIPPED
+        .iter()
+        .map(|(name, text)| {
+            mufakat_workflow::load_str(&format!("(built in) {name}"), text)
+                .map_err(|e| anyhow::anyhow!("built-in workflow {name} is invalid: {:?}", e))
+        })
+        .collect()
+}
+
 /// Checks every file in `dir` (refusing to start on any error), records new versions, and
 /// loads all versions.
 pub async fn deploy(db: &DatabaseConnection, dir: &Path) -> anyhow::Result<Registry> {
@@ -56,8 +75,8 @@ pub async fn deploy(db: &DatabaseConnection, dir: &Path) -> anyhow::Result<Regis
             anyhow::anyhow!("invalid workflow definitions in {}:\n{}", dir.display(), list.join("\n"))
         })?
     } else {
-        tracing::warn!(dir = %dir.display(), "workflows directory not found; no workflows deployed");
-        vec![]
+        tracing::info!(dir = %dir.display(), "workflows folder not found; using the built-in definitions");
+        shipped()?
     };
     let now = Utc::now();
     for d in &defs {

@@ -168,7 +168,7 @@ fn lapor_deadline_escalates_then_reroute_reopen_and_auto_close() {
 fn perizinan_revision_escalation_and_decisions() {
     let d = def("perizinan");
     let applicant = user("51", &["resident"]);
-    let input = json!({ "permit_type": "reklame", "applicant_name": "Siti Aminah", "nik": "3273010101010001", "address": "Jl. Merdeka 5", "documents": "doc-1", "investment": "12500000000.00" });
+    let input = json!({ "permit_type": "reklame", "applicant_name": "Siti Aminah", "address": "Jl. Merdeka 5", "documents": "doc-1", "investment": "12500000000.00" });
     let o = start(&d, &applicant, &obj(input), t0()).unwrap();
     assert_eq!(o.fields["investment"], json!("12500000000"));
     assert_eq!(o.timers[0].due_at, t0() + Duration::days(5));
@@ -213,7 +213,7 @@ fn perizinan_revision_escalation_and_decisions() {
 fn perizinan_small_investment_needs_no_head_and_rejection_needs_a_reason() {
     let d = def("perizinan");
     let applicant = user("51", &["vendor"]);
-    let base = json!({ "permit_type": "usaha_mikro", "applicant_name": "CV Maju", "nik": "3273010101010002", "address": "Pasar Baru", "documents": "doc-9", "investment": "9999999999.99" });
+    let base = json!({ "permit_type": "usaha_mikro", "applicant_name": "CV Maju", "address": "Pasar Baru", "documents": "doc-9", "investment": "9999999999.99" });
     let mut c = Case::started(start(&d, &applicant, &obj(base), t0()).unwrap(), "51", t0());
     let staff = user("61", &["opd_staff"]);
     c.fire(&d, "start_check", &staff, json!({}), None, t0()).unwrap();
