@@ -1,0 +1,42 @@
+//! Mufakat PDF reports.
+//!
+//! A pure crate: no database, no HTTP. The caller fetches the data, fills one of the plain
+//! input structs and gets PDF bytes back. Two layers:
+//!
+//! - [`layout`]: A4 pages with a header (logo box, region, title) and a `Halaman x dari y`
+//!   footer on every page, word-wrapped paragraphs, headings, key-value blocks, tables that
+//!   split across pages and repeat their header row, vector bar charts and signature blocks.
+//! - the reports built on it: [`berita_acara()`], [`priority_list()`], [`allocation()`],
+//!   [`audit_trail()`].
+//!
+//! Labels are Bahasa Indonesia by default and English with [`Lang::En`]. Money is always
+//! printed with [`mufakat_core::Money::to_rupiah`]; no money passes through `f64`.
+//! Output is deterministic for the same input (including its `generated_at`).
+
+pub mod audit;
+pub mod berita_acara;
+pub mod fonts;
+pub mod format;
+pub mod layout;
+pub mod priority;
+pub mod samples;
+
+pub use fonts::Font;
+pub use layout::{
+    Align, Bar, BarChart, Column, DocInfo, Orientation, PageSetup, Report, Rgb, SignatureBlock, Signatory, Table,
+};
+pub use audit::{audit_trail, AuditEventRow, AuditScope, AuditTrailReport, CheckpointInfo, VerificationResult};
+pub use berita_acara::{berita_acara, BeritaAcara, MusrenbangLevel};
+pub use mufakat_core::{Lang, Money};
+pub use priority::{allocation, priority_list, AllocationReport, AllocationRow, ChartMetric, PriorityList, PriorityRow, RuleInfo};
+
+/// Why a report could not be produced.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReportError {
+    #[error("table row {row} has {got} cells, expected {expected}")]
+    RowWidth { row: usize, got: usize, expected: usize },
+    #[error("invalid report input: {0}")]
+    Invalid(String),
+    #[error("PDF generation failed: {0}")]
+    Pdf(String),
+}

@@ -1,0 +1,243 @@
+//! Example inputs: used by the tests, the `report_bench` example and for previews. The data
+//! are made up but shaped like a real kelurahan/kecamatan cycle; generation is deterministic.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use mufakat_core::Money;
+use rust_decimal::Decimal;
+
+use crate::audit::{AuditEventRow, AuditScope, AuditTrailReport, CheckpointInfo, VerificationResult};
+use crate::berita_acara::{BeritaAcara, MusrenbangLevel};
+use crate::layout::Signatory;
+use crate::priority::{AllocationReport, AllocationRow, ChartMetric, PriorityList, PriorityRow, RuleInfo};
+
+/// The fixed "now" of the samples.
+pub fn generated_at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 14, 8, 30, 0).unwrap()
+}
+
+const TITLES: [&str; 12] = [
+    "Pembangunan jalan lingkungan (paving block)",
+    "Rehabilitasi saluran drainase",
+    "Pengadaan lampu penerangan jalan umum",
+    "Pelatihan UMKM pengolahan pangan",
+    "Posyandu: alat timbang dan pemeriksaan ibu hamil",
+    "Pembangunan sumur resapan",
+    "Perbaikan atap gedung PAUD",
+    "Bank sampah dan komposter komunal",
+    "Pelebaran gang dan tembok penahan tanah",
+    "Taman bermain ramah anak",
+    "Pelatihan kader Kampung Siaga Bencana",
+    "Sambungan air bersih bagi warga kurang mampu",
+];
+const OPDS: [&str; 6] = ["DPUPR", "Dinas Kesehatan", "DKUKM", "DLH", "Disdik", "BPBD"];
+const UNITS: [&str; 4] = ["m", "unit", "paket", "titik"];
+
+/// A deterministic pseudo-random sequence (no `rand` dependency).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+/// `n` ranked proposals with costs between Rp 25 juta and Rp 500 juta.
+pub fn priority_rows(n: usize) -> Vec<PriorityRow> {
+    let mut g = Lcg(7);
+    let mut rows: Vec<PriorityRow> = (0..n)
+        .map(|i| {
+            let cost_thousands = 25_000 + g.next() % 475_000; // in thousands of Rupiah
+            let votes = 20 + g.next() % 400;
+            PriorityRow {
+                rank: 0,
+                title: if i < TITLES.len() { TITLES[i].to_string() } else { format!("{} (paket {})", TITLES[i % TITLES.len()], i + 1) },
+                location: format!("RT {:02} / RW {:02}", 1 + g.next() % 12, 1 + g.next() % 8),
+                opd: OPDS[i % OPDS.len()].to_string(),
+                volume: Decimal::new((10 + g.next() % 990) as i64 * 10, 1),
+                unit: UNITS[i % UNITS.len()].to_string(),
+                cost: Money::from_minor_units(cost_thousands as i64 * 1000 * 100 + if i % 3 == 0 { 50 } else { 0 }),
+                votes,
+                score: Decimal::new((votes * 100 + g.next() % 100) as i64, 2),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.score.cmp(&a.score).then(a.title.cmp(&b.title)));
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.rank = i as u32 + 1;
+    }
+    rows
+}
+
+pub fn signatories() -> Vec<Signatory> {
+    vec![
+        Signatory {
+            position: "Lurah Sukamaju".into(),
+            name: "Drs. Ahmad Suherman, M.Si.".into(),
+            id_number: Some("NIP 19700512 199503 1 002".into()),
+            note: Some("Mengetahui,".into()),
+        },
+        Signatory { position: "Notulis".into(), name: "Siti Nurhaliza".into(), id_number: None, note: None },
+        Signatory {
+            position: "Wakil Warga (Ketua LPM)".into(),
+            name: "Bambang Wijaya".into(),
+            id_number: None,
+            note: None,
+        },
+    ]
+}
+
+/// A kelurahan berita acara with `n` priorities.
+pub fn berita_acara(n: usize) -> BeritaAcara {
+    BeritaAcara {
+        number: Some("005/BA-MUSRENBANG/III/2026".into()),
+        region_name: "Sukamaju".into(),
+        level: MusrenbangLevel::Kelurahan,
+        parent_region: Some("Kecamatan Coblong, Kota Bandung".into()),
+        plan_year: 2027,
+        date: NaiveDate::from_ymd_opt(2026, 3, 12).unwrap(),
+        time: Some("09.00 – 12.30 WIB".into()),
+        place: "Aula Kantor Kelurahan Sukamaju, Jl. Merdeka No. 10".into(),
+        participants: 87,
+        participant_notes: Some("52 warga, 18 ketua RT/RW, 11 perwakilan perempuan, 6 unsur pemuda".into()),
+        agenda: vec![
+            "Pembukaan dan sambutan Lurah Sukamaju.".into(),
+            "Paparan hasil evaluasi pembangunan tahun sebelumnya dan pagu indikatif kewilayahan.".into(),
+            "Pembahasan usulan dari musyawarah RW dan pemungutan suara warga.".into(),
+            "Penetapan daftar prioritas dan delegasi ke Musrenbang Kecamatan.".into(),
+        ],
+        notes: vec![
+            "Musyawarah dibuka pukul 09.15 WIB oleh Lurah Sukamaju. Peserta menerima daftar usulan dari 8 RW beserta rincian biaya yang telah diverifikasi oleh tim teknis kelurahan.".into(),
+            "Pemungutan suara dilaksanakan secara elektronik melalui Mufakat dan secara langsung di lokasi; setiap warga memiliki satu suara per usulan. Hasil pemungutan suara dan skor ditetapkan sebagaimana tercantum di bawah ini, dan disepakati tanpa keberatan.".into(),
+            "Peserta menyepakati tiga orang delegasi ke Musrenbang Kecamatan Coblong: Bambang Wijaya, Dewi Lestari dan Rudi Hartono.".into(),
+        ],
+        priorities: priority_rows(n),
+        signing_place: Some("Bandung".into()),
+        signatories: signatories(),
+        generated_at: generated_at(),
+    }
+}
+
+/// A kecamatan priority list with `n` proposals and a ceiling that cuts it about half-way.
+pub fn priority_list(n: usize) -> PriorityList {
+    let items = priority_rows(n);
+    let half: Decimal = items.iter().take(n.div_ceil(2)).map(|i| i.cost.amount()).sum();
+    PriorityList {
+        region: "Pemerintah Kota Bandung — Kecamatan Coblong".into(),
+        cycle: "Musrenbang Kecamatan Coblong 2027".into(),
+        ceiling: Some(Money::new(half.round_dp(0) + Decimal::from(1_000_000)).unwrap()),
+        items,
+        generated_at: generated_at(),
+    }
+}
+
+/// An MES allocation over `n` projects.
+pub fn allocation(n: usize) -> AllocationReport {
+    let rows = priority_rows(n);
+    let ceiling = Money::parse("2500000000").unwrap();
+    let mut left = ceiling.amount();
+    let projects = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let funded = r.cost.amount() <= left && i % 4 != 3;
+            if funded {
+                left -= r.cost.amount();
+            }
+            AllocationRow {
+                id: format!("P{:03}", i + 1),
+                title: r.title.clone(),
+                opd: Some(r.opd.clone()),
+                cost: r.cost,
+                votes: r.votes,
+                score: Some(r.score),
+                funded,
+                reason: if funded {
+                    format!("dipilih pada putaran {}", i + 1)
+                } else if i % 4 == 3 {
+                    "pendukungnya kehabisan bagian anggaran".into()
+                } else {
+                    "sisa pagu tidak cukup".into()
+                },
+                share: Some(if funded { r.cost.amount() / ceiling.amount() } else { Decimal::ZERO }.round_dp(4)),
+            }
+        })
+        .collect();
+    AllocationReport {
+        region: "Pemerintah Kota Bandung — Kecamatan Coblong".into(),
+        cycle: "Musrenbang Kecamatan Coblong 2027".into(),
+        rule: RuleInfo {
+            name: "Method of Equal Shares (MES)".into(),
+            description: Some("Setiap pemilih menerima bagian anggaran yang sama; usulan dibiayai bila pendukungnya sanggup membayar biayanya.".into()),
+            parameters: vec![
+                ("Kepuasan".into(), "biaya (cost)".into()),
+                ("Penyelesaian".into(), "utilitarian greedy".into()),
+                ("Pemecah seri".into(), "suara terbanyak, lalu biaya terendah".into()),
+            ],
+        },
+        ceiling,
+        voters: 1843,
+        projects,
+        chart: ChartMetric::Votes,
+        generated_at: generated_at(),
+    }
+}
+
+fn hex64(mut x: u64) -> String {
+    let mut s = String::with_capacity(64);
+    for _ in 0..4 {
+        x = x.wrapping_mul(0x9E3779B97F4A7C15).wrapping_add(0xD1B54A32D192ED03);
+        s.push_str(&format!("{x:016x}"));
+    }
+    s
+}
+
+/// An audit trail of `n` events over a period.
+pub fn audit_trail(n: usize) -> AuditTrailReport {
+    let start = Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap();
+    let workflows = ["musrenbang.usulan", "musrenbang.siklus", "anggaran.alokasi", "system.accounts"];
+    let steps = [("", "submit", "diajukan"), ("diajukan", "verify", "diverifikasi"), ("diverifikasi", "vote", "dipilih"), ("dipilih", "approve", "ditetapkan")];
+    let roles = ["warga", "operator_kelurahan", "verifikator", "camat", "auditor"];
+    let mut prev = "0".repeat(64);
+    let events: Vec<AuditEventRow> = (1..=n as u64)
+        .map(|seq| {
+            let (from, transition, to) = steps[(seq % 4) as usize];
+            let hash = hex64(seq);
+            let e = AuditEventRow {
+                seq,
+                at: start + Duration::seconds(seq as i64 * 97),
+                actor: if transition == "vote" { format!("voter-{:08x}", seq * 2654435761 % 0xffff_ffff) } else { format!("user-{}", seq % 37) },
+                role: roles[(seq % 5) as usize].into(),
+                workflow: workflows[(seq % 4) as usize].into(),
+                instance_id: format!("USL-2027-{:05}", seq / 4),
+                transition: transition.into(),
+                from_state: from.into(),
+                to_state: to.into(),
+                hash: hash.clone(),
+                prev_hash: prev.clone(),
+            };
+            prev = hash;
+            e
+        })
+        .collect();
+    let last = events.last().cloned();
+    AuditTrailReport {
+        region: "Pemerintah Kota Bandung".into(),
+        scope: AuditScope::Period { from: start, to: start + Duration::seconds(n as i64 * 97 + 1) },
+        checkpoint: last.as_ref().map(|e| CheckpointInfo {
+            seq: e.seq,
+            hash: e.hash.clone(),
+            signed_at: e.at + Duration::minutes(30),
+            public_key: "5f1c0a8e3b2d4c6e8f9a0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d4e5f6".into(),
+        }),
+        verification: VerificationResult {
+            ok: true,
+            events_checked: n as u64,
+            checkpoints_checked: 1,
+            first_bad_seq: None,
+            message: format!("OK: {n} events, 1 checkpoint"),
+            verified_at: generated_at(),
+        },
+        events,
+        generated_at: generated_at(),
+    }
+}
