@@ -46,6 +46,9 @@ pub struct AllocateArgs {
     /// or 0.5). Default: the total budget grows by 1% per iteration, as in pabutools.
     #[arg(long, value_name = "N")]
     pub add1_step: Option<String>,
+    /// Add1 completion: give up after this many MES runs and keep the last outcome.
+    #[arg(long, value_name = "N", default_value_t = crate::rules::DEFAULT_ADD1_MAX_RUNS)]
+    pub add1_max_runs: u64,
     /// Satisfaction measure (greedy, MES and maxwelfare).
     #[arg(long, value_enum, default_value_t = Satisfaction::Cost)]
     pub sat: Satisfaction,
@@ -115,7 +118,7 @@ pub fn allocate_from_args(args: &AllocateArgs) -> anyhow::Result<(Election, Allo
             Add1Step::PerVoter(Rational(v))
         }
     };
-    let opts = Options { satisfaction: args.sat, tie_breaking: args.tie_breaking, add1_step };
+    let opts = Options { satisfaction: args.sat, tie_breaking: args.tie_breaking, add1_step, add1_max_runs: args.add1_max_runs };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(

@@ -18,7 +18,9 @@
 //! Add1 completion ([`run_add1`]) follows pabutools' `exhaustion_by_budget_increase`: run MES
 //! with total budget `B, B+s, B+2s, …` (while ≤ `B × (voters + 1)`); return the first outcome
 //! that is exhaustive for the real budget `B` (no unselected project fits in what is left), or,
-//! as soon as an outcome costs more than `B`, the previous outcome.
+//! as soon as an outcome costs more than `B`, the previous outcome. If the bound (or our safety
+//! cap on the number of runs, [`super::Options::add1_max_runs`]) is reached first, the last
+//! outcome is returned.
 
 use std::collections::HashMap;
 
@@ -283,19 +285,20 @@ pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, prog
 
 /// MES with Add1 completion: see the module docs. Returns the chosen run and how many MES runs
 /// were made.
-pub(crate) fn run_add1(inst: &Instance, sat: Satisfaction, step: &BigRational, progress: &dyn Fn(u64, u64)) -> (MesRun, u64) {
+pub(crate) fn run_add1(inst: &Instance, sat: Satisfaction, step: &BigRational, max_runs_cap: u64, progress: &dyn Fn(u64, u64)) -> (MesRun, u64) {
     let real = &inst.budget;
     let bound = real * int(inst.num_voters() as u64 + 1);
     let max_runs = if step.is_zero() {
         1
     } else {
         ((&bound - real) / step).floor().to_integer().to_u64().unwrap_or(u64::MAX).saturating_add(1)
-    };
+    }
+    .min(max_runs_cap.max(1));
     let noop = |_: u64, _: u64| {};
     let mut previous = MesRun { budget: real.clone(), per_voter: BigRational::zero(), rounds: Vec::new(), dropped: Vec::new(), worthless: Vec::new() };
     let mut current = real.clone();
     let mut runs = 0u64;
-    while current <= bound {
+    while current <= bound && runs < max_runs {
         let run = run(inst, sat, &current, &noop);
         runs += 1;
         progress(runs, max_runs);

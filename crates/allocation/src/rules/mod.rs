@@ -102,12 +102,31 @@ impl Rule {
 }
 
 /// Options shared by the rules.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Options {
     pub satisfaction: Satisfaction,
     pub tie_breaking: TieBreaking,
     pub add1_step: Add1Step,
+    /// Safety cap on the number of MES runs made by the Add1 completion. pabutools has no cap
+    /// (it stops only at `budget × (voters + 1)`, which can mean millions of runs when a
+    /// project nobody can buy keeps the outcome non-exhaustive); when the cap is reached we
+    /// return the last outcome, exactly as when the bound is reached.
+    pub add1_max_runs: u64,
 }
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            satisfaction: Satisfaction::default(),
+            tie_breaking: TieBreaking::default(),
+            add1_step: Add1Step::default(),
+            add1_max_runs: DEFAULT_ADD1_MAX_RUNS,
+        }
+    }
+}
+
+/// Default for [`Options::add1_max_runs`].
+pub const DEFAULT_ADD1_MAX_RUNS: u64 = 10_000;
 
 /// Which phase of a rule selected a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -320,10 +339,16 @@ pub fn allocate_with_progress(
                         Add1Step::PerVoter(s) => &s.0 * BigRational::from_integer(BigInt::from(inst.num_voters())),
                         Add1Step::Total(t) => t.0.clone(),
                     };
-                    if step <= BigRational::zero() && !inst.budget.is_zero() {
+                    let explicit_zero = match &opts.add1_step {
+                        Add1Step::OnePercent => false,
+                        Add1Step::PerVoter(s) | Add1Step::Total(s) => s.0 <= BigRational::zero(),
+                    };
+                    if explicit_zero {
                         return Err(AllocationError::NonPositiveStep);
                     }
-                    let (run, runs) = mes::run_add1(&inst, sat, &step, progress);
+                    // A zero step (no budget or no voters) means a single MES run: pabutools
+                    // would loop forever here.
+                    let (run, runs) = mes::run_add1(&inst, sat, &step, opts.add1_max_runs, progress);
                     run.record(&inst, &mut out);
                     run.details(&inst, Some(runs))
                 }
