@@ -140,3 +140,17 @@ pub(crate) static HELVETICA_BOLD: [u16; 224] = [
     556, 556, 556, 556, 556, 556, 889, 556, 556, 556, 556, 556, 278, 278, 278, 278, // 224..=239
     611, 611, 611, 611, 611, 611, 611, 584, 611, 611, 611, 611, 611, 556, 611, 556, // 240..=255
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reduces_text_to_win_ansi() {
+        assert_eq!(to_win_ansi("diajukan → diverifikasi"), "diajukan -> diverifikasi");
+        assert_eq!(to_win_ansi("Rp 1.250.000,00 – é €"), "Rp 1.250.000,00 – é €");
+        assert_eq!(to_win_ansi("a\tb\nc"), "a b c");
+        assert_eq!(to_win_ansi("漢"), "?");
+        assert_eq!(char_width(Font::Regular, '漢'), char_width(Font::Regular, '?'));
+    }
+}

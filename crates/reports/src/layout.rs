@@ -304,6 +304,15 @@ pub fn fit_text(text: &str, font: Font, size: f64, max_w: f64) -> String {
     out
 }
 
+/// Length of a bar: `value / max × width`, the ratio computed exactly in `Decimal` and only
+/// then turned into points. Zero for non-positive values or maximum.
+pub fn bar_length(value: Decimal, max: Decimal, width: f64) -> f64 {
+    if max <= Decimal::ZERO || value <= Decimal::ZERO {
+        return 0.0;
+    }
+    (value.min(max) / max).to_f64().unwrap_or(0.0) * width
+}
+
 #[derive(Debug, Clone)]
 struct Run {
     x: f64,
@@ -589,6 +598,7 @@ impl Report {
 
         let header_cells: Vec<CellBox> = (0..ncols)
             .map(|i| CellBox {
+                size: t.size,
                 x: t.xs[i],
                 w: t.xs[i + 1] - t.xs[i],
                 align: match table.columns[i].align {
@@ -611,12 +621,8 @@ impl Report {
                     let col = &table.columns[i];
                     let w = t.xs[i + 1] - t.xs[i];
                     let inner = w - 2.0 * t.pad_x;
-                    let lines = if col.wrap {
-                        wrap_text(&row[i], Font::Regular, t.size, inner)
-                    } else {
-                        vec![fit_text(&row[i], Font::Regular, t.size, inner)]
-                    };
-                    CellBox { x: t.xs[i], w, align: col.align, lines }
+                    let (lines, size) = cell_lines(&row[i], Font::Regular, t.size, inner, col.align, col.wrap);
+                    CellBox { size, x: t.xs[i], w, align: col.align, lines }
                 })
                 .collect();
             let fill = if table.zebra && ri % 2 == 1 { Some(Rgb::ZEBRA_FILL) } else { None };
@@ -630,6 +636,7 @@ impl Report {
             let span_end = (1..ncols).find(|&i| !tot[i].is_empty()).unwrap_or(ncols);
             let w = t.xs[span_end] - t.xs[0];
             cells.push(CellBox {
+                size: t.size,
                 x: t.xs[0],
                 w,
                 align: Align::Left,
@@ -637,12 +644,9 @@ impl Report {
             });
             for i in span_end..ncols {
                 let w = t.xs[i + 1] - t.xs[i];
-                cells.push(CellBox {
-                    x: t.xs[i],
-                    w,
-                    align: table.columns[i].align,
-                    lines: wrap_text(&tot[i], Font::Bold, t.size, w - 2.0 * t.pad_x),
-                });
+                let align = table.columns[i].align;
+                let (lines, size) = cell_lines(&tot[i], Font::Bold, t.size, w - 2.0 * t.pad_x, align, true);
+                cells.push(CellBox { size, x: t.xs[i], w, align, lines });
             }
             let h = cells.iter().map(|c| c.lines.len()).max().unwrap_or(1) as f64 * t.lh + 2.0 * t.pad_y;
             if self.y + h > self.geo.body_bottom {
@@ -682,7 +686,7 @@ impl Report {
     fn draw_cell_lines(&mut self, t: &TableGeom, c: &CellBox, lines: &[String], font: Font, top: f64) {
         for (i, line) in lines.iter().enumerate() {
             let base = top + t.pad_y + i as f64 * t.lh + t.size * 0.93;
-            self.text_aligned(c.x + t.pad_x, c.w - 2.0 * t.pad_x, base, line, font, t.size, c.align, Rgb::BLACK);
+            self.text_aligned(c.x + t.pad_x, c.w - 2.0 * t.pad_x, base, line, font, c.size, c.align, Rgb::BLACK);
         }
     }
 
@@ -788,11 +792,7 @@ impl Report {
             let base = top + (row_h + size * 0.7) / 2.0;
             let label = fit_text(&bar.label, Font::Regular, size, label_w);
             self.text_aligned(self.geo.left, label_w, base, &label, Font::Regular, size, Align::Right, Rgb::BLACK);
-            let len = if max > Decimal::ZERO && bar.value > Decimal::ZERO {
-                (bar.value / max).to_f64().unwrap_or(0.0) * bar_w
-            } else {
-                0.0
-            };
+            let len = bar_length(bar.value, max, bar_w);
             let color = if bar.highlight { Rgb::PRIMARY } else { Rgb::MUTED };
             self.fill_rect(bar_x, top + (row_h - bar_h) / 2.0, len, bar_h, color);
             self.text_at(bar_x + len + 3.0, base, &bar.display, Font::Regular, size, Rgb::BLACK);
@@ -956,10 +956,32 @@ struct TableGeom {
 }
 
 struct CellBox {
+    /// Font size of this cell (a number squeezed to stay on one line may be smaller).
+    size: f64,
     x: f64,
     w: f64,
     align: Align,
     lines: Vec<String>,
+}
+
+/// The lines of a cell and their font size. A right-aligned cell (a number, a Rupiah amount)
+/// that is slightly too wide is set smaller (down to 70 %) rather than broken over two lines;
+/// other cells wrap, or are cut with `…` when the column does not wrap.
+fn cell_lines(text: &str, font: Font, size: f64, inner: f64, align: Align, wrap: bool) -> (Vec<String>, f64) {
+    if !wrap {
+        return (vec![fit_text(text, font, size, inner)], size);
+    }
+    if align == Align::Right && !text.contains('\n') {
+        let t = to_win_ansi(text);
+        let w = text_width(&t, font, size);
+        if w > inner && w > 0.0 {
+            let smaller = size * inner / w;
+            if smaller >= size * 0.7 {
+                return (vec![t], (smaller * 100.0).floor() / 100.0);
+            }
+        }
+    }
+    (wrap_text(text, font, size, inner), size)
 }
 
 fn pdf_date(t: DateTime<Utc>) -> printpdf::DateTime {
@@ -1147,6 +1169,43 @@ mod tests {
         assert!(s.ends_with('\u{2026}'));
         assert!(text_width(&s, Font::Regular, 8.0) <= 60.0);
         assert_eq!(fit_text("abc", Font::Regular, 8.0, 60.0), "abc");
+    }
+
+    #[test]
+    fn bars_scale_exactly_from_decimals() {
+        let max = Decimal::new(400, 0);
+        assert_eq!(bar_length(Decimal::new(400, 0), max, 300.0), 300.0);
+        assert_eq!(bar_length(Decimal::new(100, 0), max, 300.0), 75.0);
+        assert!((bar_length(Decimal::new(1, 0), Decimal::new(3, 0), 300.0) - 100.0).abs() < 1e-9);
+        assert_eq!(bar_length(Decimal::ZERO, max, 300.0), 0.0);
+        assert_eq!(bar_length(Decimal::new(-5, 0), max, 300.0), 0.0);
+        // Money-sized values keep their ratio: Rp 1.250.000,50 of Rp 2.500.001,00 is exactly half.
+        assert_eq!(bar_length(Decimal::new(125000050, 2), Decimal::new(250000100, 2), 200.0), 100.0);
+    }
+
+    #[test]
+    fn output_is_deterministic_and_has_metadata() {
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 14, 8, 30, 0).unwrap();
+        let make = || {
+            let mut r = Report::new(DocInfo::new("Uji", "Kelurahan Uji", Lang::Id, at), PageSetup::default());
+            r.paragraph("Satu dua tiga.");
+            r.finish().unwrap()
+        };
+        let (a, b) = (make(), make());
+        assert_eq!(a, b);
+        assert!(a.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&a);
+        assert!(text.contains("/ID"));
+        assert!(text.contains("D:20260314083000"), "creation date in the info dictionary");
+    }
+
+    #[test]
+    fn rejects_ragged_tables() {
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 14, 8, 30, 0).unwrap();
+        let mut r = Report::new(DocInfo::new("Uji", "Kelurahan Uji", Lang::Id, at), PageSetup::default());
+        let mut t = Table::new(vec![Column::text("A", 1.0), Column::number("B", 1.0)]);
+        t.row(vec!["x".into()]);
+        assert_eq!(r.table(&t), Err(ReportError::RowWidth { row: 0, got: 1, expected: 2 }));
     }
 
     #[test]
