@@ -123,13 +123,13 @@ async fn admin_creates_staff_who_can_log_in() {
     let v = app
         .gql(
             "mutation($i: CreateStaffInput!) { createStaffUser(input: $i) { username roles { role region { name } } } }",
-            json!({ "i": { "username": "lurah.melati", "name": "Lurah Melati", "password": "sandi-lurah-melati", "roles": [{ "role": "KELURAHAN_STAFF", "regionId": kel }] } }),
+            json!({ "i": { "username": "sekretaris.melati", "name": "Sekretaris Melati", "password": "sandi-lurah-melati", "roles": [{ "role": "KELURAHAN_STAFF", "regionId": kel }] } }),
             Some(&admin),
         )
         .await;
     assert_ok(&v);
     assert_eq!(v["data"]["createStaffUser"]["roles"][0]["region"]["name"], "Melati");
-    app.try_login("lurah.melati", "sandi-lurah-melati").await.unwrap();
+    app.try_login("sekretaris.melati", "sandi-lurah-melati").await.unwrap();
 }
 
 #[tokio::test]

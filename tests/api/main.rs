@@ -6,5 +6,6 @@ mod authorization;
 mod errors_and_limits;
 mod helpers;
 mod musrenbang;
+mod musrenbang_authz;
 mod schema;
 mod workflows;
