@@ -180,7 +180,7 @@ pub fn write_table(out: &mut impl Write, e: &Election, a: &Allocation) -> std::i
     }
     writeln!(out)?;
     let id_w = a.projects.iter().map(|p| p.id.chars().count()).max().unwrap_or(2).max(7);
-    writeln!(out, "{:>4}  {:<id_w$}  {:>14}  {:<9}  {:>12}  {:>14}  {}", "#", "project", "cost", "stage", "score", "remaining", "ties")?;
+    writeln!(out, "{:>4}  {:<id_w$}  {:>14}  {:<9}  {:>12}  {:>14}  ties", "#", "project", "cost", "stage", "score", "remaining")?;
     for s in &a.steps {
         writeln!(
             out,
@@ -203,4 +203,62 @@ pub fn write_table(out: &mut impl Write, e: &Election, a: &Allocation) -> std::i
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct TestCli {
+        #[command(subcommand)]
+        cmd: PbCommand,
+    }
+
+    const PB: &str = "META\nkey;value\ndescription;CLI test\nbudget;31\nvote_type;approval\nPROJECTS\nproject_id;cost\na;12\nb;20\nc;12\nVOTES\nvoter_id;vote\nv1;a,b\nv2;a,b,c\nv3;b,c\n";
+
+    fn args(file: &std::path::Path, extra: &[&str]) -> AllocateArgs {
+        let mut argv = vec!["pb", "allocate", file.to_str().unwrap()];
+        argv.extend_from_slice(extra);
+        match TestCli::try_parse_from(argv).unwrap().cmd {
+            PbCommand::Allocate(a) => a,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn allocate_json_and_table() {
+        let dir = std::env::temp_dir().join(format!("mufakat-alloc-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("t.pb");
+        std::fs::write(&file, PB).unwrap();
+
+        let a = args(&file, &["--rule", "mes", "--sat", "cardinality", "--json"]);
+        let (e, alloc) = allocate_from_args(&a).unwrap();
+        let json = serde_json::to_value(&alloc).unwrap();
+        assert_eq!(json["rule"], "mes");
+        assert_eq!(json["budget"], "31");
+        assert_eq!(json["selected"], serde_json::json!(["a", "c"]));
+        assert_eq!(json["total_cost"], "24");
+        assert_eq!(json["mes"]["rounds"][1]["payments"][0]["amount"], "23/3");
+
+        let mut table = Vec::new();
+        write_table(&mut table, &e, &alloc).unwrap();
+        let table = String::from_utf8(table).unwrap();
+        assert!(table.contains("Selected:    2 of 3 projects"), "{table}");
+        assert!(table.contains("supporters had only 19 left"), "{table}");
+
+        let g = args(&file, &["--rule", "greedy", "--completion", "greedy"]);
+        assert!(allocate_from_args(&g).is_err());
+        let s = args(&file, &["--rule", "mes", "--add1-step", "1"]);
+        assert!(allocate_from_args(&s).is_err());
+        let ok = args(&file, &["--rule", "mes", "--completion", "add1", "--add1-step", "0.5", "--tie-breaking", "most-votes"]);
+        assert!(allocate_from_args(&ok).is_ok());
+
+        std::fs::write(&file, "META\nkey;value\nbudget;x\n").unwrap();
+        let err = allocate_from_args(&args(&file, &["--rule", "greedy"])).unwrap_err();
+        assert!(format!("{err:#}").contains("line 3, column 8"), "{err:#}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -25,6 +25,18 @@ trait Num: Clone + Ord + Zero + Add<Output = Self> + Sub<Output = Self> + Mul<Ou
 impl Num for i128 {}
 impl Num for BigInt {}
 
+/// State of one branch-and-bound search.
+struct Search<'a, T> {
+    /// Decisions fixed in advance (`None` = free).
+    fixed: &'a [Option<bool>],
+    /// Decisions on the current path.
+    cur: Vec<bool>,
+    /// Best value so far (maximising) or the target value (reaching).
+    best: T,
+    found: Option<Vec<bool>>,
+    reach: bool,
+}
+
 struct Knapsack<T> {
     w: Vec<T>,
     v: Vec<T>,
@@ -57,50 +69,49 @@ impl<T: Num> Knapsack<T> {
         val
     }
 
-    /// Depth-first search. In `Max` mode improves `best`; in `Reach` mode stops at the first
-    /// assignment worth at least `best`. `cur` holds the decisions on the current path.
-    fn dfs(&self, pos: usize, cap: T, val: T, fixed: &[Option<bool>], cur: &mut Vec<bool>, best: &mut T, found: &mut Option<Vec<bool>>, reach: bool) -> bool {
-        if reach && val >= *best {
-            *found = Some(cur.clone());
+    /// Depth-first search from position `pos` of `order`. Maximising: improves `st.best`.
+    /// Reaching: stops at the first assignment worth at least `st.best`.
+    fn dfs(&self, pos: usize, cap: T, val: T, st: &mut Search<'_, T>) -> bool {
+        if st.reach && val >= st.best {
+            st.found = Some(st.cur.clone());
             return true;
         }
-        if !reach && val > *best {
-            *best = val.clone();
-            *found = Some(cur.clone());
+        if !st.reach && val > st.best {
+            st.best = val.clone();
+            st.found = Some(st.cur.clone());
         }
         // Next free item.
         let mut p = pos;
-        while p < self.order.len() && fixed[self.order[p]].is_some() {
+        while p < self.order.len() && st.fixed[self.order[p]].is_some() {
             p += 1;
         }
         if p >= self.order.len() {
             return false;
         }
-        let ub = self.bound(p, cap.clone(), val.clone(), fixed);
-        if (reach && ub < *best) || (!reach && ub <= *best) {
+        let ub = self.bound(p, cap.clone(), val.clone(), st.fixed);
+        if (st.reach && ub < st.best) || (!st.reach && ub <= st.best) {
             return false;
         }
         let i = self.order[p];
         if self.w[i] <= cap {
-            cur[i] = true;
-            let hit = self.dfs(p + 1, cap.clone() - self.w[i].clone(), val.clone() + self.v[i].clone(), fixed, cur, best, found, reach);
-            cur[i] = false;
+            st.cur[i] = true;
+            let hit = self.dfs(p + 1, cap.clone() - self.w[i].clone(), val.clone() + self.v[i].clone(), st);
+            st.cur[i] = false;
             if hit {
                 return true;
             }
         }
-        self.dfs(p + 1, cap, val, fixed, cur, best, found, reach)
+        self.dfs(p + 1, cap, val, st)
     }
 
     /// The lexicographically first (in `by_rank` order) optimal selection.
     fn solve(&self, capacity: T, by_rank: &[usize], progress: &dyn Fn(u64, u64)) -> Vec<bool> {
         let n = self.w.len();
         let free = vec![None; n];
-        let mut best = T::zero();
-        let mut witness: Option<Vec<bool>> = None;
-        self.dfs(0, capacity.clone(), T::zero(), &free, &mut vec![false; n], &mut best, &mut witness, false);
-        let mut witness = witness.unwrap_or_else(|| vec![false; n]);
-        let optimum = best;
+        let mut st = Search { fixed: &free, cur: vec![false; n], best: T::zero(), found: None, reach: false };
+        self.dfs(0, capacity.clone(), T::zero(), &mut st);
+        let mut witness = st.found.unwrap_or_else(|| vec![false; n]);
+        let optimum = st.best;
         let mut fixed: Vec<Option<bool>> = vec![None; n];
         let (mut cap, mut val) = (capacity, T::zero());
         for (k, &i) in by_rank.iter().enumerate() {
@@ -112,13 +123,12 @@ impl<T: Num> Knapsack<T> {
                 false
             } else {
                 fixed[i] = Some(true);
-                let mut target = optimum.clone();
-                let mut cur = fixed.iter().map(|f| *f == Some(true)).collect::<Vec<_>>();
-                let mut found = None;
+                let cur = fixed.iter().map(|f| *f == Some(true)).collect::<Vec<_>>();
+                let mut st = Search { fixed: &fixed, cur, best: optimum.clone(), found: None, reach: true };
                 let base_cap = cap.clone() - self.w[i].clone();
                 let base_val = val.clone() + self.v[i].clone();
-                let ok = self.dfs(0, base_cap, base_val, &fixed, &mut cur, &mut target, &mut found, true);
-                if let Some(f) = found.filter(|_| ok) {
+                let ok = self.dfs(0, base_cap, base_val, &mut st);
+                if let Some(f) = st.found.filter(|_| ok) {
                     witness = f;
                     true
                 } else {

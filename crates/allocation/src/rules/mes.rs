@@ -139,6 +139,7 @@ fn int(n: u64) -> BigRational {
 }
 
 /// Runs MES distributing `budget` (normally the election budget).
+#[allow(clippy::needless_range_loop)] // several per-project vectors are indexed together
 pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, progress: &dyn Fn(u64, u64)) -> MesRun {
     let n = inst.num_voters();
     let np = inst.num_projects();

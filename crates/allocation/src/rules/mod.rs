@@ -601,3 +601,48 @@ pub(crate) mod test_util {
         BigRational::new(n.into(), d.into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn progress_is_reported() {
+        let e = election(10, &[("a", 5), ("b", 5)], &[&["a"], &["b"]]);
+        let calls = Cell::new(0u64);
+        let last = Cell::new((0u64, 0u64));
+        let cb = |d: u64, t: u64| {
+            calls.set(calls.get() + 1);
+            last.set((d, t));
+        };
+        let a = allocate_with_progress(&e, Rule::Mes(Completion::None), &Options::default(), Some(&cb)).unwrap();
+        assert_eq!(a.selected, vec!["a", "b"]);
+        assert!(calls.get() >= 2);
+        assert_eq!(last.get(), (2, 2));
+    }
+
+    #[test]
+    fn tie_breaking_variants() {
+        // Cost satisfaction: all three have one supporter, so they tie (ratio 1).
+        let e = election(30, &[("b", 10), ("a", 10), ("c", 5)], &[&["a", "b", "c"]]);
+        let first = |tie: TieBreaking| {
+            let o = Options { tie_breaking: tie, ..opts(Satisfaction::Cost) };
+            allocate(&e, Rule::Greedy, &o).unwrap().steps[0].project.clone()
+        };
+        assert_eq!(first(TieBreaking::Lexicographic), "a");
+        assert_eq!(first(TieBreaking::MinCost), "c");
+        assert_eq!(first(TieBreaking::MaxCost), "a");
+    }
+
+    #[test]
+    fn invalid_input_is_an_error() {
+        let mut e = election(10, &[("a", 5)], &[&["a"]]);
+        e.votes[0].projects.push("zz".into());
+        assert!(matches!(allocate(&e, Rule::Greedy, &Options::default()), Err(AllocationError::UnknownProject { .. })));
+        let e = election(10, &[("a", 5)], &[&["a"]]);
+        let o = Options { add1_step: Add1Step::Total(Rational::zero()), ..Options::default() };
+        assert_eq!(allocate(&e, Rule::Mes(Completion::Add1), &o), Err(AllocationError::NonPositiveStep));
+    }
+}
