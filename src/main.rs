@@ -52,6 +52,78 @@ enum Command {
     /// Participatory-budgeting elections in the Pabulib `.pb` format (see docs/allocation.md).
     #[command(subcommand)]
     Pb(mufakat_allocation::cli::PbCommand),
+    /// Generates a PDF report (A4, Bahasa Indonesia by default). Each one is recorded in the
+    /// audit trail with the SHA-256 of its bytes.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Args)]
+struct ReportOut {
+    /// Where to write the PDF.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// `id` (default) or `en`.
+    #[arg(long, default_value = "id")]
+    lang: String,
+}
+
+#[derive(Args)]
+struct MusrenbangReportArgs {
+    /// The musrenbang cycle id.
+    #[arg(long)]
+    cycle: i32,
+    /// Region code (kode wilayah), e.g. 35.99.01.1001.
+    #[arg(long)]
+    region: String,
+    /// kelurahan, kecamatan or kota (default: from the region's level).
+    #[arg(long)]
+    level: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Berita acara (minutes) of a kelurahan or kecamatan musrenbang with its priority list.
+    BeritaAcara {
+        #[command(flatten)]
+        m: MusrenbangReportArgs,
+        /// Where the meeting was held.
+        #[arg(long)]
+        place: Option<String>,
+        /// Number of participants.
+        #[arg(long)]
+        participants: Option<u64>,
+        /// Meeting date, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// The ranked priority list of a region at a level, with costs, votes and scores.
+    PriorityList {
+        #[command(flatten)]
+        m: MusrenbangReportArgs,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// The result of an allocation rule on a `.pb` election: funded or not and why, totals
+    /// against the budget, a chart.
+    Allocation {
+        #[command(flatten)]
+        args: mufakat_allocation::cli::AllocateArgs,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// The audit trail (whole chain, or one case) with the latest checkpoint and verification.
+    AuditTrail {
+        /// With --instance: one case of this workflow.
+        #[arg(long, requires = "instance")]
+        workflow: Option<String>,
+        #[arg(long, requires = "workflow")]
+        instance: Option<String>,
+        #[command(flatten)]
+        out: ReportOut,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +233,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Schema => print!("{}", mufakat_server::graphql::sdl()),
         Command::Pb(cmd) => mufakat_allocation::cli::run(cmd)?,
+        Command::Report(cmd) => report(settings, cmd).await?,
         Command::Workflows(WorkflowsCommand::Check { dir }) => {
             let dir = dir.unwrap_or_else(|| settings.workflows_dir.clone());
             match mufakat_server::workflows::check(&dir) {
@@ -221,6 +294,106 @@ fn read_or_generate_password() -> anyhow::Result<(String, bool)> {
     }
     use rand::distributions::{Alphanumeric, DistString};
     Ok((Alphanumeric.sample_string(&mut rand::thread_rng(), 16), true))
+}
+
+fn lang_of(s: &str) -> anyhow::Result<mufakat_core::Lang> {
+    match s {
+        "id" => Ok(mufakat_core::Lang::Id),
+        "en" => Ok(mufakat_core::Lang::En),
+        other => anyhow::bail!("--lang must be id or en, not {other}"),
+    }
+}
+
+async fn report(settings: Settings, cmd: ReportCommand) -> anyhow::Result<()> {
+    use mufakat_server::services::reports::{self, ReportKind, ReportParams};
+    let state = startup::build_state(settings).await?;
+    let fail = |e: mufakat_core::AppError| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli"));
+    let region_id = |code: &str| {
+        let code = code.to_owned();
+        let state = state.clone();
+        async move { state.regions.read().await.all().find(|r| r.code == code).map(|r| r.id).with_context(|| format!("no region with code {code}")) }
+    };
+    let (pdf, sha, out) = match cmd {
+        ReportCommand::Allocation { args, out } => {
+            let (election, alloc) = mufakat_allocation::cli::allocate_from_args(&args)?;
+            let pdf = allocation_pdf(&election, &alloc, lang_of(&out.lang)?)?;
+            let sha = hex_sha256(&pdf);
+            reports::record(&state, None, "allocation", &serde_json::json!({ "file": args.file.display().to_string(), "rule": alloc.rule }), &sha, pdf.len()).await.map_err(fail)?;
+            (pdf, sha, out)
+        }
+        ReportCommand::BeritaAcara { m, place, participants, date, out } => {
+            let p = ReportParams { cycle_id: Some(m.cycle), region_id: Some(region_id(&m.region).await?), level: m.level, place, participants, date, ..Default::default() };
+            let g = reports::generate(&state, None, ReportKind::BeritaAcara, p, lang_of(&out.lang)?).await.map_err(fail)?;
+            (g.pdf, g.sha256, out)
+        }
+        ReportCommand::PriorityList { m, out } => {
+            let p = ReportParams { cycle_id: Some(m.cycle), region_id: Some(region_id(&m.region).await?), level: m.level, ..Default::default() };
+            let g = reports::generate(&state, None, ReportKind::PriorityList, p, lang_of(&out.lang)?).await.map_err(fail)?;
+            (g.pdf, g.sha256, out)
+        }
+        ReportCommand::AuditTrail { workflow, instance, out } => {
+            let p = ReportParams { workflow, instance_id: instance, ..Default::default() };
+            let g = reports::generate(&state, None, ReportKind::AuditTrail, p, lang_of(&out.lang)?).await.map_err(fail)?;
+            (g.pdf, g.sha256, out)
+        }
+    };
+    std::fs::write(&out.output, &pdf).with_context(|| format!("writing {}", out.output.display()))?;
+    println!("wrote {} ({} bytes, sha256 {sha})", out.output.display(), pdf.len());
+    Ok(())
+}
+
+fn hex_sha256(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
+}
+
+/// The allocation report of a `.pb` election.
+fn allocation_pdf(e: &mufakat_allocation::Election, a: &mufakat_allocation::Allocation, lang: mufakat_core::Lang) -> anyhow::Result<Vec<u8>> {
+    use mufakat_allocation::rules::Reason;
+    use mufakat_core::Money;
+    use mufakat_reports as r;
+    let money = |q: &mufakat_allocation::Rational| Money::parse(&q.to_decimal_rounded(2)).map_err(|e| anyhow::anyhow!("amount {q}: {e}"));
+    let name_col = e.project_columns.iter().position(|c| c == "name" || c == "title");
+    let mut rows = vec![];
+    for p in &a.projects {
+        let title = name_col
+            .and_then(|i| e.projects.iter().find(|x| x.id == p.id).and_then(|x| x.extra.get(i)).cloned())
+            .unwrap_or_else(|| format!("Proyek {}", p.id));
+        let reason = match (&p.order, &p.reason) {
+            (Some(o), _) => format!("dipilih pada langkah {o}"),
+            (None, Some(Reason::DidNotFit { remaining })) => format!("tidak muat: sisa anggaran {}", remaining.to_decimal_rounded(2)),
+            (None, Some(Reason::SupportersCannotAfford { round, .. })) => format!("dana pendukung tidak cukup (putaran {round})"),
+            (None, Some(Reason::NoSupport)) => "tidak ada pendukung".into(),
+            (None, Some(Reason::NoSatisfaction)) => "tidak memberi kepuasan".into(),
+            (None, Some(Reason::ExceedsBudget)) => "melebihi seluruh anggaran".into(),
+            (None, Some(Reason::RuleStopped { blocked_by })) => format!("aturan berhenti (terhalang {blocked_by})"),
+            (None, Some(Reason::NotInOptimum)) => "bukan bagian dari himpunan optimal".into(),
+            (None, None) => String::new(),
+        };
+        rows.push(r::AllocationRow { id: p.id.clone(), title, opd: None, cost: money(&p.cost)?, votes: p.supporters, score: None, funded: p.selected, reason, share: None });
+    }
+    rows.sort_by(|x, y| y.funded.cmp(&x.funded).then(y.votes.cmp(&x.votes)).then(x.id.cmp(&y.id)));
+    let region = e.meta_value("unit").or(e.meta_value("subunit")).or(e.meta_value("district")).unwrap_or("Pemilihan").to_owned();
+    let cycle = e.meta_value("description").unwrap_or("Anggaran partisipatif").to_owned();
+    let report = r::AllocationReport {
+        region,
+        cycle,
+        rule: r::RuleInfo {
+            name: a.rule.clone(),
+            description: None,
+            parameters: vec![
+                ("satisfaction".into(), format!("{:?}", a.satisfaction).to_lowercase()),
+                ("tie-breaking".into(), format!("{:?}", a.tie_breaking).to_lowercase()),
+                ("completion".into(), a.completion.map(|c| format!("{c:?}").to_lowercase()).unwrap_or_else(|| "none".into())),
+            ],
+        },
+        ceiling: money(&a.budget)?,
+        voters: a.voters,
+        projects: rows,
+        chart: r::ChartMetric::Votes,
+        generated_at: chrono::Utc::now(),
+    };
+    r::allocation(&report, lang).map_err(|e| anyhow::anyhow!("rendering: {e}"))
 }
 
 async fn demo_musrenbang(state: &mufakat_server::AppState) -> anyhow::Result<()> {

@@ -7,5 +7,6 @@ mod errors_and_limits;
 mod helpers;
 mod musrenbang;
 mod musrenbang_authz;
+mod reports;
 mod schema;
 mod workflows;

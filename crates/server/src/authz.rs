@@ -127,6 +127,7 @@ pub mod perms {
     pub const RESIDENT_LIST: Permission = Permission { object: "resident", action: "list" };
     pub const CYCLE_CREATE: Permission = Permission { object: "musrenbang_cycle", action: "create" };
     pub const COMMENT_MODERATE: Permission = Permission { object: "comment", action: "moderate" };
+    pub const REPORT_MUSRENBANG: Permission = Permission { object: "report", action: "musrenbang" };
     pub const AUDIT_VERIFY: Permission = Permission { object: "audit", action: "verify" };
     pub const AUDIT_CHECKPOINT: Permission = Permission { object: "audit", action: "checkpoint" };
 }

@@ -32,6 +32,7 @@ pub fn router(app: AppState) -> Router {
         .route("/graphql", get(graphiql).post(graphql_post))
         .route_service("/graphql/ws", async_graphql_axum::GraphQLSubscription::new(schema.clone()))
         .route("/healthz", get(healthz))
+        .route("/reports/{kind}", get(report_pdf))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -113,6 +114,87 @@ async fn graphql_post(
     let resp = s.schema.execute(gql_request.data(ctx).data(loaders)).await;
     let resp = finish_response(resp, lang, &request_id);
     reply(StatusCode::OK, resp, &request_id)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReportQuery {
+    pub cycle_id: Option<i32>,
+    pub region_id: Option<i32>,
+    pub level: Option<String>,
+    pub workflow: Option<String>,
+    pub instance_id: Option<String>,
+    pub place: Option<String>,
+    pub participants: Option<u64>,
+    pub date: Option<chrono::NaiveDate>,
+    pub lang: Option<String>,
+}
+
+/// `GET /reports/{berita-acara|priority-list|audit-trail}?cycleId=&regionId=&...` with the
+/// bearer token: the PDF, generated now and recorded in the audit trail.
+async fn report_pdf(
+    State(s): State<HttpState>,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    headers: HeaderMap,
+    query: Result<axum::extract::Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    use crate::services::reports::{generate, ReportKind, ReportParams};
+    let mut lang = Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let request_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let fail = |status: StatusCode, e: AppError, lang: Lang| reply(status, request_error(AppErrorOrCode::App(e), lang, &request_id), &request_id);
+    let Ok(axum::extract::Query(q)) = query else {
+        return fail(StatusCode::BAD_REQUEST, AppError::validation("query", "format", "Parameter laporan tidak valid.", "Invalid report parameters."), lang);
+    };
+    match q.lang.as_deref() {
+        Some("en") => lang = Lang::En,
+        Some("id") => lang = Lang::Id,
+        _ => {}
+    }
+    let Ok(kind) = kind.parse::<ReportKind>() else {
+        return fail(StatusCode::NOT_FOUND, AppError::NotFound { entity: "report" }, lang);
+    };
+    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+    let user = match token {
+        Some(t) => match accounts::authenticate(&s.app, t).await {
+            Ok(u) => u,
+            Err(e) => return fail(StatusCode::UNAUTHORIZED, e, lang),
+        },
+        None => return fail(StatusCode::UNAUTHORIZED, AppError::Unauthenticated, lang),
+    };
+    let params = ReportParams {
+        cycle_id: q.cycle_id,
+        region_id: q.region_id,
+        level: q.level,
+        workflow: q.workflow,
+        instance_id: q.instance_id,
+        place: q.place,
+        participants: q.participants,
+        date: q.date,
+    };
+    match generate(&s.app, Some(&user), kind, params, lang).await {
+        Ok(g) => {
+            let mut r = (StatusCode::OK, g.pdf).into_response();
+            let h = r.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+            if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{}\"", g.file_name)) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            if let Ok(v) = HeaderValue::from_str(&g.sha256) {
+                h.insert("x-content-sha256", v);
+            }
+            r
+        }
+        Err(e) => {
+            let status = match e.code() {
+                "FORBIDDEN" => StatusCode::FORBIDDEN,
+                "NOT_FOUND" => StatusCode::NOT_FOUND,
+                "VALIDATION" => StatusCode::BAD_REQUEST,
+                "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            fail(status, e, lang)
+        }
+    }
 }
 
 fn reply(status: StatusCode, resp: async_graphql::Response, request_id: &str) -> Response {

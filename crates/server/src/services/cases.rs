@@ -421,20 +421,35 @@ pub async fn list(state: &AppState, user: &CurrentUser, workflow: Option<&str>, 
 /// marked fired in the same transaction as its transition, and that transaction holds the
 /// chain lock, so another process re-reading it afterwards sees it fired.
 pub async fn fire_due_timers(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    let due: Vec<wt::Model> = wt::Entity::find()
-        .filter(wt::Column::FiredAt.is_null())
-        .filter(wt::Column::DueAt.lte(now))
-        .order_by_asc(wt::Column::DueAt)
-        .limit(100)
-        .all(&state.db)
-        .await
-        .db()?;
     let mut fired = 0;
-    for t in due {
-        match fire_timer(state, t.id, now).await {
-            Ok(true) => fired += 1,
-            Ok(false) => {}
-            Err(e) => tracing::warn!(timer = t.id, instance = t.instance_id, error = %e, "timer transition failed"),
+    // A fired timer may arm another that is already due (catching up after downtime): go on
+    // until a pass finds nothing more, within a bound.
+    for _ in 0..100 {
+        let due: Vec<wt::Model> = wt::Entity::find()
+            .filter(wt::Column::FiredAt.is_null())
+            .filter(wt::Column::DueAt.lte(now))
+            .order_by_asc(wt::Column::DueAt)
+            .order_by_asc(wt::Column::Id)
+            .limit(100)
+            .all(&state.db)
+            .await
+            .db()?;
+        if due.is_empty() {
+            break;
+        }
+        let mut progressed = false;
+        for t in due {
+            match fire_timer(state, t.id, now).await {
+                Ok(true) => {
+                    fired += 1;
+                    progressed = true;
+                }
+                Ok(false) => progressed = true, // spent or cancelled: no longer due
+                Err(e) => tracing::warn!(timer = t.id, instance = t.instance_id, error = %e, "timer transition failed"),
+            }
+        }
+        if !progressed {
+            break;
         }
     }
     Ok(fired)

@@ -5,4 +5,5 @@
 pub mod accounts;
 pub mod cases;
 pub mod musrenbang;
+pub mod reports;
 pub mod regions;

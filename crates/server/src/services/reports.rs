@@ -1,0 +1,267 @@
+//! Reports from stored data, rendered by `mufakat-reports`. Every generation is recorded in the
+//! audit trail (who, what, and the SHA-256 of the PDF bytes).
+
+use chrono::{NaiveDate, Utc};
+use mufakat_core::{AppError, AppResult, Lang, Money, RegionLevel};
+use mufakat_reports as r;
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::audit_log::{self, AuditDraft};
+use crate::auth::CurrentUser;
+use crate::authz::perms;
+use crate::services::musrenbang as m;
+use crate::AppState;
+use mufakat_store::DbResultExt;
+use sea_orm::TransactionTrait;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportKind {
+    BeritaAcara,
+    PriorityList,
+    AuditTrail,
+}
+
+impl std::str::FromStr for ReportKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "berita-acara" => Ok(ReportKind::BeritaAcara),
+            "priority-list" => Ok(ReportKind::PriorityList),
+            "audit-trail" => Ok(ReportKind::AuditTrail),
+            other => Err(format!("unknown report `{other}` (berita-acara, priority-list, audit-trail; allocation comes from `mufakat report allocation --pb FILE`)")),
+        }
+    }
+}
+
+impl ReportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::BeritaAcara => "berita-acara",
+            ReportKind::PriorityList => "priority-list",
+            ReportKind::AuditTrail => "audit-trail",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReportParams {
+    pub cycle_id: Option<i32>,
+    pub region_id: Option<i32>,
+    /// `kelurahan`, `kecamatan` or `kota` (default: from the region's level).
+    pub level: Option<String>,
+    /// Audit trail of one case: workflow name and case id.
+    pub workflow: Option<String>,
+    pub instance_id: Option<String>,
+    /// Berita acara: meeting details.
+    pub place: Option<String>,
+    pub participants: Option<u64>,
+    pub date: Option<NaiveDate>,
+}
+
+pub struct Generated {
+    pub pdf: Vec<u8>,
+    pub sha256: String,
+    pub file_name: String,
+}
+
+fn missing(field: &'static str) -> AppError {
+    AppError::validation(field, "required", "Parameter laporan ini wajib diisi.", "This report parameter is required.")
+}
+
+/// Renders a report. `actor = None` is the CLI with operator rights.
+pub async fn generate(state: &AppState, actor: Option<&CurrentUser>, kind: ReportKind, p: ReportParams, lang: Lang) -> AppResult<Generated> {
+    let roots: Vec<i32> = state.regions.read().await.roots().map(|r| r.id).collect();
+    let region_path = match p.region_id {
+        Some(r) => state.region_path(r).await,
+        None => roots.clone(),
+    };
+    if let Some(u) = actor {
+        let perm = if kind == ReportKind::AuditTrail { perms::AUDIT_VERIFY } else { perms::REPORT_MUSRENBANG };
+        let path = if kind == ReportKind::AuditTrail { &roots } else { &region_path };
+        state.authz.require(u, path, perm).await?;
+    }
+    let deployment = {
+        let tree = state.regions.read().await;
+        let name = tree.roots().next().map(|r| format!("Pemerintah {}", r.name)).unwrap_or_else(|| "Mufakat".into());
+        name
+    };
+    let now = Utc::now();
+    let pdf = match kind {
+        ReportKind::PriorityList | ReportKind::BeritaAcara => {
+            let cycle_id = p.cycle_id.ok_or_else(|| missing("cycleId"))?;
+            let region_id = p.region_id.ok_or_else(|| missing("regionId"))?;
+            let cycle = m::get_cycle(&state.db, cycle_id).await?;
+            let node = state.regions.read().await.get(region_id).cloned().ok_or(AppError::NotFound { entity: "region" })?;
+            let level = p.level.clone().unwrap_or_else(|| match node.level {
+                RegionLevel::KelurahanDesa => "kelurahan".into(),
+                RegionLevel::Kecamatan => "kecamatan".into(),
+                _ => "kota".into(),
+            });
+            let list = m::priority_list(state, cycle_id, region_id, &level).await?;
+            let rows: Vec<r::PriorityRow> = list
+                .iter()
+                .map(|(rank, pm)| r::PriorityRow {
+                    rank: rank.rank,
+                    title: pm.title.clone(),
+                    location: pm.rt_rw.as_deref().map(|x| format!("RT/RW {x}")).unwrap_or_default(),
+                    opd: pm.target_opd.clone().unwrap_or_default(),
+                    volume: pm.volume.parse().unwrap_or_default(),
+                    unit: pm.unit.clone(),
+                    cost: Money::from_minor_units(pm.cost_sen),
+                    votes: rank.votes,
+                    score: rank.score,
+                })
+                .collect();
+            if kind == ReportKind::PriorityList {
+                r::priority_list(
+                    &r::PriorityList { region: format!("{deployment} — {}", node.name), cycle: format!("Musrenbang {} {}", node.name, cycle.year), ceiling: None, items: rows, generated_at: now },
+                    lang,
+                )
+            } else {
+                let parent = {
+                    let tree = state.regions.read().await;
+                    let names: Vec<String> = tree.ancestors_inclusive(region_id).into_iter().skip(1).filter_map(|a| tree.get(a).map(|n| n.name.clone())).collect();
+                    (!names.is_empty()).then(|| names.join(", "))
+                };
+                let ba_level = match node.level {
+                    RegionLevel::Kecamatan => r::MusrenbangLevel::Kecamatan,
+                    _ => r::MusrenbangLevel::Kelurahan,
+                };
+                let head = if ba_level == r::MusrenbangLevel::Kecamatan { format!("Camat {}", node.name) } else { format!("Lurah {}", node.name) };
+                r::berita_acara(
+                    &r::BeritaAcara {
+                        number: None,
+                        region_name: node.name.clone(),
+                        level: ba_level,
+                        parent_region: parent,
+                        plan_year: cycle.year.clamp(0, u16::MAX as i32) as u16,
+                        date: p.date.unwrap_or_else(|| now.date_naive()),
+                        time: None,
+                        place: p.place.clone().unwrap_or_else(|| format!("Kantor {}", node.name)),
+                        participants: p.participants.unwrap_or(0),
+                        participant_notes: None,
+                        agenda: vec![
+                            "Pembukaan dan penjelasan tata cara musrenbang".into(),
+                            "Pemaparan usulan dan hasil pemungutan suara warga".into(),
+                            "Penilaian dan penetapan prioritas usulan".into(),
+                        ],
+                        notes: vec![format!("Daftar prioritas di bawah disusun dari data Mufakat siklus {} (skor tertimbang dan suara warga).", cycle.name)],
+                        priorities: rows,
+                        signing_place: None,
+                        signatories: vec![
+                            r::Signatory { position: head, name: "........................".into(), id_number: None, note: Some("Mengetahui,".into()) },
+                            r::Signatory { position: "Notulis".into(), name: "........................".into(), id_number: None, note: None },
+                            r::Signatory { position: "Wakil Warga".into(), name: "........................".into(), id_number: None, note: None },
+                        ],
+                        generated_at: now,
+                    },
+                    lang,
+                )
+            }
+        }
+        ReportKind::AuditTrail => {
+            let rows = match (&p.workflow, &p.instance_id) {
+                (Some(w), Some(i)) => mufakat_store::repo::audit::for_instance(&state.db, w, i).await?,
+                _ => {
+                    let mut all = vec![];
+                    let mut after = 0;
+                    loop {
+                        let page = mufakat_store::repo::audit::page(&state.db, after, 5000).await?;
+                        if page.is_empty() {
+                            break;
+                        }
+                        after = page.last().map(|e| e.seq).unwrap_or(after);
+                        all.extend(page);
+                    }
+                    all
+                }
+            };
+            let events = rows
+                .into_iter()
+                .map(audit_log::from_row)
+                .collect::<AppResult<Vec<_>>>()?
+                .into_iter()
+                .map(|e| r::AuditEventRow {
+                    seq: e.seq as u64,
+                    at: e.at,
+                    actor: e.actor,
+                    role: e.role,
+                    workflow: e.workflow,
+                    instance_id: e.instance_id,
+                    transition: e.transition,
+                    from_state: e.from_state,
+                    to_state: e.to_state,
+                    hash: e.hash,
+                    prev_hash: e.prev_hash,
+                })
+                .collect();
+            let v = audit_log::verify(&state.db).await?;
+            let cp = mufakat_store::repo::audit::latest_checkpoint(&state.db).await?.map(|c| r::CheckpointInfo {
+                seq: c.seq as u64,
+                hash: c.hash,
+                signed_at: mufakat_audit::parse_time(&c.signed_at).unwrap_or(now),
+                public_key: c.public_key,
+            });
+            let scope = match (p.workflow.clone(), p.instance_id.clone()) {
+                (Some(workflow), Some(instance_id)) => r::AuditScope::Instance { workflow, instance_id },
+                _ => r::AuditScope::All,
+            };
+            r::audit_trail(
+                &r::AuditTrailReport {
+                    region: deployment.clone(),
+                    scope,
+                    events,
+                    checkpoint: cp,
+                    verification: r::VerificationResult {
+                        ok: v.ok,
+                        events_checked: v.events as u64,
+                        checkpoints_checked: v.checkpoints as u64,
+                        first_bad_seq: v.first_bad_seq.map(|s| s as u64),
+                        message: if v.ok { format!("OK: {} events, {} checkpoint(s)", v.events, v.checkpoints) } else { v.problem.clone().unwrap_or_default() },
+                        verified_at: now,
+                    },
+                    generated_at: now,
+                },
+                lang,
+            )
+        }
+    }
+    .map_err(|e| AppError::internal(anyhow::anyhow!("rendering {}: {e}", kind.as_str())))?;
+
+    let sha256 = hex::encode(Sha256::digest(&pdf));
+    record(state, actor, kind.as_str(), &p, &sha256, pdf.len()).await?;
+    Ok(Generated { file_name: format!("{}-{}.pdf", kind.as_str(), now.format("%Y%m%d-%H%M%S")), pdf, sha256 })
+}
+
+/// Appends "report generated" to the audit trail.
+pub async fn record(state: &AppState, actor: Option<&CurrentUser>, kind: &str, params: &impl Serialize, sha256: &str, bytes: usize) -> AppResult<()> {
+    let now = Utc::now();
+    let txn = state.db.begin().await.db()?;
+    let mut chain = audit_log::begin(&txn, now).await?;
+    let role = match actor {
+        Some(u) => u.grants.first().map(|(r, _)| r.as_str().to_owned()).unwrap_or_default(),
+        None => "operator".into(),
+    };
+    chain
+        .append(
+            &txn,
+            AuditDraft {
+                actor: actor.map(|u| u.id.to_string()).unwrap_or_else(|| "cli".into()),
+                role,
+                workflow: "system.reports".into(),
+                workflow_version: "1".into(),
+                instance_id: kind.into(),
+                transition: "generated".into(),
+                from_state: String::new(),
+                to_state: "generated".into(),
+                input: json!({ "kind": kind, "params": serde_json::to_value(params).unwrap_or_default(), "sha256": sha256, "bytes": bytes.to_string() }),
+                comment: None,
+            },
+        )
+        .await?;
+    txn.commit().await.db()?;
+    Ok(())
+}
