@@ -254,6 +254,9 @@ async fn events(app: &TestApp) {
 
 async fn verify(app: &TestApp) -> (bool, Option<i64>) {
     let v = mufakat_server::audit_log::verify(&app.state.db).await.unwrap();
+    if !v.ok {
+        eprintln!("verification: {:?}", v.problem);
+    }
     (v.ok, v.first_bad_seq)
 }
 
@@ -303,4 +306,22 @@ async fn an_export_verifies_independently_with_python() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.starts_with("OK: 4 events, 1 checkpoint"), "{stdout}");
+}
+
+#[tokio::test]
+async fn checkpoints_in_the_middle_of_the_chain_verify_and_pin_it() {
+    use mufakat_store::sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let (id, _) = complaint(&app).await;
+    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now()).await.unwrap().unwrap();
+    let lurah = app.login("lurah.mekarsari").await;
+    assert_ok(&fire(&app, &lurah, &id, "route", json!({ "opd": "Dinas PU" }), None).await);
+    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now()).await.unwrap().unwrap();
+    let (_, _) = complaint(&app).await;
+    assert_eq!(verify(&app).await, (true, None));
+    // Rewriting history past a checkpoint (re-hashing everything) is caught by the signature's hash.
+    app.state.db.execute_unprepared("UPDATE audit_checkpoints SET hash = 'beef' WHERE seq = 1").await.unwrap();
+    let (ok, at) = verify(&app).await;
+    assert!(!ok);
+    assert_eq!(at, Some(1));
 }

@@ -167,7 +167,13 @@ pub struct Verification {
 /// Streams the whole chain in pages and checks hashes, links, sequence and checkpoints.
 pub async fn verify(db: &impl ConnectionTrait) -> AppResult<Verification> {
     let checkpoints: Vec<Checkpoint> = repo::checkpoints(db).await?.into_iter().map(checkpoint_from_row).collect();
-    let mut verifier = mufakat_audit::ChainVerifier::new();
+    let n_cp = checkpoints.len();
+    let bad = |events: i64, seq: i64, problem: String| Verification { ok: false, events, checkpoints: n_cp, first_bad_seq: Some(seq), problem: Some(problem) };
+    // Each checkpoint's signature is checked here, and its hash when the walk reaches its seq.
+    let mut verifier = match mufakat_audit::ChainVerifier::with_checkpoints(checkpoints) {
+        Ok(v) => v,
+        Err(e) => return Ok(bad(0, e.seq(), e.to_string())),
+    };
     let mut after = 0i64;
     loop {
         let page = repo::page(db, after, 2000).await?;
@@ -179,32 +185,28 @@ pub async fn verify(db: &impl ConnectionTrait) -> AppResult<Verification> {
             let seq = row.seq;
             let event = match from_row(row) {
                 Ok(e) => e,
-                Err(_) => {
-                    return Ok(Verification { ok: false, events: seq, checkpoints: checkpoints.len(), first_bad_seq: Some(seq), problem: Some("unreadable event".into()) })
-                }
+                Err(_) => return Ok(bad(verifier.count(), seq, "unreadable event".into())),
             };
             if let Err(e) = verifier.push(&event) {
-                return Ok(Verification { ok: false, events: verifier.count(), checkpoints: checkpoints.len(), first_bad_seq: Some(e.seq()), problem: Some(e.to_string()) });
+                return Ok(bad(verifier.count(), e.seq(), e.to_string()));
             }
         }
     }
-    for cp in &checkpoints {
-        if let Err(e) = verifier.check_checkpoint(cp) {
-            return Ok(Verification { ok: false, events: verifier.count(), checkpoints: checkpoints.len(), first_bad_seq: Some(cp.seq), problem: Some(e.to_string()) });
-        }
+    let count = verifier.count();
+    let last = verifier.last_hash().map(str::to_owned);
+    if let Err(e) = verifier.finish() {
+        return Ok(bad(count, e.seq(), e.to_string()));
     }
     // The head row must agree with the last event (a deleted tail shows here).
     let (head_seq, head_hash) = repo::head(db).await?;
-    if head_seq != verifier.count() || (head_seq > 0 && Some(head_hash.as_str()) != verifier.last_hash()) {
-        return Ok(Verification {
-            ok: false,
-            events: verifier.count(),
-            checkpoints: checkpoints.len(),
-            first_bad_seq: Some(verifier.count() + 1),
-            problem: Some(format!("the chain ends at event {} but its head says {head_seq}: events at the end were removed", verifier.count())),
-        });
+    if head_seq != count || (head_seq > 0 && Some(head_hash.as_str()) != last.as_deref()) {
+        return Ok(bad(
+            count,
+            count + 1,
+            format!("the chain ends at event {count} but its head says {head_seq}: events at the end were removed"),
+        ));
     }
-    Ok(Verification { ok: true, events: verifier.count(), checkpoints: checkpoints.len(), first_bad_seq: None, problem: None })
+    Ok(Verification { ok: true, events: count, checkpoints: n_cp, first_bad_seq: None, problem: None })
 }
 
 /// Writes every event, then every checkpoint, as JSON Lines in the format of

@@ -8,6 +8,7 @@
 
 pub mod audit_log;
 pub mod auth;
+pub mod bench;
 pub mod authz;
 pub mod config;
 pub mod graphql;

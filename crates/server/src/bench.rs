@@ -1,0 +1,94 @@
+//! `mufakat bench audit`: audited workflow transitions per second against the raw storage
+//! engine inserting two rows per transaction at the same durability, and `audit verify`
+//! against raw SHA-256 over the same bytes. Method and figures: docs/benchmarks.md.
+
+use std::time::Instant;
+
+use chrono::Utc;
+use mufakat_store::sea_orm::{ConnectionTrait, TransactionTrait};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::services::cases::{self, Acting};
+use crate::AppState;
+
+pub struct AuditBench {
+    pub transitions: usize,
+    pub transitions_per_sec: f64,
+    pub raw_tx_per_sec: f64,
+    pub verify_events: i64,
+    pub verify_secs: f64,
+    pub raw_sha_secs: f64,
+}
+
+async fn user(state: &AppState, name: &str) -> anyhow::Result<crate::auth::CurrentUser> {
+    use mufakat_store::repo::{grants, users};
+    let u = users::by_username(&state.db, name).await.map_err(|e| anyhow::anyhow!("{e}"))?.ok_or_else(|| anyhow::anyhow!("seed the demo first"))?;
+    let g: Vec<_> = grants::for_user(&state.db, u.id).await.map_err(|e| anyhow::anyhow!("{e}"))?.into_iter().filter_map(|g| Some((g.role.parse().ok()?, g.region_id))).collect();
+    state.authz.sync_user(u.id, &g).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(crate::auth::CurrentUser { id: u.id, username: u.username, display_name: u.display_name, home_region_id: u.home_region_id, grants: g, token_hash: String::new() })
+}
+
+/// Runs `n` complaint cases through start + route (2n audited transitions), then the raw
+/// baseline, then verification. Needs the demo seed.
+pub async fn audit(state: &AppState, n: usize) -> anyhow::Result<AuditBench> {
+    let warga = user(state, "warga.siti").await?;
+    let lurah = user(state, "lurah.mekarsari").await?;
+    let kel = warga.home_region_id.ok_or_else(|| anyhow::anyhow!("demo resident has no kelurahan"))?;
+    let input = json!({ "description": "Lampu jalan mati", "category": "penerangan" }).as_object().cloned().unwrap_or_default();
+    let route = json!({ "opd": "Dinas PU" }).as_object().cloned().unwrap_or_default();
+    let t0 = Instant::now();
+    for _ in 0..n {
+        let c = cases::start(state, &warga, "lapor-complaint", kel, input.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        cases::fire(state, Acting::User(&lurah), c.id, "route", route.clone(), None, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let secs = t0.elapsed().as_secs_f64();
+
+    // Raw: the same number of transactions, each inserting two rows, same connection settings.
+    state.db.execute_unprepared("CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL)").await?;
+    state.db.execute_unprepared("DELETE FROM bench_raw").await?;
+    let t1 = Instant::now();
+    for i in 0..(2 * n) as i64 {
+        let txn = state.db.begin().await?;
+        txn.execute_unprepared(&format!("INSERT INTO bench_raw (id, a, b) VALUES ({}, 'case', '{{\"opd\":\"Dinas PU\"}}')", 2 * i)).await?;
+        txn.execute_unprepared(&format!("INSERT INTO bench_raw (id, a, b) VALUES ({}, 'event', '{}')", 2 * i + 1, "0".repeat(64))).await?;
+        txn.commit().await?;
+    }
+    let raw_secs = t1.elapsed().as_secs_f64();
+    state.db.execute_unprepared("DROP TABLE bench_raw").await?;
+
+    let t2 = Instant::now();
+    let v = crate::audit_log::verify(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let verify_secs = t2.elapsed().as_secs_f64();
+    anyhow::ensure!(v.ok, "the chain does not verify: {:?}", v.problem);
+    // Raw SHA-256 over the same canonical bytes (read once, hashed in a loop).
+    let mut bytes = vec![];
+    let mut after = 0;
+    loop {
+        let page = mufakat_store::repo::audit::page(&state.db, after, 5000).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|e| e.seq).unwrap_or(after);
+        for r in page {
+            let e = crate::audit_log::from_row(r).map_err(|e| anyhow::anyhow!("{e}"))?;
+            bytes.push(mufakat_audit::canonical_json(&serde_json::to_value(&e)?).into_bytes());
+        }
+    }
+    let t3 = Instant::now();
+    let mut acc = 0u8;
+    for b in &bytes {
+        acc ^= Sha256::digest(b)[0];
+    }
+    let raw_sha_secs = t3.elapsed().as_secs_f64();
+    std::hint::black_box(acc);
+    let _ = Utc::now();
+    Ok(AuditBench {
+        transitions: 2 * n,
+        transitions_per_sec: (2 * n) as f64 / secs,
+        raw_tx_per_sec: (2 * n) as f64 / raw_secs,
+        verify_events: v.events,
+        verify_secs,
+        raw_sha_secs,
+    })
+}
