@@ -259,7 +259,7 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
     let n_funded = funded.count() as u64;
     let total = format::sum_money(input.projects.iter().map(|p| p.cost)).ok_or_else(overflow)?;
     let remaining = Money::new(input.ceiling.amount() - allocated.amount()).map_err(|_| overflow())?;
-    let votes: u64 = input.projects.iter().map(|p| p.votes).sum();
+    let funded_votes: u64 = input.projects.iter().filter(|p| p.funded).map(|p| p.votes).sum();
 
     r.heading(tr(lang, "Aturan alokasi", "Allocation rule"));
     let mut kv = vec![(tr(lang, "Aturan", "Rule").to_string(), input.rule.name.clone())];
@@ -314,7 +314,7 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
         String::new(),
         String::new(),
         rupiah(allocated),
-        format::int(votes, lang),
+        format::int(funded_votes, lang),
         String::new(),
         format::int(n_funded, lang),
         format!("{} {}", tr(lang, "Sisa pagu", "Remaining"), rupiah(remaining)),
