@@ -139,3 +139,25 @@ async fn seeding_twice_changes_nothing() {
     assert!(again.password.is_none());
     assert_eq!(app.state.regions.read().await.all().count(), 7);
 }
+
+#[tokio::test]
+async fn account_and_region_changes_are_in_the_audit_trail_without_secrets() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let kel = app.region_id("35.99.01.1001").await;
+    let me = app.gql("{ me { id } }", json!({}), Some(&app.login("warga.siti").await)).await;
+    let v = app
+        .gql("mutation($u: ID!, $r: ID!) { grantRole(userId: $u, role: VENDOR, regionId: $r) { id } }", json!({ "u": me["data"]["me"]["id"], "r": kel }), Some(&admin))
+        .await;
+    assert_ok(&v);
+    let rows = mufakat_store::repo::audit::page(&app.state.db, 0, 1000).await.unwrap();
+    let kinds: Vec<(&str, &str)> = rows.iter().map(|e| (e.workflow.as_str(), e.transition.as_str())).collect();
+    assert!(kinds.contains(&("system.regions", "create")));
+    assert!(kinds.contains(&("system.accounts", "register")));
+    assert!(kinds.contains(&("system.accounts", "create_staff")));
+    assert_eq!(kinds.last(), Some(&("system.accounts", "grant_role")));
+    for e in &rows {
+        assert!(!e.input.contains("3599014507900001") && !e.input.contains(DEMO_PASSWORD), "secret in the trail: {}", e.input);
+    }
+    assert!(mufakat_server::audit_log::verify(&app.state.db).await.unwrap().ok);
+}

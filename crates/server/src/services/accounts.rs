@@ -7,7 +7,9 @@ use mufakat_store::entity::{role_grant, user};
 use mufakat_store::repo::{grants, sessions, users};
 use mufakat_store::DbResultExt;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use serde_json::json;
 
+use crate::audit_log::{self, AuditDraft};
 use crate::auth::{self, CurrentUser};
 use crate::authz::perms;
 use crate::AppState;
@@ -76,6 +78,7 @@ pub async fn register_resident(state: &AppState, input: RegisterResident) -> App
     let nik_hash = auth::nik_hash(&state.nik_key, nik.expose());
 
     let txn = state.db.begin().await.db()?;
+    let mut chain = audit_log::begin(&txn, Utc::now()).await?;
     let u = users::create(
         &txn,
         users::NewUser {
@@ -88,6 +91,9 @@ pub async fn register_resident(state: &AppState, input: RegisterResident) -> App
     )
     .await?;
     let g = grants::grant(&txn, u.id, Role::Resident, input.kelurahan_id, None).await?;
+    chain
+        .append(&txn, account_event(&u.id.to_string(), "resident", u.id, "register", json!({ "username": u.username, "role": "resident", "region": input.kelurahan_id.to_string() })))
+        .await?;
     txn.commit().await.db()?;
     tracing::info!(user = u.id, "resident registered");
     Ok(view(u, vec![g]))
@@ -185,6 +191,7 @@ pub async fn create_staff(state: &AppState, actor: Option<&CurrentUser>, input: 
     }
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
     let txn = state.db.begin().await.db()?;
+    let mut chain = audit_log::begin(&txn, Utc::now()).await?;
     let u = users::create(
         &txn,
         users::NewUser { username: username.as_str(), display_name: name.as_str(), nik_hash: None, home_region_id: None, password_hash },
@@ -194,6 +201,9 @@ pub async fn create_staff(state: &AppState, actor: Option<&CurrentUser>, input: 
     for (role, region) in &input.grants {
         made.push(grants::grant(&txn, u.id, *role, *region, actor.map(|a| a.id)).await?);
     }
+    let roles: Vec<String> = input.grants.iter().map(|(r, g)| format!("{r}@{g}")).collect();
+    let (who, as_role) = actor_of(actor);
+    chain.append(&txn, account_event(&who, &as_role, u.id, "create_staff", json!({ "username": u.username, "roles": roles }))).await?;
     txn.commit().await.db()?;
     tracing::info!(user = u.id, by = ?actor.map(|a| a.id), "staff account created");
     Ok(view(u, made))
@@ -206,7 +216,12 @@ pub async fn grant_role(state: &AppState, actor: &CurrentUser, user_id: i32, rol
     }
     state.authz.require(actor, &path, perms::ROLE_GRANT_CREATE).await?;
     let u = users::get(&state.db, user_id).await?;
-    grants::grant(&state.db, user_id, role, region_id, Some(actor.id)).await?;
+    let txn = state.db.begin().await.db()?;
+    let mut chain = audit_log::begin(&txn, Utc::now()).await?;
+    grants::grant(&txn, user_id, role, region_id, Some(actor.id)).await?;
+    let (who, as_role) = actor_of(Some(actor));
+    chain.append(&txn, account_event(&who, &as_role, user_id, "grant_role", json!({ "role": role.as_str(), "region": region_id.to_string() }))).await?;
+    txn.commit().await.db()?;
     Ok(view(u, grants::for_user(&state.db, user_id).await?))
 }
 
@@ -225,4 +240,29 @@ pub async fn list_residents(state: &AppState, actor: &CurrentUser, region_id: i3
         .await
         .db()?;
     Ok(rows.into_iter().map(|u| view(u, vec![])).collect())
+}
+
+/// Who did an account change: a user and their first role, or the operator (CLI, seed).
+fn actor_of(actor: Option<&CurrentUser>) -> (String, String) {
+    match actor {
+        Some(a) => (a.id.to_string(), a.grants.first().map(|(r, _)| r.as_str().to_owned()).unwrap_or_default()),
+        None => ("operator".into(), "operator".into()),
+    }
+}
+
+/// Account changes are recorded in the audit trail as `system.accounts` events (never the
+/// password, never the NIK).
+fn account_event(actor: &str, role: &str, user_id: i32, transition: &str, input: serde_json::Value) -> AuditDraft {
+    AuditDraft {
+        actor: actor.to_owned(),
+        role: role.to_owned(),
+        workflow: "system.accounts".into(),
+        workflow_version: "1".into(),
+        instance_id: format!("user-{user_id}"),
+        transition: transition.into(),
+        from_state: String::new(),
+        to_state: "active".into(),
+        input,
+        comment: None,
+    }
 }

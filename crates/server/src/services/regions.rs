@@ -37,7 +37,29 @@ pub async fn create(state: &AppState, actor: Option<&CurrentUser>, input: Create
     if name.is_empty() || name.len() > 120 {
         return Err(AppError::validation("name", "format", "Nama wilayah wajib diisi (paling banyak 120 karakter).", "The region name is required (at most 120 characters)."));
     }
-    let m = regions::create(&state.db, NewRegion { code, name, level: input.level, parent_id: input.parent_id }).await?;
+    use mufakat_store::DbResultExt;
+    use sea_orm::TransactionTrait;
+    let txn = state.db.begin().await.db()?;
+    let mut chain = crate::audit_log::begin(&txn, chrono::Utc::now()).await?;
+    let m = regions::create(&txn, NewRegion { code, name, level: input.level, parent_id: input.parent_id }).await?;
+    chain
+        .append(
+            &txn,
+            crate::audit_log::AuditDraft {
+                actor: actor.map(|a| a.id.to_string()).unwrap_or_else(|| "operator".into()),
+                role: actor.and_then(|a| a.grants.first().map(|(r, _)| r.as_str().to_owned())).unwrap_or_else(|| "operator".into()),
+                workflow: "system.regions".into(),
+                workflow_version: "1".into(),
+                instance_id: format!("region-{}", m.id),
+                transition: "create".into(),
+                from_state: String::new(),
+                to_state: "active".into(),
+                input: serde_json::json!({ "code": m.code, "name": m.name, "level": input.level.as_str(), "parent": m.parent_id.map(|p| p.to_string()) }),
+                comment: None,
+            },
+        )
+        .await?;
+    txn.commit().await.db()?;
     state.reload_regions().await?;
     Ok(RegionNode { id: m.id, code: m.code, name: m.name, level: input.level, parent_id: m.parent_id })
 }
