@@ -4,15 +4,29 @@
 use mufakat_reports::{samples, Lang};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "target/report-samples".into());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "target/report-samples".into());
     std::fs::create_dir_all(&dir)?;
     for lang in [Lang::Id, Lang::En] {
         let sfx = if lang == Lang::En { "en" } else { "id" };
         let out = [
-            ("berita_acara", mufakat_reports::berita_acara(&samples::berita_acara(14), lang)?),
-            ("priority_list", mufakat_reports::priority_list(&samples::priority_list(30), lang)?),
-            ("allocation", mufakat_reports::allocation(&samples::allocation(20), lang)?),
-            ("audit_trail", mufakat_reports::audit_trail(&samples::audit_trail(120), lang)?),
+            (
+                "berita_acara",
+                mufakat_reports::berita_acara(&samples::berita_acara(14), lang)?,
+            ),
+            (
+                "priority_list",
+                mufakat_reports::priority_list(&samples::priority_list(30), lang)?,
+            ),
+            (
+                "allocation",
+                mufakat_reports::allocation(&samples::allocation(20), lang)?,
+            ),
+            (
+                "audit_trail",
+                mufakat_reports::audit_trail(&samples::audit_trail(120), lang)?,
+            ),
         ];
         for (name, bytes) in out {
             let path = format!("{dir}/{name}_{sfx}.pdf");

@@ -16,7 +16,9 @@ use mufakat_reports::{samples, Lang};
 fn page_count(pdf: &[u8]) -> usize {
     // Page objects are written as `/Type/Page` (the tree node is `/Type/Pages`).
     let needle = b"/Type/Page";
-    pdf.windows(needle.len() + 1).filter(|w| &w[..needle.len()] == needle && w[needle.len()] != b's').count()
+    pdf.windows(needle.len() + 1)
+        .filter(|w| &w[..needle.len()] == needle && w[needle.len()] != b's')
+        .count()
 }
 
 fn bench(name: &str, iters: usize, mut f: impl FnMut() -> Vec<u8>) -> Vec<u8> {
@@ -52,11 +54,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(format!("{dir}/priority_list_2000.json"), serde_json::to_vec(&list)?)?;
 
     if only == "all" || only == "audit" {
-        let a = bench("audit_trail (10,000 events)", iters, || mufakat_reports::audit_trail(&audit, Lang::Id).unwrap());
+        let a = bench("audit_trail (10,000 events)", iters, || {
+            mufakat_reports::audit_trail(&audit, Lang::Id).unwrap()
+        });
         std::fs::write(format!("{dir}/audit_trail_10000.pdf"), a)?;
     }
     if only == "all" || only == "priority" {
-        let p = bench("priority_list (2,000 rows)", iters, || mufakat_reports::priority_list(&list, Lang::Id).unwrap());
+        let p = bench("priority_list (2,000 rows)", iters, || {
+            mufakat_reports::priority_list(&list, Lang::Id).unwrap()
+        });
         std::fs::write(format!("{dir}/priority_list_2000.pdf"), p)?;
     }
     println!("inputs (JSON) and PDFs written to {dir}");

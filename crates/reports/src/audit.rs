@@ -105,7 +105,10 @@ pub fn audit_trail(input: &AuditTrailReport, lang: Lang) -> Result<Vec<u8>, Repo
     r.heading(tr(lang, "Ringkasan", "Summary"));
     let mut kv = vec![
         (tr(lang, "Cakupan", "Scope").to_string(), scope),
-        (tr(lang, "Jumlah kejadian", "Events").to_string(), format::int(input.events.len() as u64, lang)),
+        (
+            tr(lang, "Jumlah kejadian", "Events").to_string(),
+            format::int(input.events.len() as u64, lang),
+        ),
     ];
     if let (Some(first), Some(last)) = (input.events.first(), input.events.last()) {
         kv.push((
@@ -114,7 +117,11 @@ pub fn audit_trail(input: &AuditTrailReport, lang: Lang) -> Result<Vec<u8>, Repo
         ));
         kv.push((
             tr(lang, "Waktu", "Time").into(),
-            format!("{} – {}", format::datetime(first.at, lang), format::datetime(last.at, lang)),
+            format!(
+                "{} – {}",
+                format::datetime(first.at, lang),
+                format::datetime(last.at, lang)
+            ),
         ));
     }
     r.key_values(&kv);
@@ -122,37 +129,79 @@ pub fn audit_trail(input: &AuditTrailReport, lang: Lang) -> Result<Vec<u8>, Repo
     r.heading(tr(lang, "Hasil verifikasi", "Verification result"));
     let v = &input.verification;
     let (status, color) = if v.ok {
-        (tr(lang, "UTUH — rantai hash terverifikasi", "INTACT — hash chain verified"), Rgb::OK)
+        (
+            tr(lang, "UTUH — rantai hash terverifikasi", "INTACT — hash chain verified"),
+            Rgb::OK,
+        )
     } else {
-        (tr(lang, "GAGAL — rantai hash tidak utuh", "FAILED — hash chain broken"), Rgb::BAD)
+        (
+            tr(lang, "GAGAL — rantai hash tidak utuh", "FAILED — hash chain broken"),
+            Rgb::BAD,
+        )
     };
     r.ensure_space(BODY_SIZE * LINE_FACTOR * 2.0);
     let (x, y, w) = (r.left(), r.cursor(), r.content_width());
     r.text_aligned(x, w, y + 11.0, status, Font::Bold, 11.0, Align::Left, color);
     r.spacer(6.0);
     let mut kv = vec![
-        (tr(lang, "Kejadian diperiksa", "Events checked").to_string(), format::int(v.events_checked, lang)),
-        (tr(lang, "Checkpoint diperiksa", "Checkpoints checked").to_string(), format::int(v.checkpoints_checked, lang)),
+        (
+            tr(lang, "Kejadian diperiksa", "Events checked").to_string(),
+            format::int(v.events_checked, lang),
+        ),
+        (
+            tr(lang, "Checkpoint diperiksa", "Checkpoints checked").to_string(),
+            format::int(v.checkpoints_checked, lang),
+        ),
     ];
     if let Some(s) = v.first_bad_seq {
-        kv.push((tr(lang, "Kejadian pertama yang rusak", "First bad event").into(), format::int(s, lang)));
+        kv.push((
+            tr(lang, "Kejadian pertama yang rusak", "First bad event").into(),
+            format::int(s, lang),
+        ));
     }
-    kv.push((tr(lang, "Pesan pemeriksa", "Verifier message").into(), v.message.clone()));
-    kv.push((tr(lang, "Diverifikasi pada", "Verified at").into(), format::datetime(v.verified_at, lang)));
+    kv.push((
+        tr(lang, "Pesan pemeriksa", "Verifier message").into(),
+        v.message.clone(),
+    ));
+    kv.push((
+        tr(lang, "Diverifikasi pada", "Verified at").into(),
+        format::datetime(v.verified_at, lang),
+    ));
     r.key_values(&kv);
 
-    r.heading(tr(lang, "Checkpoint bertanda tangan terakhir", "Latest signed checkpoint"));
+    r.heading(tr(
+        lang,
+        "Checkpoint bertanda tangan terakhir",
+        "Latest signed checkpoint",
+    ));
     match &input.checkpoint {
         Some(c) => r.key_values(&[
-            (tr(lang, "Nomor urut", "Sequence number").into(), format::int(c.seq, lang)),
+            (
+                tr(lang, "Nomor urut", "Sequence number").into(),
+                format::int(c.seq, lang),
+            ),
             ("Hash".into(), c.hash.clone()),
-            (tr(lang, "Ditandatangani pada", "Signed at").into(), c.signed_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            (tr(lang, "Kunci publik (Ed25519)", "Public key (Ed25519)").into(), c.public_key.clone()),
+            (
+                tr(lang, "Ditandatangani pada", "Signed at").into(),
+                c.signed_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
+            (
+                tr(lang, "Kunci publik (Ed25519)", "Public key (Ed25519)").into(),
+                c.public_key.clone(),
+            ),
         ]),
-        None => r.paragraph(tr(lang, "Belum ada checkpoint bertanda tangan.", "No signed checkpoint yet.")),
+        None => r.paragraph(tr(
+            lang,
+            "Belum ada checkpoint bertanda tangan.",
+            "No signed checkpoint yet.",
+        )),
     }
 
-    r.heading(tr(lang, "Cara memverifikasi secara mandiri", "How to verify independently"));
+    r.heading(tr(
+        lang,
+        "Cara memverifikasi secara mandiri",
+        "How to verify independently",
+    ));
     let steps: [&str; 3] = match lang {
         Lang::Id => [
             "Ekspor rantai: mufakat audit export -o audit.jsonl. Di server, mufakat audit verify memeriksa seluruh rantai di basis data.",

@@ -5,7 +5,7 @@ use mufakat_core::Lang;
 use serde::{Deserialize, Serialize};
 
 use crate::format::{self, rupiah, tr};
-use crate::layout::{Column, DocInfo, PageSetup, Report, SignatureBlock, Signatory, Table};
+use crate::layout::{Column, DocInfo, PageSetup, Report, Signatory, SignatureBlock, Table};
 use crate::priority::PriorityRow;
 use crate::ReportError;
 
@@ -93,7 +93,11 @@ pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError
             area.to_uppercase(),
             ba.plan_year
         ),
-        Lang::En => format!("DEVELOPMENT PLANNING DELIBERATION (MUSRENBANG) OF {} FOR {}", area.to_uppercase(), ba.plan_year),
+        Lang::En => format!(
+            "DEVELOPMENT PLANNING DELIBERATION (MUSRENBANG) OF {} FOR {}",
+            area.to_uppercase(),
+            ba.plan_year
+        ),
     };
     r.title(&sub, 10.5);
     if let Some(n) = &ba.number {
@@ -119,7 +123,10 @@ pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError
     let mut kv = vec![
         (tr(lang, "Wilayah", "Area").to_string(), header_region.clone()),
         (tr(lang, "Tingkat", "Level").to_string(), format!("Musrenbang {level}")),
-        (tr(lang, "Hari, tanggal", "Day, date").to_string(), format!("{weekday}, {date}")),
+        (
+            tr(lang, "Hari, tanggal", "Day, date").to_string(),
+            format!("{weekday}, {date}"),
+        ),
     ];
     if let Some(t) = &ba.time {
         kv.push((tr(lang, "Waktu", "Time").into(), t.clone()));
@@ -150,7 +157,10 @@ pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError
         }
     }
 
-    next_heading(&mut r, tr(lang, "Daftar prioritas usulan yang disepakati", "Agreed priority list"));
+    next_heading(
+        &mut r,
+        tr(lang, "Daftar prioritas usulan yang disepakati", "Agreed priority list"),
+    );
     let mut t = Table::new(vec![
         Column::center(tr(lang, "No", "Rank"), 4.0),
         Column::text(tr(lang, "Usulan kegiatan", "Proposal"), 22.0),
@@ -177,7 +187,12 @@ pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError
         .ok_or_else(|| ReportError::Invalid("the total cost is out of range".into()))?;
     let votes: u64 = ba.priorities.iter().map(|i| i.votes).sum();
     let t = t.with_totals(vec![
-        format!("{} ({} {})", tr(lang, "JUMLAH", "TOTAL"), format::int(ba.priorities.len() as u64, lang), tr(lang, "usulan", "proposals")),
+        format!(
+            "{} ({} {})",
+            tr(lang, "JUMLAH", "TOTAL"),
+            format::int(ba.priorities.len() as u64, lang),
+            tr(lang, "usulan", "proposals")
+        ),
         String::new(),
         String::new(),
         String::new(),

@@ -85,8 +85,8 @@ pub fn to_win_ansi(text: &str) -> String {
             '\u{2260}' => out.push_str("!="),
             '\u{2212}' => out.push('-'),
             '\u{00A0}' | '\u{2009}' | '\u{202F}' => out.push(' '),
-            '\u{2713}' | '\u{2714}' => out.push_str("v"),
-            '\u{2717}' | '\u{2718}' => out.push_str("x"),
+            '\u{2713}' | '\u{2714}' => out.push('v'),
+            '\u{2717}' | '\u{2718}' => out.push('x'),
             _ => out.push('?'),
         }
     }

@@ -20,6 +20,7 @@ pub fn rupiah(m: Money) -> String {
     m.to_rupiah()
 }
 
+#[allow(clippy::manual_is_multiple_of)] // is_multiple_of needs Rust 1.87; the workspace allows 1.85
 fn group(int_part: &str, sep: char) -> String {
     let mut out = String::with_capacity(int_part.len() + int_part.len() / 3);
     for (i, ch) in int_part.chars().enumerate() {
@@ -70,12 +71,32 @@ pub fn percent(part: Decimal, whole: Decimal, lang: Lang) -> String {
 }
 
 const MONTHS_ID: [&str; 12] = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-    "November", "Desember",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// `12 Maret 2026` / `12 March 2026`.
@@ -87,9 +108,21 @@ pub fn date(d: NaiveDate, lang: Lang) -> String {
 /// The day of the week: `Kamis` / `Thursday`.
 pub fn weekday(d: NaiveDate, lang: Lang) -> &'static str {
     const ID: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
-    const EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    const EN: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
     let i = d.weekday().num_days_from_monday() as usize;
-    if lang == Lang::En { EN[i] } else { ID[i] }
+    if lang == Lang::En {
+        EN[i]
+    } else {
+        ID[i]
+    }
 }
 
 /// Sums money exactly; `None` on overflow.

@@ -57,7 +57,12 @@ impl Rgb {
     pub const BAD: Rgb = Rgb(0.72, 0.12, 0.12);
 
     fn pdf(self) -> Color {
-        Color::Rgb(printpdf::Rgb { r: self.0, g: self.1, b: self.2, icc_profile: None })
+        Color::Rgb(printpdf::Rgb {
+            r: self.0,
+            g: self.1,
+            b: self.2,
+            icc_profile: None,
+        })
     }
 }
 
@@ -80,7 +85,10 @@ pub struct PageSetup {
 
 impl Default for PageSetup {
     fn default() -> Self {
-        PageSetup { orientation: Orientation::Portrait, margins_mm: [12.0, 15.0, 12.0, 18.0] }
+        PageSetup {
+            orientation: Orientation::Portrait,
+            margins_mm: [12.0, 15.0, 12.0, 18.0],
+        }
     }
 }
 
@@ -89,7 +97,10 @@ impl PageSetup {
         Self::default()
     }
     pub fn landscape() -> Self {
-        PageSetup { orientation: Orientation::Landscape, margins_mm: [10.0, 12.0, 10.0, 12.0] }
+        PageSetup {
+            orientation: Orientation::Landscape,
+            margins_mm: [10.0, 12.0, 10.0, 12.0],
+        }
     }
 }
 
@@ -147,15 +158,30 @@ pub struct Column {
 impl Column {
     /// Left-aligned, wrapping text column.
     pub fn text(header: impl Into<String>, weight: f64) -> Self {
-        Column { header: header.into(), weight, align: Align::Left, wrap: true }
+        Column {
+            header: header.into(),
+            weight,
+            align: Align::Left,
+            wrap: true,
+        }
     }
     /// Right-aligned column for numbers and money (`Money::to_rupiah()` strings).
     pub fn number(header: impl Into<String>, weight: f64) -> Self {
-        Column { header: header.into(), weight, align: Align::Right, wrap: true }
+        Column {
+            header: header.into(),
+            weight,
+            align: Align::Right,
+            wrap: true,
+        }
     }
     /// Centred column.
     pub fn center(header: impl Into<String>, weight: f64) -> Self {
-        Column { header: header.into(), weight, align: Align::Center, wrap: true }
+        Column {
+            header: header.into(),
+            weight,
+            align: Align::Center,
+            wrap: true,
+        }
     }
     /// Cut instead of wrapping.
     pub fn nowrap(mut self) -> Self {
@@ -182,7 +208,14 @@ pub struct Table {
 
 impl Table {
     pub fn new(columns: Vec<Column>) -> Self {
-        Table { columns, rows: vec![], totals: None, font_size: 8.0, compact: false, zebra: false }
+        Table {
+            columns,
+            rows: vec![],
+            totals: None,
+            font_size: 8.0,
+            compact: false,
+            zebra: false,
+        }
     }
     pub fn row(&mut self, cells: Vec<String>) -> &mut Self {
         self.rows.push(cells);
@@ -326,9 +359,29 @@ struct Run {
 
 #[derive(Debug, Clone)]
 enum Shape {
-    Fill { x: f64, y: f64, w: f64, h: f64, color: Rgb },
-    Stroke { x: f64, y: f64, w: f64, h: f64, color: Rgb, width: f64 },
-    Line { x1: f64, y1: f64, x2: f64, y2: f64, color: Rgb, width: f64 },
+    Fill {
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        color: Rgb,
+    },
+    Stroke {
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        color: Rgb,
+        width: f64,
+    },
+    Line {
+        x1: f64,
+        y1: f64,
+        x2: f64,
+        y2: f64,
+        color: Rgb,
+        width: f64,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -377,7 +430,12 @@ impl Report {
             body_top: mm(t) + mm(HEADER_H_MM) + mm(5.0),
             body_bottom: h - mm(b) - mm(FOOTER_H_MM),
         };
-        Report { info, geo, pages: vec![PageBuf::default()], y: geo.body_top }
+        Report {
+            info,
+            geo,
+            pages: vec![PageBuf::default()],
+            y: geo.body_top,
+        }
     }
 
     pub fn lang(&self) -> Lang {
@@ -441,12 +499,29 @@ impl Report {
             return;
         }
         let text = to_win_ansi(text);
-        self.page().runs.push(Run { x, y, font, size, color, text });
+        self.page().runs.push(Run {
+            x,
+            y,
+            font,
+            size,
+            color,
+            text,
+        });
     }
 
     /// Draws `text` aligned within `[x, x + w]`.
     #[allow(clippy::too_many_arguments)]
-    pub fn text_aligned(&mut self, x: f64, w: f64, y: f64, text: &str, font: Font, size: f64, align: Align, color: Rgb) {
+    pub fn text_aligned(
+        &mut self,
+        x: f64,
+        w: f64,
+        y: f64,
+        text: &str,
+        font: Font,
+        size: f64,
+        align: Align,
+        color: Rgb,
+    ) {
         let tw = text_width(&to_win_ansi(text), font, size);
         let x = match align {
             Align::Left => x,
@@ -465,13 +540,27 @@ impl Report {
 
     /// A stroked rectangle.
     pub fn stroke_rect(&mut self, x: f64, y: f64, w: f64, h: f64, color: Rgb, width: f64) {
-        self.page().shapes.push(Shape::Stroke { x, y, w, h, color, width });
+        self.page().shapes.push(Shape::Stroke {
+            x,
+            y,
+            w,
+            h,
+            color,
+            width,
+        });
     }
 
     /// A straight line.
     #[allow(clippy::too_many_arguments)]
     pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, color: Rgb, width: f64) {
-        self.page().shapes.push(Shape::Line { x1, y1, x2, y2, color, width });
+        self.page().shapes.push(Shape::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            color,
+            width,
+        });
     }
 
     // ----- blocks ---------------------------------------------------------------------------
@@ -533,7 +622,10 @@ impl Report {
     pub fn key_values(&mut self, pairs: &[(String, String)]) {
         let size = BODY_SIZE;
         let lh = size * LINE_FACTOR;
-        let widest = pairs.iter().map(|(k, _)| text_width(&to_win_ansi(k), Font::Regular, size)).fold(0.0, f64::max);
+        let widest = pairs
+            .iter()
+            .map(|(k, _)| text_width(&to_win_ansi(k), Font::Regular, size))
+            .fold(0.0, f64::max);
         let label_w = (widest + mm(3.0)).min(self.content_width() * 0.4);
         let colon_w = mm(4.0);
         let value_x = self.geo.left + label_w + colon_w;
@@ -568,12 +660,20 @@ impl Report {
         }
         for (i, row) in table.rows.iter().enumerate() {
             if row.len() != ncols {
-                return Err(ReportError::RowWidth { row: i, got: row.len(), expected: ncols });
+                return Err(ReportError::RowWidth {
+                    row: i,
+                    got: row.len(),
+                    expected: ncols,
+                });
             }
         }
         if let Some(t) = &table.totals {
             if t.len() != ncols {
-                return Err(ReportError::RowWidth { row: table.rows.len(), got: t.len(), expected: ncols });
+                return Err(ReportError::RowWidth {
+                    row: table.rows.len(),
+                    got: t.len(),
+                    expected: ncols,
+                });
             }
         }
         let total_weight: f64 = table.columns.iter().map(|c| c.weight.max(0.0)).sum();
@@ -605,7 +705,12 @@ impl Report {
                     Align::Right => Align::Right,
                     _ => Align::Center,
                 },
-                lines: wrap_text(&table.columns[i].header, Font::Bold, t.size, t.xs[i + 1] - t.xs[i] - 2.0 * t.pad_x),
+                lines: wrap_text(
+                    &table.columns[i].header,
+                    Font::Bold,
+                    t.size,
+                    t.xs[i + 1] - t.xs[i] - 2.0 * t.pad_x,
+                ),
             })
             .collect();
         let header_h = header_cells.iter().map(|c| c.lines.len()).max().unwrap_or(1) as f64 * t.lh + 2.0 * t.pad_y;
@@ -622,10 +727,20 @@ impl Report {
                     let w = t.xs[i + 1] - t.xs[i];
                     let inner = w - 2.0 * t.pad_x;
                     let (lines, size) = cell_lines(&row[i], Font::Regular, t.size, inner, col.align, col.wrap);
-                    CellBox { size, x: t.xs[i], w, align: col.align, lines }
+                    CellBox {
+                        size,
+                        x: t.xs[i],
+                        w,
+                        align: col.align,
+                        lines,
+                    }
                 })
                 .collect();
-            let fill = if table.zebra && ri % 2 == 1 { Some(Rgb::ZEBRA_FILL) } else { None };
+            let fill = if table.zebra && ri % 2 == 1 {
+                Some(Rgb::ZEBRA_FILL)
+            } else {
+                None
+            };
             self.draw_table_row(&t, cells, Font::Regular, fill, &mut seg_top, &header_cells, header_h);
         }
         self.close_table_segment(&t, seg_top, self.y);
@@ -642,11 +757,17 @@ impl Report {
                 align: Align::Left,
                 lines: wrap_text(&tot[0], Font::Bold, t.size, w - 2.0 * t.pad_x),
             });
-            for i in span_end..ncols {
+            for (i, text) in tot.iter().enumerate().skip(span_end) {
                 let w = t.xs[i + 1] - t.xs[i];
                 let align = table.columns[i].align;
-                let (lines, size) = cell_lines(&tot[i], Font::Bold, t.size, w - 2.0 * t.pad_x, align, true);
-                cells.push(CellBox { size, x: t.xs[i], w, align, lines });
+                let (lines, size) = cell_lines(text, Font::Bold, t.size, w - 2.0 * t.pad_x, align, true);
+                cells.push(CellBox {
+                    size,
+                    x: t.xs[i],
+                    w,
+                    align,
+                    lines,
+                });
             }
             let h = cells.iter().map(|c| c.lines.len()).max().unwrap_or(1) as f64 * t.lh + 2.0 * t.pad_y;
             if self.y + h > self.geo.body_bottom {
@@ -686,7 +807,16 @@ impl Report {
     fn draw_cell_lines(&mut self, t: &TableGeom, c: &CellBox, lines: &[String], font: Font, top: f64) {
         for (i, line) in lines.iter().enumerate() {
             let base = top + t.pad_y + i as f64 * t.lh + t.size * 0.93;
-            self.text_aligned(c.x + t.pad_x, c.w - 2.0 * t.pad_x, base, line, font, c.size, c.align, Rgb::BLACK);
+            self.text_aligned(
+                c.x + t.pad_x,
+                c.w - 2.0 * t.pad_x,
+                base,
+                line,
+                font,
+                c.size,
+                c.align,
+                Rgb::BLACK,
+            );
         }
     }
 
@@ -768,16 +898,30 @@ impl Report {
         let value_w = self.content_width() * 0.20;
         let bar_x = self.geo.left + label_w + mm(2.0);
         let bar_w = self.geo.right - value_w - bar_x;
-        let max = chart.bars.iter().map(|b| b.value).filter(|v| *v > Decimal::ZERO).max().unwrap_or(Decimal::ZERO);
+        let max = chart
+            .bars
+            .iter()
+            .map(|b| b.value)
+            .filter(|v| *v > Decimal::ZERO)
+            .max()
+            .unwrap_or(Decimal::ZERO);
 
         let draw_title = |r: &mut Report, cont: bool| {
             if let Some(title) = &chart.title {
-                let t = if cont { format!("{title} ({})", tr(lang, "lanjutan", "continued")) } else { title.clone() };
+                let t = if cont {
+                    format!("{title} ({})", tr(lang, "lanjutan", "continued"))
+                } else {
+                    title.clone()
+                };
                 r.text_block(&t, Font::Bold, BODY_SIZE, Align::Left, 0.0);
                 r.y += 3.0;
             }
         };
-        let title_h = if chart.title.is_some() { BODY_SIZE * LINE_FACTOR + 3.0 } else { 0.0 };
+        let title_h = if chart.title.is_some() {
+            BODY_SIZE * LINE_FACTOR + 3.0
+        } else {
+            0.0
+        };
         self.ensure_space(title_h + row_h * 3.0);
         draw_title(self, false);
         let mut seg_top = self.y;
@@ -791,7 +935,16 @@ impl Report {
             let top = self.y;
             let base = top + (row_h + size * 0.7) / 2.0;
             let label = fit_text(&bar.label, Font::Regular, size, label_w);
-            self.text_aligned(self.geo.left, label_w, base, &label, Font::Regular, size, Align::Right, Rgb::BLACK);
+            self.text_aligned(
+                self.geo.left,
+                label_w,
+                base,
+                &label,
+                Font::Regular,
+                size,
+                Align::Right,
+                Rgb::BLACK,
+            );
             let len = bar_length(bar.value, max, bar_w);
             let color = if bar.highlight { Rgb::PRIMARY } else { Rgb::MUTED };
             self.fill_rect(bar_x, top + (row_h - bar_h) / 2.0, len, bar_h, color);
@@ -845,7 +998,16 @@ impl Report {
             self.ensure_space(block_h);
             if ri == 0 {
                 let x = self.geo.left + col_w * (per_row - 1) as f64;
-                self.text_aligned(x, col_w, self.y + size, &place_date, Font::Regular, size, Align::Center, Rgb::BLACK);
+                self.text_aligned(
+                    x,
+                    col_w,
+                    self.y + size,
+                    &place_date,
+                    Font::Regular,
+                    size,
+                    Align::Center,
+                    Rgb::BLACK,
+                );
                 self.y += lh;
             }
             let top = self.y;
@@ -865,7 +1027,16 @@ impl Report {
                 self.line(ux, name_base + 1.5, ux + nw, name_base + 1.5, Rgb::BLACK, 0.6);
                 if let Some(id) = &s.id_number {
                     let id = fit_text(id, Font::Regular, size, inner);
-                    self.text_aligned(x, col_w, name_base + lh, &id, Font::Regular, size, Align::Center, Rgb::BLACK);
+                    self.text_aligned(
+                        x,
+                        col_w,
+                        name_base + lh,
+                        &id,
+                        Font::Regular,
+                        size,
+                        Align::Center,
+                        Rgb::BLACK,
+                    );
                 }
             }
             self.y = top + n_pos as f64 * lh + sign_space + lh * 2.0 + mm(4.0);
@@ -890,10 +1061,24 @@ impl Report {
             format::datetime(self.info.generated_at, lang)
         );
         for i in 0..n {
-            let mut header = Report { info: self.info.clone(), geo: g, pages: vec![PageBuf::default()], y: 0.0 };
+            let mut header = Report {
+                info: self.info.clone(),
+                geo: g,
+                pages: vec![PageBuf::default()],
+                y: 0.0,
+            };
             let top = g.margin_top;
             header.stroke_rect(g.left, top, logo, logo, Rgb::RULE, 0.8);
-            header.text_aligned(g.left, logo, top + logo / 2.0 + 2.5, "LOGO", Font::Bold, 7.0, Align::Center, Rgb::RULE);
+            header.text_aligned(
+                g.left,
+                logo,
+                top + logo / 2.0 + 2.5,
+                "LOGO",
+                Font::Bold,
+                7.0,
+                Align::Center,
+                Rgb::RULE,
+            );
             header.text_at(tx, top + 10.0, &region, Font::Bold, 10.0, Rgb::BLACK);
             header.text_at(tx, top + 25.0, &title, Font::Bold, 12.5, Rgb::BLACK);
             if let Some(s) = &subtitle {
@@ -910,7 +1095,16 @@ impl Report {
                 Lang::Id => format!("Halaman {} dari {}", i + 1, n),
                 Lang::En => format!("Page {} of {}", i + 1, n),
             };
-            header.text_aligned(g.left, g.right - g.left, fy - 2.0, &page_label, Font::Regular, 7.5, Align::Right, Rgb::BLACK);
+            header.text_aligned(
+                g.left,
+                g.right - g.left,
+                fy - 2.0,
+                &page_label,
+                Font::Regular,
+                7.5,
+                Align::Right,
+                Rgb::BLACK,
+            );
             let deco = header.pages.pop().unwrap();
             let page = &mut self.pages[i];
             page.shapes.extend(deco.shapes);
@@ -925,7 +1119,13 @@ impl Report {
         let pages: Vec<PdfPage> = self
             .pages
             .iter()
-            .map(|p| PdfPage::new(printpdf::Mm((w * 25.4 / 72.0) as f32), printpdf::Mm((h * 25.4 / 72.0) as f32), page_ops(p, h)))
+            .map(|p| {
+                PdfPage::new(
+                    printpdf::Mm((w * 25.4 / 72.0) as f32),
+                    printpdf::Mm((h * 25.4 / 72.0) as f32),
+                    page_ops(p, h),
+                )
+            })
             .collect();
         let mut doc = PdfDocument::new(&self.info.title);
         let when = pdf_date(self.info.generated_at);
@@ -986,9 +1186,23 @@ fn cell_lines(text: &str, font: Font, size: f64, inner: f64, align: Align, wrap:
 
 fn pdf_date(t: DateTime<Utc>) -> printpdf::DateTime {
     printpdf::DateTime {
-        date: printpdf::Date { year: t.year(), month: t.month() as u8, day: t.day() as u8 },
-        time: printpdf::Time { hour: t.hour() as u8, minute: t.minute() as u8, second: t.second() as u8, millisecond: 0 },
-        offset: printpdf::Offset { hours: 0, minutes: 0, seconds: 0, milliseconds: 0 },
+        date: printpdf::Date {
+            year: t.year(),
+            month: t.month() as u8,
+            day: t.day() as u8,
+        },
+        time: printpdf::Time {
+            hour: t.hour() as u8,
+            minute: t.minute() as u8,
+            second: t.second() as u8,
+            millisecond: 0,
+        },
+        offset: printpdf::Offset {
+            hours: 0,
+            minutes: 0,
+            seconds: 0,
+            milliseconds: 0,
+        },
     }
 }
 
@@ -1027,7 +1241,14 @@ fn page_ops(p: &PageBuf, page_h: f64) -> Vec<Op> {
                     },
                 });
             }
-            Shape::Stroke { x, y: top, w, h, color, width } => {
+            Shape::Stroke {
+                x,
+                y: top,
+                w,
+                h,
+                color,
+                width,
+            } => {
                 set_stroke(&mut ops, &mut stroke, color, width);
                 ops.push(Op::DrawRectangle {
                     rectangle: Rect {
@@ -1040,13 +1261,32 @@ fn page_ops(p: &PageBuf, page_h: f64) -> Vec<Op> {
                     },
                 });
             }
-            Shape::Line { x1, y1, x2, y2, color, width } => {
+            Shape::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                color,
+                width,
+            } => {
                 set_stroke(&mut ops, &mut stroke, color, width);
                 ops.push(Op::DrawLine {
                     line: Line {
                         points: vec![
-                            LinePoint { p: Point { x: pt(centi(x1)), y: pt(centi(y(y1))) }, bezier: false },
-                            LinePoint { p: Point { x: pt(centi(x2)), y: pt(centi(y(y2))) }, bezier: false },
+                            LinePoint {
+                                p: Point {
+                                    x: pt(centi(x1)),
+                                    y: pt(centi(y(y1))),
+                                },
+                                bezier: false,
+                            },
+                            LinePoint {
+                                p: Point {
+                                    x: pt(centi(x2)),
+                                    y: pt(centi(y(y2))),
+                                },
+                                bezier: false,
+                            },
                         ],
                         is_closed: false,
                     },
@@ -1062,7 +1302,10 @@ fn page_ops(p: &PageBuf, page_h: f64) -> Vec<Op> {
         for r in &p.runs {
             let size_c = centi(r.size);
             if font != Some((r.font, size_c)) {
-                ops.push(Op::SetFont { font: PdfFontHandle::Builtin(r.font.builtin()), size: pt(size_c) });
+                ops.push(Op::SetFont {
+                    font: PdfFontHandle::Builtin(r.font.builtin()),
+                    size: pt(size_c),
+                });
                 font = Some((r.font, size_c));
             }
             if color != Some(r.color) {
@@ -1070,9 +1313,16 @@ fn page_ops(p: &PageBuf, page_h: f64) -> Vec<Op> {
                 color = Some(r.color);
             }
             let (nx, ny) = (centi(r.x), centi(y(r.y)));
-            ops.push(Op::SetTextCursor { pos: Point { x: pt(nx - cx), y: pt(ny - cy) } });
+            ops.push(Op::SetTextCursor {
+                pos: Point {
+                    x: pt(nx - cx),
+                    y: pt(ny - cy),
+                },
+            });
             (cx, cy) = (nx, ny);
-            ops.push(Op::ShowText { items: vec![TextItem::Text(r.text.clone())] });
+            ops.push(Op::ShowText {
+                items: vec![TextItem::Text(r.text.clone())],
+            });
         }
         ops.push(Op::EndTextSection);
     }
@@ -1099,7 +1349,9 @@ fn set_stroke(ops: &mut Vec<Op>, cur: &mut Option<(Rgb, i64)>, color: Rgb, width
 /// printpdf writes a random `/ID` into the trailer. Replace it (same length, so offsets stay
 /// valid) by one derived from the rest of the file, making the output deterministic.
 fn fix_document_id(mut bytes: Vec<u8>) -> Vec<u8> {
-    let Some(pos) = find_last(&bytes, b"/ID") else { return bytes };
+    let Some(pos) = find_last(&bytes, b"/ID") else {
+        return bytes;
+    };
     // Locate the two literal strings `(...)` after /ID.
     let mut spans = Vec::new();
     let mut i = pos + 3;
@@ -1165,7 +1417,12 @@ mod tests {
 
     #[test]
     fn fits_with_an_ellipsis() {
-        let s = fit_text("Rehabilitasi saluran drainase sepanjang 300 meter", Font::Regular, 8.0, 60.0);
+        let s = fit_text(
+            "Rehabilitasi saluran drainase sepanjang 300 meter",
+            Font::Regular,
+            8.0,
+            60.0,
+        );
         assert!(s.ends_with('\u{2026}'));
         assert!(text_width(&s, Font::Regular, 8.0) <= 60.0);
         assert_eq!(fit_text("abc", Font::Regular, 8.0, 60.0), "abc");
@@ -1180,7 +1437,10 @@ mod tests {
         assert_eq!(bar_length(Decimal::ZERO, max, 300.0), 0.0);
         assert_eq!(bar_length(Decimal::new(-5, 0), max, 300.0), 0.0);
         // Money-sized values keep their ratio: Rp 1.250.000,50 of Rp 2.500.001,00 is exactly half.
-        assert_eq!(bar_length(Decimal::new(125000050, 2), Decimal::new(250000100, 2), 200.0), 100.0);
+        assert_eq!(
+            bar_length(Decimal::new(125000050, 2), Decimal::new(250000100, 2), 200.0),
+            100.0
+        );
     }
 
     #[test]
@@ -1196,7 +1456,10 @@ mod tests {
         assert!(a.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&a);
         assert!(text.contains("/ID"));
-        assert!(text.contains("D:20260314083000"), "creation date in the info dictionary");
+        assert!(
+            text.contains("D:20260314083000"),
+            "creation date in the info dictionary"
+        );
     }
 
     #[test]
@@ -1205,7 +1468,14 @@ mod tests {
         let mut r = Report::new(DocInfo::new("Uji", "Kelurahan Uji", Lang::Id, at), PageSetup::default());
         let mut t = Table::new(vec![Column::text("A", 1.0), Column::number("B", 1.0)]);
         t.row(vec!["x".into()]);
-        assert_eq!(r.table(&t), Err(ReportError::RowWidth { row: 0, got: 1, expected: 2 }));
+        assert_eq!(
+            r.table(&t),
+            Err(ReportError::RowWidth {
+                row: 0,
+                got: 1,
+                expected: 2
+            })
+        );
     }
 
     #[test]

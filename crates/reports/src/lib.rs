@@ -21,14 +21,16 @@ pub mod layout;
 pub mod priority;
 pub mod samples;
 
-pub use fonts::Font;
-pub use layout::{
-    Align, Bar, BarChart, Column, DocInfo, Orientation, PageSetup, Report, Rgb, SignatureBlock, Signatory, Table,
-};
 pub use audit::{audit_trail, AuditEventRow, AuditScope, AuditTrailReport, CheckpointInfo, VerificationResult};
 pub use berita_acara::{berita_acara, BeritaAcara, MusrenbangLevel};
+pub use fonts::Font;
+pub use layout::{
+    Align, Bar, BarChart, Column, DocInfo, Orientation, PageSetup, Report, Rgb, Signatory, SignatureBlock, Table,
+};
 pub use mufakat_core::{Lang, Money};
-pub use priority::{allocation, priority_list, AllocationReport, AllocationRow, ChartMetric, PriorityList, PriorityRow, RuleInfo};
+pub use priority::{
+    allocation, priority_list, AllocationReport, AllocationRow, ChartMetric, PriorityList, PriorityRow, RuleInfo,
+};
 
 /// Why a report could not be produced.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

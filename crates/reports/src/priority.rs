@@ -143,24 +143,45 @@ pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, Report
 
     let (cums, within) = cut(&input.items, input.ceiling)?;
     let total = format::sum_money(input.items.iter().map(|i| i.cost)).ok_or_else(overflow)?;
-    let in_total =
-        format::sum_money(input.items.iter().zip(&within).filter(|(_, w)| **w).map(|(i, _)| i.cost)).ok_or_else(overflow)?;
+    let in_total = format::sum_money(
+        input
+            .items
+            .iter()
+            .zip(&within)
+            .filter(|(_, w)| **w)
+            .map(|(i, _)| i.cost),
+    )
+    .ok_or_else(overflow)?;
     let n_in = within.iter().filter(|w| **w).count() as u64;
     let votes: u64 = input.items.iter().map(|i| i.votes).sum();
 
     r.heading(tr(lang, "Ringkasan", "Summary"));
     let mut kv = vec![
         (tr(lang, "Siklus", "Cycle").to_string(), input.cycle.clone()),
-        (tr(lang, "Jumlah usulan", "Proposals").to_string(), format::int(input.items.len() as u64, lang)),
+        (
+            tr(lang, "Jumlah usulan", "Proposals").to_string(),
+            format::int(input.items.len() as u64, lang),
+        ),
         (tr(lang, "Jumlah suara", "Votes").to_string(), format::int(votes, lang)),
-        (tr(lang, "Total biaya usulan", "Total cost of proposals").to_string(), rupiah(total)),
+        (
+            tr(lang, "Total biaya usulan", "Total cost of proposals").to_string(),
+            rupiah(total),
+        ),
     ];
     if let Some(c) = input.ceiling {
         let remaining = Money::new(c.amount() - in_total.amount()).map_err(|_| overflow())?;
-        kv.push((tr(lang, "Pagu indikatif", "Budget ceiling (pagu)").to_string(), rupiah(c)));
+        kv.push((
+            tr(lang, "Pagu indikatif", "Budget ceiling (pagu)").to_string(),
+            rupiah(c),
+        ));
         kv.push((
             tr(lang, "Dalam pagu", "Within the ceiling").to_string(),
-            format!("{} {} — {}", format::int(n_in, lang), tr(lang, "usulan", "proposals"), rupiah(in_total)),
+            format!(
+                "{} {} — {}",
+                format::int(n_in, lang),
+                tr(lang, "usulan", "proposals"),
+                rupiah(in_total)
+            ),
         ));
         kv.push((tr(lang, "Sisa pagu", "Remaining").to_string(), rupiah(remaining)));
     }
@@ -198,12 +219,24 @@ pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, Report
             rupiah(cums[i]),
         ];
         if input.ceiling.is_some() {
-            row.push(if within[i] { tr(lang, "Ya", "Yes") } else { tr(lang, "Tidak", "No") }.into());
+            row.push(
+                if within[i] {
+                    tr(lang, "Ya", "Yes")
+                } else {
+                    tr(lang, "Tidak", "No")
+                }
+                .into(),
+            );
         }
         t.row(row);
     }
     let mut totals = vec![
-        format!("{} ({} {})", tr(lang, "JUMLAH", "TOTAL"), format::int(input.items.len() as u64, lang), tr(lang, "usulan", "proposals")),
+        format!(
+            "{} ({} {})",
+            tr(lang, "JUMLAH", "TOTAL"),
+            format::int(input.items.len() as u64, lang),
+            tr(lang, "usulan", "proposals")
+        ),
         String::new(),
         String::new(),
         rupiah(total),
@@ -274,15 +307,32 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
     r.heading(tr(lang, "Ringkasan", "Summary"));
     r.key_values(&[
         (tr(lang, "Siklus", "Cycle").into(), input.cycle.clone()),
-        (tr(lang, "Jumlah pemilih", "Voters").into(), format::int(input.voters, lang)),
-        (tr(lang, "Jumlah usulan", "Projects").into(), format::int(input.projects.len() as u64, lang)),
-        (tr(lang, "Total biaya usulan", "Total cost of projects").into(), rupiah(total)),
+        (
+            tr(lang, "Jumlah pemilih", "Voters").into(),
+            format::int(input.voters, lang),
+        ),
+        (
+            tr(lang, "Jumlah usulan", "Projects").into(),
+            format::int(input.projects.len() as u64, lang),
+        ),
+        (
+            tr(lang, "Total biaya usulan", "Total cost of projects").into(),
+            rupiah(total),
+        ),
         (tr(lang, "Pagu", "Budget ceiling (pagu)").into(), rupiah(input.ceiling)),
         (
             tr(lang, "Didanai", "Funded").into(),
-            format!("{} {} — {}", format::int(n_funded, lang), tr(lang, "usulan", "projects"), rupiah(allocated)),
+            format!(
+                "{} {} — {}",
+                format::int(n_funded, lang),
+                tr(lang, "usulan", "projects"),
+                rupiah(allocated)
+            ),
         ),
-        (tr(lang, "Terpakai", "Share of the ceiling used").into(), format::percent(allocated.amount(), input.ceiling.amount(), lang)),
+        (
+            tr(lang, "Terpakai", "Share of the ceiling used").into(),
+            format::percent(allocated.amount(), input.ceiling.amount(), lang),
+        ),
         (tr(lang, "Sisa pagu", "Remaining").into(), rupiah(remaining)),
     ]);
 
@@ -304,8 +354,15 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
             p.opd.clone().unwrap_or_else(|| "-".into()),
             rupiah(p.cost),
             format::int(p.votes, lang),
-            p.score.map(|s| format::decimal(s, 2, lang)).unwrap_or_else(|| "-".into()),
-            if p.funded { tr(lang, "Didanai", "Funded") } else { tr(lang, "Tidak didanai", "Not funded") }.into(),
+            p.score
+                .map(|s| format::decimal(s, 2, lang))
+                .unwrap_or_else(|| "-".into()),
+            if p.funded {
+                tr(lang, "Didanai", "Funded")
+            } else {
+                tr(lang, "Tidak didanai", "Not funded")
+            }
+            .into(),
             p.reason.clone(),
         ]);
     }
@@ -356,7 +413,12 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
             input
                 .projects
                 .iter()
-                .map(|p| Bar { label: p.title.clone(), value: p.cost.amount(), display: rupiah(p.cost), highlight: p.funded })
+                .map(|p| Bar {
+                    label: p.title.clone(),
+                    value: p.cost.amount(),
+                    display: rupiah(p.cost),
+                    highlight: p.funded,
+                })
                 .collect(),
         ),
     };

@@ -36,7 +36,10 @@ const UNITS: [&str; 4] = ["m", "unit", "paket", "titik"];
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
@@ -50,7 +53,11 @@ pub fn priority_rows(n: usize) -> Vec<PriorityRow> {
             let votes = 20 + g.next() % 400;
             PriorityRow {
                 rank: 0,
-                title: if i < TITLES.len() { TITLES[i].to_string() } else { format!("{} (paket {})", TITLES[i % TITLES.len()], i + 1) },
+                title: if i < TITLES.len() {
+                    TITLES[i].to_string()
+                } else {
+                    format!("{} (paket {})", TITLES[i % TITLES.len()], i + 1)
+                },
                 location: format!("RT {:02} / RW {:02}", 1 + g.next() % 12, 1 + g.next() % 8),
                 opd: OPDS[i % OPDS.len()].to_string(),
                 volume: Decimal::new((10 + g.next() % 990) as i64 * 10, 1),
@@ -76,7 +83,12 @@ pub fn signatories() -> Vec<Signatory> {
             id_number: Some("NIP 19700512 199503 1 002".into()),
             note: Some("Mengetahui,".into()),
         },
-        Signatory { position: "Notulis".into(), name: "Siti Nurhaliza".into(), id_number: None, note: None },
+        Signatory {
+            position: "Notulis".into(),
+            name: "Siti Nurhaliza".into(),
+            id_number: None,
+            note: None,
+        },
         Signatory {
             position: "Wakil Warga (Ketua LPM)".into(),
             name: "Bambang Wijaya".into(),
@@ -158,7 +170,14 @@ pub fn allocation(n: usize) -> AllocationReport {
                 } else {
                     "sisa pagu tidak cukup".into()
                 },
-                share: Some(if funded { r.cost.amount() / ceiling.amount() } else { Decimal::ZERO }.round_dp(4)),
+                share: Some(
+                    if funded {
+                        r.cost.amount() / ceiling.amount()
+                    } else {
+                        Decimal::ZERO
+                    }
+                    .round_dp(4),
+                ),
             }
         })
         .collect();
@@ -194,8 +213,18 @@ fn hex64(mut x: u64) -> String {
 /// An audit trail of `n` events over a period.
 pub fn audit_trail(n: usize) -> AuditTrailReport {
     let start = Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap();
-    let workflows = ["musrenbang.usulan", "musrenbang.siklus", "anggaran.alokasi", "system.accounts"];
-    let steps = [("", "submit", "diajukan"), ("diajukan", "verify", "diverifikasi"), ("diverifikasi", "vote", "dipilih"), ("dipilih", "approve", "ditetapkan")];
+    let workflows = [
+        "musrenbang.usulan",
+        "musrenbang.siklus",
+        "anggaran.alokasi",
+        "system.accounts",
+    ];
+    let steps = [
+        ("", "submit", "diajukan"),
+        ("diajukan", "verify", "diverifikasi"),
+        ("diverifikasi", "vote", "dipilih"),
+        ("dipilih", "approve", "ditetapkan"),
+    ];
     let roles = ["warga", "operator_kelurahan", "verifikator", "camat", "auditor"];
     let mut prev = "0".repeat(64);
     let events: Vec<AuditEventRow> = (1..=n as u64)
@@ -205,7 +234,11 @@ pub fn audit_trail(n: usize) -> AuditTrailReport {
             let e = AuditEventRow {
                 seq,
                 at: start + Duration::seconds(seq as i64 * 97),
-                actor: if transition == "vote" { format!("voter-{:08x}", seq * 2654435761 % 0xffff_ffff) } else { format!("user-{}", seq % 37) },
+                actor: if transition == "vote" {
+                    format!("voter-{:08x}", seq * 2654435761 % 0xffff_ffff)
+                } else {
+                    format!("user-{}", seq % 37)
+                },
                 role: roles[(seq % 5) as usize].into(),
                 workflow: workflows[(seq % 4) as usize].into(),
                 instance_id: format!("USL-2027-{:05}", seq / 4),
@@ -222,7 +255,10 @@ pub fn audit_trail(n: usize) -> AuditTrailReport {
     let last = events.last().cloned();
     AuditTrailReport {
         region: "Pemerintah Kota Bandung".into(),
-        scope: AuditScope::Period { from: start, to: start + Duration::seconds(n as i64 * 97 + 1) },
+        scope: AuditScope::Period {
+            from: start,
+            to: start + Duration::seconds(n as i64 * 97 + 1),
+        },
         checkpoint: last.as_ref().map(|e| CheckpointInfo {
             seq: e.seq,
             hash: e.hash.clone(),
