@@ -697,20 +697,30 @@ impl Report {
         };
 
         let header_cells: Vec<CellBox> = (0..ncols)
-            .map(|i| CellBox {
-                size: t.size,
-                x: t.xs[i],
-                w: t.xs[i + 1] - t.xs[i],
-                align: match table.columns[i].align {
-                    Align::Right => Align::Right,
-                    _ => Align::Center,
-                },
-                lines: wrap_text(
-                    &table.columns[i].header,
-                    Font::Bold,
-                    t.size,
-                    t.xs[i + 1] - t.xs[i] - 2.0 * t.pad_x,
-                ),
+            .map(|i| {
+                let w = t.xs[i + 1] - t.xs[i];
+                let inner = w - 2.0 * t.pad_x;
+                let text = &table.columns[i].header;
+                // Set the header smaller (down to 70 %) rather than break a word in two.
+                let widest = text
+                    .split_whitespace()
+                    .map(|word| text_width(&to_win_ansi(word), Font::Bold, t.size))
+                    .fold(0.0, f64::max);
+                let size = if widest > inner && widest > 0.0 {
+                    ((t.size * inner / widest * 100.0).floor() / 100.0).max(t.size * 0.7)
+                } else {
+                    t.size
+                };
+                CellBox {
+                    size,
+                    x: t.xs[i],
+                    w,
+                    align: match table.columns[i].align {
+                        Align::Right => Align::Right,
+                        _ => Align::Center,
+                    },
+                    lines: wrap_text(text, Font::Bold, size, inner),
+                }
             })
             .collect();
         let header_h = header_cells.iter().map(|c| c.lines.len()).max().unwrap_or(1) as f64 * t.lh + 2.0 * t.pad_y;
