@@ -410,3 +410,29 @@ fn inputs_are_plain_serde_structs() {
         pl
     );
 }
+
+#[test]
+fn empty_inputs_still_give_a_valid_document() {
+    let mut ba = samples::berita_acara(0);
+    ba.agenda.clear();
+    ba.notes.clear();
+    ba.signatories.clear();
+    let mut pl = samples::priority_list(0);
+    pl.ceiling = None;
+    let mut al = samples::allocation(0);
+    al.rule.parameters.clear();
+    let au = samples::audit_trail(0);
+    for pdf in [
+        mufakat_reports::berita_acara(&ba, Lang::Id).unwrap(),
+        mufakat_reports::priority_list(&pl, Lang::En).unwrap(),
+        mufakat_reports::allocation(&al, Lang::Id).unwrap(),
+        mufakat_reports::audit_trail(&au, Lang::En).unwrap(),
+    ] {
+        assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 1000);
+        if have_poppler() {
+            let p = pages(&pdf);
+            assert_eq!(p.len(), page_count(&pdf));
+            assert!(p[0].contains("LOGO"));
+        }
+    }
+}
