@@ -322,3 +322,28 @@ pub async fn many_residents(app: &TestApp, kelurahan_code: &str, n: usize) -> Ve
     }
     tokens
 }
+
+#[tokio::test]
+async fn live_vote_counts_are_pushed_to_subscribers_of_the_region() {
+    use futures_util::StreamExt;
+    let app = spawn_app().await;
+    let cycle = create_cycle(&app).await;
+    let siti = app.login("warga.siti").await;
+    let p = id_of(&propose(&app, &siti, &cycle.id, "Jalan", "1", "1000").await, "createProposal");
+    assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
+    assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
+    let schema = mufakat_server::graphql::build_schema(Some(app.state.clone()), 12, 1000);
+    let kec = app.region_id("35.99.01").await;
+    let other = app.region_id("35.99.02").await;
+    let mut mine = schema.execute_stream(async_graphql::Request::new(format!("subscription {{ voteCounts(regionId: \"{kec}\") {{ proposalId votes }} }}")));
+    let mut elsewhere = schema.execute_stream(async_graphql::Request::new(format!("subscription {{ voteCounts(regionId: \"{other}\") {{ votes }} }}")));
+    // Let the subscriptions start listening before the vote.
+    let first = tokio::spawn(async move { mine.next().await });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_ok(&app.gql(VOTE, json!({ "id": p }), Some(&siti)).await);
+    let got = tokio::time::timeout(std::time::Duration::from_secs(5), first).await.expect("an update arrives").unwrap().unwrap();
+    let data = got.data.into_json().unwrap();
+    assert_eq!(data["voteCounts"], json!({ "proposalId": p, "votes": 1 }));
+    let none = tokio::time::timeout(std::time::Duration::from_millis(300), elsewhere.next()).await;
+    assert!(none.is_err(), "another kecamatan's subscribers get nothing");
+}

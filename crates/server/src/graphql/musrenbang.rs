@@ -14,7 +14,7 @@ use mufakat_musrenbang::{Phase, VoteScope};
 use mufakat_store::entity::{proposal as prop, proposal_comment as pc, proposal_vote as pv, user};
 use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::cases::{AuditEventGql, CheckpointGql};
 use super::types::Region;
@@ -770,9 +770,4 @@ impl MusrenbangSubscription {
             }
         })
     }
-}
-
-#[allow(dead_code)]
-async fn count_votes(st: &AppState, proposal_id: i32) -> Result<u64> {
-    Ok(pv::Entity::find().filter(pv::Column::ProposalId.eq(proposal_id)).count(&st.db).await.db()?)
 }

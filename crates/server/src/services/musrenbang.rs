@@ -513,8 +513,9 @@ async fn cast(state: &AppState, user: &CurrentUser, proposal_id: i32, approve: b
     let who = Acting::Pseudonymous(user, pseudonym(state, cycle.id, user.id));
     let fired = cases::fire_in(state, &txn, &mut chain, who, instance_id, if approve { "vote" } else { "unvote" }, Map::new(), None, None, false).await?;
     txn.commit().await.db()?;
-    let _ = state.vote_events.send(VoteCountChanged { proposal_id: p.id, region_id: p.region_id, cycle_id: cycle.id, votes: p.vote_count + delta });
-    Ok(VoteReceipt { proposal: get_proposal(&state.db, p.id).await?, receipt: fired.event.hash, seq: fired.event.seq })
+    let now_p = get_proposal(&state.db, p.id).await?;
+    let _ = state.vote_events.send(VoteCountChanged { proposal_id: p.id, region_id: p.region_id, cycle_id: cycle.id, votes: now_p.vote_count });
+    Ok(VoteReceipt { proposal: now_p, receipt: fired.event.hash, seq: fired.event.seq })
 }
 
 /// Published on every vote, for live counts (the situation room).
