@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_foundation;
 mod m20261124_000002_workflows_audit;
 mod m20261124_000003_musrenbang;
+mod m20261124_000004_allocation;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_workflows_audit::Migration),
             Box::new(m20261124_000003_musrenbang::Migration),
+            Box::new(m20261124_000004_allocation::Migration),
         ]
     }
 }

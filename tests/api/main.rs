@@ -2,6 +2,7 @@
 //! PostgreSQL when `TEST_DATABASE_URL` is set) and talks to it over HTTP.
 
 mod accounts;
+mod allocation;
 mod authorization;
 mod errors_and_limits;
 mod helpers;

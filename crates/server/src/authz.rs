@@ -128,6 +128,9 @@ pub mod perms {
     pub const CYCLE_CREATE: Permission = Permission { object: "musrenbang_cycle", action: "create" };
     pub const COMMENT_MODERATE: Permission = Permission { object: "comment", action: "moderate" };
     pub const REPORT_MUSRENBANG: Permission = Permission { object: "report", action: "musrenbang" };
+    pub const BUDGET_SET: Permission = Permission { object: "budget", action: "set" };
+    pub const ALLOCATION_RUN: Permission = Permission { object: "allocation", action: "run" };
+    pub const ALLOCATION_ADOPT: Permission = Permission { object: "allocation", action: "adopt" };
     pub const AUDIT_VERIFY: Permission = Permission { object: "audit", action: "verify" };
     pub const AUDIT_CHECKPOINT: Permission = Permission { object: "audit", action: "checkpoint" };
 }

@@ -2,6 +2,7 @@
 //! Errors are `AppError`s carried as the error's source and turned into coded, localised
 //! errors in one place ([`errors::finish_response`]).
 
+mod allocation;
 mod cases;
 pub mod musrenbang;
 pub mod errors;
@@ -16,10 +17,10 @@ use crate::auth::CurrentUser;
 use crate::AppState;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(query::AccountsQuery, cases::CasesQuery, musrenbang::MusrenbangQuery);
+pub struct QueryRoot(query::AccountsQuery, cases::CasesQuery, musrenbang::MusrenbangQuery, allocation::AllocationQuery);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(mutation::AccountsMutation, cases::CasesMutation, musrenbang::MusrenbangMutation);
+pub struct MutationRoot(mutation::AccountsMutation, cases::CasesMutation, musrenbang::MusrenbangMutation, allocation::AllocationMutation);
 
 #[derive(MergedSubscription, Default)]
 pub struct SubscriptionRoot(musrenbang::MusrenbangSubscription);

@@ -3,6 +3,7 @@
 //! commands both call these; neither holds business rules of its own.
 
 pub mod accounts;
+pub mod allocation;
 pub mod cases;
 pub mod musrenbang;
 pub mod reports;

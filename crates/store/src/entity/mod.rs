@@ -1,8 +1,11 @@
 //! sea-orm entities: one module per table. Money columns are `i64` sen (see `mufakat_core::Money`).
 
+pub mod allocation_override;
+pub mod allocation_run;
 pub mod audit_checkpoint;
 pub mod audit_event;
 pub mod audit_head;
+pub mod budget_ceiling;
 pub mod musrenbang_cycle;
 pub mod proposal;
 pub mod proposal_comment;

@@ -1,0 +1,122 @@
+//! Budget ceilings and allocation runs in the product: from the kota forum's proposals and the
+//! residents' votes to an adopted, audited plan.
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+use crate::musrenbang::{act, create_cycle, phase_after, propose, resident};
+
+const RUN: &str = "mutation($i: RunAllocationInput!) { runAllocation(input: $i) { id rule budget totalCost leftover voters electionPb \
+    projects { proposal { id title } cost votes funded fundedByRule order reason payments { voter amount } override { funded reason } } } }";
+
+#[tokio::test]
+async fn planners_run_explain_override_and_adopt_an_allocation() {
+    let app = spawn_app().await;
+    let cycle = create_cycle(&app).await;
+    let siti = app.login("warga.siti").await;
+    let budi = resident(&app, "budi", "35.99.01.1001", "3599010101800001").await;
+    let lurah = app.login("lurah.mekarsari").await;
+    let camat = app.login("camat.sukamaju").await;
+    let bappeda = app.login("bappeda").await;
+    let mut ids = vec![];
+    for (t, price) in [("Jalan", "600000"), ("Drainase", "500000"), ("Posyandu", "400000")] {
+        let id = propose(&app, &siti, &cycle.id, t, "1", price).await["data"]["createProposal"]["id"].as_str().unwrap().to_owned();
+        assert_ok(&act(&app, &siti, &id, "SUBMIT", json!({}), None).await);
+        ids.push(id);
+    }
+    assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
+    let vote = "mutation($id: ID!) { vote(proposalId: $id) { receipt } }";
+    for (tok, p) in [(&siti, 0), (&siti, 2), (&budi, 0), (&budi, 1)] {
+        assert_ok(&app.gql(vote, json!({ "id": ids[p] }), Some(tok)).await);
+    }
+    assert_eq!(phase_after(&app, &cycle, 20).await, "kelurahan_deliberation");
+    for id in &ids {
+        for a in ["VERIFY", "ACCEPT", "FORWARD_KECAMATAN"] {
+            assert_ok(&act(&app, &lurah, id, a, json!({}), None).await);
+        }
+    }
+    assert_eq!(phase_after(&app, &cycle, 30).await, "kecamatan_deliberation");
+    for id in &ids {
+        for a in ["PRIORITIZE", "FORWARD_KOTA"] {
+            assert_ok(&act(&app, &camat, id, a, json!({}), None).await);
+        }
+    }
+    assert_eq!(phase_after(&app, &cycle, 40).await, "kota_forum");
+    let kota = app.region_id("35.99").await;
+
+    // No ceiling yet: a clear error. Residents and kelurahan staff may not set one.
+    let input = json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "GREEDY" } });
+    assert_eq!(error_code(&app.gql(RUN, input.clone(), Some(&bappeda)).await).as_deref(), Some("VALIDATION"));
+    let set = "mutation($c: ID!, $r: ID!, $a: Decimal!) { setBudgetCeiling(cycleId: $c, regionId: $r, amount: $a) { amount } }";
+    for tok in [&siti, &lurah, &camat] {
+        assert_eq!(error_code(&app.gql(set, json!({ "c": cycle.id, "r": kota, "a": "1000000" }), Some(tok)).await).as_deref(), Some("FORBIDDEN"));
+    }
+    let v = app.gql(set, json!({ "c": cycle.id, "r": kota, "a": "1000000.00" }), Some(&bappeda)).await;
+    assert_ok(&v);
+    assert_eq!(v["data"]["setBudgetCeiling"]["amount"], "1000000");
+
+    // Greedy by votes per cost: Jalan (2 votes) then Posyandu (1 vote, fits), Drainase does not fit.
+    assert_eq!(error_code(&app.gql(RUN, input.clone(), Some(&lurah)).await).as_deref(), Some("FORBIDDEN"));
+    let v = app.gql(RUN, input, Some(&bappeda)).await;
+    assert_ok(&v);
+    let run = &v["data"]["runAllocation"];
+    assert_eq!(run["totalCost"], "1000000");
+    assert_eq!(run["leftover"], "0");
+    assert_eq!(run["voters"], 2);
+    let by_title = |run: &Value, t: &str| run["projects"].as_array().unwrap().iter().find(|p| p["proposal"]["title"] == t).unwrap().clone();
+    assert_eq!(by_title(run, "Jalan")["funded"], true);
+    assert_eq!(by_title(run, "Posyandu")["funded"], true);
+    let drainase = by_title(run, "Drainase");
+    assert_eq!(drainase["funded"], false);
+    assert!(drainase["reason"].as_str().unwrap().contains("tidak muat"), "{drainase}");
+    // The stored inputs reproduce the run, and name no one.
+    let pb = run["electionPb"].as_str().unwrap();
+    assert!(!pb.contains("budi") && !pb.contains("siti"));
+    let e = mufakat_allocation::parse(pb).unwrap();
+    let again = mufakat_allocation::allocate(&e, mufakat_allocation::rules::Rule::Greedy, &Default::default()).unwrap();
+    let mut funded: Vec<String> = run["projects"].as_array().unwrap().iter().filter(|p| p["funded"] == true).map(|p| p["proposal"]["id"].as_str().unwrap().to_owned()).collect();
+    funded.sort();
+    assert_eq!(again.selected, funded);
+
+    // MES explains each supporter's share.
+    let v = app.gql(RUN, json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "MES" } }), Some(&bappeda)).await;
+    assert_ok(&v);
+    let mes = &v["data"]["runAllocation"];
+    let jalan = by_title(mes, "Jalan");
+    if jalan["funded"] == true {
+        let paid: rust_decimal::Decimal = jalan["payments"].as_array().unwrap().iter().map(|p| p["amount"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap()).sum();
+        assert_eq!(paid, "600000".parse().unwrap());
+        assert!(jalan["payments"][0]["voter"].as_str().unwrap().starts_with("voter-"));
+    }
+
+    // Override the greedy run, then adopt it: the proposals move by their transitions.
+    let run_id = run["id"].as_str().unwrap();
+    let ov = "mutation($r: ID!, $p: ID!) { overrideAllocation(runId: $r, proposalId: $p, funded: true, reason: \"Prioritas daerah: banjir\") { projects { proposal { title } funded fundedByRule override { reason } } } }";
+    let v = app.gql(ov, json!({ "r": run_id, "p": drainase["proposal"]["id"] }), Some(&bappeda)).await;
+    assert_ok(&v);
+    let d = by_title(&v["data"]["overrideAllocation"], "Drainase");
+    assert_eq!((d["funded"].clone(), d["fundedByRule"].clone()), (json!(true), json!(false)));
+    let v = app.gql("mutation($r: ID!) { adoptAllocation(runId: $r) { adoptedAt } }", json!({ "r": run_id }), Some(&bappeda)).await;
+    assert_ok(&v);
+    let statuses: Vec<String> = {
+        let mut out = vec![];
+        for id in &ids {
+            let p = app.gql("query($id: ID!) { proposal(id: $id) { status history { transition comment } } }", json!({ "id": id }), None).await;
+            out.push(p["data"]["proposal"]["status"].as_str().unwrap().to_owned());
+        }
+        out
+    };
+    assert_eq!(statuses, vec!["included", "included", "included"]);
+    let again = app.gql("mutation($r: ID!) { adoptAllocation(runId: $r) { adoptedAt } }", json!({ "r": run_id }), Some(&bappeda)).await;
+    assert_eq!(error_code(&again).as_deref(), Some("CONFLICT"));
+    let rows = mufakat_store::repo::audit::page(&app.state.db, 0, 100_000).await.unwrap();
+    let kinds: Vec<&str> = rows.iter().filter(|e| e.workflow == "system.allocation").map(|e| e.transition.as_str()).collect();
+    assert_eq!(kinds, vec!["run", "run", "override", "adopt"]);
+    assert!(mufakat_server::audit_log::verify(&app.state.db).await.unwrap().ok);
+
+    // The cycle's real data as a .pb file.
+    let v = app.gql("query($c: ID!, $r: ID!) { pbExport(cycleId: $c, regionId: $r, level: \"kota\") }", json!({ "c": cycle.id, "r": kota }), None).await;
+    let e = mufakat_allocation::parse(v["data"]["pbExport"].as_str().unwrap()).unwrap();
+    assert_eq!(e.projects.len(), 3);
+    assert_eq!(e.votes.len(), 2);
+}
