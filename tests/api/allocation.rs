@@ -114,6 +114,22 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
     assert_eq!(kinds, vec!["run", "run", "override", "adopt"]);
     assert!(mufakat_server::audit_log::verify(&app.state.db).await.unwrap().ok);
 
+    // The allocation report of the run (Bappeda; not a kelurahan).
+    let url = app.url(&format!("/reports/allocation?runId={run_id}"));
+    assert_eq!(app.client.get(&url).bearer_auth(&lurah).send().await.unwrap().status().as_u16(), 403);
+    let resp = app.client.get(&url).bearer_auth(&bappeda).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let pdf = resp.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let path = std::env::temp_dir().join(format!("alloc-{}.pdf", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&path, &pdf).unwrap();
+    if let Ok(out) = std::process::Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Drainase") && text.contains("perencana") && text.contains("Rp 400.000,00"), "{text}");
+        assert!(text.contains("Rp 1.000.000,00"), "{text}");
+    }
+    let _ = std::fs::remove_file(&path);
+
     // The cycle's real data as a .pb file.
     let v = app.gql("query($c: ID!, $r: ID!) { pbExport(cycleId: $c, regionId: $r, level: \"kota\") }", json!({ "c": cycle.id, "r": kota }), None).await;
     let e = mufakat_allocation::parse(v["data"]["pbExport"].as_str().unwrap()).unwrap();

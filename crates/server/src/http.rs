@@ -121,6 +121,7 @@ async fn graphql_post(
 pub struct ReportQuery {
     pub cycle_id: Option<i32>,
     pub region_id: Option<i32>,
+    pub run_id: Option<i32>,
     pub level: Option<String>,
     pub workflow: Option<String>,
     pub instance_id: Option<String>,
@@ -164,6 +165,7 @@ async fn report_pdf(
     let params = ReportParams {
         cycle_id: q.cycle_id,
         region_id: q.region_id,
+        run_id: q.run_id,
         level: q.level,
         workflow: q.workflow,
         instance_id: q.instance_id,

@@ -143,12 +143,12 @@ fn reason_text(p: &mufakat_allocation::rules::ProjectOutcome) -> (String, String
     match (&p.order, &p.reason) {
         (Some(o), _) => (format!("didanai (urutan ke-{o})"), format!("funded (selected {o})")),
         (None, Some(Reason::DidNotFit { remaining })) => (
-            format!("tidak muat dalam sisa pagu Rp {}", remaining.to_decimal_rounded(2)),
-            format!("did not fit in the remaining budget of Rp {}", remaining.to_decimal_rounded(2)),
+            format!("tidak muat dalam sisa pagu {}", to_money(remaining).to_rupiah()),
+            format!("did not fit in the remaining budget of {}", to_money(remaining).to_rupiah()),
         ),
         (None, Some(Reason::SupportersCannotAfford { available, round })) => (
-            format!("dana bagian para pendukungnya (Rp {}) tidak cukup pada putaran {round}", available.to_decimal_rounded(2)),
-            format!("its supporters' remaining shares (Rp {}) could not pay for it in round {round}", available.to_decimal_rounded(2)),
+            format!("dana bagian para pendukungnya ({}) tidak cukup pada putaran {round}", to_money(available).to_rupiah()),
+            format!("its supporters' remaining shares ({}) could not pay for it in round {round}", to_money(available).to_rupiah()),
         ),
         (None, Some(Reason::NoSupport)) => ("tidak ada suara warga".into(), "no resident voted for it".into()),
         (None, Some(Reason::NoSatisfaction)) => ("tidak memberi manfaat menurut ukuran kepuasan".into(), "gives no satisfaction under the measure".into()),

@@ -21,6 +21,7 @@ use sea_orm::TransactionTrait;
 pub enum ReportKind {
     BeritaAcara,
     PriorityList,
+    Allocation,
     AuditTrail,
 }
 
@@ -31,7 +32,8 @@ impl std::str::FromStr for ReportKind {
             "berita-acara" => Ok(ReportKind::BeritaAcara),
             "priority-list" => Ok(ReportKind::PriorityList),
             "audit-trail" => Ok(ReportKind::AuditTrail),
-            other => Err(format!("unknown report `{other}` (berita-acara, priority-list, audit-trail; allocation comes from `mufakat report allocation --pb FILE`)")),
+            "allocation" => Ok(ReportKind::Allocation),
+            other => Err(format!("unknown report `{other}` (berita-acara, priority-list, allocation, audit-trail)")),
         }
     }
 }
@@ -42,6 +44,7 @@ impl ReportKind {
             ReportKind::BeritaAcara => "berita-acara",
             ReportKind::PriorityList => "priority-list",
             ReportKind::AuditTrail => "audit-trail",
+            ReportKind::Allocation => "allocation",
         }
     }
 }
@@ -50,6 +53,8 @@ impl ReportKind {
 pub struct ReportParams {
     pub cycle_id: Option<i32>,
     pub region_id: Option<i32>,
+    /// Allocation: the run.
+    pub run_id: Option<i32>,
     /// `kelurahan`, `kecamatan` or `kota` (default: from the region's level).
     pub level: Option<String>,
     /// Audit trail of one case: workflow name and case id.
@@ -74,7 +79,13 @@ fn missing(field: &'static str) -> AppError {
 /// Renders a report. `actor = None` is the CLI with operator rights.
 pub async fn generate(state: &AppState, actor: Option<&CurrentUser>, kind: ReportKind, p: ReportParams, lang: Lang) -> AppResult<Generated> {
     let roots: Vec<i32> = state.regions.read().await.roots().map(|r| r.id).collect();
-    let region_path = match p.region_id {
+    let run = match (kind, p.run_id) {
+        (ReportKind::Allocation, Some(id)) => Some(crate::services::allocation::get_run(state, id).await?),
+        (ReportKind::Allocation, None) => return Err(missing("runId")),
+        _ => None,
+    };
+    let region_id = run.as_ref().map(|r| r.0.region_id).or(p.region_id);
+    let region_path = match region_id {
         Some(r) => state.region_path(r).await,
         None => roots.clone(),
     };
@@ -90,6 +101,47 @@ pub async fn generate(state: &AppState, actor: Option<&CurrentUser>, kind: Repor
     };
     let now = Utc::now();
     let pdf = match kind {
+        ReportKind::Allocation => {
+            let (r, res, overrides) = run.expect("loaded above");
+            let cycle = m::get_cycle(&state.db, r.cycle_id).await?;
+            let region = state.regions.read().await.get(r.region_id).map(|n| n.name.clone()).unwrap_or_default();
+            let mut rows = vec![];
+            for pr in &res.projects {
+                let pm = m::get_proposal(&state.db, pr.proposal_id).await?;
+                let ov = overrides.iter().find(|o| o.proposal_id == pr.proposal_id);
+                let reason = match ov {
+                    Some(o) => format!("{} (keputusan perencana: {})", if lang == Lang::En { &pr.reason_en } else { &pr.reason_id }, o.reason),
+                    None => if lang == Lang::En { pr.reason_en.clone() } else { pr.reason_id.clone() },
+                };
+                let cost = Money::parse(&pr.cost).unwrap_or(Money::ZERO);
+                let paid: rust_decimal::Decimal = pr.payments.values().filter_map(|a| a.parse::<rust_decimal::Decimal>().ok()).sum();
+                rows.push(r::AllocationRow {
+                    id: pr.proposal_id.to_string(),
+                    title: pm.title,
+                    opd: pm.target_opd,
+                    cost,
+                    votes: pr.votes,
+                    score: pm.score.as_deref().and_then(|s| s.parse().ok()),
+                    funded: ov.map(|o| o.funded).unwrap_or(pr.funded),
+                    reason,
+                    share: (!pr.payments.is_empty() && !cost.amount().is_zero()).then(|| (paid / cost.amount()).round_dp(4)),
+                });
+            }
+            rows.sort_by(|a, b| b.funded.cmp(&a.funded).then(b.votes.cmp(&a.votes)).then(a.id.cmp(&b.id)));
+            r::allocation(
+                &r::AllocationReport {
+                    region: format!("{deployment} — {region}"),
+                    cycle: format!("{} ({})", cycle.name, r.level),
+                    rule: r::RuleInfo { name: r.rule.clone(), description: None, parameters: serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&r.options).unwrap_or_default().into_iter().filter(|(k, v)| k != "rule" && !v.is_null()).map(|(k, v)| (k.replace('_', "-"), v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))).collect() },
+                    ceiling: Money::from_minor_units(r.budget_sen),
+                    voters: res.voters,
+                    projects: rows,
+                    chart: r::ChartMetric::Votes,
+                    generated_at: now,
+                },
+                lang,
+            )
+        }
         ReportKind::PriorityList | ReportKind::BeritaAcara => {
             let cycle_id = p.cycle_id.ok_or_else(|| missing("cycleId"))?;
             let region_id = p.region_id.ok_or_else(|| missing("regionId"))?;
