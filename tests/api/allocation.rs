@@ -9,40 +9,50 @@ use crate::musrenbang::{act, create_cycle, phase_after, propose, resident};
 const RUN: &str = "mutation($i: RunAllocationInput!) { runAllocation(input: $i) { id rule budget totalCost leftover voters electionPb \
     projects { proposal { id title } cost votes funded fundedByRule order reason payments { voter amount } override { funded reason } } } }";
 
-#[tokio::test]
-async fn planners_run_explain_override_and_adopt_an_allocation() {
-    let app = spawn_app().await;
-    let cycle = create_cycle(&app).await;
+/// A cycle in its kota forum with three proposals forwarded there and four votes.
+async fn kota_forum_with_three_proposals(app: &TestApp) -> (crate::musrenbang::Cycle, Vec<String>, String) {
+    let cycle = create_cycle(app).await;
     let siti = app.login("warga.siti").await;
-    let budi = resident(&app, "budi", "35.99.01.1001", "3599010101800001").await;
+    let budi = resident(app, "budi", "35.99.01.1001", "3599010101800001").await;
     let lurah = app.login("lurah.mekarsari").await;
     let camat = app.login("camat.sukamaju").await;
     let bappeda = app.login("bappeda").await;
     let mut ids = vec![];
     for (t, price) in [("Jalan", "600000"), ("Drainase", "500000"), ("Posyandu", "400000")] {
-        let id = propose(&app, &siti, &cycle.id, t, "1", price).await["data"]["createProposal"]["id"].as_str().unwrap().to_owned();
-        assert_ok(&act(&app, &siti, &id, "SUBMIT", json!({}), None).await);
+        let id = propose(app, &siti, &cycle.id, t, "1", price).await["data"]["createProposal"]["id"].as_str().unwrap().to_owned();
+        assert_ok(&act(app, &siti, &id, "SUBMIT", json!({}), None).await);
         ids.push(id);
     }
-    assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
+    assert_eq!(phase_after(app, &cycle, 10).await, "voting");
     let vote = "mutation($id: ID!) { vote(proposalId: $id) { receipt } }";
     for (tok, p) in [(&siti, 0), (&siti, 2), (&budi, 0), (&budi, 1)] {
         assert_ok(&app.gql(vote, json!({ "id": ids[p] }), Some(tok)).await);
     }
-    assert_eq!(phase_after(&app, &cycle, 20).await, "kelurahan_deliberation");
+    assert_eq!(phase_after(app, &cycle, 20).await, "kelurahan_deliberation");
     for id in &ids {
         for a in ["VERIFY", "ACCEPT", "FORWARD_KECAMATAN"] {
-            assert_ok(&act(&app, &lurah, id, a, json!({}), None).await);
+            assert_ok(&act(app, &lurah, id, a, json!({}), None).await);
         }
     }
-    assert_eq!(phase_after(&app, &cycle, 30).await, "kecamatan_deliberation");
+    assert_eq!(phase_after(app, &cycle, 30).await, "kecamatan_deliberation");
     for id in &ids {
         for a in ["PRIORITIZE", "FORWARD_KOTA"] {
-            assert_ok(&act(&app, &camat, id, a, json!({}), None).await);
+            assert_ok(&act(app, &camat, id, a, json!({}), None).await);
         }
     }
-    assert_eq!(phase_after(&app, &cycle, 40).await, "kota_forum");
+    assert_eq!(phase_after(app, &cycle, 40).await, "kota_forum");
     let kota = app.region_id("35.99").await;
+    (cycle, ids, kota)
+}
+
+#[tokio::test]
+async fn planners_run_explain_override_and_adopt_an_allocation() {
+    let app = spawn_app().await;
+    let (cycle, ids, kota) = kota_forum_with_three_proposals(&app).await;
+    let siti = app.login("warga.siti").await;
+    let lurah = app.login("lurah.mekarsari").await;
+    let camat = app.login("camat.sukamaju").await;
+    let bappeda = app.login("bappeda").await;
 
     // No ceiling yet: a clear error. Residents and kelurahan staff may not set one.
     let input = json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "GREEDY" } });
@@ -135,4 +145,36 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
     let e = mufakat_allocation::parse(v["data"]["pbExport"].as_str().unwrap()).unwrap();
     assert_eq!(e.projects.len(), 3);
     assert_eq!(e.votes.len(), 2);
+}
+
+#[tokio::test]
+async fn every_allocation_mutation_for_every_role() {
+    use crate::musrenbang_authz::{matrix, Tokens, ALL};
+    let app = spawn_app().await;
+    let (cycle, ids, kota) = kota_forum_with_three_proposals(&app).await;
+    let mut t = vec![];
+    for who in ALL {
+        let tok = match who {
+            "budi" => app.try_login("budi", "kata-sandi-warga").await.unwrap(),
+            "tetangga" => resident(&app, "tetangga", "35.99.01.1002", "3599010202900003").await,
+            _ => app.login(who).await,
+        };
+        t.push((who, tok));
+    }
+    let tokens = Tokens(t);
+    let planners = &["bappeda", "admin"];
+    matrix("setBudgetCeiling", &tokens, planners, |tok| {
+        app.gql("mutation($c: ID!, $r: ID!) { setBudgetCeiling(cycleId: $c, regionId: $r, amount: \"1000000\") { id } }", json!({ "c": cycle.id, "r": kota }), Some(tok))
+    })
+    .await;
+    let v = matrix("runAllocation", &tokens, planners, |tok| {
+        app.gql(RUN, json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "GREEDY" } }), Some(tok))
+    })
+    .await;
+    let run = v["data"]["runAllocation"]["id"].as_str().unwrap().to_owned();
+    matrix("overrideAllocation", &tokens, planners, |tok| {
+        app.gql("mutation($r: ID!, $p: ID!) { overrideAllocation(runId: $r, proposalId: $p, funded: false, reason: \"x\") { id } }", json!({ "r": run, "p": ids[0] }), Some(tok))
+    })
+    .await;
+    matrix("adoptAllocation", &tokens, &["bappeda"], |tok| app.gql("mutation($r: ID!) { adoptAllocation(runId: $r) { id } }", json!({ "r": run }), Some(tok))).await;
 }

@@ -8,7 +8,7 @@ use crate::helpers::*;
 use crate::musrenbang::{act, create_cycle, phase_after, propose, resident};
 
 /// Everyone who tries. `budi` lives in Mekarsari (like warga.siti); `tetangga` in Harapan Jaya.
-const ALL: [&str; 12] = [
+pub const ALL: [&str; 12] = [
     "admin",
     "bappeda",
     "opd.dinaspu",
@@ -23,17 +23,17 @@ const ALL: [&str; 12] = [
     "tetangga",
 ];
 
-struct Tokens(Vec<(&'static str, String)>);
+pub struct Tokens(pub Vec<(&'static str, String)>);
 
 impl Tokens {
-    fn get(&self, who: &str) -> &str {
+    pub fn get(&self, who: &str) -> &str {
         &self.0.iter().find(|(n, _)| *n == who).unwrap().1
     }
 }
 
 /// Runs `op` as every account not in `allowed` (each must be FORBIDDEN), then as `allowed[0]`
 /// (must succeed). Returns the successful response.
-async fn matrix<'a, F, Fut>(name: &str, tokens: &'a Tokens, allowed: &[&str], op: F) -> Value
+pub async fn matrix<'a, F, Fut>(name: &str, tokens: &'a Tokens, allowed: &[&str], op: F) -> Value
 where
     F: Fn(&'a str) -> Fut,
     Fut: std::future::Future<Output = Value>,
