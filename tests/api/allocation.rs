@@ -16,7 +16,6 @@ async fn kota_forum_with_three_proposals(app: &TestApp) -> (crate::musrenbang::C
     let budi = resident(app, "budi", "35.99.01.1001", "3599010101800001").await;
     let lurah = app.login("lurah.mekarsari").await;
     let camat = app.login("camat.sukamaju").await;
-    let bappeda = app.login("bappeda").await;
     let mut ids = vec![];
     for (t, price) in [("Jalan", "600000"), ("Drainase", "500000"), ("Posyandu", "400000")] {
         let id = propose(app, &siti, &cycle.id, t, "1", price).await["data"]["createProposal"]["id"].as_str().unwrap().to_owned();
