@@ -7,6 +7,7 @@ mod m20261124_000001_foundation;
 mod m20261124_000002_workflows_audit;
 mod m20261124_000003_musrenbang;
 mod m20261124_000004_allocation;
+mod m20261124_000005_notifications;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_workflows_audit::Migration),
             Box::new(m20261124_000003_musrenbang::Migration),
             Box::new(m20261124_000004_allocation::Migration),
+            Box::new(m20261124_000005_notifications::Migration),
         ]
     }
 }

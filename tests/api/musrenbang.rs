@@ -146,6 +146,13 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
     assert_eq!(m["data"]["proposalAction"]["proposal"]["mergedInto"], a.as_str());
     let pa = app.gql("query($id: ID!) { proposal(id: $id) { votes } }", json!({ "id": a }), None).await;
     assert_eq!(pa["data"]["proposal"]["votes"], 3, "siti and budi (once) plus ani's carried vote");
+    // The voters of the merged proposal are told.
+    let n = app.gql("{ myNotifications(unreadOnly: true) { kind message proposalId } }", json!({}), Some(&ani)).await;
+    assert_eq!(n["data"]["myNotifications"][0]["kind"], "proposal_merged", "{n}");
+    assert_eq!(n["data"]["myNotifications"][0]["proposalId"], a.as_str());
+    assert_eq!(app.gql("mutation { markNotificationsRead }", json!({}), Some(&ani)).await["data"]["markNotificationsRead"], 1);
+    let n = app.gql("{ myNotifications(unreadOnly: true) { kind } }", json!({}), Some(&ani)).await;
+    assert_eq!(n["data"]["myNotifications"], json!([]));
     assert_ok(&act(&app, &lurah, &a, "ACCEPT", json!({}), None).await);
     let ch = act(&app, &lurah, &b, "ACCEPT_WITH_CHANGES", json!({ "volume": "60" }), Some("Volume disesuaikan hasil survei")).await;
     assert_ok(&ch);
@@ -346,4 +353,23 @@ async fn live_vote_counts_are_pushed_to_subscribers_of_the_region() {
     assert_eq!(data["voteCounts"], json!({ "proposalId": p, "votes": 1 }));
     let none = tokio::time::timeout(std::time::Duration::from_millis(300), elsewhere.next()).await;
     assert!(none.is_err(), "another kecamatan's subscribers get nothing");
+}
+
+#[tokio::test]
+async fn proposals_carry_attachment_metadata() {
+    let app = spawn_app().await;
+    let cycle = create_cycle(&app).await;
+    let siti = app.login("warga.siti").await;
+    let q = "mutation($i: CreateProposalInput!) { createProposal(input: $i) { id attachments { name mimeType sizeBytes } } }";
+    let base = json!({ "cycleId": cycle.id, "title": "Jalan", "description": "Rusak", "category": "infrastruktur", "volume": "1", "unit": "m", "unitPrice": "1000" });
+    let mut ok = base.clone();
+    ok["attachments"] = json!([{ "name": "foto-jalan.jpg", "mimeType": "image/jpeg", "sizeBytes": 240311, "sha256": "a".repeat(64) }]);
+    let v = app.gql(q, json!({ "i": ok }), Some(&siti)).await;
+    assert_ok(&v);
+    assert_eq!(v["data"]["createProposal"]["attachments"], json!([{ "name": "foto-jalan.jpg", "mimeType": "image/jpeg", "sizeBytes": 240311 }]));
+    let mut bad = base;
+    bad["attachments"] = json!([{ "name": "besar.mp4", "mimeType": "video/mp4", "sizeBytes": 999999999 }]);
+    let v = app.gql(q, json!({ "i": bad }), Some(&siti)).await;
+    assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"));
+    assert_eq!(v["errors"][0]["extensions"]["fields"][0]["field"], "attachments[0]");
 }

@@ -278,6 +278,13 @@ impl Proposal {
         let rows = mufakat_store::repo::audit::for_instance(&state(ctx).db, svc::PROPOSAL_WORKFLOW, &iid.to_string()).await?;
         Ok(rows.into_iter().map(audit_log::from_row).collect::<Result<Vec<_>, _>>()?.into_iter().map(AuditEventGql).collect())
     }
+    async fn attachments(&self) -> Vec<Attachment> {
+        serde_json::from_str::<Vec<svc::Attachment>>(&self.0.attachments)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| Attachment { name: a.name, mime_type: a.mime_type, size_bytes: a.size_bytes, sha256: a.sha256, url: a.url })
+            .collect()
+    }
     async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<Comment>> {
         Ok(svc::comments(&state(ctx).db, self.0.id).await?.into_iter().map(Comment).collect())
     }
@@ -500,6 +507,17 @@ impl MusrenbangQuery {
         Ok(rows.into_iter().map(Proposal).collect())
     }
 
+    /// The signed-in user's notifications, newest first.
+    async fn my_notifications(&self, ctx: &Context<'_>, #[graphql(default)] unread_only: bool) -> Result<Vec<Notification>> {
+        use mufakat_store::entity::notification as n;
+        let user = require_user(ctx)?;
+        let mut q = n::Entity::find().filter(n::Column::UserId.eq(user.id));
+        if unread_only {
+            q = q.filter(n::Column::ReadAt.is_null());
+        }
+        Ok(q.order_by_desc(n::Column::Id).limit(200).all(&state(ctx).db).await.db()?.into_iter().map(Notification).collect())
+    }
+
     /// The ranked list of a region at a level (`kelurahan`, `kecamatan`, `kota`).
     async fn priority_list(&self, ctx: &Context<'_>, cycle_id: ID, region_id: ID, level: String) -> Result<Vec<PriorityItem>> {
         if !["kelurahan", "kecamatan", "kota"].contains(&level.as_str()) {
@@ -573,6 +591,55 @@ pub struct CreateProposalInput {
     pub target_opd: Option<String>,
     /// Staff only: `kelurahan`, `pokir_dprd`, `opd_renja`. Residents always propose as `resident`.
     pub source: Option<String>,
+    /// Metadata of attached files (photos, drawings); at most 10.
+    #[graphql(default)]
+    pub attachments: Vec<AttachmentInput>,
+}
+
+#[derive(InputObject)]
+pub struct AttachmentInput {
+    pub name: String,
+    pub mime_type: String,
+    pub size_bytes: i64,
+    pub sha256: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct Attachment {
+    pub name: String,
+    pub mime_type: String,
+    pub size_bytes: i64,
+    pub sha256: Option<String>,
+    pub url: Option<String>,
+}
+
+pub struct Notification(pub mufakat_store::entity::notification::Model);
+
+#[Object]
+impl Notification {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// e.g. `proposal_merged`.
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    async fn message(&self, ctx: &Context<'_>) -> &str {
+        match req(ctx).lang {
+            mufakat_core::Lang::Id => &self.0.message_id,
+            mufakat_core::Lang::En => &self.0.message_en,
+        }
+    }
+    async fn proposal_id(&self) -> Option<ID> {
+        self.0.proposal_id.map(|p| ID(p.to_string()))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn read(&self) -> bool {
+        self.0.read_at.is_some()
+    }
 }
 
 #[derive(InputObject, Default)]
@@ -670,7 +737,11 @@ impl MusrenbangMutation {
                 cost_override_reason: input.cost_override_reason,
                 target_opd: input.target_opd,
                 source: input.source.unwrap_or_else(|| "resident".into()),
-                attachments: vec![],
+                attachments: input
+                    .attachments
+                    .into_iter()
+                    .map(|a| svc::Attachment { name: a.name, mime_type: a.mime_type, size_bytes: a.size_bytes, sha256: a.sha256, url: a.url })
+                    .collect(),
             },
         )
         .await?;
@@ -727,6 +798,21 @@ impl MusrenbangMutation {
             values.insert(s.key, v);
         }
         Ok(Proposal(svc::score(state(ctx), user, parse_id("proposalId", &proposal_id)?, values).await?))
+    }
+
+    /// Marks all of the signed-in user's notifications read; returns how many.
+    async fn mark_notifications_read(&self, ctx: &Context<'_>) -> Result<i32> {
+        use mufakat_store::entity::notification as n;
+        use sea_orm::sea_query::Expr;
+        let user = require_user(ctx)?;
+        let r = n::Entity::update_many()
+            .col_expr(n::Column::ReadAt, Expr::value(Some(Utc::now())))
+            .filter(n::Column::UserId.eq(user.id))
+            .filter(n::Column::ReadAt.is_null())
+            .exec(&state(ctx).db)
+            .await
+            .db()?;
+        Ok(r.rows_affected as i32)
     }
 
     async fn add_comment(&self, ctx: &Context<'_>, proposal_id: ID, body: String) -> Result<Comment> {

@@ -222,7 +222,17 @@ pub struct NewProposal {
     pub cost_override_reason: Option<String>,
     pub target_opd: Option<String>,
     pub source: String,
-    pub attachments: Vec<Value>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// Metadata of a file attached to a proposal (the upload itself is not handled yet).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    pub mime_type: String,
+    pub size_bytes: i64,
+    pub sha256: Option<String>,
+    pub url: Option<String>,
 }
 
 pub const SOURCES: [&str; 4] = ["resident", "kelurahan", "pokir_dprd", "opd_renja"];
@@ -254,6 +264,20 @@ pub async fn create_proposal(state: &AppState, user: &CurrentUser, p: NewProposa
     let is_kelurahan = state.regions.read().await.get(p.region_id).is_some_and(|r| r.level == mufakat_core::RegionLevel::KelurahanDesa);
     if !in_cycle || !is_kelurahan {
         errors.push(FieldError::new("kelurahanId", "unknown", "Pilih kelurahan/desa di wilayah siklus ini.", "Choose a kelurahan/desa within this cycle's region."));
+    }
+    if p.attachments.len() > 10 {
+        errors.push(FieldError::new("attachments", "count", "Paling banyak 10 lampiran.", "At most 10 attachments."));
+    }
+    for (i, a) in p.attachments.iter().enumerate() {
+        let bad_hash = a.sha256.as_deref().is_some_and(|h| h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()));
+        if a.name.trim().is_empty() || a.name.chars().count() > 200 || a.mime_type.trim().is_empty() || !(0..=20 * 1024 * 1024).contains(&a.size_bytes) || bad_hash {
+            errors.push(FieldError::new(
+                format!("attachments[{i}]"),
+                "invalid",
+                "Lampiran: nama dan jenis wajib, ukuran paling besar 20 MB, sha256 64 angka heksadesimal.",
+                "Attachment: name and type required, at most 20 MB, sha256 as 64 hex digits.",
+            ));
+        }
     }
     for (name, v, lim) in [("latitude", p.latitude, 90), ("longitude", p.longitude, 180)] {
         if v.is_some_and(|v| v.abs() > Decimal::from(lim)) {
@@ -415,7 +439,7 @@ pub async fn act(
     }
     upd.exec(&txn).await.db()?;
     if let Some(t) = &merge_target {
-        carry_votes(&txn, p.id, t.id).await?;
+        carry_votes(&txn, &p, t).await?;
     }
     txn.commit().await.db()?;
     Ok((get_proposal(&state.db, p.id).await?, fired.event.hash))
@@ -423,8 +447,27 @@ pub async fn act(
 
 /// Moves the votes of a merged proposal to its parent: a voter who already voted for the parent
 /// keeps one vote. Counts are recomputed from the vote rows.
-async fn carry_votes(txn: &impl ConnectionTrait, from: i32, to: i32) -> AppResult<()> {
-    let votes = pv::Entity::find().filter(pv::Column::ProposalId.eq(from)).all(txn).await.db()?;
+async fn carry_votes(txn: &impl ConnectionTrait, from: &prop::Model, to: &prop::Model) -> AppResult<()> {
+    let (from_id, to_id) = (from.id, to.id);
+    let votes = pv::Entity::find().filter(pv::Column::ProposalId.eq(from_id)).all(txn).await.db()?;
+    let now = Utc::now();
+    for v in &votes {
+        // The voter is told where their vote went.
+        mufakat_store::entity::notification::ActiveModel {
+            user_id: Set(v.voter_id),
+            kind: Set("proposal_merged".into()),
+            message_id: Set(format!("Usulan \"{}\" yang Anda dukung digabung ke usulan \"{}\". Suara Anda kini untuk usulan tersebut.", from.title, to.title)),
+            message_en: Set(format!("The proposal \"{}\" you supported was merged into \"{}\". Your vote now counts for that proposal.", from.title, to.title)),
+            proposal_id: Set(Some(to_id)),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .db()?;
+    }
+    let (from, to) = (from_id, to_id);
     for v in votes {
         let dup = pv::Entity::find().filter(pv::Column::ProposalId.eq(to)).filter(pv::Column::VoterId.eq(v.voter_id)).one(txn).await.db()?;
         if dup.is_some() {

@@ -7,6 +7,7 @@ pub mod audit_event;
 pub mod audit_head;
 pub mod budget_ceiling;
 pub mod musrenbang_cycle;
+pub mod notification;
 pub mod proposal;
 pub mod proposal_comment;
 pub mod proposal_score;
