@@ -55,6 +55,53 @@ async fn system_event(txn: &sea_orm::DatabaseTransaction, chain: &mut audit_log:
         .map(|_| ())
 }
 
+/// The region's whole ceiling for a cycle, in sen.
+pub async fn region_ceiling(db: &impl sea_orm::ConnectionTrait, cycle_id: i32, region_id: i32) -> AppResult<Option<bc::Model>> {
+    bc::Entity::find()
+        .filter(bc::Column::CycleId.eq(cycle_id))
+        .filter(bc::Column::RegionId.eq(region_id))
+        .filter(bc::Column::Scope.eq(""))
+        .one(db)
+        .await
+        .db()
+}
+
+/// The proposals of a region at a level, and the approval election they form with the votes
+/// (voters under their pseudonyms) and `budget_sen`.
+async fn election(state: &AppState, cycle: &m::CycleView, region_id: i32, level: &str, budget_sen: i64) -> AppResult<(Election, Vec<prop::Model>)> {
+    let within = state.regions.read().await.descendants_inclusive(region_id);
+    let proposals = prop::Entity::find()
+        .filter(prop::Column::CycleId.eq(cycle.id))
+        .filter(prop::Column::RegionId.is_in(within))
+        .filter(prop::Column::Status.is_in(m::statuses_for_level(level).iter().copied()))
+        .order_by_asc(prop::Column::Id)
+        .all(&state.db)
+        .await
+        .db()?;
+    let ids: Vec<i32> = proposals.iter().map(|p| p.id).collect();
+    let mut ballots: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for v in pv::Entity::find().filter(pv::Column::ProposalId.is_in(ids)).all(&state.db).await.db()? {
+        ballots.entry(m::pseudonym(state, cycle.id, v.voter_id)).or_default().push(v.proposal_id.to_string());
+    }
+    let region_name = state.regions.read().await.get(region_id).map(|r| r.name.clone()).unwrap_or_default();
+    let e = Election {
+        meta: vec![
+            ("description".into(), format!("{} — {region_name} ({level})", cycle.name)),
+            ("country".into(), "Indonesia".into()),
+            ("unit".into(), region_name),
+            ("num_projects".into(), proposals.len().to_string()),
+            ("num_votes".into(), ballots.len().to_string()),
+        ],
+        budget: to_rational(budget_sen),
+        vote_type: VoteType::Approval,
+        project_columns: vec!["name".into()],
+        projects: proposals.iter().map(|p| Project { id: p.id.to_string(), cost: to_rational(p.cost_sen), extra: vec![p.title.clone()] }).collect(),
+        vote_columns: vec![],
+        votes: ballots.into_iter().map(|(voter, projects)| Vote { voter_id: voter, projects, points: vec![], extra: vec![] }).collect(),
+    };
+    Ok((e, proposals))
+}
+
 /// Sets (or replaces) a ceiling. `scope`: empty for the whole region, `opd:NAME` or
 /// `category:NAME`.
 pub async fn set_ceiling(state: &AppState, user: &CurrentUser, cycle_id: i32, region_id: i32, scope: &str, amount: Money) -> AppResult<bc::Model> {
@@ -167,13 +214,8 @@ pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppRe
     }
     state.authz.require(user, &path, perms::ALLOCATION_RUN).await?;
     let cycle = m::get_cycle(&state.db, req.cycle_id).await?;
-    let ceiling = bc::Entity::find()
-        .filter(bc::Column::CycleId.eq(req.cycle_id))
-        .filter(bc::Column::RegionId.eq(req.region_id))
-        .filter(bc::Column::Scope.eq(""))
-        .one(&state.db)
-        .await
-        .db()?
+    let ceiling = region_ceiling(&state.db, req.cycle_id, req.region_id)
+        .await?
         .ok_or_else(|| AppError::validation("regionId", "no_ceiling", "Tetapkan dulu pagu wilayah ini untuk siklus ini.", "Set this region's ceiling for the cycle first."))?;
     let completion = match req.completion.as_deref() {
         None | Some("none") => Completion::None,
@@ -188,41 +230,10 @@ pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppRe
         "maxwelfare" => Rule::MaxWelfare,
         _ => return Err(AppError::validation("rule", "unknown", "Aturan: greedy, mes, phragmen atau maxwelfare.", "Rule: greedy, mes, phragmen or maxwelfare.")),
     };
-    let within = state.regions.read().await.descendants_inclusive(req.region_id);
-    let proposals = prop::Entity::find()
-        .filter(prop::Column::CycleId.eq(req.cycle_id))
-        .filter(prop::Column::RegionId.is_in(within))
-        .filter(prop::Column::Status.is_in(m::statuses_for_level(&req.level).iter().copied()))
-        .order_by_asc(prop::Column::Id)
-        .all(&state.db)
-        .await
-        .db()?;
+    let (election, proposals) = election(state, &cycle, req.region_id, &req.level, ceiling.amount_sen).await?;
     if proposals.is_empty() {
         return Err(AppError::validation("level", "empty", "Tidak ada usulan pada tingkat ini di wilayah ini.", "There are no proposals at this level in this region."));
     }
-    let ids: Vec<i32> = proposals.iter().map(|p| p.id).collect();
-    let votes = pv::Entity::find().filter(pv::Column::ProposalId.is_in(ids.clone())).all(&state.db).await.db()?;
-    // Ballots under the voters' pseudonyms: the stored inputs name no one.
-    let mut ballots: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for v in &votes {
-        ballots.entry(m::pseudonym(state, cycle.id, v.voter_id)).or_default().push(v.proposal_id.to_string());
-    }
-    let region_name = state.regions.read().await.get(req.region_id).map(|r| r.name.clone()).unwrap_or_default();
-    let election = Election {
-        meta: vec![
-            ("description".into(), format!("{} — {region_name} ({})", cycle.name, req.level)),
-            ("country".into(), "Indonesia".into()),
-            ("unit".into(), region_name.clone()),
-            ("num_projects".into(), proposals.len().to_string()),
-            ("num_votes".into(), ballots.len().to_string()),
-        ],
-        budget: to_rational(ceiling.amount_sen),
-        vote_type: VoteType::Approval,
-        project_columns: vec!["name".into()],
-        projects: proposals.iter().map(|p| Project { id: p.id.to_string(), cost: to_rational(p.cost_sen), extra: vec![p.title.clone()] }).collect(),
-        vote_columns: vec![],
-        votes: ballots.into_iter().map(|(voter, projects)| Vote { voter_id: voter, projects, points: vec![], extra: vec![] }).collect(),
-    };
     let opts = Options { satisfaction: if req.cardinality { Satisfaction::Cardinality } else { Satisfaction::Cost }, ..Options::default() };
     let alloc = mufakat_allocation::allocate(&election, rule, &opts).map_err(|e| AppError::internal(anyhow::anyhow!("allocation: {e}")))?;
 
@@ -366,37 +377,7 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
 /// under pseudonyms), with the region's ceiling as the budget (0 when none is set).
 pub async fn export_pb(state: &AppState, cycle_id: i32, region_id: i32, level: &str) -> AppResult<String> {
     let cycle = m::get_cycle(&state.db, cycle_id).await?;
-    let budget = bc::Entity::find()
-        .filter(bc::Column::CycleId.eq(cycle_id))
-        .filter(bc::Column::RegionId.eq(region_id))
-        .filter(bc::Column::Scope.eq(""))
-        .one(&state.db)
-        .await
-        .db()?
-        .map(|c| c.amount_sen)
-        .unwrap_or(0);
-    let within = state.regions.read().await.descendants_inclusive(region_id);
-    let proposals = prop::Entity::find()
-        .filter(prop::Column::CycleId.eq(cycle_id))
-        .filter(prop::Column::RegionId.is_in(within))
-        .filter(prop::Column::Status.is_in(m::statuses_for_level(level).iter().copied()))
-        .order_by_asc(prop::Column::Id)
-        .all(&state.db)
-        .await
-        .db()?;
-    let ids: Vec<i32> = proposals.iter().map(|p| p.id).collect();
-    let mut ballots: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for v in pv::Entity::find().filter(pv::Column::ProposalId.is_in(ids)).all(&state.db).await.db()? {
-        ballots.entry(m::pseudonym(state, cycle.id, v.voter_id)).or_default().push(v.proposal_id.to_string());
-    }
-    let election = Election {
-        meta: vec![("description".into(), format!("{} ({level})", cycle.name)), ("country".into(), "Indonesia".into()), ("num_projects".into(), proposals.len().to_string()), ("num_votes".into(), ballots.len().to_string())],
-        budget: to_rational(budget),
-        vote_type: VoteType::Approval,
-        project_columns: vec!["name".into()],
-        projects: proposals.iter().map(|p| Project { id: p.id.to_string(), cost: to_rational(p.cost_sen), extra: vec![p.title.clone()] }).collect(),
-        vote_columns: vec![],
-        votes: ballots.into_iter().map(|(voter, projects)| Vote { voter_id: voter, projects, points: vec![], extra: vec![] }).collect(),
-    };
-    Ok(mufakat_allocation::write(&election))
+    let budget = region_ceiling(&state.db, cycle_id, region_id).await?.map(|c| c.amount_sen).unwrap_or(0);
+    let (e, _) = election(state, &cycle, region_id, level, budget).await?;
+    Ok(mufakat_allocation::write(&e))
 }

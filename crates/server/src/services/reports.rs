@@ -168,16 +168,7 @@ pub async fn generate(state: &AppState, actor: Option<&CurrentUser>, kind: Repor
                 })
                 .collect();
             if kind == ReportKind::PriorityList {
-                use mufakat_store::entity::budget_ceiling as bc;
-                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-                let ceiling = bc::Entity::find()
-                    .filter(bc::Column::CycleId.eq(cycle_id))
-                    .filter(bc::Column::RegionId.eq(region_id))
-                    .filter(bc::Column::Scope.eq(""))
-                    .one(&state.db)
-                    .await
-                    .db()?
-                    .map(|c| Money::from_minor_units(c.amount_sen));
+                let ceiling = crate::services::allocation::region_ceiling(&state.db, cycle_id, region_id).await?.map(|c| Money::from_minor_units(c.amount_sen));
                 r::priority_list(
                     &r::PriorityList { region: format!("{deployment} — {}", node.name), cycle: format!("Musrenbang {} {}", node.name, cycle.year), ceiling, items: rows, generated_at: now },
                     lang,
