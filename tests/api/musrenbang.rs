@@ -373,3 +373,24 @@ async fn proposals_carry_attachment_metadata() {
     assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"));
     assert_eq!(v["errors"][0]["extensions"]["fields"][0]["field"], "attachments[0]");
 }
+
+#[tokio::test]
+async fn a_cycle_configures_its_own_criteria_and_weights() {
+    let app = spawn_app().await;
+    let bappeda = app.login("bappeda").await;
+    let kota = app.region_id("35.99").await;
+    let now = Utc::now();
+    let at = |d: i64| (now + Duration::days(d)).to_rfc3339();
+    let w = json!({ "submissionOpens": at(1), "votingOpens": at(2), "kelurahanOpens": at(3), "kecamatanOpens": at(4), "kotaOpens": at(5), "closesAt": at(6) });
+    let q = "mutation($i: CreateCycleInput!) { createMusrenbangCycle(input: $i) { criteria { key weight } scoreWeight votesWeight voteScope } }";
+    let v = app
+        .gql(q, json!({ "i": { "name": "RKPD 2028", "year": 2028, "regionId": kota, "windows": w, "voteScope": "kecamatan",
+            "criteria": [{ "key": "stunting", "name": "Penurunan stunting", "weight": "2" }, { "key": "biaya", "name": "Efisiensi biaya", "weight": "1.5" }],
+            "scoreWeight": "0.5", "votesWeight": "0.5" } }), Some(&bappeda))
+        .await;
+    assert_ok(&v);
+    assert_eq!(v["data"]["createMusrenbangCycle"]["criteria"], json!([{ "key": "stunting", "weight": "2" }, { "key": "biaya", "weight": "1.5" }]));
+    assert_eq!(v["data"]["createMusrenbangCycle"]["voteScope"], "kecamatan");
+    let v = app.gql(q, json!({ "i": { "name": "X", "year": 2028, "regionId": kota, "windows": w, "criteria": [{ "key": "a", "name": "A", "weight": "0" }] } }), Some(&bappeda)).await;
+    assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"));
+}

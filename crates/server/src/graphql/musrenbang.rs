@@ -566,8 +566,18 @@ pub struct CreateCycleInput {
     /// `kelurahan` (default) or `kecamatan`.
     pub vote_scope: Option<String>,
     pub categories: Option<Vec<String>>,
+    /// Scoring criteria (each scored 1-5) with weights; default: urgency ×3, beneficiaries ×2,
+    /// alignment ×2, feasibility ×1.
+    pub criteria: Option<Vec<CriterionInput>>,
     pub score_weight: Option<Decimal>,
     pub votes_weight: Option<Decimal>,
+}
+
+#[derive(InputObject)]
+pub struct CriterionInput {
+    pub key: String,
+    pub name: String,
+    pub weight: Decimal,
 }
 
 #[derive(InputObject)]
@@ -687,6 +697,15 @@ impl MusrenbangMutation {
         };
         if let Some(c) = input.categories {
             settings.categories = c.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+        }
+        if let Some(c) = input.criteria {
+            let valid = !c.is_empty()
+                && c.iter().all(|x| !x.key.trim().is_empty() && x.weight > Decimal::ZERO)
+                && c.iter().map(|x| x.key.trim()).collect::<std::collections::HashSet<_>>().len() == c.len();
+            if !valid {
+                return Err(AppError::validation("criteria", "invalid", "Kriteria: kunci unik dan bobot lebih dari nol.", "Criteria need unique keys and positive weights.").into());
+            }
+            settings.criteria = c.into_iter().map(|x| mufakat_musrenbang::Criterion { key: x.key.trim().to_owned(), name: x.name, weight: x.weight }).collect();
         }
         if let (Some(s), Some(v)) = (input.score_weight, input.votes_weight) {
             if s < Decimal::ZERO || v < Decimal::ZERO {
