@@ -394,3 +394,24 @@ async fn a_cycle_configures_its_own_criteria_and_weights() {
     let v = app.gql(q, json!({ "i": { "name": "X", "year": 2028, "regionId": kota, "windows": w, "criteria": [{ "key": "a", "name": "A", "weight": "0" }] } }), Some(&bappeda)).await;
     assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"));
 }
+
+#[tokio::test]
+async fn proposals_cannot_be_moved_around_the_module() {
+    let app = spawn_app().await;
+    let cycle = create_cycle(&app).await;
+    let siti = app.login("warga.siti").await;
+    let v = propose(&app, &siti, &cycle.id, "Jalan", "1", "1000").await;
+    let p = id_of(&v, "createProposal");
+    let case_id = app.gql("query($id: ID!) { proposal(id: $id) { caseId } }", json!({ "id": p }), Some(&siti)).await["data"]["proposal"]["caseId"].as_str().unwrap().to_owned();
+    // Through the generic API the proposer could otherwise "submit" outside the phase rules or
+    // "vote" without a vote row.
+    let v = app.gql("mutation($id: ID!) { fireTransition(instanceId: $id, transition: \"submit\") { state } }", json!({ "id": case_id }), Some(&siti)).await;
+    assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"), "{v}");
+    let kel = app.region_id("35.99.01.1001").await;
+    let v = app
+        .gql("mutation($r: ID!) { startCase(workflow: \"musrenbang-usulan\", regionId: $r, input: {title: \"x\", cycle: \"1\", category: \"a\", cost: \"1\", source: \"resident\"}) { id } }", json!({ "r": kel }), Some(&siti))
+        .await;
+    assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"), "{v}");
+    let p = app.gql("query($id: ID!) { proposal(id: $id) { status } }", json!({ "id": p }), Some(&siti)).await;
+    assert_eq!(p["data"]["proposal"]["status"], "draft");
+}

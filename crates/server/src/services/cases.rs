@@ -146,12 +146,31 @@ pub async fn can_read(state: &AppState, user: &CurrentUser, d: &Deployed, region
     roles.iter().any(|r| r == "auditor" || r == "admin" || (r != "resident" && d.def.roles.iter().any(|x| x == r)))
 }
 
+/// Workflows whose cases belong to a module with rows of its own: the generic `startCase` /
+/// `fireTransition` may not touch them (the module's API keeps its rows in step). The musrenbang
+/// cycle may still be moved by `fireTransition` (Bappeda opening a phase early): its phase lives
+/// in the case alone.
+const MODULE_STARTS_ONLY: [&str; 2] = ["musrenbang-siklus", "musrenbang-usulan"];
+const MODULE_FIRES_ONLY: [&str; 1] = ["musrenbang-usulan"];
+
+fn module_owned(workflow: &str) -> AppError {
+    AppError::Validation(vec![mufakat_core::FieldError::new(
+        "workflow",
+        "module",
+        format!("Proses `{workflow}` dijalankan melalui menu modulnya (mis. createProposal, proposalAction, vote), bukan secara umum."),
+        format!("`{workflow}` cases are run through their module's API (e.g. createProposal, proposalAction, vote), not the generic one."),
+    )])
+}
+
 pub fn deployed_latest(state: &AppState, workflow: &str) -> AppResult<Arc<Deployed>> {
     state.workflows.latest(workflow).ok_or(AppError::NotFound { entity: "workflow" })
 }
 
 /// Starts a case of the newest version of `workflow` in `region_id`.
 pub async fn start(state: &AppState, user: &CurrentUser, workflow: &str, region_id: i32, input: serde_json::Map<String, Value>) -> AppResult<CaseView> {
+    if MODULE_STARTS_ONLY.contains(&workflow) {
+        return Err(module_owned(workflow));
+    }
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
@@ -273,6 +292,10 @@ pub async fn fire_in(
     let now = chain.now;
     let m = wi::Entity::find_by_id(id).one(txn).await.db()?.ok_or(AppError::NotFound { entity: "instance" })?;
     let d = state.workflows.get(m.definition_id).ok_or_else(|| AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id)))?;
+    // `check_read` is true for the generic API, false when a module acts on its own cases.
+    if check_read && MODULE_FIRES_ONLY.contains(&m.workflow.as_str()) {
+        return Err(module_owned(&m.workflow));
+    }
     // Modules whose cases are public (musrenbang proposals) authorise reading themselves.
     if let (true, Acting::User(u)) = (check_read, &acting) {
         if !can_read(state, u, &d, m.region_id, m.created_by).await {
