@@ -4,6 +4,7 @@
 mod accounts;
 mod allocation;
 mod authorization;
+mod crash;
 mod errors_and_limits;
 mod helpers;
 mod musrenbang;
