@@ -70,6 +70,23 @@ enum BenchCommand {
         #[arg(long, default_value_t = 500)]
         cases: usize,
     },
+    /// Drives a real server (a child `mufakat serve` on a fresh SQLite file, or the given
+    /// --database-url) over HTTP with concurrent clients: vote casting, proposal listing, case
+    /// transitions; prints throughput, latency percentiles, server peak RSS, and the raw storage
+    /// engine's two-row insert rate at the same durability.
+    Load {
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Proposals to vote on; every client's residents vote for each.
+        #[arg(long, default_value_t = 20)]
+        proposals: usize,
+        /// Residents (voters); votes cast = residents × proposals.
+        #[arg(long, default_value_t = 256)]
+        residents: usize,
+        /// Requests per client for the listing and transition scenarios.
+        #[arg(long, default_value_t = 50)]
+        requests: usize,
+    },
 }
 
 #[derive(Args)]
@@ -248,6 +265,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Schema => print!("{}", mufakat_server::graphql::sdl()),
         Command::Pb(cmd) => mufakat_allocation::cli::run(cmd)?,
         Command::Report(cmd) => report(settings, cmd).await?,
+        Command::Bench(BenchCommand::Load { clients, proposals, residents, requests }) => {
+            bench_load(settings, clients, proposals, residents, requests).await?;
+        }
         Command::Bench(BenchCommand::Audit { cases }) => {
             let mut settings = settings;
             let tmp = std::env::temp_dir().join(format!("mufakat-bench-{}", std::process::id()));
@@ -325,6 +345,145 @@ fn read_or_generate_password() -> anyhow::Result<(String, bool)> {
     }
     use rand::distributions::{Alphanumeric, DistString};
     Ok((Alphanumeric.sample_string(&mut rand::thread_rng(), 16), true))
+}
+
+/// Latency percentiles of a run, in milliseconds.
+fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let at = |q: f64| v.get(((v.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+    (at(0.5), at(0.95), at(0.99), v.last().copied().unwrap_or(0.0))
+}
+
+async fn bench_load(mut settings: Settings, clients: usize, proposals: usize, residents: usize, requests: usize) -> anyhow::Result<()> {
+    use std::time::Instant;
+    let tmp = std::env::temp_dir().join(format!("mufakat-load-{}", std::process::id()));
+    if settings.database_url.is_none() {
+        settings.data_dir = tmp.clone();
+        settings.database_url = Some(format!("sqlite://{}", tmp.join("mufakat.sqlite").display()));
+    }
+    let url = settings.database_url.clone().unwrap_or_default();
+    let durability = settings.durability.clone();
+    let state = startup::build_state(settings.clone()).await?;
+    seed::seed_demo(&state, Some("bench-password-123".into())).await.map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "bench")))?;
+    eprintln!("preparing {residents} residents and {proposals} proposals ...");
+    let (tokens, ids, kel) = mufakat_server::bench::load_fixture(&state, residents, proposals).await?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .args(["--database-url", &url, "--data-dir"])
+        .arg(&settings.data_dir)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "warn")
+        .env("MUFAKAT_DURABILITY", &durability)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let mut up = false;
+    for _ in 0..300 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    anyhow::ensure!(up, "the server did not start");
+    let gql = format!("{base}/graphql");
+    println!("durability: {durability}; clients: {clients}");
+
+    // Votes: every resident votes for every proposal, residents spread over the clients.
+    let jobs: Vec<(String, i32)> = tokens.iter().flat_map(|t| ids.iter().map(move |p| (t.clone(), *p))).collect();
+    let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
+    let run = |name: &'static str, make: Box<dyn Fn(usize) -> Option<(Option<String>, serde_json::Value)> + Send + Sync>| {
+        let (client, gql) = (client.clone(), gql.clone());
+        let make = std::sync::Arc::new(make);
+        async move {
+            let t0 = Instant::now();
+            let mut tasks = vec![];
+            for c in 0..clients {
+                let (client, gql, make) = (client.clone(), gql.clone(), make.clone());
+                tasks.push(tokio::spawn(async move {
+                    let mut lat = vec![];
+                    let mut errors = 0usize;
+                    let mut i = 0;
+                    while let Some((token, body)) = make(c * 1_000_000 + i) {
+                        i += 1;
+                        let t = Instant::now();
+                        let mut r = client.post(&gql).json(&body);
+                        if let Some(tok) = &token {
+                            r = r.bearer_auth(tok);
+                        }
+                        let ok = match r.send().await {
+                            Ok(resp) => resp.json::<serde_json::Value>().await.map(|v| v.get("errors").is_none()).unwrap_or(false),
+                            Err(_) => false,
+                        };
+                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                        if !ok {
+                            errors += 1;
+                        }
+                    }
+                    (lat, errors)
+                }));
+            }
+            let mut all = vec![];
+            let mut errors = 0;
+            for t in tasks {
+                let (l, e) = t.await.unwrap_or_default();
+                all.extend(l);
+                errors += e;
+            }
+            let secs = t0.elapsed().as_secs_f64();
+            let n = all.len();
+            let (p50, p95, p99, max) = percentiles(all);
+            println!("{name:<12} {n:>7} requests in {secs:>6.2}s = {:>7.0}/s  p50 {p50:.1} ms  p95 {p95:.1} ms  p99 {p99:.1} ms  max {max:.1} ms  errors {errors}", n as f64 / secs);
+            n as f64 / secs
+        }
+    };
+    let vote_jobs = jobs.clone();
+    let votes_per_sec = run(
+        "vote",
+        Box::new(move |_| {
+            let (t, p) = vote_jobs.lock().ok()?.pop()?;
+            Some((Some(t), serde_json::json!({ "query": "mutation($id: ID!) { vote(proposalId: $id) { receipt } }", "variables": { "id": p.to_string() } })))
+        }),
+    )
+    .await;
+    let list_left = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(clients * requests));
+    let l2 = list_left.clone();
+    run(
+        "list",
+        Box::new(move |_| {
+            l2.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |n| n.checked_sub(1)).ok()?;
+            Some((None, serde_json::json!({ "query": "{ proposals(first: 20, sort: VOTES) { edges { node { id title votes estimatedCost kelurahan { name } } } } }" })))
+        }),
+    )
+    .await;
+    let tr_left = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(clients * requests));
+    let t2 = tr_left.clone();
+    let toks = tokens.clone();
+    run(
+        "transition",
+        Box::new(move |i| {
+            t2.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |n| n.checked_sub(1)).ok()?;
+            let tok = toks[i % toks.len()].clone();
+            Some((Some(tok), serde_json::json!({ "query": "mutation($r: ID!) { startCase(workflow: \"lapor-complaint\", regionId: $r, input: {description: \"Lampu mati\", category: \"penerangan\"}) { id } }", "variables": { "r": kel.to_string() } })))
+        }),
+    )
+    .await;
+    let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0) / 1024.0));
+    let _ = child.kill();
+    let _ = child.wait();
+    let raw = mufakat_server::bench::raw_inserts(&state, tokens.len() * ids.len(), clients).await?;
+    println!("raw storage: {raw:.0} two-row transactions/s with {clients} concurrent writers; votes = {:.0}% of raw", 100.0 * votes_per_sec / raw);
+    if let Some(mb) = rss {
+        println!("server peak RSS: {mb:.1} MB");
+    }
+    let v = mufakat_server::audit_log::verify(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("audit chain after the run: {} events, {}", v.events, if v.ok { "verified" } else { "BROKEN" });
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
 }
 
 fn lang_of(s: &str) -> anyhow::Result<mufakat_core::Lang> {

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use chrono::Utc;
-use mufakat_store::sea_orm::{ConnectionTrait, TransactionTrait};
+use mufakat_store::sea_orm::{self as sea_orm, ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -91,4 +91,98 @@ pub async fn audit(state: &AppState, n: usize) -> anyhow::Result<AuditBench> {
         verify_secs,
         raw_sha_secs,
     })
+}
+
+/// Fixture for the HTTP load benchmark: `residents` residents of one kelurahan with tokens, a
+/// cycle in its voting phase with `proposals` submitted proposals (each resident may vote for
+/// all). Returns (tokens, proposal ids, the kelurahan id).
+pub async fn load_fixture(state: &AppState, residents: usize, proposals: usize) -> anyhow::Result<(Vec<String>, Vec<i32>, i32)> {
+    use crate::services::musrenbang as m;
+    use mufakat_store::repo::{grants, sessions, users};
+    let e = |e: mufakat_core::AppError| anyhow::anyhow!("{e}");
+    let planner = user(state, "bappeda").await?;
+    let warga = user(state, "warga.siti").await?;
+    let kel = warga.home_region_id.ok_or_else(|| anyhow::anyhow!("demo resident has no kelurahan"))?;
+    let kota = state.regions.read().await.roots().next().map(|r| r.id).ok_or_else(|| anyhow::anyhow!("no regions"))?;
+    let now = Utc::now();
+    let day = chrono::Duration::days(1);
+    let windows = std::collections::BTreeMap::from([
+        (mufakat_musrenbang::Phase::Submission, now - chrono::Duration::minutes(1)),
+        (mufakat_musrenbang::Phase::Voting, now + day),
+        (mufakat_musrenbang::Phase::KelurahanDeliberation, now + day * 2),
+        (mufakat_musrenbang::Phase::KecamatanDeliberation, now + day * 3),
+        (mufakat_musrenbang::Phase::KotaForum, now + day * 4),
+    ]);
+    let mut settings = m::CycleSettings::default();
+    settings.voting.max_per_voter = proposals as u32;
+    let cycle = m::create_cycle(state, &planner, m::NewCycle { name: "Bench".into(), year: 2027, region_id: kota, windows, closes_at: now + day * 5, settings }).await.map_err(e)?;
+    cases::fire_due_timers(state, Utc::now()).await.map_err(e)?;
+    let mut ids = vec![];
+    for i in 0..proposals {
+        let p = m::create_proposal(
+            state,
+            &warga,
+            m::NewProposal {
+                cycle_id: cycle.id,
+                title: format!("Usulan {i}"),
+                description: "Bench".into(),
+                category: "infrastruktur".into(),
+                region_id: kel,
+                volume: 1.into(),
+                unit: "m".into(),
+                unit_price: 1000.into(),
+                source: "resident".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(e)?;
+        m::act(state, &warga, p.id, "submit", Default::default(), None, None).await.map_err(e)?;
+        ids.push(p.id);
+    }
+    cases::fire(state, Acting::User(&planner), cycle.instance_id, "open_voting", Default::default(), Some("bench".into()), None).await.map_err(e)?;
+    let hash = crate::auth::hash_password("bench-password-123".into()).await.map_err(e)?;
+    let mut tokens = vec![];
+    for i in 0..residents {
+        let u = users::create(&state.db, users::NewUser { username: &format!("bench{i}"), display_name: "Bench", nik_hash: Some(format!("bench-{i}")), home_region_id: Some(kel), password_hash: hash.clone() })
+            .await
+            .map_err(e)?;
+        grants::grant(&state.db, u.id, mufakat_core::Role::Resident, kel, None).await.map_err(e)?;
+        let (token, th) = crate::auth::new_token();
+        sessions::create(&state.db, th, u.id, Utc::now() + chrono::Duration::hours(2)).await.map_err(e)?;
+        tokens.push(token);
+    }
+    Ok((tokens, ids, kel))
+}
+
+/// Raw storage baseline for the load benchmark: `n` transactions, each inserting two rows, from
+/// `clients` concurrent tasks on the same pool and durability.
+pub async fn raw_inserts(state: &AppState, n: usize, clients: usize) -> anyhow::Result<f64> {
+    state.db.execute_unprepared("CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL)").await?;
+    state.db.execute_unprepared("DELETE FROM bench_raw").await?;
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let t0 = Instant::now();
+    let mut tasks = vec![];
+    for _ in 0..clients {
+        let (db, next) = (state.db.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let txn = db.begin().await?;
+                txn.execute_unprepared(&format!("INSERT INTO bench_raw (id, a, b) VALUES ({}, 'vote', 'x')", 2 * i)).await?;
+                txn.execute_unprepared(&format!("INSERT INTO bench_raw (id, a, b) VALUES ({}, 'event', '{}')", 2 * i + 1, "0".repeat(64))).await?;
+                txn.commit().await?;
+            }
+            Ok::<(), sea_orm::DbErr>(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    state.db.execute_unprepared("DROP TABLE bench_raw").await?;
+    Ok(n as f64 / secs)
 }
