@@ -10,16 +10,16 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-struct Server {
-    child: Child,
-    url: String,
+pub struct Server {
+    pub child: Child,
+    pub url: String,
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn start(dir: &std::path::Path, db_url: &str, port: u16) -> Server {
+pub async fn start(dir: &std::path::Path, db_url: &str, port: u16) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_mufakat"))
         .args(["--data-dir"])
         .arg(dir)
@@ -43,7 +43,7 @@ async fn start(dir: &std::path::Path, db_url: &str, port: u16) -> Server {
 }
 
 impl Server {
-    fn kill(&mut self) {
+    pub fn kill(&mut self) {
         let _ = self.child.kill(); // SIGKILL
         let _ = self.child.wait();
     }
@@ -55,7 +55,7 @@ impl Drop for Server {
     }
 }
 
-async fn gql(client: &reqwest::Client, url: &str, q: &str, v: Value, token: Option<&str>) -> Option<Value> {
+pub async fn gql(client: &reqwest::Client, url: &str, q: &str, v: Value, token: Option<&str>) -> Option<Value> {
     let mut r = client.post(format!("{url}/graphql")).json(&json!({ "query": q, "variables": v })).timeout(Duration::from_secs(10));
     if let Some(t) = token {
         r = r.bearer_auth(t);
@@ -63,7 +63,7 @@ async fn gql(client: &reqwest::Client, url: &str, q: &str, v: Value, token: Opti
     r.send().await.ok()?.json().await.ok()
 }
 
-async fn login(client: &reqwest::Client, url: &str, u: &str, p: &str) -> String {
+pub async fn login(client: &reqwest::Client, url: &str, u: &str, p: &str) -> String {
     let v = gql(client, url, "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }", json!({ "u": u, "p": p }), None).await.unwrap();
     v["data"]["login"]["token"].as_str().unwrap_or_else(|| panic!("login {u}: {v}")).to_owned()
 }

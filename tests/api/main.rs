@@ -11,4 +11,5 @@ mod musrenbang;
 mod musrenbang_authz;
 mod reports;
 mod schema;
+mod two_nodes;
 mod workflows;

@@ -44,6 +44,7 @@ impl Application {
             }
         });
         let timers = tokio::spawn(timer_loop(self.state.clone()));
+        let notifications = tokio::spawn(vote_listener(self.state.clone()));
         let checkpoints = tokio::spawn(checkpoint_loop(self.state.clone()));
         let app = http::router(self.state.clone());
         let res = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -51,6 +52,7 @@ impl Application {
             .await;
         reload.abort();
         timers.abort();
+        notifications.abort();
         checkpoints.abort();
         res
     }
@@ -65,6 +67,44 @@ async fn timer_loop(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(fired = n, "workflow timers fired"),
             Err(e) => tracing::warn!(error = %e, "firing timers failed"),
+        }
+    }
+}
+
+/// On PostgreSQL, forwards vote counts NOTIFYed by any node to this node's subscribers.
+pub async fn vote_listener(state: AppState) {
+    use crate::services::musrenbang::{VoteCountChanged, VOTE_CHANNEL};
+    if !mufakat_store::db::is_postgres(&state.db) {
+        return;
+    }
+    loop {
+        let pool = state.db.get_postgres_connection_pool().clone();
+        let mut listener = match mufakat_store::sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for vote notifications; retrying");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(VOTE_CHANNEL).await {
+            tracing::warn!(error = %e, "LISTEN failed; retrying");
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            continue;
+        }
+        loop {
+            match listener.recv().await {
+                Ok(n) => match serde_json::from_str::<VoteCountChanged>(n.payload()) {
+                    Ok(change) => {
+                        let _ = state.vote_events.send(change);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "bad vote notification"),
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "vote notifications interrupted; reconnecting");
+                    break;
+                }
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use mufakat_store::sea_orm;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -555,14 +556,28 @@ async fn cast(state: &AppState, user: &CurrentUser, proposal_id: i32, approve: b
         .db()?;
     let who = Acting::Pseudonymous(user, pseudonym(state, cycle.id, user.id));
     let fired = cases::fire_in(state, &txn, &mut chain, who, instance_id, if approve { "vote" } else { "unvote" }, Map::new(), None, None, false).await?;
+    let counted = get_proposal(&txn, p.id).await?;
+    let change = VoteCountChanged { proposal_id: p.id, region_id: p.region_id, cycle_id: cycle.id, votes: counted.vote_count };
+    if mufakat_store::db::is_postgres(&state.db) {
+        // Delivered to every node (this one included) when the transaction commits.
+        let payload = serde_json::to_string(&change).map_err(AppError::internal)?;
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, "SELECT pg_notify($1, $2)", [VOTE_CHANNEL.into(), payload.into()]))
+            .await
+            .db()?;
+    }
     txn.commit().await.db()?;
-    let now_p = get_proposal(&state.db, p.id).await?;
-    let _ = state.vote_events.send(VoteCountChanged { proposal_id: p.id, region_id: p.region_id, cycle_id: cycle.id, votes: now_p.vote_count });
-    Ok(VoteReceipt { proposal: now_p, receipt: fired.event.hash, seq: fired.event.seq })
+    if !mufakat_store::db::is_postgres(&state.db) {
+        let _ = state.vote_events.send(change);
+    }
+    Ok(VoteReceipt { proposal: counted, receipt: fired.event.hash, seq: fired.event.seq })
 }
 
-/// Published on every vote, for live counts (the situation room).
-#[derive(Debug, Clone)]
+/// The PostgreSQL NOTIFY channel that carries vote counts between nodes.
+pub const VOTE_CHANNEL: &str = "mufakat_votes";
+
+/// Published on every vote, for live counts (the situation room). On PostgreSQL it travels by
+/// NOTIFY so that subscribers on every node see votes cast on any node.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VoteCountChanged {
     pub proposal_id: i32,
     pub region_id: i32,
