@@ -29,3 +29,14 @@ async fn introspection_over_http_sees_the_same_types() {
         assert!(builtin || declared.iter().any(|d| sdl.contains(d.as_str())), "type {n} served but not in SDL");
     }
 }
+
+/// The introspection query GraphiQL and other tools send (graphql-js `getIntrospectionQuery`)
+/// passes the depth and complexity limits.
+#[tokio::test]
+async fn the_standard_introspection_query_is_allowed() {
+    let app = spawn_app_with(Options { seed: false, ..Default::default() }).await;
+    let q = include_str!("fixtures/introspection.graphql");
+    let v = app.gql(q, serde_json::json!({}), None).await;
+    assert!(v.get("errors").is_none(), "{}", &v.to_string()[..v.to_string().len().min(400)]);
+    assert!(v["data"]["__schema"]["types"].as_array().unwrap().len() > 20);
+}

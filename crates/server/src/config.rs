@@ -52,7 +52,7 @@ impl Default for Settings {
             durability: "full".into(),
             token_ttl_hours: 12,
             max_body_bytes: 1024 * 1024,
-            graphql_max_depth: 12,
+            graphql_max_depth: 16,
             graphql_max_complexity: 1000,
             login_max_failures: 5,
             login_lockout_secs: 900,

@@ -113,7 +113,10 @@ async fn graphql_post(
     let ctx = RequestCtx { lang, request_id: request_id.clone(), user, ip: Some(addr.ip()) };
     let resp = s.schema.execute(gql_request.data(ctx).data(loaders)).await;
     let resp = finish_response(resp, lang, &request_id);
-    reply(StatusCode::OK, resp, &request_id)
+    // Our own faults are 500s, so that monitoring and fuzzers see them; every other error is a
+    // normal GraphQL response.
+    let internal = resp.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("INTERNAL")));
+    reply(if internal { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK }, resp, &request_id)
 }
 
 #[derive(serde::Deserialize, Default)]
