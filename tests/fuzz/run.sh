@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Hostile-input check: schemathesis fuzzes the GraphQL API of a real server (demo data, signed
+# in as the demo admin) for a bounded time; any crash (HTTP 5xx, an error without a code, or
+# INTERNAL) fails. Usage: tests/fuzz/run.sh MUFAKAT_BINARY [SECONDS]
+set -euo pipefail
+bin="$1"
+secs="${2:-60}"
+here="$(cd "$(dirname "$0")" && pwd)"
+venv="$HOME/.cache/mufakat-venv-schemathesis"
+if [ ! -x "$venv/bin/schemathesis" ]; then
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q schemathesis
+fi
+work=$(mktemp -d /tmp/mufakat-fuzz.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$bin" --data-dir "$work/data" serve --demo --listen "127.0.0.1:$port" > "$work/out.txt" 2> "$work/err.txt" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+pw=$(grep -o 'shown once: [A-Za-z0-9]*' "$work/out.txt" | cut -d' ' -f3)
+token=$(curl -s "http://127.0.0.1:$port/graphql" -H 'content-type: application/json' \
+    -d "{\"query\":\"mutation{login(username:\\\"admin\\\",password:\\\"$pw\\\"){token}}\"}" \
+    | python3 -c 'import sys,json;print(json.load(sys.stdin)["data"]["login"]["token"])')
+# logout/logoutEverywhere would revoke the fuzzer's own token.
+SCHEMATHESIS_HOOKS=mufakat_hooks PYTHONPATH="$here" "$venv/bin/schemathesis" run "http://127.0.0.1:$port/graphql" \
+    --checks no_crash --exclude-checks not_a_server_error --exclude-name-regex 'logout' \
+    --max-time "$secs" --seed 1 -H "Authorization: Bearer $token"
+if grep -q "internal error" "$work/err.txt"; then
+    echo "the server logged internal errors:" >&2
+    grep "internal error" "$work/err.txt" | head -5 >&2
+    exit 1
+fi
