@@ -140,6 +140,8 @@ async fn anonymous_callers_are_unauthenticated_for_protected_operations() {
         "mutation { createRegion(input: { code: \"x\", name: \"x\", level: KECAMATAN, parentId: \"1\" }) { id } }",
         "mutation { createStaffUser(input: { username: \"abc\", name: \"x\", password: \"xxxxxxxxxxxx\", roles: [] }) { id } }",
         "mutation { grantRole(userId: \"1\", role: ADMIN, regionId: \"1\") { id } }",
+        "mutation { createAuditCheckpoint { seq } }",
+        "mutation { markNotificationsRead }",
     ] {
         let v = app.gql(q, json!({}), None).await;
         assert_eq!(error_code(&v).as_deref(), Some("UNAUTHENTICATED"), "{q}: {v}");
@@ -181,4 +183,29 @@ async fn a_new_grant_takes_effect_on_the_next_request() {
         .await;
     assert_ok(&v);
     assert_ok(&app.gql(q, json!({ "r": cempaka }), Some(&lurah)).await);
+}
+
+#[tokio::test]
+async fn only_auditors_and_admins_sign_checkpoints_or_verify() {
+    let app = spawn_app().await;
+    for (who, allowed) in [
+        ("admin", true),
+        ("inspektorat", true),
+        ("bappeda", false),
+        ("opd.dinaspu", false),
+        ("penyedia.maju", false),
+        ("camat.sukamaju", false),
+        ("lurah.mekarsari", false),
+        ("warga.siti", false),
+    ] {
+        let tok = app.login(who).await;
+        for q in ["mutation { createAuditCheckpoint { seq } }", "{ verifyAuditTrail { ok } }"] {
+            let v = app.gql(q, json!({}), Some(&tok)).await;
+            if allowed {
+                assert_ok(&v);
+            } else {
+                assert_eq!(error_code(&v).as_deref(), Some("FORBIDDEN"), "{who}: {q}");
+            }
+        }
+    }
 }

@@ -40,3 +40,32 @@ async fn the_standard_introspection_query_is_allowed() {
     assert!(v.get("errors").is_none(), "{}", &v.to_string()[..v.to_string().len().min(400)]);
     assert!(v["data"]["__schema"]["types"].as_array().unwrap().len() > 20);
 }
+
+/// Every mutation in the served schema is exercised by an authorization test (a role matrix, or
+/// the anonymous/public checks). Adding a mutation without one fails here.
+#[test]
+fn every_mutation_has_an_authorization_test() {
+    let sdl = mufakat_server::graphql::sdl();
+    let start = sdl.find("type MutationRoot {").expect("mutation root");
+    let body = &sdl[start..sdl[start..].find("\n}").map(|e| start + e).unwrap()];
+    let mutations: Vec<&str> = body
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter_map(|l| {
+            let name = l.split(['(', ':']).next()?;
+            (name.starts_with(|c: char| c.is_ascii_lowercase()) && name.len() < l.len() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(name)
+        })
+        .collect();
+    assert!(mutations.len() > 20, "{mutations:?}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api");
+    let sources: String = ["authorization.rs", "musrenbang_authz.rs", "allocation.rs", "workflows.rs", "accounts.rs", "musrenbang.rs"]
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
+        .collect();
+    let missing: Vec<&&str> = mutations
+        .iter()
+        .filter(|m| !(sources.contains(&format!("{m}(")) || sources.contains(&format!("{{ {m} ")) || sources.contains(&format!("{{ {m} }}"))))
+        .collect();
+    assert!(missing.is_empty(), "mutations without an authorization test: {missing:?}");
+}
