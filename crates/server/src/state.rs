@@ -26,6 +26,8 @@ pub struct Inner {
     pub signer: mufakat_audit::Signer,
     /// Statements run on the pool (for tests and metrics).
     pub queries: Arc<std::sync::atomic::AtomicU64>,
+    /// Votes waiting for the group-commit writer.
+    pub votes: crate::services::musrenbang::VoteQueue,
     /// Live vote counts for subscriptions.
     pub vote_events: tokio::sync::broadcast::Sender<crate::services::musrenbang::VoteCountChanged>,
 }
@@ -57,6 +59,7 @@ impl AppState {
             settings.login_max_failures_per_ip,
             Duration::from_secs(settings.login_lockout_secs),
         );
+        let (votes, vote_queue) = tokio::sync::mpsc::channel(4096);
         let state = AppState(Arc::new(Inner {
             db,
             settings,
@@ -67,9 +70,11 @@ impl AppState {
             workflows,
             signer,
             queries,
+            votes,
             vote_events: tokio::sync::broadcast::channel(1024).0,
         }));
         state.reload_regions().await.map_err(|e| anyhow::anyhow!("loading regions: {e}"))?;
+        tokio::spawn(crate::services::musrenbang::run_vote_batcher(Arc::downgrade(&state.0), vote_queue));
         Ok(state)
     }
 

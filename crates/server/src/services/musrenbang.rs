@@ -3,7 +3,7 @@
 //! change, vote and score is a transition of those cases, appended to the audit chain in the
 //! same transaction as the module's own rows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use mufakat_core::{AppError, AppResult, FieldError, Money, Role};
@@ -514,7 +514,22 @@ pub async fn unvote(state: &AppState, user: &CurrentUser, proposal_id: i32) -> A
     cast(state, user, proposal_id, false).await
 }
 
+/// One vote (or withdrawal) waiting for the batcher.
+pub struct VoteRequest {
+    user: CurrentUser,
+    proposal_id: i32,
+    approve: bool,
+    reply: tokio::sync::oneshot::Sender<AppResult<VoteReceipt>>,
+}
+
+/// Votes queue here; [`run_vote_batcher`] writes them in batches.
+pub type VoteQueue = tokio::sync::mpsc::Sender<VoteRequest>;
+
+/// Largest number of votes in one transaction.
+const MAX_BATCH: usize = 256;
+
 async fn cast(state: &AppState, user: &CurrentUser, proposal_id: i32, approve: bool) -> AppResult<VoteReceipt> {
+    // Cheap refusals before queueing; everything is checked again under the chain lock.
     let p = get_proposal(&state.db, proposal_id).await?;
     let cycle = get_cycle(&state.db, p.cycle_id).await?;
     if cycle.phase != "voting" {
@@ -524,52 +539,143 @@ async fn cast(state: &AppState, user: &CurrentUser, proposal_id: i32, approve: b
     if !cycle.settings.voting.may_vote_for(&*state.regions.read().await, home, p.region_id) {
         return Err(AppError::Forbidden);
     }
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    state
+        .votes
+        .send(VoteRequest { user: user.clone(), proposal_id, approve, reply })
+        .await
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the vote batcher has stopped")))?;
+    answer.await.map_err(|_| AppError::internal(anyhow::anyhow!("the vote batcher dropped a vote")))?
+}
+
+/// Group commit for votes: takes every vote waiting (up to [`MAX_BATCH`]), writes them in one
+/// transaction under one chain lock — each still its own workflow transition and audit event —
+/// and answers each request only after the commit. A vote refused by its checks is answered
+/// with its error and does not disturb the others; a database failure fails the whole batch
+/// (nothing of it is kept) and every request in it gets the error. Runs until the state is
+/// dropped.
+pub async fn run_vote_batcher(state: std::sync::Weak<crate::state::Inner>, mut queue: tokio::sync::mpsc::Receiver<VoteRequest>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(r) => batch.push(r),
+                Err(_) => break,
+            }
+        }
+        let Some(inner) = state.upgrade() else { break };
+        let state = AppState(inner);
+        write_batch(&state, batch).await;
+    }
+}
+
+async fn write_batch(state: &AppState, batch: Vec<VoteRequest>) {
+    let outcome: AppResult<(Vec<AppResult<VoteReceipt>>, Vec<VoteCountChanged>)> = async {
+        let now = Utc::now();
+        let txn = state.db.begin().await.db()?;
+        let mut chain = audit_log::begin(&txn, now).await?;
+        let mut cycles: HashMap<i32, CycleView> = HashMap::new();
+        let mut results = Vec::with_capacity(batch.len());
+        let mut changes = vec![];
+        for req in &batch {
+            match cast_in(state, &txn, &mut chain, &mut cycles, req).await {
+                Ok((receipt, change)) => {
+                    changes.push(change);
+                    results.push(Ok(receipt));
+                }
+                // Refusals come from checks made before anything is written.
+                Err(e) if !matches!(e, AppError::Internal(_)) => results.push(Err(e)),
+                Err(e) => return Err(e),
+            }
+        }
+        if mufakat_store::db::is_postgres(&state.db) {
+            for change in &changes {
+                // Delivered to every node (this one included) when the transaction commits.
+                let payload = serde_json::to_string(change).map_err(AppError::internal)?;
+                txn.execute_raw(sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, "SELECT pg_notify($1, $2)", [VOTE_CHANNEL.into(), payload.into()]))
+                    .await
+                    .db()?;
+            }
+        }
+        txn.commit().await.db()?;
+        Ok((results, changes))
+    }
+    .await;
+    match outcome {
+        Ok((results, changes)) => {
+            if !mufakat_store::db::is_postgres(&state.db) {
+                for c in changes {
+                    let _ = state.vote_events.send(c);
+                }
+            }
+            for (req, res) in batch.into_iter().zip(results) {
+                let _ = req.reply.send(res);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, votes = batch.len(), "a vote batch failed; nothing of it was kept");
+            for req in batch {
+                let _ = req.reply.send(Err(AppError::internal(anyhow::anyhow!("vote batch failed: {e}"))));
+            }
+        }
+    }
+}
+
+/// One vote inside a batch's transaction. Every refusal is decided before the first write.
+async fn cast_in(
+    state: &AppState,
+    txn: &sea_orm::DatabaseTransaction,
+    chain: &mut audit_log::Chain,
+    cycles: &mut HashMap<i32, CycleView>,
+    req: &VoteRequest,
+) -> AppResult<(VoteReceipt, VoteCountChanged)> {
+    let (user, approve) = (&req.user, req.approve);
+    let p = get_proposal(txn, req.proposal_id).await?;
+    if !cycles.contains_key(&p.cycle_id) {
+        let c = get_cycle(txn, p.cycle_id).await?;
+        cycles.insert(p.cycle_id, c);
+    }
+    let cycle = &cycles[&p.cycle_id];
+    if cycle.phase != "voting" {
+        return Err(phase_closed("voting", &cycle.phase));
+    }
     let instance_id = p.instance_id.ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
-    let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    // The chain lock serialises votes, so the limit check below cannot race.
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let existing = pv::Entity::find().filter(pv::Column::ProposalId.eq(p.id)).filter(pv::Column::VoterId.eq(user.id)).one(txn).await.db()?;
     if approve {
-        let used = pv::Entity::find().filter(pv::Column::CycleId.eq(cycle.id)).filter(pv::Column::VoterId.eq(user.id)).count(&txn).await.db()?;
+        if existing.is_some() {
+            return Err(AppError::conflict("Anda sudah memilih usulan ini.", "You have already voted for this proposal."));
+        }
+        let used = pv::Entity::find().filter(pv::Column::CycleId.eq(cycle.id)).filter(pv::Column::VoterId.eq(user.id)).count(txn).await.db()?;
         if used >= cycle.settings.voting.max_per_voter as u64 {
             return Err(AppError::conflict(
                 format!("Anda sudah memakai semua {} suara Anda pada siklus ini. Tarik salah satu suara untuk memilih usulan lain.", cycle.settings.voting.max_per_voter),
                 format!("You have used all {} of your votes in this cycle. Withdraw one to vote for another proposal.", cycle.settings.voting.max_per_voter),
             ));
         }
-        pv::ActiveModel { cycle_id: Set(cycle.id), proposal_id: Set(p.id), voter_id: Set(user.id), created_at: Set(now), ..Default::default() }
-            .insert(&txn)
+    } else if existing.is_none() {
+        return Err(AppError::conflict("Anda belum memilih usulan ini.", "You have not voted for this proposal."));
+    }
+    // The engine decides (and refuses) before it writes.
+    let who = Acting::Pseudonymous(user, pseudonym(state, cycle.id, user.id));
+    let fired = cases::fire_in(state, txn, chain, who, instance_id, if approve { "vote" } else { "unvote" }, Map::new(), None, None, false).await?;
+    if approve {
+        pv::ActiveModel { cycle_id: Set(cycle.id), proposal_id: Set(p.id), voter_id: Set(user.id), created_at: Set(chain.now), ..Default::default() }
+            .insert(txn)
             .await
-            .db_unique("Anda sudah memilih usulan ini.", "You have already voted for this proposal.")?;
+            .map_err(|e| AppError::internal(anyhow::anyhow!("vote row: {e}")))?;
     } else {
-        let res = pv::Entity::delete_many().filter(pv::Column::ProposalId.eq(p.id)).filter(pv::Column::VoterId.eq(user.id)).exec(&txn).await.db()?;
-        if res.rows_affected == 0 {
-            return Err(AppError::conflict("Anda belum memilih usulan ini.", "You have not voted for this proposal."));
-        }
+        pv::Entity::delete_many().filter(pv::Column::ProposalId.eq(p.id)).filter(pv::Column::VoterId.eq(user.id)).exec(txn).await.db()?;
     }
     let delta = if approve { 1 } else { -1 };
     prop::Entity::update_many()
         .col_expr(prop::Column::VoteCount, Expr::col(prop::Column::VoteCount).add(delta))
         .filter(prop::Column::Id.eq(p.id))
-        .exec(&txn)
+        .exec(txn)
         .await
         .db()?;
-    let who = Acting::Pseudonymous(user, pseudonym(state, cycle.id, user.id));
-    let fired = cases::fire_in(state, &txn, &mut chain, who, instance_id, if approve { "vote" } else { "unvote" }, Map::new(), None, None, false).await?;
-    let counted = get_proposal(&txn, p.id).await?;
-    let change = VoteCountChanged { proposal_id: p.id, region_id: p.region_id, cycle_id: cycle.id, votes: counted.vote_count };
-    if mufakat_store::db::is_postgres(&state.db) {
-        // Delivered to every node (this one included) when the transaction commits.
-        let payload = serde_json::to_string(&change).map_err(AppError::internal)?;
-        txn.execute_raw(sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, "SELECT pg_notify($1, $2)", [VOTE_CHANNEL.into(), payload.into()]))
-            .await
-            .db()?;
-    }
-    txn.commit().await.db()?;
-    if !mufakat_store::db::is_postgres(&state.db) {
-        let _ = state.vote_events.send(change);
-    }
-    Ok(VoteReceipt { proposal: counted, receipt: fired.event.hash, seq: fired.event.seq })
+    let counted = prop::Model { vote_count: p.vote_count + delta, ..p };
+    let change = VoteCountChanged { proposal_id: counted.id, region_id: counted.region_id, cycle_id: cycle.id, votes: counted.vote_count };
+    Ok((VoteReceipt { proposal: counted, receipt: fired.event.hash, seq: fired.event.seq }, change))
 }
 
 /// The PostgreSQL NOTIFY channel that carries vote counts between nodes.
