@@ -110,7 +110,11 @@ async fn acknowledged_votes_survive_repeated_kill_9() {
     let phase = |c: String| { let (client, url) = (client.clone(), url.clone()); async move {
         gql(&client, &url, "query($c: ID!) { musrenbangCycle(id: $c) { phase } }", json!({ "c": c }), None).await.unwrap()["data"]["musrenbangCycle"]["phase"].as_str().unwrap_or_default().to_owned()
     }};
-    while phase(cycle.clone()).await != "submission" { tokio::time::sleep(Duration::from_millis(200)).await; }
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while phase(cycle.clone()).await != "submission" {
+        assert!(std::time::Instant::now() < deadline, "the cycle never reached submission");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let mut proposals = vec![];
     for i in 0..6 {
         let v = gql(&client, &url, "mutation($i: CreateProposalInput!) { createProposal(input: $i) { id } }",
@@ -119,7 +123,11 @@ async fn acknowledged_votes_survive_repeated_kill_9() {
         gql(&client, &url, "mutation($id: ID!) { proposalAction(proposalId: $id, action: SUBMIT) { receipt } }", json!({ "id": id }), Some(&residents[i])).await.unwrap();
         proposals.push(id);
     }
-    while phase(cycle.clone()).await != "voting" { tokio::time::sleep(Duration::from_millis(200)).await; }
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while phase(cycle.clone()).await != "voting" {
+        assert!(std::time::Instant::now() < deadline, "the cycle never reached voting");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     // Every (resident, proposal) pair is one vote to cast; kill the server three times meanwhile.
     let mut pending: Vec<(usize, usize)> = (0..residents.len()).flat_map(|r| (0..proposals.len()).map(move |p| (r, p))).collect();

@@ -65,7 +65,11 @@ async fn two_nodes_share_one_postgresql() {
         let (client, url, c) = (client.clone(), nodes[node].clone(), cycle.clone());
         async move { gql(&client, &url, "query($c: ID!) { musrenbangCycle(id: $c) { phase } }", json!({ "c": c }), None).await.unwrap()["data"]["musrenbangCycle"]["phase"].as_str().unwrap_or_default().to_owned() }
     };
-    while phase(1).await != "submission" { tokio::time::sleep(Duration::from_millis(200)).await; }
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while phase(1).await != "submission" {
+        assert!(std::time::Instant::now() < deadline, "the cycle never reached submission");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let mut proposals = vec![];
     for i in 0..6 {
         let v = gql(&client, &nodes[1], "mutation($i: CreateProposalInput!) { createProposal(input: $i) { id } }",
@@ -74,7 +78,11 @@ async fn two_nodes_share_one_postgresql() {
         gql(&client, &nodes[0], "mutation($id: ID!) { proposalAction(proposalId: $id, action: SUBMIT) { receipt } }", json!({ "id": id }), Some(&residents[i])).await.unwrap();
         proposals.push(id);
     }
-    while phase(0).await != "voting" { tokio::time::sleep(Duration::from_millis(200)).await; }
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while phase(0).await != "voting" {
+        assert!(std::time::Instant::now() < deadline, "the cycle never reached voting");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     // Let both schedulers have a go at the (already fired) timer.
     tokio::time::sleep(Duration::from_millis(2500)).await;
 
