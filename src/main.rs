@@ -41,6 +41,9 @@ enum Command {
     /// Manages accounts.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Manages regions (the first ones, before any admin exists).
+    #[command(subcommand)]
+    Regions(RegionsCommand),
     /// Prints the GraphQL schema (SDL).
     Schema,
     /// Workflow definitions.
@@ -189,6 +192,25 @@ struct ServeArgs {
 }
 
 #[derive(Subcommand)]
+enum RegionsCommand {
+    /// Adds a region: provinsi or kabupaten_kota at the top, kecamatan under a kabupaten/kota,
+    /// kelurahan_desa under a kecamatan.
+    Create {
+        /// Official code (kode wilayah), unique, e.g. 32.73 or 32.73.01.1001.
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// provinsi, kabupaten_kota, kecamatan or kelurahan_desa.
+        #[arg(long)]
+        level: mufakat_core::RegionLevel,
+        /// The parent's code.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum UsersCommand {
     /// Creates a staff account with one role in one region. The password is read from standard
     /// input when piped, otherwise generated and printed once.
@@ -263,6 +285,17 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Schema => print!("{}", mufakat_server::graphql::sdl()),
+        Command::Regions(RegionsCommand::Create { code, name, level, parent }) => {
+            let state = startup::build_state(settings).await?;
+            let parent_id = match parent {
+                Some(p) => Some(state.regions.read().await.all().find(|r| r.code == p).map(|r| r.id).with_context(|| format!("no region with code {p}"))?),
+                None => None,
+            };
+            let r = mufakat_server::services::regions::create(&state, None, mufakat_server::services::regions::CreateRegion { code, name, level, parent_id })
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli")))?;
+            println!("created region {} {} ({}) id {}", r.code, r.name, r.level, r.id);
+        }
         Command::Pb(cmd) => mufakat_allocation::cli::run(cmd)?,
         Command::Report(cmd) => report(settings, cmd).await?,
         Command::Bench(BenchCommand::Load { clients, proposals, residents, requests }) => {

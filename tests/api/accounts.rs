@@ -161,3 +161,32 @@ async fn account_and_region_changes_are_in_the_audit_trail_without_secrets() {
     }
     assert!(mufakat_server::audit_log::verify(&app.state.db).await.unwrap().ok);
 }
+
+/// A production start from nothing: the kota and its first admin from the command line.
+#[test]
+fn the_first_region_and_admin_come_from_the_cli() {
+    let dir = TempDir(std::env::temp_dir().join(format!("mufakat-cli-{}", uuid::Uuid::new_v4().simple())));
+    let run = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write;
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mufakat"))
+            .arg("--data-dir")
+            .arg(&dir.0)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .env_remove("RUST_BACKTRACE")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+        c.wait_with_output().unwrap()
+    };
+    assert!(run(&["regions", "create", "--code", "32.73", "--name", "Kota Bandung", "--level", "kabupaten_kota"], None).status.success());
+    let bad = run(&["regions", "create", "--code", "32.73.9", "--name", "X", "--level", "kelurahan_desa", "--parent", "32.73"], None);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("does not fit under its parent"));
+    let ok = run(&["users", "create", "--username", "admin", "--name", "Admin", "--role", "admin", "--region", "32.73"], Some("kata-sandi-admin-panjang"));
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("created user admin"));
+}
