@@ -15,11 +15,18 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$bin" --data-dir "$work/data" serve --demo --listen "127.0.0.1:$port" > "$work/out.txt" 2> "$work/err.txt" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 300); do
+    python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/healthz', timeout=2)" 2>/dev/null && break
+    sleep 0.2
+done
 pw=$(grep -o 'shown once: [A-Za-z0-9]*' "$work/out.txt" | cut -d' ' -f3)
-token=$(curl -s "http://127.0.0.1:$port/graphql" -H 'content-type: application/json' \
-    -d "{\"query\":\"mutation{login(username:\\\"admin\\\",password:\\\"$pw\\\"){token}}\"}" \
-    | python3 -c 'import sys,json;print(json.load(sys.stdin)["data"]["login"]["token"])')
+token=$(PORT="$port" PW="$pw" python3 - <<'PY'
+import json, os, urllib.request
+q = {"query": "mutation($p: String!) { login(username: \"admin\", password: $p) { token } }", "variables": {"p": os.environ["PW"]}}
+req = urllib.request.Request(f"http://127.0.0.1:{os.environ['PORT']}/graphql", data=json.dumps(q).encode(), headers={"content-type": "application/json"})
+print(json.load(urllib.request.urlopen(req))["data"]["login"]["token"])
+PY
+)
 # logout/logoutEverywhere would revoke the fuzzer's own token.
 SCHEMATHESIS_HOOKS=mufakat_hooks PYTHONPATH="$here" "$venv/bin/schemathesis" run "http://127.0.0.1:$port/graphql" \
     --checks no_crash --exclude-checks not_a_server_error --exclude-name-regex 'logout' \
