@@ -11,7 +11,11 @@ use mufakat_server::services::accounts;
 use mufakat_server::{seed, startup, telemetry, Settings};
 
 #[derive(Parser)]
-#[command(name = "mufakat", version, about = "Participatory planning, budgeting and audit workflows for Indonesian local government")]
+#[command(
+    name = "mufakat",
+    version,
+    about = "Participatory planning, budgeting and audit workflows for Indonesian local government"
+)]
 struct Cli {
     /// Database URL: `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`.
     /// Default: the SQLite file `mufakat.sqlite` in the data directory.
@@ -252,7 +256,9 @@ async fn main() -> anyhow::Result<()> {
             }
             let addr = app.local_addr();
             tracing::info!(%addr, "Mufakat is listening");
-            eprintln!("Mufakat: GraphiQL at http://{addr}/graphql, health at http://{addr}/healthz");
+            eprintln!(
+                "Mufakat: GraphiQL at http://{addr}/graphql, health at http://{addr}/healthz"
+            );
             app.run_until_stopped().await?;
         }
         Command::Migrate => {
@@ -265,7 +271,12 @@ async fn main() -> anyhow::Result<()> {
             print_seed(seed::seed_demo(&state, None).await?);
             demo_musrenbang(&state).await?;
         }
-        Command::Users(UsersCommand::Create { username, name, role, region }) => {
+        Command::Users(UsersCommand::Create {
+            username,
+            name,
+            role,
+            region,
+        }) => {
             let state = startup::build_state(settings).await?;
             let region_id = state
                 .regions
@@ -276,29 +287,72 @@ async fn main() -> anyhow::Result<()> {
                 .map(|r| r.id)
                 .with_context(|| format!("no region with code {region}"))?;
             let (password, generated) = read_or_generate_password()?;
-            let u = accounts::create_staff(&state, None, accounts::CreateStaff { username, name, password: password.clone(), grants: vec![(role, region_id)] })
-                .await
-                .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli")))?;
-            println!("created user {} (id {}) as {role} in {region}", u.username, u.id);
+            let u = accounts::create_staff(
+                &state,
+                None,
+                accounts::CreateStaff {
+                    username,
+                    name,
+                    password: password.clone(),
+                    grants: vec![(role, region_id)],
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli")))?;
+            println!(
+                "created user {} (id {}) as {role} in {region}",
+                u.username, u.id
+            );
             if generated {
                 println!("password (shown once): {password}");
             }
         }
         Command::Schema => print!("{}", mufakat_server::graphql::sdl()),
-        Command::Regions(RegionsCommand::Create { code, name, level, parent }) => {
+        Command::Regions(RegionsCommand::Create {
+            code,
+            name,
+            level,
+            parent,
+        }) => {
             let state = startup::build_state(settings).await?;
             let parent_id = match parent {
-                Some(p) => Some(state.regions.read().await.all().find(|r| r.code == p).map(|r| r.id).with_context(|| format!("no region with code {p}"))?),
+                Some(p) => Some(
+                    state
+                        .regions
+                        .read()
+                        .await
+                        .all()
+                        .find(|r| r.code == p)
+                        .map(|r| r.id)
+                        .with_context(|| format!("no region with code {p}"))?,
+                ),
                 None => None,
             };
-            let r = mufakat_server::services::regions::create(&state, None, mufakat_server::services::regions::CreateRegion { code, name, level, parent_id })
-                .await
-                .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli")))?;
-            println!("created region {} {} ({}) id {}", r.code, r.name, r.level, r.id);
+            let r = mufakat_server::services::regions::create(
+                &state,
+                None,
+                mufakat_server::services::regions::CreateRegion {
+                    code,
+                    name,
+                    level,
+                    parent_id,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli")))?;
+            println!(
+                "created region {} {} ({}) id {}",
+                r.code, r.name, r.level, r.id
+            );
         }
         Command::Pb(cmd) => mufakat_allocation::cli::run(cmd)?,
         Command::Report(cmd) => report(settings, cmd).await?,
-        Command::Bench(BenchCommand::Load { clients, proposals, residents, requests }) => {
+        Command::Bench(BenchCommand::Load {
+            clients,
+            proposals,
+            residents,
+            requests,
+        }) => {
             bench_load(settings, clients, proposals, residents, requests).await?;
         }
         Command::Bench(BenchCommand::Audit { cases }) => {
@@ -309,13 +363,31 @@ async fn main() -> anyhow::Result<()> {
             }
             let durability = settings.durability.clone();
             let state = startup::build_state(settings).await?;
-            seed::seed_demo(&state, Some("bench-password-123".into())).await.map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "bench")))?;
+            seed::seed_demo(&state, Some("bench-password-123".into()))
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "bench")))?;
             let b = mufakat_server::bench::audit(&state, cases).await?;
             println!("durability: {durability}");
-            println!("audited transitions: {} in total, {:.0}/s", b.transitions, b.transitions_per_sec);
-            println!("raw two-row transactions: {:.0}/s  (audited = {:.0}% of raw)", b.raw_tx_per_sec, 100.0 * b.transitions_per_sec / b.raw_tx_per_sec);
-            println!("audit verify: {} events in {:.3}s ({:.0} events/s)", b.verify_events, b.verify_secs, b.verify_events as f64 / b.verify_secs);
-            println!("raw SHA-256 over the same bytes: {:.4}s (verify = {:.1}x raw hashing)", b.raw_sha_secs, b.verify_secs / b.raw_sha_secs.max(1e-9));
+            println!(
+                "audited transitions: {} in total, {:.0}/s",
+                b.transitions, b.transitions_per_sec
+            );
+            println!(
+                "raw two-row transactions: {:.0}/s  (audited = {:.0}% of raw)",
+                b.raw_tx_per_sec,
+                100.0 * b.transitions_per_sec / b.raw_tx_per_sec
+            );
+            println!(
+                "audit verify: {} events in {:.3}s ({:.0} events/s)",
+                b.verify_events,
+                b.verify_secs,
+                b.verify_events as f64 / b.verify_secs
+            );
+            println!(
+                "raw SHA-256 over the same bytes: {:.4}s (verify = {:.1}x raw hashing)",
+                b.raw_sha_secs,
+                b.verify_secs / b.raw_sha_secs.max(1e-9)
+            );
             let _ = std::fs::remove_dir_all(&tmp);
         }
         Command::Workflows(WorkflowsCommand::Check { dir }) => {
@@ -330,12 +402,19 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Audit(cmd) => {
             let state = startup::build_state(settings).await?;
-            let fail = |e: mufakat_core::AppError| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli"));
+            let fail = |e: mufakat_core::AppError| {
+                anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli"))
+            };
             match cmd {
                 AuditCommand::Verify => {
-                    let v = mufakat_server::audit_log::verify(&state.db).await.map_err(fail)?;
+                    let v = mufakat_server::audit_log::verify(&state.db)
+                        .await
+                        .map_err(fail)?;
                     if v.ok {
-                        println!("audit trail OK: {} events, {} signed checkpoint(s) verified", v.events, v.checkpoints);
+                        println!(
+                            "audit trail OK: {} events, {} signed checkpoint(s) verified",
+                            v.events, v.checkpoints
+                        );
                     } else {
                         eprintln!(
                             "audit trail BROKEN at event {}: {}",
@@ -347,16 +426,28 @@ async fn main() -> anyhow::Result<()> {
                 }
                 AuditCommand::Export { output } => {
                     let mut out: Box<dyn std::io::Write> = match &output {
-                        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+                        Some(p) => Box::new(std::io::BufWriter::new(
+                            std::fs::File::create(p)
+                                .with_context(|| format!("creating {}", p.display()))?,
+                        )),
                         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
                     };
-                    let n = mufakat_server::audit_log::export(&state.db, &mut out).await.map_err(fail)?;
+                    let n = mufakat_server::audit_log::export(&state.db, &mut out)
+                        .await
+                        .map_err(fail)?;
                     out.flush()?;
                     if let Some(p) = output {
                         eprintln!("exported {n} events to {}", p.display());
                     }
                 }
-                AuditCommand::Checkpoint => match mufakat_server::audit_log::checkpoint(&state.db, &state.signer, chrono::Utc::now()).await.map_err(fail)? {
+                AuditCommand::Checkpoint => match mufakat_server::audit_log::checkpoint(
+                    &state.db,
+                    &state.signer,
+                    chrono::Utc::now(),
+                )
+                .await
+                .map_err(fail)?
+                {
                     Some(cp) => println!("checkpoint at event {} ({})", cp.seq, cp.hash),
                     None => println!("the audit trail is empty; nothing to sign"),
                 },
@@ -377,17 +468,35 @@ fn read_or_generate_password() -> anyhow::Result<(String, bool)> {
         }
     }
     use rand::distributions::{Alphanumeric, DistString};
-    Ok((Alphanumeric.sample_string(&mut rand::thread_rng(), 16), true))
+    Ok((
+        Alphanumeric.sample_string(&mut rand::thread_rng(), 16),
+        true,
+    ))
 }
 
 /// Latency percentiles of a run, in milliseconds.
 fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    let at = |q: f64| v.get(((v.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
-    (at(0.5), at(0.95), at(0.99), v.last().copied().unwrap_or(0.0))
+    let at = |q: f64| {
+        v.get(((v.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    (
+        at(0.5),
+        at(0.95),
+        at(0.99),
+        v.last().copied().unwrap_or(0.0),
+    )
 }
 
-async fn bench_load(mut settings: Settings, clients: usize, proposals: usize, residents: usize, requests: usize) -> anyhow::Result<()> {
+async fn bench_load(
+    mut settings: Settings,
+    clients: usize,
+    proposals: usize,
+    residents: usize,
+    requests: usize,
+) -> anyhow::Result<()> {
     use std::time::Instant;
     let tmp = std::env::temp_dir().join(format!("mufakat-load-{}", std::process::id()));
     if settings.database_url.is_none() {
@@ -397,10 +506,15 @@ async fn bench_load(mut settings: Settings, clients: usize, proposals: usize, re
     let url = settings.database_url.clone().unwrap_or_default();
     let durability = settings.durability.clone();
     let state = startup::build_state(settings.clone()).await?;
-    seed::seed_demo(&state, Some("bench-password-123".into())).await.map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "bench")))?;
+    seed::seed_demo(&state, Some("bench-password-123".into()))
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "bench")))?;
     eprintln!("preparing {residents} residents and {proposals} proposals ...");
-    let (tokens, ids, kel) = mufakat_server::bench::load_fixture(&state, residents, proposals).await?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let (tokens, ids, kel) =
+        mufakat_server::bench::load_fixture(&state, residents, proposals).await?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let mut child = std::process::Command::new(std::env::current_exe()?)
         .args(["--database-url", &url, "--data-dir"])
         .arg(&settings.data_dir)
@@ -411,10 +525,17 @@ async fn bench_load(mut settings: Settings, clients: usize, proposals: usize, re
         .stderr(std::process::Stdio::null())
         .spawn()?;
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()?;
     let mut up = false;
     for _ in 0..300 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             up = true;
             break;
         }
@@ -425,9 +546,15 @@ async fn bench_load(mut settings: Settings, clients: usize, proposals: usize, re
     println!("durability: {durability}; clients: {clients}");
 
     // Votes: every resident votes for every proposal, residents spread over the clients.
-    let jobs: Vec<(String, i32)> = tokens.iter().flat_map(|t| ids.iter().map(move |p| (t.clone(), *p))).collect();
+    let jobs: Vec<(String, i32)> = tokens
+        .iter()
+        .flat_map(|t| ids.iter().map(move |p| (t.clone(), *p)))
+        .collect();
     let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
-    let run = |name: &'static str, make: Box<dyn Fn(usize) -> Option<(Option<String>, serde_json::Value)> + Send + Sync>| {
+    let run = |name: &'static str,
+               make: Box<
+        dyn Fn(usize) -> Option<(Option<String>, serde_json::Value)> + Send + Sync,
+    >| {
         let (client, gql) = (client.clone(), gql.clone());
         let make = std::sync::Arc::new(make);
         async move {
@@ -447,7 +574,11 @@ async fn bench_load(mut settings: Settings, clients: usize, proposals: usize, re
                             r = r.bearer_auth(tok);
                         }
                         let ok = match r.send().await {
-                            Ok(resp) => resp.json::<serde_json::Value>().await.map(|v| v.get("errors").is_none()).unwrap_or(false),
+                            Ok(resp) => resp
+                                .json::<serde_json::Value>()
+                                .await
+                                .map(|v| v.get("errors").is_none())
+                                .unwrap_or(false),
                             Err(_) => false,
                         };
                         lat.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -505,7 +636,16 @@ async fn bench_load(mut settings: Settings, clients: usize, proposals: usize, re
     .await;
     let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0) / 1024.0));
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+                    / 1024.0
+            })
+        });
     let _ = child.kill();
     let _ = child.wait();
     let raw = mufakat_server::bench::raw_inserts(&state, tokens.len() * ids.len(), clients).await?;
@@ -513,8 +653,14 @@ async fn bench_load(mut settings: Settings, clients: usize, proposals: usize, re
     if let Some(mb) = rss {
         println!("server peak RSS: {mb:.1} MB");
     }
-    let v = mufakat_server::audit_log::verify(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("audit chain after the run: {} events, {}", v.events, if v.ok { "verified" } else { "BROKEN" });
+    let v = mufakat_server::audit_log::verify(&state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "audit chain after the run: {} events, {}",
+        v.events,
+        if v.ok { "verified" } else { "BROKEN" }
+    );
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(())
 }
@@ -530,38 +676,107 @@ fn lang_of(s: &str) -> anyhow::Result<mufakat_core::Lang> {
 async fn report(settings: Settings, cmd: ReportCommand) -> anyhow::Result<()> {
     use mufakat_server::services::reports::{self, ReportKind, ReportParams};
     let state = startup::build_state(settings).await?;
-    let fail = |e: mufakat_core::AppError| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli"));
+    let fail =
+        |e: mufakat_core::AppError| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli"));
     let region_id = |code: &str| {
         let code = code.to_owned();
         let state = state.clone();
-        async move { state.regions.read().await.all().find(|r| r.code == code).map(|r| r.id).with_context(|| format!("no region with code {code}")) }
+        async move {
+            state
+                .regions
+                .read()
+                .await
+                .all()
+                .find(|r| r.code == code)
+                .map(|r| r.id)
+                .with_context(|| format!("no region with code {code}"))
+        }
     };
     let (pdf, sha, out) = match cmd {
         ReportCommand::Allocation { args, out } => {
             let (election, alloc) = mufakat_allocation::cli::allocate_from_args(&args)?;
             let pdf = allocation_pdf(&election, &alloc, lang_of(&out.lang)?)?;
             let sha = hex_sha256(&pdf);
-            reports::record(&state, None, "allocation", &serde_json::json!({ "file": args.file.display().to_string(), "rule": alloc.rule }), &sha, pdf.len()).await.map_err(fail)?;
+            reports::record(
+                &state,
+                None,
+                "allocation",
+                &serde_json::json!({ "file": args.file.display().to_string(), "rule": alloc.rule }),
+                &sha,
+                pdf.len(),
+            )
+            .await
+            .map_err(fail)?;
             (pdf, sha, out)
         }
-        ReportCommand::BeritaAcara { m, place, participants, date, out } => {
-            let p = ReportParams { cycle_id: Some(m.cycle), region_id: Some(region_id(&m.region).await?), level: m.level, place, participants, date, ..Default::default() };
-            let g = reports::generate(&state, None, ReportKind::BeritaAcara, p, lang_of(&out.lang)?).await.map_err(fail)?;
+        ReportCommand::BeritaAcara {
+            m,
+            place,
+            participants,
+            date,
+            out,
+        } => {
+            let p = ReportParams {
+                cycle_id: Some(m.cycle),
+                region_id: Some(region_id(&m.region).await?),
+                level: m.level,
+                place,
+                participants,
+                date,
+                ..Default::default()
+            };
+            let g = reports::generate(
+                &state,
+                None,
+                ReportKind::BeritaAcara,
+                p,
+                lang_of(&out.lang)?,
+            )
+            .await
+            .map_err(fail)?;
             (g.pdf, g.sha256, out)
         }
         ReportCommand::PriorityList { m, out } => {
-            let p = ReportParams { cycle_id: Some(m.cycle), region_id: Some(region_id(&m.region).await?), level: m.level, ..Default::default() };
-            let g = reports::generate(&state, None, ReportKind::PriorityList, p, lang_of(&out.lang)?).await.map_err(fail)?;
+            let p = ReportParams {
+                cycle_id: Some(m.cycle),
+                region_id: Some(region_id(&m.region).await?),
+                level: m.level,
+                ..Default::default()
+            };
+            let g = reports::generate(
+                &state,
+                None,
+                ReportKind::PriorityList,
+                p,
+                lang_of(&out.lang)?,
+            )
+            .await
+            .map_err(fail)?;
             (g.pdf, g.sha256, out)
         }
-        ReportCommand::AuditTrail { workflow, instance, out } => {
-            let p = ReportParams { workflow, instance_id: instance, ..Default::default() };
-            let g = reports::generate(&state, None, ReportKind::AuditTrail, p, lang_of(&out.lang)?).await.map_err(fail)?;
+        ReportCommand::AuditTrail {
+            workflow,
+            instance,
+            out,
+        } => {
+            let p = ReportParams {
+                workflow,
+                instance_id: instance,
+                ..Default::default()
+            };
+            let g = reports::generate(&state, None, ReportKind::AuditTrail, p, lang_of(&out.lang)?)
+                .await
+                .map_err(fail)?;
             (g.pdf, g.sha256, out)
         }
     };
-    std::fs::write(&out.output, &pdf).with_context(|| format!("writing {}", out.output.display()))?;
-    println!("wrote {} ({} bytes, sha256 {sha})", out.output.display(), pdf.len());
+    std::fs::write(&out.output, &pdf)
+        .with_context(|| format!("writing {}", out.output.display()))?;
+    println!(
+        "wrote {} ({} bytes, sha256 {sha})",
+        out.output.display(),
+        pdf.len()
+    );
     Ok(())
 }
 
@@ -571,33 +786,78 @@ fn hex_sha256(b: &[u8]) -> String {
 }
 
 /// The allocation report of a `.pb` election.
-fn allocation_pdf(e: &mufakat_allocation::Election, a: &mufakat_allocation::Allocation, lang: mufakat_core::Lang) -> anyhow::Result<Vec<u8>> {
+fn allocation_pdf(
+    e: &mufakat_allocation::Election,
+    a: &mufakat_allocation::Allocation,
+    lang: mufakat_core::Lang,
+) -> anyhow::Result<Vec<u8>> {
     use mufakat_allocation::rules::Reason;
     use mufakat_core::Money;
     use mufakat_reports as r;
-    let money = |q: &mufakat_allocation::Rational| Money::parse(&q.to_decimal_rounded(2)).map_err(|e| anyhow::anyhow!("amount {q}: {e}"));
-    let name_col = e.project_columns.iter().position(|c| c == "name" || c == "title");
+    let money = |q: &mufakat_allocation::Rational| {
+        Money::parse(&q.to_decimal_rounded(2)).map_err(|e| anyhow::anyhow!("amount {q}: {e}"))
+    };
+    let name_col = e
+        .project_columns
+        .iter()
+        .position(|c| c == "name" || c == "title");
     let mut rows = vec![];
     for p in &a.projects {
         let title = name_col
-            .and_then(|i| e.projects.iter().find(|x| x.id == p.id).and_then(|x| x.extra.get(i)).cloned())
+            .and_then(|i| {
+                e.projects
+                    .iter()
+                    .find(|x| x.id == p.id)
+                    .and_then(|x| x.extra.get(i))
+                    .cloned()
+            })
             .unwrap_or_else(|| format!("Proyek {}", p.id));
         let reason = match (&p.order, &p.reason) {
             (Some(o), _) => format!("dipilih pada langkah {o}"),
-            (None, Some(Reason::DidNotFit { remaining })) => format!("tidak muat: sisa anggaran {}", remaining.to_decimal_rounded(2)),
-            (None, Some(Reason::SupportersCannotAfford { round, .. })) => format!("dana pendukung tidak cukup (putaran {round})"),
+            (None, Some(Reason::DidNotFit { remaining })) => format!(
+                "tidak muat: sisa anggaran {}",
+                remaining.to_decimal_rounded(2)
+            ),
+            (None, Some(Reason::SupportersCannotAfford { round, .. })) => {
+                format!("dana pendukung tidak cukup (putaran {round})")
+            }
             (None, Some(Reason::NoSupport)) => "tidak ada pendukung".into(),
             (None, Some(Reason::NoSatisfaction)) => "tidak memberi kepuasan".into(),
             (None, Some(Reason::ExceedsBudget)) => "melebihi seluruh anggaran".into(),
-            (None, Some(Reason::RuleStopped { blocked_by })) => format!("aturan berhenti (terhalang {blocked_by})"),
+            (None, Some(Reason::RuleStopped { blocked_by })) => {
+                format!("aturan berhenti (terhalang {blocked_by})")
+            }
             (None, Some(Reason::NotInOptimum)) => "bukan bagian dari himpunan optimal".into(),
             (None, None) => String::new(),
         };
-        rows.push(r::AllocationRow { id: p.id.clone(), title, opd: None, cost: money(&p.cost)?, votes: p.supporters, score: None, funded: p.selected, reason, share: None });
+        rows.push(r::AllocationRow {
+            id: p.id.clone(),
+            title,
+            opd: None,
+            cost: money(&p.cost)?,
+            votes: p.supporters,
+            score: None,
+            funded: p.selected,
+            reason,
+            share: None,
+        });
     }
-    rows.sort_by(|x, y| y.funded.cmp(&x.funded).then(y.votes.cmp(&x.votes)).then(x.id.cmp(&y.id)));
-    let region = e.meta_value("unit").or(e.meta_value("subunit")).or(e.meta_value("district")).unwrap_or("Pemilihan").to_owned();
-    let cycle = e.meta_value("description").unwrap_or("Anggaran partisipatif").to_owned();
+    rows.sort_by(|x, y| {
+        y.funded
+            .cmp(&x.funded)
+            .then(y.votes.cmp(&x.votes))
+            .then(x.id.cmp(&y.id))
+    });
+    let region = e
+        .meta_value("unit")
+        .or(e.meta_value("subunit"))
+        .or(e.meta_value("district"))
+        .unwrap_or("Pemilihan")
+        .to_owned();
+    let cycle = e
+        .meta_value("description")
+        .unwrap_or("Anggaran partisipatif")
+        .to_owned();
     let report = r::AllocationReport {
         region,
         cycle,
@@ -605,9 +865,20 @@ fn allocation_pdf(e: &mufakat_allocation::Election, a: &mufakat_allocation::Allo
             name: a.rule.clone(),
             description: None,
             parameters: vec![
-                ("satisfaction".into(), format!("{:?}", a.satisfaction).to_lowercase()),
-                ("tie-breaking".into(), format!("{:?}", a.tie_breaking).to_lowercase()),
-                ("completion".into(), a.completion.map(|c| format!("{c:?}").to_lowercase()).unwrap_or_else(|| "none".into())),
+                (
+                    "satisfaction".into(),
+                    format!("{:?}", a.satisfaction).to_lowercase(),
+                ),
+                (
+                    "tie-breaking".into(),
+                    format!("{:?}", a.tie_breaking).to_lowercase(),
+                ),
+                (
+                    "completion".into(),
+                    a.completion
+                        .map(|c| format!("{c:?}").to_lowercase())
+                        .unwrap_or_else(|| "none".into()),
+                ),
             ],
         },
         ceiling: money(&a.budget)?,
@@ -620,7 +891,9 @@ fn allocation_pdf(e: &mufakat_allocation::Election, a: &mufakat_allocation::Allo
 }
 
 async fn demo_musrenbang(state: &mufakat_server::AppState) -> anyhow::Result<()> {
-    let n = seed::seed_demo_musrenbang(state).await.map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;
+    let n = seed::seed_demo_musrenbang(state)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;
     if n > 0 {
         println!("Demo e-Musrenbang cycle RKPD 2027: {n} proposals with votes; Mekarsari's kelurahan deliberation under way.");
     }
@@ -633,7 +906,12 @@ fn print_seed(report: seed::SeedReport) {
         Some(pw) => {
             println!("Demo data created. Accounts (password for all, shown once: {pw}):");
             for a in report.accounts {
-                println!("  {:<18} {:<16} region {}", a.username, a.role.as_str(), a.region);
+                println!(
+                    "  {:<18} {:<16} region {}",
+                    a.username,
+                    a.role.as_str(),
+                    a.region
+                );
             }
         }
     }

@@ -71,7 +71,13 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(Index::create().name("idx_regions_parent").table(Regions::Table).col(Regions::ParentId).to_owned())
+            .create_index(
+                Index::create()
+                    .name("idx_regions_parent")
+                    .table(Regions::Table)
+                    .col(Regions::ParentId)
+                    .to_owned(),
+            )
             .await?;
 
         manager
@@ -86,7 +92,11 @@ impl MigrationTrait for Migration {
                     .col(string(Users::PasswordHash))
                     .col(boolean(Users::IsActive).default(true))
                     .col(timestamp_with_time_zone(Users::CreatedAt))
-                    .foreign_key(ForeignKey::create().from(Users::Table, Users::HomeRegionId).to(Regions::Table, Regions::Id))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Users::Table, Users::HomeRegionId)
+                            .to(Regions::Table, Regions::Id),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -101,8 +111,16 @@ impl MigrationTrait for Migration {
                     .col(integer(RoleGrants::RegionId))
                     .col(integer_null(RoleGrants::GrantedBy))
                     .col(timestamp_with_time_zone(RoleGrants::CreatedAt))
-                    .foreign_key(ForeignKey::create().from(RoleGrants::Table, RoleGrants::UserId).to(Users::Table, Users::Id))
-                    .foreign_key(ForeignKey::create().from(RoleGrants::Table, RoleGrants::RegionId).to(Regions::Table, Regions::Id))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(RoleGrants::Table, RoleGrants::UserId)
+                            .to(Users::Table, Users::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(RoleGrants::Table, RoleGrants::RegionId)
+                            .to(Regions::Table, Regions::Id),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -129,19 +147,36 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Sessions::CreatedAt))
                     .col(timestamp_with_time_zone(Sessions::ExpiresAt))
                     .col(timestamp_with_time_zone_null(Sessions::RevokedAt))
-                    .foreign_key(ForeignKey::create().from(Sessions::Table, Sessions::UserId).to(Users::Table, Users::Id))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Sessions::Table, Sessions::UserId)
+                            .to(Users::Table, Users::Id),
+                    )
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(Index::create().name("idx_sessions_user").table(Sessions::Table).col(Sessions::UserId).to_owned())
+            .create_index(
+                Index::create()
+                    .name("idx_sessions_user")
+                    .table(Sessions::Table)
+                    .col(Sessions::UserId)
+                    .to_owned(),
+            )
             .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for t in [Sessions::Table.into_iden(), RoleGrants::Table.into_iden(), Users::Table.into_iden(), Regions::Table.into_iden()] {
-            manager.drop_table(Table::drop().table(t).to_owned()).await?;
+        for t in [
+            Sessions::Table.into_iden(),
+            RoleGrants::Table.into_iden(),
+            Users::Table.into_iden(),
+            Regions::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(t).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -149,7 +149,11 @@ impl MigrationTrait for Migration {
                         .from(WorkflowInstances::Table, WorkflowInstances::DefinitionId)
                         .to(WorkflowDefinitions::Table, WorkflowDefinitions::Id),
                 )
-                .foreign_key(ForeignKey::create().from(WorkflowInstances::Table, WorkflowInstances::RegionId).to(Regions::Table, Regions::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(WorkflowInstances::Table, WorkflowInstances::RegionId)
+                        .to(Regions::Table, Regions::Id),
+                )
                 .to_owned(),
         )
         .await?;
@@ -162,8 +166,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_instances_region").table(WorkflowInstances::Table).col(WorkflowInstances::RegionId).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_instances_region")
+                .table(WorkflowInstances::Table)
+                .col(WorkflowInstances::RegionId)
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -176,15 +186,30 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(WorkflowTimers::DueAt))
                 .col(timestamp_with_time_zone_null(WorkflowTimers::FiredAt))
                 .foreign_key(
-                    ForeignKey::create().from(WorkflowTimers::Table, WorkflowTimers::InstanceId).to(WorkflowInstances::Table, WorkflowInstances::Id),
+                    ForeignKey::create()
+                        .from(WorkflowTimers::Table, WorkflowTimers::InstanceId)
+                        .to(WorkflowInstances::Table, WorkflowInstances::Id),
                 )
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_timers_due").table(WorkflowTimers::Table).col(WorkflowTimers::FiredAt).col(WorkflowTimers::DueAt).to_owned())
-            .await?;
-        m.create_index(Index::create().name("idx_timers_instance").table(WorkflowTimers::Table).col(WorkflowTimers::InstanceId).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_timers_due")
+                .table(WorkflowTimers::Table)
+                .col(WorkflowTimers::FiredAt)
+                .col(WorkflowTimers::DueAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_timers_instance")
+                .table(WorkflowTimers::Table)
+                .col(WorkflowTimers::InstanceId)
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -232,7 +257,12 @@ impl MigrationTrait for Migration {
         m.exec_stmt(
             Query::insert()
                 .into_table(AuditHead::Table)
-                .columns([AuditHead::Id, AuditHead::Seq, AuditHead::Hash, AuditHead::UpdatedAt])
+                .columns([
+                    AuditHead::Id,
+                    AuditHead::Seq,
+                    AuditHead::Hash,
+                    AuditHead::UpdatedAt,
+                ])
                 .values_panic([1.into(), 0i64.into(), genesis.into(), "".into()])
                 .to_owned(),
         )

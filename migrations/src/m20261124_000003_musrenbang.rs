@@ -119,9 +119,15 @@ impl MigrationTrait for Migration {
                 .col(integer_null(MusrenbangCycles::InstanceId))
                 .col(text(MusrenbangCycles::Settings))
                 .col(timestamp_with_time_zone(MusrenbangCycles::CreatedAt))
-                .foreign_key(ForeignKey::create().from(MusrenbangCycles::Table, MusrenbangCycles::RegionId).to(Regions::Table, Regions::Id))
                 .foreign_key(
-                    ForeignKey::create().from(MusrenbangCycles::Table, MusrenbangCycles::InstanceId).to(WorkflowInstances::Table, WorkflowInstances::Id),
+                    ForeignKey::create()
+                        .from(MusrenbangCycles::Table, MusrenbangCycles::RegionId)
+                        .to(Regions::Table, Regions::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(MusrenbangCycles::Table, MusrenbangCycles::InstanceId)
+                        .to(WorkflowInstances::Table, WorkflowInstances::Id),
                 )
                 .to_owned(),
         )
@@ -158,17 +164,43 @@ impl MigrationTrait for Migration {
                 .col(text(Proposals::Attachments))
                 .col(timestamp_with_time_zone(Proposals::CreatedAt))
                 .col(timestamp_with_time_zone(Proposals::UpdatedAt))
-                .foreign_key(ForeignKey::create().from(Proposals::Table, Proposals::CycleId).to(MusrenbangCycles::Table, MusrenbangCycles::Id))
-                .foreign_key(ForeignKey::create().from(Proposals::Table, Proposals::RegionId).to(Regions::Table, Regions::Id))
-                .foreign_key(ForeignKey::create().from(Proposals::Table, Proposals::ProposerId).to(Users::Table, Users::Id))
-                .foreign_key(ForeignKey::create().from(Proposals::Table, Proposals::ParentId).to(Proposals::Table, Proposals::Id))
-                .foreign_key(ForeignKey::create().from(Proposals::Table, Proposals::InstanceId).to(WorkflowInstances::Table, WorkflowInstances::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Proposals::Table, Proposals::CycleId)
+                        .to(MusrenbangCycles::Table, MusrenbangCycles::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Proposals::Table, Proposals::RegionId)
+                        .to(Regions::Table, Regions::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Proposals::Table, Proposals::ProposerId)
+                        .to(Users::Table, Users::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Proposals::Table, Proposals::ParentId)
+                        .to(Proposals::Table, Proposals::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Proposals::Table, Proposals::InstanceId)
+                        .to(WorkflowInstances::Table, WorkflowInstances::Id),
+                )
                 .to_owned(),
         )
         .await?;
         for (name, cols) in [
-            ("idx_proposals_cycle_region", vec![Proposals::CycleId, Proposals::RegionId]),
-            ("idx_proposals_cycle_status", vec![Proposals::CycleId, Proposals::Status]),
+            (
+                "idx_proposals_cycle_region",
+                vec![Proposals::CycleId, Proposals::RegionId],
+            ),
+            (
+                "idx_proposals_cycle_status",
+                vec![Proposals::CycleId, Proposals::Status],
+            ),
             ("idx_proposals_proposer", vec![Proposals::ProposerId]),
         ] {
             let mut idx = Index::create();
@@ -187,8 +219,16 @@ impl MigrationTrait for Migration {
                 .col(integer(ProposalVotes::ProposalId))
                 .col(integer(ProposalVotes::VoterId))
                 .col(timestamp_with_time_zone(ProposalVotes::CreatedAt))
-                .foreign_key(ForeignKey::create().from(ProposalVotes::Table, ProposalVotes::ProposalId).to(Proposals::Table, Proposals::Id))
-                .foreign_key(ForeignKey::create().from(ProposalVotes::Table, ProposalVotes::VoterId).to(Users::Table, Users::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(ProposalVotes::Table, ProposalVotes::ProposalId)
+                        .to(Proposals::Table, Proposals::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(ProposalVotes::Table, ProposalVotes::VoterId)
+                        .to(Users::Table, Users::Id),
+                )
                 .to_owned(),
         )
         .await?;
@@ -204,7 +244,12 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("idx_votes_cycle_voter").table(ProposalVotes::Table).col(ProposalVotes::CycleId).col(ProposalVotes::VoterId).to_owned(),
+            Index::create()
+                .name("idx_votes_cycle_voter")
+                .table(ProposalVotes::Table)
+                .col(ProposalVotes::CycleId)
+                .col(ProposalVotes::VoterId)
+                .to_owned(),
         )
         .await?;
 
@@ -218,7 +263,11 @@ impl MigrationTrait for Migration {
                 .col(text(ProposalScores::Criteria))
                 .col(string(ProposalScores::Score))
                 .col(timestamp_with_time_zone(ProposalScores::CreatedAt))
-                .foreign_key(ForeignKey::create().from(ProposalScores::Table, ProposalScores::ProposalId).to(Proposals::Table, Proposals::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(ProposalScores::Table, ProposalScores::ProposalId)
+                        .to(Proposals::Table, Proposals::Id),
+                )
                 .to_owned(),
         )
         .await?;
@@ -245,12 +294,22 @@ impl MigrationTrait for Migration {
                 .col(integer_null(ProposalComments::HiddenBy))
                 .col(integer(ProposalComments::Reports).default(0))
                 .col(timestamp_with_time_zone(ProposalComments::CreatedAt))
-                .foreign_key(ForeignKey::create().from(ProposalComments::Table, ProposalComments::ProposalId).to(Proposals::Table, Proposals::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(ProposalComments::Table, ProposalComments::ProposalId)
+                        .to(Proposals::Table, Proposals::Id),
+                )
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_comments_proposal").table(ProposalComments::Table).col(ProposalComments::ProposalId).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_comments_proposal")
+                .table(ProposalComments::Table)
+                .col(ProposalComments::ProposalId)
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 

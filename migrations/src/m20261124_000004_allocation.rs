@@ -73,8 +73,16 @@ impl MigrationTrait for Migration {
                 .col(big_integer(BudgetCeilings::AmountSen))
                 .col(integer(BudgetCeilings::SetBy))
                 .col(timestamp_with_time_zone(BudgetCeilings::UpdatedAt))
-                .foreign_key(ForeignKey::create().from(BudgetCeilings::Table, BudgetCeilings::CycleId).to(MusrenbangCycles::Table, MusrenbangCycles::Id))
-                .foreign_key(ForeignKey::create().from(BudgetCeilings::Table, BudgetCeilings::RegionId).to(Regions::Table, Regions::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(BudgetCeilings::Table, BudgetCeilings::CycleId)
+                        .to(MusrenbangCycles::Table, MusrenbangCycles::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(BudgetCeilings::Table, BudgetCeilings::RegionId)
+                        .to(Regions::Table, Regions::Id),
+                )
                 .to_owned(),
         )
         .await?;
@@ -106,7 +114,11 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(AllocationRuns::CreatedAt))
                 .col(timestamp_with_time_zone_null(AllocationRuns::AdoptedAt))
                 .col(integer_null(AllocationRuns::AdoptedBy))
-                .foreign_key(ForeignKey::create().from(AllocationRuns::Table, AllocationRuns::CycleId).to(MusrenbangCycles::Table, MusrenbangCycles::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(AllocationRuns::Table, AllocationRuns::CycleId)
+                        .to(MusrenbangCycles::Table, MusrenbangCycles::Id),
+                )
                 .to_owned(),
         )
         .await?;
@@ -121,7 +133,11 @@ impl MigrationTrait for Migration {
                 .col(text(AllocationOverrides::Reason))
                 .col(integer(AllocationOverrides::CreatedBy))
                 .col(timestamp_with_time_zone(AllocationOverrides::CreatedAt))
-                .foreign_key(ForeignKey::create().from(AllocationOverrides::Table, AllocationOverrides::RunId).to(AllocationRuns::Table, AllocationRuns::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(AllocationOverrides::Table, AllocationOverrides::RunId)
+                        .to(AllocationRuns::Table, AllocationRuns::Id),
+                )
                 .to_owned(),
         )
         .await?;
@@ -139,7 +155,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [AllocationOverrides::Table.into_iden(), AllocationRuns::Table.into_iden(), BudgetCeilings::Table.into_iden()] {
+        for t in [
+            AllocationOverrides::Table.into_iden(),
+            AllocationRuns::Table.into_iden(),
+            BudgetCeilings::Table.into_iden(),
+        ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())

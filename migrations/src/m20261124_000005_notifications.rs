@@ -38,14 +38,27 @@ impl MigrationTrait for Migration {
                 .col(integer_null(Notifications::ProposalId))
                 .col(timestamp_with_time_zone(Notifications::CreatedAt))
                 .col(timestamp_with_time_zone_null(Notifications::ReadAt))
-                .foreign_key(ForeignKey::create().from(Notifications::Table, Notifications::UserId).to(Users::Table, Users::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Notifications::Table, Notifications::UserId)
+                        .to(Users::Table, Users::Id),
+                )
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_notifications_user").table(Notifications::Table).col(Notifications::UserId).col(Notifications::ReadAt).to_owned()).await
+        m.create_index(
+            Index::create()
+                .name("idx_notifications_user")
+                .table(Notifications::Table)
+                .col(Notifications::UserId)
+                .col(Notifications::ReadAt)
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Notifications::Table).to_owned()).await
+        m.drop_table(Table::drop().table(Notifications::Table).to_owned())
+            .await
     }
 }

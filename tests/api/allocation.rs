@@ -10,15 +10,25 @@ const RUN: &str = "mutation($i: RunAllocationInput!) { runAllocation(input: $i) 
     projects { proposal { id title } cost votes funded fundedByRule order reason payments { voter amount } override { funded reason } } } }";
 
 /// A cycle in its kota forum with three proposals forwarded there and four votes.
-async fn kota_forum_with_three_proposals(app: &TestApp) -> (crate::musrenbang::Cycle, Vec<String>, String) {
+async fn kota_forum_with_three_proposals(
+    app: &TestApp,
+) -> (crate::musrenbang::Cycle, Vec<String>, String) {
     let cycle = create_cycle(app).await;
     let siti = app.login("warga.siti").await;
     let budi = resident(app, "budi", "35.99.01.1001", "3599010101800001").await;
     let lurah = app.login("lurah.mekarsari").await;
     let camat = app.login("camat.sukamaju").await;
     let mut ids = vec![];
-    for (t, price) in [("Jalan", "600000"), ("Drainase", "500000"), ("Posyandu", "400000")] {
-        let id = propose(app, &siti, &cycle.id, t, "1", price).await["data"]["createProposal"]["id"].as_str().unwrap().to_owned();
+    for (t, price) in [
+        ("Jalan", "600000"),
+        ("Drainase", "500000"),
+        ("Posyandu", "400000"),
+    ] {
+        let id = propose(app, &siti, &cycle.id, t, "1", price).await["data"]["createProposal"]
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert_ok(&act(app, &siti, &id, "SUBMIT", json!({}), None).await);
         ids.push(id);
     }
@@ -55,35 +65,80 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
 
     // No ceiling yet: a clear error. Residents and kelurahan staff may not set one.
     let input = json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "GREEDY" } });
-    assert_eq!(error_code(&app.gql(RUN, input.clone(), Some(&bappeda)).await).as_deref(), Some("VALIDATION"));
+    assert_eq!(
+        error_code(&app.gql(RUN, input.clone(), Some(&bappeda)).await).as_deref(),
+        Some("VALIDATION")
+    );
     let set = "mutation($c: ID!, $r: ID!, $a: Decimal!) { setBudgetCeiling(cycleId: $c, regionId: $r, amount: $a) { amount } }";
     for tok in [&siti, &lurah, &camat] {
-        assert_eq!(error_code(&app.gql(set, json!({ "c": cycle.id, "r": kota, "a": "1000000" }), Some(tok)).await).as_deref(), Some("FORBIDDEN"));
+        assert_eq!(
+            error_code(
+                &app.gql(
+                    set,
+                    json!({ "c": cycle.id, "r": kota, "a": "1000000" }),
+                    Some(tok)
+                )
+                .await
+            )
+            .as_deref(),
+            Some("FORBIDDEN")
+        );
     }
-    let v = app.gql(set, json!({ "c": cycle.id, "r": kota, "a": "1000000.00" }), Some(&bappeda)).await;
+    let v = app
+        .gql(
+            set,
+            json!({ "c": cycle.id, "r": kota, "a": "1000000.00" }),
+            Some(&bappeda),
+        )
+        .await;
     assert_ok(&v);
     assert_eq!(v["data"]["setBudgetCeiling"]["amount"], "1000000");
 
     // Greedy by votes per cost: Jalan (2 votes) then Posyandu (1 vote, fits), Drainase does not fit.
-    assert_eq!(error_code(&app.gql(RUN, input.clone(), Some(&lurah)).await).as_deref(), Some("FORBIDDEN"));
+    assert_eq!(
+        error_code(&app.gql(RUN, input.clone(), Some(&lurah)).await).as_deref(),
+        Some("FORBIDDEN")
+    );
     let v = app.gql(RUN, input, Some(&bappeda)).await;
     assert_ok(&v);
     let run = &v["data"]["runAllocation"];
     assert_eq!(run["totalCost"], "1000000");
     assert_eq!(run["leftover"], "0");
     assert_eq!(run["voters"], 2);
-    let by_title = |run: &Value, t: &str| run["projects"].as_array().unwrap().iter().find(|p| p["proposal"]["title"] == t).unwrap().clone();
+    let by_title = |run: &Value, t: &str| {
+        run["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["proposal"]["title"] == t)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(by_title(run, "Jalan")["funded"], true);
     assert_eq!(by_title(run, "Posyandu")["funded"], true);
     let drainase = by_title(run, "Drainase");
     assert_eq!(drainase["funded"], false);
-    assert!(drainase["reason"].as_str().unwrap().contains("tidak muat"), "{drainase}");
+    assert!(
+        drainase["reason"].as_str().unwrap().contains("tidak muat"),
+        "{drainase}"
+    );
     // The stored inputs reproduce the run, and name no one.
     let pb = run["electionPb"].as_str().unwrap();
     assert!(!pb.contains("budi") && !pb.contains("siti"));
     let e = mufakat_allocation::parse(pb).unwrap();
-    let again = mufakat_allocation::allocate(&e, mufakat_allocation::rules::Rule::Greedy, &Default::default()).unwrap();
-    let mut funded: Vec<String> = run["projects"].as_array().unwrap().iter().filter(|p| p["funded"] == true).map(|p| p["proposal"]["id"].as_str().unwrap().to_owned()).collect();
+    let again = mufakat_allocation::allocate(
+        &e,
+        mufakat_allocation::rules::Rule::Greedy,
+        &Default::default(),
+    )
+    .unwrap();
+    let mut funded: Vec<String> = run["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["funded"] == true)
+        .map(|p| p["proposal"]["id"].as_str().unwrap().to_owned())
+        .collect();
     funded.sort();
     assert_eq!(again.selected, funded);
 
@@ -93,19 +148,48 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
     let mes = &v["data"]["runAllocation"];
     let jalan = by_title(mes, "Jalan");
     if jalan["funded"] == true {
-        let paid: rust_decimal::Decimal = jalan["payments"].as_array().unwrap().iter().map(|p| p["amount"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap()).sum();
+        let paid: rust_decimal::Decimal = jalan["payments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                p["amount"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<rust_decimal::Decimal>()
+                    .unwrap()
+            })
+            .sum();
         assert_eq!(paid, "600000".parse().unwrap());
-        assert!(jalan["payments"][0]["voter"].as_str().unwrap().starts_with("voter-"));
+        assert!(jalan["payments"][0]["voter"]
+            .as_str()
+            .unwrap()
+            .starts_with("voter-"));
     }
 
     // Override the greedy run, then adopt it: the proposals move by their transitions.
     let run_id = run["id"].as_str().unwrap();
     let ov = "mutation($r: ID!, $p: ID!) { overrideAllocation(runId: $r, proposalId: $p, funded: true, reason: \"Prioritas daerah: banjir\") { projects { proposal { title } funded fundedByRule override { reason } } } }";
-    let v = app.gql(ov, json!({ "r": run_id, "p": drainase["proposal"]["id"] }), Some(&bappeda)).await;
+    let v = app
+        .gql(
+            ov,
+            json!({ "r": run_id, "p": drainase["proposal"]["id"] }),
+            Some(&bappeda),
+        )
+        .await;
     assert_ok(&v);
     let d = by_title(&v["data"]["overrideAllocation"], "Drainase");
-    assert_eq!((d["funded"].clone(), d["fundedByRule"].clone()), (json!(true), json!(false)));
-    let v = app.gql("mutation($r: ID!) { adoptAllocation(runId: $r) { adoptedAt } }", json!({ "r": run_id }), Some(&bappeda)).await;
+    assert_eq!(
+        (d["funded"].clone(), d["fundedByRule"].clone()),
+        (json!(true), json!(false))
+    );
+    let v = app
+        .gql(
+            "mutation($r: ID!) { adoptAllocation(runId: $r) { adoptedAt } }",
+            json!({ "r": run_id }),
+            Some(&bappeda),
+        )
+        .await;
     assert_ok(&v);
     let statuses: Vec<String> = {
         let mut out = vec![];
@@ -116,31 +200,80 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
         out
     };
     assert_eq!(statuses, vec!["included", "included", "included"]);
-    let again = app.gql("mutation($r: ID!) { adoptAllocation(runId: $r) { adoptedAt } }", json!({ "r": run_id }), Some(&bappeda)).await;
+    let again = app
+        .gql(
+            "mutation($r: ID!) { adoptAllocation(runId: $r) { adoptedAt } }",
+            json!({ "r": run_id }),
+            Some(&bappeda),
+        )
+        .await;
     assert_eq!(error_code(&again).as_deref(), Some("CONFLICT"));
-    let rows = mufakat_store::repo::audit::page(&app.state.db, 0, 100_000).await.unwrap();
-    let kinds: Vec<&str> = rows.iter().filter(|e| e.workflow == "system.allocation").map(|e| e.transition.as_str()).collect();
+    let rows = mufakat_store::repo::audit::page(&app.state.db, 0, 100_000)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = rows
+        .iter()
+        .filter(|e| e.workflow == "system.allocation")
+        .map(|e| e.transition.as_str())
+        .collect();
     assert_eq!(kinds, vec!["run", "run", "override", "adopt"]);
-    assert!(mufakat_server::audit_log::verify(&app.state.db).await.unwrap().ok);
+    assert!(
+        mufakat_server::audit_log::verify(&app.state.db)
+            .await
+            .unwrap()
+            .ok
+    );
 
     // The allocation report of the run (Bappeda; not a kelurahan).
     let url = app.url(&format!("/reports/allocation?runId={run_id}"));
-    assert_eq!(app.client.get(&url).bearer_auth(&lurah).send().await.unwrap().status().as_u16(), 403);
-    let resp = app.client.get(&url).bearer_auth(&bappeda).send().await.unwrap();
+    assert_eq!(
+        app.client
+            .get(&url)
+            .bearer_auth(&lurah)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    let resp = app
+        .client
+        .get(&url)
+        .bearer_auth(&bappeda)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let pdf = resp.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF"));
     let path = std::env::temp_dir().join(format!("alloc-{}.pdf", uuid::Uuid::new_v4().simple()));
     std::fs::write(&path, &pdf).unwrap();
-    if let Ok(out) = std::process::Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output() {
+    if let Ok(out) = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("Drainase") && text.contains("perencana") && text.contains("Rp 400.000,00"), "{text}");
+        assert!(
+            text.contains("Drainase")
+                && text.contains("perencana")
+                && text.contains("Rp 400.000,00"),
+            "{text}"
+        );
         assert!(text.contains("Rp 1.000.000,00"), "{text}");
     }
     let _ = std::fs::remove_file(&path);
 
     // The cycle's real data as a .pb file.
-    let v = app.gql("query($c: ID!, $r: ID!) { pbExport(cycleId: $c, regionId: $r, level: \"kota\") }", json!({ "c": cycle.id, "r": kota }), None).await;
+    let v = app
+        .gql(
+            "query($c: ID!, $r: ID!) { pbExport(cycleId: $c, regionId: $r, level: \"kota\") }",
+            json!({ "c": cycle.id, "r": kota }),
+            None,
+        )
+        .await;
     let e = mufakat_allocation::parse(v["data"]["pbExport"].as_str().unwrap()).unwrap();
     assert_eq!(e.projects.len(), 3);
     assert_eq!(e.votes.len(), 2);
@@ -170,10 +303,20 @@ async fn every_allocation_mutation_for_every_role() {
         app.gql(RUN, json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "GREEDY" } }), Some(tok))
     })
     .await;
-    let run = v["data"]["runAllocation"]["id"].as_str().unwrap().to_owned();
+    let run = v["data"]["runAllocation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     matrix("overrideAllocation", &tokens, planners, |tok| {
         app.gql("mutation($r: ID!, $p: ID!) { overrideAllocation(runId: $r, proposalId: $p, funded: false, reason: \"x\") { id } }", json!({ "r": run, "p": ids[0] }), Some(tok))
     })
     .await;
-    matrix("adoptAllocation", &tokens, &["bappeda"], |tok| app.gql("mutation($r: ID!) { adoptAllocation(runId: $r) { id } }", json!({ "r": run }), Some(tok))).await;
+    matrix("adoptAllocation", &tokens, &["bappeda"], |tok| {
+        app.gql(
+            "mutation($r: ID!) { adoptAllocation(runId: $r) { id } }",
+            json!({ "r": run }),
+            Some(tok),
+        )
+    })
+    .await;
 }

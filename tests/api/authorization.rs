@@ -10,8 +10,16 @@ type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Value> +
 /// Demo accounts: (username, role). Admin, bappeda, opd, vendor, auditor hold their role at the
 /// kota; camat.sukamaju at kecamatan Sukamaju (35.99.01); lurah.mekarsari and warga.siti at
 /// kelurahan Mekarsari (35.99.01.1001).
-const ACCOUNTS: [&str; 8] =
-    ["admin", "bappeda", "opd.dinaspu", "penyedia.maju", "inspektorat", "camat.sukamaju", "lurah.mekarsari", "warga.siti"];
+const ACCOUNTS: [&str; 8] = [
+    "admin",
+    "bappeda",
+    "opd.dinaspu",
+    "penyedia.maju",
+    "inspektorat",
+    "camat.sukamaju",
+    "lurah.mekarsari",
+    "warga.siti",
+];
 
 struct Case {
     name: &'static str,
@@ -32,7 +40,12 @@ fn cases() -> Vec<Case> {
             run: |app, token, _| {
                 boxed(async move {
                     let r = app.region_id("35.99.01.1001").await;
-                    app.gql("query($r: ID!) { residents(regionId: $r) { username } }", json!({ "r": r }), Some(token)).await
+                    app.gql(
+                        "query($r: ID!) { residents(regionId: $r) { username } }",
+                        json!({ "r": r }),
+                        Some(token),
+                    )
+                    .await
                 })
             },
         },
@@ -42,7 +55,12 @@ fn cases() -> Vec<Case> {
             run: |app, token, _| {
                 boxed(async move {
                     let r = app.region_id("35.99.02.1001").await;
-                    app.gql("query($r: ID!) { residents(regionId: $r) { username } }", json!({ "r": r }), Some(token)).await
+                    app.gql(
+                        "query($r: ID!) { residents(regionId: $r) { username } }",
+                        json!({ "r": r }),
+                        Some(token),
+                    )
+                    .await
                 })
             },
         },
@@ -52,7 +70,12 @@ fn cases() -> Vec<Case> {
             run: |app, token, _| {
                 boxed(async move {
                     let r = app.region_id("35.99.01").await;
-                    app.gql("query($r: ID!) { residents(regionId: $r) { username } }", json!({ "r": r }), Some(token)).await
+                    app.gql(
+                        "query($r: ID!) { residents(regionId: $r) { username } }",
+                        json!({ "r": r }),
+                        Some(token),
+                    )
+                    .await
                 })
             },
         },
@@ -93,8 +116,24 @@ fn cases() -> Vec<Case> {
                 boxed(async move {
                     let r = app.region_id("35.99.01.1001").await;
                     // Grant each caller a different role so that repeated grants don't clash.
-                    let roles = ["KELURAHAN_STAFF", "KECAMATAN_STAFF", "BAPPEDA_PLANNER", "OPD_STAFF", "VENDOR", "AUDITOR", "ADMIN", "RESIDENT"];
-                    let user_id = app.gql("{ me { id } }", json!({}), Some(&app.login("warga.siti").await)).await["data"]["me"]["id"].clone();
+                    let roles = [
+                        "KELURAHAN_STAFF",
+                        "KECAMATAN_STAFF",
+                        "BAPPEDA_PLANNER",
+                        "OPD_STAFF",
+                        "VENDOR",
+                        "AUDITOR",
+                        "ADMIN",
+                        "RESIDENT",
+                    ];
+                    let user_id = app
+                        .gql(
+                            "{ me { id } }",
+                            json!({}),
+                            Some(&app.login("warga.siti").await),
+                        )
+                        .await["data"]["me"]["id"]
+                        .clone();
                     app.gql(
                         "mutation($u: ID!, $role: Role!, $r: ID!) { grantRole(userId: $u, role: $role, regionId: $r) { id } }",
                         json!({ "u": user_id, "role": roles[i % roles.len()], "r": r }),
@@ -120,13 +159,29 @@ async fn every_operation_for_every_role() {
             let v = (case.run)(&app, &tokens[i], i).await;
             let expect_allowed = case.allowed.contains(account);
             let code = error_code(&v);
-            let ok = if expect_allowed { code.is_none() } else { code.as_deref() == Some("FORBIDDEN") };
+            let ok = if expect_allowed {
+                code.is_none()
+            } else {
+                code.as_deref() == Some("FORBIDDEN")
+            };
             if !ok {
-                failures.push(format!("{} as {account}: expected {}, got {v}", case.name, if expect_allowed { "allowed" } else { "FORBIDDEN" }));
+                failures.push(format!(
+                    "{} as {account}: expected {}, got {v}",
+                    case.name,
+                    if expect_allowed {
+                        "allowed"
+                    } else {
+                        "FORBIDDEN"
+                    }
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "authorization matrix mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "authorization matrix mismatches:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -160,7 +215,10 @@ async fn kelurahan_staff_is_forbidden_on_another_kelurahan() {
     let q = "query($r: ID!) { residents(regionId: $r) { username } }";
     let v = app.gql(q, json!({ "r": own }), Some(&token)).await;
     assert_ok(&v);
-    assert_eq!(v["data"]["residents"], json!([{ "username": "warga.siti" }]));
+    assert_eq!(
+        v["data"]["residents"],
+        json!([{ "username": "warga.siti" }])
+    );
     let v = app.gql(q, json!({ "r": other }), Some(&token)).await;
     assert_eq!(error_code(&v).as_deref(), Some("FORBIDDEN"));
 }
@@ -172,7 +230,10 @@ async fn a_new_grant_takes_effect_on_the_next_request() {
     let lurah = app.login("lurah.mekarsari").await;
     let cempaka = app.region_id("35.99.02.1001").await;
     let q = "query($r: ID!) { residents(regionId: $r) { username } }";
-    assert_eq!(error_code(&app.gql(q, json!({ "r": cempaka }), Some(&lurah)).await).as_deref(), Some("FORBIDDEN"));
+    assert_eq!(
+        error_code(&app.gql(q, json!({ "r": cempaka }), Some(&lurah)).await).as_deref(),
+        Some("FORBIDDEN")
+    );
     let me = app.gql("{ me { id } }", json!({}), Some(&lurah)).await;
     let v = app
         .gql(
@@ -199,7 +260,10 @@ async fn only_auditors_and_admins_sign_checkpoints_or_verify() {
         ("warga.siti", false),
     ] {
         let tok = app.login(who).await;
-        for q in ["mutation { createAuditCheckpoint { seq } }", "{ verifyAuditTrail { ok } }"] {
+        for q in [
+            "mutation { createAuditCheckpoint { seq } }",
+            "{ verifyAuditTrail { ok } }",
+        ] {
             let v = app.gql(q, json!({}), Some(&tok)).await;
             if allowed {
                 assert_ok(&v);

@@ -5,7 +5,12 @@ use crate::helpers::*;
 #[tokio::test]
 async fn malformed_tokens_are_unauthenticated() {
     let app = spawn_app().await;
-    for header in ["Bearer nonsense", "Bearer mft_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "Basic dXNlcjpwYXNz", ""] {
+    for header in [
+        "Bearer nonsense",
+        "Bearer mft_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "Basic dXNlcjpwYXNz",
+        "",
+    ] {
         let resp = app
             .client
             .post(app.url("/graphql"))
@@ -16,40 +21,83 @@ async fn malformed_tokens_are_unauthenticated() {
             .unwrap();
         assert_eq!(resp.status().as_u16(), 401, "{header}");
         let v: serde_json::Value = resp.json().await.unwrap();
-        assert_eq!(error_code(&v).as_deref(), Some("UNAUTHENTICATED"), "{header}: {v}");
-        assert!(v["errors"][0]["message"].as_str().unwrap().contains("Silakan masuk kembali"));
+        assert_eq!(
+            error_code(&v).as_deref(),
+            Some("UNAUTHENTICATED"),
+            "{header}: {v}"
+        );
+        assert!(v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Silakan masuk kembali"));
     }
 }
 
 #[tokio::test]
 async fn wrong_password_is_unauthenticated_without_saying_which_part_was_wrong() {
     let app = spawn_app().await;
-    let wrong_pw = app.try_login("warga.siti", "bukan-kata-sandinya").await.unwrap_err();
-    let no_user = app.try_login("tidak.ada", "bukan-kata-sandinya").await.unwrap_err();
+    let wrong_pw = app
+        .try_login("warga.siti", "bukan-kata-sandinya")
+        .await
+        .unwrap_err();
+    let no_user = app
+        .try_login("tidak.ada", "bukan-kata-sandinya")
+        .await
+        .unwrap_err();
     assert_eq!(error_code(&wrong_pw).as_deref(), Some("UNAUTHENTICATED"));
-    assert_eq!(wrong_pw["errors"][0]["message"], no_user["errors"][0]["message"]);
+    assert_eq!(
+        wrong_pw["errors"][0]["message"],
+        no_user["errors"][0]["message"]
+    );
 }
 
 #[tokio::test]
 async fn brute_force_login_is_rate_limited() {
-    let app = spawn_app_with(Options { seed: true, tweak: |s| s.login_max_failures = 3 }).await;
+    let app = spawn_app_with(Options {
+        seed: true,
+        tweak: |s| s.login_max_failures = 3,
+    })
+    .await;
     for _ in 0..3 {
-        let e = app.try_login("warga.siti", "tebakan-salah-123").await.unwrap_err();
+        let e = app
+            .try_login("warga.siti", "tebakan-salah-123")
+            .await
+            .unwrap_err();
         assert_eq!(error_code(&e).as_deref(), Some("UNAUTHENTICATED"));
     }
     // Locked now: even the right password is refused, with a retry hint.
-    let e = app.try_login("warga.siti", DEMO_PASSWORD).await.unwrap_err();
+    let e = app
+        .try_login("warga.siti", DEMO_PASSWORD)
+        .await
+        .unwrap_err();
     assert_eq!(error_code(&e).as_deref(), Some("RATE_LIMITED"), "{e}");
-    assert!(e["errors"][0]["extensions"]["retryAfterSeconds"].as_i64().unwrap() > 0);
+    assert!(
+        e["errors"][0]["extensions"]["retryAfterSeconds"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
     // Other accounts are not affected.
-    app.try_login("lurah.mekarsari", DEMO_PASSWORD).await.unwrap();
+    app.try_login("lurah.mekarsari", DEMO_PASSWORD)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn oversized_bodies_get_a_coded_error() {
-    let app = spawn_app_with(Options { seed: false, tweak: |s| s.max_body_bytes = 4096 }).await;
+    let app = spawn_app_with(Options {
+        seed: false,
+        tweak: |s| s.max_body_bytes = 4096,
+    })
+    .await;
     let big = "x".repeat(10_000);
-    let (status, v) = app.post(json!({ "query": format!("{{ regions {{ name }} }} # {big}") }), None, None).await;
+    let (status, v) = app
+        .post(
+            json!({ "query": format!("{{ regions {{ name }} }} # {big}") }),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(status, 413);
     assert_eq!(error_code(&v).as_deref(), Some("PAYLOAD_TOO_LARGE"));
 }
@@ -61,14 +109,18 @@ async fn deep_queries_are_refused() {
     for _ in 0..20 {
         q = format!("name children {{ {q} }}");
     }
-    let v = app.gql(&format!("{{ regions {{ {q} }} }}"), json!({}), None).await;
+    let v = app
+        .gql(&format!("{{ regions {{ {q} }} }}"), json!({}), None)
+        .await;
     assert_eq!(error_code(&v).as_deref(), Some("QUERY_TOO_DEEP"), "{v}");
 }
 
 #[tokio::test]
 async fn complex_queries_are_refused() {
     let app = spawn_app().await;
-    let q: String = (0..700).map(|i| format!("a{i}: regions {{ name }} ")).collect();
+    let q: String = (0..700)
+        .map(|i| format!("a{i}: regions {{ name }} "))
+        .collect();
     let v = app.gql(&format!("{{ {q} }}"), json!({}), None).await;
     assert_eq!(error_code(&v).as_deref(), Some("QUERY_TOO_COMPLEX"), "{v}");
 }
@@ -76,18 +128,49 @@ async fn complex_queries_are_refused() {
 #[tokio::test]
 async fn bad_requests_are_coded_and_localised() {
     let app = spawn_app().await;
-    let resp = app.client.post(app.url("/graphql")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let resp = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 400);
     let v: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(error_code(&v).as_deref(), Some("BAD_REQUEST"));
 
-    let (_, v) = app.post(json!({ "query": "{ regions { nosuchfield } }" }), None, Some("en-GB,en;q=0.9")).await;
+    let (_, v) = app
+        .post(
+            json!({ "query": "{ regions { nosuchfield } }" }),
+            None,
+            Some("en-GB,en;q=0.9"),
+        )
+        .await;
     assert_eq!(error_code(&v).as_deref(), Some("BAD_REQUEST"));
-    assert!(v["errors"][0]["message"].as_str().unwrap().starts_with("The GraphQL request is not valid"));
-    let (_, v) = app.post(json!({ "query": "{ regions { nosuchfield } }" }), None, None).await;
-    assert!(v["errors"][0]["message"].as_str().unwrap().starts_with("Permintaan GraphQL tidak valid"));
+    assert!(v["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The GraphQL request is not valid"));
+    let (_, v) = app
+        .post(
+            json!({ "query": "{ regions { nosuchfield } }" }),
+            None,
+            None,
+        )
+        .await;
+    assert!(v["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Permintaan GraphQL tidak valid"));
 
-    let (_, v) = app.post(json!({ "query": "{ region(id: \"abc\") { name } }" }), None, None).await;
+    let (_, v) = app
+        .post(
+            json!({ "query": "{ region(id: \"abc\") { name } }" }),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"));
 }
 
@@ -96,7 +179,11 @@ async fn internal_errors_show_a_request_id_and_hide_the_cause() {
     use mufakat_store::sea_orm::ConnectionTrait;
     let app = spawn_app().await;
     // Break the database under the server: the sessions table disappears.
-    app.state.db.execute_unprepared("DROP TABLE sessions").await.unwrap();
+    app.state
+        .db
+        .execute_unprepared("DROP TABLE sessions")
+        .await
+        .unwrap();
     let (_, v) = app
         .post(json!({ "query": "mutation { login(username: \"warga.siti\", password: \"demo-password-123\") { token } }" }), None, Some("en"))
         .await;
@@ -104,5 +191,8 @@ async fn internal_errors_show_a_request_id_and_hide_the_cause() {
     let msg = v["errors"][0]["message"].as_str().unwrap();
     let rid = v["errors"][0]["extensions"]["requestId"].as_str().unwrap();
     assert!(msg.contains(rid));
-    assert!(!msg.to_lowercase().contains("sessions") && !msg.to_lowercase().contains("table"), "{msg}");
+    assert!(
+        !msg.to_lowercase().contains("sessions") && !msg.to_lowercase().contains("table"),
+        "{msg}"
+    );
 }

@@ -30,7 +30,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { seed: true, tweak: |_| {} }
+        Options {
+            seed: true,
+            tweak: |_| {},
+        }
     }
 }
 
@@ -41,7 +44,9 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(opts: Options) -> TestApp {
     let db = TestDb::fresh().await;
-    let dir = TempDir(std::env::temp_dir().join(format!("mufakat-test-{}", uuid::Uuid::new_v4().simple())));
+    let dir = TempDir(
+        std::env::temp_dir().join(format!("mufakat-test-{}", uuid::Uuid::new_v4().simple())),
+    );
     let mut settings = Settings {
         database_url: Some(db.url.clone()),
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -51,14 +56,24 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         ..Settings::default()
     };
     (opts.tweak)(&mut settings);
-    let app = Application::build(settings).await.expect("application builds");
+    let app = Application::build(settings)
+        .await
+        .expect("application builds");
     let addr = app.local_addr();
     let state = app.state().clone();
     if opts.seed {
-        seed::seed_demo(&state, Some(DEMO_PASSWORD.into())).await.expect("demo seed");
+        seed::seed_demo(&state, Some(DEMO_PASSWORD.into()))
+            .await
+            .expect("demo seed");
     }
     tokio::spawn(app.run_until_stopped());
-    TestApp { addr, client: reqwest::Client::new(), state, _db: db, _dir: dir }
+    TestApp {
+        addr,
+        client: reqwest::Client::new(),
+        state,
+        _db: db,
+        _dir: dir,
+    }
 }
 
 impl TestApp {
@@ -81,11 +96,19 @@ impl TestApp {
     }
 
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        self.post(json!({ "query": query, "variables": variables }), token, None).await.1
+        self.post(
+            json!({ "query": query, "variables": variables }),
+            token,
+            None,
+        )
+        .await
+        .1
     }
 
     pub async fn login(&self, username: &str) -> String {
-        self.try_login(username, DEMO_PASSWORD).await.unwrap_or_else(|e| panic!("login {username}: {e}"))
+        self.try_login(username, DEMO_PASSWORD)
+            .await
+            .unwrap_or_else(|e| panic!("login {username}: {e}"))
     }
 
     pub async fn try_login(&self, username: &str, password: &str) -> Result<String, Value> {
@@ -96,19 +119,34 @@ impl TestApp {
                 None,
             )
             .await;
-        v["data"]["login"]["token"].as_str().map(str::to_owned).ok_or(v)
+        v["data"]["login"]["token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or(v)
     }
 
     pub async fn region_id(&self, code: &str) -> String {
-        self.state.regions.read().await.all().find(|r| r.code == code).map(|r| r.id.to_string()).expect("region exists")
+        self.state
+            .regions
+            .read()
+            .await
+            .all()
+            .find(|r| r.code == code)
+            .map(|r| r.id.to_string())
+            .expect("region exists")
     }
 }
 
 /// The `extensions.code` of the first error, or `None` when there is no error.
 pub fn error_code(v: &Value) -> Option<String> {
-    v["errors"][0]["extensions"]["code"].as_str().map(str::to_owned)
+    v["errors"][0]["extensions"]["code"]
+        .as_str()
+        .map(str::to_owned)
 }
 
 pub fn assert_ok(v: &Value) {
-    assert!(v.get("errors").is_none() || v["errors"].is_null(), "unexpected errors: {v}");
+    assert!(
+        v.get("errors").is_none() || v["errors"].is_null(),
+        "unexpected errors: {v}"
+    );
 }

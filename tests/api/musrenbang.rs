@@ -28,23 +28,52 @@ pub async fn create_cycle(app: &TestApp) -> Cycle {
         .await;
     assert_ok(&v);
     assert_eq!(v["data"]["createMusrenbangCycle"]["phase"], "scheduled");
-    let c = Cycle { id: v["data"]["createMusrenbangCycle"]["id"].as_str().unwrap().to_owned(), opened: now };
+    let c = Cycle {
+        id: v["data"]["createMusrenbangCycle"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        opened: now,
+    };
     assert_eq!(phase_after(app, &c, 0).await, "submission");
     c
 }
 
 /// Runs the timers as of `days` after the cycle was made; returns the phase.
 pub async fn phase_after(app: &TestApp, c: &Cycle, days: i64) -> String {
-    mufakat_server::services::cases::fire_due_timers(&app.state, c.opened + Duration::days(days) + Duration::minutes(1)).await.unwrap();
-    let v = app.gql("query($id: ID!) { musrenbangCycle(id: $id) { phase } }", json!({ "id": c.id }), None).await;
-    v["data"]["musrenbangCycle"]["phase"].as_str().unwrap().to_owned()
+    mufakat_server::services::cases::fire_due_timers(
+        &app.state,
+        c.opened + Duration::days(days) + Duration::minutes(1),
+    )
+    .await
+    .unwrap();
+    let v = app
+        .gql(
+            "query($id: ID!) { musrenbangCycle(id: $id) { phase } }",
+            json!({ "id": c.id }),
+            None,
+        )
+        .await;
+    v["data"]["musrenbangCycle"]["phase"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
-const CREATE: &str = "mutation($i: CreateProposalInput!) { createProposal(input: $i) { id status estimatedCost } }";
+const CREATE: &str =
+    "mutation($i: CreateProposalInput!) { createProposal(input: $i) { id status estimatedCost } }";
 const ACT: &str = "mutation($id: ID!, $a: ProposalAction!, $i: ProposalActionInput, $c: String) { proposalAction(proposalId: $id, action: $a, input: $i, comment: $c) { receipt proposal { id status level votes estimatedCost originalCost mergedInto } } }";
-const VOTE: &str = "mutation($id: ID!) { vote(proposalId: $id) { receipt seq proposal { votes myVote } } }";
+const VOTE: &str =
+    "mutation($id: ID!) { vote(proposalId: $id) { receipt seq proposal { votes myVote } } }";
 
-pub async fn propose(app: &TestApp, token: &str, cycle: &str, title: &str, volume: &str, price: &str) -> Value {
+pub async fn propose(
+    app: &TestApp,
+    token: &str,
+    cycle: &str,
+    title: &str,
+    volume: &str,
+    price: &str,
+) -> Value {
     app.gql(
         CREATE,
         json!({ "i": { "cycleId": cycle, "title": title, "description": format!("Kondisi: {title} rusak"), "category": "infrastruktur",
@@ -54,8 +83,20 @@ pub async fn propose(app: &TestApp, token: &str, cycle: &str, title: &str, volum
     .await
 }
 
-pub async fn act(app: &TestApp, token: &str, id: &str, action: &str, input: Value, comment: Option<&str>) -> Value {
-    app.gql(ACT, json!({ "id": id, "a": action, "i": input, "c": comment }), Some(token)).await
+pub async fn act(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    action: &str,
+    input: Value,
+    comment: Option<&str>,
+) -> Value {
+    app.gql(
+        ACT,
+        json!({ "id": id, "a": action, "i": input, "c": comment }),
+        Some(token),
+    )
+    .await
 }
 
 pub async fn resident(app: &TestApp, username: &str, kelurahan_code: &str, nik: &str) -> String {
@@ -68,11 +109,17 @@ pub async fn resident(app: &TestApp, username: &str, kelurahan_code: &str, nik: 
         )
         .await;
     assert_ok(&v);
-    v["data"]["registerResident"]["token"].as_str().unwrap().to_owned()
+    v["data"]["registerResident"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 fn id_of(v: &Value, field: &str) -> String {
-    v["data"][field]["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_owned()
+    v["data"][field]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {v}"))
+        .to_owned()
 }
 
 #[tokio::test]
@@ -88,22 +135,53 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
     let bappeda = app.login("bappeda").await;
 
     // Submission phase: drafts, cost = volume × unit price, exact.
-    let a = propose(&app, &siti, &cycle.id, "Perbaikan jalan Gang Mawar", "120.5", "350000.25").await;
+    let a = propose(
+        &app,
+        &siti,
+        &cycle.id,
+        "Perbaikan jalan Gang Mawar",
+        "120.5",
+        "350000.25",
+    )
+    .await;
     assert_ok(&a);
     assert_eq!(a["data"]["createProposal"]["status"], "draft");
     assert_eq!(a["data"]["createProposal"]["estimatedCost"], "42175030.13");
     let a = id_of(&a, "createProposal");
-    let c = id_of(&propose(&app, &budi, &cycle.id, "Jalan Gang Mawar berlubang", "50", "350000").await, "createProposal");
-    let b = id_of(&propose(&app, &ani, &cycle.id, "Drainase RT 05", "80", "500000").await, "createProposal");
-    let d = id_of(&propose(&app, &siti, &cycle.id, "Taman bermain", "1", "90000000").await, "createProposal");
+    let c = id_of(
+        &propose(
+            &app,
+            &budi,
+            &cycle.id,
+            "Jalan Gang Mawar berlubang",
+            "50",
+            "350000",
+        )
+        .await,
+        "createProposal",
+    );
+    let b = id_of(
+        &propose(&app, &ani, &cycle.id, "Drainase RT 05", "80", "500000").await,
+        "createProposal",
+    );
+    let d = id_of(
+        &propose(&app, &siti, &cycle.id, "Taman bermain", "1", "90000000").await,
+        "createProposal",
+    );
     // Another resident cannot submit Siti's proposal; Siti can.
-    assert_eq!(error_code(&act(&app, &budi, &a, "SUBMIT", json!({}), None).await).as_deref(), Some("FORBIDDEN"));
+    assert_eq!(
+        error_code(&act(&app, &budi, &a, "SUBMIT", json!({}), None).await).as_deref(),
+        Some("FORBIDDEN")
+    );
     for (tok, id) in [(&siti, &a), (&budi, &c), (&ani, &b), (&siti, &d)] {
         assert_ok(&act(&app, tok, id, "SUBMIT", json!({}), None).await);
     }
     assert_ok(&act(&app, &siti, &d, "WITHDRAW", json!({}), None).await);
     // Voting is not open yet.
-    assert_eq!(error_code(&app.gql(VOTE, json!({ "id": a }), Some(&budi)).await).as_deref(), Some("CONFLICT"));
+    assert_eq!(
+        error_code(&app.gql(VOTE, json!({ "id": a }), Some(&budi)).await).as_deref(),
+        Some("CONFLICT")
+    );
 
     // Voting phase.
     assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
@@ -112,52 +190,161 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
     let receipt = v["data"]["vote"]["receipt"].as_str().unwrap().to_owned();
     assert_eq!(v["data"]["vote"]["proposal"]["votes"], 1);
     assert_eq!(v["data"]["vote"]["proposal"]["myVote"], true);
-    assert_eq!(error_code(&app.gql(VOTE, json!({ "id": a }), Some(&budi)).await).as_deref(), Some("CONFLICT"), "one person one vote");
+    assert_eq!(
+        error_code(&app.gql(VOTE, json!({ "id": a }), Some(&budi)).await).as_deref(),
+        Some("CONFLICT"),
+        "one person one vote"
+    );
     assert_ok(&app.gql(VOTE, json!({ "id": c }), Some(&budi)).await);
-    assert_eq!(error_code(&app.gql(VOTE, json!({ "id": b }), Some(&budi)).await).as_deref(), Some("CONFLICT"), "limit of 2 votes");
+    assert_eq!(
+        error_code(&app.gql(VOTE, json!({ "id": b }), Some(&budi)).await).as_deref(),
+        Some("CONFLICT"),
+        "limit of 2 votes"
+    );
     assert_ok(&app.gql(VOTE, json!({ "id": a }), Some(&siti)).await);
     assert_ok(&app.gql(VOTE, json!({ "id": c }), Some(&ani)).await);
     assert_ok(&app.gql(VOTE, json!({ "id": b }), Some(&ani)).await);
-    assert_eq!(error_code(&app.gql(VOTE, json!({ "id": a }), Some(&tetangga)).await).as_deref(), Some("FORBIDDEN"), "other kelurahan");
-    assert_eq!(error_code(&app.gql(VOTE, json!({ "id": a }), Some(&lurah)).await).as_deref(), Some("FORBIDDEN"), "staff do not vote");
+    assert_eq!(
+        error_code(&app.gql(VOTE, json!({ "id": a }), Some(&tetangga)).await).as_deref(),
+        Some("FORBIDDEN"),
+        "other kelurahan"
+    );
+    assert_eq!(
+        error_code(&app.gql(VOTE, json!({ "id": a }), Some(&lurah)).await).as_deref(),
+        Some("FORBIDDEN"),
+        "staff do not vote"
+    );
     // Withdraw and re-cast.
-    assert_ok(&app.gql("mutation($id: ID!) { withdrawVote(proposalId: $id) { proposal { votes } } }", json!({ "id": b }), Some(&ani)).await);
+    assert_ok(
+        &app.gql(
+            "mutation($id: ID!) { withdrawVote(proposalId: $id) { proposal { votes } } }",
+            json!({ "id": b }),
+            Some(&ani),
+        )
+        .await,
+    );
     assert_ok(&app.gql(VOTE, json!({ "id": b }), Some(&ani)).await);
     // Only the voter sees their votes.
     let mine = app.gql("{ myVotes { id } }", json!({}), Some(&budi)).await;
-    let mut ids: Vec<&str> = mine["data"]["myVotes"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    let mut ids: Vec<&str> = mine["data"]["myVotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
     ids.sort();
     let mut want = vec![a.as_str(), c.as_str()];
     want.sort();
     assert_eq!(ids, want);
-    let seen = app.gql("query($id: ID!) { proposal(id: $id) { votes myVote } }", json!({ "id": a }), Some(&ani)).await;
-    assert_eq!(seen["data"]["proposal"], json!({ "votes": 2, "myVote": false }));
+    let seen = app
+        .gql(
+            "query($id: ID!) { proposal(id: $id) { votes myVote } }",
+            json!({ "id": a }),
+            Some(&ani),
+        )
+        .await;
+    assert_eq!(
+        seen["data"]["proposal"],
+        json!({ "votes": 2, "myVote": false })
+    );
 
     // Kelurahan deliberation: verify, merge C into A (votes carried over), accept, change, score.
-    assert_eq!(phase_after(&app, &cycle, 20).await, "kelurahan_deliberation");
-    assert_eq!(error_code(&app.gql(VOTE, json!({ "id": b }), Some(&siti)).await).as_deref(), Some("CONFLICT"), "voting closed");
+    assert_eq!(
+        phase_after(&app, &cycle, 20).await,
+        "kelurahan_deliberation"
+    );
+    assert_eq!(
+        error_code(&app.gql(VOTE, json!({ "id": b }), Some(&siti)).await).as_deref(),
+        Some("CONFLICT"),
+        "voting closed"
+    );
     for id in [&a, &b, &c] {
         assert_ok(&act(&app, &lurah, id, "VERIFY", json!({}), None).await);
     }
-    let m = act(&app, &lurah, &c, "MERGE", json!({ "intoProposalId": a }), None).await;
-    assert_eq!(error_code(&m).as_deref(), Some("VALIDATION"), "merging needs a comment: {m}");
-    let m = act(&app, &lurah, &c, "MERGE", json!({ "intoProposalId": a }), Some("Lokasi sama dengan usulan Gang Mawar")).await;
+    let m = act(
+        &app,
+        &lurah,
+        &c,
+        "MERGE",
+        json!({ "intoProposalId": a }),
+        None,
+    )
+    .await;
+    assert_eq!(
+        error_code(&m).as_deref(),
+        Some("VALIDATION"),
+        "merging needs a comment: {m}"
+    );
+    let m = act(
+        &app,
+        &lurah,
+        &c,
+        "MERGE",
+        json!({ "intoProposalId": a }),
+        Some("Lokasi sama dengan usulan Gang Mawar"),
+    )
+    .await;
     assert_ok(&m);
-    assert_eq!(m["data"]["proposalAction"]["proposal"]["mergedInto"], a.as_str());
-    let pa = app.gql("query($id: ID!) { proposal(id: $id) { votes } }", json!({ "id": a }), None).await;
-    assert_eq!(pa["data"]["proposal"]["votes"], 3, "siti and budi (once) plus ani's carried vote");
+    assert_eq!(
+        m["data"]["proposalAction"]["proposal"]["mergedInto"],
+        a.as_str()
+    );
+    let pa = app
+        .gql(
+            "query($id: ID!) { proposal(id: $id) { votes } }",
+            json!({ "id": a }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        pa["data"]["proposal"]["votes"], 3,
+        "siti and budi (once) plus ani's carried vote"
+    );
     // The voters of the merged proposal are told.
-    let n = app.gql("{ myNotifications(unreadOnly: true) { kind message proposalId } }", json!({}), Some(&ani)).await;
-    assert_eq!(n["data"]["myNotifications"][0]["kind"], "proposal_merged", "{n}");
+    let n = app
+        .gql(
+            "{ myNotifications(unreadOnly: true) { kind message proposalId } }",
+            json!({}),
+            Some(&ani),
+        )
+        .await;
+    assert_eq!(
+        n["data"]["myNotifications"][0]["kind"], "proposal_merged",
+        "{n}"
+    );
     assert_eq!(n["data"]["myNotifications"][0]["proposalId"], a.as_str());
-    assert_eq!(app.gql("mutation { markNotificationsRead }", json!({}), Some(&ani)).await["data"]["markNotificationsRead"], 1);
-    let n = app.gql("{ myNotifications(unreadOnly: true) { kind } }", json!({}), Some(&ani)).await;
+    assert_eq!(
+        app.gql("mutation { markNotificationsRead }", json!({}), Some(&ani))
+            .await["data"]["markNotificationsRead"],
+        1
+    );
+    let n = app
+        .gql(
+            "{ myNotifications(unreadOnly: true) { kind } }",
+            json!({}),
+            Some(&ani),
+        )
+        .await;
     assert_eq!(n["data"]["myNotifications"], json!([]));
     assert_ok(&act(&app, &lurah, &a, "ACCEPT", json!({}), None).await);
-    let ch = act(&app, &lurah, &b, "ACCEPT_WITH_CHANGES", json!({ "volume": "60" }), Some("Volume disesuaikan hasil survei")).await;
+    let ch = act(
+        &app,
+        &lurah,
+        &b,
+        "ACCEPT_WITH_CHANGES",
+        json!({ "volume": "60" }),
+        Some("Volume disesuaikan hasil survei"),
+    )
+    .await;
     assert_ok(&ch);
-    assert_eq!(ch["data"]["proposalAction"]["proposal"]["estimatedCost"], "30000000");
-    assert_eq!(ch["data"]["proposalAction"]["proposal"]["originalCost"], "40000000");
+    assert_eq!(
+        ch["data"]["proposalAction"]["proposal"]["estimatedCost"],
+        "30000000"
+    );
+    assert_eq!(
+        ch["data"]["proposalAction"]["proposal"]["originalCost"],
+        "40000000"
+    );
     for (id, u) in [(&a, 5), (&b, 3)] {
         let s = app
             .gql(
@@ -173,32 +360,77 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
         .gql("query($c: ID!, $r: ID!) { priorityList(cycleId: $c, regionId: $r, level: \"kelurahan\") { rank votes score proposal { id } } }", json!({ "c": cycle.id, "r": kel }), None)
         .await;
     assert_ok(&pl);
-    let order: Vec<&str> = pl["data"]["priorityList"].as_array().unwrap().iter().map(|x| x["proposal"]["id"].as_str().unwrap()).collect();
+    let order: Vec<&str> = pl["data"]["priorityList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["proposal"]["id"].as_str().unwrap())
+        .collect();
     assert_eq!(order, vec![a.as_str(), b.as_str()]);
     for id in [&a, &b] {
         assert_ok(&act(&app, &lurah, id, "FORWARD_KECAMATAN", json!({}), None).await);
     }
 
     // Kecamatan: prioritise A, leave B out; forward A.
-    assert_eq!(phase_after(&app, &cycle, 30).await, "kecamatan_deliberation");
-    assert_eq!(error_code(&act(&app, &lurah, &a, "PRIORITIZE", json!({}), None).await).as_deref(), Some("FORBIDDEN"));
+    assert_eq!(
+        phase_after(&app, &cycle, 30).await,
+        "kecamatan_deliberation"
+    );
+    assert_eq!(
+        error_code(&act(&app, &lurah, &a, "PRIORITIZE", json!({}), None).await).as_deref(),
+        Some("FORBIDDEN")
+    );
     assert_ok(&act(&app, &camat, &a, "PRIORITIZE", json!({}), None).await);
-    assert_ok(&act(&app, &camat, &b, "REJECT_KECAMATAN", json!({}), Some("Pagu kecamatan tidak cukup")).await);
+    assert_ok(
+        &act(
+            &app,
+            &camat,
+            &b,
+            "REJECT_KECAMATAN",
+            json!({}),
+            Some("Pagu kecamatan tidak cukup"),
+        )
+        .await,
+    );
     assert_ok(&act(&app, &camat, &a, "FORWARD_KOTA", json!({}), None).await);
 
     // Kota forum: Bappeda includes A in the plan.
     assert_eq!(phase_after(&app, &cycle, 40).await, "kota_forum");
     let fin = act(&app, &bappeda, &a, "INCLUDE", json!({}), None).await;
     assert_ok(&fin);
-    assert_eq!(fin["data"]["proposalAction"]["proposal"]["status"], "included");
+    assert_eq!(
+        fin["data"]["proposalAction"]["proposal"]["status"],
+        "included"
+    );
     assert_eq!(fin["data"]["proposalAction"]["proposal"]["level"], "kota");
 
     // The trail: every step, votes under pseudonyms, never the person.
     let h = app.gql("query($id: ID!) { proposal(id: $id) { history { actor role transition toState hash } } }", json!({ "id": a }), None).await;
     let h = h["data"]["proposal"]["history"].as_array().unwrap();
-    let steps: Vec<&str> = h.iter().map(|e| e["transition"].as_str().unwrap()).collect();
-    assert_eq!(steps, vec!["start", "submit", "vote", "vote", "verify", "accept", "score", "forward_kecamatan", "prioritize", "forward_kota", "include"]);
-    let budi_id = app.gql("{ me { id } }", json!({}), Some(&budi)).await["data"]["me"]["id"].as_str().unwrap().to_owned();
+    let steps: Vec<&str> = h
+        .iter()
+        .map(|e| e["transition"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            "start",
+            "submit",
+            "vote",
+            "vote",
+            "verify",
+            "accept",
+            "score",
+            "forward_kecamatan",
+            "prioritize",
+            "forward_kota",
+            "include"
+        ]
+    );
+    let budi_id = app.gql("{ me { id } }", json!({}), Some(&budi)).await["data"]["me"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for e in h.iter().filter(|e| e["transition"] == "vote") {
         let actor = e["actor"].as_str().unwrap();
         assert!(actor.starts_with("voter-") && actor != budi_id, "{actor}");
@@ -206,11 +438,31 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
     assert!(h.iter().any(|e| e["hash"] == receipt.as_str()));
     // The receipt is found and, after a checkpoint, covered by it.
     let auditor = app.login("inspektorat").await;
-    assert_ok(&app.gql("mutation { createAuditCheckpoint { seq } }", json!({}), Some(&auditor)).await);
-    let r = app.gql("query($r: String!) { checkReceipt(receipt: $r) { found checkpoint { seq } } }", json!({ "r": receipt }), None).await;
+    assert_ok(
+        &app.gql(
+            "mutation { createAuditCheckpoint { seq } }",
+            json!({}),
+            Some(&auditor),
+        )
+        .await,
+    );
+    let r = app
+        .gql(
+            "query($r: String!) { checkReceipt(receipt: $r) { found checkpoint { seq } } }",
+            json!({ "r": receipt }),
+            None,
+        )
+        .await;
     assert_eq!(r["data"]["checkReceipt"]["found"], true);
-    assert!(r["data"]["checkReceipt"]["checkpoint"]["seq"].as_i64().is_some());
-    assert!(mufakat_server::audit_log::verify(&app.state.db).await.unwrap().ok);
+    assert!(r["data"]["checkReceipt"]["checkpoint"]["seq"]
+        .as_i64()
+        .is_some());
+    assert!(
+        mufakat_server::audit_log::verify(&app.state.db)
+            .await
+            .unwrap()
+            .ok
+    );
 }
 
 #[tokio::test]
@@ -219,24 +471,63 @@ async fn proposals_are_listed_filtered_and_sorted_in_pages() {
     let cycle = create_cycle(&app).await;
     let siti = app.login("warga.siti").await;
     for (i, price) in ["1000", "3000", "2000"].iter().enumerate() {
-        let p = id_of(&propose(&app, &siti, &cycle.id, &format!("Usulan {i}"), "1", price).await, "createProposal");
+        let p = id_of(
+            &propose(&app, &siti, &cycle.id, &format!("Usulan {i}"), "1", price).await,
+            "createProposal",
+        );
         assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
     }
     let q = "query($f: ProposalFilter, $s: ProposalSort, $a: String) { proposals(filter: $f, sort: $s, first: 2, after: $a) { edges { cursor node { title estimatedCost } } pageInfo { hasNextPage endCursor } } }";
-    let v = app.gql(q, json!({ "f": { "cycleId": cycle.id, "status": "submitted" }, "s": "COST" }), None).await;
+    let v = app
+        .gql(
+            q,
+            json!({ "f": { "cycleId": cycle.id, "status": "submitted" }, "s": "COST" }),
+            None,
+        )
+        .await;
     assert_ok(&v);
-    let titles: Vec<&str> = v["data"]["proposals"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = v["data"]["proposals"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["title"].as_str().unwrap())
+        .collect();
     assert_eq!(titles, vec!["Usulan 1", "Usulan 2"]);
     assert_eq!(v["data"]["proposals"]["pageInfo"]["hasNextPage"], true);
-    let after = v["data"]["proposals"]["pageInfo"]["endCursor"].as_str().unwrap();
-    let v = app.gql(q, json!({ "f": { "cycleId": cycle.id }, "s": "COST", "a": after }), None).await;
-    let titles: Vec<&str> = v["data"]["proposals"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["title"].as_str().unwrap()).collect();
+    let after = v["data"]["proposals"]["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap();
+    let v = app
+        .gql(
+            q,
+            json!({ "f": { "cycleId": cycle.id }, "s": "COST", "a": after }),
+            None,
+        )
+        .await;
+    let titles: Vec<&str> = v["data"]["proposals"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["title"].as_str().unwrap())
+        .collect();
     assert_eq!(titles, vec!["Usulan 0"]);
     let other = app.region_id("35.99.02").await;
-    let v = app.gql(q, json!({ "f": { "regionId": other } }), None).await;
+    let v = app
+        .gql(q, json!({ "f": { "regionId": other } }), None)
+        .await;
     assert_eq!(v["data"]["proposals"]["edges"], json!([]));
-    let v = app.gql("{ proposals(first: 1000) { edges { cursor } } }", json!({}), None).await;
-    assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"), "page size is bounded");
+    let v = app
+        .gql(
+            "{ proposals(first: 1000) { edges { cursor } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        error_code(&v).as_deref(),
+        Some("VALIDATION"),
+        "page size is bounded"
+    );
 }
 
 #[tokio::test]
@@ -247,8 +538,18 @@ async fn listing_proposals_takes_a_fixed_number_of_queries() {
     let q = "{ proposals(first: 50) { edges { node { title myVote proposerName cycle { name } kelurahan { name } } } } }";
     let mut counts = vec![];
     for n in [2, 12] {
-        while app.gql("{ myProposals { id } }", json!({}), Some(&siti)).await["data"]["myProposals"].as_array().unwrap().len() < n {
-            let p = id_of(&propose(&app, &siti, &cycle.id, "Usulan", "1", "1000").await, "createProposal");
+        while app
+            .gql("{ myProposals { id } }", json!({}), Some(&siti))
+            .await["data"]["myProposals"]
+            .as_array()
+            .unwrap()
+            .len()
+            < n
+        {
+            let p = id_of(
+                &propose(&app, &siti, &cycle.id, "Usulan", "1", "1000").await,
+                "createProposal",
+            );
             assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
         }
         let before = app.state.queries.load(std::sync::atomic::Ordering::SeqCst);
@@ -256,7 +557,10 @@ async fn listing_proposals_takes_a_fixed_number_of_queries() {
         assert_ok(&v);
         counts.push(app.state.queries.load(std::sync::atomic::Ordering::SeqCst) - before);
     }
-    assert_eq!(counts[0], counts[1], "queries per request must not grow with the number of proposals: {counts:?}");
+    assert_eq!(
+        counts[0], counts[1],
+        "queries per request must not grow with the number of proposals: {counts:?}"
+    );
 }
 
 #[tokio::test]
@@ -264,7 +568,10 @@ async fn concurrent_votes_are_counted_exactly() {
     let app = spawn_app().await;
     let cycle = create_cycle(&app).await;
     let siti = app.login("warga.siti").await;
-    let p = id_of(&propose(&app, &siti, &cycle.id, "Jalan lingkungan", "1", "1000").await, "createProposal");
+    let p = id_of(
+        &propose(&app, &siti, &cycle.id, "Jalan lingkungan", "1", "1000").await,
+        "createProposal",
+    );
     assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
     assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
     let n = 1000;
@@ -273,14 +580,39 @@ async fn concurrent_votes_are_counted_exactly() {
     for t in tokens.iter().cloned() {
         let (client, url, p) = (app.client.clone(), app.url("/graphql"), p.clone());
         tasks.push(tokio::spawn(async move {
-            client.post(url).bearer_auth(t).json(&json!({ "query": VOTE, "variables": { "id": p } })).send().await.unwrap().json::<Value>().await.unwrap()
+            client
+                .post(url)
+                .bearer_auth(t)
+                .json(&json!({ "query": VOTE, "variables": { "id": p } }))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
         }));
     }
     // And one resident voting twice at once.
     let twice: Vec<_> = (0..2)
         .map(|_| {
-            let (client, url, p, t) = (app.client.clone(), app.url("/graphql"), p.clone(), siti.clone());
-            tokio::spawn(async move { client.post(url).bearer_auth(t).json(&json!({ "query": VOTE, "variables": { "id": p } })).send().await.unwrap().json::<Value>().await.unwrap() })
+            let (client, url, p, t) = (
+                app.client.clone(),
+                app.url("/graphql"),
+                p.clone(),
+                siti.clone(),
+            );
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .bearer_auth(t)
+                    .json(&json!({ "query": VOTE, "variables": { "id": p } }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json::<Value>()
+                    .await
+                    .unwrap()
+            })
         })
         .collect();
     for t in tasks {
@@ -295,17 +627,33 @@ async fn concurrent_votes_are_counted_exactly() {
             other => panic!("{other:?}: {v}"),
         }
     }
-    assert_eq!(ok, 1, "the same resident voting twice at once gives one vote");
-    let v = app.gql("query($id: ID!) { proposal(id: $id) { votes } }", json!({ "id": p }), None).await;
+    assert_eq!(
+        ok, 1,
+        "the same resident voting twice at once gives one vote"
+    );
+    let v = app
+        .gql(
+            "query($id: ID!) { proposal(id: $id) { votes } }",
+            json!({ "id": p }),
+            None,
+        )
+        .await;
     assert_eq!(v["data"]["proposal"]["votes"], n as i64 + 1);
     use mufakat_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     let rows = mufakat_store::entity::proposal_vote::Entity::find()
-        .filter(mufakat_store::entity::proposal_vote::Column::ProposalId.eq(p.parse::<i32>().unwrap()))
+        .filter(
+            mufakat_store::entity::proposal_vote::Column::ProposalId.eq(p.parse::<i32>().unwrap()),
+        )
         .count(&app.state.db)
         .await
         .unwrap();
     assert_eq!(rows, n as u64 + 1);
-    assert!(mufakat_server::audit_log::verify(&app.state.db).await.unwrap().ok);
+    assert!(
+        mufakat_server::audit_log::verify(&app.state.db)
+            .await
+            .unwrap()
+            .ok
+    );
 }
 
 /// `n` residents of a kelurahan with tokens, made directly in storage (argon2 for each would
@@ -313,18 +661,30 @@ async fn concurrent_votes_are_counted_exactly() {
 pub async fn many_residents(app: &TestApp, kelurahan_code: &str, n: usize) -> Vec<String> {
     use mufakat_store::repo::{grants, sessions, users};
     let kel: i32 = app.region_id(kelurahan_code).await.parse().unwrap();
-    let hash = mufakat_server::auth::hash_password("kata-sandi-warga".into()).await.unwrap();
+    let hash = mufakat_server::auth::hash_password("kata-sandi-warga".into())
+        .await
+        .unwrap();
     let mut tokens = vec![];
     for i in 0..n {
         let u = users::create(
             &app.state.db,
-            users::NewUser { username: &format!("warga{i}"), display_name: "Warga", nik_hash: Some(format!("test-{i}")), home_region_id: Some(kel), password_hash: hash.clone() },
+            users::NewUser {
+                username: &format!("warga{i}"),
+                display_name: "Warga",
+                nik_hash: Some(format!("test-{i}")),
+                home_region_id: Some(kel),
+                password_hash: hash.clone(),
+            },
         )
         .await
         .unwrap();
-        grants::grant(&app.state.db, u.id, mufakat_core::Role::Resident, kel, None).await.unwrap();
+        grants::grant(&app.state.db, u.id, mufakat_core::Role::Resident, kel, None)
+            .await
+            .unwrap();
         let (token, th) = mufakat_server::auth::new_token();
-        sessions::create(&app.state.db, th, u.id, Utc::now() + Duration::hours(1)).await.unwrap();
+        sessions::create(&app.state.db, th, u.id, Utc::now() + Duration::hours(1))
+            .await
+            .unwrap();
         tokens.push(token);
     }
     tokens
@@ -336,19 +696,30 @@ async fn live_vote_counts_are_pushed_to_subscribers_of_the_region() {
     let app = spawn_app().await;
     let cycle = create_cycle(&app).await;
     let siti = app.login("warga.siti").await;
-    let p = id_of(&propose(&app, &siti, &cycle.id, "Jalan", "1", "1000").await, "createProposal");
+    let p = id_of(
+        &propose(&app, &siti, &cycle.id, "Jalan", "1", "1000").await,
+        "createProposal",
+    );
     assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
     assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
     let schema = mufakat_server::graphql::build_schema(Some(app.state.clone()), 12, 1000);
     let kec = app.region_id("35.99.01").await;
     let other = app.region_id("35.99.02").await;
-    let mut mine = schema.execute_stream(async_graphql::Request::new(format!("subscription {{ voteCounts(regionId: \"{kec}\") {{ proposalId votes }} }}")));
-    let mut elsewhere = schema.execute_stream(async_graphql::Request::new(format!("subscription {{ voteCounts(regionId: \"{other}\") {{ votes }} }}")));
+    let mut mine = schema.execute_stream(async_graphql::Request::new(format!(
+        "subscription {{ voteCounts(regionId: \"{kec}\") {{ proposalId votes }} }}"
+    )));
+    let mut elsewhere = schema.execute_stream(async_graphql::Request::new(format!(
+        "subscription {{ voteCounts(regionId: \"{other}\") {{ votes }} }}"
+    )));
     // Let the subscriptions start listening before the vote.
     let first = tokio::spawn(async move { mine.next().await });
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_ok(&app.gql(VOTE, json!({ "id": p }), Some(&siti)).await);
-    let got = tokio::time::timeout(std::time::Duration::from_secs(5), first).await.expect("an update arrives").unwrap().unwrap();
+    let got = tokio::time::timeout(std::time::Duration::from_secs(5), first)
+        .await
+        .expect("an update arrives")
+        .unwrap()
+        .unwrap();
     let data = got.data.into_json().unwrap();
     assert_eq!(data["voteCounts"], json!({ "proposalId": p, "votes": 1 }));
     let none = tokio::time::timeout(std::time::Duration::from_millis(300), elsewhere.next()).await;
@@ -366,12 +737,19 @@ async fn proposals_carry_attachment_metadata() {
     ok["attachments"] = json!([{ "name": "foto-jalan.jpg", "mimeType": "image/jpeg", "sizeBytes": 240311, "sha256": "a".repeat(64) }]);
     let v = app.gql(q, json!({ "i": ok }), Some(&siti)).await;
     assert_ok(&v);
-    assert_eq!(v["data"]["createProposal"]["attachments"], json!([{ "name": "foto-jalan.jpg", "mimeType": "image/jpeg", "sizeBytes": 240311 }]));
+    assert_eq!(
+        v["data"]["createProposal"]["attachments"],
+        json!([{ "name": "foto-jalan.jpg", "mimeType": "image/jpeg", "sizeBytes": 240311 }])
+    );
     let mut bad = base;
-    bad["attachments"] = json!([{ "name": "besar.mp4", "mimeType": "video/mp4", "sizeBytes": 999999999 }]);
+    bad["attachments"] =
+        json!([{ "name": "besar.mp4", "mimeType": "video/mp4", "sizeBytes": 999999999 }]);
     let v = app.gql(q, json!({ "i": bad }), Some(&siti)).await;
     assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"));
-    assert_eq!(v["errors"][0]["extensions"]["fields"][0]["field"], "attachments[0]");
+    assert_eq!(
+        v["errors"][0]["extensions"]["fields"][0]["field"],
+        "attachments[0]"
+    );
 }
 
 #[tokio::test]
@@ -389,7 +767,10 @@ async fn a_cycle_configures_its_own_criteria_and_weights() {
             "scoreWeight": "0.5", "votesWeight": "0.5" } }), Some(&bappeda))
         .await;
     assert_ok(&v);
-    assert_eq!(v["data"]["createMusrenbangCycle"]["criteria"], json!([{ "key": "stunting", "weight": "2" }, { "key": "biaya", "weight": "1.5" }]));
+    assert_eq!(
+        v["data"]["createMusrenbangCycle"]["criteria"],
+        json!([{ "key": "stunting", "weight": "2" }, { "key": "biaya", "weight": "1.5" }])
+    );
     assert_eq!(v["data"]["createMusrenbangCycle"]["voteScope"], "kecamatan");
     let v = app.gql(q, json!({ "i": { "name": "X", "year": 2028, "regionId": kota, "windows": w, "criteria": [{ "key": "a", "name": "A", "weight": "0" }] } }), Some(&bappeda)).await;
     assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"));
@@ -402,7 +783,16 @@ async fn proposals_cannot_be_moved_around_the_module() {
     let siti = app.login("warga.siti").await;
     let v = propose(&app, &siti, &cycle.id, "Jalan", "1", "1000").await;
     let p = id_of(&v, "createProposal");
-    let case_id = app.gql("query($id: ID!) { proposal(id: $id) { caseId } }", json!({ "id": p }), Some(&siti)).await["data"]["proposal"]["caseId"].as_str().unwrap().to_owned();
+    let case_id = app
+        .gql(
+            "query($id: ID!) { proposal(id: $id) { caseId } }",
+            json!({ "id": p }),
+            Some(&siti),
+        )
+        .await["data"]["proposal"]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // Through the generic API the proposer could otherwise "submit" outside the phase rules or
     // "vote" without a vote row.
     let v = app.gql("mutation($id: ID!) { fireTransition(instanceId: $id, transition: \"submit\") { state } }", json!({ "id": case_id }), Some(&siti)).await;
@@ -412,6 +802,12 @@ async fn proposals_cannot_be_moved_around_the_module() {
         .gql("mutation($r: ID!) { startCase(workflow: \"musrenbang-usulan\", regionId: $r, input: {title: \"x\", cycle: \"1\", category: \"a\", cost: \"1\", source: \"resident\"}) { id } }", json!({ "r": kel }), Some(&siti))
         .await;
     assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"), "{v}");
-    let p = app.gql("query($id: ID!) { proposal(id: $id) { status } }", json!({ "id": p }), Some(&siti)).await;
+    let p = app
+        .gql(
+            "query($id: ID!) { proposal(id: $id) { status } }",
+            json!({ "id": p }),
+            Some(&siti),
+        )
+        .await;
     assert_eq!(p["data"]["proposal"]["status"], "draft");
 }

@@ -47,7 +47,11 @@ where
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     let v = op(tokens.get(allowed[0])).await;
-    assert!(error_code(&v).is_none(), "{name} as {}: expected success, got {v}", allowed[0]);
+    assert!(
+        error_code(&v).is_none(),
+        "{name} as {}: expected success, got {v}",
+        allowed[0]
+    );
     v
 }
 
@@ -109,59 +113,164 @@ async fn every_musrenbang_mutation_for_every_role() {
     .await;
     let a = id(&p, "createProposal");
     // Proposer-only actions.
-    let other = id(&propose(&app, tokens.get("warga.siti"), &c, "Lain", "1", "1000").await, "createProposal");
-    matrix("submit", &tokens, &["warga.siti"], |tok| act(&app, tok, &a, "SUBMIT", json!({}), None)).await;
-    matrix("withdraw", &tokens, &["warga.siti"], |tok| act(&app, tok, &other, "WITHDRAW", json!({}), None)).await;
-    let b = id(&propose(&app, tokens.get("budi"), &c, "Drainase", "1", "2000").await, "createProposal");
+    let other = id(
+        &propose(&app, tokens.get("warga.siti"), &c, "Lain", "1", "1000").await,
+        "createProposal",
+    );
+    matrix("submit", &tokens, &["warga.siti"], |tok| {
+        act(&app, tok, &a, "SUBMIT", json!({}), None)
+    })
+    .await;
+    matrix("withdraw", &tokens, &["warga.siti"], |tok| {
+        act(&app, tok, &other, "WITHDRAW", json!({}), None)
+    })
+    .await;
+    let b = id(
+        &propose(&app, tokens.get("budi"), &c, "Drainase", "1", "2000").await,
+        "createProposal",
+    );
     assert_ok(&act(&app, tokens.get("budi"), &b, "SUBMIT", json!({}), None).await);
-    let m = id(&propose(&app, tokens.get("budi"), &c, "Drainase juga", "1", "2000").await, "createProposal");
+    let m = id(
+        &propose(&app, tokens.get("budi"), &c, "Drainase juga", "1", "2000").await,
+        "createProposal",
+    );
     assert_ok(&act(&app, tokens.get("budi"), &m, "SUBMIT", json!({}), None).await);
 
     // Voting: residents of Mekarsari only.
     assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
     matrix("vote", &tokens, &["budi", "warga.siti"], |tok| {
-        app.gql("mutation($id: ID!) { vote(proposalId: $id) { receipt } }", json!({ "id": a }), Some(tok))
+        app.gql(
+            "mutation($id: ID!) { vote(proposalId: $id) { receipt } }",
+            json!({ "id": a }),
+            Some(tok),
+        )
     })
     .await;
     matrix("withdrawVote", &tokens, &["budi", "warga.siti"], |tok| {
-        app.gql("mutation($id: ID!) { withdrawVote(proposalId: $id) { receipt } }", json!({ "id": a }), Some(tok))
+        app.gql(
+            "mutation($id: ID!) { withdrawVote(proposalId: $id) { receipt } }",
+            json!({ "id": a }),
+            Some(tok),
+        )
     })
     .await;
 
     // Kelurahan deliberation: Mekarsari's kelurahan staff only.
-    assert_eq!(phase_after(&app, &cycle, 20).await, "kelurahan_deliberation");
+    assert_eq!(
+        phase_after(&app, &cycle, 20).await,
+        "kelurahan_deliberation"
+    );
     let lurah = &["lurah.mekarsari"];
-    matrix("verify", &tokens, lurah, |tok| act(&app, tok, &a, "VERIFY", json!({}), None)).await;
-    matrix("verify b", &tokens, lurah, |tok| act(&app, tok, &b, "VERIFY", json!({}), None)).await;
-    matrix("merge", &tokens, lurah, |tok| act(&app, tok, &m, "MERGE", json!({ "intoProposalId": b }), Some("sama"))).await;
+    matrix("verify", &tokens, lurah, |tok| {
+        act(&app, tok, &a, "VERIFY", json!({}), None)
+    })
+    .await;
+    matrix("verify b", &tokens, lurah, |tok| {
+        act(&app, tok, &b, "VERIFY", json!({}), None)
+    })
+    .await;
+    matrix("merge", &tokens, lurah, |tok| {
+        act(
+            &app,
+            tok,
+            &m,
+            "MERGE",
+            json!({ "intoProposalId": b }),
+            Some("sama"),
+        )
+    })
+    .await;
     let scores = json!([{ "key": "urgency", "value": 5 }, { "key": "beneficiaries", "value": 4 }, { "key": "alignment", "value": 3 }, { "key": "feasibility", "value": 2 }]);
     matrix("scoreProposal (kelurahan)", &tokens, lurah, |tok| {
         app.gql("mutation($id: ID!, $s: [CriterionScore!]!) { scoreProposal(proposalId: $id, scores: $s) { score } }", json!({ "id": a, "s": scores }), Some(tok))
     })
     .await;
-    matrix("accept", &tokens, lurah, |tok| act(&app, tok, &a, "ACCEPT", json!({}), None)).await;
-    matrix("accept_with_changes", &tokens, lurah, |tok| act(&app, tok, &b, "ACCEPT_WITH_CHANGES", json!({ "volume": "2" }), Some("survei"))).await;
-    matrix("forward_kecamatan", &tokens, lurah, |tok| act(&app, tok, &a, "FORWARD_KECAMATAN", json!({}), None)).await;
-    assert_ok(&act(&app, tokens.get("lurah.mekarsari"), &b, "FORWARD_KECAMATAN", json!({}), None).await);
+    matrix("accept", &tokens, lurah, |tok| {
+        act(&app, tok, &a, "ACCEPT", json!({}), None)
+    })
+    .await;
+    matrix("accept_with_changes", &tokens, lurah, |tok| {
+        act(
+            &app,
+            tok,
+            &b,
+            "ACCEPT_WITH_CHANGES",
+            json!({ "volume": "2" }),
+            Some("survei"),
+        )
+    })
+    .await;
+    matrix("forward_kecamatan", &tokens, lurah, |tok| {
+        act(&app, tok, &a, "FORWARD_KECAMATAN", json!({}), None)
+    })
+    .await;
+    assert_ok(
+        &act(
+            &app,
+            tokens.get("lurah.mekarsari"),
+            &b,
+            "FORWARD_KECAMATAN",
+            json!({}),
+            None,
+        )
+        .await,
+    );
 
     // Comments: anyone signed in writes and reports; staff of the region (or above) hide.
-    let cm = app.gql("mutation($id: ID!) { addComment(proposalId: $id, body: \"Setuju!\") { id } }", json!({ "id": a }), Some(tokens.get("tetangga"))).await;
+    let cm = app
+        .gql(
+            "mutation($id: ID!) { addComment(proposalId: $id, body: \"Setuju!\") { id } }",
+            json!({ "id": a }),
+            Some(tokens.get("tetangga")),
+        )
+        .await;
     assert_ok(&cm);
     let cm = id(&cm, "addComment");
-    assert_ok(&app.gql("mutation($id: ID!) { reportComment(commentId: $id) { reports } }", json!({ "id": cm }), Some(tokens.get("budi"))).await);
-    matrix("hideComment", &tokens, &["lurah.mekarsari", "camat.sukamaju", "bappeda", "admin"], |tok| {
-        app.gql("mutation($id: ID!) { hideComment(commentId: $id, reason: \"SARA\") { hidden } }", json!({ "id": cm }), Some(tok))
-    })
+    assert_ok(
+        &app.gql(
+            "mutation($id: ID!) { reportComment(commentId: $id) { reports } }",
+            json!({ "id": cm }),
+            Some(tokens.get("budi")),
+        )
+        .await,
+    );
+    matrix(
+        "hideComment",
+        &tokens,
+        &["lurah.mekarsari", "camat.sukamaju", "bappeda", "admin"],
+        |tok| {
+            app.gql(
+                "mutation($id: ID!) { hideComment(commentId: $id, reason: \"SARA\") { hidden } }",
+                json!({ "id": cm }),
+                Some(tok),
+            )
+        },
+    )
     .await;
 
     // Kecamatan: Sukamaju's kecamatan staff only.
-    assert_eq!(phase_after(&app, &cycle, 30).await, "kecamatan_deliberation");
+    assert_eq!(
+        phase_after(&app, &cycle, 30).await,
+        "kecamatan_deliberation"
+    );
     let camat = &["camat.sukamaju"];
-    matrix("prioritize", &tokens, camat, |tok| act(&app, tok, &a, "PRIORITIZE", json!({}), None)).await;
-    matrix("reject_kecamatan", &tokens, camat, |tok| act(&app, tok, &b, "REJECT_KECAMATAN", json!({}), Some("pagu"))).await;
-    matrix("forward_kota", &tokens, camat, |tok| act(&app, tok, &a, "FORWARD_KOTA", json!({}), None)).await;
+    matrix("prioritize", &tokens, camat, |tok| {
+        act(&app, tok, &a, "PRIORITIZE", json!({}), None)
+    })
+    .await;
+    matrix("reject_kecamatan", &tokens, camat, |tok| {
+        act(&app, tok, &b, "REJECT_KECAMATAN", json!({}), Some("pagu"))
+    })
+    .await;
+    matrix("forward_kota", &tokens, camat, |tok| {
+        act(&app, tok, &a, "FORWARD_KOTA", json!({}), None)
+    })
+    .await;
 
     // Kota forum: Bappeda.
     assert_eq!(phase_after(&app, &cycle, 40).await, "kota_forum");
-    matrix("include", &tokens, &["bappeda"], |tok| act(&app, tok, &a, "INCLUDE", json!({}), None)).await;
+    matrix("include", &tokens, &["bappeda"], |tok| {
+        act(&app, tok, &a, "INCLUDE", json!({}), None)
+    })
+    .await;
 }

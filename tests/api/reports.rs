@@ -6,12 +6,22 @@ use crate::helpers::*;
 use crate::musrenbang::{act, create_cycle, phase_after, propose};
 
 fn pdftotext(pdf: &[u8]) -> Option<String> {
-    let path = std::env::temp_dir().join(format!("mufakat-report-{}.pdf", uuid::Uuid::new_v4().simple()));
+    let path = std::env::temp_dir().join(format!(
+        "mufakat-report-{}.pdf",
+        uuid::Uuid::new_v4().simple()
+    ));
     std::fs::write(&path, pdf).ok()?;
-    let out = std::process::Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output().ok();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .ok();
     let _ = std::fs::remove_file(&path);
     let out = out?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[tokio::test]
@@ -21,21 +31,43 @@ async fn a_priority_list_pdf_for_staff_recorded_in_the_audit_trail() {
     let siti = app.login("warga.siti").await;
     let lurah = app.login("lurah.mekarsari").await;
     let mut ids = vec![];
-    for (t, price) in [("Perbaikan jalan Gang Mawar", "1250000"), ("Drainase RT 05", "2500000.50")] {
-        let id = propose(&app, &siti, &cycle.id, t, "2", price).await["data"]["createProposal"]["id"].as_str().unwrap().to_owned();
+    for (t, price) in [
+        ("Perbaikan jalan Gang Mawar", "1250000"),
+        ("Drainase RT 05", "2500000.50"),
+    ] {
+        let id = propose(&app, &siti, &cycle.id, t, "2", price).await["data"]["createProposal"]
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert_ok(&act(&app, &siti, &id, "SUBMIT", json!({}), None).await);
         ids.push(id);
     }
-    assert_eq!(phase_after(&app, &cycle, 20).await, "kelurahan_deliberation");
+    assert_eq!(
+        phase_after(&app, &cycle, 20).await,
+        "kelurahan_deliberation"
+    );
     for id in &ids {
         assert_ok(&act(&app, &lurah, id, "VERIFY", json!({}), None).await);
     }
     let kel = app.region_id("35.99.01.1001").await;
-    let url = app.url(&format!("/reports/priority-list?cycleId={}&regionId={kel}", cycle.id));
-    let resp = app.client.get(&url).bearer_auth(&lurah).send().await.unwrap();
+    let url = app.url(&format!(
+        "/reports/priority-list?cycleId={}&regionId={kel}",
+        cycle.id
+    ));
+    let resp = app
+        .client
+        .get(&url)
+        .bearer_auth(&lurah)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.headers()["content-type"], "application/pdf");
-    let sha = resp.headers()["x-content-sha256"].to_str().unwrap().to_owned();
+    let sha = resp.headers()["x-content-sha256"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let pdf = resp.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF"));
     if let Some(text) = pdftotext(&pdf) {
@@ -48,16 +80,50 @@ async fn a_priority_list_pdf_for_staff_recorded_in_the_audit_trail() {
         eprintln!("pdftotext not installed; text checks skipped");
     }
     // Residents may not; a bad token is refused; an unknown kind is not found.
-    assert_eq!(app.client.get(&url).bearer_auth(&siti).send().await.unwrap().status().as_u16(), 403);
-    assert_eq!(app.client.get(&url).send().await.unwrap().status().as_u16(), 401);
-    assert_eq!(app.client.get(app.url("/reports/nope")).bearer_auth(&lurah).send().await.unwrap().status().as_u16(), 404);
+    assert_eq!(
+        app.client
+            .get(&url)
+            .bearer_auth(&siti)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        app.client.get(&url).send().await.unwrap().status().as_u16(),
+        401
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/reports/nope"))
+            .bearer_auth(&lurah)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
 
     // The generation is in the trail with the PDF's hash.
-    let rows = mufakat_store::repo::audit::page(&app.state.db, 0, 10_000).await.unwrap();
-    let ev = rows.iter().rev().find(|e| e.workflow == "system.reports").expect("report event");
+    let rows = mufakat_store::repo::audit::page(&app.state.db, 0, 10_000)
+        .await
+        .unwrap();
+    let ev = rows
+        .iter()
+        .rev()
+        .find(|e| e.workflow == "system.reports")
+        .expect("report event");
     assert_eq!(ev.instance_id, "priority-list");
     assert!(ev.input.contains(&sha), "{}", ev.input);
-    assert!(mufakat_server::audit_log::verify(&app.state.db).await.unwrap().ok);
+    assert!(
+        mufakat_server::audit_log::verify(&app.state.db)
+            .await
+            .unwrap()
+            .ok
+    );
 }
 
 #[tokio::test]
@@ -66,16 +132,37 @@ async fn auditors_get_the_audit_trail_report_in_english() {
     let auditor = app.login("inspektorat").await;
     let lurah = app.login("lurah.mekarsari").await;
     let _ = create_cycle(&app).await;
-    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now()).await.unwrap();
+    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now())
+        .await
+        .unwrap();
     let url = app.url("/reports/audit-trail?lang=en");
-    assert_eq!(app.client.get(&url).bearer_auth(&lurah).send().await.unwrap().status().as_u16(), 403);
-    let resp = app.client.get(&url).bearer_auth(&auditor).send().await.unwrap();
+    assert_eq!(
+        app.client
+            .get(&url)
+            .bearer_auth(&lurah)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    let resp = app
+        .client
+        .get(&url)
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let pdf = resp.bytes().await.unwrap();
     if let Some(text) = pdftotext(&pdf) {
         assert!(text.contains("Audit Trail"), "{text}");
         assert!(text.contains("musrenbang-siklus"), "{text}");
-        assert!(text.contains(&app.state.signer.public_key_hex()[..16]), "public key shown: {text}");
+        assert!(
+            text.contains(&app.state.signer.public_key_hex()[..16]),
+            "public key shown: {text}"
+        );
     }
 }
 
@@ -103,13 +190,23 @@ fn the_cli_renders_an_allocation_report_from_a_pb_file() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let pdf = std::fs::read(&out).unwrap();
     if let Some(text) = pdftotext(&pdf) {
-        assert!(text.contains("Jalan desa") && text.contains("Posyandu"), "{text}");
+        assert!(
+            text.contains("Jalan desa") && text.contains("Posyandu"),
+            "{text}"
+        );
         assert!(text.contains("Rp 1.000,00"), "{text}");
     }
-    let help = std::process::Command::new(env!("CARGO_BIN_EXE_mufakat")).args(["report", "--help"]).output().unwrap();
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_mufakat"))
+        .args(["report", "--help"])
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
     for kind in ["berita-acara", "priority-list", "allocation", "audit-trail"] {
         assert!(help.contains(kind), "{help}");

@@ -1,12 +1,11 @@
 //! Two server processes on one PostgreSQL database: votes through both are counted exactly,
 //! the cycle's timers fire once, and vote counts reach subscribers of any node (LISTEN/NOTIFY).
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
 
-use crate::crash::{free_port, gql, login, start};
+use crate::crash::{create_planner, free_port, gql, login, start};
 use crate::helpers::*;
 
 #[tokio::test]
@@ -16,7 +15,8 @@ async fn two_nodes_share_one_postgresql() {
         eprintln!("SKIPPED two_nodes_share_one_postgresql: needs TEST_DATABASE_URL (PostgreSQL)");
         return;
     }
-    let dir = TempDir(std::env::temp_dir().join(format!("mufakat-2n-{}", uuid::Uuid::new_v4().simple())));
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("mufakat-2n-{}", uuid::Uuid::new_v4().simple())));
     std::fs::create_dir_all(&dir.0).unwrap();
     // Same data directory: the nodes share the NIK key and the checkpoint signing key.
     let a = start(&dir.0, &db.url, free_port()).await;
@@ -25,12 +25,26 @@ async fn two_nodes_share_one_postgresql() {
     let client = reqwest::Client::new();
 
     // A third process listens like a node's subscription would.
-    let settings = mufakat_server::Settings { database_url: Some(db.url.clone()), data_dir: dir.0.clone(), ..Default::default() };
-    let observer = mufakat_server::startup::build_state(settings).await.unwrap();
+    let settings = mufakat_server::Settings {
+        database_url: Some(db.url.clone()),
+        data_dir: dir.0.clone(),
+        ..Default::default()
+    };
+    let observer = mufakat_server::startup::build_state(settings)
+        .await
+        .unwrap();
     let mut rx = observer.vote_events.subscribe();
     tokio::spawn(mufakat_server::startup::vote_listener(observer.clone()));
 
-    let kel = gql(&client, &nodes[0], "{ regions(level: KELURAHAN_DESA) { id code } }", json!({}), None).await.unwrap()["data"]["regions"]
+    let kel = gql(
+        &client,
+        &nodes[0],
+        "{ regions(level: KELURAHAN_DESA) { id code } }",
+        json!({}),
+        None,
+    )
+    .await
+    .unwrap()["data"]["regions"]
         .as_array()
         .unwrap()
         .iter()
@@ -43,44 +57,85 @@ async fn two_nodes_share_one_postgresql() {
     for i in 0..12 {
         let v = gql(&client, &nodes[i % 2], "mutation($i: RegisterResidentInput!) { registerResident(input: $i) { token } }",
             json!({ "i": { "username": format!("dua{i}"), "name": "Warga", "nik": format!("359901{:02}0185{:04}", 1 + i, i + 1), "kelurahanId": kel, "password": "kata-sandi-warga" } }), None).await.unwrap();
-        residents.push(v["data"]["registerResident"]["token"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned());
+        residents.push(
+            v["data"]["registerResident"]["token"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{v}"))
+                .to_owned(),
+        );
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_mufakat"))
-        .args(["--data-dir"]).arg(&dir.0).args(["--database-url", &db.url, "users", "create", "--username", "perencana", "--name", "Perencana", "--role", "bappeda_planner", "--region", "35.99"])
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped())
-        .spawn().and_then(|mut c| { use std::io::Write; c.stdin.take().unwrap().write_all(b"sandi-perencana-123")?; c.wait_with_output() }).unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    create_planner(&dir.0, &db.url);
     let planner = login(&client, &nodes[1], "perencana", "sandi-perencana-123").await;
-    let kota = gql(&client, &nodes[0], "{ regions { id } }", json!({}), None).await.unwrap()["data"]["regions"][0]["id"].as_str().unwrap().to_owned();
+    let kota = gql(&client, &nodes[0], "{ regions { id } }", json!({}), None)
+        .await
+        .unwrap()["data"]["regions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let now = chrono::Utc::now();
     let at = |s: i64| (now + chrono::Duration::seconds(s)).to_rfc3339();
     let v = gql(&client, &nodes[0], "mutation($i: CreateCycleInput!) { createMusrenbangCycle(input: $i) { id caseId } }",
         json!({ "i": { "name": "Dua node", "year": 2027, "regionId": kota, "maxVotesPerVoter": 10,
             "windows": { "submissionOpens": at(-60), "votingOpens": at(6), "kelurahanOpens": at(3600), "kecamatanOpens": at(7200), "kotaOpens": at(9000), "closesAt": at(10000) } } }),
         Some(&planner)).await.unwrap();
-    let cycle = v["data"]["createMusrenbangCycle"]["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned();
-    let case_id = v["data"]["createMusrenbangCycle"]["caseId"].as_str().unwrap().to_owned();
+    let cycle = v["data"]["createMusrenbangCycle"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v}"))
+        .to_owned();
+    let case_id = v["data"]["createMusrenbangCycle"]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let phase = |node: usize| {
         let (client, url, c) = (client.clone(), nodes[node].clone(), cycle.clone());
-        async move { gql(&client, &url, "query($c: ID!) { musrenbangCycle(id: $c) { phase } }", json!({ "c": c }), None).await.unwrap()["data"]["musrenbangCycle"]["phase"].as_str().unwrap_or_default().to_owned() }
+        async move {
+            gql(
+                &client,
+                &url,
+                "query($c: ID!) { musrenbangCycle(id: $c) { phase } }",
+                json!({ "c": c }),
+                None,
+            )
+            .await
+            .unwrap()["data"]["musrenbangCycle"]["phase"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
     };
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while phase(1).await != "submission" {
-        assert!(std::time::Instant::now() < deadline, "the cycle never reached submission");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cycle never reached submission"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let mut proposals = vec![];
     for i in 0..6 {
         let v = gql(&client, &nodes[1], "mutation($i: CreateProposalInput!) { createProposal(input: $i) { id } }",
             json!({ "i": { "cycleId": cycle, "title": format!("Usulan {i}"), "description": "d", "category": "infrastruktur", "volume": "1", "unit": "m", "unitPrice": "1000" } }), Some(&residents[i])).await.unwrap();
-        let id = v["data"]["createProposal"]["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned();
-        gql(&client, &nodes[0], "mutation($id: ID!) { proposalAction(proposalId: $id, action: SUBMIT) { receipt } }", json!({ "id": id }), Some(&residents[i])).await.unwrap();
+        let id = v["data"]["createProposal"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{v}"))
+            .to_owned();
+        gql(
+            &client,
+            &nodes[0],
+            "mutation($id: ID!) { proposalAction(proposalId: $id, action: SUBMIT) { receipt } }",
+            json!({ "id": id }),
+            Some(&residents[i]),
+        )
+        .await
+        .unwrap();
         proposals.push(id);
     }
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while phase(0).await != "voting" {
-        assert!(std::time::Instant::now() < deadline, "the cycle never reached voting");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cycle never reached voting"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // Let both schedulers have a go at the (already fired) timer.
@@ -89,15 +144,38 @@ async fn two_nodes_share_one_postgresql() {
     let mut tasks = vec![];
     for (r, tok) in residents.iter().enumerate() {
         for (p, pid) in proposals.iter().enumerate() {
-            let (client, url, tok, pid) = (client.clone(), nodes[(r + p) % 2].clone(), tok.clone(), pid.clone());
-            tasks.push(tokio::spawn(async move { gql(&client, &url, "mutation($id: ID!) { vote(proposalId: $id) { receipt } }", json!({ "id": pid }), Some(&tok)).await.unwrap() }));
+            let (client, url, tok, pid) = (
+                client.clone(),
+                nodes[(r + p) % 2].clone(),
+                tok.clone(),
+                pid.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                gql(
+                    &client,
+                    &url,
+                    "mutation($id: ID!) { vote(proposalId: $id) { receipt } }",
+                    json!({ "id": pid }),
+                    Some(&tok),
+                )
+                .await
+                .unwrap()
+            }));
         }
     }
     for t in tasks {
         assert_ok(&t.await.unwrap());
     }
     for (i, pid) in proposals.iter().enumerate() {
-        let v = gql(&client, &nodes[i % 2], "query($id: ID!) { proposal(id: $id) { votes } }", json!({ "id": pid }), None).await.unwrap();
+        let v = gql(
+            &client,
+            &nodes[i % 2],
+            "query($id: ID!) { proposal(id: $id) { votes } }",
+            json!({ "id": pid }),
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(v["data"]["proposal"]["votes"], residents.len() as i64);
     }
     // Every vote reached the observer, whichever node took it.
@@ -108,10 +186,32 @@ async fn two_nodes_share_one_postgresql() {
             break;
         }
     }
-    assert_eq!(seen, residents.len() * proposals.len(), "vote notifications across nodes");
+    assert_eq!(
+        seen,
+        residents.len() * proposals.len(),
+        "vote notifications across nodes"
+    );
     // Each phase timer fired exactly once, by one of the two nodes.
-    let events = mufakat_store::repo::audit::for_instance(&observer.db, "musrenbang-siklus", &case_id).await.unwrap();
-    let steps: Vec<(&str, &str)> = events.iter().map(|e| (e.transition.as_str(), e.actor.as_str())).collect();
-    assert_eq!(steps, vec![("start", steps[0].1), ("open_submission", "system"), ("open_voting", "system")]);
-    assert!(mufakat_server::audit_log::verify(&observer.db).await.unwrap().ok);
+    let events =
+        mufakat_store::repo::audit::for_instance(&observer.db, "musrenbang-siklus", &case_id)
+            .await
+            .unwrap();
+    let steps: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e.transition.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("start", steps[0].1),
+            ("open_submission", "system"),
+            ("open_voting", "system")
+        ]
+    );
+    assert!(
+        mufakat_server::audit_log::verify(&observer.db)
+            .await
+            .unwrap()
+            .ok
+    );
 }

@@ -10,11 +10,28 @@ const FIRE: &str = "mutation($id: ID!, $t: String!, $i: JSON, $c: String, $v: In
 const CASE: &str = "query($id: ID!) { instance(id: $id) { state version fields history { seq actor role transition fromState toState comment hash prevHash } availableTransitions { name } } }";
 
 async fn start(app: &TestApp, token: &str, workflow: &str, region: &str, input: Value) -> Value {
-    app.gql(START, json!({ "w": workflow, "r": region, "i": input }), Some(token)).await
+    app.gql(
+        START,
+        json!({ "w": workflow, "r": region, "i": input }),
+        Some(token),
+    )
+    .await
 }
 
-async fn fire(app: &TestApp, token: &str, id: &str, t: &str, input: Value, comment: Option<&str>) -> Value {
-    app.gql(FIRE, json!({ "id": id, "t": t, "i": input, "c": comment }), Some(token)).await
+async fn fire(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    t: &str,
+    input: Value,
+    comment: Option<&str>,
+) -> Value {
+    app.gql(
+        FIRE,
+        json!({ "id": id, "t": t, "i": input, "c": comment }),
+        Some(token),
+    )
+    .await
 }
 
 async fn complaint(app: &TestApp) -> (String, String) {
@@ -22,7 +39,10 @@ async fn complaint(app: &TestApp) -> (String, String) {
     let kel = app.region_id("35.99.01.1001").await;
     let v = start(app, &warga, "lapor-complaint", &kel, json!({ "description": "Lampu jalan mati di Gang Mawar", "category": "penerangan", "location": "RT 03/RW 05" })).await;
     assert_ok(&v);
-    (v["data"]["startCase"]["id"].as_str().unwrap().to_owned(), warga)
+    (
+        v["data"]["startCase"]["id"].as_str().unwrap().to_owned(),
+        warga,
+    )
 }
 
 #[tokio::test]
@@ -33,15 +53,39 @@ async fn a_complaint_runs_end_to_end_with_its_audit_trail() {
     let opd = app.login("opd.dinaspu").await;
 
     // The resident may not route their own complaint; the kelurahan may.
-    let v = fire(&app, &warga, &id, "route", json!({ "opd": "Dinas PU" }), None).await;
+    let v = fire(
+        &app,
+        &warga,
+        &id,
+        "route",
+        json!({ "opd": "Dinas PU" }),
+        None,
+    )
+    .await;
     assert_eq!(error_code(&v).as_deref(), Some("FORBIDDEN"), "{v}");
-    let v = fire(&app, &lurah, &id, "route", json!({ "opd": "Dinas PU" }), None).await;
+    let v = fire(
+        &app,
+        &lurah,
+        &id,
+        "route",
+        json!({ "opd": "Dinas PU" }),
+        None,
+    )
+    .await;
     assert_ok(&v);
     assert_eq!(v["data"]["fireTransition"]["state"], "routed");
     assert_eq!(v["data"]["fireTransition"]["fields"]["opd"], "Dinas PU");
     assert!(v["data"]["fireTransition"]["fields"]["deadline"].is_string());
 
-    let v = fire(&app, &opd, &id, "resolve", json!({ "resolution": "Lampu diganti 2 unit" }), None).await;
+    let v = fire(
+        &app,
+        &opd,
+        &id,
+        "resolve",
+        json!({ "resolution": "Lampu diganti 2 unit" }),
+        None,
+    )
+    .await;
     assert_ok(&v);
     let v = fire(&app, &warga, &id, "confirm", json!({}), None).await;
     assert_ok(&v);
@@ -50,19 +94,43 @@ async fn a_complaint_runs_end_to_end_with_its_audit_trail() {
     let v = app.gql(CASE, json!({ "id": id }), Some(&warga)).await;
     assert_ok(&v);
     let h = v["data"]["instance"]["history"].as_array().unwrap().clone();
-    let steps: Vec<(&str, &str, &str)> =
-        h.iter().map(|e| (e["transition"].as_str().unwrap(), e["fromState"].as_str().unwrap(), e["toState"].as_str().unwrap())).collect();
-    assert_eq!(steps, vec![("start", "", "submitted"), ("route", "submitted", "routed"), ("resolve", "routed", "resolved"), ("confirm", "resolved", "closed")]);
+    let steps: Vec<(&str, &str, &str)> = h
+        .iter()
+        .map(|e| {
+            (
+                e["transition"].as_str().unwrap(),
+                e["fromState"].as_str().unwrap(),
+                e["toState"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("start", "", "submitted"),
+            ("route", "submitted", "routed"),
+            ("resolve", "routed", "resolved"),
+            ("confirm", "resolved", "closed")
+        ]
+    );
     assert_eq!(h[1]["role"], "kelurahan_staff");
     assert_eq!(h[3]["role"], "owner");
     assert_eq!(v["data"]["instance"]["availableTransitions"], json!([]));
 
     let auditor = app.login("inspektorat").await;
-    let v = app.gql("{ verifyAuditTrail { ok events firstBadSeq } }", json!({}), Some(&auditor)).await;
+    let v = app
+        .gql(
+            "{ verifyAuditTrail { ok events firstBadSeq } }",
+            json!({}),
+            Some(&auditor),
+        )
+        .await;
     assert_ok(&v);
     assert_eq!(v["data"]["verifyAuditTrail"]["ok"], true);
     // A resident may not run the verification.
-    let v = app.gql("{ verifyAuditTrail { ok } }", json!({}), Some(&warga)).await;
+    let v = app
+        .gql("{ verifyAuditTrail { ok } }", json!({}), Some(&warga))
+        .await;
     assert_eq!(error_code(&v).as_deref(), Some("FORBIDDEN"));
 }
 
@@ -84,17 +152,52 @@ async fn a_permit_application_is_checked_revised_and_approved() {
     let id = v["data"]["startCase"]["id"].as_str().unwrap().to_owned();
     assert_ok(&fire(&app, &opd, &id, "start_check", json!({}), None).await);
     let v = fire(&app, &opd, &id, "request_revision", json!({}), None).await;
-    assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"), "a comment is required: {v}");
-    assert_ok(&fire(&app, &opd, &id, "request_revision", json!({}), Some("Lampirkan denah lokasi")).await);
-    assert_ok(&fire(&app, &warga, &id, "revise", json!({ "documents": "berkas-2" }), None).await);
+    assert_eq!(
+        error_code(&v).as_deref(),
+        Some("VALIDATION"),
+        "a comment is required: {v}"
+    );
+    assert_ok(
+        &fire(
+            &app,
+            &opd,
+            &id,
+            "request_revision",
+            json!({}),
+            Some("Lampirkan denah lokasi"),
+        )
+        .await,
+    );
+    assert_ok(
+        &fire(
+            &app,
+            &warga,
+            &id,
+            "revise",
+            json!({ "documents": "berkas-2" }),
+            None,
+        )
+        .await,
+    );
     assert_ok(&fire(&app, &opd, &id, "start_check", json!({}), None).await);
-    let v = fire(&app, &opd, &id, "approve", json!({ "permit_number": "503/17/2026", "valid_until": "2027-12-31" }), None).await;
+    let v = fire(
+        &app,
+        &opd,
+        &id,
+        "approve",
+        json!({ "permit_number": "503/17/2026", "valid_until": "2027-12-31" }),
+        None,
+    )
+    .await;
     assert_ok(&v);
     assert_eq!(v["data"]["fireTransition"]["state"], "approved");
     // The applicant tracks the status.
     let v = app.gql(CASE, json!({ "id": id }), Some(&warga)).await;
     assert_eq!(v["data"]["instance"]["state"], "approved");
-    assert_eq!(v["data"]["instance"]["history"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        v["data"]["instance"]["history"].as_array().unwrap().len(),
+        6
+    );
 }
 
 #[tokio::test]
@@ -102,10 +205,18 @@ async fn of_concurrent_transitions_on_one_case_exactly_one_wins() {
     let app = spawn_app().await;
     let (id, _) = complaint(&app).await;
     let lurah = app.login("lurah.mekarsari").await;
-    let version = app.gql(CASE, json!({ "id": id }), Some(&lurah)).await["data"]["instance"]["version"].as_i64().unwrap();
+    let version = app.gql(CASE, json!({ "id": id }), Some(&lurah)).await["data"]["instance"]
+        ["version"]
+        .as_i64()
+        .unwrap();
     let mut tasks = vec![];
     for i in 0..100 {
-        let (client, url, token, id) = (app.client.clone(), app.url("/graphql"), lurah.clone(), id.clone());
+        let (client, url, token, id) = (
+            app.client.clone(),
+            app.url("/graphql"),
+            lurah.clone(),
+            id.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             // Half with the version read before, half without: all race for the same transition.
             let v = if i % 2 == 0 { Some(version) } else { None };
@@ -118,7 +229,12 @@ async fn of_concurrent_transitions_on_one_case_exactly_one_wins() {
     for t in tasks {
         let v = t.await.unwrap();
         match error_code(&v).as_deref() {
-            None => wins.push(v["data"]["fireTransition"]["fields"]["opd"].as_str().unwrap().to_owned()),
+            None => wins.push(
+                v["data"]["fireTransition"]["fields"]["opd"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            ),
             Some("CONFLICT") => conflicts += 1,
             other => panic!("unexpected {other:?}: {v}"),
         }
@@ -129,7 +245,12 @@ async fn of_concurrent_transitions_on_one_case_exactly_one_wins() {
     let h = v["data"]["instance"]["history"].as_array().unwrap();
     assert_eq!(h.len(), 2, "start and the one winning route");
     assert_eq!(v["data"]["instance"]["fields"]["opd"], wins[0].as_str());
-    assert!(mufakat_server::audit_log::verify(&app.state.db).await.unwrap().ok);
+    assert!(
+        mufakat_server::audit_log::verify(&app.state.db)
+            .await
+            .unwrap()
+            .ok
+    );
 }
 
 #[tokio::test]
@@ -137,11 +258,20 @@ async fn a_stale_expected_version_is_a_conflict_and_changes_nothing() {
     let app = spawn_app().await;
     let (id, _) = complaint(&app).await;
     let lurah = app.login("lurah.mekarsari").await;
-    let v = app.gql(FIRE, json!({ "id": id, "t": "route", "i": { "opd": "Dinas PU" }, "v": 99 }), Some(&lurah)).await;
+    let v = app
+        .gql(
+            FIRE,
+            json!({ "id": id, "t": "route", "i": { "opd": "Dinas PU" }, "v": 99 }),
+            Some(&lurah),
+        )
+        .await;
     assert_eq!(error_code(&v).as_deref(), Some("CONFLICT"));
     let v = app.gql(CASE, json!({ "id": id }), Some(&lurah)).await;
     assert_eq!(v["data"]["instance"]["state"], "submitted");
-    assert_eq!(v["data"]["instance"]["history"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        v["data"]["instance"]["history"].as_array().unwrap().len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -149,10 +279,25 @@ async fn a_missed_deadline_escalates_once_by_the_system() {
     let app = spawn_app().await;
     let (id, warga) = complaint(&app).await;
     let lurah = app.login("lurah.mekarsari").await;
-    assert_ok(&fire(&app, &lurah, &id, "route", json!({ "opd": "Dinas PU" }), None).await);
+    assert_ok(
+        &fire(
+            &app,
+            &lurah,
+            &id,
+            "route",
+            json!({ "opd": "Dinas PU" }),
+            None,
+        )
+        .await,
+    );
     // Nothing is due yet.
     let now = chrono::Utc::now();
-    assert_eq!(mufakat_server::services::cases::fire_due_timers(&app.state, now).await.unwrap(), 0);
+    assert_eq!(
+        mufakat_server::services::cases::fire_due_timers(&app.state, now)
+            .await
+            .unwrap(),
+        0
+    );
     // Twenty days later, two schedulers race (as two nodes would): the timer fires once.
     let later = now + chrono::Duration::days(20);
     let (a, b) = tokio::join!(
@@ -160,10 +305,20 @@ async fn a_missed_deadline_escalates_once_by_the_system() {
         mufakat_server::services::cases::fire_due_timers(&app.state, later)
     );
     assert_eq!(a.unwrap() + b.unwrap(), 1);
-    assert_eq!(mufakat_server::services::cases::fire_due_timers(&app.state, later).await.unwrap(), 0);
+    assert_eq!(
+        mufakat_server::services::cases::fire_due_timers(&app.state, later)
+            .await
+            .unwrap(),
+        0
+    );
     let v = app.gql(CASE, json!({ "id": id }), Some(&warga)).await;
     assert_eq!(v["data"]["instance"]["state"], "escalated");
-    let last = v["data"]["instance"]["history"].as_array().unwrap().last().unwrap().clone();
+    let last = v["data"]["instance"]["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["actor"], "system");
     assert_eq!(last["role"], "system");
     assert_eq!(last["transition"], "escalate");
@@ -172,14 +327,27 @@ async fn a_missed_deadline_escalates_once_by_the_system() {
 #[tokio::test]
 async fn workflow_definitions_are_listed_with_versions() {
     let app = spawn_app().await;
-    let v = app.gql("{ workflowDefinitions { name version hash isLatest states { name initial final } } }", json!({}), None).await;
+    let v = app
+        .gql(
+            "{ workflowDefinitions { name version hash isLatest states { name initial final } } }",
+            json!({}),
+            None,
+        )
+        .await;
     assert_ok(&v);
     let defs = v["data"]["workflowDefinitions"].as_array().unwrap();
     let names: Vec<&str> = defs.iter().map(|d| d["name"].as_str().unwrap()).collect();
-    for n in ["lapor-complaint", "musrenbang-siklus", "musrenbang-usulan", "perizinan"] {
+    for n in [
+        "lapor-complaint",
+        "musrenbang-siklus",
+        "musrenbang-usulan",
+        "perizinan",
+    ] {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }
-    assert!(defs.iter().all(|d| d["version"] == 1 && d["isLatest"] == true && d["hash"].as_str().unwrap().len() == 64));
+    assert!(defs.iter().all(|d| d["version"] == 1
+        && d["isLatest"] == true
+        && d["hash"].as_str().unwrap().len() == 64));
 }
 
 #[tokio::test]
@@ -187,21 +355,27 @@ async fn a_changed_definition_is_a_new_version_and_running_cases_keep_theirs() {
     let app = spawn_app().await;
     let (id, warga) = complaint(&app).await;
     // "Restart" with an edited lapor-complaint: a second application on the same database.
-    let dir = TempDir(std::env::temp_dir().join(format!("mufakat-wf-{}", uuid::Uuid::new_v4().simple())));
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("mufakat-wf-{}", uuid::Uuid::new_v4().simple())));
     std::fs::create_dir_all(&dir.0).unwrap();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows");
     for f in std::fs::read_dir(&src).unwrap() {
         let f = f.unwrap().path();
         let mut text = std::fs::read_to_string(&f).unwrap();
         if f.file_name().unwrap() == "lapor-complaint.toml" {
-            text = text.replace("title = \"Pengaduan warga (LAPOR)\"", "title = \"Pengaduan warga (LAPOR) v2\"");
+            text = text.replace(
+                "title = \"Pengaduan warga (LAPOR)\"",
+                "title = \"Pengaduan warga (LAPOR) v2\"",
+            );
         }
         std::fs::write(dir.0.join(f.file_name().unwrap()), text).unwrap();
     }
     let mut settings = app.state.settings.clone();
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.workflows_dir = dir.0.clone();
-    let second = mufakat_server::startup::Application::build(settings).await.unwrap();
+    let second = mufakat_server::startup::Application::build(settings)
+        .await
+        .unwrap();
     let versions: Vec<(i32, bool)> = second
         .state()
         .workflows
@@ -213,18 +387,32 @@ async fn a_changed_definition_is_a_new_version_and_running_cases_keep_theirs() {
     assert_eq!(versions, vec![(2, true), (1, false)]);
     // The running case still reports version 1; a new one starts on version 2.
     let st = second.state().clone();
-    let user = mufakat_server::services::accounts::authenticate(&st, &warga).await.unwrap();
-    let old = mufakat_server::services::cases::get(&st, &user, id.parse().unwrap()).await.unwrap();
+    let user = mufakat_server::services::accounts::authenticate(&st, &warga)
+        .await
+        .unwrap();
+    let old = mufakat_server::services::cases::get(&st, &user, id.parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(old.workflow_version, 1);
     let kel: i32 = app.region_id("35.99.01.1001").await.parse().unwrap();
     let input = json!({ "description": "Sampah menumpuk", "category": "sampah" });
-    let new = mufakat_server::services::cases::start(&st, &user, "lapor-complaint", kel, input.as_object().unwrap().clone()).await.unwrap();
+    let new = mufakat_server::services::cases::start(
+        &st,
+        &user,
+        "lapor-complaint",
+        kel,
+        input.as_object().unwrap().clone(),
+    )
+    .await
+    .unwrap();
     assert_eq!(new.workflow_version, 2);
 }
 
 #[tokio::test]
 async fn the_server_refuses_to_start_on_an_invalid_definition() {
-    let dir = TempDir(std::env::temp_dir().join(format!("mufakat-bad-{}", uuid::Uuid::new_v4().simple())));
+    let dir = TempDir(
+        std::env::temp_dir().join(format!("mufakat-bad-{}", uuid::Uuid::new_v4().simple())),
+    );
     std::fs::create_dir_all(&dir.0).unwrap();
     std::fs::write(
         dir.0.join("bad.toml"),
@@ -239,21 +427,49 @@ async fn the_server_refuses_to_start_on_an_invalid_definition() {
         workflows_dir: dir.0.clone(),
         ..Default::default()
     };
-    let err = mufakat_server::startup::Application::build(settings).await.err().expect("refuses to start");
+    let err = mufakat_server::startup::Application::build(settings)
+        .await
+        .err()
+        .expect("refuses to start");
     let msg = format!("{err:#}");
-    assert!(msg.contains("bad.toml:15:") && msg.contains("nowhere"), "{msg}");
+    assert!(
+        msg.contains("bad.toml:15:") && msg.contains("nowhere"),
+        "{msg}"
+    );
 }
 
 async fn events(app: &TestApp) {
     let (id, _) = complaint(app).await;
     let lurah = app.login("lurah.mekarsari").await;
-    assert_ok(&fire(app, &lurah, &id, "route", json!({ "opd": "Dinas PU" }), None).await);
+    assert_ok(
+        &fire(
+            app,
+            &lurah,
+            &id,
+            "route",
+            json!({ "opd": "Dinas PU" }),
+            None,
+        )
+        .await,
+    );
     let (id2, _) = complaint(app).await;
-    assert_ok(&fire(app, &lurah, &id2, "reject", json!({}), Some("Bukan kewenangan kelurahan")).await);
+    assert_ok(
+        &fire(
+            app,
+            &lurah,
+            &id2,
+            "reject",
+            json!({}),
+            Some("Bukan kewenangan kelurahan"),
+        )
+        .await,
+    );
 }
 
 async fn verify(app: &TestApp) -> (bool, Option<i64>) {
-    let v = mufakat_server::audit_log::verify(&app.state.db).await.unwrap();
+    let v = mufakat_server::audit_log::verify(&app.state.db)
+        .await
+        .unwrap();
     if !v.ok {
         eprintln!("verification: {:?}", v.problem);
     }
@@ -293,25 +509,49 @@ async fn tampering_with_audit_rows_is_detected_at_the_exact_event() {
 async fn an_export_verifies_independently_with_python() {
     let app = spawn_app().await;
     events(&app).await;
-    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now()).await.unwrap().unwrap();
+    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
     let mut buf = vec![];
-    let n = mufakat_server::audit_log::export(&app.state.db, &mut buf).await.unwrap();
+    let n = mufakat_server::audit_log::export(&app.state.db, &mut buf)
+        .await
+        .unwrap();
     // The seed's regions and accounts, then the four case events.
-    let (head, _) = mufakat_store::repo::audit::head(&app.state.db).await.unwrap();
+    let (head, _) = mufakat_store::repo::audit::head(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(n, head);
     assert!(n > 4);
-    let path = std::env::temp_dir().join(format!("mufakat-export-{}.jsonl", uuid::Uuid::new_v4().simple()));
+    let path = std::env::temp_dir().join(format!(
+        "mufakat-export-{}.jsonl",
+        uuid::Uuid::new_v4().simple()
+    ));
     std::fs::write(&path, &buf).unwrap();
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/audit/verify_export.py");
-    let Ok(out) = std::process::Command::new("python3").arg(&script).arg(&path).arg("--public-key").arg(app.state.signer.public_key_hex()).output() else {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/audit/verify_export.py");
+    let Ok(out) = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&path)
+        .arg("--public-key")
+        .arg(app.state.signer.public_key_hex())
+        .output()
+    else {
         eprintln!("python3 not found; skipping");
         return;
     };
     let _ = std::fs::remove_file(&path);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.starts_with(&format!("OK: {n} events, ")), "{stdout}");
-    assert!(stdout.contains("signatures all valid") || stdout.contains("not checked"), "{stdout}");
+    assert!(
+        stdout.contains("signatures all valid") || stdout.contains("not checked"),
+        "{stdout}"
+    );
 }
 
 #[tokio::test]
@@ -319,15 +559,41 @@ async fn checkpoints_in_the_middle_of_the_chain_verify_and_pin_it() {
     use mufakat_store::sea_orm::ConnectionTrait;
     let app = spawn_app().await;
     let (id, _) = complaint(&app).await;
-    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now()).await.unwrap().unwrap();
+    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
     let lurah = app.login("lurah.mekarsari").await;
-    assert_ok(&fire(&app, &lurah, &id, "route", json!({ "opd": "Dinas PU" }), None).await);
-    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now()).await.unwrap().unwrap();
+    assert_ok(
+        &fire(
+            &app,
+            &lurah,
+            &id,
+            "route",
+            json!({ "opd": "Dinas PU" }),
+            None,
+        )
+        .await,
+    );
+    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
     let (_, _) = complaint(&app).await;
     assert_eq!(verify(&app).await, (true, None));
     // Rewriting history past a checkpoint (re-hashing everything) is caught by the signature's hash.
-    let first = mufakat_store::repo::audit::checkpoints(&app.state.db).await.unwrap().remove(0);
-    app.state.db.execute_unprepared(&format!("UPDATE audit_checkpoints SET hash = 'beef' WHERE id = {}", first.id)).await.unwrap();
+    let first = mufakat_store::repo::audit::checkpoints(&app.state.db)
+        .await
+        .unwrap()
+        .remove(0);
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE audit_checkpoints SET hash = 'beef' WHERE id = {}",
+            first.id
+        ))
+        .await
+        .unwrap();
     let (ok, at) = verify(&app).await;
     assert!(!ok);
     assert_eq!(at, Some(first.seq));

@@ -24,11 +24,18 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use mufakat_allocation::{
-    allocate, parse, write, Completion, Election, Options, Project, Rational, Rule, Satisfaction, Vote, VoteType,
+    allocate, parse, write, Completion, Election, Options, Project, Rational, Rule, Satisfaction,
+    Vote, VoteType,
 };
 use serde_json::{json, Value};
 
-const KEYS: [&str; 5] = ["greedy_cost", "mes_cost", "mes_card", "mes_cost_greedy_completion", "seq_phragmen"];
+const KEYS: [&str; 5] = [
+    "greedy_cost",
+    "mes_cost",
+    "mes_card",
+    "mes_cost_greedy_completion",
+    "seq_phragmen",
+];
 
 /// Same mapping as `tests/pabulib_conformance.rs`.
 fn rule_for(key: &str) -> Option<(Rule, Satisfaction)> {
@@ -87,7 +94,14 @@ fn main() -> ExitCode {
             "--synthetic" => mode = "synthetic",
             "--scaling" => mode = "scaling",
             "--rules" => match value() {
-                Some(v) => rules = Some(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()),
+                Some(v) => {
+                    rules = Some(
+                        v.split(',')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                            .collect(),
+                    )
+                }
                 None => return usage(),
             },
             "--limit" => match value().and_then(|v| v.parse().ok()) {
@@ -123,8 +137,12 @@ fn main() -> ExitCode {
             ) else {
                 return usage();
             };
-            let seed = positional.get(2).and_then(|s| s.parse::<u64>().ok()).unwrap_or(1);
-            let rules = rules.unwrap_or_else(|| vec!["greedy".into(), "mes".into(), "phragmen".into()]);
+            let seed = positional
+                .get(2)
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(1);
+            let rules =
+                rules.unwrap_or_else(|| vec!["greedy".into(), "mes".into(), "phragmen".into()]);
             run_synthetic(p, v, seed, &rules, write_to.as_deref())
         }
         "scaling" => {
@@ -146,7 +164,13 @@ fn main() -> ExitCode {
 // ---------------------------------------------------------------------------------------------
 // Real elections
 
-fn run_pabulib(dir: &Path, expected_path: &Path, keys: &[String], limit: Option<usize>, repeat: usize) -> ExitCode {
+fn run_pabulib(
+    dir: &Path,
+    expected_path: &Path,
+    keys: &[String],
+    limit: Option<usize>,
+    repeat: usize,
+) -> ExitCode {
     for k in keys {
         if rule_for(k).is_none() {
             eprintln!("unknown rule key {k} (known: {})", KEYS.join(", "));
@@ -185,7 +209,10 @@ fn run_pabulib(dir: &Path, expected_path: &Path, keys: &[String], limit: Option<
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let t = Instant::now();
-        let election = match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|s| parse(&s).map_err(|e| e.to_string())) {
+        let election = match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|s| parse(&s).map_err(|e| e.to_string()))
+        {
             Ok(e) => e,
             Err(e) => {
                 mismatches.push(format!("{name}: {e}"));
@@ -202,8 +229,13 @@ fn run_pabulib(dir: &Path, expected_path: &Path, keys: &[String], limit: Option<
                 continue;
             }
             let (rule, sat) = rule_for(key).unwrap();
-            let opts = Options { satisfaction: sat, ..Options::default() };
-            let slot = per_rule.entry(KEYS.iter().find(|k| **k == key).unwrap()).or_default();
+            let opts = Options {
+                satisfaction: sat,
+                ..Options::default()
+            };
+            let slot = per_rule
+                .entry(KEYS.iter().find(|k| **k == key).unwrap())
+                .or_default();
             let mut got = None;
             let t = Instant::now();
             for _ in 0..repeat {
@@ -214,7 +246,12 @@ fn run_pabulib(dir: &Path, expected_path: &Path, keys: &[String], limit: Option<
             slot.1 += el;
             slowest.push((el, format!("{name} {key}")));
             let ok = match (got.unwrap(), want) {
-                (Ok(a), Some(w)) => serde_json::from_value::<Vec<String>>(w.clone()).ok().as_ref() == Some(&a.selected),
+                (Ok(a), Some(w)) => {
+                    serde_json::from_value::<Vec<String>>(w.clone())
+                        .ok()
+                        .as_ref()
+                        == Some(&a.selected)
+                }
                 (Ok(_), None) => {
                     mismatches.push(format!("{name} {key}: no expected outcome"));
                     slot.2 += 1;
@@ -234,13 +271,31 @@ fn run_pabulib(dir: &Path, expected_path: &Path, keys: &[String], limit: Option<
     }
     let wall = wall.elapsed();
     let rules_total: Duration = per_rule.values().map(|v| v.1).sum();
-    println!("mufakat-allocation on {} files from {} (repeat {repeat})", files.len(), dir.display());
-    println!("{:<28} {:>6} {:>12} {:>10}", "rule", "calls", "seconds", "mismatch");
+    println!(
+        "mufakat-allocation on {} files from {} (repeat {repeat})",
+        files.len(),
+        dir.display()
+    );
+    println!(
+        "{:<28} {:>6} {:>12} {:>10}",
+        "rule", "calls", "seconds", "mismatch"
+    );
     for (k, (n, d, m)) in &per_rule {
         println!("{k:<28} {n:>6} {:>12.4} {m:>10}", secs(*d));
     }
-    println!("{:<28} {:>6} {:>12.4}", "parse (.pb)", files.len(), secs(parse_time));
-    println!("{:<28} {:>6} {:>12.4} {:>10}", "total rules", per_rule.values().map(|v| v.0).sum::<usize>(), secs(rules_total), mismatches.len());
+    println!(
+        "{:<28} {:>6} {:>12.4}",
+        "parse (.pb)",
+        files.len(),
+        secs(parse_time)
+    );
+    println!(
+        "{:<28} {:>6} {:>12.4} {:>10}",
+        "total rules",
+        per_rule.values().map(|v| v.0).sum::<usize>(),
+        secs(rules_total),
+        mismatches.len()
+    );
     println!("{:<28} {:>6} {:>12.4}", "total wall", "", secs(wall));
     slowest.sort_by(|a, b| b.0.cmp(&a.0));
     println!("slowest calls:");
@@ -363,7 +418,13 @@ pub fn synthetic(projects: usize, voters: usize, seed: u64) -> Election {
     }
 }
 
-fn run_synthetic(projects: usize, voters: usize, seed: u64, rules: &[String], write_to: Option<&Path>) -> ExitCode {
+fn run_synthetic(
+    projects: usize,
+    voters: usize,
+    seed: u64,
+    rules: &[String],
+    write_to: Option<&Path>,
+) -> ExitCode {
     if projects == 0 {
         return usage();
     }
@@ -383,11 +444,18 @@ fn run_synthetic(projects: usize, voters: usize, seed: u64, rules: &[String], wr
             eprintln!("{}: {e}", path.display());
             return ExitCode::from(2);
         }
-        println!("wrote {} ({} bytes) in {:.3} s", path.display(), text.len(), secs(t.elapsed()));
+        println!(
+            "wrote {} ({} bytes) in {:.3} s",
+            path.display(),
+            text.len(),
+            secs(t.elapsed())
+        );
         // Parse it back, as the pabutools side does, and time that too.
         let t = Instant::now();
         match parse(&text) {
-            Ok(back) if back == election => println!("parsed back identical in {:.3} s", secs(t.elapsed())),
+            Ok(back) if back == election => {
+                println!("parsed back identical in {:.3} s", secs(t.elapsed()))
+            }
             Ok(_) => println!("WARNING: parsed back election differs"),
             Err(e) => println!("WARNING: cannot parse back: {e}"),
         }
@@ -399,14 +467,25 @@ fn run_synthetic(projects: usize, voters: usize, seed: u64, rules: &[String], wr
             eprintln!("unknown rule {name} (greedy, mes, mes_card, mes_greedy, phragmen)");
             return ExitCode::from(2);
         };
-        let opts = Options { satisfaction: sat, ..Options::default() };
+        let opts = Options {
+            satisfaction: sat,
+            ..Options::default()
+        };
         let t = Instant::now();
         let res = allocate(&election, rule, &opts);
         let el = t.elapsed();
         match res {
             Ok(a) => {
-                println!("{name:<12} {:>10.3} s  {} selected: {}", secs(el), a.selected.len(), a.selected.join(","));
-                results.insert(name.clone(), json!({"seconds": secs(el), "selected": a.selected}));
+                println!(
+                    "{name:<12} {:>10.3} s  {} selected: {}",
+                    secs(el),
+                    a.selected.len(),
+                    a.selected.join(",")
+                );
+                results.insert(
+                    name.clone(),
+                    json!({"seconds": secs(el), "selected": a.selected}),
+                );
             }
             Err(e) => {
                 println!("{name:<12} error: {e}");
@@ -433,7 +512,10 @@ fn run_scaling(rules: &[String]) -> ExitCode {
             eprintln!("unknown rule {name}");
             return ExitCode::from(2);
         };
-        let opts = Options { satisfaction: sat, ..Options::default() };
+        let opts = Options {
+            satisfaction: sat,
+            ..Options::default()
+        };
         println!("{name}: seconds per run (seed 1); rows = projects, columns = voters");
         print!("{:>9}", "P \\ V");
         for v in vs {
@@ -465,7 +547,10 @@ fn run_scaling(rules: &[String]) -> ExitCode {
             println!("   {sel}");
             rows.push(json!({"projects": p, "runs": row}));
         }
-        println!("{}", json!({"tool": "mufakat", "scaling": name, "grid": rows}));
+        println!(
+            "{}",
+            json!({"tool": "mufakat", "scaling": name, "grid": rows})
+        );
     }
     ExitCode::SUCCESS
 }

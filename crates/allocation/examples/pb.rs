@@ -9,7 +9,10 @@ use clap::Parser;
 use mufakat_allocation::cli::{run, PbCommand};
 
 #[derive(Parser)]
-#[command(name = "pb", about = "Participatory-budgeting tools for Pabulib .pb files")]
+#[command(
+    name = "pb",
+    about = "Participatory-budgeting tools for Pabulib .pb files"
+)]
 struct Cli {
     #[command(subcommand)]
     command: PbCommand,

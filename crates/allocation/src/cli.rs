@@ -8,7 +8,10 @@ use anyhow::{bail, Context};
 
 use crate::number::{parse_number, Rational};
 use crate::pb::Election;
-use crate::rules::{allocate_with_progress, Add1Step, Allocation, Completion, Options, Reason, Rule, Satisfaction, TieBreaking};
+use crate::rules::{
+    allocate_with_progress, Add1Step, Allocation, Completion, Options, Reason, Rule, Satisfaction,
+    TieBreaking,
+};
 
 /// Participatory-budgeting tools working on Pabulib `.pb` files.
 #[derive(Debug, Clone, clap::Subcommand)]
@@ -81,7 +84,8 @@ pub fn run(cmd: PbCommand) -> anyhow::Result<()> {
             }
         }
         PbCommand::Check(args) => {
-            let e = Election::from_path(&args.file).with_context(|| format!("{} is not a valid .pb file", args.file.display()))?;
+            let e = Election::from_path(&args.file)
+                .with_context(|| format!("{} is not a valid .pb file", args.file.display()))?;
             writeln!(
                 out,
                 "{}: {} election, budget {}, {} projects, {} votes",
@@ -98,7 +102,8 @@ pub fn run(cmd: PbCommand) -> anyhow::Result<()> {
 
 /// Parses the file and runs the rule described by `args` (with a progress bar on a terminal).
 pub fn allocate_from_args(args: &AllocateArgs) -> anyhow::Result<(Election, Allocation)> {
-    let election = Election::from_path(&args.file).with_context(|| format!("{} is not a valid .pb file", args.file.display()))?;
+    let election = Election::from_path(&args.file)
+        .with_context(|| format!("{} is not a valid .pb file", args.file.display()))?;
     let rule = match args.rule {
         RuleArg::Mes => Rule::Mes(args.completion),
         RuleArg::Greedy => Rule::Greedy,
@@ -118,7 +123,12 @@ pub fn allocate_from_args(args: &AllocateArgs) -> anyhow::Result<(Election, Allo
             Add1Step::PerVoter(Rational(v))
         }
     };
-    let opts = Options { satisfaction: args.sat, tie_breaking: args.tie_breaking, add1_step, add1_max_runs: args.add1_max_runs };
+    let opts = Options {
+        satisfaction: args.sat,
+        tie_breaking: args.tie_breaking,
+        add1_step,
+        add1_max_runs: args.add1_max_runs,
+    };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -144,9 +154,15 @@ pub fn allocate_from_args(args: &AllocateArgs) -> anyhow::Result<(Election, Allo
 
 fn reason_text(r: &Reason) -> String {
     match r {
-        Reason::DidNotFit { remaining } => format!("did not fit (only {} left)", remaining.to_decimal_rounded(2)),
+        Reason::DidNotFit { remaining } => format!(
+            "did not fit (only {} left)",
+            remaining.to_decimal_rounded(2)
+        ),
         Reason::SupportersCannotAfford { available, round } => {
-            format!("supporters had only {} left (MES round {round})", available.to_decimal_rounded(2))
+            format!(
+                "supporters had only {} left (MES round {round})",
+                available.to_decimal_rounded(2)
+            )
         }
         Reason::NoSupport => "no votes".into(),
         Reason::NoSatisfaction => "gives no satisfaction under this measure".into(),
@@ -162,25 +178,49 @@ pub fn write_table(out: &mut impl Write, e: &Election, a: &Allocation) -> std::i
         Some(c) if c != Completion::None => format!(" + {c:?} completion").to_lowercase(),
         _ => String::new(),
     };
-    writeln!(out, "Rule:        {}{completion} ({:?} satisfaction, {:?} tie-breaking)", a.rule, a.satisfaction, a.tie_breaking)?;
+    writeln!(
+        out,
+        "Rule:        {}{completion} ({:?} satisfaction, {:?} tie-breaking)",
+        a.rule, a.satisfaction, a.tie_breaking
+    )?;
     if let Some(desc) = e.meta_value("description") {
         writeln!(out, "Election:    {desc}")?;
     }
     writeln!(out, "Budget:      {}", a.budget)?;
     writeln!(out, "Voters:      {}", a.voters)?;
-    writeln!(out, "Selected:    {} of {} projects", a.selected.len(), a.projects.len())?;
+    writeln!(
+        out,
+        "Selected:    {} of {} projects",
+        a.selected.len(),
+        a.projects.len()
+    )?;
     writeln!(out, "Total cost:  {}", a.total_cost)?;
     writeln!(out, "Leftover:    {}", a.leftover)?;
     if let Some(m) = &a.mes {
-        write!(out, "MES budget:  {} ({} per voter)", m.mes_budget, m.per_voter_budget.to_decimal_rounded(4))?;
+        write!(
+            out,
+            "MES budget:  {} ({} per voter)",
+            m.mes_budget,
+            m.per_voter_budget.to_decimal_rounded(4)
+        )?;
         if let Some(r) = m.add1_runs {
             write!(out, " after {r} Add1 runs")?;
         }
         writeln!(out)?;
     }
     writeln!(out)?;
-    let id_w = a.projects.iter().map(|p| p.id.chars().count()).max().unwrap_or(2).max(7);
-    writeln!(out, "{:>4}  {:<id_w$}  {:>14}  {:<9}  {:>12}  {:>14}  ties", "#", "project", "cost", "stage", "score", "remaining")?;
+    let id_w = a
+        .projects
+        .iter()
+        .map(|p| p.id.chars().count())
+        .max()
+        .unwrap_or(2)
+        .max(7);
+    writeln!(
+        out,
+        "{:>4}  {:<id_w$}  {:>14}  {:<9}  {:>12}  {:>14}  ties",
+        "#", "project", "cost", "stage", "score", "remaining"
+    )?;
     for s in &a.steps {
         writeln!(
             out,
@@ -189,7 +229,10 @@ pub fn write_table(out: &mut impl Write, e: &Election, a: &Allocation) -> std::i
             s.project,
             s.cost.to_string(),
             format!("{:?}", s.stage).to_lowercase(),
-            s.score.as_ref().map(|x| x.to_decimal_rounded(4)).unwrap_or_else(|| "inf".into()),
+            s.score
+                .as_ref()
+                .map(|x| x.to_decimal_rounded(4))
+                .unwrap_or_else(|| "inf".into()),
             s.remaining_budget.to_decimal_rounded(2),
             s.tied_with.join(","),
         )?;
@@ -199,7 +242,13 @@ pub fn write_table(out: &mut impl Write, e: &Election, a: &Allocation) -> std::i
         writeln!(out, "\nNot selected:")?;
         for p in rejected {
             let why = p.reason.as_ref().map(reason_text).unwrap_or_default();
-            writeln!(out, "      {:<id_w$}  {:>14}  {:>6} votes  {why}", p.id, p.cost.to_string(), p.supporters)?;
+            writeln!(
+                out,
+                "      {:<id_w$}  {:>14}  {:>6} votes  {why}",
+                p.id,
+                p.cost.to_string(),
+                p.supporters
+            )?;
         }
     }
     Ok(())
@@ -253,7 +302,19 @@ mod tests {
         assert!(allocate_from_args(&g).is_err());
         let s = args(&file, &["--rule", "mes", "--add1-step", "1"]);
         assert!(allocate_from_args(&s).is_err());
-        let ok = args(&file, &["--rule", "mes", "--completion", "add1", "--add1-step", "0.5", "--tie-breaking", "most-votes"]);
+        let ok = args(
+            &file,
+            &[
+                "--rule",
+                "mes",
+                "--completion",
+                "add1",
+                "--add1-step",
+                "0.5",
+                "--tie-breaking",
+                "most-votes",
+            ],
+        );
         assert!(allocate_from_args(&ok).is_ok());
 
         std::fs::write(&file, "META\nkey;value\nbudget;x\n").unwrap();

@@ -26,6 +26,7 @@ pub mod rules;
 pub use number::Rational;
 pub use pb::{parse, write, Election, PbError, Project, Vote, VoteType};
 pub use rules::{
-    allocate, allocate_with_progress, Add1Step, Allocation, AllocationError, Completion, MesDetails, MesRound, Options,
-    PaymentGroup, ProjectOutcome, Reason, Rule, Satisfaction, Stage, Step, TieBreaking,
+    allocate, allocate_with_progress, Add1Step, Allocation, AllocationError, Completion,
+    MesDetails, MesRound, Options, PaymentGroup, ProjectOutcome, Reason, Rule, Satisfaction, Stage,
+    Step, TieBreaking,
 };

@@ -68,7 +68,9 @@ impl Serialize for Rational {
 impl<'de> Deserialize<'de> for Rational {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        parse_number(&s).map(Rational).map_err(serde::de::Error::custom)
+        parse_number(&s)
+            .map(Rational)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -113,7 +115,9 @@ fn parse_decimal(t: &str) -> Result<BigRational, String> {
         None => (digits, ""),
     };
     let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (int_part.is_empty() && frac_part.is_empty()) || !all_digits(int_part) || !all_digits(frac_part)
+    if (int_part.is_empty() && frac_part.is_empty())
+        || !all_digits(int_part)
+        || !all_digits(frac_part)
     {
         return Err(bad());
     }
@@ -170,7 +174,11 @@ pub fn format_rounded(r: &BigRational, places: usize) -> String {
     }
     // Trim trailing zeros of the fraction for readability.
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
 }
 
 fn insert_point(n: &BigInt, places: usize) -> String {

@@ -163,7 +163,11 @@ impl Row {
         self.fields
             .get(i)
             .map(|f| f.column)
-            .or_else(|| self.fields.last().map(|f| f.column + f.text.chars().count() + 1))
+            .or_else(|| {
+                self.fields
+                    .last()
+                    .map(|f| f.column + f.text.chars().count() + 1)
+            })
             .unwrap_or(1)
     }
     fn is_blank(&self) -> bool {
@@ -176,7 +180,10 @@ impl Row {
 /// may span lines, and characters after the closing quote are kept literally.
 fn tokenize(text: &str) -> Result<Vec<Row>, PbError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
     let mut rows = Vec::new();
     let mut li = 0;
     while li < lines.len() {
@@ -290,7 +297,11 @@ pub fn parse(text: &str) -> Result<Election, PbError> {
             if row.fields.len() == 1 || row.fields[1..].iter().all(|f| f.text.trim().is_empty()) {
                 let idx = s as usize;
                 if seen[idx] {
-                    return Err(PbError::at(row.line, 1, format!("section {} appears twice", first.to_uppercase())));
+                    return Err(PbError::at(
+                        row.line,
+                        1,
+                        format!("section {} appears twice", first.to_uppercase()),
+                    ));
                 }
                 seen[idx] = true;
                 if s == Section::Meta {
@@ -300,7 +311,11 @@ pub fn parse(text: &str) -> Result<Election, PbError> {
                     return Err(PbError::at(row.line, 1, "the META section must come first"));
                 }
                 if s == Section::Votes && !seen[Section::Projects as usize] {
-                    return Err(PbError::at(row.line, 1, "the PROJECTS section must come before VOTES"));
+                    return Err(PbError::at(
+                        row.line,
+                        1,
+                        "the PROJECTS section must come before VOTES",
+                    ));
                 }
                 if s != Section::Meta && vote_type.is_none() {
                     return Err(PbError::at(meta_line, 1, "META has no vote_type entry"));
@@ -311,7 +326,11 @@ pub fn parse(text: &str) -> Result<Election, PbError> {
             }
         }
         let Some(sec) = section else {
-            return Err(PbError::at(row.line, 1, format!("expected a section marker (META, PROJECTS or VOTES), found {first:?}")));
+            return Err(PbError::at(
+                row.line,
+                1,
+                format!("expected a section marker (META, PROJECTS or VOTES), found {first:?}"),
+            ));
         };
         if expect_header {
             expect_header = false;
@@ -329,7 +348,10 @@ pub fn parse(text: &str) -> Result<Election, PbError> {
                     continue;
                 }
                 Section::Votes => {
-                    vote_cols = Some(VoteCols::from_header(row, vote_type.expect("checked above"))?);
+                    vote_cols = Some(VoteCols::from_header(
+                        row,
+                        vote_type.expect("checked above"),
+                    )?);
                     continue;
                 }
             }
@@ -338,18 +360,37 @@ pub fn parse(text: &str) -> Result<Election, PbError> {
             Section::Meta => {
                 let key = first.to_string();
                 // An unquoted value containing ';' is split by the tokenizer: join it back.
-                let value = row.fields[1..].iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join(";").trim().to_string();
+                let value = row.fields[1..]
+                    .iter()
+                    .map(|f| f.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";")
+                    .trim()
+                    .to_string();
                 if key.is_empty() {
                     return Err(PbError::at(row.line, 1, "empty META key"));
                 }
-                if meta.iter().any(|(k, _)| *k == key) || (key == "budget" && budget.is_some()) || (key == "vote_type" && vote_type.is_some()) {
-                    return Err(PbError::at(row.line, 1, format!("META key {key:?} appears twice")));
+                if meta.iter().any(|(k, _)| *k == key)
+                    || (key == "budget" && budget.is_some())
+                    || (key == "vote_type" && vote_type.is_some())
+                {
+                    return Err(PbError::at(
+                        row.line,
+                        1,
+                        format!("META key {key:?} appears twice"),
+                    ));
                 }
                 match key.as_str() {
                     "budget" => {
-                        let b = parse_number(&value).map_err(|m| PbError::at(row.line, row.column(1), format!("invalid budget: {m}")))?;
+                        let b = parse_number(&value).map_err(|m| {
+                            PbError::at(row.line, row.column(1), format!("invalid budget: {m}"))
+                        })?;
                         if b < num_traits::Zero::zero() {
-                            return Err(PbError::at(row.line, row.column(1), "the budget must not be negative"));
+                            return Err(PbError::at(
+                                row.line,
+                                row.column(1),
+                                "the budget must not be negative",
+                            ));
                         }
                         budget = Some((Rational(b), row.line));
                     }
@@ -365,7 +406,11 @@ pub fn parse(text: &str) -> Result<Election, PbError> {
                 let cols = project_cols.as_ref().expect("header parsed");
                 let p = cols.parse_row(row)?;
                 if project_index.insert(p.id.clone(), projects.len()).is_some() {
-                    return Err(PbError::at(row.line, row.column(0), format!("project id {:?} appears twice", p.id)));
+                    return Err(PbError::at(
+                        row.line,
+                        row.column(0),
+                        format!("project id {:?} appears twice", p.id),
+                    ));
                 }
                 projects.push(p);
             }
@@ -402,13 +447,25 @@ pub fn parse(text: &str) -> Result<Election, PbError> {
 }
 
 fn header_names(row: &Row) -> Result<Vec<String>, PbError> {
-    let names: Vec<String> = row.fields.iter().map(|f| f.text.trim().to_string()).collect();
+    let names: Vec<String> = row
+        .fields
+        .iter()
+        .map(|f| f.text.trim().to_string())
+        .collect();
     for (i, n) in names.iter().enumerate() {
         if n.is_empty() {
-            return Err(PbError::at(row.line, row.column(i), "empty column name in header row"));
+            return Err(PbError::at(
+                row.line,
+                row.column(i),
+                "empty column name in header row",
+            ));
         }
         if names[..i].contains(n) {
-            return Err(PbError::at(row.line, row.column(i), format!("column {n:?} appears twice in the header")));
+            return Err(PbError::at(
+                row.line,
+                row.column(i),
+                format!("column {n:?} appears twice in the header"),
+            ));
         }
     }
     Ok(names)
@@ -426,9 +483,19 @@ impl ProjectCols {
     fn from_header(row: &Row) -> Result<Self, PbError> {
         let names = header_names(row)?;
         if names[0] != "project_id" {
-            return Err(PbError::at(row.line, 1, format!("the PROJECTS header must start with project_id, found {:?}", names[0])));
+            return Err(PbError::at(
+                row.line,
+                1,
+                format!(
+                    "the PROJECTS header must start with project_id, found {:?}",
+                    names[0]
+                ),
+            ));
         }
-        let cost = names.iter().position(|n| n == "cost").ok_or_else(|| PbError::at(row.line, 1, "the PROJECTS header has no cost column"))?;
+        let cost = names
+            .iter()
+            .position(|n| n == "cost")
+            .ok_or_else(|| PbError::at(row.line, 1, "the PROJECTS header has no cost column"))?;
         let extra: Vec<usize> = (1..names.len()).filter(|&i| i != cost).collect();
         Ok(ProjectCols {
             width: names.len(),
@@ -440,21 +507,48 @@ impl ProjectCols {
 
     fn parse_row(&self, row: &Row) -> Result<Project, PbError> {
         if row.fields.len() > self.width {
-            return Err(PbError::at(row.line, row.column(self.width), format!("too many fields: the PROJECTS header has {} columns", self.width)));
+            return Err(PbError::at(
+                row.line,
+                row.column(self.width),
+                format!(
+                    "too many fields: the PROJECTS header has {} columns",
+                    self.width
+                ),
+            ));
         }
         let id = row.get(0).unwrap_or("").to_string();
         if id.is_empty() {
             return Err(PbError::at(row.line, 1, "empty project_id"));
         }
-        let cost_text = row.get(self.cost).ok_or_else(|| PbError::at(row.line, row.column(self.cost), format!("project {id:?} has no cost")))?;
-        let cost = parse_number(cost_text).map_err(|m| PbError::at(row.line, row.column(self.cost), format!("invalid cost of project {id:?}: {m}")))?;
+        let cost_text = row.get(self.cost).ok_or_else(|| {
+            PbError::at(
+                row.line,
+                row.column(self.cost),
+                format!("project {id:?} has no cost"),
+            )
+        })?;
+        let cost = parse_number(cost_text).map_err(|m| {
+            PbError::at(
+                row.line,
+                row.column(self.cost),
+                format!("invalid cost of project {id:?}: {m}"),
+            )
+        })?;
         if cost < num_traits::Zero::zero() {
-            return Err(PbError::at(row.line, row.column(self.cost), format!("project {id:?} has a negative cost")));
+            return Err(PbError::at(
+                row.line,
+                row.column(self.cost),
+                format!("project {id:?} has a negative cost"),
+            ));
         }
         Ok(Project {
             id,
             cost: Rational(cost),
-            extra: self.extra.iter().map(|&i| row.get(i).unwrap_or("").to_string()).collect(),
+            extra: self
+                .extra
+                .iter()
+                .map(|&i| row.get(i).unwrap_or("").to_string())
+                .collect(),
         })
     }
 }
@@ -472,14 +566,26 @@ impl VoteCols {
     fn from_header(row: &Row, vote_type: VoteType) -> Result<Self, PbError> {
         let names = header_names(row)?;
         let find = |n: &str| names.iter().position(|x| x == n);
-        let vote = find("vote").ok_or_else(|| PbError::at(row.line, 1, "the VOTES header has no vote column"))?;
+        let vote = find("vote")
+            .ok_or_else(|| PbError::at(row.line, 1, "the VOTES header has no vote column"))?;
         let voter_id = find("voter_id");
         let points = if vote_type.has_points() {
-            Some(find("points").ok_or_else(|| PbError::at(row.line, 1, format!("vote_type {} needs a points column in VOTES", vote_type.as_str())))?)
+            Some(find("points").ok_or_else(|| {
+                PbError::at(
+                    row.line,
+                    1,
+                    format!(
+                        "vote_type {} needs a points column in VOTES",
+                        vote_type.as_str()
+                    ),
+                )
+            })?)
         } else {
             None
         };
-        let extra: Vec<usize> = (0..names.len()).filter(|&i| Some(i) != voter_id && i != vote && Some(i) != points).collect();
+        let extra: Vec<usize> = (0..names.len())
+            .filter(|&i| Some(i) != voter_id && i != vote && Some(i) != points)
+            .collect();
         Ok(VoteCols {
             width: names.len(),
             voter_id,
@@ -490,16 +596,32 @@ impl VoteCols {
         })
     }
 
-    fn parse_row(&self, row: &Row, projects: &HashMap<String, usize>, index: usize) -> Result<Vote, PbError> {
+    fn parse_row(
+        &self,
+        row: &Row,
+        projects: &HashMap<String, usize>,
+        index: usize,
+    ) -> Result<Vote, PbError> {
         if row.fields.len() > self.width {
-            return Err(PbError::at(row.line, row.column(self.width), format!("too many fields: the VOTES header has {} columns", self.width)));
+            return Err(PbError::at(
+                row.line,
+                row.column(self.width),
+                format!(
+                    "too many fields: the VOTES header has {} columns",
+                    self.width
+                ),
+            ));
         }
         let voter_id = match self.voter_id {
             Some(i) => row.get(i).unwrap_or("").to_string(),
             None => (index + 1).to_string(),
         };
         if voter_id.is_empty() {
-            return Err(PbError::at(row.line, row.column(self.voter_id.unwrap_or(0)), "empty voter_id"));
+            return Err(PbError::at(
+                row.line,
+                row.column(self.voter_id.unwrap_or(0)),
+                "empty voter_id",
+            ));
         }
         let vote_text = row.get(self.vote).unwrap_or("");
         let vote_col = row.column(self.vote);
@@ -513,10 +635,18 @@ impl VoteCols {
         let ids = list(vote_text);
         for id in &ids {
             if id.is_empty() {
-                return Err(PbError::at(row.line, vote_col, format!("voter {voter_id:?}: empty project id in vote {vote_text:?}")));
+                return Err(PbError::at(
+                    row.line,
+                    vote_col,
+                    format!("voter {voter_id:?}: empty project id in vote {vote_text:?}"),
+                ));
             }
             if !projects.contains_key(id) {
-                return Err(PbError::at(row.line, vote_col, format!("voter {voter_id:?} votes for unknown project {id:?}")));
+                return Err(PbError::at(
+                    row.line,
+                    vote_col,
+                    format!("voter {voter_id:?} votes for unknown project {id:?}"),
+                ));
             }
         }
         let mut points = Vec::new();
@@ -524,18 +654,36 @@ impl VoteCols {
             let points_text = row.get(pi).unwrap_or("");
             let pcol = row.column(pi);
             for p in list(points_text) {
-                let v = parse_number(&p).map_err(|m| PbError::at(row.line, pcol, format!("voter {voter_id:?}: invalid points: {m}")))?;
+                let v = parse_number(&p).map_err(|m| {
+                    PbError::at(
+                        row.line,
+                        pcol,
+                        format!("voter {voter_id:?}: invalid points: {m}"),
+                    )
+                })?;
                 points.push(Rational(v));
             }
             if points.len() != ids.len() {
-                return Err(PbError::at(row.line, pcol, format!("voter {voter_id:?} lists {} projects but {} points", ids.len(), points.len())));
+                return Err(PbError::at(
+                    row.line,
+                    pcol,
+                    format!(
+                        "voter {voter_id:?} lists {} projects but {} points",
+                        ids.len(),
+                        points.len()
+                    ),
+                ));
             }
         }
         Ok(Vote {
             voter_id,
             projects: ids,
             points,
-            extra: self.extra.iter().map(|&i| row.get(i).unwrap_or("").to_string()).collect(),
+            extra: self
+                .extra
+                .iter()
+                .map(|&i| row.get(i).unwrap_or("").to_string())
+                .collect(),
         })
     }
 }
@@ -571,7 +719,10 @@ fn push_row<'a>(out: &mut String, fields: impl IntoIterator<Item = &'a str>) {
 pub fn write(e: &Election) -> String {
     let mut out = String::from("META\nkey;value\n");
     let budget = format_number(&e.budget);
-    let typed = [("budget", budget.as_str()), ("vote_type", e.vote_type.as_str())];
+    let typed = [
+        ("budget", budget.as_str()),
+        ("vote_type", e.vote_type.as_str()),
+    ];
     let anchor = e.meta.iter().position(|(k, _)| k == "num_votes");
     if anchor.is_none() {
         for (k, v) in typed {
@@ -587,10 +738,20 @@ pub fn write(e: &Election) -> String {
         }
     }
     out.push_str("PROJECTS\n");
-    push_row(&mut out, ["project_id", "cost"].into_iter().chain(e.project_columns.iter().map(String::as_str)));
+    push_row(
+        &mut out,
+        ["project_id", "cost"]
+            .into_iter()
+            .chain(e.project_columns.iter().map(String::as_str)),
+    );
     for p in &e.projects {
         let cost = format_number(&p.cost);
-        push_row(&mut out, [p.id.as_str(), cost.as_str()].into_iter().chain(p.extra.iter().map(String::as_str)));
+        push_row(
+            &mut out,
+            [p.id.as_str(), cost.as_str()]
+                .into_iter()
+                .chain(p.extra.iter().map(String::as_str)),
+        );
     }
     out.push_str("VOTES\n");
     let with_points = e.vote_type.has_points();
@@ -598,7 +759,12 @@ pub fn write(e: &Election) -> String {
     if with_points {
         header.push("points");
     }
-    push_row(&mut out, header.into_iter().chain(e.vote_columns.iter().map(String::as_str)));
+    push_row(
+        &mut out,
+        header
+            .into_iter()
+            .chain(e.vote_columns.iter().map(String::as_str)),
+    );
     for v in &e.votes {
         let vote = v.projects.join(",");
         let mut points = String::new();
@@ -612,7 +778,10 @@ pub fn write(e: &Election) -> String {
         if with_points {
             fields.push(points.as_str());
         }
-        push_row(&mut out, fields.into_iter().chain(v.extra.iter().map(String::as_str)));
+        push_row(
+            &mut out,
+            fields.into_iter().chain(v.extra.iter().map(String::as_str)),
+        );
     }
     out
 }
@@ -625,7 +794,11 @@ mod tests {
 
     fn syntax(e: PbError) -> (usize, usize, String) {
         match e {
-            PbError::Syntax { line, column, message } => (line, column, message),
+            PbError::Syntax {
+                line,
+                column,
+                message,
+            } => (line, column, message),
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -62,13 +62,28 @@ fn python_float(f: f64) -> String {
             let padded = format!("{digits:0<width$}", width = e + 1);
             (padded[..e + 1].to_owned(), padded[e + 1..].to_owned())
         } else {
-            ("0".to_owned(), format!("{}{digits}", "0".repeat((-exp - 1) as usize)))
+            (
+                "0".to_owned(),
+                format!("{}{digits}", "0".repeat((-exp - 1) as usize)),
+            )
         };
-        let frac = if frac.is_empty() { "0".to_owned() } else { frac };
+        let frac = if frac.is_empty() {
+            "0".to_owned()
+        } else {
+            frac
+        };
         format!("{sign}{int}.{frac}")
     } else {
-        let m = if digits.len() > 1 { format!("{}.{}", &digits[..1], &digits[1..]) } else { digits };
-        format!("{sign}{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+        let m = if digits.len() > 1 {
+            format!("{}.{}", &digits[..1], &digits[1..])
+        } else {
+            digits
+        };
+        format!(
+            "{sign}{m}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        )
     }
 }
 

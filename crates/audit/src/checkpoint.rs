@@ -39,16 +39,23 @@ pub struct Signer {
 
 impl Signer {
     pub fn generate() -> Signer {
-        Signer { key: SigningKey::generate(&mut rand::rngs::OsRng) }
+        Signer {
+            key: SigningKey::generate(&mut rand::rngs::OsRng),
+        }
     }
 
     pub fn from_pem(pem: &str) -> Result<Signer, CheckpointError> {
-        SigningKey::from_pkcs8_pem(pem).map(|key| Signer { key }).map_err(|e| CheckpointError::Key(e.to_string()))
+        SigningKey::from_pkcs8_pem(pem)
+            .map(|key| Signer { key })
+            .map_err(|e| CheckpointError::Key(e.to_string()))
     }
 
     /// PKCS#8 PEM; keep it private.
     pub fn to_pem(&self) -> Result<String, CheckpointError> {
-        self.key.to_pkcs8_pem(LineEnding::LF).map(|p| p.to_string()).map_err(|e| CheckpointError::Key(e.to_string()))
+        self.key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map(|p| p.to_string())
+            .map_err(|e| CheckpointError::Key(e.to_string()))
     }
 
     pub fn public_key_hex(&self) -> String {
@@ -58,7 +65,13 @@ impl Signer {
     pub fn sign_checkpoint(&self, seq: i64, hash: &str, at: DateTime<Utc>) -> Checkpoint {
         let signed_at = format_time(at);
         let sig = self.key.sign(&Checkpoint::message(seq, hash, &signed_at));
-        Checkpoint { seq, hash: hash.to_owned(), signed_at, public_key: self.public_key_hex(), signature: hex::encode(sig.to_bytes()) }
+        Checkpoint {
+            seq,
+            hash: hash.to_owned(),
+            signed_at,
+            public_key: self.public_key_hex(),
+            signature: hex::encode(sig.to_bytes()),
+        }
     }
 }
 
@@ -76,9 +89,15 @@ pub fn verify_checkpoint_signature(cp: &Checkpoint) -> Result<(), CheckpointErro
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| CheckpointError::Key("public key is not 32 hex bytes".into()))?;
     let vk = VerifyingKey::from_bytes(&pk).map_err(|e| CheckpointError::Key(e.to_string()))?;
-    let sig: [u8; 64] = hex::decode(&cp.signature).ok().and_then(|b| b.try_into().ok()).ok_or(CheckpointError::BadSignature)?;
-    vk.verify(&Checkpoint::message(cp.seq, &cp.hash, &cp.signed_at), &Signature::from_bytes(&sig))
-        .map_err(|_| CheckpointError::BadSignature)
+    let sig: [u8; 64] = hex::decode(&cp.signature)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(CheckpointError::BadSignature)?;
+    vk.verify(
+        &Checkpoint::message(cp.seq, &cp.hash, &cp.signed_at),
+        &Signature::from_bytes(&sig),
+    )
+    .map_err(|_| CheckpointError::BadSignature)
 }
 
 #[cfg(test)]
@@ -94,6 +113,9 @@ mod tests {
         assert_eq!(again.public_key_hex(), s.public_key_hex());
         let mut forged = cp.clone();
         forged.seq = 43;
-        assert_eq!(verify_checkpoint_signature(&forged), Err(CheckpointError::BadSignature));
+        assert_eq!(
+            verify_checkpoint_signature(&forged),
+            Err(CheckpointError::BadSignature)
+        );
     }
 }

@@ -94,7 +94,9 @@ pub(crate) fn sample(seq: i64, prev: &str) -> AuditEvent {
     seal(
         AuditEvent {
             seq,
-            at: Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, seq as u32 % 60).unwrap(),
+            at: Utc
+                .with_ymd_and_hms(2026, 11, 24, 10, 0, seq as u32 % 60)
+                .unwrap(),
             actor: "7".into(),
             role: "kelurahan_staff".into(),
             workflow: "lapor-complaint".into(),

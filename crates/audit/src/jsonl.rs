@@ -10,13 +10,17 @@ use crate::{canonical_json, AuditEvent, Checkpoint};
 
 pub fn write_event(out: &mut dyn Write, e: &AuditEvent) -> std::io::Result<()> {
     let mut v = serde_json::to_value(e).map_err(std::io::Error::other)?;
-    v.as_object_mut().expect("object").insert("type".into(), Value::from("event"));
+    v.as_object_mut()
+        .expect("object")
+        .insert("type".into(), Value::from("event"));
     writeln!(out, "{}", canonical_json(&v))
 }
 
 pub fn write_checkpoint(out: &mut dyn Write, cp: &Checkpoint) -> std::io::Result<()> {
     let mut v = serde_json::to_value(cp).map_err(std::io::Error::other)?;
-    v.as_object_mut().expect("object").insert("type".into(), Value::from("checkpoint"));
+    v.as_object_mut()
+        .expect("object")
+        .insert("type".into(), Value::from("checkpoint"));
     writeln!(out, "{}", canonical_json(&v))
 }
 
@@ -34,12 +38,25 @@ pub fn read(input: impl BufRead) -> Result<Vec<Line>, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let mut v: Value = serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", i + 1))?;
-        let kind = v.as_object_mut().and_then(|o| o.remove("type")).and_then(|t| t.as_str().map(str::to_owned));
+        let mut v: Value =
+            serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", i + 1))?;
+        let kind = v
+            .as_object_mut()
+            .and_then(|o| o.remove("type"))
+            .and_then(|t| t.as_str().map(str::to_owned));
         match kind.as_deref() {
-            Some("event") => out.push(Line::Event(serde_json::from_value(v).map_err(|e| format!("line {}: {e}", i + 1))?)),
-            Some("checkpoint") => out.push(Line::Checkpoint(serde_json::from_value(v).map_err(|e| format!("line {}: {e}", i + 1))?)),
-            _ => return Err(format!("line {}: no \"type\" of event or checkpoint", i + 1)),
+            Some("event") => out.push(Line::Event(
+                serde_json::from_value(v).map_err(|e| format!("line {}: {e}", i + 1))?,
+            )),
+            Some("checkpoint") => out.push(Line::Checkpoint(
+                serde_json::from_value(v).map_err(|e| format!("line {}: {e}", i + 1))?,
+            )),
+            _ => {
+                return Err(format!(
+                    "line {}: no \"type\" of event or checkpoint",
+                    i + 1
+                ))
+            }
         }
     }
     Ok(out)

@@ -14,7 +14,9 @@ pub enum ChainError {
     CheckpointMismatch { seq: i64 },
     #[error("checkpoint at event {seq}: the signature is not valid")]
     CheckpointSignature { seq: i64 },
-    #[error("checkpoint at event {seq}: the chain ends before it (events at the end were removed)")]
+    #[error(
+        "checkpoint at event {seq}: the chain ends before it (events at the end were removed)"
+    )]
     CheckpointBeyondEnd { seq: i64 },
 }
 
@@ -55,14 +57,20 @@ impl Default for ChainVerifier {
 
 impl ChainVerifier {
     pub fn new() -> Self {
-        ChainVerifier { count: 0, last_hash: None, checkpoints: BTreeMap::new(), checked: 0 }
+        ChainVerifier {
+            count: 0,
+            last_hash: None,
+            checkpoints: BTreeMap::new(),
+            checked: 0,
+        }
     }
 
     /// Also checks these checkpoints: signature, and hash at their sequence number.
     pub fn with_checkpoints(cps: impl IntoIterator<Item = Checkpoint>) -> Result<Self, ChainError> {
         let mut v = Self::new();
         for cp in cps {
-            crate::verify_checkpoint_signature(&cp).map_err(|_| ChainError::CheckpointSignature { seq: cp.seq })?;
+            crate::verify_checkpoint_signature(&cp)
+                .map_err(|_| ChainError::CheckpointSignature { seq: cp.seq })?;
             v.checkpoints.insert(cp.seq, cp);
         }
         Ok(v)
@@ -71,7 +79,10 @@ impl ChainVerifier {
     pub fn push(&mut self, e: &AuditEvent) -> Result<(), ChainError> {
         let expected = self.count + 1;
         if e.seq != expected {
-            return Err(ChainError::Sequence { seq: e.seq, expected });
+            return Err(ChainError::Sequence {
+                seq: e.seq,
+                expected,
+            });
         }
         let prev = self.last_hash.as_deref().unwrap_or(GENESIS_HASH);
         if e.prev_hash != prev {
@@ -93,14 +104,17 @@ impl ChainVerifier {
 
     /// Checks a checkpoint against the events pushed so far (it must be at or before the end).
     pub fn check_checkpoint(&self, cp: &Checkpoint) -> Result<(), ChainError> {
-        crate::verify_checkpoint_signature(cp).map_err(|_| ChainError::CheckpointSignature { seq: cp.seq })?;
+        crate::verify_checkpoint_signature(cp)
+            .map_err(|_| ChainError::CheckpointSignature { seq: cp.seq })?;
         if cp.seq > self.count {
             return Err(ChainError::CheckpointBeyondEnd { seq: cp.seq });
         }
         match self.checkpoints.get(&cp.seq) {
             Some(known) if known.hash == cp.hash => Ok(()),
             Some(_) => Err(ChainError::CheckpointMismatch { seq: cp.seq }),
-            None if cp.seq == self.count && self.last_hash.as_deref() == Some(cp.hash.as_str()) => Ok(()),
+            None if cp.seq == self.count && self.last_hash.as_deref() == Some(cp.hash.as_str()) => {
+                Ok(())
+            }
             None => Err(ChainError::CheckpointMismatch { seq: cp.seq }),
         }
     }
@@ -110,7 +124,11 @@ impl ChainVerifier {
         if let Some((seq, _)) = self.checkpoints.range(self.count + 1..).next() {
             return Err(ChainError::CheckpointBeyondEnd { seq: *seq });
         }
-        Ok(VerifySummary { events: self.count, last_hash: self.last_hash, checkpoints: self.checked })
+        Ok(VerifySummary {
+            events: self.count,
+            last_hash: self.last_hash,
+            checkpoints: self.checked,
+        })
     }
 
     pub fn count(&self) -> i64 {
@@ -125,7 +143,8 @@ impl ChainVerifier {
 /// Checks one checkpoint on its own: its signature, and that its hash is `hash_at_seq`, the
 /// hash of event `cp.seq` as recomputed from the chain (or read from the stored chain).
 pub fn verify_checkpoint(cp: &Checkpoint, hash_at_seq: &str) -> Result<(), ChainError> {
-    crate::verify_checkpoint_signature(cp).map_err(|_| ChainError::CheckpointSignature { seq: cp.seq })?;
+    crate::verify_checkpoint_signature(cp)
+        .map_err(|_| ChainError::CheckpointSignature { seq: cp.seq })?;
     if cp.hash != hash_at_seq {
         return Err(ChainError::CheckpointMismatch { seq: cp.seq });
     }
@@ -134,7 +153,10 @@ pub fn verify_checkpoint(cp: &Checkpoint, hash_at_seq: &str) -> Result<(), Chain
 
 /// Verifies a whole chain with its checkpoints, streaming: memory does not grow with the
 /// number of events.
-pub fn verify_chain(events: impl IntoIterator<Item = AuditEvent>, checkpoints: Vec<Checkpoint>) -> Result<VerifySummary, ChainError> {
+pub fn verify_chain(
+    events: impl IntoIterator<Item = AuditEvent>,
+    checkpoints: Vec<Checkpoint>,
+) -> Result<VerifySummary, ChainError> {
     let mut v = ChainVerifier::with_checkpoints(checkpoints)?;
     for e in events {
         v.push(&e)?;
@@ -151,7 +173,10 @@ mod tests {
     fn chain(n: i64) -> Vec<AuditEvent> {
         let mut out: Vec<AuditEvent> = vec![];
         for seq in 1..=n {
-            let prev = out.last().map(|e| e.hash.clone()).unwrap_or_else(|| GENESIS_HASH.to_owned());
+            let prev = out
+                .last()
+                .map(|e| e.hash.clone())
+                .unwrap_or_else(|| GENESIS_HASH.to_owned());
             out.push(sample(seq, &prev));
         }
         out
@@ -169,7 +194,10 @@ mod tests {
     fn an_altered_event_is_located() {
         let mut c = chain(10);
         c[4].comment = Some("diubah".into());
-        assert_eq!(verify_chain(c, vec![]).unwrap_err(), ChainError::Content { seq: 5 });
+        assert_eq!(
+            verify_chain(c, vec![]).unwrap_err(),
+            ChainError::Content { seq: 5 }
+        );
     }
 
     #[test]
@@ -178,14 +206,23 @@ mod tests {
         c[4].comment = Some("diubah".into());
         let prev = c[3].hash.clone();
         c[4] = seal(c[4].clone(), &prev);
-        assert_eq!(verify_chain(c, vec![]).unwrap_err(), ChainError::Link { seq: 6 });
+        assert_eq!(
+            verify_chain(c, vec![]).unwrap_err(),
+            ChainError::Link { seq: 6 }
+        );
     }
 
     #[test]
     fn a_deleted_event_is_located() {
         let mut c = chain(10);
         c.remove(6);
-        assert_eq!(verify_chain(c, vec![]).unwrap_err(), ChainError::Sequence { seq: 8, expected: 7 });
+        assert_eq!(
+            verify_chain(c, vec![]).unwrap_err(),
+            ChainError::Sequence {
+                seq: 8,
+                expected: 7
+            }
+        );
     }
 
     #[test]
@@ -194,14 +231,26 @@ mod tests {
         let mut fake = c[3].clone();
         fake.comment = Some("sisipan".into());
         c.insert(4, fake);
-        assert_eq!(verify_chain(c, vec![]).unwrap_err(), ChainError::Sequence { seq: 4, expected: 5 });
+        assert_eq!(
+            verify_chain(c, vec![]).unwrap_err(),
+            ChainError::Sequence {
+                seq: 4,
+                expected: 5
+            }
+        );
     }
 
     #[test]
     fn reordered_events_are_located() {
         let mut c = chain(10);
         c.swap(2, 3);
-        assert_eq!(verify_chain(c, vec![]).unwrap_err(), ChainError::Sequence { seq: 4, expected: 3 });
+        assert_eq!(
+            verify_chain(c, vec![]).unwrap_err(),
+            ChainError::Sequence {
+                seq: 4,
+                expected: 3
+            }
+        );
     }
 
     #[test]
@@ -222,7 +271,10 @@ mod tests {
         let cp = signer.sign_checkpoint(10, &c[9].hash, c[9].at);
         verify_chain(c.clone(), vec![cp.clone()]).unwrap();
         let truncated: Vec<_> = c.iter().take(8).cloned().collect();
-        assert_eq!(verify_chain(truncated, vec![cp.clone()]).unwrap_err(), ChainError::CheckpointBeyondEnd { seq: 10 });
+        assert_eq!(
+            verify_chain(truncated, vec![cp.clone()]).unwrap_err(),
+            ChainError::CheckpointBeyondEnd { seq: 10 }
+        );
         // A rewritten chain (everything re-sealed after a change) no longer matches the checkpoint.
         let mut rewritten = c.clone();
         rewritten[0].comment = None;
@@ -231,7 +283,10 @@ mod tests {
             *e = seal(e.clone(), &prev);
             prev = e.hash.clone();
         }
-        assert_eq!(verify_chain(rewritten, vec![cp]).unwrap_err(), ChainError::CheckpointMismatch { seq: 10 });
+        assert_eq!(
+            verify_chain(rewritten, vec![cp]).unwrap_err(),
+            ChainError::CheckpointMismatch { seq: 10 }
+        );
     }
 
     #[test]
@@ -240,10 +295,16 @@ mod tests {
         let signer = Signer::generate();
         let cp = signer.sign_checkpoint(3, &c[2].hash, c[2].at);
         verify_checkpoint(&cp, &c[2].hash).unwrap();
-        assert_eq!(verify_checkpoint(&cp, &c[3].hash), Err(ChainError::CheckpointMismatch { seq: 3 }));
+        assert_eq!(
+            verify_checkpoint(&cp, &c[3].hash),
+            Err(ChainError::CheckpointMismatch { seq: 3 })
+        );
         let mut forged = cp.clone();
         forged.hash = c[3].hash.clone();
-        assert_eq!(verify_checkpoint(&forged, &c[3].hash), Err(ChainError::CheckpointSignature { seq: 3 }));
+        assert_eq!(
+            verify_checkpoint(&forged, &c[3].hash),
+            Err(ChainError::CheckpointSignature { seq: 3 })
+        );
     }
 
     #[test]

@@ -9,7 +9,10 @@ use serde_json::json;
 fn chain(n: i64) -> Vec<AuditEvent> {
     let mut out: Vec<AuditEvent> = vec![];
     for seq in 1..=n {
-        let prev = out.last().map(|e| e.hash.clone()).unwrap_or_else(|| GENESIS_HASH.to_owned());
+        let prev = out
+            .last()
+            .map(|e| e.hash.clone())
+            .unwrap_or_else(|| GENESIS_HASH.to_owned());
         out.push(seal(
             AuditEvent {
                 seq,
@@ -46,8 +49,15 @@ fn export(events: &[AuditEvent], cps: &[mufakat_audit::Checkpoint]) -> tempfile:
 
 fn run(file: &tempfile::NamedTempFile) -> Option<(bool, String)> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/verify_export.py");
-    let out = Command::new("python3").arg(script).arg(file.path()).output().ok()?;
-    Some((out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned()))
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(file.path())
+        .output()
+        .ok()?;
+    Some((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
 }
 
 #[test]
@@ -65,7 +75,10 @@ fn python_verifier_accepts_a_good_export_and_locates_tampering() {
     let mut altered = events.clone();
     altered[6].input = json!({ "biaya": "9999999" });
     let (ok, out) = run(&export(&altered, std::slice::from_ref(&cp))).unwrap();
-    assert!(!ok && out.contains("event 7") && out.contains("altered"), "{out}");
+    assert!(
+        !ok && out.contains("event 7") && out.contains("altered"),
+        "{out}"
+    );
 
     let mut deleted = events.clone();
     deleted.remove(3);
@@ -88,7 +101,21 @@ fn canonical_encoding_is_byte_identical_to_python_json_dumps() {
         json!("Perbaikan jalan — RT 03/RW 05"),
         json!("çødé ✓ 🚧 \u{7f} \u{80} \u{2028} \u{2029} \u{feff} \\ / \""),
         json!({ "b": [1, -2, 18446744073709551615u64, -9223372036854775808i64], "a": { "ä": 1, "z": 2, "A": 3, "é": 4, "🚧": 5, "": 6 } }),
-        json!([0.1, 1.0, -0.0, 1e20, 1e16, 1e15, 1.5e-7, 0.0001, 0.00001, 123.456, -2.5e300, 5e-324, 1.7976931348623157e308]),
+        json!([
+            0.1,
+            1.0,
+            -0.0,
+            1e20,
+            1e16,
+            1e15,
+            1.5e-7,
+            0.0001,
+            0.00001,
+            123.456,
+            -2.5e300,
+            5e-324,
+            1.7976931348623157e308
+        ]),
         json!([null, true, false, {}, []]),
     ];
     let controls: String = (0u32..0x20).filter_map(char::from_u32).collect();
@@ -99,11 +126,20 @@ fn canonical_encoding_is_byte_identical_to_python_json_dumps() {
         writeln!(f, "{}", serde_json::to_string(v).unwrap()).unwrap();
     }
     let script = "import json,sys\nfor l in open(sys.argv[1], encoding='utf-8'):\n    sys.stdout.write(json.dumps(json.loads(l), sort_keys=True, separators=(',', ':'), ensure_ascii=False) + '\\n')\n";
-    let Ok(out) = Command::new("python3").arg("-c").arg(script).arg(f.path()).output() else {
+    let Ok(out) = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(f.path())
+        .output()
+    else {
         eprintln!("python3 not found; skipping");
         return;
     };
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let py = String::from_utf8(out.stdout).unwrap();
     for (v, line) in values.iter().zip(py.lines()) {
         assert_eq!(mufakat_audit::canonical_json(v), line);

@@ -15,7 +15,10 @@ pub struct Localized {
 
 impl Localized {
     pub fn new(id: impl Into<Cow<'static, str>>, en: impl Into<Cow<'static, str>>) -> Self {
-        Self { id: id.into(), en: en.into() }
+        Self {
+            id: id.into(),
+            en: en.into(),
+        }
     }
 
     pub fn get(&self, lang: Lang) -> &str {
@@ -43,7 +46,11 @@ impl FieldError {
         id: impl Into<Cow<'static, str>>,
         en: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Self { field: field.into(), rule, message: Localized::new(id, en) }
+        Self {
+            field: field.into(),
+            rule,
+            message: Localized::new(id, en),
+        }
     }
 }
 
@@ -87,7 +94,12 @@ impl AppError {
         }
     }
 
-    pub fn validation(field: impl Into<String>, rule: &'static str, id: &'static str, en: &'static str) -> Self {
+    pub fn validation(
+        field: impl Into<String>,
+        rule: &'static str,
+        id: &'static str,
+        en: &'static str,
+    ) -> Self {
         AppError::Validation(vec![FieldError::new(field, rule, id, en)])
     }
 
@@ -179,8 +191,15 @@ mod tests {
 
     #[test]
     fn validation_lists_fields_in_the_chosen_language() {
-        let e = AppError::validation("nik", "format", "NIK harus 16 angka", "NIK must be 16 digits");
+        let e = AppError::validation(
+            "nik",
+            "format",
+            "NIK harus 16 angka",
+            "NIK must be 16 digits",
+        );
         assert!(e.message(Lang::Id, "x").contains("nik: NIK harus 16 angka"));
-        assert!(e.message(Lang::En, "x").contains("nik: NIK must be 16 digits"));
+        assert!(e
+            .message(Lang::En, "x")
+            .contains("nik: NIK must be 16 digits"));
     }
 }

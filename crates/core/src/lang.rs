@@ -10,13 +10,19 @@ impl Lang {
     /// Picks the language from an HTTP `Accept-Language` value: English only when an `en`
     /// tag ranks above every `id` tag; Indonesian otherwise (also when the header is absent).
     pub fn from_accept_language(header: Option<&str>) -> Lang {
-        let Some(header) = header else { return Lang::Id };
+        let Some(header) = header else {
+            return Lang::Id;
+        };
         let mut best: Option<(f32, Lang)> = None;
         for part in header.split(',') {
             let mut pieces = part.trim().split(';');
             let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
             let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             let lang = if tag == "en" || tag.starts_with("en-") {
                 Lang::En
@@ -55,6 +61,9 @@ mod tests {
     fn english_when_preferred() {
         assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9")), Lang::En);
         assert_eq!(Lang::from_accept_language(Some("id-ID,en;q=0.8")), Lang::Id);
-        assert_eq!(Lang::from_accept_language(Some("id;q=0.5, en;q=0.9")), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language(Some("id;q=0.5, en;q=0.9")),
+            Lang::En
+        );
     }
 }

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 /// Sen per Rupiah.
 const SCALE: u32 = 2;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(try_from = "Decimal", into = "Decimal")]
 pub struct Money(Decimal);
 
@@ -54,7 +56,10 @@ impl Money {
 
     /// The storage form: whole sen.
     pub fn to_minor_units(self) -> Result<i64, MoneyError> {
-        let sen = self.0.checked_mul(Decimal::from(100)).ok_or(MoneyError::OutOfRange)?;
+        let sen = self
+            .0
+            .checked_mul(Decimal::from(100))
+            .ok_or(MoneyError::OutOfRange)?;
         i64::try_from(sen.trunc()).map_err(|_| MoneyError::OutOfRange)
     }
 
@@ -70,7 +75,9 @@ impl Money {
     /// budget documents).
     pub fn times(self, quantity: Decimal) -> Result<Money, MoneyError> {
         let v = self.0.checked_mul(quantity).ok_or(MoneyError::OutOfRange)?;
-        Money::new(v.round_dp_with_strategy(SCALE, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+        Money::new(
+            v.round_dp_with_strategy(SCALE, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+        )
     }
 
     /// Formats as Indonesian Rupiah: `Rp 1.250.000,00`.
@@ -115,7 +122,14 @@ mod tests {
 
     #[test]
     fn round_trips_through_minor_units_exactly() {
-        for s in ["0", "0.01", "1250000", "1250000.5", "98765432109876.54", "-3.10"] {
+        for s in [
+            "0",
+            "0.01",
+            "1250000",
+            "1250000.5",
+            "98765432109876.54",
+            "-3.10",
+        ] {
             let m = Money::parse(s).unwrap();
             let back = Money::from_minor_units(m.to_minor_units().unwrap());
             assert_eq!(m, back, "{s}");
@@ -127,12 +141,18 @@ mod tests {
     fn refuses_to_round_silently() {
         assert_eq!(Money::parse("1.005"), Err(MoneyError::TooPrecise));
         assert_eq!(Money::parse("abc"), Err(MoneyError::NotANumber));
-        assert_eq!(Money::parse("99999999999999999999"), Err(MoneyError::OutOfRange));
+        assert_eq!(
+            Money::parse("99999999999999999999"),
+            Err(MoneyError::OutOfRange)
+        );
     }
 
     #[test]
     fn formats_as_rupiah() {
-        assert_eq!(Money::parse("1250000").unwrap().to_rupiah(), "Rp 1.250.000,00");
+        assert_eq!(
+            Money::parse("1250000").unwrap().to_rupiah(),
+            "Rp 1.250.000,00"
+        );
         assert_eq!(Money::parse("999.5").unwrap().to_rupiah(), "Rp 999,50");
         assert_eq!(Money::parse("0").unwrap().to_rupiah(), "Rp 0,00");
         assert_eq!(Money::parse("-1000").unwrap().to_rupiah(), "-Rp 1.000,00");
@@ -141,6 +161,9 @@ mod tests {
     #[test]
     fn multiplies_volume_by_unit_price_half_up() {
         let price = Money::parse("1500.25").unwrap();
-        assert_eq!(price.times(Decimal::from_str("2.5").unwrap()).unwrap(), Money::parse("3750.63").unwrap());
+        assert_eq!(
+            price.times(Decimal::from_str("2.5").unwrap()).unwrap(),
+            Money::parse("3750.63").unwrap()
+        );
     }
 }

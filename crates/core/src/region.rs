@@ -68,7 +68,10 @@ mod tests {
 
     #[test]
     fn levels_nest() {
-        assert_eq!(RegionLevel::KabupatenKota.child(), Some(RegionLevel::Kecamatan));
+        assert_eq!(
+            RegionLevel::KabupatenKota.child(),
+            Some(RegionLevel::Kecamatan)
+        );
         assert_eq!(RegionLevel::KelurahanDesa.child(), None);
         for l in RegionLevel::ALL {
             assert_eq!(l.as_str().parse::<RegionLevel>().unwrap(), l);

@@ -43,7 +43,11 @@ impl RegionTree {
     }
 
     pub fn children(&self, id: i32) -> impl Iterator<Item = &RegionNode> {
-        self.children.get(&id).into_iter().flatten().filter_map(|c| self.nodes.get(c))
+        self.children
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| self.nodes.get(c))
     }
 
     pub fn roots(&self) -> impl Iterator<Item = &RegionNode> {
@@ -92,7 +96,13 @@ mod tests {
     use super::*;
 
     fn node(id: i32, level: RegionLevel, parent: Option<i32>) -> RegionNode {
-        RegionNode { id, code: id.to_string(), name: format!("r{id}"), level, parent_id: parent }
+        RegionNode {
+            id,
+            code: id.to_string(),
+            name: format!("r{id}"),
+            level,
+            parent_id: parent,
+        }
     }
 
     #[test]

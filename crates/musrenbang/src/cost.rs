@@ -44,7 +44,9 @@ impl Cost {
         if unit_price.amount().is_sign_negative() {
             return Err(CostError::NegativePrice);
         }
-        let computed = unit_price.times(volume).map_err(|_| CostError::OutOfRange)?;
+        let computed = unit_price
+            .times(volume)
+            .map_err(|_| CostError::OutOfRange)?;
         let reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
         if let Some(o) = override_amount {
             if o.amount().is_sign_negative() {
@@ -88,8 +90,24 @@ mod tests {
     #[test]
     fn override_needs_a_reason_and_keeps_the_computed_cost() {
         let p = Money::parse("1000").unwrap();
-        assert_eq!(Cost::new(d("2"), "unit", p, Some(Money::parse("5000").unwrap()), Some("  ")), Err(CostError::OverrideWithoutReason));
-        let c = Cost::new(d("2"), "unit", p, Some(Money::parse("5000").unwrap()), Some("harga survei 2026")).unwrap();
+        assert_eq!(
+            Cost::new(
+                d("2"),
+                "unit",
+                p,
+                Some(Money::parse("5000").unwrap()),
+                Some("  ")
+            ),
+            Err(CostError::OverrideWithoutReason)
+        );
+        let c = Cost::new(
+            d("2"),
+            "unit",
+            p,
+            Some(Money::parse("5000").unwrap()),
+            Some("harga survei 2026"),
+        )
+        .unwrap();
         assert_eq!(c.estimated(), Money::parse("5000").unwrap());
         assert_eq!(c.computed, Money::parse("2000").unwrap());
     }
@@ -97,7 +115,13 @@ mod tests {
     #[test]
     fn rejects_nonsense() {
         let p = Money::parse("1000").unwrap();
-        assert_eq!(Cost::new(d("0"), "m", p, None, None), Err(CostError::VolumeNotPositive));
-        assert_eq!(Cost::new(d("1"), "m", Money::parse("-1").unwrap(), None, None), Err(CostError::NegativePrice));
+        assert_eq!(
+            Cost::new(d("0"), "m", p, None, None),
+            Err(CostError::VolumeNotPositive)
+        );
+        assert_eq!(
+            Cost::new(d("1"), "m", Money::parse("-1").unwrap(), None, None),
+            Err(CostError::NegativePrice)
+        );
     }
 }

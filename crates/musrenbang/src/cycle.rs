@@ -21,8 +21,13 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 5] =
-        [Phase::Submission, Phase::Voting, Phase::KelurahanDeliberation, Phase::KecamatanDeliberation, Phase::KotaForum];
+    pub const ALL: [Phase; 5] = [
+        Phase::Submission,
+        Phase::Voting,
+        Phase::KelurahanDeliberation,
+        Phase::KecamatanDeliberation,
+        Phase::KotaForum,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -53,11 +58,16 @@ pub struct CycleSchedule {
 
 impl CycleSchedule {
     pub fn is_open(&self, phase: Phase, now: DateTime<Utc>) -> bool {
-        self.windows.get(&phase).is_some_and(|(o, c)| *o <= now && now < *c)
+        self.windows
+            .get(&phase)
+            .is_some_and(|(o, c)| *o <= now && now < *c)
     }
 
     pub fn open_phases(&self, now: DateTime<Utc>) -> Vec<Phase> {
-        Phase::ALL.into_iter().filter(|p| self.is_open(*p, now)).collect()
+        Phase::ALL
+            .into_iter()
+            .filter(|p| self.is_open(*p, now))
+            .collect()
     }
 
     /// Every window must close after it opens.

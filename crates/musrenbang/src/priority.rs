@@ -23,10 +23,26 @@ pub struct Criterion {
 
 pub fn default_criteria() -> Vec<Criterion> {
     vec![
-        Criterion { key: "urgency".into(), name: "Tingkat kedaruratan".into(), weight: Decimal::from(3) },
-        Criterion { key: "beneficiaries".into(), name: "Jumlah penerima manfaat".into(), weight: Decimal::from(2) },
-        Criterion { key: "alignment".into(), name: "Kesesuaian dengan prioritas daerah".into(), weight: Decimal::from(2) },
-        Criterion { key: "feasibility".into(), name: "Kelayakan pelaksanaan".into(), weight: Decimal::from(1) },
+        Criterion {
+            key: "urgency".into(),
+            name: "Tingkat kedaruratan".into(),
+            weight: Decimal::from(3),
+        },
+        Criterion {
+            key: "beneficiaries".into(),
+            name: "Jumlah penerima manfaat".into(),
+            weight: Decimal::from(2),
+        },
+        Criterion {
+            key: "alignment".into(),
+            name: "Kesesuaian dengan prioritas daerah".into(),
+            weight: Decimal::from(2),
+        },
+        Criterion {
+            key: "feasibility".into(),
+            name: "Kelayakan pelaksanaan".into(),
+            weight: Decimal::from(1),
+        },
     ]
 }
 
@@ -38,7 +54,10 @@ pub struct PriorityFormula {
 
 impl Default for PriorityFormula {
     fn default() -> Self {
-        PriorityFormula { score_weight: Decimal::new(6, 1), votes_weight: Decimal::new(4, 1) }
+        PriorityFormula {
+            score_weight: Decimal::new(6, 1),
+            votes_weight: Decimal::new(4, 1),
+        }
     }
 }
 
@@ -53,7 +72,10 @@ pub enum ScoreError {
 }
 
 /// The weighted score (1-5) from one set of values; every criterion must be scored.
-pub fn weighted_score(criteria: &[Criterion], values: &BTreeMap<String, u8>) -> Result<Decimal, ScoreError> {
+pub fn weighted_score(
+    criteria: &[Criterion],
+    values: &BTreeMap<String, u8>,
+) -> Result<Decimal, ScoreError> {
     for k in values.keys() {
         if !criteria.iter().any(|c| &c.key == k) {
             return Err(ScoreError::UnknownCriterion(k.clone()));
@@ -62,7 +84,9 @@ pub fn weighted_score(criteria: &[Criterion], values: &BTreeMap<String, u8>) -> 
     let mut num = Decimal::ZERO;
     let mut den = Decimal::ZERO;
     for c in criteria {
-        let v = *values.get(&c.key).ok_or_else(|| ScoreError::Missing(c.key.clone()))?;
+        let v = *values
+            .get(&c.key)
+            .ok_or_else(|| ScoreError::Missing(c.key.clone()))?;
         if !(1..=5).contains(&v) {
             return Err(ScoreError::OutOfRange(c.key.clone()));
         }
@@ -100,9 +124,21 @@ pub fn rank(items: &[ScoreInput], formula: PriorityFormula) -> Vec<RankedProposa
         .iter()
         .map(|i| {
             let score = i.score.unwrap_or(Decimal::ZERO);
-            let vote_term = if max_votes == 0 { Decimal::ZERO } else { Decimal::from(i.votes) / Decimal::from(max_votes) };
-            let priority = (formula.score_weight * score / five + formula.votes_weight * vote_term).round_dp(6);
-            RankedProposal { rank: 0, id: i.id, score, votes: i.votes, cost: i.cost, priority }
+            let vote_term = if max_votes == 0 {
+                Decimal::ZERO
+            } else {
+                Decimal::from(i.votes) / Decimal::from(max_votes)
+            };
+            let priority = (formula.score_weight * score / five + formula.votes_weight * vote_term)
+                .round_dp(6);
+            RankedProposal {
+                rank: 0,
+                id: i.id,
+                score,
+                votes: i.votes,
+                cost: i.cost,
+                priority,
+            }
         })
         .collect();
     out.sort_by(|a, b| {
@@ -130,25 +166,58 @@ mod tests {
     #[test]
     fn weighted_score_is_exact() {
         let c = default_criteria();
-        let v: BTreeMap<String, u8> =
-            [("urgency", 5), ("beneficiaries", 4), ("alignment", 3), ("feasibility", 2)].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let v: BTreeMap<String, u8> = [
+            ("urgency", 5),
+            ("beneficiaries", 4),
+            ("alignment", 3),
+            ("feasibility", 2),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
         // (15 + 8 + 6 + 2) / 8 = 3.875
         assert_eq!(weighted_score(&c, &v).unwrap(), Decimal::new(3875, 3));
         let mut bad = v.clone();
         bad.insert("urgency".into(), 6);
-        assert!(matches!(weighted_score(&c, &bad), Err(ScoreError::OutOfRange(_))));
+        assert!(matches!(
+            weighted_score(&c, &bad),
+            Err(ScoreError::OutOfRange(_))
+        ));
         let mut missing = v;
         missing.remove("alignment");
-        assert!(matches!(weighted_score(&c, &missing), Err(ScoreError::Missing(_))));
+        assert!(matches!(
+            weighted_score(&c, &missing),
+            Err(ScoreError::Missing(_))
+        ));
     }
 
     #[test]
     fn ranking_combines_score_and_votes_with_deterministic_ties() {
         let items = vec![
-            ScoreInput { id: 1, score: Some(Decimal::from(4)), votes: 10, cost: m("100") },
-            ScoreInput { id: 2, score: Some(Decimal::from(5)), votes: 0, cost: m("100") },
-            ScoreInput { id: 3, score: Some(Decimal::from(4)), votes: 10, cost: m("50") },
-            ScoreInput { id: 4, score: None, votes: 20, cost: m("10") },
+            ScoreInput {
+                id: 1,
+                score: Some(Decimal::from(4)),
+                votes: 10,
+                cost: m("100"),
+            },
+            ScoreInput {
+                id: 2,
+                score: Some(Decimal::from(5)),
+                votes: 0,
+                cost: m("100"),
+            },
+            ScoreInput {
+                id: 3,
+                score: Some(Decimal::from(4)),
+                votes: 10,
+                cost: m("50"),
+            },
+            ScoreInput {
+                id: 4,
+                score: None,
+                votes: 20,
+                cost: m("10"),
+            },
         ];
         let r = rank(&items, PriorityFormula::default());
         // id1/id3: 0.6*0.8 + 0.4*0.5 = 0.68; id2: 0.6; id4: 0.4

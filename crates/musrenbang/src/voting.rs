@@ -28,7 +28,8 @@ impl VotingPolicy {
             VoteScope::Kelurahan => home == proposal_region,
             VoteScope::Kecamatan => {
                 let parent = |r: i32| tree.get(r).and_then(|n| n.parent_id);
-                home == proposal_region || (parent(home).is_some() && parent(home) == parent(proposal_region))
+                home == proposal_region
+                    || (parent(home).is_some() && parent(home) == parent(proposal_region))
             }
         }
     }
@@ -49,7 +50,13 @@ mod tests {
     use mufakat_core::{RegionLevel, RegionNode};
 
     fn tree() -> RegionTree {
-        let n = |id, level, parent| RegionNode { id, code: id.to_string(), name: String::new(), level, parent_id: parent };
+        let n = |id, level, parent| RegionNode {
+            id,
+            code: id.to_string(),
+            name: String::new(),
+            level,
+            parent_id: parent,
+        };
         RegionTree::new([
             n(1, RegionLevel::KabupatenKota, None),
             n(2, RegionLevel::Kecamatan, Some(1)),
@@ -63,10 +70,16 @@ mod tests {
     #[test]
     fn scope_limits_where_one_votes() {
         let t = tree();
-        let kel = VotingPolicy { max_per_voter: 3, scope: VoteScope::Kelurahan };
+        let kel = VotingPolicy {
+            max_per_voter: 3,
+            scope: VoteScope::Kelurahan,
+        };
         assert!(kel.may_vote_for(&t, 3, 3));
         assert!(!kel.may_vote_for(&t, 3, 4));
-        let kec = VotingPolicy { max_per_voter: 3, scope: VoteScope::Kecamatan };
+        let kec = VotingPolicy {
+            max_per_voter: 3,
+            scope: VoteScope::Kecamatan,
+        };
         assert!(kec.may_vote_for(&t, 3, 4));
         assert!(!kec.may_vote_for(&t, 3, 6));
     }

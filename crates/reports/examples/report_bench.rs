@@ -49,9 +49,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t0 = Instant::now();
     let audit = samples::audit_trail(10_000);
     let list = samples::priority_list(2_000);
-    println!("inputs built in {:.1} ms", t0.elapsed().as_secs_f64() * 1000.0);
-    std::fs::write(format!("{dir}/audit_trail_10000.json"), serde_json::to_vec(&audit)?)?;
-    std::fs::write(format!("{dir}/priority_list_2000.json"), serde_json::to_vec(&list)?)?;
+    println!(
+        "inputs built in {:.1} ms",
+        t0.elapsed().as_secs_f64() * 1000.0
+    );
+    std::fs::write(
+        format!("{dir}/audit_trail_10000.json"),
+        serde_json::to_vec(&audit)?,
+    )?;
+    std::fs::write(
+        format!("{dir}/priority_list_2000.json"),
+        serde_json::to_vec(&list)?,
+    )?;
 
     if only == "all" || only == "audit" {
         let a = bench("audit_trail (10,000 events)", iters, || {

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::fonts::Font;
 use crate::format::{self, tr};
-use crate::layout::{Align, Column, DocInfo, PageSetup, Report, Rgb, Table, BODY_SIZE, LINE_FACTOR};
+use crate::layout::{
+    Align, Column, DocInfo, PageSetup, Report, Rgb, Table, BODY_SIZE, LINE_FACTOR,
+};
 use crate::ReportError;
 
 /// What the report covers.
@@ -15,9 +17,15 @@ use crate::ReportError;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AuditScope {
     /// One case of one workflow.
-    Instance { workflow: String, instance_id: String },
+    Instance {
+        workflow: String,
+        instance_id: String,
+    },
     /// All events with `from <= at < to`.
-    Period { from: DateTime<Utc>, to: DateTime<Utc> },
+    Period {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
     /// The whole chain.
     All,
 }
@@ -85,8 +93,14 @@ pub struct AuditTrailReport {
 pub fn audit_trail(input: &AuditTrailReport, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let title = tr(lang, "Jejak Audit", "Audit Trail");
     let scope = match &input.scope {
-        AuditScope::Instance { workflow, instance_id } => {
-            format!("{}: {workflow} / {instance_id}", tr(lang, "Instans", "Instance"))
+        AuditScope::Instance {
+            workflow,
+            instance_id,
+        } => {
+            format!(
+                "{}: {workflow} / {instance_id}",
+                tr(lang, "Instans", "Instance")
+            )
         }
         AuditScope::Period { from, to } => format!(
             "{}: {} – {}",
@@ -113,7 +127,11 @@ pub fn audit_trail(input: &AuditTrailReport, lang: Lang) -> Result<Vec<u8>, Repo
     if let (Some(first), Some(last)) = (input.events.first(), input.events.last()) {
         kv.push((
             tr(lang, "Nomor urut", "Sequence numbers").into(),
-            format!("{} – {}", format::int(first.seq, lang), format::int(last.seq, lang)),
+            format!(
+                "{} – {}",
+                format::int(first.seq, lang),
+                format::int(last.seq, lang)
+            ),
         ));
         kv.push((
             tr(lang, "Waktu", "Time").into(),
@@ -130,12 +148,20 @@ pub fn audit_trail(input: &AuditTrailReport, lang: Lang) -> Result<Vec<u8>, Repo
     let v = &input.verification;
     let (status, color) = if v.ok {
         (
-            tr(lang, "UTUH — rantai hash terverifikasi", "INTACT — hash chain verified"),
+            tr(
+                lang,
+                "UTUH — rantai hash terverifikasi",
+                "INTACT — hash chain verified",
+            ),
             Rgb::OK,
         )
     } else {
         (
-            tr(lang, "GAGAL — rantai hash tidak utuh", "FAILED — hash chain broken"),
+            tr(
+                lang,
+                "GAGAL — rantai hash tidak utuh",
+                "FAILED — hash chain broken",
+            ),
             Rgb::BAD,
         )
     };
@@ -183,7 +209,8 @@ pub fn audit_trail(input: &AuditTrailReport, lang: Lang) -> Result<Vec<u8>, Repo
             ("Hash".into(), c.hash.clone()),
             (
                 tr(lang, "Ditandatangani pada", "Signed at").into(),
-                c.signed_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                c.signed_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             ),
             (
                 tr(lang, "Kunci publik (Ed25519)", "Public key (Ed25519)").into(),
@@ -224,7 +251,11 @@ pub fn audit_trail(input: &AuditTrailReport, lang: Lang) -> Result<Vec<u8>, Repo
         Column::text(tr(lang, "Waktu (UTC)", "Time (UTC)"), 11.0).nowrap(),
         Column::text(tr(lang, "Pelaku", "Actor"), 10.0).nowrap(),
         Column::text(tr(lang, "Peran", "Role"), 8.0).nowrap(),
-        Column::text(tr(lang, "Alur kerja / instans", "Workflow / instance"), 15.0).nowrap(),
+        Column::text(
+            tr(lang, "Alur kerja / instans", "Workflow / instance"),
+            15.0,
+        )
+        .nowrap(),
         Column::text(tr(lang, "Transisi", "Transition"), 10.0).nowrap(),
         Column::text(tr(lang, "Dari -> ke", "From -> to"), 14.0).nowrap(),
         Column::text("Hash", 8.5).nowrap(),
@@ -235,7 +266,11 @@ pub fn audit_trail(input: &AuditTrailReport, lang: Lang) -> Result<Vec<u8>, Repo
     t.zebra = true;
     t.rows.reserve(input.events.len());
     for e in &input.events {
-        let from = if e.from_state.is_empty() { "-" } else { &e.from_state };
+        let from = if e.from_state.is_empty() {
+            "-"
+        } else {
+            &e.from_state
+        };
         t.rows.push(vec![
             e.seq.to_string(),
             format::timestamp(e.at),

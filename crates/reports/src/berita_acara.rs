@@ -81,7 +81,11 @@ pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError
         Lang::En => format!("Minutes of the Musrenbang of {area}"),
     };
     let mut info = DocInfo::new(&title, &header_region, lang, ba.generated_at);
-    info.subtitle = Some(format!("{} {}", tr(lang, "Tahun rencana", "Plan year"), ba.plan_year));
+    info.subtitle = Some(format!(
+        "{} {}",
+        tr(lang, "Tahun rencana", "Plan year"),
+        ba.plan_year
+    ));
     info.subject = Some(title.clone());
     info.keywords = vec!["musrenbang".into(), "berita acara".into()];
     let mut r = Report::new(info, PageSetup::portrait());
@@ -121,8 +125,14 @@ pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError
     r.paragraph(&opening);
 
     let mut kv = vec![
-        (tr(lang, "Wilayah", "Area").to_string(), header_region.clone()),
-        (tr(lang, "Tingkat", "Level").to_string(), format!("Musrenbang {level}")),
+        (
+            tr(lang, "Wilayah", "Area").to_string(),
+            header_region.clone(),
+        ),
+        (
+            tr(lang, "Tingkat", "Level").to_string(),
+            format!("Musrenbang {level}"),
+        ),
         (
             tr(lang, "Hari, tanggal", "Day, date").to_string(),
             format!("{weekday}, {date}"),
@@ -151,7 +161,10 @@ pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError
         }
     }
     if !ba.notes.is_empty() {
-        next_heading(&mut r, tr(lang, "Catatan dan kesepakatan", "Notes and agreements"));
+        next_heading(
+            &mut r,
+            tr(lang, "Catatan dan kesepakatan", "Notes and agreements"),
+        );
         for n in &ba.notes {
             r.paragraph(n);
         }
@@ -159,7 +172,11 @@ pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError
 
     next_heading(
         &mut r,
-        tr(lang, "Daftar prioritas usulan yang disepakati", "Agreed priority list"),
+        tr(
+            lang,
+            "Daftar prioritas usulan yang disepakati",
+            "Agreed priority list",
+        ),
     );
     let mut t = Table::new(vec![
         Column::center(tr(lang, "No", "Rank"), 4.0),
@@ -210,7 +227,10 @@ pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError
     ));
     r.spacer(3.0);
     r.signatures(&SignatureBlock {
-        place: ba.signing_place.clone().unwrap_or_else(|| ba.region_name.clone()),
+        place: ba
+            .signing_place
+            .clone()
+            .unwrap_or_else(|| ba.region_name.clone()),
         date: ba.date,
         signatories: ba.signatories.clone(),
     });

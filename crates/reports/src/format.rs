@@ -49,7 +49,11 @@ pub fn decimal(d: Decimal, max_dp: u32, lang: Lang) -> String {
         Some((i, f)) => (i.to_string(), Some(f.to_string())),
         None => (s.clone(), None),
     };
-    let (gsep, dsep) = if lang == Lang::En { (',', '.') } else { ('.', ',') };
+    let (gsep, dsep) = if lang == Lang::En {
+        (',', '.')
+    } else {
+        ('.', ',')
+    };
     let mut out = String::new();
     if negative {
         out.push('-');
@@ -101,13 +105,19 @@ const MONTHS_EN: [&str; 12] = [
 
 /// `12 Maret 2026` / `12 March 2026`.
 pub fn date(d: NaiveDate, lang: Lang) -> String {
-    let months = if lang == Lang::En { &MONTHS_EN } else { &MONTHS_ID };
+    let months = if lang == Lang::En {
+        &MONTHS_EN
+    } else {
+        &MONTHS_ID
+    };
     format!("{} {} {}", d.day(), months[d.month0() as usize], d.year())
 }
 
 /// The day of the week: `Kamis` / `Thursday`.
 pub fn weekday(d: NaiveDate, lang: Lang) -> &'static str {
-    const ID: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
+    const ID: [&str; 7] = [
+        "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
+    ];
     const EN: [&str; 7] = [
         "Monday",
         "Tuesday",
@@ -127,7 +137,9 @@ pub fn weekday(d: NaiveDate, lang: Lang) -> &'static str {
 
 /// Sums money exactly; `None` on overflow.
 pub fn sum_money<I: IntoIterator<Item = Money>>(items: I) -> Option<Money> {
-    items.into_iter().try_fold(Money::ZERO, |acc, m| acc.checked_add(m))
+    items
+        .into_iter()
+        .try_fold(Money::ZERO, |acc, m| acc.checked_add(m))
 }
 
 /// `12 Maret 2026 09:15 UTC`.
@@ -158,9 +170,18 @@ mod tests {
         let d = Decimal::from_str("12345.675").unwrap();
         assert_eq!(decimal(d, 2, Lang::Id), "12.345,68");
         assert_eq!(decimal(d, 2, Lang::En), "12,345.68");
-        assert_eq!(decimal(Decimal::from_str("3.50").unwrap(), 2, Lang::Id), "3,5");
-        assert_eq!(decimal(Decimal::from_str("-0.5").unwrap(), 0, Lang::Id), "-1");
-        assert_eq!(percent(Decimal::from(1), Decimal::from(8), Lang::Id), "12,5%");
+        assert_eq!(
+            decimal(Decimal::from_str("3.50").unwrap(), 2, Lang::Id),
+            "3,5"
+        );
+        assert_eq!(
+            decimal(Decimal::from_str("-0.5").unwrap(), 0, Lang::Id),
+            "-1"
+        );
+        assert_eq!(
+            percent(Decimal::from(1), Decimal::from(8), Lang::Id),
+            "12,5%"
+        );
         assert_eq!(percent(Decimal::from(1), Decimal::ZERO, Lang::Id), "-");
     }
 

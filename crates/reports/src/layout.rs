@@ -14,8 +14,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use mufakat_core::Lang;
 use printpdf::{
-    Color, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect,
-    TextItem,
+    Color, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Point, Pt, Rect, TextItem,
 };
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -122,7 +122,12 @@ pub struct DocInfo {
 }
 
 impl DocInfo {
-    pub fn new(title: impl Into<String>, region: impl Into<String>, lang: Lang, generated_at: DateTime<Utc>) -> Self {
+    pub fn new(
+        title: impl Into<String>,
+        region: impl Into<String>,
+        lang: Lang,
+        generated_at: DateTime<Utc>,
+    ) -> Self {
         DocInfo {
             title: title.into(),
             region: region.into(),
@@ -587,7 +592,12 @@ impl Report {
     pub fn list_item(&mut self, marker: &str, text: &str) {
         let indent = mm(6.0);
         let lh = BODY_SIZE * LINE_FACTOR;
-        let lines = wrap_text(text, Font::Regular, BODY_SIZE, self.content_width() - indent);
+        let lines = wrap_text(
+            text,
+            Font::Regular,
+            BODY_SIZE,
+            self.content_width() - indent,
+        );
         for (i, line) in lines.iter().enumerate() {
             self.ensure_space(lh);
             if i == 0 {
@@ -641,7 +651,14 @@ impl Report {
                     self.text_at(self.geo.left, base, l, Font::Regular, size, Rgb::BLACK);
                 }
                 if i == 0 {
-                    self.text_at(self.geo.left + label_w, base, ":", Font::Regular, size, Rgb::BLACK);
+                    self.text_at(
+                        self.geo.left + label_w,
+                        base,
+                        ":",
+                        Font::Regular,
+                        size,
+                        Rgb::BLACK,
+                    );
                 }
                 if let Some(l) = vlines.get(i) {
                     self.text_at(value_x, base, l, Font::Regular, size, Rgb::BLACK);
@@ -656,7 +673,9 @@ impl Report {
     pub fn table(&mut self, table: &Table) -> Result<(), ReportError> {
         let ncols = table.columns.len();
         if ncols == 0 {
-            return Err(ReportError::Invalid("a table needs at least one column".into()));
+            return Err(ReportError::Invalid(
+                "a table needs at least one column".into(),
+            ));
         }
         for (i, row) in table.rows.iter().enumerate() {
             if row.len() != ncols {
@@ -678,7 +697,9 @@ impl Report {
         }
         let total_weight: f64 = table.columns.iter().map(|c| c.weight.max(0.0)).sum();
         if total_weight <= 0.0 {
-            return Err(ReportError::Invalid("table column weights must be positive".into()));
+            return Err(ReportError::Invalid(
+                "table column weights must be positive".into(),
+            ));
         }
         let tw = self.content_width();
         let mut xs = Vec::with_capacity(ncols + 1);
@@ -723,7 +744,13 @@ impl Report {
                 }
             })
             .collect();
-        let header_h = header_cells.iter().map(|c| c.lines.len()).max().unwrap_or(1) as f64 * t.lh + 2.0 * t.pad_y;
+        let header_h = header_cells
+            .iter()
+            .map(|c| c.lines.len())
+            .max()
+            .unwrap_or(1) as f64
+            * t.lh
+            + 2.0 * t.pad_y;
 
         // Start the table on a page with room for the header and a row.
         self.ensure_space(header_h + t.lh * 2.0 + 2.0 * t.pad_y);
@@ -736,7 +763,8 @@ impl Report {
                     let col = &table.columns[i];
                     let w = t.xs[i + 1] - t.xs[i];
                     let inner = w - 2.0 * t.pad_x;
-                    let (lines, size) = cell_lines(&row[i], Font::Regular, t.size, inner, col.align, col.wrap);
+                    let (lines, size) =
+                        cell_lines(&row[i], Font::Regular, t.size, inner, col.align, col.wrap);
                     CellBox {
                         size,
                         x: t.xs[i],
@@ -751,7 +779,15 @@ impl Report {
             } else {
                 None
             };
-            self.draw_table_row(&t, cells, Font::Regular, fill, &mut seg_top, &header_cells, header_h);
+            self.draw_table_row(
+                &t,
+                cells,
+                Font::Regular,
+                fill,
+                &mut seg_top,
+                &header_cells,
+                header_h,
+            );
         }
         self.close_table_segment(&t, seg_top, self.y);
 
@@ -770,7 +806,8 @@ impl Report {
             for (i, text) in tot.iter().enumerate().skip(span_end) {
                 let w = t.xs[i + 1] - t.xs[i];
                 let align = table.columns[i].align;
-                let (lines, size) = cell_lines(text, Font::Bold, t.size, w - 2.0 * t.pad_x, align, true);
+                let (lines, size) =
+                    cell_lines(text, Font::Bold, t.size, w - 2.0 * t.pad_x, align, true);
                 cells.push(CellBox {
                     size,
                     x: t.xs[i],
@@ -779,7 +816,8 @@ impl Report {
                     lines,
                 });
             }
-            let h = cells.iter().map(|c| c.lines.len()).max().unwrap_or(1) as f64 * t.lh + 2.0 * t.pad_y;
+            let h = cells.iter().map(|c| c.lines.len()).max().unwrap_or(1) as f64 * t.lh
+                + 2.0 * t.pad_y;
             if self.y + h > self.geo.body_bottom {
                 self.page_break();
                 let top = self.y;
@@ -814,7 +852,14 @@ impl Report {
         self.y += h;
     }
 
-    fn draw_cell_lines(&mut self, t: &TableGeom, c: &CellBox, lines: &[String], font: Font, top: f64) {
+    fn draw_cell_lines(
+        &mut self,
+        t: &TableGeom,
+        c: &CellBox,
+        lines: &[String],
+        font: Font,
+        top: f64,
+    ) {
         for (i, line) in lines.iter().enumerate() {
             let base = top + t.pad_y + i as f64 * t.lh + t.size * 0.93;
             self.text_aligned(
@@ -851,7 +896,12 @@ impl Report {
         header_h: f64,
     ) {
         let mut start = 0usize; // lines already drawn (when a tall row is split)
-        let max_lines = cells.iter().map(|c| c.lines.len()).max().unwrap_or(1).max(1);
+        let max_lines = cells
+            .iter()
+            .map(|c| c.lines.len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
         loop {
             let left = max_lines - start;
             let need = left as f64 * t.lh + 2.0 * t.pad_y;
@@ -956,9 +1006,20 @@ impl Report {
                 Rgb::BLACK,
             );
             let len = bar_length(bar.value, max, bar_w);
-            let color = if bar.highlight { Rgb::PRIMARY } else { Rgb::MUTED };
+            let color = if bar.highlight {
+                Rgb::PRIMARY
+            } else {
+                Rgb::MUTED
+            };
             self.fill_rect(bar_x, top + (row_h - bar_h) / 2.0, len, bar_h, color);
-            self.text_at(bar_x + len + 3.0, base, &bar.display, Font::Regular, size, Rgb::BLACK);
+            self.text_at(
+                bar_x + len + 3.0,
+                base,
+                &bar.display,
+                Font::Regular,
+                size,
+                Rgb::BLACK,
+            );
             self.y += row_h;
         }
         self.line(bar_x, seg_top, bar_x, self.y, Rgb::RULE, 0.6);
@@ -1004,7 +1065,11 @@ impl Report {
                 })
                 .collect();
             let n_pos = pos_lines.iter().map(|l| l.len()).max().unwrap_or(1);
-            let block_h = (if ri == 0 { lh } else { 0.0 }) + n_pos as f64 * lh + sign_space + lh * 2.0 + mm(4.0);
+            let block_h = (if ri == 0 { lh } else { 0.0 })
+                + n_pos as f64 * lh
+                + sign_space
+                + lh * 2.0
+                + mm(4.0);
             self.ensure_space(block_h);
             if ri == 0 {
                 let x = self.geo.left + col_w * (per_row - 1) as f64;
@@ -1027,14 +1092,39 @@ impl Report {
                 let skip = n_pos - pos_lines[ci].len();
                 for (li, l) in pos_lines[ci].iter().enumerate() {
                     let base = top + (skip + li) as f64 * lh + size;
-                    self.text_aligned(x, col_w, base, l, Font::Regular, size, Align::Center, Rgb::BLACK);
+                    self.text_aligned(
+                        x,
+                        col_w,
+                        base,
+                        l,
+                        Font::Regular,
+                        size,
+                        Align::Center,
+                        Rgb::BLACK,
+                    );
                 }
                 let name_base = top + n_pos as f64 * lh + sign_space + size;
                 let name = fit_text(&s.name, Font::Bold, size, inner);
                 let nw = text_width(&name, Font::Bold, size);
-                self.text_aligned(x, col_w, name_base, &name, Font::Bold, size, Align::Center, Rgb::BLACK);
+                self.text_aligned(
+                    x,
+                    col_w,
+                    name_base,
+                    &name,
+                    Font::Bold,
+                    size,
+                    Align::Center,
+                    Rgb::BLACK,
+                );
                 let ux = x + (col_w - nw) / 2.0;
-                self.line(ux, name_base + 1.5, ux + nw, name_base + 1.5, Rgb::BLACK, 0.6);
+                self.line(
+                    ux,
+                    name_base + 1.5,
+                    ux + nw,
+                    name_base + 1.5,
+                    Rgb::BLACK,
+                    0.6,
+                );
                 if let Some(id) = &s.id_number {
                     let id = fit_text(id, Font::Regular, size, inner);
                     self.text_aligned(
@@ -1064,7 +1154,11 @@ impl Report {
         let tw = g.right - tx;
         let region = fit_text(&self.info.region, Font::Bold, 10.0, tw);
         let title = fit_text(&self.info.title, Font::Bold, 12.5, tw);
-        let subtitle = self.info.subtitle.as_ref().map(|s| fit_text(s, Font::Regular, 8.5, tw));
+        let subtitle = self
+            .info
+            .subtitle
+            .as_ref()
+            .map(|s| fit_text(s, Font::Regular, 8.5, tw));
         let generated = format!(
             "{} {}",
             tr(lang, "Dibuat oleh Mufakat pada", "Generated by Mufakat on"),
@@ -1100,7 +1194,14 @@ impl Report {
 
             let fy = g.margin_bottom;
             header.line(g.left, fy - 11.0, g.right, fy - 11.0, Rgb::GRID, 0.5);
-            header.text_at(g.left, fy - 2.0, &generated, Font::Regular, 7.0, Rgb::TEXT_MUTED);
+            header.text_at(
+                g.left,
+                fy - 2.0,
+                &generated,
+                Font::Regular,
+                7.0,
+                Rgb::TEXT_MUTED,
+            );
             let page_label = match lang {
                 Lang::Id => format!("Halaman {} dari {}", i + 1, n),
                 Lang::En => format!("Page {} of {}", i + 1, n),
@@ -1149,7 +1250,9 @@ impl Report {
         meta.modification_date = when;
         meta.metadata_date = when;
         let mut warnings = Vec::new();
-        let bytes = doc.with_pages(pages).save(&PdfSaveOptions::default(), &mut warnings);
+        let bytes = doc
+            .with_pages(pages)
+            .save(&PdfSaveOptions::default(), &mut warnings);
         if bytes.is_empty() {
             return Err(ReportError::Pdf(format!("{warnings:?}")));
         }
@@ -1177,7 +1280,14 @@ struct CellBox {
 /// The lines of a cell and their font size. A right-aligned cell (a number, a Rupiah amount)
 /// that is slightly too wide is set smaller (down to 70 %) rather than broken over two lines;
 /// other cells wrap, or are cut with `…` when the column does not wrap.
-fn cell_lines(text: &str, font: Font, size: f64, inner: f64, align: Align, wrap: bool) -> (Vec<String>, f64) {
+fn cell_lines(
+    text: &str,
+    font: Font,
+    size: f64,
+    inner: f64,
+    align: Align,
+    wrap: bool,
+) -> (Vec<String>, f64) {
     if !wrap {
         return (vec![fit_text(text, font, size, inner)], size);
     }
@@ -1235,7 +1345,13 @@ fn page_ops(p: &PageBuf, page_h: f64) -> Vec<Op> {
     let y = |v: f64| page_h - v;
     for s in &p.shapes {
         match *s {
-            Shape::Fill { x, y: top, w, h, color } => {
+            Shape::Fill {
+                x,
+                y: top,
+                w,
+                h,
+                color,
+            } => {
                 if fill != Some(color) {
                     ops.push(Op::SetFillColor { col: color.pdf() });
                     fill = Some(color);
@@ -1411,7 +1527,12 @@ mod tests {
 
     #[test]
     fn wraps_at_word_boundaries_and_breaks_long_words() {
-        let lines = wrap_text("Pembangunan jalan lingkungan RT 03 RW 05", Font::Regular, 10.0, 100.0);
+        let lines = wrap_text(
+            "Pembangunan jalan lingkungan RT 03 RW 05",
+            Font::Regular,
+            10.0,
+            100.0,
+        );
         assert!(lines.len() > 1);
         for l in &lines {
             assert!(text_width(l, Font::Regular, 10.0) <= 100.0, "{l}");
@@ -1421,7 +1542,10 @@ mod tests {
         let lines = wrap_text(&hash, Font::Regular, 10.0, 60.0);
         assert!(lines.len() > 3);
         assert_eq!(lines.concat(), hash);
-        assert_eq!(wrap_text("", Font::Regular, 10.0, 60.0), vec![String::new()]);
+        assert_eq!(
+            wrap_text("", Font::Regular, 10.0, 60.0),
+            vec![String::new()]
+        );
         assert_eq!(wrap_text("a\nb", Font::Regular, 10.0, 60.0), vec!["a", "b"]);
     }
 
@@ -1448,7 +1572,11 @@ mod tests {
         assert_eq!(bar_length(Decimal::new(-5, 0), max, 300.0), 0.0);
         // Money-sized values keep their ratio: Rp 1.250.000,50 of Rp 2.500.001,00 is exactly half.
         assert_eq!(
-            bar_length(Decimal::new(125000050, 2), Decimal::new(250000100, 2), 200.0),
+            bar_length(
+                Decimal::new(125000050, 2),
+                Decimal::new(250000100, 2),
+                200.0
+            ),
             100.0
         );
     }
@@ -1457,7 +1585,10 @@ mod tests {
     fn output_is_deterministic_and_has_metadata() {
         let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 14, 8, 30, 0).unwrap();
         let make = || {
-            let mut r = Report::new(DocInfo::new("Uji", "Kelurahan Uji", Lang::Id, at), PageSetup::default());
+            let mut r = Report::new(
+                DocInfo::new("Uji", "Kelurahan Uji", Lang::Id, at),
+                PageSetup::default(),
+            );
             r.paragraph("Satu dua tiga.");
             r.finish().unwrap()
         };
@@ -1475,7 +1606,10 @@ mod tests {
     #[test]
     fn rejects_ragged_tables() {
         let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 14, 8, 30, 0).unwrap();
-        let mut r = Report::new(DocInfo::new("Uji", "Kelurahan Uji", Lang::Id, at), PageSetup::default());
+        let mut r = Report::new(
+            DocInfo::new("Uji", "Kelurahan Uji", Lang::Id, at),
+            PageSetup::default(),
+        );
         let mut t = Table::new(vec![Column::text("A", 1.0), Column::number("B", 1.0)]);
         t.row(vec!["x".into()]);
         assert_eq!(

@@ -21,22 +21,30 @@ pub mod layout;
 pub mod priority;
 pub mod samples;
 
-pub use audit::{audit_trail, AuditEventRow, AuditScope, AuditTrailReport, CheckpointInfo, VerificationResult};
+pub use audit::{
+    audit_trail, AuditEventRow, AuditScope, AuditTrailReport, CheckpointInfo, VerificationResult,
+};
 pub use berita_acara::{berita_acara, BeritaAcara, MusrenbangLevel};
 pub use fonts::Font;
 pub use layout::{
-    Align, Bar, BarChart, Column, DocInfo, Orientation, PageSetup, Report, Rgb, Signatory, SignatureBlock, Table,
+    Align, Bar, BarChart, Column, DocInfo, Orientation, PageSetup, Report, Rgb, Signatory,
+    SignatureBlock, Table,
 };
 pub use mufakat_core::{Lang, Money};
 pub use priority::{
-    allocation, priority_list, AllocationReport, AllocationRow, ChartMetric, PriorityList, PriorityRow, RuleInfo,
+    allocation, priority_list, AllocationReport, AllocationRow, ChartMetric, PriorityList,
+    PriorityRow, RuleInfo,
 };
 
 /// Why a report could not be produced.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ReportError {
     #[error("table row {row} has {got} cells, expected {expected}")]
-    RowWidth { row: usize, got: usize, expected: usize },
+    RowWidth {
+        row: usize,
+        got: usize,
+        expected: usize,
+    },
     #[error("invalid report input: {0}")]
     Invalid(String),
     #[error("PDF generation failed: {0}")]

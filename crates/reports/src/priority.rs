@@ -111,7 +111,10 @@ fn overflow() -> ReportError {
 /// Marks each item within the ceiling: in rank order while the running total stays within
 /// it (the list is cut at the first proposal that no longer fits). Returns the cumulative
 /// totals and the flags.
-fn cut(items: &[PriorityRow], ceiling: Option<Money>) -> Result<(Vec<Money>, Vec<bool>), ReportError> {
+fn cut(
+    items: &[PriorityRow],
+    ceiling: Option<Money>,
+) -> Result<(Vec<Money>, Vec<bool>), ReportError> {
     let mut cum = Money::ZERO;
     let mut open = true;
     let mut cums = Vec::with_capacity(items.len());
@@ -134,7 +137,11 @@ fn cut(items: &[PriorityRow], ceiling: Option<Money>) -> Result<(Vec<Money>, Vec
 /// The ranked proposals of a cycle with the cut line against the ceiling, the totals and a
 /// bar chart of the votes.
 pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, ReportError> {
-    let title = tr(lang, "Daftar Prioritas Usulan", "Priority List of Proposals");
+    let title = tr(
+        lang,
+        "Daftar Prioritas Usulan",
+        "Priority List of Proposals",
+    );
     let mut info = DocInfo::new(title, &input.region, lang, input.generated_at);
     info.subtitle = Some(input.cycle.clone());
     info.subject = Some(format!("{title} — {}", input.cycle));
@@ -162,7 +169,10 @@ pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, Report
             tr(lang, "Jumlah usulan", "Proposals").to_string(),
             format::int(input.items.len() as u64, lang),
         ),
-        (tr(lang, "Jumlah suara", "Votes").to_string(), format::int(votes, lang)),
+        (
+            tr(lang, "Jumlah suara", "Votes").to_string(),
+            format::int(votes, lang),
+        ),
         (
             tr(lang, "Total biaya usulan", "Total cost of proposals").to_string(),
             rupiah(total),
@@ -183,7 +193,10 @@ pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, Report
                 rupiah(in_total)
             ),
         ));
-        kv.push((tr(lang, "Sisa pagu", "Remaining").to_string(), rupiah(remaining)));
+        kv.push((
+            tr(lang, "Sisa pagu", "Remaining").to_string(),
+            rupiah(remaining),
+        ));
     }
     r.key_values(&kv);
     if input.ceiling.is_some() {
@@ -205,7 +218,10 @@ pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, Report
         Column::number(tr(lang, "Kumulatif", "Cumulative"), 15.0),
     ];
     if input.ceiling.is_some() {
-        cols.push(Column::center(tr(lang, "Dalam pagu", "Within ceiling"), 8.0));
+        cols.push(Column::center(
+            tr(lang, "Dalam pagu", "Within ceiling"),
+            8.0,
+        ));
     }
     let mut t = Table::new(cols);
     for (i, it) in input.items.iter().enumerate() {
@@ -267,7 +283,10 @@ pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, Report
         legend: if input.ceiling.is_some() {
             vec![
                 (tr(lang, "dalam pagu", "within the ceiling").into(), true),
-                (tr(lang, "di luar pagu", "outside the ceiling").into(), false),
+                (
+                    tr(lang, "di luar pagu", "outside the ceiling").into(),
+                    false,
+                ),
             ]
         } else {
             vec![]
@@ -291,11 +310,20 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
     let allocated = format::sum_money(funded.clone().map(|p| p.cost)).ok_or_else(overflow)?;
     let n_funded = funded.count() as u64;
     let total = format::sum_money(input.projects.iter().map(|p| p.cost)).ok_or_else(overflow)?;
-    let remaining = Money::new(input.ceiling.amount() - allocated.amount()).map_err(|_| overflow())?;
-    let funded_votes: u64 = input.projects.iter().filter(|p| p.funded).map(|p| p.votes).sum();
+    let remaining =
+        Money::new(input.ceiling.amount() - allocated.amount()).map_err(|_| overflow())?;
+    let funded_votes: u64 = input
+        .projects
+        .iter()
+        .filter(|p| p.funded)
+        .map(|p| p.votes)
+        .sum();
 
     r.heading(tr(lang, "Aturan alokasi", "Allocation rule"));
-    let mut kv = vec![(tr(lang, "Aturan", "Rule").to_string(), input.rule.name.clone())];
+    let mut kv = vec![(
+        tr(lang, "Aturan", "Rule").to_string(),
+        input.rule.name.clone(),
+    )];
     for (k, v) in &input.rule.parameters {
         kv.push((k.clone(), v.clone()));
     }
@@ -319,7 +347,10 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
             tr(lang, "Total biaya usulan", "Total cost of projects").into(),
             rupiah(total),
         ),
-        (tr(lang, "Pagu", "Budget ceiling (pagu)").into(), rupiah(input.ceiling)),
+        (
+            tr(lang, "Pagu", "Budget ceiling (pagu)").into(),
+            rupiah(input.ceiling),
+        ),
         (
             tr(lang, "Didanai", "Funded").into(),
             format!(
@@ -374,7 +405,11 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
         format::int(funded_votes, lang),
         String::new(),
         format::int(n_funded, lang),
-        format!("{} {}", tr(lang, "Sisa pagu", "Remaining"), rupiah(remaining)),
+        format!(
+            "{} {}",
+            tr(lang, "Sisa pagu", "Remaining"),
+            rupiah(remaining)
+        ),
     ]);
     r.table(&t)?;
 

@@ -5,10 +5,14 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use mufakat_core::Money;
 use rust_decimal::Decimal;
 
-use crate::audit::{AuditEventRow, AuditScope, AuditTrailReport, CheckpointInfo, VerificationResult};
+use crate::audit::{
+    AuditEventRow, AuditScope, AuditTrailReport, CheckpointInfo, VerificationResult,
+};
 use crate::berita_acara::{BeritaAcara, MusrenbangLevel};
 use crate::layout::Signatory;
-use crate::priority::{AllocationReport, AllocationRow, ChartMetric, PriorityList, PriorityRow, RuleInfo};
+use crate::priority::{
+    AllocationReport, AllocationRow, ChartMetric, PriorityList, PriorityRow, RuleInfo,
+};
 
 /// The fixed "now" of the samples.
 pub fn generated_at() -> DateTime<Utc> {
@@ -62,7 +66,9 @@ pub fn priority_rows(n: usize) -> Vec<PriorityRow> {
                 opd: OPDS[i % OPDS.len()].to_string(),
                 volume: Decimal::new((10 + g.next() % 990) as i64 * 10, 1),
                 unit: UNITS[i % UNITS.len()].to_string(),
-                cost: Money::from_minor_units(cost_thousands as i64 * 1000 * 100 + if i % 3 == 0 { 50 } else { 0 }),
+                cost: Money::from_minor_units(
+                    cost_thousands as i64 * 1000 * 100 + if i % 3 == 0 { 50 } else { 0 },
+                ),
                 votes,
                 score: Decimal::new((votes * 100 + g.next() % 100) as i64, 2),
             }
@@ -132,7 +138,11 @@ pub fn berita_acara(n: usize) -> BeritaAcara {
 /// A kecamatan priority list with `n` proposals and a ceiling that cuts it about half-way.
 pub fn priority_list(n: usize) -> PriorityList {
     let items = priority_rows(n);
-    let half: Decimal = items.iter().take(n.div_ceil(2)).map(|i| i.cost.amount()).sum();
+    let half: Decimal = items
+        .iter()
+        .take(n.div_ceil(2))
+        .map(|i| i.cost.amount())
+        .sum();
     PriorityList {
         region: "Pemerintah Kota Bandung — Kecamatan Coblong".into(),
         cycle: "Musrenbang Kecamatan Coblong 2027".into(),
@@ -204,7 +214,9 @@ pub fn allocation(n: usize) -> AllocationReport {
 fn hex64(mut x: u64) -> String {
     let mut s = String::with_capacity(64);
     for _ in 0..4 {
-        x = x.wrapping_mul(0x9E3779B97F4A7C15).wrapping_add(0xD1B54A32D192ED03);
+        x = x
+            .wrapping_mul(0x9E3779B97F4A7C15)
+            .wrapping_add(0xD1B54A32D192ED03);
         s.push_str(&format!("{x:016x}"));
     }
     s
@@ -225,7 +237,13 @@ pub fn audit_trail(n: usize) -> AuditTrailReport {
         ("diverifikasi", "vote", "dipilih"),
         ("dipilih", "approve", "ditetapkan"),
     ];
-    let roles = ["warga", "operator_kelurahan", "verifikator", "camat", "auditor"];
+    let roles = [
+        "warga",
+        "operator_kelurahan",
+        "verifikator",
+        "camat",
+        "auditor",
+    ];
     let mut prev = "0".repeat(64);
     let events: Vec<AuditEventRow> = (1..=n as u64)
         .map(|seq| {

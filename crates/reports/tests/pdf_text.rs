@@ -10,7 +10,8 @@ use mufakat_reports::layout::{Column, DocInfo, PageSetup, Report, Table};
 use mufakat_reports::{samples, Lang, Money};
 
 fn have_poppler() -> bool {
-    let ok = Command::new("pdftotext").arg("-v").output().is_ok() && Command::new("pdfinfo").arg("-v").output().is_ok();
+    let ok = Command::new("pdftotext").arg("-v").output().is_ok()
+        && Command::new("pdfinfo").arg("-v").output().is_ok();
     if !ok {
         eprintln!("SKIPPED: pdftotext/pdfinfo not found (apt-get install -y poppler-utils)");
     }
@@ -117,7 +118,11 @@ fn berita_acara_shows_the_session_the_priorities_totals_and_signatures() {
     // Every cost, exactly as Money::to_rupiah() prints it, and the exact total.
     let mut total = Money::ZERO;
     for p in &ba.priorities {
-        assert!(all.contains(&p.cost.to_rupiah()), "missing {}", p.cost.to_rupiah());
+        assert!(
+            all.contains(&p.cost.to_rupiah()),
+            "missing {}",
+            p.cost.to_rupiah()
+        );
         total = total.checked_add(p.cost).unwrap();
     }
     let votes: u64 = ba.priorities.iter().map(|p| p.votes).sum();
@@ -168,10 +173,16 @@ fn a_long_priority_list_splits_with_the_header_repeated_and_every_row_once() {
     let pages = pages(&pdf);
     let n = page_count(&pdf);
     assert_eq!(pages.len(), n);
-    assert!(n >= 6, "120 rows and a 120-bar chart need several pages, got {n}");
+    assert!(
+        n >= 6,
+        "120 rows and a 120-bar chart need several pages, got {n}"
+    );
     assert_footers(&pages, Lang::Id);
     // Pages with table rows (before the chart heading) all start with the header row.
-    let chart_page = pages.iter().position(|p| p.contains("Perolehan suara")).unwrap();
+    let chart_page = pages
+        .iter()
+        .position(|p| p.contains("Perolehan suara"))
+        .unwrap();
     assert!(chart_page >= 2);
     for (i, p) in pages.iter().enumerate().take(chart_page + 1) {
         let header = p.lines().find(|l| l.contains("Kumulatif"));
@@ -236,7 +247,8 @@ fn a_long_priority_list_splits_with_the_header_repeated_and_every_row_once() {
         "the chart continues on a new page"
     );
     assert!(
-        pages.last().unwrap().contains("dalam pagu") && pages.last().unwrap().contains("di luar pagu"),
+        pages.last().unwrap().contains("dalam pagu")
+            && pages.last().unwrap().contains("di luar pagu"),
         "legend"
     );
 }
@@ -324,7 +336,9 @@ fn audit_trail_of_10000_events_is_small_and_complete() {
     assert!(first.contains(&cp.hash) && first.contains(&cp.public_key));
     let last = pages.last().unwrap();
     let e = input.events.last().unwrap();
-    assert!(last.contains(&e.hash[..12]) && last.contains(&e.prev_hash[..12]) && last.contains("10000"));
+    assert!(
+        last.contains(&e.hash[..12]) && last.contains(&e.prev_hash[..12]) && last.contains("10000")
+    );
 }
 
 #[test]
@@ -335,7 +349,8 @@ fn a_failed_verification_is_reported() {
     let mut input = samples::audit_trail(30);
     input.verification.ok = false;
     input.verification.first_bad_seq = Some(17);
-    input.verification.message = "event 17: content does not match its hash (the event was altered)".into();
+    input.verification.message =
+        "event 17: content does not match its hash (the event was altered)".into();
     input.checkpoint = None;
     let all = pages_of(&mufakat_reports::audit_trail(&input, Lang::En).unwrap());
     for s in [
@@ -354,9 +369,15 @@ fn a_row_taller_than_a_page_is_split_between_its_lines() {
         return;
     }
     let at = samples::generated_at();
-    let mut r = Report::new(DocInfo::new("Uji", "Kelurahan Uji", Lang::Id, at), PageSetup::default());
+    let mut r = Report::new(
+        DocInfo::new("Uji", "Kelurahan Uji", Lang::Id, at),
+        PageSetup::default(),
+    );
     let words: Vec<String> = (1..=900).map(|i| format!("kata{i}")).collect();
-    let mut t = Table::new(vec![Column::text("Nomor", 1.0), Column::text("Isi panjang", 3.0)]);
+    let mut t = Table::new(vec![
+        Column::text("Nomor", 1.0),
+        Column::text("Isi panjang", 3.0),
+    ]);
     t.row(vec!["1".into(), words.join(" ")]);
     t.row(vec!["2".into(), "penutup".into()]);
     r.table(&t).unwrap();
@@ -391,10 +412,16 @@ fn inputs_are_plain_serde_structs() {
     let ba = samples::berita_acara(3);
     let json = serde_json::to_string(&ba).unwrap();
     assert!(json.contains("\"level\":\"kelurahan\""));
-    assert_eq!(serde_json::from_str::<mufakat_reports::BeritaAcara>(&json).unwrap(), ba);
+    assert_eq!(
+        serde_json::from_str::<mufakat_reports::BeritaAcara>(&json).unwrap(),
+        ba
+    );
     let a = samples::allocation(3);
     assert_eq!(
-        serde_json::from_str::<mufakat_reports::AllocationReport>(&serde_json::to_string(&a).unwrap()).unwrap(),
+        serde_json::from_str::<mufakat_reports::AllocationReport>(
+            &serde_json::to_string(&a).unwrap()
+        )
+        .unwrap(),
         a
     );
     let au = samples::audit_trail(3);
@@ -406,7 +433,8 @@ fn inputs_are_plain_serde_structs() {
     );
     let pl = samples::priority_list(3);
     assert_eq!(
-        serde_json::from_str::<mufakat_reports::PriorityList>(&serde_json::to_string(&pl).unwrap()).unwrap(),
+        serde_json::from_str::<mufakat_reports::PriorityList>(&serde_json::to_string(&pl).unwrap())
+            .unwrap(),
         pl
     );
 }

@@ -40,7 +40,11 @@ pub async fn begin(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<
 }
 
 impl Chain {
-    pub async fn append(&mut self, txn: &impl ConnectionTrait, d: AuditDraft) -> AppResult<AuditEvent> {
+    pub async fn append(
+        &mut self,
+        txn: &impl ConnectionTrait,
+        d: AuditDraft,
+    ) -> AppResult<AuditEvent> {
         let event = mufakat_audit::seal(
             AuditEvent {
                 seq: self.seq + 1,
@@ -87,8 +91,11 @@ pub fn to_row(e: &AuditEvent) -> audit_event::Model {
 }
 
 pub fn from_row(r: audit_event::Model) -> AppResult<AuditEvent> {
-    let at = mufakat_audit::parse_time(&r.at).map_err(|e| AppError::internal(anyhow::anyhow!("audit event {}: bad time: {e}", r.seq)))?;
-    let input = serde_json::from_str(&r.input).map_err(|e| AppError::internal(anyhow::anyhow!("audit event {}: bad input: {e}", r.seq)))?;
+    let at = mufakat_audit::parse_time(&r.at)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("audit event {}: bad time: {e}", r.seq)))?;
+    let input = serde_json::from_str(&r.input).map_err(|e| {
+        AppError::internal(anyhow::anyhow!("audit event {}: bad input: {e}", r.seq))
+    })?;
     Ok(AuditEvent {
         seq: r.seq,
         at,
@@ -108,7 +115,13 @@ pub fn from_row(r: audit_event::Model) -> AppResult<AuditEvent> {
 }
 
 pub fn checkpoint_from_row(r: audit_checkpoint::Model) -> Checkpoint {
-    Checkpoint { seq: r.seq, hash: r.hash, signed_at: r.signed_at, public_key: r.public_key, signature: r.signature }
+    Checkpoint {
+        seq: r.seq,
+        hash: r.hash,
+        signed_at: r.signed_at,
+        public_key: r.public_key,
+        signature: r.signature,
+    }
 }
 
 /// Loads the signing key from `{data_dir}/secrets/audit-signing.pem`, creating it on first start.
@@ -127,7 +140,11 @@ pub fn load_or_create_signer(path: &Path) -> anyhow::Result<Signer> {
 
 /// Signs the current head and stores the checkpoint. Returns `None` when the chain is empty or
 /// the head is already checkpointed.
-pub async fn checkpoint(db: &impl ConnectionTrait, signer: &Signer, now: DateTime<Utc>) -> AppResult<Option<Checkpoint>> {
+pub async fn checkpoint(
+    db: &impl ConnectionTrait,
+    signer: &Signer,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Checkpoint>> {
     let (seq, hash) = repo::head(db).await?;
     if seq == 0 {
         return Ok(None);
@@ -166,9 +183,19 @@ pub struct Verification {
 
 /// Streams the whole chain in pages and checks hashes, links, sequence and checkpoints.
 pub async fn verify(db: &impl ConnectionTrait) -> AppResult<Verification> {
-    let checkpoints: Vec<Checkpoint> = repo::checkpoints(db).await?.into_iter().map(checkpoint_from_row).collect();
+    let checkpoints: Vec<Checkpoint> = repo::checkpoints(db)
+        .await?
+        .into_iter()
+        .map(checkpoint_from_row)
+        .collect();
     let n_cp = checkpoints.len();
-    let bad = |events: i64, seq: i64, problem: String| Verification { ok: false, events, checkpoints: n_cp, first_bad_seq: Some(seq), problem: Some(problem) };
+    let bad = |events: i64, seq: i64, problem: String| Verification {
+        ok: false,
+        events,
+        checkpoints: n_cp,
+        first_bad_seq: Some(seq),
+        problem: Some(problem),
+    };
     // Each checkpoint's signature is checked here, and its hash when the walk reaches its seq.
     let mut verifier = match mufakat_audit::ChainVerifier::with_checkpoints(checkpoints) {
         Ok(v) => v,
@@ -206,7 +233,13 @@ pub async fn verify(db: &impl ConnectionTrait) -> AppResult<Verification> {
             format!("the chain ends at event {count} but its head says {head_seq}: events at the end were removed"),
         ));
     }
-    Ok(Verification { ok: true, events: count, checkpoints: n_cp, first_bad_seq: None, problem: None })
+    Ok(Verification {
+        ok: true,
+        events: count,
+        checkpoints: n_cp,
+        first_bad_seq: None,
+        problem: None,
+    })
 }
 
 /// Writes every event, then every checkpoint, as JSON Lines in the format of
@@ -227,7 +260,8 @@ pub async fn export(db: &impl ConnectionTrait, out: &mut dyn std::io::Write) -> 
         }
     }
     for cp in repo::checkpoints(db).await? {
-        mufakat_audit::jsonl::write_checkpoint(out, &checkpoint_from_row(cp)).map_err(AppError::internal)?;
+        mufakat_audit::jsonl::write_checkpoint(out, &checkpoint_from_row(cp))
+            .map_err(AppError::internal)?;
     }
     Ok(n)
 }

@@ -6,7 +6,9 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -52,8 +54,11 @@ pub async fn hash_password(password: String) -> AppResult<String> {
 pub async fn verify_password(password: String, stored: Option<String>) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        let parsed = PasswordHash::new(&stored).map_err(|e| AppError::internal(anyhow::anyhow!("stored hash: {e}")))?;
-        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| AppError::internal(anyhow::anyhow!("stored hash: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await
     .map_err(AppError::internal)?
@@ -61,14 +66,20 @@ pub async fn verify_password(password: String, stored: Option<String>) -> AppRes
 
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(b"not-a-real-password", &salt).unwrap().to_string()
+    Argon2::default()
+        .hash_password(b"not-a-real-password", &salt)
+        .unwrap()
+        .to_string()
 });
 
 /// A new bearer token (`mft_` + 43 characters of base64url, 256 bits) and the hash to store.
 pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = format!("mft_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let token = format!(
+        "mft_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
     let hash = token_hash(&token);
     (token, hash)
 }
@@ -81,7 +92,9 @@ pub fn token_hash(token: &str) -> String {
 pub fn token_well_formed(token: &str) -> bool {
     token.len() == 47
         && token.starts_with("mft_")
-        && token[4..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && token[4..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// HMAC-SHA256 of the NIK under the deployment's key: lets us enforce one account per NIK
@@ -104,11 +117,19 @@ pub struct LoginLimiter {
 
 impl LoginLimiter {
     pub fn new(per_user: u32, per_ip: u32, window: Duration) -> Self {
-        LoginLimiter { per_user, per_ip, window, state: Mutex::new(HashMap::new()) }
+        LoginLimiter {
+            per_user,
+            per_ip,
+            window,
+            state: Mutex::new(HashMap::new()),
+        }
     }
 
     fn keys(username: &str, ip: Option<IpAddr>) -> [Option<String>; 2] {
-        [Some(format!("u:{}", username.to_lowercase())), ip.map(|ip| format!("ip:{ip}"))]
+        [
+            Some(format!("u:{}", username.to_lowercase())),
+            ip.map(|ip| format!("ip:{ip}")),
+        ]
     }
 
     /// Refuses when either key is over its limit.
@@ -117,11 +138,17 @@ impl LoginLimiter {
         let mut state = self.state.lock().unwrap();
         state.retain(|_, (_, since)| now.duration_since(*since) < self.window);
         for key in Self::keys(username, ip).into_iter().flatten() {
-            let limit = if key.starts_with("u:") { self.per_user } else { self.per_ip };
+            let limit = if key.starts_with("u:") {
+                self.per_user
+            } else {
+                self.per_ip
+            };
             if let Some((count, since)) = state.get(&key) {
                 if *count >= limit {
                     let left = self.window.saturating_sub(now.duration_since(*since));
-                    return Err(AppError::RateLimited { retry_after_secs: left.as_secs().max(1) });
+                    return Err(AppError::RateLimited {
+                        retry_after_secs: left.as_secs().max(1),
+                    });
                 }
             }
         }
@@ -138,7 +165,10 @@ impl LoginLimiter {
     }
 
     pub fn record_success(&self, username: &str) {
-        self.state.lock().unwrap().remove(&format!("u:{}", username.to_lowercase()));
+        self.state
+            .lock()
+            .unwrap()
+            .remove(&format!("u:{}", username.to_lowercase()));
     }
 }
 
@@ -149,7 +179,9 @@ mod tests {
     #[tokio::test]
     async fn passwords_verify() {
         let h = hash_password("rahasia-sekali".into()).await.unwrap();
-        assert!(verify_password("rahasia-sekali".into(), Some(h.clone())).await.unwrap());
+        assert!(verify_password("rahasia-sekali".into(), Some(h.clone()))
+            .await
+            .unwrap());
         assert!(!verify_password("salah".into(), Some(h)).await.unwrap());
         assert!(!verify_password("apa saja".into(), None).await.unwrap());
     }
@@ -178,7 +210,10 @@ mod tests {
             assert!(l.check("Budi", None).is_ok());
             l.record_failure("budi", None);
         }
-        assert!(matches!(l.check("budi", None), Err(AppError::RateLimited { .. })));
+        assert!(matches!(
+            l.check("budi", None),
+            Err(AppError::RateLimited { .. })
+        ));
         assert!(l.check("siti", None).is_ok());
     }
 }

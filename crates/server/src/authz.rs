@@ -40,7 +40,9 @@ impl Authz {
         let mut enforcer = Enforcer::new(model, adapter).await?;
         // Grants live in our own tables; the enforcer holds them in memory only.
         enforcer.enable_auto_save(false);
-        Ok(Authz { enforcer: RwLock::new(enforcer) })
+        Ok(Authz {
+            enforcer: RwLock::new(enforcer),
+        })
     }
 
     /// Makes the enforcer's grouping policies for this user equal to `grants`.
@@ -48,7 +50,13 @@ impl Authz {
         let sub = subject(user_id);
         let mut wanted: Vec<Vec<String>> = grants
             .iter()
-            .map(|(role, region)| vec![sub.clone(), role.as_str().to_owned(), format!("region:{region}")])
+            .map(|(role, region)| {
+                vec![
+                    sub.clone(),
+                    role.as_str().to_owned(),
+                    format!("region:{region}"),
+                ]
+            })
             .collect();
         wanted.sort();
         {
@@ -60,7 +68,9 @@ impl Authz {
             }
         }
         let mut e = self.enforcer.write().await;
-        e.remove_filtered_grouping_policy(0, vec![sub.clone()]).await.map_err(casbin_err)?;
+        e.remove_filtered_grouping_policy(0, vec![sub.clone()])
+            .await
+            .map_err(casbin_err)?;
         if !wanted.is_empty() {
             e.add_grouping_policies(wanted).await.map_err(casbin_err)?;
         }
@@ -69,12 +79,19 @@ impl Authz {
 
     /// Whether `user` may do `perm` on data of region `region_path[0]`; `region_path` is that
     /// region followed by its ancestors.
-    pub async fn allowed(&self, user: &CurrentUser, region_path: &[i32], perm: Permission) -> AppResult<bool> {
+    pub async fn allowed(
+        &self,
+        user: &CurrentUser,
+        region_path: &[i32],
+        perm: Permission,
+    ) -> AppResult<bool> {
         let e = self.enforcer.read().await;
         let sub = user.casbin_subject();
         for region in region_path {
             let dom = format!("region:{region}");
-            if e.enforce((sub.as_str(), dom.as_str(), perm.object, perm.action)).map_err(casbin_err)? {
+            if e.enforce((sub.as_str(), dom.as_str(), perm.object, perm.action))
+                .map_err(casbin_err)?
+            {
                 return Ok(true);
             }
         }
@@ -82,7 +99,12 @@ impl Authz {
     }
 
     /// Like [`Authz::allowed`], but `FORBIDDEN` when not.
-    pub async fn require(&self, user: &CurrentUser, region_path: &[i32], perm: Permission) -> AppResult<()> {
+    pub async fn require(
+        &self,
+        user: &CurrentUser,
+        region_path: &[i32],
+        perm: Permission,
+    ) -> AppResult<()> {
         if self.allowed(user, region_path, perm).await? {
             Ok(())
         } else {
@@ -120,19 +142,58 @@ fn casbin_err(e: casbin::Error) -> AppError {
 /// its rows in `policy.csv`.
 pub mod perms {
     use super::Permission;
-    pub const REGION_CREATE: Permission = Permission { object: "region", action: "create" };
-    pub const STAFF_ACCOUNT_CREATE: Permission = Permission { object: "staff_account", action: "create" };
-    pub const ROLE_GRANT_CREATE: Permission = Permission { object: "role_grant", action: "create" };
-    pub const ROLE_GRANT_REVOKE: Permission = Permission { object: "role_grant", action: "revoke" };
-    pub const RESIDENT_LIST: Permission = Permission { object: "resident", action: "list" };
-    pub const CYCLE_CREATE: Permission = Permission { object: "musrenbang_cycle", action: "create" };
-    pub const COMMENT_MODERATE: Permission = Permission { object: "comment", action: "moderate" };
-    pub const REPORT_MUSRENBANG: Permission = Permission { object: "report", action: "musrenbang" };
-    pub const BUDGET_SET: Permission = Permission { object: "budget", action: "set" };
-    pub const ALLOCATION_RUN: Permission = Permission { object: "allocation", action: "run" };
-    pub const ALLOCATION_ADOPT: Permission = Permission { object: "allocation", action: "adopt" };
-    pub const AUDIT_VERIFY: Permission = Permission { object: "audit", action: "verify" };
-    pub const AUDIT_CHECKPOINT: Permission = Permission { object: "audit", action: "checkpoint" };
+    pub const REGION_CREATE: Permission = Permission {
+        object: "region",
+        action: "create",
+    };
+    pub const STAFF_ACCOUNT_CREATE: Permission = Permission {
+        object: "staff_account",
+        action: "create",
+    };
+    pub const ROLE_GRANT_CREATE: Permission = Permission {
+        object: "role_grant",
+        action: "create",
+    };
+    pub const ROLE_GRANT_REVOKE: Permission = Permission {
+        object: "role_grant",
+        action: "revoke",
+    };
+    pub const RESIDENT_LIST: Permission = Permission {
+        object: "resident",
+        action: "list",
+    };
+    pub const CYCLE_CREATE: Permission = Permission {
+        object: "musrenbang_cycle",
+        action: "create",
+    };
+    pub const COMMENT_MODERATE: Permission = Permission {
+        object: "comment",
+        action: "moderate",
+    };
+    pub const REPORT_MUSRENBANG: Permission = Permission {
+        object: "report",
+        action: "musrenbang",
+    };
+    pub const BUDGET_SET: Permission = Permission {
+        object: "budget",
+        action: "set",
+    };
+    pub const ALLOCATION_RUN: Permission = Permission {
+        object: "allocation",
+        action: "run",
+    };
+    pub const ALLOCATION_ADOPT: Permission = Permission {
+        object: "allocation",
+        action: "adopt",
+    };
+    pub const AUDIT_VERIFY: Permission = Permission {
+        object: "audit",
+        action: "verify",
+    };
+    pub const AUDIT_CHECKPOINT: Permission = Permission {
+        object: "audit",
+        action: "checkpoint",
+    };
 }
 
 #[cfg(test)]
@@ -140,7 +201,14 @@ mod tests {
     use super::*;
 
     fn user(id: i32) -> CurrentUser {
-        CurrentUser { id, username: "u".into(), display_name: "U".into(), home_region_id: None, grants: vec![], token_hash: String::new() }
+        CurrentUser {
+            id,
+            username: "u".into(),
+            display_name: "U".into(),
+            home_region_id: None,
+            grants: vec![],
+            token_hash: String::new(),
+        }
     }
 
     #[tokio::test]
@@ -149,22 +217,43 @@ mod tests {
         // Region 1 = kota, 2 = kecamatan under 1, 3 and 4 = kelurahan under 2.
         a.sync_user(7, &[(Role::KelurahanStaff, 3)]).await.unwrap();
         let u = user(7);
-        assert!(a.allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST).await.unwrap());
-        assert!(!a.allowed(&u, &[4, 2, 1], perms::RESIDENT_LIST).await.unwrap());
-        assert!(!a.allowed(&u, &[3, 2, 1], perms::REGION_CREATE).await.unwrap());
+        assert!(a
+            .allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST)
+            .await
+            .unwrap());
+        assert!(!a
+            .allowed(&u, &[4, 2, 1], perms::RESIDENT_LIST)
+            .await
+            .unwrap());
+        assert!(!a
+            .allowed(&u, &[3, 2, 1], perms::REGION_CREATE)
+            .await
+            .unwrap());
 
         a.sync_user(7, &[(Role::KecamatanStaff, 2)]).await.unwrap();
-        assert!(a.allowed(&u, &[4, 2, 1], perms::RESIDENT_LIST).await.unwrap());
+        assert!(a
+            .allowed(&u, &[4, 2, 1], perms::RESIDENT_LIST)
+            .await
+            .unwrap());
         assert!(!a.allowed(&u, &[1], perms::RESIDENT_LIST).await.unwrap());
 
         a.sync_user(7, &[]).await.unwrap();
-        assert!(!a.allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST).await.unwrap());
+        assert!(!a
+            .allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST)
+            .await
+            .unwrap());
     }
 
     #[tokio::test]
     async fn unknown_users_are_denied() {
         let a = Authz::new().await.unwrap();
-        assert!(!a.allowed(&user(99), &[1], perms::REGION_CREATE).await.unwrap());
-        assert_eq!(a.roles_with(perms::REGION_CREATE).await, vec!["admin".to_string()]);
+        assert!(!a
+            .allowed(&user(99), &[1], perms::REGION_CREATE)
+            .await
+            .unwrap());
+        assert_eq!(
+            a.roles_with(perms::REGION_CREATE).await,
+            vec!["admin".to_string()]
+        );
     }
 }

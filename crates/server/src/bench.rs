@@ -22,11 +22,9 @@ pub struct AuditBench {
 }
 
 async fn user(state: &AppState, name: &str) -> anyhow::Result<crate::auth::CurrentUser> {
-    use mufakat_store::repo::{grants, users};
-    let u = users::by_username(&state.db, name).await.map_err(|e| anyhow::anyhow!("{e}"))?.ok_or_else(|| anyhow::anyhow!("seed the demo first"))?;
-    let g: Vec<_> = grants::for_user(&state.db, u.id).await.map_err(|e| anyhow::anyhow!("{e}"))?.into_iter().filter_map(|g| Some((g.role.parse().ok()?, g.region_id))).collect();
-    state.authz.sync_user(u.id, &g).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(crate::auth::CurrentUser { id: u.id, username: u.username, display_name: u.display_name, home_region_id: u.home_region_id, grants: g, token_hash: String::new() })
+    crate::services::accounts::acting_as(state, name)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e} (seed the demo first)"))
 }
 
 /// Runs `n` complaint cases through start + route (2n audited transitions), then the raw
@@ -34,13 +32,33 @@ async fn user(state: &AppState, name: &str) -> anyhow::Result<crate::auth::Curre
 pub async fn audit(state: &AppState, n: usize) -> anyhow::Result<AuditBench> {
     let warga = user(state, "warga.siti").await?;
     let lurah = user(state, "lurah.mekarsari").await?;
-    let kel = warga.home_region_id.ok_or_else(|| anyhow::anyhow!("demo resident has no kelurahan"))?;
-    let input = json!({ "description": "Lampu jalan mati", "category": "penerangan" }).as_object().cloned().unwrap_or_default();
-    let route = json!({ "opd": "Dinas PU" }).as_object().cloned().unwrap_or_default();
+    let kel = warga
+        .home_region_id
+        .ok_or_else(|| anyhow::anyhow!("demo resident has no kelurahan"))?;
+    let input = json!({ "description": "Lampu jalan mati", "category": "penerangan" })
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let route = json!({ "opd": "Dinas PU" })
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     let t0 = Instant::now();
     for _ in 0..n {
-        let c = cases::start(state, &warga, "lapor-complaint", kel, input.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        cases::fire(state, Acting::User(&lurah), c.id, "route", route.clone(), None, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let c = cases::start(state, &warga, "lapor-complaint", kel, input.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        cases::fire(
+            state,
+            Acting::User(&lurah),
+            c.id,
+            "route",
+            route.clone(),
+            None,
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let secs = t0.elapsed().as_secs_f64();
 
@@ -50,22 +68,35 @@ pub async fn audit(state: &AppState, n: usize) -> anyhow::Result<AuditBench> {
     let t1 = Instant::now();
     for i in 0..(2 * n) as i64 {
         let txn = state.db.begin().await?;
-        txn.execute_unprepared(&format!("INSERT INTO bench_raw (id, a, b) VALUES ({}, 'case', '{{\"opd\":\"Dinas PU\"}}')", 2 * i)).await?;
-        txn.execute_unprepared(&format!("INSERT INTO bench_raw (id, a, b) VALUES ({}, 'event', '{}')", 2 * i + 1, "0".repeat(64))).await?;
+        txn.execute_unprepared(&format!(
+            "INSERT INTO bench_raw (id, a, b) VALUES ({}, 'case', '{{\"opd\":\"Dinas PU\"}}')",
+            2 * i
+        ))
+        .await?;
+        txn.execute_unprepared(&format!(
+            "INSERT INTO bench_raw (id, a, b) VALUES ({}, 'event', '{}')",
+            2 * i + 1,
+            "0".repeat(64)
+        ))
+        .await?;
         txn.commit().await?;
     }
     let raw_secs = t1.elapsed().as_secs_f64();
     state.db.execute_unprepared("DROP TABLE bench_raw").await?;
 
     let t2 = Instant::now();
-    let v = crate::audit_log::verify(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let v = crate::audit_log::verify(&state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let verify_secs = t2.elapsed().as_secs_f64();
     anyhow::ensure!(v.ok, "the chain does not verify: {:?}", v.problem);
     // Raw SHA-256 over the same canonical bytes (read once, hashed in a loop).
     let mut bytes = vec![];
     let mut after = 0;
     loop {
-        let page = mufakat_store::repo::audit::page(&state.db, after, 5000).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let page = mufakat_store::repo::audit::page(&state.db, after, 5000)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         if page.is_empty() {
             break;
         }
@@ -96,26 +127,61 @@ pub async fn audit(state: &AppState, n: usize) -> anyhow::Result<AuditBench> {
 /// Fixture for the HTTP load benchmark: `residents` residents of one kelurahan with tokens, a
 /// cycle in its voting phase with `proposals` submitted proposals (each resident may vote for
 /// all). Returns (tokens, proposal ids, the kelurahan id).
-pub async fn load_fixture(state: &AppState, residents: usize, proposals: usize) -> anyhow::Result<(Vec<String>, Vec<i32>, i32)> {
+pub async fn load_fixture(
+    state: &AppState,
+    residents: usize,
+    proposals: usize,
+) -> anyhow::Result<(Vec<String>, Vec<i32>, i32)> {
     use crate::services::musrenbang as m;
     use mufakat_store::repo::{grants, sessions, users};
     let e = |e: mufakat_core::AppError| anyhow::anyhow!("{e}");
     let planner = user(state, "bappeda").await?;
     let warga = user(state, "warga.siti").await?;
-    let kel = warga.home_region_id.ok_or_else(|| anyhow::anyhow!("demo resident has no kelurahan"))?;
-    let kota = state.regions.read().await.roots().next().map(|r| r.id).ok_or_else(|| anyhow::anyhow!("no regions"))?;
+    let kel = warga
+        .home_region_id
+        .ok_or_else(|| anyhow::anyhow!("demo resident has no kelurahan"))?;
+    let kota = state
+        .regions
+        .read()
+        .await
+        .roots()
+        .next()
+        .map(|r| r.id)
+        .ok_or_else(|| anyhow::anyhow!("no regions"))?;
     let now = Utc::now();
     let day = chrono::Duration::days(1);
     let windows = std::collections::BTreeMap::from([
-        (mufakat_musrenbang::Phase::Submission, now - chrono::Duration::minutes(1)),
+        (
+            mufakat_musrenbang::Phase::Submission,
+            now - chrono::Duration::minutes(1),
+        ),
         (mufakat_musrenbang::Phase::Voting, now + day),
-        (mufakat_musrenbang::Phase::KelurahanDeliberation, now + day * 2),
-        (mufakat_musrenbang::Phase::KecamatanDeliberation, now + day * 3),
+        (
+            mufakat_musrenbang::Phase::KelurahanDeliberation,
+            now + day * 2,
+        ),
+        (
+            mufakat_musrenbang::Phase::KecamatanDeliberation,
+            now + day * 3,
+        ),
         (mufakat_musrenbang::Phase::KotaForum, now + day * 4),
     ]);
     let mut settings = m::CycleSettings::default();
     settings.voting.max_per_voter = proposals as u32;
-    let cycle = m::create_cycle(state, &planner, m::NewCycle { name: "Bench".into(), year: 2027, region_id: kota, windows, closes_at: now + day * 5, settings }).await.map_err(e)?;
+    let cycle = m::create_cycle(
+        state,
+        &planner,
+        m::NewCycle {
+            name: "Bench".into(),
+            year: 2027,
+            region_id: kota,
+            windows,
+            closes_at: now + day * 5,
+            settings,
+        },
+    )
+    .await
+    .map_err(e)?;
     cases::fire_due_timers(state, Utc::now()).await.map_err(e)?;
     let mut ids = vec![];
     for i in 0..proposals {
@@ -137,19 +203,54 @@ pub async fn load_fixture(state: &AppState, residents: usize, proposals: usize) 
         )
         .await
         .map_err(e)?;
-        m::act(state, &warga, p.id, "submit", Default::default(), None, None).await.map_err(e)?;
+        m::act(
+            state,
+            &warga,
+            p.id,
+            "submit",
+            Default::default(),
+            None,
+            None,
+        )
+        .await
+        .map_err(e)?;
         ids.push(p.id);
     }
-    cases::fire(state, Acting::User(&planner), cycle.instance_id, "open_voting", Default::default(), Some("bench".into()), None).await.map_err(e)?;
-    let hash = crate::auth::hash_password("bench-password-123".into()).await.map_err(e)?;
+    cases::fire(
+        state,
+        Acting::User(&planner),
+        cycle.instance_id,
+        "open_voting",
+        Default::default(),
+        Some("bench".into()),
+        None,
+    )
+    .await
+    .map_err(e)?;
+    let hash = crate::auth::hash_password("bench-password-123".into())
+        .await
+        .map_err(e)?;
     let mut tokens = vec![];
     for i in 0..residents {
-        let u = users::create(&state.db, users::NewUser { username: &format!("bench{i}"), display_name: "Bench", nik_hash: Some(format!("bench-{i}")), home_region_id: Some(kel), password_hash: hash.clone() })
+        let u = users::create(
+            &state.db,
+            users::NewUser {
+                username: &format!("bench{i}"),
+                display_name: "Bench",
+                nik_hash: Some(format!("bench-{i}")),
+                home_region_id: Some(kel),
+                password_hash: hash.clone(),
+            },
+        )
+        .await
+        .map_err(e)?;
+        grants::grant(&state.db, u.id, mufakat_core::Role::Resident, kel, None)
             .await
             .map_err(e)?;
-        grants::grant(&state.db, u.id, mufakat_core::Role::Resident, kel, None).await.map_err(e)?;
         let (token, th) = crate::auth::new_token();
-        sessions::create(&state.db, th, u.id, Utc::now() + chrono::Duration::hours(2)).await.map_err(e)?;
+        sessions::create(&state.db, th, u.id, Utc::now() + chrono::Duration::hours(2))
+            .await
+            .map_err(e)?;
         tokens.push(token);
     }
     Ok((tokens, ids, kel))
@@ -172,8 +273,17 @@ pub async fn raw_inserts(state: &AppState, n: usize, clients: usize) -> anyhow::
                     break;
                 }
                 let txn = db.begin().await?;
-                txn.execute_unprepared(&format!("INSERT INTO bench_raw (id, a, b) VALUES ({}, 'vote', 'x')", 2 * i)).await?;
-                txn.execute_unprepared(&format!("INSERT INTO bench_raw (id, a, b) VALUES ({}, 'event', '{}')", 2 * i + 1, "0".repeat(64))).await?;
+                txn.execute_unprepared(&format!(
+                    "INSERT INTO bench_raw (id, a, b) VALUES ({}, 'vote', 'x')",
+                    2 * i
+                ))
+                .await?;
+                txn.execute_unprepared(&format!(
+                    "INSERT INTO bench_raw (id, a, b) VALUES ({}, 'event', '{}')",
+                    2 * i + 1,
+                    "0".repeat(64)
+                ))
+                .await?;
                 txn.commit().await?;
             }
             Ok::<(), sea_orm::DbErr>(())

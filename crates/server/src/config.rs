@@ -73,7 +73,8 @@ impl Settings {
         let path = config_file.or_else(|| default_file.exists().then_some(default_file));
         let mut s = match path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).with_context(|| format!("reading config file {}", p.display()))?;
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading config file {}", p.display()))?;
                 toml::from_str(&text).with_context(|| format!("in config file {}", p.display()))?
             }
             None => Settings::default(),
@@ -126,13 +127,18 @@ impl Settings {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("mufakat.sqlite").display()))
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                self.data_dir.join("mufakat.sqlite").display()
+            )
+        })
     }
 
     pub fn durability(&self) -> anyhow::Result<Durability> {
-        self.durability.parse().map_err(|e: String| anyhow::anyhow!(e))
+        self.durability
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!(e))
     }
 }
 

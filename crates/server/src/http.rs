@@ -26,21 +26,37 @@ pub struct HttpState {
 }
 
 pub fn router(app: AppState) -> Router {
-    let schema = build_schema(Some(app.clone()), app.settings.graphql_max_depth, app.settings.graphql_max_complexity);
+    let schema = build_schema(
+        Some(app.clone()),
+        app.settings.graphql_max_depth,
+        app.settings.graphql_max_complexity,
+    );
     let max_body = app.settings.max_body_bytes;
     Router::new()
         .route("/graphql", get(graphiql).post(graphql_post))
-        .route_service("/graphql/ws", async_graphql_axum::GraphQLSubscription::new(schema.clone()))
+        .route_service(
+            "/graphql/ws",
+            async_graphql_axum::GraphQLSubscription::new(schema.clone()),
+        )
         .route("/healthz", get(healthz))
         .route("/reports/{kind}", get(report_pdf))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(HttpState { app, schema })
 }
 
 async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").title("Mufakat GraphQL").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("Mufakat GraphQL")
+            .finish(),
+    )
 }
 
 async fn healthz(State(s): State<HttpState>) -> Response {
@@ -48,7 +64,10 @@ async fn healthz(State(s): State<HttpState>) -> Response {
         Ok(_) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })),
+            )
                 .into_response()
         }
     }
@@ -60,7 +79,11 @@ async fn graphql_post(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let lang = Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let lang = Lang::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
     let request_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
 
     let body = match body {
@@ -74,7 +97,11 @@ async fn graphql_post(
                     en: "The request is too large.",
                 }
             } else {
-                AppErrorOrCode::Code { code: "BAD_REQUEST", id: "Isi permintaan tidak dapat dibaca.", en: "The request body could not be read." }
+                AppErrorOrCode::Code {
+                    code: "BAD_REQUEST",
+                    id: "Isi permintaan tidak dapat dibaca.",
+                    en: "The request body could not be read.",
+                }
             };
             return reply(status, request_error(err, lang, &request_id), &request_id);
         }
@@ -87,14 +114,22 @@ async fn graphql_post(
                 id: "Permintaan harus berupa JSON GraphQL: {\"query\": \"...\", \"variables\": {...}}.",
                 en: "The request must be GraphQL JSON: {\"query\": \"...\", \"variables\": {...}}.",
             };
-            return reply(StatusCode::BAD_REQUEST, request_error(err, lang, &request_id), &request_id);
+            return reply(
+                StatusCode::BAD_REQUEST,
+                request_error(err, lang, &request_id),
+                &request_id,
+            );
         }
     };
 
     let user = match headers.get(header::AUTHORIZATION) {
         None => None,
         Some(value) => {
-            let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim);
             let result = match token {
                 Some(t) => accounts::authenticate(&s.app, t).await,
                 None => Err(AppError::Unauthenticated),
@@ -102,21 +137,45 @@ async fn graphql_post(
             match result {
                 Ok(u) => Some(u),
                 Err(e) => {
-                    let status = if matches!(e, AppError::Internal(_)) { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::UNAUTHORIZED };
-                    return reply(status, request_error(AppErrorOrCode::App(e), lang, &request_id), &request_id);
+                    let status = if matches!(e, AppError::Internal(_)) {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        StatusCode::UNAUTHORIZED
+                    };
+                    return reply(
+                        status,
+                        request_error(AppErrorOrCode::App(e), lang, &request_id),
+                        &request_id,
+                    );
                 }
             }
         }
     };
 
     let loaders = crate::graphql::musrenbang::Loaders::new(&s.app, user.as_ref().map(|u| u.id));
-    let ctx = RequestCtx { lang, request_id: request_id.clone(), user, ip: Some(addr.ip()) };
+    let ctx = RequestCtx {
+        lang,
+        request_id: request_id.clone(),
+        user,
+        ip: Some(addr.ip()),
+    };
     let resp = s.schema.execute(gql_request.data(ctx).data(loaders)).await;
     let resp = finish_response(resp, lang, &request_id);
     // Our own faults are 500s, so that monitoring and fuzzers see them; every other error is a
     // normal GraphQL response.
-    let internal = resp.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("INTERNAL")));
-    reply(if internal { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK }, resp, &request_id)
+    let internal = resp.errors.iter().any(|e| {
+        e.extensions.as_ref().and_then(|x| x.get("code"))
+            == Some(&async_graphql::Value::from("INTERNAL"))
+    });
+    reply(
+        if internal {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::OK
+        },
+        resp,
+        &request_id,
+    )
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -143,11 +202,30 @@ async fn report_pdf(
     query: Result<axum::extract::Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     use crate::services::reports::{generate, ReportKind, ReportParams};
-    let mut lang = Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let mut lang = Lang::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
     let request_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-    let fail = |status: StatusCode, e: AppError, lang: Lang| reply(status, request_error(AppErrorOrCode::App(e), lang, &request_id), &request_id);
+    let fail = |status: StatusCode, e: AppError, lang: Lang| {
+        reply(
+            status,
+            request_error(AppErrorOrCode::App(e), lang, &request_id),
+            &request_id,
+        )
+    };
     let Ok(axum::extract::Query(q)) = query else {
-        return fail(StatusCode::BAD_REQUEST, AppError::validation("query", "format", "Parameter laporan tidak valid.", "Invalid report parameters."), lang);
+        return fail(
+            StatusCode::BAD_REQUEST,
+            AppError::validation(
+                "query",
+                "format",
+                "Parameter laporan tidak valid.",
+                "Invalid report parameters.",
+            ),
+            lang,
+        );
     };
     match q.lang.as_deref() {
         Some("en") => lang = Lang::En,
@@ -155,9 +233,17 @@ async fn report_pdf(
         _ => {}
     }
     let Ok(kind) = kind.parse::<ReportKind>() else {
-        return fail(StatusCode::NOT_FOUND, AppError::NotFound { entity: "report" }, lang);
+        return fail(
+            StatusCode::NOT_FOUND,
+            AppError::NotFound { entity: "report" },
+            lang,
+        );
     };
-    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
     let user = match token {
         Some(t) => match accounts::authenticate(&s.app, t).await {
             Ok(u) => u,
@@ -180,7 +266,10 @@ async fn report_pdf(
         Ok(g) => {
             let mut r = (StatusCode::OK, g.pdf).into_response();
             let h = r.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            );
             if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{}\"", g.file_name)) {
                 h.insert(header::CONTENT_DISPOSITION, v);
             }

@@ -8,8 +8,8 @@
 
 pub mod audit_log;
 pub mod auth;
-pub mod bench;
 pub mod authz;
+pub mod bench;
 pub mod config;
 pub mod graphql;
 pub mod http;

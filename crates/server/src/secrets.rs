@@ -8,7 +8,8 @@ use rand::RngCore;
 /// Reads a 32-byte hex key from `path`, creating it when missing.
 pub fn load_or_create_key(path: &Path) -> anyhow::Result<Vec<u8>> {
     if path.exists() {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         return hex::decode(text.trim()).with_context(|| format!("{} is not hex", path.display()));
     }
     if let Some(dir) = path.parent() {
@@ -29,7 +30,9 @@ pub fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     f.write_all(contents.as_bytes())?;
     f.sync_all()?;
     Ok(())

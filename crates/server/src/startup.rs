@@ -24,7 +24,9 @@ impl Application {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("bound listener has an address")
     }
 
     pub fn state(&self) -> &AppState {
@@ -47,9 +49,12 @@ impl Application {
         let notifications = tokio::spawn(vote_listener(self.state.clone()));
         let checkpoints = tokio::spawn(checkpoint_loop(self.state.clone()));
         let app = http::router(self.state.clone());
-        let res = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        let res = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
         reload.abort();
         timers.abort();
         notifications.abort();
@@ -60,7 +65,8 @@ impl Application {
 
 /// Fires due workflow timers every `timer_poll_secs`.
 async fn timer_loop(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(state.settings.timer_poll_secs.max(1)));
+    let mut tick =
+        tokio::time::interval(Duration::from_secs(state.settings.timer_poll_secs.max(1)));
     loop {
         tick.tick().await;
         match crate::services::cases::fire_due_timers(&state, chrono::Utc::now()).await {
@@ -79,14 +85,15 @@ pub async fn vote_listener(state: AppState) {
     }
     loop {
         let pool = state.db.get_postgres_connection_pool().clone();
-        let mut listener = match mufakat_store::sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for vote notifications; retrying");
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                continue;
-            }
-        };
+        let mut listener =
+            match mufakat_store::sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for vote notifications; retrying");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    continue;
+                }
+            };
         if let Err(e) = listener.listen(VOTE_CHANNEL).await {
             tracing::warn!(error = %e, "LISTEN failed; retrying");
             tokio::time::sleep(Duration::from_secs(5)).await;
@@ -111,10 +118,14 @@ pub async fn vote_listener(state: AppState) {
 
 /// Signs the audit head every `checkpoint_interval_secs` (when it moved).
 async fn checkpoint_loop(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(state.settings.checkpoint_interval_secs.max(10)));
+    let mut tick = tokio::time::interval(Duration::from_secs(
+        state.settings.checkpoint_interval_secs.max(10),
+    ));
     loop {
         tick.tick().await;
-        if let Err(e) = crate::audit_log::checkpoint(&state.db, &state.signer, chrono::Utc::now()).await {
+        if let Err(e) =
+            crate::audit_log::checkpoint(&state.db, &state.signer, chrono::Utc::now()).await
+        {
             tracing::warn!(error = %e, "audit checkpoint failed");
         }
     }
@@ -128,13 +139,17 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let db = mufakat_store::connect(&url, settings.durability()?)
         .await
         .with_context(|| format!("connecting to {}", redact(&url)))?;
-    mufakat_store::migrate(&db).await.context("running migrations")?;
+    mufakat_store::migrate(&db)
+        .await
+        .context("running migrations")?;
     let nik_key = match &settings.nik_hash_key {
         Some(hexkey) => hex::decode(hexkey.trim()).context("MUFAKAT_NIK_HASH_KEY is not hex")?,
         None => secrets::load_or_create_key(&settings.data_dir.join("secrets").join("nik.key"))?,
     };
     let workflows = crate::workflows::deploy(&db, &settings.workflows_dir).await?;
-    let signer = crate::audit_log::load_or_create_signer(&settings.data_dir.join("secrets").join("audit-signing.pem"))?;
+    let signer = crate::audit_log::load_or_create_signer(
+        &settings.data_dir.join("secrets").join("audit-signing.pem"),
+    )?;
     AppState::new(db, settings, nik_key, workflows, signer).await
 }
 
@@ -158,7 +173,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -172,8 +188,14 @@ async fn shutdown_signal() {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(super::redact("sqlite://data/x.sqlite"), "sqlite://data/x.sqlite");
+        assert_eq!(
+            super::redact("sqlite://data/x.sqlite"),
+            "sqlite://data/x.sqlite"
+        );
     }
 }

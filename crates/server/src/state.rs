@@ -73,8 +73,14 @@ impl AppState {
             votes,
             vote_events: tokio::sync::broadcast::channel(1024).0,
         }));
-        state.reload_regions().await.map_err(|e| anyhow::anyhow!("loading regions: {e}"))?;
-        tokio::spawn(crate::services::musrenbang::run_vote_batcher(Arc::downgrade(&state.0), vote_queue));
+        state
+            .reload_regions()
+            .await
+            .map_err(|e| anyhow::anyhow!("loading regions: {e}"))?;
+        tokio::spawn(crate::services::musrenbang::run_vote_batcher(
+            Arc::downgrade(&state.0),
+            vote_queue,
+        ));
         Ok(state)
     }
 
@@ -83,7 +89,13 @@ impl AppState {
     pub async fn reload_regions(&self) -> AppResult<()> {
         let rows = repo::regions::all(&self.db).await?;
         let tree = RegionTree::new(rows.into_iter().filter_map(|r| {
-            Some(RegionNode { id: r.id, code: r.code, name: r.name, level: r.level.parse::<RegionLevel>().ok()?, parent_id: r.parent_id })
+            Some(RegionNode {
+                id: r.id,
+                code: r.code,
+                name: r.name,
+                level: r.level.parse::<RegionLevel>().ok()?,
+                parent_id: r.parent_id,
+            })
         }));
         *self.regions.write().await = tree;
         Ok(())

@@ -10,7 +10,9 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use mufakat_store::entity::workflow_definition as wd;
 use mufakat_workflow::Definition;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 #[derive(Debug)]
 pub struct Deployed {
@@ -50,10 +52,22 @@ impl Registry {
 /// The definitions shipped in `workflows/`, built into the binary: used when the configured
 /// folder does not exist (a binary run outside the source tree).
 pub const SHIPPED: [(&str, &str); 4] = [
-    ("lapor-complaint.toml", include_str!("../../../workflows/lapor-complaint.toml")),
-    ("musrenbang-siklus.toml", include_str!("../../../workflows/musrenbang-siklus.toml")),
-    ("musrenbang-usulan.toml", include_str!("../../../workflows/musrenbang-usulan.toml")),
-    ("perizinan.toml", include_str!("../../../workflows/perizinan.toml")),
+    (
+        "lapor-complaint.toml",
+        include_str!("../../../workflows/lapor-complaint.toml"),
+    ),
+    (
+        "musrenbang-siklus.toml",
+        include_str!("../../../workflows/musrenbang-siklus.toml"),
+    ),
+    (
+        "musrenbang-usulan.toml",
+        include_str!("../../../workflows/musrenbang-usulan.toml"),
+    ),
+    (
+        "perizinan.toml",
+        include_str!("../../../workflows/perizinan.toml"),
+    ),
 ];
 
 fn shipped() -> anyhow::Result<Vec<Definition>> {
@@ -72,7 +86,11 @@ pub async fn deploy(db: &DatabaseConnection, dir: &Path) -> anyhow::Result<Regis
     let defs = if dir.exists() {
         mufakat_workflow::load_dir(dir).map_err(|errors| {
             let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-            anyhow::anyhow!("invalid workflow definitions in {}:\n{}", dir.display(), list.join("\n"))
+            anyhow::anyhow!(
+                "invalid workflow definitions in {}:\n{}",
+                dir.display(),
+                list.join("\n")
+            )
         })?
     } else {
         tracing::info!(dir = %dir.display(), "workflows folder not found; using the built-in definitions");
@@ -107,29 +125,47 @@ pub async fn deploy(db: &DatabaseConnection, dir: &Path) -> anyhow::Result<Regis
             .insert(db)
             .await;
             match res {
-                Ok(r) => tracing::info!(workflow = %d.name, version = r.version, "deployed a new workflow version"),
-                Err(e) => tracing::warn!(workflow = %d.name, error = %e, "workflow version recorded concurrently"),
+                Ok(r) => {
+                    tracing::info!(workflow = %d.name, version = r.version, "deployed a new workflow version")
+                }
+                Err(e) => {
+                    tracing::warn!(workflow = %d.name, error = %e, "workflow version recorded concurrently")
+                }
             }
         }
     }
     let mut reg = Registry::default();
-    let rows = wd::Entity::find().order_by_asc(wd::Column::Name).order_by_asc(wd::Column::Version).all(db).await?;
+    let rows = wd::Entity::find()
+        .order_by_asc(wd::Column::Name)
+        .order_by_asc(wd::Column::Version)
+        .all(db)
+        .await?;
     for r in rows {
         let def = match defs.iter().find(|d| d.name == r.name && d.hash == r.hash) {
             Some(d) => d.clone(),
-            None => match mufakat_workflow::load_str(&format!("{}@v{}", r.name, r.version), &r.source) {
-                Ok(d) => d,
-                Err(errors) => {
-                    tracing::error!(workflow = %r.name, version = r.version, ?errors, "a stored workflow version no longer loads; its instances cannot move");
-                    continue;
+            None => {
+                match mufakat_workflow::load_str(&format!("{}@v{}", r.name, r.version), &r.source) {
+                    Ok(d) => d,
+                    Err(errors) => {
+                        tracing::error!(workflow = %r.name, version = r.version, ?errors, "a stored workflow version no longer loads; its instances cannot move");
+                        continue;
+                    }
                 }
-            },
+            }
         };
         // Newest deployed = highest version whose file is present now.
         if defs.iter().any(|d| d.name == r.name && d.hash == r.hash) {
             reg.latest.insert(r.name.clone(), r.id);
         }
-        reg.by_id.insert(r.id, Arc::new(Deployed { id: r.id, version: r.version, loaded_at: r.loaded_at, def }));
+        reg.by_id.insert(
+            r.id,
+            Arc::new(Deployed {
+                id: r.id,
+                version: r.version,
+                loaded_at: r.loaded_at,
+                def,
+            }),
+        );
     }
     Ok(reg)
 }

@@ -21,7 +21,9 @@ impl std::str::FromStr for Durability {
         match s {
             "full" => Ok(Durability::Full),
             "normal" => Ok(Durability::Normal),
-            other => Err(format!("unknown durability `{other}` (use `full` or `normal`)")),
+            other => Err(format!(
+                "unknown durability `{other}` (use `full` or `normal`)"
+            )),
         }
     }
 }

@@ -18,9 +18,14 @@ impl TestDb {
     pub async fn fresh() -> TestDb {
         let name = format!("mufakat_test_{}", uuid::Uuid::new_v4().simple());
         let mut pg_drop = None;
-        let (url, sqlite_file) = match std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) {
+        let (url, sqlite_file) = match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
             Some(admin_url) => {
-                let admin = connect(&admin_url, Durability::Normal).await.expect("connect to TEST_DATABASE_URL");
+                let admin = connect(&admin_url, Durability::Normal)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
@@ -35,9 +40,16 @@ impl TestDb {
             }
         };
         // Tests do not need power-loss durability; `Normal` keeps them fast.
-        let db = connect(&url, Durability::Normal).await.expect("connect to test database");
+        let db = connect(&url, Durability::Normal)
+            .await
+            .expect("connect to test database");
         migrate(&db).await.expect("migrate test database");
-        TestDb { url, db, sqlite_file, pg_drop }
+        TestDb {
+            url,
+            db,
+            sqlite_file,
+            pg_drop,
+        }
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -50,10 +62,16 @@ impl Drop for TestDb {
         if let Some((admin_url, name)) = self.pg_drop.take() {
             // Drop runs outside async; use a short-lived runtime on its own thread.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 rt.block_on(async {
                     let admin = connect(&admin_url, Durability::Normal).await.ok()?;
-                    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok()?;
+                    admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await
+                        .ok()?;
                     admin.close().await.ok()
                 })
             })
@@ -91,8 +109,14 @@ mod tests {
 
     #[test]
     fn replaces_the_database_name() {
-        assert_eq!(replace_database("postgres://postgres@127.0.0.1:5432/test", "x"), "postgres://postgres@127.0.0.1:5432/x");
-        assert_eq!(replace_database("postgres://p@h/test?sslmode=disable", "x"), "postgres://p@h/x?sslmode=disable");
+        assert_eq!(
+            replace_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            replace_database("postgres://p@h/test?sslmode=disable", "x"),
+            "postgres://p@h/x?sslmode=disable"
+        );
         assert_eq!(replace_database("postgres://p@h", "x"), "postgres://p@h/x");
     }
 }

@@ -8,16 +8,40 @@ use mufakat_store::testing::TestDb;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 async fn kelurahan(db: &TestDb) -> i32 {
-    let kota = regions::create(&db.db, regions::NewRegion { code: "35.99", name: "Kota", level: RegionLevel::KabupatenKota, parent_id: None })
-        .await
-        .unwrap();
-    let kec = regions::create(&db.db, regions::NewRegion { code: "35.99.01", name: "Kec", level: RegionLevel::Kecamatan, parent_id: Some(kota.id) })
-        .await
-        .unwrap();
-    regions::create(&db.db, regions::NewRegion { code: "35.99.01.1001", name: "Kel", level: RegionLevel::KelurahanDesa, parent_id: Some(kec.id) })
-        .await
-        .unwrap()
-        .id
+    let kota = regions::create(
+        &db.db,
+        regions::NewRegion {
+            code: "35.99",
+            name: "Kota",
+            level: RegionLevel::KabupatenKota,
+            parent_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let kec = regions::create(
+        &db.db,
+        regions::NewRegion {
+            code: "35.99.01",
+            name: "Kec",
+            level: RegionLevel::Kecamatan,
+            parent_id: Some(kota.id),
+        },
+    )
+    .await
+    .unwrap();
+    regions::create(
+        &db.db,
+        regions::NewRegion {
+            code: "35.99.01.1001",
+            name: "Kel",
+            level: RegionLevel::KelurahanDesa,
+            parent_id: Some(kec.id),
+        },
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 #[tokio::test]
@@ -37,7 +61,12 @@ async fn money_round_trips_exactly_on_this_engine() {
     .await
     .unwrap();
     // Amounts a float would mangle: 2^53 + 1 sen, cents on a trillion, the i64 edge.
-    for s in ["90071992547409.93", "1234567890123.45", "0.01", "92233720368547758.07"] {
+    for s in [
+        "90071992547409.93",
+        "1234567890123.45",
+        "0.01",
+        "92233720368547758.07",
+    ] {
         let m = Money::parse(s).unwrap();
         let sen = m.to_minor_units().unwrap();
         let row = proposal::ActiveModel {
@@ -64,9 +93,25 @@ async fn money_round_trips_exactly_on_this_engine() {
         .insert(&db.db)
         .await
         .unwrap();
-        let back = proposal::Entity::find_by_id(row.id).one(&db.db).await.unwrap().unwrap();
-        assert_eq!(Money::from_minor_units(back.cost_sen), m, "{s} on {}", if db.is_postgres() { "PostgreSQL" } else { "SQLite" });
-        assert_eq!(Money::from_minor_units(back.cost_sen).to_string(), m.to_string());
+        let back = proposal::Entity::find_by_id(row.id)
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            Money::from_minor_units(back.cost_sen),
+            m,
+            "{s} on {}",
+            if db.is_postgres() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            }
+        );
+        assert_eq!(
+            Money::from_minor_units(back.cost_sen).to_string(),
+            m.to_string()
+        );
     }
 }
 
@@ -74,9 +119,18 @@ async fn money_round_trips_exactly_on_this_engine() {
 async fn one_vote_per_person_per_proposal_is_enforced_by_the_database() {
     let db = TestDb::fresh().await;
     let kel = kelurahan(&db).await;
-    let u = users::create(&db.db, users::NewUser { username: "warga", display_name: "Warga", nik_hash: None, home_region_id: Some(kel), password_hash: "x".into() })
-        .await
-        .unwrap();
+    let u = users::create(
+        &db.db,
+        users::NewUser {
+            username: "warga",
+            display_name: "Warga",
+            nik_hash: None,
+            home_region_id: Some(kel),
+            password_hash: "x".into(),
+        },
+    )
+    .await
+    .unwrap();
     let cycle = musrenbang_cycle::ActiveModel {
         name: Set("RKPD 2027".into()),
         year: Set(2027),
@@ -121,21 +175,57 @@ async fn one_vote_per_person_per_proposal_is_enforced_by_the_database() {
     };
     vote().insert(&db.db).await.unwrap();
     let err = vote().insert(&db.db).await.unwrap_err();
-    assert!(matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))), "{err}");
+    assert!(
+        matches!(
+            err.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        ),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn unique_violations_become_conflicts() {
     let db = TestDb::fresh().await;
     let kel = kelurahan(&db).await;
-    let u = users::create(&db.db, users::NewUser { username: "sama", display_name: "A", nik_hash: None, home_region_id: None, password_hash: "x".into() })
+    let u = users::create(
+        &db.db,
+        users::NewUser {
+            username: "sama",
+            display_name: "A",
+            nik_hash: None,
+            home_region_id: None,
+            password_hash: "x".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let again = users::create(
+        &db.db,
+        users::NewUser {
+            username: "sama",
+            display_name: "B",
+            nik_hash: None,
+            home_region_id: None,
+            password_hash: "x".into(),
+        },
+    )
+    .await;
+    assert_eq!(again.unwrap_err().code(), "CONFLICT");
+    grants::grant(&db.db, u.id, Role::KelurahanStaff, kel, None)
         .await
         .unwrap();
-    let again = users::create(&db.db, users::NewUser { username: "sama", display_name: "B", nik_hash: None, home_region_id: None, password_hash: "x".into() }).await;
-    assert_eq!(again.unwrap_err().code(), "CONFLICT");
-    grants::grant(&db.db, u.id, Role::KelurahanStaff, kel, None).await.unwrap();
     let dup = grants::grant(&db.db, u.id, Role::KelurahanStaff, kel, None).await;
     assert_eq!(dup.unwrap_err().code(), "CONFLICT");
-    let bad_level = regions::create(&db.db, regions::NewRegion { code: "x", name: "x", level: RegionLevel::Kecamatan, parent_id: Some(kel) }).await;
+    let bad_level = regions::create(
+        &db.db,
+        regions::NewRegion {
+            code: "x",
+            name: "x",
+            level: RegionLevel::Kecamatan,
+            parent_id: Some(kel),
+        },
+    )
+    .await;
     assert_eq!(bad_level.unwrap_err().code(), "VALIDATION");
 }

@@ -16,7 +16,11 @@ pub struct CheckError {
 
 impl fmt::Display for CheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -43,7 +47,12 @@ impl Locator<'_> {
 
     pub fn at(&self, offset: usize, message: impl Into<String>) -> CheckError {
         let (line, column) = self.position(offset);
-        CheckError { file: self.file.to_owned(), line, column, message: message.into() }
+        CheckError {
+            file: self.file.to_owned(),
+            line,
+            column,
+            message: message.into(),
+        }
     }
 }
 
@@ -53,7 +62,10 @@ mod tests {
 
     #[test]
     fn positions_count_lines_and_characters() {
-        let l = Locator { file: "f.toml", text: "a = 1\njudul = \"Jalan — RT\" x\n" };
+        let l = Locator {
+            file: "f.toml",
+            text: "a = 1\njudul = \"Jalan — RT\" x\n",
+        };
         assert_eq!(l.position(0), (1, 1));
         assert_eq!(l.position(6), (2, 1));
         let x = l.text.find(" x").unwrap() + 1;

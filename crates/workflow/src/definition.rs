@@ -135,7 +135,10 @@ pub struct Definition {
 
 impl Definition {
     pub fn initial_state(&self) -> &StateDef {
-        self.states.iter().find(|s| s.initial).expect("checked: one initial state")
+        self.states
+            .iter()
+            .find(|s| s.initial)
+            .expect("checked: one initial state")
     }
 
     pub fn state(&self, name: &str) -> Option<&StateDef> {
@@ -144,12 +147,19 @@ impl Definition {
 
     /// The transition named `name` leaving `state`.
     pub fn transition_from(&self, name: &str, state: &str) -> Option<&Transition> {
-        self.transitions.iter().find(|t| t.name == name && t.from.iter().any(|f| f == state))
+        self.transitions
+            .iter()
+            .find(|t| t.name == name && t.from.iter().any(|f| f == state))
     }
 
     /// Every role any transition named `name` allows.
     pub fn transition_roles(&self, name: &str) -> Vec<String> {
-        let mut r: Vec<String> = self.transitions.iter().filter(|t| t.name == name).flat_map(|t| t.roles.clone()).collect();
+        let mut r: Vec<String> = self
+            .transitions
+            .iter()
+            .filter(|t| t.name == name)
+            .flat_map(|t| t.roles.clone())
+            .collect();
         r.sort();
         r.dedup();
         r
@@ -238,9 +248,18 @@ struct RawTimer {
 /// are reported together.
 pub fn load_dir(dir: &Path) -> Result<Vec<Definition>, Vec<CheckError>> {
     let mut files: Vec<_> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect(),
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect(),
         Err(e) => {
-            return Err(vec![CheckError { file: dir.display().to_string(), line: 0, column: 0, message: format!("cannot read the folder: {e}") }])
+            return Err(vec![CheckError {
+                file: dir.display().to_string(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read the folder: {e}"),
+            }])
         }
     };
     files.sort();
@@ -253,7 +272,12 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Definition>, Vec<CheckError>> {
                 Ok(d) => defs.push(d),
                 Err(mut e) => errors.append(&mut e),
             },
-            Err(e) => errors.push(CheckError { file: name, line: 0, column: 0, message: format!("cannot read the file: {e}") }),
+            Err(e) => errors.push(CheckError {
+                file: name,
+                line: 0,
+                column: 0,
+                message: format!("cannot read the file: {e}"),
+            }),
         }
     }
     let mut seen: HashMap<String, String> = HashMap::new();
@@ -263,7 +287,10 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Definition>, Vec<CheckError>> {
                 file: d.file.clone(),
                 line: 1,
                 column: 1,
-                message: format!("workflow name `{}` is also used by {other}; names must be unique", d.name),
+                message: format!(
+                    "workflow name `{}` is also used by {other}; names must be unique",
+                    d.name
+                ),
             });
         }
     }
@@ -279,30 +306,57 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
     let loc = Locator { file, text };
     let raw: RawDef = toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
-        vec![loc.at(offset, format!("{} (see docs/workflows.md for the format)", e.message().trim()))]
+        vec![loc.at(
+            offset,
+            format!(
+                "{} (see docs/workflows.md for the format)",
+                e.message().trim()
+            ),
+        )]
     })?;
     let mut raw = raw;
     // Tables come back in key order; restore the file's order (it is the order shown to users).
-    raw.fields.sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
-    raw.states.get_mut().sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
+    raw.fields
+        .sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
+    raw.states
+        .get_mut()
+        .sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
     for t in raw.transitions.iter_mut() {
         let t = t.get_mut();
-        t.input.sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
-        t.set.sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
+        t.input
+            .sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
+        t.set
+            .sort_by(|_, a, _, b| a.span().start.cmp(&b.span().start));
     }
     let mut errs = vec![];
     let err = |errs: &mut Vec<CheckError>, offset: usize, m: String| errs.push(loc.at(offset, m));
 
     let name = raw.name.get_ref().clone();
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        err(&mut errs, raw.name.span().start, format!("workflow name `{name}`: use lower-case letters, digits and `-`"));
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        err(
+            &mut errs,
+            raw.name.span().start,
+            format!("workflow name `{name}`: use lower-case letters, digits and `-`"),
+        );
     }
 
     // Roles.
     let mut roles = vec![];
     for r in raw.roles.get_ref() {
         if !KNOWN_ROLES.contains(&r.get_ref().as_str()) {
-            err(&mut errs, r.span().start, format!("unknown role `{}`; known roles: {}", r.get_ref(), KNOWN_ROLES.join(", ")));
+            err(
+                &mut errs,
+                r.span().start,
+                format!(
+                    "unknown role `{}`; known roles: {}",
+                    r.get_ref(),
+                    KNOWN_ROLES.join(", ")
+                ),
+            );
         }
         roles.push(r.get_ref().clone());
     }
@@ -310,12 +364,23 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
     let mut start_roles = vec![];
     for r in raw.start_roles.get_ref() {
         if !roles.iter().any(|x| x == r.get_ref()) {
-            err(&mut errs, r.span().start, format!("start role `{}` is not in `roles`; add it there", r.get_ref()));
+            err(
+                &mut errs,
+                r.span().start,
+                format!(
+                    "start role `{}` is not in `roles`; add it there",
+                    r.get_ref()
+                ),
+            );
         }
         start_roles.push(r.get_ref().clone());
     }
     if start_roles.is_empty() {
-        err(&mut errs, raw.start_roles.span().start, "`start_roles` is empty: name who may start a case".into());
+        err(
+            &mut errs,
+            raw.start_roles.span().start,
+            "`start_roles` is empty: name who may start a case".into(),
+        );
     }
 
     // Fields.
@@ -330,17 +395,41 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
     // States.
     let mut states = vec![];
     for (sname, s) in raw.states.get_ref() {
-        states.push(StateDef { name: sname.clone(), title: if s.get_ref().title.is_empty() { sname.clone() } else { s.get_ref().title.clone() }, initial: s.get_ref().initial, is_final: s.get_ref().is_final });
+        states.push(StateDef {
+            name: sname.clone(),
+            title: if s.get_ref().title.is_empty() {
+                sname.clone()
+            } else {
+                s.get_ref().title.clone()
+            },
+            initial: s.get_ref().initial,
+            is_final: s.get_ref().is_final,
+        });
         if s.get_ref().initial && s.get_ref().is_final {
-            err(&mut errs, s.span().start, format!("state `{sname}` cannot be both initial and final"));
+            err(
+                &mut errs,
+                s.span().start,
+                format!("state `{sname}` cannot be both initial and final"),
+            );
         }
     }
     let initials: Vec<&StateDef> = states.iter().filter(|s| s.initial).collect();
     if initials.len() != 1 {
-        err(&mut errs, raw.states.span().start, format!("exactly one state must have `initial = true` (found {})", initials.len()));
+        err(
+            &mut errs,
+            raw.states.span().start,
+            format!(
+                "exactly one state must have `initial = true` (found {})",
+                initials.len()
+            ),
+        );
     }
     if !states.iter().any(|s| s.is_final) {
-        err(&mut errs, raw.states.span().start, "no state has `final = true`: every case must be able to end".into());
+        err(
+            &mut errs,
+            raw.states.span().start,
+            "no state has `final = true`: every case must be able to end".into(),
+        );
     }
     let state_exists = |n: &str| states.iter().any(|s| s.name == n);
     let is_final = |n: &str| states.iter().any(|s| s.name == n && s.is_final);
@@ -353,41 +442,78 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
         let mut from = vec![];
         for f in rt.from.get_ref() {
             if !state_exists(f.get_ref()) {
-                err(&mut errs, f.span().start, format!("transition `{tname}`: unknown state `{}` in `from`", f.get_ref()));
+                err(
+                    &mut errs,
+                    f.span().start,
+                    format!(
+                        "transition `{tname}`: unknown state `{}` in `from`",
+                        f.get_ref()
+                    ),
+                );
             } else if is_final(f.get_ref()) {
                 err(&mut errs, f.span().start, format!("transition `{tname}` leaves final state `{}`; final states have no way out", f.get_ref()));
             }
             from.push(f.get_ref().clone());
         }
         if from.is_empty() {
-            err(&mut errs, rt.from.span().start, format!("transition `{tname}`: `from` is empty"));
+            err(
+                &mut errs,
+                rt.from.span().start,
+                format!("transition `{tname}`: `from` is empty"),
+            );
         }
         if !state_exists(rt.to.get_ref()) {
-            err(&mut errs, rt.to.span().start, format!("transition `{tname}`: unknown state `{}` in `to`", rt.to.get_ref()));
+            err(
+                &mut errs,
+                rt.to.span().start,
+                format!(
+                    "transition `{tname}`: unknown state `{}` in `to`",
+                    rt.to.get_ref()
+                ),
+            );
         }
         let mut troles = vec![];
         for r in rt.roles.get_ref() {
             if !role_ok(r.get_ref()) {
-                err(&mut errs, r.span().start, format!("transition `{tname}`: role `{}` is not in `roles` (nor `owner`/`system`)", r.get_ref()));
+                err(
+                    &mut errs,
+                    r.span().start,
+                    format!(
+                        "transition `{tname}`: role `{}` is not in `roles` (nor `owner`/`system`)",
+                        r.get_ref()
+                    ),
+                );
             }
             troles.push(r.get_ref().clone());
         }
         if troles.is_empty() {
-            err(&mut errs, rt.roles.span().start, format!("transition `{tname}`: `roles` is empty; nobody could fire it"));
+            err(
+                &mut errs,
+                rt.roles.span().start,
+                format!("transition `{tname}`: `roles` is empty; nobody could fire it"),
+            );
         }
         let comment_required = match &rt.comment {
             None => false,
             Some(c) if c.get_ref() == "required" => true,
             Some(c) if c.get_ref() == "optional" => false,
             Some(c) => {
-                err(&mut errs, c.span().start, format!("transition `{tname}`: comment must be \"required\" or \"optional\""));
+                err(
+                    &mut errs,
+                    c.span().start,
+                    format!("transition `{tname}`: comment must be \"required\" or \"optional\""),
+                );
                 false
             }
         };
         let mut input = IndexMap::new();
         for (iname, f) in &rt.input {
             if let Some(e) = field_problem(iname, f.get_ref()) {
-                err(&mut errs, f.span().start, format!("transition `{tname}` input: {e}"));
+                err(
+                    &mut errs,
+                    f.span().start,
+                    format!("transition `{tname}` input: {e}"),
+                );
             }
             if let Some(fd) = fields.get(iname) {
                 // Input named like a field is copied into it.
@@ -401,26 +527,48 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
                             fd.ty.name()
                         ),
                     );
-                } else if fd.ty == FieldType::Enum && f.get_ref().values.iter().any(|v| !fd.values.contains(v)) {
+                } else if fd.ty == FieldType::Enum
+                    && f.get_ref().values.iter().any(|v| !fd.values.contains(v))
+                {
                     err(&mut errs, f.span().start, format!("transition `{tname}`: input `{iname}` allows values that field `{iname}` does not"));
                 }
             }
             input.insert(iname.clone(), to_field(f.get_ref()));
         }
         let guard = rt.guard.as_ref().and_then(|g| {
-            let lookup = |is_input: bool, n: &str| if is_input { input.get(n).cloned() } else { fields.get(n).cloned() };
+            let lookup = |is_input: bool, n: &str| {
+                if is_input {
+                    input.get(n).cloned()
+                } else {
+                    fields.get(n).cloned()
+                }
+            };
             match Guard::parse_located(g.get_ref(), &lookup) {
                 Ok(g) => Some(g),
                 Err((pos, e)) => {
                     // Point inside the string when it has no escapes (offsets then match).
                     let raw_text = text.get(g.span()).unwrap_or("");
-                    let quote = if raw_text.starts_with("\"\"\"") || raw_text.starts_with("'''") { 3 } else { 1 };
+                    let quote = if raw_text.starts_with("\"\"\"") || raw_text.starts_with("'''") {
+                        3
+                    } else {
+                        1
+                    };
                     let offset = if raw_text.contains('\\') {
                         g.span().start
                     } else {
-                        g.span().start + quote + g.get_ref().chars().take(pos).map(char::len_utf8).sum::<usize>()
+                        g.span().start
+                            + quote
+                            + g.get_ref()
+                                .chars()
+                                .take(pos)
+                                .map(char::len_utf8)
+                                .sum::<usize>()
                     };
-                    err(&mut errs, offset, format!("transition `{tname}` guard: {e}"));
+                    err(
+                        &mut errs,
+                        offset,
+                        format!("transition `{tname}` guard: {e}"),
+                    );
                     None
                 }
             }
@@ -433,7 +581,11 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
             };
             match parse_set(expr.get_ref(), fdef, &input, &fields) {
                 Ok(s) => set.push((target.clone(), s)),
-                Err(e) => err(&mut errs, expr.span().start, format!("transition `{tname}`: set {target}: {e}")),
+                Err(e) => err(
+                    &mut errs,
+                    expr.span().start,
+                    format!("transition `{tname}`: set {target}: {e}"),
+                ),
             }
         }
         transitions.push(Transition {
@@ -454,7 +606,14 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
     for (i, t) in transitions.iter().enumerate() {
         for u in &transitions[..i] {
             if t.name == u.name && t.from.iter().any(|f| u.from.contains(f)) {
-                err(&mut errs, raw.transitions[i].span().start, format!("transition `{}` is defined twice for the same `from` state", t.name));
+                err(
+                    &mut errs,
+                    raw.transitions[i].span().start,
+                    format!(
+                        "transition `{}` is defined twice for the same `from` state",
+                        t.name
+                    ),
+                );
             }
         }
     }
@@ -465,13 +624,28 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
         let rt = t.get_ref();
         let state = rt.state.get_ref().clone();
         if !state_exists(&state) {
-            err(&mut errs, rt.state.span().start, format!("timer: unknown state `{state}`"));
+            err(
+                &mut errs,
+                rt.state.span().start,
+                format!("timer: unknown state `{state}`"),
+            );
         } else if is_final(&state) {
-            err(&mut errs, rt.state.span().start, format!("timer on final state `{state}` could never fire"));
+            err(
+                &mut errs,
+                rt.state.span().start,
+                format!("timer on final state `{state}` could never fire"),
+            );
         }
         let tr = rt.transition.get_ref();
-        match transitions.iter().find(|x| &x.name == tr && x.from.contains(&state)) {
-            None => err(&mut errs, rt.transition.span().start, format!("timer: no transition `{tr}` leaves state `{state}`")),
+        match transitions
+            .iter()
+            .find(|x| &x.name == tr && x.from.contains(&state))
+        {
+            None => err(
+                &mut errs,
+                rt.transition.span().start,
+                format!("timer: no transition `{tr}` leaves state `{state}`"),
+            ),
             Some(x) => {
                 if !x.roles.iter().any(|r| r == SYSTEM) {
                     err(&mut errs, rt.transition.span().start, format!("timer: transition `{tr}` must list \"system\" in its `roles` (timers fire as `system`)"));
@@ -495,7 +669,14 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
             (None, Some(at)) => {
                 match fields.get(at.get_ref()) {
                     Some(f) if matches!(f.ty, FieldType::Date | FieldType::DateTime) => {}
-                    _ => err(&mut errs, at.span().start, format!("timer: `at` must name a date or datetime field, not `{}`", at.get_ref())),
+                    _ => err(
+                        &mut errs,
+                        at.span().start,
+                        format!(
+                            "timer: `at` must name a date or datetime field, not `{}`",
+                            at.get_ref()
+                        ),
+                    ),
                 }
                 Some(TimerWhen::At(at.get_ref().clone()))
             }
@@ -505,12 +686,27 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
             }
         };
         if let Some(n) = &rt.name {
-            if raw.timers[..i].iter().any(|o| o.get_ref().name.as_ref() == Some(n)) {
-                err(&mut errs, t.span().start, format!("timer name `{n}` is used twice"));
+            if raw.timers[..i]
+                .iter()
+                .any(|o| o.get_ref().name.as_ref() == Some(n))
+            {
+                err(
+                    &mut errs,
+                    t.span().start,
+                    format!("timer name `{n}` is used twice"),
+                );
             }
         }
         if let Some(when) = when {
-            timers.push(TimerDef { name: rt.name.clone().unwrap_or_else(|| format!("{state}-{tr}-{i}")), state, when, transition: tr.clone() });
+            timers.push(TimerDef {
+                name: rt
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("{state}-{tr}-{i}")),
+                state,
+                when,
+                transition: tr.clone(),
+            });
         }
     }
 
@@ -527,7 +723,11 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
 
     if errs.is_empty() {
         // Reachability and ways out, on a structurally sound definition.
-        let initial = states.iter().find(|s| s.initial).map(|s| s.name.clone()).unwrap_or_default();
+        let initial = states
+            .iter()
+            .find(|s| s.initial)
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
         let mut reached: BTreeSet<String> = BTreeSet::from([initial.clone()]);
         let mut queue = VecDeque::from([initial]);
         while let Some(s) = queue.pop_front() {
@@ -568,7 +768,14 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
 }
 
 fn to_field(f: &RawField) -> FieldDef {
-    FieldDef { ty: f.ty, required: f.required, max_length: f.max_length, values: f.values.clone(), title: f.title.clone(), internal: f.internal }
+    FieldDef {
+        ty: f.ty,
+        required: f.required,
+        max_length: f.max_length,
+        values: f.values.clone(),
+        title: f.title.clone(),
+        internal: f.internal,
+    }
 }
 
 fn field_problem(name: &str, f: &RawField) -> Option<String> {
@@ -582,7 +789,9 @@ fn field_problem(name: &str, f: &RawField) -> Option<String> {
         return Some(format!("field `{name}`: only enum fields take `values`"));
     }
     if f.max_length.is_some() && f.ty != FieldType::Text {
-        return Some(format!("field `{name}`: only text fields take `max_length`"));
+        return Some(format!(
+            "field `{name}`: only text fields take `max_length`"
+        ));
     }
     if f.required && f.internal {
         return Some(format!("field `{name}`: an internal field cannot be required at start; drop `required` or `internal`"));
@@ -590,39 +799,84 @@ fn field_problem(name: &str, f: &RawField) -> Option<String> {
     None
 }
 
-fn parse_set(expr: &str, target: &FieldDef, input: &IndexMap<String, FieldDef>, fields: &IndexMap<String, FieldDef>) -> Result<SetExpr, String> {
+fn parse_set(
+    expr: &str,
+    target: &FieldDef,
+    input: &IndexMap<String, FieldDef>,
+    fields: &IndexMap<String, FieldDef>,
+) -> Result<SetExpr, String> {
     let e = expr.trim();
-    let compatible = |a: FieldType, b: FieldType| a == b || matches!((a, b), (FieldType::Text, FieldType::Enum) | (FieldType::Enum, FieldType::Text));
+    let compatible = |a: FieldType, b: FieldType| {
+        a == b
+            || matches!(
+                (a, b),
+                (FieldType::Text, FieldType::Enum) | (FieldType::Enum, FieldType::Text)
+            )
+    };
     if let Some(n) = e.strip_prefix("input.") {
-        let f = input.get(n).ok_or_else(|| format!("this transition has no input `{n}`"))?;
+        let f = input
+            .get(n)
+            .ok_or_else(|| format!("this transition has no input `{n}`"))?;
         if !compatible(f.ty, target.ty) {
-            return Err(format!("input `{n}` is {} but the field is {}", f.ty.name(), target.ty.name()));
+            return Err(format!(
+                "input `{n}` is {} but the field is {}",
+                f.ty.name(),
+                target.ty.name()
+            ));
         }
         return Ok(SetExpr::Input(n.to_owned()));
     }
     if let Some(n) = e.strip_prefix("fields.") {
-        let f = fields.get(n).ok_or_else(|| format!("unknown field `{n}`"))?;
+        let f = fields
+            .get(n)
+            .ok_or_else(|| format!("unknown field `{n}`"))?;
         if !compatible(f.ty, target.ty) {
-            return Err(format!("field `{n}` is {} but the target is {}", f.ty.name(), target.ty.name()));
+            return Err(format!(
+                "field `{n}` is {} but the target is {}",
+                f.ty.name(),
+                target.ty.name()
+            ));
         }
         return Ok(SetExpr::Field(n.to_owned()));
     }
     if e == "actor" {
-        return if matches!(target.ty, FieldType::Text | FieldType::Reference) { Ok(SetExpr::Actor) } else { Err("`actor` is text".into()) };
+        return if matches!(target.ty, FieldType::Text | FieldType::Reference) {
+            Ok(SetExpr::Actor)
+        } else {
+            Err("`actor` is text".into())
+        };
     }
     if e == "now" || e.starts_with("now +") || e.starts_with("now+") {
         if target.ty != FieldType::DateTime {
             return Err("`now` needs a datetime field".into());
         }
-        let rest = e.trim_start_matches("now").trim().trim_start_matches('+').trim();
+        let rest = e
+            .trim_start_matches("now")
+            .trim()
+            .trim_start_matches('+')
+            .trim();
         if rest.is_empty() {
             return Ok(SetExpr::Now);
         }
         return parse_duration(rest).map(SetExpr::NowPlus);
     }
-    if (e.starts_with('\'') && e.ends_with('\'') && e.len() >= 2) || e == "null" || e == "true" || e == "false" || e.parse::<f64>().is_ok() {
-        let lit = if e.starts_with('\'') { serde_json::Value::String(e[1..e.len() - 1].to_owned()) } else if e == "null" { serde_json::Value::Null } else if e == "true" || e == "false" { serde_json::Value::Bool(e == "true") } else { serde_json::Value::String(e.to_owned()) };
-        let v = crate::value::coerce(target, &lit).map_err(|(_, en)| format!("literal {e}: {en}"))?;
+    if (e.starts_with('\'') && e.ends_with('\'') && e.len() >= 2)
+        || e == "null"
+        || e == "true"
+        || e == "false"
+        || e.parse::<f64>().is_ok()
+    {
+        let lit = if e.starts_with('\'') {
+            serde_json::Value::String(e[1..e.len() - 1].to_owned())
+        } else if e == "null" {
+            serde_json::Value::Null
+        } else if e == "true" || e == "false" {
+            serde_json::Value::Bool(e == "true")
+        } else {
+            serde_json::Value::String(e.to_owned())
+        };
+        let v =
+            crate::value::coerce(target, &lit).map_err(|(_, en)| format!("literal {e}: {en}"))?;
         return Ok(SetExpr::Literal(v));
     }
     Err(format!("`{e}` is not input.NAME, fields.NAME, now, now + DURATION, actor or a literal ('text', a number, true, false, null)"))

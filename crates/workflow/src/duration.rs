@@ -3,7 +3,9 @@ use chrono::Duration;
 /// ISO 8601 durations without months or years (whose length varies): `P10D`, `P2W`,
 /// `PT36H`, `P1DT12H30M`, `PT45S`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let err = || format!("`{s}` is not a duration like P10D, PT36H or P1DT12H (months and years are not allowed; use days)");
+    let err = || {
+        format!("`{s}` is not a duration like P10D, PT36H or P1DT12H (months and years are not allowed; use days)")
+    };
     let rest = s.strip_prefix('P').ok_or_else(err)?;
     if rest.is_empty() {
         return Err(err());
@@ -55,7 +57,10 @@ mod tests {
         assert_eq!(parse_duration("P10D").unwrap(), Duration::days(10));
         assert_eq!(parse_duration("P2W").unwrap(), Duration::days(14));
         assert_eq!(parse_duration("PT36H").unwrap(), Duration::hours(36));
-        assert_eq!(parse_duration("P1DT12H30M").unwrap(), Duration::minutes(36 * 60 + 30));
+        assert_eq!(
+            parse_duration("P1DT12H30M").unwrap(),
+            Duration::minutes(36 * 60 + 30)
+        );
         assert_eq!(parse_duration("PT2S").unwrap(), Duration::seconds(2));
         for bad in ["10D", "P", "P1M", "P1Y", "PT", "P1H", "P0D", "PD"] {
             assert!(parse_duration(bad).is_err(), "{bad}");

@@ -60,9 +60,16 @@ pub enum WorkflowError {
     #[error("transition `{transition}` is not possible in state `{state}`")]
     NotAvailableInState { transition: String, state: String },
     #[error("not allowed: `{transition}` needs one of the roles {roles:?}")]
-    NotAllowed { transition: String, roles: Vec<String> },
+    NotAllowed {
+        transition: String,
+        roles: Vec<String>,
+    },
     #[error("guard failed: {guard}")]
-    GuardFailed { guard: String, message: Option<String>, message_en: Option<String> },
+    GuardFailed {
+        guard: String,
+        message: Option<String>,
+        message_en: Option<String>,
+    },
     #[error("invalid input")]
     Validation(Vec<(String, String, String)>),
     #[error("a comment is required")]
@@ -78,7 +85,9 @@ impl WorkflowError {
             WorkflowError::UnknownTransition(_) => "NOT_FOUND",
             WorkflowError::NotAvailableInState { .. } | WorkflowError::Finished => "CONFLICT",
             WorkflowError::NotAllowed { .. } => "FORBIDDEN",
-            WorkflowError::GuardFailed { .. } | WorkflowError::Validation(_) | WorkflowError::CommentRequired => "VALIDATION",
+            WorkflowError::GuardFailed { .. }
+            | WorkflowError::Validation(_)
+            | WorkflowError::CommentRequired => "VALIDATION",
         }
     }
 
@@ -99,7 +108,11 @@ impl WorkflowError {
     pub fn field_errors(&self) -> Vec<(String, String, String)> {
         match self {
             WorkflowError::Validation(v) => v.clone(),
-            WorkflowError::CommentRequired => vec![("comment".into(), "Alasan/komentar wajib diisi.".into(), "A comment is required.".into())],
+            WorkflowError::CommentRequired => vec![(
+                "comment".into(),
+                "Alasan/komentar wajib diisi.".into(),
+                "A comment is required.".into(),
+            )],
             _ => vec![],
         }
     }
@@ -141,7 +154,9 @@ fn may_fire(t: &Transition, actor: &Actor, owner: bool) -> bool {
     if actor.is_system {
         return t.roles.iter().any(|r| r == SYSTEM);
     }
-    t.roles.iter().any(|r| actor.roles.contains(r) || (r == OWNER && owner))
+    t.roles
+        .iter()
+        .any(|r| actor.roles.contains(r) || (r == OWNER && owner))
 }
 
 fn validate(
@@ -152,13 +167,19 @@ fn validate(
     let mut out = Map::new();
     for k in input.keys() {
         if !defs.contains_key(k) {
-            errors.push((k.clone(), "isian ini tidak dikenal".into(), "unknown input".into()));
+            errors.push((
+                k.clone(),
+                "isian ini tidak dikenal".into(),
+                "unknown input".into(),
+            ));
         }
     }
     for (name, def) in defs {
         let raw = input.get(name).cloned().unwrap_or(Value::Null);
         match coerce(def, &raw) {
-            Ok(Value::Null) if def.required => errors.push((name.clone(), "wajib diisi".into(), "is required".into())),
+            Ok(Value::Null) if def.required => {
+                errors.push((name.clone(), "wajib diisi".into(), "is required".into()))
+            }
             Ok(Value::Null) => {}
             Ok(v) => {
                 out.insert(name.clone(), v);
@@ -169,7 +190,12 @@ fn validate(
     out
 }
 
-fn timers_for(def: &Definition, state: &str, fields: &BTreeMap<String, Value>, now: DateTime<Utc>) -> Vec<ScheduledTimer> {
+fn timers_for(
+    def: &Definition,
+    state: &str,
+    fields: &BTreeMap<String, Value>,
+    now: DateTime<Utc>,
+) -> Vec<ScheduledTimer> {
     def.timers
         .iter()
         .filter(|t| t.state == state)
@@ -178,18 +204,34 @@ fn timers_for(def: &Definition, state: &str, fields: &BTreeMap<String, Value>, n
                 TimerWhen::After(d) => now + *d,
                 TimerWhen::At(f) => parse_datetime(fields.get(f)?)?,
             };
-            Some(ScheduledTimer { name: t.name.clone(), transition: t.transition.clone(), due_at })
+            Some(ScheduledTimer {
+                name: t.name.clone(),
+                transition: t.transition.clone(),
+                due_at,
+            })
         })
         .collect()
 }
 
 /// Starts an instance: input is checked against the definition's fields.
-pub fn start(def: &Definition, actor: &Actor, input: &Map<String, Value>, now: DateTime<Utc>) -> Result<Outcome, WorkflowError> {
+pub fn start(
+    def: &Definition,
+    actor: &Actor,
+    input: &Map<String, Value>,
+    now: DateTime<Utc>,
+) -> Result<Outcome, WorkflowError> {
     if actor.is_system || !def.start_roles.iter().any(|r| actor.roles.contains(r)) {
-        return Err(WorkflowError::NotAllowed { transition: "start".into(), roles: def.start_roles.clone() });
+        return Err(WorkflowError::NotAllowed {
+            transition: "start".into(),
+            roles: def.start_roles.clone(),
+        });
     }
-    let open: indexmap::IndexMap<String, crate::FieldDef> =
-        def.fields.iter().filter(|(_, f)| !f.internal).map(|(k, f)| (k.clone(), f.clone())).collect();
+    let open: indexmap::IndexMap<String, crate::FieldDef> = def
+        .fields
+        .iter()
+        .filter(|(_, f)| !f.internal)
+        .map(|(k, f)| (k.clone(), f.clone()))
+        .collect();
     let mut errors = vec![];
     let fields = validate(&open, input, &mut errors);
     for e in errors.iter_mut() {
@@ -232,21 +274,33 @@ pub fn fire(
     if def.state(&inst.state).is_some_and(|s| s.is_final) {
         return Err(WorkflowError::Finished);
     }
-    let t = def.transition_from(transition, &inst.state).ok_or_else(|| WorkflowError::NotAvailableInState {
-        transition: transition.to_owned(),
-        state: inst.state.clone(),
-    })?;
+    let t = def
+        .transition_from(transition, &inst.state)
+        .ok_or_else(|| WorkflowError::NotAvailableInState {
+            transition: transition.to_owned(),
+            state: inst.state.clone(),
+        })?;
     let owner = !actor.is_system && inst.created_by.as_deref() == Some(actor.id.as_str());
     if !may_fire(t, actor, owner) {
-        return Err(WorkflowError::NotAllowed { transition: t.name.clone(), roles: t.roles.iter().filter(|r| *r != SYSTEM).cloned().collect() });
+        return Err(WorkflowError::NotAllowed {
+            transition: t.name.clone(),
+            roles: t.roles.iter().filter(|r| *r != SYSTEM).cloned().collect(),
+        });
     }
-    let comment = comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
+    let comment = comment
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
     if t.comment_required && comment.is_none() {
         return Err(WorkflowError::CommentRequired);
     }
     if let Some(c) = &comment {
         if c.chars().count() > 4000 {
-            return Err(WorkflowError::Validation(vec![("comment".into(), "paling banyak 4000 karakter".into(), "at most 4000 characters".into())]));
+            return Err(WorkflowError::Validation(vec![(
+                "comment".into(),
+                "paling banyak 4000 karakter".into(),
+                "at most 4000 characters".into(),
+            )]));
         }
     }
     let mut errors = vec![];
@@ -315,7 +369,11 @@ pub fn fire(
         return Err(WorkflowError::Validation(errors));
     }
     let moved = t.to != inst.state;
-    let timers = if moved { timers_for(def, &t.to, &fields, now) } else { vec![] };
+    let timers = if moved {
+        timers_for(def, &t.to, &fields, now)
+    } else {
+        vec![]
+    };
     Ok(Outcome {
         transition: t.name.clone(),
         from: inst.state.clone(),
@@ -331,14 +389,23 @@ pub fn fire(
 
 /// Transitions `actor` may fire from the instance's state, judged at the current time. See
 /// [`available_at`].
-pub fn available<'a>(def: &'a Definition, inst: &InstanceSnapshot, actor: &Actor) -> Vec<&'a Transition> {
+pub fn available<'a>(
+    def: &'a Definition,
+    inst: &InstanceSnapshot,
+    actor: &Actor,
+) -> Vec<&'a Transition> {
     available_at(def, inst, actor, Utc::now())
 }
 
 /// Transitions `actor` may fire from the instance's state at `now`: state and role match, and
 /// the guard holds when it can be judged without input (transitions taking input are listed;
 /// their guard is checked when fired). Timer-only transitions are not listed.
-pub fn available_at<'a>(def: &'a Definition, inst: &InstanceSnapshot, actor: &Actor, now: DateTime<Utc>) -> Vec<&'a Transition> {
+pub fn available_at<'a>(
+    def: &'a Definition,
+    inst: &InstanceSnapshot,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Vec<&'a Transition> {
     let owner = !actor.is_system && inst.created_by.as_deref() == Some(actor.id.as_str());
     let fields: Map<String, Value> = inst.fields.clone().into_iter().collect();
     def.transitions

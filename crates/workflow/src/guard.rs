@@ -75,7 +75,9 @@ pub(crate) enum Ty {
 impl Ty {
     fn of(ft: FieldType) -> Ty {
         match ft {
-            FieldType::Text | FieldType::Region | FieldType::Reference | FieldType::Enum => Ty::Text,
+            FieldType::Text | FieldType::Region | FieldType::Reference | FieldType::Enum => {
+                Ty::Text
+            }
             FieldType::Decimal | FieldType::Integer => Ty::Number,
             FieldType::Boolean => Ty::Bool,
             FieldType::Date => Ty::Date,
@@ -149,14 +151,21 @@ fn lex(s: &str) -> Result<(Vec<Tok>, Vec<usize>), (usize, String)> {
                 out.push(Tok::Str(text));
                 i = j + 1;
             }
-            c if c.is_ascii_digit() || (c == '-' && cs.get(i + 1).is_some_and(|d| d.is_ascii_digit())) => {
+            c if c.is_ascii_digit()
+                || (c == '-' && cs.get(i + 1).is_some_and(|d| d.is_ascii_digit())) =>
+            {
                 let mut j = i + 1;
-                while j < cs.len() && (cs[j].is_ascii_digit() || (cs[j] == '.' && cs.get(j + 1).is_some_and(|d| d.is_ascii_digit()))) {
+                while j < cs.len()
+                    && (cs[j].is_ascii_digit()
+                        || (cs[j] == '.' && cs.get(j + 1).is_some_and(|d| d.is_ascii_digit())))
+                {
                     j += 1;
                 }
                 let text: String = cs[i..j].iter().collect();
                 at.push(i);
-                out.push(Tok::Num(Decimal::from_str(&text).map_err(|_| (i, format!("bad number `{text}`")))?));
+                out.push(Tok::Num(
+                    Decimal::from_str(&text).map_err(|_| (i, format!("bad number `{text}`")))?,
+                ));
                 i = j;
             }
             c if c.is_alphabetic() || c == '_' => {
@@ -230,7 +239,10 @@ impl Parser {
             return Err(format!("expected `.` after `{root}`"));
         }
         match self.next() {
-            Some(Tok::Ident(name)) => Ok(Path { input: root == "input", name }),
+            Some(Tok::Ident(name)) => Ok(Path {
+                input: root == "input",
+                name,
+            }),
             _ => Err(format!("expected a name after `{root}.`")),
         }
     }
@@ -265,7 +277,9 @@ impl Parser {
                     }
                     Ok(Expr::IsSet(p))
                 }
-                other => Err(format!("unknown name `{other}` (use fields.NAME, input.NAME, now, is_set(...))")),
+                other => Err(format!(
+                    "unknown name `{other}` (use fields.NAME, input.NAME, now, is_set(...))"
+                )),
             },
             Some(t) => Err(format!("unexpected {t:?}")),
             None => Err("the expression ends too early".into()),
@@ -276,36 +290,68 @@ impl Parser {
 impl Guard {
     /// Parses and type-checks. `field_type` resolves `fields.X` / `input.X` (bool = input).
     #[cfg(test)]
-    pub(crate) fn parse(source: &str, field_type: &dyn Fn(bool, &str) -> Option<FieldDef>) -> Result<Guard, String> {
+    pub(crate) fn parse(
+        source: &str,
+        field_type: &dyn Fn(bool, &str) -> Option<FieldDef>,
+    ) -> Result<Guard, String> {
         Self::parse_located(source, field_type).map_err(|(_, m)| m)
     }
 
     /// Like `parse`, with the error's position: a character index into `source`.
-    pub(crate) fn parse_located(source: &str, field_type: &dyn Fn(bool, &str) -> Option<FieldDef>) -> Result<Guard, (usize, String)> {
+    pub(crate) fn parse_located(
+        source: &str,
+        field_type: &dyn Fn(bool, &str) -> Option<FieldDef>,
+    ) -> Result<Guard, (usize, String)> {
         let (toks, at) = lex(source)?;
         let end = source.chars().count();
         let mut p = Parser { toks, pos: 0 };
-        let expr = p.or().map_err(|m| (at.get(p.pos.saturating_sub(1)).copied().unwrap_or(end), m))?;
+        let expr = p
+            .or()
+            .map_err(|m| (at.get(p.pos.saturating_sub(1)).copied().unwrap_or(end), m))?;
         if p.pos < p.toks.len() {
-            return Err((at[p.pos], format!("unexpected {:?} after the expression", p.toks[p.pos])));
+            return Err((
+                at[p.pos],
+                format!("unexpected {:?} after the expression", p.toks[p.pos]),
+            ));
         }
         let t = type_of(&expr, field_type).map_err(|m| (locate(source, &m), m))?;
         if t != Ty::Bool {
-            return Err((0, "a guard must be a condition (true or false), e.g. fields.amount > 0".into()));
+            return Err((
+                0,
+                "a guard must be a condition (true or false), e.g. fields.amount > 0".into(),
+            ));
         }
-        Ok(Guard { source: source.to_owned(), expr })
+        Ok(Guard {
+            source: source.to_owned(),
+            expr,
+        })
     }
 
-    pub fn eval(&self, fields: &serde_json::Map<String, Value>, input: &serde_json::Map<String, Value>, now: DateTime<Utc>) -> bool {
+    pub fn eval(
+        &self,
+        fields: &serde_json::Map<String, Value>,
+        input: &serde_json::Map<String, Value>,
+        now: DateTime<Utc>,
+    ) -> bool {
         truthy(&eval(&self.expr, fields, input, now))
     }
 }
 
 /// Where a type error's subject is in the source: the name or literal it quotes.
 fn locate(source: &str, msg: &str) -> usize {
-    let quoted = |open: char, close: char| msg.split_once(open).and_then(|(_, r)| r.split_once(close)).map(|(q, _)| q.to_owned());
+    let quoted = |open: char, close: char| {
+        msg.split_once(open)
+            .and_then(|(_, r)| r.split_once(close))
+            .map(|(q, _)| q.to_owned())
+    };
     let candidates = [
-        quoted('`', '`').map(|n| if msg.contains("no input") { format!("input.{n}") } else { format!("fields.{n}") }),
+        quoted('`', '`').map(|n| {
+            if msg.contains("no input") {
+                format!("input.{n}")
+            } else {
+                format!("fields.{n}")
+            }
+        }),
         quoted('\'', '\'').map(|l| format!("'{l}'")),
     ];
     for c in candidates.into_iter().flatten() {
@@ -349,17 +395,31 @@ fn type_of(e: &Expr, ft: &dyn Fn(bool, &str) -> Option<FieldDef>) -> Result<Ty, 
                 if let (Expr::Path(p), Expr::Text(lit)) = (&**x, &**y) {
                     let d = resolve(p, ft)?;
                     if d.ty == FieldType::Enum && !d.values.contains(lit) {
-                        return Err(format!("'{lit}' is not a value of `{}` (values: {})", p.name, d.values.join(", ")));
+                        return Err(format!(
+                            "'{lit}' is not a value of `{}` (values: {})",
+                            p.name,
+                            d.values.join(", ")
+                        ));
                     }
-                    if matches!(d.ty, FieldType::Date | FieldType::DateTime) && parse_datetime(&Value::String(lit.clone())).is_none() {
-                        return Err(format!("'{lit}' is not a date (YYYY-MM-DD) or RFC 3339 time"));
+                    if matches!(d.ty, FieldType::Date | FieldType::DateTime)
+                        && parse_datetime(&Value::String(lit.clone())).is_none()
+                    {
+                        return Err(format!(
+                            "'{lit}' is not a date (YYYY-MM-DD) or RFC 3339 time"
+                        ));
                     }
                 }
             }
             let compatible = ta == tb
                 || ta == Ty::Null
                 || tb == Ty::Null
-                || matches!((ta, tb), (Ty::Date, Ty::DateTime) | (Ty::DateTime, Ty::Date) | (Ty::Date, Ty::Text) | (Ty::Text, Ty::Date));
+                || matches!(
+                    (ta, tb),
+                    (Ty::Date, Ty::DateTime)
+                        | (Ty::DateTime, Ty::Date)
+                        | (Ty::Date, Ty::Text)
+                        | (Ty::Text, Ty::Date)
+                );
             if !compatible {
                 return Err(format!("cannot compare {ta:?} with {tb:?}").to_lowercase());
             }
@@ -382,7 +442,12 @@ fn resolve(p: &Path, ft: &dyn Fn(bool, &str) -> Option<FieldDef>) -> Result<Fiel
     })
 }
 
-fn eval(e: &Expr, f: &serde_json::Map<String, Value>, i: &serde_json::Map<String, Value>, now: DateTime<Utc>) -> Value {
+fn eval(
+    e: &Expr,
+    f: &serde_json::Map<String, Value>,
+    i: &serde_json::Map<String, Value>,
+    now: DateTime<Utc>,
+) -> Value {
     match e {
         Expr::Or(a, b) => Value::Bool(truthy(&eval(a, f, i, now)) || truthy(&eval(b, f, i, now))),
         Expr::And(a, b) => Value::Bool(truthy(&eval(a, f, i, now)) && truthy(&eval(b, f, i, now))),
@@ -402,8 +467,15 @@ fn eval(e: &Expr, f: &serde_json::Map<String, Value>, i: &serde_json::Map<String
     }
 }
 
-fn lookup(p: &Path, f: &serde_json::Map<String, Value>, i: &serde_json::Map<String, Value>) -> Value {
-    (if p.input { i } else { f }).get(&p.name).cloned().unwrap_or(Value::Null)
+fn lookup(
+    p: &Path,
+    f: &serde_json::Map<String, Value>,
+    i: &serde_json::Map<String, Value>,
+) -> Value {
+    (if p.input { i } else { f })
+        .get(&p.name)
+        .cloned()
+        .unwrap_or(Value::Null)
 }
 
 fn truthy(v: &Value) -> bool {
@@ -467,7 +539,14 @@ mod tests {
             (true, "reason") => FieldType::Text,
             _ => return None,
         };
-        Some(FieldDef { ty, required: false, max_length: None, values: vec!["jalan".into(), "drainase".into()], title: String::new(), internal: false })
+        Some(FieldDef {
+            ty,
+            required: false,
+            max_length: None,
+            values: vec!["jalan".into(), "drainase".into()],
+            title: String::new(),
+            internal: false,
+        })
     }
 
     fn g(s: &str) -> Guard {
@@ -486,7 +565,9 @@ mod tests {
         assert!(g("input.approved == true and not is_set(input.reason)").eval(f, &i, now));
         assert!(g("(fields.amount > 2000000) or input.approved").eval(f, &i, now));
         assert!(!g("input.reason != null").eval(f, &i, now));
-        assert!(g("fields.category != 'drainase' and fields.amount == 1500000.50").eval(f, &i, now));
+        assert!(
+            g("fields.category != 'drainase' and fields.amount == 1500000.50").eval(f, &i, now)
+        );
         // Unset values: ordering comparisons are false, == null is true.
         assert!(!g("fields.opened < '2030-01-01'").eval(f, &i, now));
         assert!(g("fields.opened == null and not is_set(fields.opened)").eval(f, &i, now));

@@ -12,15 +12,29 @@ mod guard;
 mod value;
 
 pub use check::CheckError;
-pub use definition::{load_dir, load_str, Definition, FieldDef, FieldType, SetExpr, StateDef, TimerDef, TimerWhen, Transition};
+pub use definition::{
+    load_dir, load_str, Definition, FieldDef, FieldType, SetExpr, StateDef, TimerDef, TimerWhen,
+    Transition,
+};
 pub use duration::parse_duration;
-pub use engine::{available, available_at, fire, start, Actor, InstanceSnapshot, Outcome, ScheduledTimer, WorkflowError};
+pub use engine::{
+    available, available_at, fire, start, Actor, InstanceSnapshot, Outcome, ScheduledTimer,
+    WorkflowError,
+};
 pub use guard::Guard;
 
 /// The roles a definition may name (the server's roles), plus two pseudo-roles: `owner`
 /// (whoever started the instance) and `system` (timers).
-pub const KNOWN_ROLES: [&str; 8] =
-    ["resident", "kelurahan_staff", "kecamatan_staff", "bappeda_planner", "opd_staff", "vendor", "auditor", "admin"];
+pub const KNOWN_ROLES: [&str; 8] = [
+    "resident",
+    "kelurahan_staff",
+    "kecamatan_staff",
+    "bappeda_planner",
+    "opd_staff",
+    "vendor",
+    "auditor",
+    "admin",
+];
 pub const OWNER: &str = "owner";
 pub const SYSTEM: &str = "system";
 

@@ -36,12 +36,20 @@ fn errors(text: &str) -> Vec<CheckError> {
 
 /// Asserts one error mentions `needle`, on the line of the first occurrence of `line_of`.
 fn assert_error(text: &str, line_of: &str, needle: &str) {
-    let line = text.lines().position(|l| l.contains(line_of)).unwrap_or_else(|| panic!("no line with {line_of}")) + 1;
+    let line = text
+        .lines()
+        .position(|l| l.contains(line_of))
+        .unwrap_or_else(|| panic!("no line with {line_of}"))
+        + 1;
     let errs = errors(text);
     assert!(
-        errs.iter().any(|e| e.line == line && e.message.contains(needle)),
+        errs.iter()
+            .any(|e| e.line == line && e.message.contains(needle)),
         "expected `{needle}` at line {line}, got:\n{}",
-        errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+        errs.iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -54,17 +62,48 @@ fn the_base_definition_is_valid() {
 
 #[test]
 fn toml_syntax_and_unknown_keys_are_located() {
-    assert_error(&BASE.replace("type = \"decimal\"", "type = \"decimal"), "type = \"decimal", "");
-    assert_error(&BASE.replace("type = \"decimal\"", "type = \"money\""), "type = \"money\"", "unknown variant");
-    assert_error(&BASE.replace("[states.done]\nfinal = true", "[states.done]\nfinl = true"), "finl = true", "unknown field");
+    assert_error(
+        &BASE.replace("type = \"decimal\"", "type = \"decimal"),
+        "type = \"decimal",
+        "",
+    );
+    assert_error(
+        &BASE.replace("type = \"decimal\"", "type = \"money\""),
+        "type = \"money\"",
+        "unknown variant",
+    );
+    assert_error(
+        &BASE.replace("[states.done]\nfinal = true", "[states.done]\nfinl = true"),
+        "finl = true",
+        "unknown field",
+    );
 }
 
 #[test]
 fn unknown_states_roles_and_fields_are_located() {
-    assert_error(&BASE.replace("to = \"done\"", "to = \"dnoe\""), "to = \"dnoe\"", "unknown state `dnoe`");
-    assert_error(&BASE.replace("from = [\"open\"]", "from = [\"opne\"]"), "from = [\"opne\"]", "unknown state `opne`");
-    assert_error(&BASE.replace("roles = [\"kelurahan_staff\"]\n", "roles = [\"lurah\"]\n"), "roles = [\"lurah\"]", "role `lurah`");
-    assert_error(&BASE.replace("roles = [\"resident\", \"kelurahan_staff\"]", "roles = [\"resident\", \"camat\"]"), "roles = [\"resident\", \"camat\"]", "unknown role `camat`");
+    assert_error(
+        &BASE.replace("to = \"done\"", "to = \"dnoe\""),
+        "to = \"dnoe\"",
+        "unknown state `dnoe`",
+    );
+    assert_error(
+        &BASE.replace("from = [\"open\"]", "from = [\"opne\"]"),
+        "from = [\"opne\"]",
+        "unknown state `opne`",
+    );
+    assert_error(
+        &BASE.replace("roles = [\"kelurahan_staff\"]\n", "roles = [\"lurah\"]\n"),
+        "roles = [\"lurah\"]",
+        "role `lurah`",
+    );
+    assert_error(
+        &BASE.replace(
+            "roles = [\"resident\", \"kelurahan_staff\"]",
+            "roles = [\"resident\", \"camat\"]",
+        ),
+        "roles = [\"resident\", \"camat\"]",
+        "unknown role `camat`",
+    );
     let set = BASE.to_owned() + "set = { amout = \"input.x\" }\n";
     assert_error(&set, "amout", "unknown field `amout`");
 }
@@ -73,8 +112,13 @@ fn unknown_states_roles_and_fields_are_located() {
 fn initial_state_problems() {
     let none = BASE.replace("initial = true", "");
     assert_error(&none, "[states.open]", "exactly one state");
-    let two = BASE.replace("[states.done]\nfinal = true", "[states.done]\ninitial = true\nfinal = true");
-    assert!(errors(&two).iter().any(|e| e.message.contains("both initial and final")));
+    let two = BASE.replace(
+        "[states.done]\nfinal = true",
+        "[states.done]\ninitial = true\nfinal = true",
+    );
+    assert!(errors(&two)
+        .iter()
+        .any(|e| e.message.contains("both initial and final")));
 }
 
 #[test]
@@ -113,31 +157,80 @@ fn guard_type_errors_and_unknown_names_are_located() {
 #[test]
 fn timer_problems_are_located() {
     let timer = |body: &str| {
-        BASE.replace("roles = [\"kelurahan_staff\"]\n", "roles = [\"kelurahan_staff\", \"system\"]\n") + "\n[[timers]]\n" + body
+        BASE.replace(
+            "roles = [\"kelurahan_staff\"]\n",
+            "roles = [\"kelurahan_staff\", \"system\"]\n",
+        ) + "\n[[timers]]\n"
+            + body
     };
     let ok = timer("state = \"open\"\nafter = \"P10D\"\ntransition = \"finish\"\n");
     load_str("uji.toml", &ok).unwrap();
-    assert_error(&timer("state = \"open\"\nafter = \"10 days\"\ntransition = \"finish\"\n"), "after =", "not a duration");
-    assert_error(&timer("state = \"open\"\nafter = \"P1M\"\ntransition = \"finish\"\n"), "after =", "not a duration");
-    load_str("uji.toml", &timer("state = \"open\"\nafter = \"P1DT12H\"\ntransition = \"finish\"\n")).unwrap();
-    load_str("uji.toml", &timer("state = \"open\"\nafter = \"PT2H\"\ntransition = \"finish\"\n")).unwrap();
-    assert_error(&timer("state = \"nowhere\"\nafter = \"P1D\"\ntransition = \"finish\"\n"), "state = \"nowhere\"", "unknown state");
-    assert_error(&timer("state = \"open\"\nafter = \"P1D\"\ntransition = \"nope\"\n"), "transition = \"nope\"", "no transition `nope`");
-    assert_error(&timer("state = \"open\"\nat = \"amount\"\ntransition = \"finish\"\n"), "at = \"amount\"", "date or datetime field");
+    assert_error(
+        &timer("state = \"open\"\nafter = \"10 days\"\ntransition = \"finish\"\n"),
+        "after =",
+        "not a duration",
+    );
+    assert_error(
+        &timer("state = \"open\"\nafter = \"P1M\"\ntransition = \"finish\"\n"),
+        "after =",
+        "not a duration",
+    );
+    load_str(
+        "uji.toml",
+        &timer("state = \"open\"\nafter = \"P1DT12H\"\ntransition = \"finish\"\n"),
+    )
+    .unwrap();
+    load_str(
+        "uji.toml",
+        &timer("state = \"open\"\nafter = \"PT2H\"\ntransition = \"finish\"\n"),
+    )
+    .unwrap();
+    assert_error(
+        &timer("state = \"nowhere\"\nafter = \"P1D\"\ntransition = \"finish\"\n"),
+        "state = \"nowhere\"",
+        "unknown state",
+    );
+    assert_error(
+        &timer("state = \"open\"\nafter = \"P1D\"\ntransition = \"nope\"\n"),
+        "transition = \"nope\"",
+        "no transition `nope`",
+    );
+    assert_error(
+        &timer("state = \"open\"\nat = \"amount\"\ntransition = \"finish\"\n"),
+        "at = \"amount\"",
+        "date or datetime field",
+    );
     // The transition a timer fires must name `system`; `system` only for timer transitions.
-    let no_system = BASE.to_owned() + "\n[[timers]]\nstate = \"open\"\nafter = \"P1D\"\ntransition = \"finish\"\n";
+    let no_system = BASE.to_owned()
+        + "\n[[timers]]\nstate = \"open\"\nafter = \"P1D\"\ntransition = \"finish\"\n";
     assert_error(&no_system, "transition = \"finish\"", "\"system\"");
-    let stray = BASE.replace("roles = [\"kelurahan_staff\"]\n", "roles = [\"kelurahan_staff\", \"system\"]\n");
-    assert_error(&stray, "roles = [\"kelurahan_staff\", \"system\"]", "no timer fires it");
-    let needs_comment = timer("state = \"open\"\nafter = \"P1D\"\ntransition = \"finish\"\n").replace("to = \"done\"", "to = \"done\"\ncomment = \"required\"");
-    assert_error(&needs_comment, "transition = \"finish\"", "requires a comment");
+    let stray = BASE.replace(
+        "roles = [\"kelurahan_staff\"]\n",
+        "roles = [\"kelurahan_staff\", \"system\"]\n",
+    );
+    assert_error(
+        &stray,
+        "roles = [\"kelurahan_staff\", \"system\"]",
+        "no timer fires it",
+    );
+    let needs_comment = timer("state = \"open\"\nafter = \"P1D\"\ntransition = \"finish\"\n")
+        .replace("to = \"done\"", "to = \"done\"\ncomment = \"required\"");
+    assert_error(
+        &needs_comment,
+        "transition = \"finish\"",
+        "requires a comment",
+    );
 }
 
 #[test]
 fn duplicate_names_are_reported() {
     let dup = BASE.to_owned() + "\n[[transitions]]\nname = \"finish\"\nfrom = [\"open\"]\nto = \"done\"\nroles = [\"resident\"]\n";
     let errs = errors(&dup);
-    assert!(errs.iter().any(|e| e.message.contains("defined twice") && e.line > 20), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.message.contains("defined twice") && e.line > 20),
+        "{errs:?}"
+    );
     let dup_key = BASE.replace("[fields.kind]", "[fields.amount]");
     assert!(!errors(&dup_key).is_empty());
 
@@ -148,16 +241,39 @@ fn duplicate_names_are_reported() {
     let errs = mufakat_workflow::load_dir(&dir).unwrap_err();
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(errs.len(), 1);
-    assert!(errs[0].file.ends_with("b.toml") && errs[0].message.contains("also used by"), "{}", errs[0]);
+    assert!(
+        errs[0].file.ends_with("b.toml") && errs[0].message.contains("also used by"),
+        "{}",
+        errs[0]
+    );
 }
 
 #[test]
 fn field_definition_problems() {
-    assert_error(&BASE.replace("values = [\"a\", \"b\"]", ""), "[fields.kind]", "needs `values");
-    assert_error(&BASE.replace("type = \"decimal\"", "type = \"decimal\"\nmax_length = 3"), "[fields.amount]", "max_length");
-    assert_error(&BASE.replace("type = \"decimal\"", "type = \"decimal\"\nrequired = true\ninternal = true"), "[fields.amount]", "internal");
+    assert_error(
+        &BASE.replace("values = [\"a\", \"b\"]", ""),
+        "[fields.kind]",
+        "needs `values",
+    );
+    assert_error(
+        &BASE.replace("type = \"decimal\"", "type = \"decimal\"\nmax_length = 3"),
+        "[fields.amount]",
+        "max_length",
+    );
+    assert_error(
+        &BASE.replace(
+            "type = \"decimal\"",
+            "type = \"decimal\"\nrequired = true\ninternal = true",
+        ),
+        "[fields.amount]",
+        "internal",
+    );
     let clash = BASE.to_owned() + "[transitions.input.amount]\ntype = \"integer\"\n";
-    assert_error(&clash, "[transitions.input.amount]", "input `amount` is integer");
+    assert_error(
+        &clash,
+        "[transitions.input.amount]",
+        "input `amount` is integer",
+    );
     let bad_set = BASE.to_owned() + "set = { amount = \"now\" }\n";
     assert_error(&bad_set, "set = {", "datetime");
     let bad_lit = BASE.to_owned() + "set = { kind = \"'c'\" }\n";
@@ -168,5 +284,8 @@ fn field_definition_problems() {
 fn display_is_file_line_column_message() {
     let errs = errors(&BASE.replace("to = \"done\"", "to = \"dnoe\""));
     let s = errs[0].to_string();
-    assert!(s.starts_with("uji.toml:22:6: transition `finish`: unknown state `dnoe`"), "{s}");
+    assert!(
+        s.starts_with("uji.toml:22:6: transition `finish`: unknown state `dnoe`"),
+        "{s}"
+    );
 }

@@ -82,7 +82,11 @@ fn now() -> chrono::DateTime<Utc> {
 }
 
 fn actor(id: &str, role: &str) -> Actor {
-    Actor { id: id.into(), roles: [role.to_string()].into(), is_system: false }
+    Actor {
+        id: id.into(),
+        roles: [role.to_string()].into(),
+        is_system: false,
+    }
 }
 
 fn obj(v: Value) -> Map<String, Value> {
@@ -91,7 +95,13 @@ fn obj(v: Value) -> Map<String, Value> {
 
 fn snap(state: &str, fields: Value) -> InstanceSnapshot {
     let fields: BTreeMap<String, Value> = obj(fields).into_iter().collect();
-    InstanceSnapshot { id: "7".into(), state: state.into(), fields, created_by: Some("100".into()), state_entered_at: now() }
+    InstanceSnapshot {
+        id: "7".into(),
+        state: state.into(),
+        fields,
+        created_by: Some("100".into()),
+        state_entered_at: now(),
+    }
 }
 
 #[test]
@@ -101,21 +111,43 @@ fn start_types_and_normalises_input_exactly() {
     assert_eq!(o.fields["title"], json!("Sumur bor"));
     assert_eq!(o.fields["cost"], json!("150000000.1"));
     assert_eq!(o.fields["households"], json!(42));
-    assert_eq!(o.input, json!({ "title": "Sumur bor", "cost": "150000000.1", "households": 42, "sector": "air" }));
+    assert_eq!(
+        o.input,
+        json!({ "title": "Sumur bor", "cost": "150000000.1", "households": 42, "sector": "air" })
+    );
     // A JSON number is read from its digits, never through binary floating point.
-    let o = start(&d, &actor("100", "resident"), &obj(json!({ "title": "x", "cost": 0.1 })), now()).unwrap();
+    let o = start(
+        &d,
+        &actor("100", "resident"),
+        &obj(json!({ "title": "x", "cost": 0.1 })),
+        now(),
+    )
+    .unwrap();
     assert_eq!(o.fields["cost"], json!("0.1"));
 
     let e = start(&d, &actor("100", "resident"), &obj(json!({ "title": "sangat panjang sekali judulnya", "cost": "dua juta", "households": 1.5, "sector": "laut", "extra": 1 })), now()).unwrap_err();
     let fields: Vec<String> = e.field_errors().into_iter().map(|(f, _, _)| f).collect();
     assert_eq!(fields, ["extra", "title", "cost", "households", "sector"]);
     assert_eq!(e.kind(), "VALIDATION");
-    assert!(e.message(Lang::Id).contains("cost: harus berupa angka desimal"), "{}", e.message(Lang::Id));
-    assert!(e.message(Lang::En).contains("sector: must be one of: jalan, air"));
+    assert!(
+        e.message(Lang::Id)
+            .contains("cost: harus berupa angka desimal"),
+        "{}",
+        e.message(Lang::Id)
+    );
+    assert!(e
+        .message(Lang::En)
+        .contains("sector: must be one of: jalan, air"));
     let missing = start(&d, &actor("100", "resident"), &Map::new(), now()).unwrap_err();
     assert_eq!(missing.field_errors().len(), 2);
     // Only start roles start.
-    let e = start(&d, &actor("9", "opd_staff"), &obj(json!({ "title": "x", "cost": "1" })), now()).unwrap_err();
+    let e = start(
+        &d,
+        &actor("9", "opd_staff"),
+        &obj(json!({ "title": "x", "cost": "1" })),
+        now(),
+    )
+    .unwrap_err();
     assert_eq!((e.code(), e.kind()), ("FORBIDDEN", "NOT_ALLOWED"));
 }
 
@@ -123,18 +155,92 @@ fn start_types_and_normalises_input_exactly() {
 fn roles_owner_and_comments_are_enforced() {
     let d = load_str("anggaran.toml", DEF).unwrap();
     let s = snap("draft", json!({ "title": "x", "cost": "1000" }));
-    let e = fire(&d, &s, "score", &actor("9", "opd_staff"), &obj(json!({ "score": 80 })), None, now()).unwrap_err();
+    let e = fire(
+        &d,
+        &s,
+        "score",
+        &actor("9", "opd_staff"),
+        &obj(json!({ "score": 80 })),
+        None,
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "FORBIDDEN");
     assert!(e.message(Lang::En).contains("bappeda_planner"));
     // The owner may drop their own proposal, with a reason; another resident may not.
-    assert_eq!(fire(&d, &s, "drop", &actor("100", "resident"), &Map::new(), None, now()).unwrap_err(), WorkflowError::CommentRequired);
-    assert!(fire(&d, &s, "drop", &actor("100", "resident"), &Map::new(), Some("Sudah dibangun desa"), now()).is_ok());
-    assert_eq!(fire(&d, &s, "drop", &actor("101", "resident"), &Map::new(), Some("x"), now()).unwrap_err().code(), "FORBIDDEN");
+    assert_eq!(
+        fire(
+            &d,
+            &s,
+            "drop",
+            &actor("100", "resident"),
+            &Map::new(),
+            None,
+            now()
+        )
+        .unwrap_err(),
+        WorkflowError::CommentRequired
+    );
+    assert!(fire(
+        &d,
+        &s,
+        "drop",
+        &actor("100", "resident"),
+        &Map::new(),
+        Some("Sudah dibangun desa"),
+        now()
+    )
+    .is_ok());
+    assert_eq!(
+        fire(
+            &d,
+            &s,
+            "drop",
+            &actor("101", "resident"),
+            &Map::new(),
+            Some("x"),
+            now()
+        )
+        .unwrap_err()
+        .code(),
+        "FORBIDDEN"
+    );
     // A system actor fires only timer transitions (there are none here).
-    let sys = Actor { id: "system".into(), roles: ["system".to_string()].into(), is_system: true };
-    assert_eq!(fire(&d, &s, "drop", &sys, &Map::new(), Some("x"), now()).unwrap_err().code(), "FORBIDDEN");
-    assert_eq!(fire(&d, &s, "teleport", &actor("1", "bappeda_planner"), &Map::new(), None, now()).unwrap_err().code(), "NOT_FOUND");
-    let e = fire(&d, &s, "fund", &actor("1", "bappeda_planner"), &Map::new(), None, now()).unwrap_err();
+    let sys = Actor {
+        id: "system".into(),
+        roles: ["system".to_string()].into(),
+        is_system: true,
+    };
+    assert_eq!(
+        fire(&d, &s, "drop", &sys, &Map::new(), Some("x"), now())
+            .unwrap_err()
+            .code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        fire(
+            &d,
+            &s,
+            "teleport",
+            &actor("1", "bappeda_planner"),
+            &Map::new(),
+            None,
+            now()
+        )
+        .unwrap_err()
+        .code(),
+        "NOT_FOUND"
+    );
+    let e = fire(
+        &d,
+        &s,
+        "fund",
+        &actor("1", "bappeda_planner"),
+        &Map::new(),
+        None,
+        now(),
+    )
+    .unwrap_err();
     assert_eq!((e.code(), e.kind()), ("CONFLICT", "NOT_AVAILABLE_IN_STATE"));
 }
 
@@ -143,21 +249,55 @@ fn set_and_guards_use_exact_values() {
     let d = load_str("anggaran.toml", DEF).unwrap();
     let planner = actor("55", "bappeda_planner");
     let s = snap("draft", json!({ "title": "x", "cost": "300000000" }));
-    let o = fire(&d, &s, "score", &planner, &obj(json!({ "score": "85", "revised_cost": "250000000.004" })), None, now()).unwrap();
-    assert_eq!(o.fields["score"], json!(85), "input named like a field is copied");
+    let o = fire(
+        &d,
+        &s,
+        "score",
+        &planner,
+        &obj(json!({ "score": "85", "revised_cost": "250000000.004" })),
+        None,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        o.fields["score"],
+        json!(85),
+        "input named like a field is copied"
+    );
     assert_eq!(o.fields["reviewer"], json!("55"));
     assert_eq!(o.fields["cost"], json!("250000000.004"));
     assert_eq!(o.changed_fields, ["score", "reviewer", "cost"]);
-    let scored = snap("scored", Value::Object(o.fields.clone().into_iter().collect()));
+    let scored = snap(
+        "scored",
+        Value::Object(o.fields.clone().into_iter().collect()),
+    );
     // 250000000.004 > 250000000.00: the guard holds back, exactly.
     let e = fire(&d, &scored, "fund", &planner, &Map::new(), None, now()).unwrap_err();
     assert_eq!(e.kind(), "GUARD_FAILED");
     assert!(e.message(Lang::Id).contains("fields.score >= 70"));
     let mut ok = scored.clone();
     ok.fields.insert("cost".into(), json!("250000000"));
-    let o = fire(&d, &ok, "fund", &planner, &Map::new(), Some("Prioritas"), now()).unwrap();
+    let o = fire(
+        &d,
+        &ok,
+        "fund",
+        &planner,
+        &Map::new(),
+        Some("Prioritas"),
+        now(),
+    )
+    .unwrap();
     assert!(o.is_final);
     // Optional input not given leaves the field as it was.
-    let o = fire(&d, &s, "score", &planner, &obj(json!({ "score": 60 })), None, now()).unwrap();
+    let o = fire(
+        &d,
+        &s,
+        "score",
+        &planner,
+        &obj(json!({ "score": 60 })),
+        None,
+        now(),
+    )
+    .unwrap();
     assert_eq!(o.fields["cost"], json!("300000000"));
 }

@@ -54,7 +54,9 @@ pub(crate) fn run(inst: &Instance, sat: Satisfaction, out: &mut Outcome) {
                 .collect();
             out.select(inst, *p, Stage::Greedy, d.clone(), &tied);
         } else {
-            out.reasons[*p] = Some(Reason::DidNotFit { remaining: Rational(remaining) });
+            out.reasons[*p] = Some(Reason::DidNotFit {
+                remaining: Rational(remaining),
+            });
         }
     }
 }
@@ -67,22 +69,41 @@ mod tests {
     #[test]
     fn cost_satisfaction_orders_by_supporters_and_skips() {
         // Cost-sat density = number of supporters. a(3 votes, 60), b(2, 50), c(2, 30), d(1, 10).
-        let e = election(100, &[("a", 60), ("b", 50), ("c", 30), ("d", 10)], &[&["a", "b"], &["a", "c"], &["a", "b", "c", "d"]]);
+        let e = election(
+            100,
+            &[("a", 60), ("b", 50), ("c", 30), ("d", 10)],
+            &[&["a", "b"], &["a", "c"], &["a", "b", "c", "d"]],
+        );
         let a = allocate(&e, Rule::Greedy, &opts(Satisfaction::Cost)).unwrap();
         // a (60) first; b and c tie at 2 -> "b" first but 50 > 40 left, skipped; c fits; d fits.
         assert_eq!(a.selected, vec!["a", "c", "d"]);
         assert_eq!(a.total_cost.to_string(), "100");
         let b = a.projects.iter().find(|p| p.id == "b").unwrap();
-        assert_eq!(b.reason, Some(Reason::DidNotFit { remaining: Rational::from(40) }));
+        assert_eq!(
+            b.reason,
+            Some(Reason::DidNotFit {
+                remaining: Rational::from(40)
+            })
+        );
         assert_eq!(a.steps[1].project, "c");
     }
 
     #[test]
     fn cardinality_prefers_cheap() {
-        let e = election(100, &[("a", 60), ("b", 50), ("c", 30), ("d", 10)], &[&["a", "b"], &["a", "c"], &["a", "b", "c", "d"]]);
+        let e = election(
+            100,
+            &[("a", 60), ("b", 50), ("c", 30), ("d", 10)],
+            &[&["a", "b"], &["a", "c"], &["a", "b", "c", "d"]],
+        );
         let a = allocate(&e, Rule::Greedy, &opts(Satisfaction::Cardinality)).unwrap();
         // densities: a 3/60=1/20, b 2/50, c 2/30, d 1/10 -> d, c, a(60>60? 100-40=60 fits), b no.
-        assert_eq!(a.steps.iter().map(|s| s.project.as_str()).collect::<Vec<_>>(), vec!["d", "c", "a"]);
+        assert_eq!(
+            a.steps
+                .iter()
+                .map(|s| s.project.as_str())
+                .collect::<Vec<_>>(),
+            vec!["d", "c", "a"]
+        );
     }
 
     #[test]
@@ -93,7 +114,13 @@ mod tests {
         assert_eq!(a.steps[0].project, "10");
         assert_eq!(a.steps[0].tied_with, vec!["9"]);
         assert_eq!(a.selected, vec!["10", "9", "z"]);
-        let alt = Options { tie_breaking: TieBreaking::MaxCost, ..opts(Satisfaction::Cardinality) };
-        assert_eq!(allocate(&e, Rule::Greedy, &alt).unwrap().steps[0].project, "10");
+        let alt = Options {
+            tie_breaking: TieBreaking::MaxCost,
+            ..opts(Satisfaction::Cardinality)
+        };
+        assert_eq!(
+            allocate(&e, Rule::Greedy, &alt).unwrap().steps[0].project,
+            "10"
+        );
     }
 }

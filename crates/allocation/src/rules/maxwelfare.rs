@@ -21,7 +21,16 @@ use num_traits::{One, ToPrimitive, Zero};
 
 use super::{Instance, Outcome, Reason, Satisfaction, Stage};
 
-trait Num: Clone + Ord + Zero + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self> {}
+trait Num:
+    Clone
+    + Ord
+    + Zero
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+{
+}
 impl Num for i128 {}
 impl Num for BigInt {}
 
@@ -48,7 +57,9 @@ impl<T: Num> Knapsack<T> {
     fn new(w: Vec<T>, v: Vec<T>, rank: &[u32]) -> Self {
         let mut order: Vec<usize> = (0..w.len()).collect();
         order.sort_by(|&a, &b| {
-            (v[b].clone() * w[a].clone()).cmp(&(v[a].clone() * w[b].clone())).then(rank[a].cmp(&rank[b]))
+            (v[b].clone() * w[a].clone())
+                .cmp(&(v[a].clone() * w[b].clone()))
+                .then(rank[a].cmp(&rank[b]))
         });
         Knapsack { w, v, order }
     }
@@ -95,7 +106,12 @@ impl<T: Num> Knapsack<T> {
         let i = self.order[p];
         if self.w[i] <= cap {
             st.cur[i] = true;
-            let hit = self.dfs(p + 1, cap.clone() - self.w[i].clone(), val.clone() + self.v[i].clone(), st);
+            let hit = self.dfs(
+                p + 1,
+                cap.clone() - self.w[i].clone(),
+                val.clone() + self.v[i].clone(),
+                st,
+            );
             st.cur[i] = false;
             if hit {
                 return true;
@@ -108,7 +124,13 @@ impl<T: Num> Knapsack<T> {
     fn solve(&self, capacity: T, by_rank: &[usize], progress: &dyn Fn(u64, u64)) -> Vec<bool> {
         let n = self.w.len();
         let free = vec![None; n];
-        let mut st = Search { fixed: &free, cur: vec![false; n], best: T::zero(), found: None, reach: false };
+        let mut st = Search {
+            fixed: &free,
+            cur: vec![false; n],
+            best: T::zero(),
+            found: None,
+            reach: false,
+        };
         self.dfs(0, capacity.clone(), T::zero(), &mut st);
         let mut witness = st.found.unwrap_or_else(|| vec![false; n]);
         let optimum = st.best;
@@ -124,7 +146,13 @@ impl<T: Num> Knapsack<T> {
             } else {
                 fixed[i] = Some(true);
                 let cur = fixed.iter().map(|f| *f == Some(true)).collect::<Vec<_>>();
-                let mut st = Search { fixed: &fixed, cur, best: optimum.clone(), found: None, reach: true };
+                let mut st = Search {
+                    fixed: &fixed,
+                    cur,
+                    best: optimum.clone(),
+                    found: None,
+                    reach: true,
+                };
                 let base_cap = cap.clone() - self.w[i].clone();
                 let base_val = val.clone() + self.v[i].clone();
                 let ok = self.dfs(0, base_cap, base_val, &mut st);
@@ -146,28 +174,52 @@ impl<T: Num> Knapsack<T> {
     }
 }
 
-pub(crate) fn run(inst: &Instance, sat: Satisfaction, out: &mut Outcome, progress: &dyn Fn(u64, u64)) {
+pub(crate) fn run(
+    inst: &Instance,
+    sat: Satisfaction,
+    out: &mut Outcome,
+    progress: &dyn Fn(u64, u64),
+) {
     let np = inst.num_projects();
     // Free projects that give satisfaction always add welfare (under cost satisfaction a free
     // project is worth 0 and is left out, like projects nobody supports).
-    let mut free: Vec<usize> = (0..np).filter(|&p| !out.selected[p] && inst.costs[p].is_zero() && !inst.total_sat(p, sat).is_zero()).collect();
+    let mut free: Vec<usize> = (0..np)
+        .filter(|&p| {
+            !out.selected[p] && inst.costs[p].is_zero() && !inst.total_sat(p, sat).is_zero()
+        })
+        .collect();
     free.sort_by_key(|&p| inst.rank[p]);
     for p in free {
-        out.select(inst, p, Stage::MaxWelfare, Some(inst.total_sat(p, sat)), &[]);
+        out.select(
+            inst,
+            p,
+            Stage::MaxWelfare,
+            Some(inst.total_sat(p, sat)),
+            &[],
+        );
     }
     let remaining = out.remaining(inst);
     let items: Vec<usize> = (0..np)
-        .filter(|&p| !out.selected[p] && inst.support(p) > 0 && !inst.costs[p].is_zero() && inst.costs[p] <= remaining)
+        .filter(|&p| {
+            !out.selected[p]
+                && inst.support(p) > 0
+                && !inst.costs[p].is_zero()
+                && inst.costs[p] <= remaining
+        })
         .collect();
     // Scale to integers.
-    let scale = items.iter().fold(remaining.denom().clone(), |acc, &p| acc.lcm(inst.costs[p].denom()));
+    let scale = items.iter().fold(remaining.denom().clone(), |acc, &p| {
+        acc.lcm(inst.costs[p].denom())
+    });
     let scale_q = BigRational::from_integer(scale.clone());
     let to_int = |r: &BigRational| -> BigInt { (r * &scale_q).to_integer() };
     let w: Vec<BigInt> = items.iter().map(|&p| to_int(&inst.costs[p])).collect();
     let v: Vec<BigInt> = items
         .iter()
         .map(|&p| match sat {
-            Satisfaction::Cost => &w[items.iter().position(|&x| x == p).unwrap()] * BigInt::from(inst.support(p)),
+            Satisfaction::Cost => {
+                &w[items.iter().position(|&x| x == p).unwrap()] * BigInt::from(inst.support(p))
+            }
             Satisfaction::Cardinality => BigInt::from(inst.support(p)),
         })
         .collect();
@@ -177,19 +229,46 @@ pub(crate) fn run(inst: &Instance, sat: Satisfaction, out: &mut Outcome, progres
     by_rank.sort_by_key(|&i| rank[i]);
 
     // i128 is safe if every product/sum stays below 2^126.
-    let sum_all: BigInt = w.iter().chain(v.iter()).fold(capacity.clone(), |a, x| a + x);
-    let max_one = w.iter().chain(v.iter()).max().cloned().unwrap_or_else(BigInt::one);
+    let sum_all: BigInt = w
+        .iter()
+        .chain(v.iter())
+        .fold(capacity.clone(), |a, x| a + x);
+    let max_one = w
+        .iter()
+        .chain(v.iter())
+        .max()
+        .cloned()
+        .unwrap_or_else(BigInt::one);
     let fits_i128 = (&sum_all * &max_one).bits() < 126;
     let chosen = if fits_i128 {
-        let conv = |xs: &[BigInt]| xs.iter().map(|x| x.to_i128().expect("checked")).collect::<Vec<i128>>();
-        Knapsack::new(conv(&w), conv(&v), &rank).solve(capacity.to_i128().expect("checked"), &by_rank, progress)
+        let conv = |xs: &[BigInt]| {
+            xs.iter()
+                .map(|x| x.to_i128().expect("checked"))
+                .collect::<Vec<i128>>()
+        };
+        Knapsack::new(conv(&w), conv(&v), &rank).solve(
+            capacity.to_i128().expect("checked"),
+            &by_rank,
+            progress,
+        )
     } else {
         Knapsack::new(w, v, &rank).solve(capacity, &by_rank, progress)
     };
-    let mut picked: Vec<usize> = items.iter().enumerate().filter(|(i, _)| chosen[*i]).map(|(_, &p)| p).collect();
+    let mut picked: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| chosen[*i])
+        .map(|(_, &p)| p)
+        .collect();
     picked.sort_by_key(|&p| inst.rank[p]);
     for p in picked {
-        out.select(inst, p, Stage::MaxWelfare, Some(inst.total_sat(p, sat)), &[]);
+        out.select(
+            inst,
+            p,
+            Stage::MaxWelfare,
+            Some(inst.total_sat(p, sat)),
+            &[],
+        );
     }
     for p in items {
         if !out.selected[p] {
@@ -226,7 +305,11 @@ mod tests {
     #[test]
     fn beats_greedy_and_matches_brute_force() {
         // Greedy (cost sat) takes "a" (3 votes, 60) then nothing else fits; b + c is better.
-        let e = election(100, &[("a", 60), ("b", 50), ("c", 50)], &[&["a", "b", "c"], &["a", "b", "c"], &["a"], &["b"], &["c"]]);
+        let e = election(
+            100,
+            &[("a", 60), ("b", 50), ("c", 50)],
+            &[&["a", "b", "c"], &["a", "b", "c"], &["a"], &["b"], &["c"]],
+        );
         for sat in [Satisfaction::Cost, Satisfaction::Cardinality] {
             let a = allocate(&e, Rule::MaxWelfare, &opts(sat)).unwrap();
             assert_eq!(a.welfare.0, brute_force(&e, sat), "{sat:?}");
@@ -242,10 +325,20 @@ mod tests {
         let e = election(10, &[("9", 10), ("10", 10)], &[&["9"], &["10"]]);
         let a = allocate(&e, Rule::MaxWelfare, &opts(Satisfaction::Cost)).unwrap();
         assert_eq!(a.selected, vec!["10"]);
-        let o = Options { tie_breaking: TieBreaking::MaxCost, ..opts(Satisfaction::Cost) };
-        assert_eq!(allocate(&e, Rule::MaxWelfare, &o).unwrap().selected, vec!["10"]);
+        let o = Options {
+            tie_breaking: TieBreaking::MaxCost,
+            ..opts(Satisfaction::Cost)
+        };
+        assert_eq!(
+            allocate(&e, Rule::MaxWelfare, &o).unwrap().selected,
+            vec!["10"]
+        );
         // Cardinality: {x, y} and {z} both worth 2; x < y < z lexicographically, so {x, y}.
-        let e = election(10, &[("z", 10), ("x", 5), ("y", 5)], &[&["z", "x"], &["z", "y"]]);
+        let e = election(
+            10,
+            &[("z", 10), ("x", 5), ("y", 5)],
+            &[&["z", "x"], &["z", "y"]],
+        );
         let a = allocate(&e, Rule::MaxWelfare, &opts(Satisfaction::Cardinality)).unwrap();
         assert_eq!(a.selected, vec!["x", "y"]);
     }
@@ -254,14 +347,26 @@ mod tests {
     fn pseudo_random_instances_match_brute_force() {
         let mut seed: u64 = 42;
         let mut next = |m: u64| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) % m
         };
         for _ in 0..40 {
             let np = 1 + next(9) as usize;
             let ids: Vec<String> = (0..np).map(|i| i.to_string()).collect();
-            let projects: Vec<(&str, i64)> = ids.iter().map(|id| (id.as_str(), 1 + next(20) as i64)).collect();
-            let ballots: Vec<Vec<&str>> = (0..1 + next(8)).map(|_| ids.iter().filter(|_| next(3) == 0).map(|s| s.as_str()).collect()).collect();
+            let projects: Vec<(&str, i64)> = ids
+                .iter()
+                .map(|id| (id.as_str(), 1 + next(20) as i64))
+                .collect();
+            let ballots: Vec<Vec<&str>> = (0..1 + next(8))
+                .map(|_| {
+                    ids.iter()
+                        .filter(|_| next(3) == 0)
+                        .map(|s| s.as_str())
+                        .collect()
+                })
+                .collect();
             let refs: Vec<&[&str]> = ballots.iter().map(|b| b.as_slice()).collect();
             let e = election(1 + next(60) as i64, &projects, &refs);
             for sat in [Satisfaction::Cost, Satisfaction::Cardinality] {

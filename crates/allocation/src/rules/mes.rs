@@ -56,14 +56,26 @@ pub(crate) struct Purchase {
 
 impl MesRun {
     pub fn total_cost(&self, inst: &Instance) -> BigRational {
-        self.rounds.iter().fold(BigRational::zero(), |acc, r| acc + &inst.costs[r.project])
+        self.rounds
+            .iter()
+            .fold(BigRational::zero(), |acc, r| acc + &inst.costs[r.project])
     }
 
     /// Writes the purchases into `out` (as the first selections).
     pub fn record(&self, inst: &Instance, out: &mut Outcome) {
         for r in &self.rounds {
-            let stage = if r.rho.is_some() { Stage::Mes } else { Stage::MesFree };
-            out.select(inst, r.project, stage, Some(r.rho.clone().unwrap_or_default()), &r.tied);
+            let stage = if r.rho.is_some() {
+                Stage::Mes
+            } else {
+                Stage::MesFree
+            };
+            out.select(
+                inst,
+                r.project,
+                stage,
+                Some(r.rho.clone().unwrap_or_default()),
+                &r.tied,
+            );
         }
         for &p in &self.worthless {
             if !out.selected[p] {
@@ -72,7 +84,10 @@ impl MesRun {
         }
         for (p, available, round) in &self.dropped {
             if !out.selected[*p] {
-                out.reasons[*p] = Some(Reason::SupportersCannotAfford { available: Rational(available.clone()), round: *round });
+                out.reasons[*p] = Some(Reason::SupportersCannotAfford {
+                    available: Rational(available.clone()),
+                    round: *round,
+                });
             }
         }
     }
@@ -88,7 +103,12 @@ impl MesRun {
                 affordability: Rational(r.rho.clone().unwrap_or_default()),
                 max_payment: Rational(r.cap.clone()),
                 tied_with: {
-                    let mut t: Vec<String> = r.tied.iter().filter(|&&q| q != r.project).map(|&q| inst.ids[q].clone()).collect();
+                    let mut t: Vec<String> = r
+                        .tied
+                        .iter()
+                        .filter(|&&q| q != r.project)
+                        .map(|&q| inst.ids[q].clone())
+                        .collect();
                     t.sort();
                     t
                 },
@@ -97,7 +117,10 @@ impl MesRun {
                     .iter()
                     .map(|(amount, voters)| PaymentGroup {
                         amount: Rational(amount.clone()),
-                        voters: voters.iter().map(|&v| inst.voter_ids[v as usize].clone()).collect(),
+                        voters: voters
+                            .iter()
+                            .map(|&v| inst.voter_ids[v as usize].clone())
+                            .collect(),
                     })
                     .collect(),
             })
@@ -140,7 +163,12 @@ fn int(n: u64) -> BigRational {
 
 /// Runs MES distributing `budget` (normally the election budget).
 #[allow(clippy::needless_range_loop)] // several per-project vectors are indexed together
-pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, progress: &dyn Fn(u64, u64)) -> MesRun {
+pub(crate) fn run(
+    inst: &Instance,
+    sat: Satisfaction,
+    budget: &BigRational,
+    progress: &dyn Fn(u64, u64),
+) -> MesRun {
     let n = inst.num_voters();
     let np = inst.num_projects();
     let mut result = MesRun {
@@ -156,7 +184,12 @@ pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, prog
     let per_voter = budget / int(n as u64);
     result.per_voter = per_voter.clone();
 
-    let mut classes = Classes { money: Vec::new(), size: Vec::new(), count: Vec::new(), by_money: HashMap::new() };
+    let mut classes = Classes {
+        money: Vec::new(),
+        size: Vec::new(),
+        count: Vec::new(),
+        by_money: HashMap::new(),
+    };
     let c0 = classes.class_for(per_voter, np);
     classes.size[c0] = n as u64;
     for p in 0..np {
@@ -177,7 +210,13 @@ pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, prog
             continue;
         }
         if inst.costs[p].is_zero() {
-            result.rounds.push(Purchase { project: p, rho: None, cap: BigRational::zero(), tied: vec![], payments: vec![] });
+            result.rounds.push(Purchase {
+                project: p,
+                rho: None,
+                cap: BigRational::zero(),
+                tied: vec![],
+                payments: vec![],
+            });
         } else {
             lower[p] = &inst.costs[p] / inst.total_sat(p, sat);
             candidates.push(p);
@@ -192,7 +231,11 @@ pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, prog
             .filter(|&c| classes.size[c] > 0 && !classes.money[c].is_zero())
             .collect();
         active.sort_by(|&a, &b| classes.money[a].cmp(&classes.money[b]));
-        candidates.sort_by(|&a, &b| lower[a].cmp(&lower[b]).then(inst.rank[a].cmp(&inst.rank[b])));
+        candidates.sort_by(|&a, &b| {
+            lower[a]
+                .cmp(&lower[b])
+                .then(inst.rank[a].cmp(&inst.rank[b]))
+        });
 
         let mut best: Option<(BigRational, BigRational)> = None; // (rho, cap)
         let mut tied: Vec<usize> = Vec::new();
@@ -255,7 +298,11 @@ pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, prog
             let (pay, to) = match moves.get(&c) {
                 Some(x) => x.clone(),
                 None => {
-                    let pay = if classes.money[c] < cap { classes.money[c].clone() } else { cap.clone() };
+                    let pay = if classes.money[c] < cap {
+                        classes.money[c].clone()
+                    } else {
+                        cap.clone()
+                    };
                     let to = classes.class_for(&classes.money[c] - &pay, np);
                     moves.insert(c, (pay.clone(), to));
                     (pay, to)
@@ -275,10 +322,17 @@ pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, prog
         let mut payments: Vec<(BigRational, Vec<u32>)> = groups.into_iter().collect();
         payments.sort_by(|a, b| b.0.cmp(&a.0));
         debug_assert_eq!(
-            payments.iter().fold(BigRational::zero(), |acc, (a, vs)| acc + a * int(vs.len() as u64)),
+            payments.iter().fold(BigRational::zero(), |acc, (a, vs)| acc
+                + a * int(vs.len() as u64)),
             inst.costs[chosen]
         );
-        result.rounds.push(Purchase { project: chosen, rho: Some(rho), cap, tied, payments });
+        result.rounds.push(Purchase {
+            project: chosen,
+            rho: Some(rho),
+            cap,
+            tied,
+            payments,
+        });
     }
     progress(total, total);
     result
@@ -286,17 +340,34 @@ pub(crate) fn run(inst: &Instance, sat: Satisfaction, budget: &BigRational, prog
 
 /// MES with Add1 completion: see the module docs. Returns the chosen run and how many MES runs
 /// were made.
-pub(crate) fn run_add1(inst: &Instance, sat: Satisfaction, step: &BigRational, max_runs_cap: u64, progress: &dyn Fn(u64, u64)) -> (MesRun, u64) {
+pub(crate) fn run_add1(
+    inst: &Instance,
+    sat: Satisfaction,
+    step: &BigRational,
+    max_runs_cap: u64,
+    progress: &dyn Fn(u64, u64),
+) -> (MesRun, u64) {
     let real = &inst.budget;
     let bound = real * int(inst.num_voters() as u64 + 1);
     let max_runs = if step.is_zero() {
         1
     } else {
-        ((&bound - real) / step).floor().to_integer().to_u64().unwrap_or(u64::MAX).saturating_add(1)
+        ((&bound - real) / step)
+            .floor()
+            .to_integer()
+            .to_u64()
+            .unwrap_or(u64::MAX)
+            .saturating_add(1)
     }
     .min(max_runs_cap.max(1));
     let noop = |_: u64, _: u64| {};
-    let mut previous = MesRun { budget: real.clone(), per_voter: BigRational::zero(), rounds: Vec::new(), dropped: Vec::new(), worthless: Vec::new() };
+    let mut previous = MesRun {
+        budget: real.clone(),
+        per_voter: BigRational::zero(),
+        rounds: Vec::new(),
+        dropped: Vec::new(),
+        worthless: Vec::new(),
+    };
     let mut current = real.clone();
     let mut runs = 0u64;
     while current <= bound && runs < max_runs {
@@ -334,8 +405,17 @@ mod tests {
         // tie-break and v1, v2 pay 6 each (13/3 left). "b" (20, by all) is now unaffordable:
         // 13/3 + 13/3 + 31/3 = 19 < 20. Round 2: "c": v2 pays all of its 13/3 and v3 pays the
         // cap q with 13/3 + q = 12, so q = 23/3.
-        let e = election(31, &[("a", 12), ("b", 20), ("c", 12)], &[&["a", "b"], &["a", "b", "c"], &["b", "c"]]);
-        let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cardinality)).unwrap();
+        let e = election(
+            31,
+            &[("a", 12), ("b", 20), ("c", 12)],
+            &[&["a", "b"], &["a", "b", "c"], &["b", "c"]],
+        );
+        let a = allocate(
+            &e,
+            Rule::Mes(Completion::None),
+            &opts(Satisfaction::Cardinality),
+        )
+        .unwrap();
         assert_eq!(a.selected, vec!["a", "c"]);
         assert_eq!(a.steps[0].tied_with, vec!["c"]);
         assert_eq!(a.voter_share("v1", "a"), Some(&q(6, 1)));
@@ -348,7 +428,13 @@ mod tests {
         assert_eq!(mes.rounds[1].affordability.to_string(), "23/3");
         assert_eq!(mes.rounds[1].payments.len(), 2);
         let b = a.projects.iter().find(|p| p.id == "b").unwrap();
-        assert_eq!(b.reason, Some(Reason::SupportersCannotAfford { available: Rational::from(19), round: 2 }));
+        assert_eq!(
+            b.reason,
+            Some(Reason::SupportersCannotAfford {
+                available: Rational::from(19),
+                round: 2
+            })
+        );
         assert_eq!(a.voter_payments("v2").len(), 2);
     }
 
@@ -367,24 +453,50 @@ mod tests {
     fn cost_vs_cardinality() {
         // 4 voters, budget 100 (25 each). "big" (80) by v1..v4? no: by v1,v2,v3 (75 < 80): unaffordable.
         // Cost sat: rho = cap/cost. "s1"(20) by v1,v2 ; "s2"(30) by v3,v4 ; "m"(50) by v1,v2,v3,v4.
-        let e = election(100, &[("m", 50), ("s1", 20), ("s2", 30)], &[&["m", "s1"], &["m", "s1"], &["m", "s2"], &["m", "s2"]]);
+        let e = election(
+            100,
+            &[("m", 50), ("s1", 20), ("s2", 30)],
+            &[&["m", "s1"], &["m", "s1"], &["m", "s2"], &["m", "s2"]],
+        );
         // Cost: rho(m)=12.5/50=1/4, rho(s1)=10/20=1/2, rho(s2)=15/30=1/2 -> m; then everyone
         // has 12.5: s1 (20) is affordable, s2 (30 > 25) is not.
         let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cost)).unwrap();
-        assert_eq!(a.steps.iter().map(|s| s.project.as_str()).collect::<Vec<_>>(), vec!["m", "s1"]);
+        assert_eq!(
+            a.steps
+                .iter()
+                .map(|s| s.project.as_str())
+                .collect::<Vec<_>>(),
+            vec!["m", "s1"]
+        );
         // Cardinality: rho(m)=12.5, rho(s1)=10, rho(s2)=15 -> s1, then m: v1,v2 have 15, v3,v4 25 -> cap 12.5, then s2: v3,v4 have 12.5 -> 25 < 30 no.
-        let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cardinality)).unwrap();
-        assert_eq!(a.steps.iter().map(|s| s.project.as_str()).collect::<Vec<_>>(), vec!["s1", "m"]);
+        let a = allocate(
+            &e,
+            Rule::Mes(Completion::None),
+            &opts(Satisfaction::Cardinality),
+        )
+        .unwrap();
+        assert_eq!(
+            a.steps
+                .iter()
+                .map(|s| s.project.as_str())
+                .collect::<Vec<_>>(),
+            vec!["s1", "m"]
+        );
     }
 
     #[test]
     fn greedy_completion_and_add1() {
         // Two camps: 3 voters like "a" (cost 60), 1 voter likes "b" (cost 40). Budget 100:
         // each voter has 25. "a": 75 >= 60, taken (20 each). "b": 25 < 40 -> MES stops at {a}.
-        let e = election(100, &[("a", 60), ("b", 40)], &[&["a"], &["a"], &["a"], &["b"]]);
+        let e = election(
+            100,
+            &[("a", 60), ("b", 40)],
+            &[&["a"], &["a"], &["a"], &["b"]],
+        );
         let plain = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cost)).unwrap();
         assert_eq!(plain.selected, vec!["a"]);
-        let greedy = allocate(&e, Rule::Mes(Completion::Greedy), &opts(Satisfaction::Cost)).unwrap();
+        let greedy =
+            allocate(&e, Rule::Mes(Completion::Greedy), &opts(Satisfaction::Cost)).unwrap();
         assert_eq!(greedy.selected, vec!["a", "b"]);
         assert_eq!(greedy.steps[1].stage, Stage::Greedy);
         // Add1: the budget grows 1% (1) per run until the "b" voter has 40: at total 160 (x4 voters).
@@ -394,7 +506,10 @@ mod tests {
         assert_eq!(mes.mes_budget.to_string(), "160");
         assert_eq!(mes.add1_runs, Some(61));
         // Per-voter step of 5 reaches 40 per voter after 3 steps.
-        let o = Options { add1_step: Add1Step::PerVoter(Rational::from(5)), ..opts(Satisfaction::Cost) };
+        let o = Options {
+            add1_step: Add1Step::PerVoter(Rational::from(5)),
+            ..opts(Satisfaction::Cost)
+        };
         let add1 = allocate(&e, Rule::Mes(Completion::Add1), &o).unwrap();
         assert_eq!(add1.mes.unwrap().per_voter_budget.to_string(), "40");
     }
@@ -404,22 +519,40 @@ mod tests {
         // "a" (60) by 2 voters, "b" (60) by 2 other voters; budget 100: 25 each, neither affordable.
         // Raising to 120 (30 each) makes both affordable at once: 120 > 100, so the previous
         // (empty) outcome is kept.
-        let e = election(100, &[("a", 60), ("b", 60)], &[&["a"], &["a"], &["b"], &["b"]]);
+        let e = election(
+            100,
+            &[("a", 60), ("b", 60)],
+            &[&["a"], &["a"], &["b"], &["b"]],
+        );
         let add1 = allocate(&e, Rule::Mes(Completion::Add1), &opts(Satisfaction::Cost)).unwrap();
         assert!(add1.selected.is_empty());
-        let add1g = allocate(&e, Rule::Mes(Completion::Add1Greedy), &opts(Satisfaction::Cost)).unwrap();
+        let add1g = allocate(
+            &e,
+            Rule::Mes(Completion::Add1Greedy),
+            &opts(Satisfaction::Cost),
+        )
+        .unwrap();
         assert_eq!(add1g.selected, vec!["a"]);
     }
 
     #[test]
     fn free_projects_and_ties() {
-        let e = election(10, &[("free", 0), ("9", 5), ("10", 5), ("nobody", 0)], &[&["free", "9", "10"], &["9", "10"]]);
+        let e = election(
+            10,
+            &[("free", 0), ("9", 5), ("10", 5), ("nobody", 0)],
+            &[&["free", "9", "10"], &["9", "10"]],
+        );
         // Under cost satisfaction a free project is worth 0 to its supporters: never bought.
         let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cost)).unwrap();
         assert_eq!(a.selected, vec!["10", "9"]);
         let f = a.projects.iter().find(|p| p.id == "free").unwrap();
         assert_eq!(f.reason, Some(Reason::NoSatisfaction));
-        let a = allocate(&e, Rule::Mes(Completion::None), &opts(Satisfaction::Cardinality)).unwrap();
+        let a = allocate(
+            &e,
+            Rule::Mes(Completion::None),
+            &opts(Satisfaction::Cardinality),
+        )
+        .unwrap();
         assert_eq!(a.steps[0].project, "free");
         assert_eq!(a.steps[0].stage, Stage::MesFree);
         assert_eq!(a.steps[1].project, "10");

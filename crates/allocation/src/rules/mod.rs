@@ -20,7 +20,9 @@ use crate::number::Rational;
 use crate::pb::Election;
 
 /// How much a voter gains from a selected project they voted for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Satisfaction {
     /// The project's cost (pabutools `Cost_Sat`).
@@ -32,7 +34,9 @@ pub enum Satisfaction {
 
 /// How ties between equally good projects are broken. Every variant ends with the project id
 /// compared as a string (byte-wise, so `"10" < "9"`), so the order is always total.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum TieBreaking {
     /// Smallest project id as a string (pabutools' default `lexico_tie_breaking`).
@@ -47,7 +51,9 @@ pub enum TieBreaking {
 }
 
 /// What MES does with the budget it leaves unspent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Completion {
     /// Plain MES.
@@ -295,7 +301,11 @@ pub enum AllocationError {
 }
 
 /// Runs `rule` on `election`.
-pub fn allocate(election: &Election, rule: Rule, opts: &Options) -> Result<Allocation, AllocationError> {
+pub fn allocate(
+    election: &Election,
+    rule: Rule,
+    opts: &Options,
+) -> Result<Allocation, AllocationError> {
     allocate_with_progress(election, rule, opts, None)
 }
 
@@ -335,8 +345,12 @@ pub fn allocate_with_progress(
                 }
                 Completion::Add1 | Completion::Add1Greedy => {
                     let step = match &opts.add1_step {
-                        Add1Step::OnePercent => &inst.budget / BigRational::from_integer(BigInt::from(100)),
-                        Add1Step::PerVoter(s) => &s.0 * BigRational::from_integer(BigInt::from(inst.num_voters())),
+                        Add1Step::OnePercent => {
+                            &inst.budget / BigRational::from_integer(BigInt::from(100))
+                        }
+                        Add1Step::PerVoter(s) => {
+                            &s.0 * BigRational::from_integer(BigInt::from(inst.num_voters()))
+                        }
                         Add1Step::Total(t) => t.0.clone(),
                     };
                     let explicit_zero = match &opts.add1_step {
@@ -348,7 +362,8 @@ pub fn allocate_with_progress(
                     }
                     // A zero step (no budget or no voters) means a single MES run: pabutools
                     // would loop forever here.
-                    let (run, runs) = mes::run_add1(&inst, sat, &step, opts.add1_max_runs, progress);
+                    let (run, runs) =
+                        mes::run_add1(&inst, sat, &step, opts.add1_max_runs, progress);
                     run.record(&inst, &mut out);
                     run.details(&inst, Some(runs))
                 }
@@ -399,10 +414,13 @@ impl Instance {
         for (v, vote) in e.votes.iter().enumerate() {
             let mut b = Vec::with_capacity(vote.projects.len());
             for pid in &vote.projects {
-                let &p = index.get(pid.as_str()).ok_or_else(|| AllocationError::UnknownProject {
-                    voter: vote.voter_id.clone(),
-                    project: pid.clone(),
-                })?;
+                let &p =
+                    index
+                        .get(pid.as_str())
+                        .ok_or_else(|| AllocationError::UnknownProject {
+                            voter: vote.voter_id.clone(),
+                            project: pid.clone(),
+                        })?;
                 b.push(p);
             }
             b.sort_unstable();
@@ -462,7 +480,10 @@ impl Instance {
     }
     /// The project among `tied` that wins the tie-break.
     pub fn tie_winner(&self, tied: &[usize]) -> usize {
-        *tied.iter().min_by_key(|&&p| self.rank[p]).expect("non-empty tie")
+        *tied
+            .iter()
+            .min_by_key(|&&p| self.rank[p])
+            .expect("non-empty tie")
     }
 }
 
@@ -489,12 +510,23 @@ impl Outcome {
         &inst.budget - &self.spent
     }
 
-    pub fn select(&mut self, inst: &Instance, p: usize, stage: Stage, score: Option<BigRational>, tied: &[usize]) {
+    pub fn select(
+        &mut self,
+        inst: &Instance,
+        p: usize,
+        stage: Stage,
+        score: Option<BigRational>,
+        tied: &[usize],
+    ) {
         debug_assert!(!self.selected[p]);
         self.selected[p] = true;
         self.reasons[p] = None;
         self.spent += &inst.costs[p];
-        let mut tied_with: Vec<String> = tied.iter().filter(|&&q| q != p).map(|&q| inst.ids[q].clone()).collect();
+        let mut tied_with: Vec<String> = tied
+            .iter()
+            .filter(|&&q| q != p)
+            .map(|&q| inst.ids[q].clone())
+            .collect();
         tied_with.sort();
         self.steps.push(Step {
             order: self.steps.len() + 1,
@@ -507,15 +539,31 @@ impl Outcome {
         });
     }
 
-    fn finish(self, inst: &Instance, rule: Rule, completion: Option<Completion>, opts: &Options, mes: Option<MesDetails>) -> Allocation {
-        let mut selected: Vec<String> = (0..inst.num_projects()).filter(|&p| self.selected[p]).map(|p| inst.ids[p].clone()).collect();
+    fn finish(
+        self,
+        inst: &Instance,
+        rule: Rule,
+        completion: Option<Completion>,
+        opts: &Options,
+        mes: Option<MesDetails>,
+    ) -> Allocation {
+        let mut selected: Vec<String> = (0..inst.num_projects())
+            .filter(|&p| self.selected[p])
+            .map(|p| inst.ids[p].clone())
+            .collect();
         selected.sort();
         let welfare = (0..inst.num_projects())
             .filter(|&p| self.selected[p])
-            .fold(BigRational::zero(), |acc, p| acc + inst.total_sat(p, opts.satisfaction));
+            .fold(BigRational::zero(), |acc, p| {
+                acc + inst.total_sat(p, opts.satisfaction)
+            });
         let mut order_of = vec![None; inst.num_projects()];
         for s in &self.steps {
-            let p = inst.ids.iter().position(|id| *id == s.project).expect("known id");
+            let p = inst
+                .ids
+                .iter()
+                .position(|id| *id == s.project)
+                .expect("known id");
             order_of[p] = Some((s.order, s.stage));
         }
         let projects = (0..inst.num_projects())
@@ -529,7 +577,11 @@ impl Outcome {
                 reason: if self.selected[p] {
                     None
                 } else {
-                    Some(self.reasons[p].clone().unwrap_or_else(|| default_reason(inst, p)))
+                    Some(
+                        self.reasons[p]
+                            .clone()
+                            .unwrap_or_else(|| default_reason(inst, p)),
+                    )
                 },
             })
             .collect();
@@ -577,7 +629,11 @@ pub(crate) mod test_util {
             project_columns: vec![],
             projects: projects
                 .iter()
-                .map(|(id, c)| Project { id: id.to_string(), cost: Rational::from(*c), extra: vec![] })
+                .map(|(id, c)| Project {
+                    id: id.to_string(),
+                    cost: Rational::from(*c),
+                    extra: vec![],
+                })
                 .collect(),
             vote_columns: vec![],
             votes: ballots
@@ -594,7 +650,10 @@ pub(crate) mod test_util {
     }
 
     pub fn opts(sat: Satisfaction) -> Options {
-        Options { satisfaction: sat, ..Options::default() }
+        Options {
+            satisfaction: sat,
+            ..Options::default()
+        }
     }
 
     pub fn q(n: i64, d: i64) -> BigRational {
@@ -617,7 +676,13 @@ mod tests {
             calls.set(calls.get() + 1);
             last.set((d, t));
         };
-        let a = allocate_with_progress(&e, Rule::Mes(Completion::None), &Options::default(), Some(&cb)).unwrap();
+        let a = allocate_with_progress(
+            &e,
+            Rule::Mes(Completion::None),
+            &Options::default(),
+            Some(&cb),
+        )
+        .unwrap();
         assert_eq!(a.selected, vec!["a", "b"]);
         assert!(calls.get() >= 2);
         assert_eq!(last.get(), (2, 2));
@@ -628,8 +693,13 @@ mod tests {
         // Cost satisfaction: all three have one supporter, so they tie (ratio 1).
         let e = election(30, &[("b", 10), ("a", 10), ("c", 5)], &[&["a", "b", "c"]]);
         let first = |tie: TieBreaking| {
-            let o = Options { tie_breaking: tie, ..opts(Satisfaction::Cost) };
-            allocate(&e, Rule::Greedy, &o).unwrap().steps[0].project.clone()
+            let o = Options {
+                tie_breaking: tie,
+                ..opts(Satisfaction::Cost)
+            };
+            allocate(&e, Rule::Greedy, &o).unwrap().steps[0]
+                .project
+                .clone()
         };
         assert_eq!(first(TieBreaking::Lexicographic), "a");
         assert_eq!(first(TieBreaking::MinCost), "c");
@@ -640,9 +710,18 @@ mod tests {
     fn invalid_input_is_an_error() {
         let mut e = election(10, &[("a", 5)], &[&["a"]]);
         e.votes[0].projects.push("zz".into());
-        assert!(matches!(allocate(&e, Rule::Greedy, &Options::default()), Err(AllocationError::UnknownProject { .. })));
+        assert!(matches!(
+            allocate(&e, Rule::Greedy, &Options::default()),
+            Err(AllocationError::UnknownProject { .. })
+        ));
         let e = election(10, &[("a", 5)], &[&["a"]]);
-        let o = Options { add1_step: Add1Step::Total(Rational::zero()), ..Options::default() };
-        assert_eq!(allocate(&e, Rule::Mes(Completion::Add1), &o), Err(AllocationError::NonPositiveStep));
+        let o = Options {
+            add1_step: Add1Step::Total(Rational::zero()),
+            ..Options::default()
+        };
+        assert_eq!(
+            allocate(&e, Rule::Mes(Completion::Add1), &o),
+            Err(AllocationError::NonPositiveStep)
+        );
     }
 }

@@ -21,7 +21,9 @@ use super::{Instance, Outcome, Reason, Stage};
 
 pub(crate) fn run(inst: &Instance, out: &mut Outcome, progress: &dyn Fn(u64, u64)) {
     let np = inst.num_projects();
-    let mut candidates: Vec<usize> = (0..np).filter(|&p| !out.selected[p] && inst.costs[p] <= inst.budget).collect();
+    let mut candidates: Vec<usize> = (0..np)
+        .filter(|&p| !out.selected[p] && inst.costs[p] <= inst.budget)
+        .collect();
     // level_load[t]: the load set in round t (level 0 = load 0); count[t][p]: supporters of p at level t.
     let mut level_load: Vec<BigRational> = vec![BigRational::zero()];
     let mut count: Vec<Vec<u64>> = vec![(0..np).map(|p| inst.support(p)).collect()];
@@ -65,13 +67,21 @@ pub(crate) fn run(inst: &Instance, out: &mut Outcome, progress: &dyn Fn(u64, u64
         }
         let load = best.expect("candidates is non-empty");
         let remaining = out.remaining(inst);
-        if let Some(&blocker) = tied.iter().filter(|&&p| inst.costs[p] > remaining).min_by_key(|&&p| inst.rank[p]) {
+        if let Some(&blocker) = tied
+            .iter()
+            .filter(|&&p| inst.costs[p] > remaining)
+            .min_by_key(|&&p| inst.rank[p])
+        {
             let blocked_by = inst.ids[blocker].clone();
             for &p in &candidates {
                 out.reasons[p] = Some(if p == blocker {
-                    Reason::DidNotFit { remaining: remaining.clone().into() }
+                    Reason::DidNotFit {
+                        remaining: remaining.clone().into(),
+                    }
                 } else {
-                    Reason::RuleStopped { blocked_by: blocked_by.clone() }
+                    Reason::RuleStopped {
+                        blocked_by: blocked_by.clone(),
+                    }
                 });
             }
             break;
@@ -107,10 +117,25 @@ mod tests {
         // Budget 100. Round 1 loads: a (40, by v1 v2) 20, b (30, by v3) 30, c (30, by v1 v3) 15,
         // d (50, by v2) 50 -> c; v1 and v3 now carry 15. Round 2: a (15 + 0 + 40) / 2 = 27.5,
         // b 15 + 30 = 45, d 50 -> a. Round 3: b 45, d 27.5 + 50 = 77.5 -> b.
-        let e = election(100, &[("a", 40), ("b", 30), ("c", 30), ("d", 50)], &[&["a", "c"], &["a", "d"], &["b", "c"]]);
+        let e = election(
+            100,
+            &[("a", 40), ("b", 30), ("c", 30), ("d", 50)],
+            &[&["a", "c"], &["a", "d"], &["b", "c"]],
+        );
         let a = allocate(&e, Rule::Phragmen, &opts(Satisfaction::Cost)).unwrap();
-        let order: Vec<_> = a.steps.iter().map(|s| (s.project.as_str(), s.score.as_ref().unwrap().to_string())).collect();
-        assert_eq!(order, vec![("c", "15".to_string()), ("a", "27.5".to_string()), ("b", "45".to_string())]);
+        let order: Vec<_> = a
+            .steps
+            .iter()
+            .map(|s| (s.project.as_str(), s.score.as_ref().unwrap().to_string()))
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                ("c", "15".to_string()),
+                ("a", "27.5".to_string()),
+                ("b", "45".to_string())
+            ]
+        );
         // d would need 50 but only 0 is left: the rule stops.
         let d = a.projects.iter().find(|p| p.id == "d").unwrap();
         assert!(matches!(d.reason, Some(Reason::DidNotFit { .. })));
@@ -121,11 +146,20 @@ mod tests {
         // "big" (90) has the lowest load (90/3 = 30) but does not fit once "x" is bought?
         // Budget 100: x (20, by v4) load 20 < 30, bought first; big 90 > 80 left: stop, even
         // though "small" (10) would fit.
-        let e = election(100, &[("big", 90), ("x", 20), ("small", 10)], &[&["big"], &["big"], &["big"], &["x"], &[]]);
+        let e = election(
+            100,
+            &[("big", 90), ("x", 20), ("small", 10)],
+            &[&["big"], &["big"], &["big"], &["x"], &[]],
+        );
         let a = allocate(&e, Rule::Phragmen, &opts(Satisfaction::Cost)).unwrap();
         assert_eq!(a.selected, vec!["x"]);
         let s = a.projects.iter().find(|p| p.id == "small").unwrap();
-        assert_eq!(s.reason, Some(Reason::RuleStopped { blocked_by: "big".into() }));
+        assert_eq!(
+            s.reason,
+            Some(Reason::RuleStopped {
+                blocked_by: "big".into()
+            })
+        );
     }
 
     #[test]

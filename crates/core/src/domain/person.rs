@@ -8,7 +8,9 @@ pub struct Username(String);
 impl Username {
     pub fn parse(field: &str, raw: &str) -> Result<Username, FieldError> {
         let s = raw.trim().to_lowercase();
-        let ok_chars = s.chars().all(|c| c.is_ascii_alphanumeric() || ".-_@+".contains(c));
+        let ok_chars = s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-_@+".contains(c));
         if s.chars().count() < 3 || s.chars().count() > 64 || !ok_chars {
             return Err(FieldError::new(
                 field,
@@ -33,7 +35,12 @@ impl DisplayName {
     pub fn parse(field: &str, raw: &str) -> Result<DisplayName, FieldError> {
         let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         if s.is_empty() {
-            return Err(FieldError::new(field, "required", "Nama wajib diisi.", "The name is required."));
+            return Err(FieldError::new(
+                field,
+                "required",
+                "Nama wajib diisi.",
+                "The name is required.",
+            ));
         }
         if s.chars().count() > 120 || s.chars().any(|c| c.is_control()) {
             return Err(FieldError::new(
@@ -94,14 +101,22 @@ mod tests {
 
     #[test]
     fn usernames_are_normalised() {
-        assert_eq!(Username::parse("u", " Siti.Aminah ").unwrap().as_str(), "siti.aminah");
+        assert_eq!(
+            Username::parse("u", " Siti.Aminah ").unwrap().as_str(),
+            "siti.aminah"
+        );
         assert!(Username::parse("u", "ab").is_err());
         assert!(Username::parse("u", "has space").is_err());
     }
 
     #[test]
     fn names_collapse_whitespace() {
-        assert_eq!(DisplayName::parse("n", "  Siti   Aminah ").unwrap().as_str(), "Siti Aminah");
+        assert_eq!(
+            DisplayName::parse("n", "  Siti   Aminah ")
+                .unwrap()
+                .as_str(),
+            "Siti Aminah"
+        );
         assert!(DisplayName::parse("n", "   ").is_err());
     }
 
@@ -109,6 +124,8 @@ mod tests {
     fn passwords_have_bounds() {
         assert!(Password::parse("p", "short").is_err());
         assert!(Password::parse("p", "cukup-panjang-123").is_ok());
-        assert!(!format!("{:?}", Password::parse("p", "cukup-panjang-123").unwrap()).contains("cukup"));
+        assert!(
+            !format!("{:?}", Password::parse("p", "cukup-panjang-123").unwrap()).contains("cukup")
+        );
     }
 }

@@ -3,14 +3,15 @@
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use mufakat_core::Money;
-use mufakat_store::entity::{allocation_override as ao, allocation_run as ar, budget_ceiling as bc};
+use mufakat_store::entity::{
+    allocation_override as ao, allocation_run as ar, budget_ceiling as bc,
+};
 use rust_decimal::Decimal;
 
 use super::musrenbang::Proposal;
 use super::types::Region;
 use super::{parse_id, require_user, state};
 use crate::services::allocation::{self as svc, ProjectResult, RunResult};
-use crate::services::musrenbang as m;
 
 pub struct BudgetCeiling(pub bc::Model);
 
@@ -23,7 +24,13 @@ impl BudgetCeiling {
         ID(self.0.cycle_id.to_string())
     }
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx).regions.read().await.get(self.0.region_id).cloned().map(Region)
+        state(ctx)
+            .regions
+            .read()
+            .await
+            .get(self.0.region_id)
+            .cloned()
+            .map(Region)
     }
     /// Empty for the whole region, or `opd:NAME` / `category:NAME`.
     async fn scope(&self) -> &str {
@@ -58,7 +65,14 @@ pub struct AllocationProject {
 #[Object]
 impl AllocationProject {
     async fn proposal(&self, ctx: &Context<'_>) -> Result<Proposal> {
-        Ok(Proposal(m::get_proposal(&state(ctx).db, self.p.proposal_id).await?))
+        let p = super::musrenbang::loaders(ctx)
+            .proposals
+            .load_one(self.p.proposal_id)
+            .await
+            .map_err(super::musrenbang::err)?;
+        Ok(Proposal(p.ok_or(mufakat_core::AppError::NotFound {
+            entity: "proposal",
+        })?))
     }
     async fn cost(&self) -> Decimal {
         self.p.cost.parse().unwrap_or_default()
@@ -87,11 +101,21 @@ impl AllocationProject {
     }
     #[graphql(name = "override")]
     async fn override_(&self) -> Option<AllocationOverride> {
-        self.ov.as_ref().map(|o| AllocationOverride { funded: o.funded, reason: o.reason.clone() })
+        self.ov.as_ref().map(|o| AllocationOverride {
+            funded: o.funded,
+            reason: o.reason.clone(),
+        })
     }
     /// Method of Equal Shares: what each supporter paid for it.
     async fn payments(&self) -> Vec<VoterPayment> {
-        self.p.payments.iter().map(|(v, a)| VoterPayment { voter: v.clone(), amount: a.parse().unwrap_or_default() }).collect()
+        self.p
+            .payments
+            .iter()
+            .map(|(v, a)| VoterPayment {
+                voter: v.clone(),
+                amount: a.parse().unwrap_or_default(),
+            })
+            .collect()
     }
 }
 
@@ -106,7 +130,13 @@ impl AllocationRun {
         ID(self.0.cycle_id.to_string())
     }
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx).regions.read().await.get(self.0.region_id).cloned().map(Region)
+        state(ctx)
+            .regions
+            .read()
+            .await
+            .get(self.0.region_id)
+            .cloned()
+            .map(Region)
     }
     async fn level(&self) -> &str {
         &self.0.level
@@ -136,7 +166,18 @@ impl AllocationRun {
         &self.0.election_pb
     }
     async fn projects(&self) -> Vec<AllocationProject> {
-        self.1.projects.iter().map(|p| AllocationProject { p: p.clone(), ov: self.2.iter().find(|o| o.proposal_id == p.proposal_id).cloned() }).collect()
+        self.1
+            .projects
+            .iter()
+            .map(|p| AllocationProject {
+                p: p.clone(),
+                ov: self
+                    .2
+                    .iter()
+                    .find(|o| o.proposal_id == p.proposal_id)
+                    .cloned(),
+            })
+            .collect()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -174,7 +215,11 @@ pub struct AllocationQuery;
 #[Object]
 impl AllocationQuery {
     async fn budget_ceilings(&self, ctx: &Context<'_>, cycle_id: ID) -> Result<Vec<BudgetCeiling>> {
-        Ok(svc::ceilings(state(ctx), parse_id("cycleId", &cycle_id)?).await?.into_iter().map(BudgetCeiling).collect())
+        Ok(svc::ceilings(state(ctx), parse_id("cycleId", &cycle_id)?)
+            .await?
+            .into_iter()
+            .map(BudgetCeiling)
+            .collect())
     }
     /// Allocation runs of a cycle, newest first. Public.
     async fn allocation_runs(&self, ctx: &Context<'_>, cycle_id: ID) -> Result<Vec<AllocationRun>> {
@@ -191,8 +236,20 @@ impl AllocationQuery {
     }
     /// A cycle's real data (proposals at a level, votes under pseudonyms, the ceiling) as a
     /// Pabulib `.pb` file.
-    async fn pb_export(&self, ctx: &Context<'_>, cycle_id: ID, region_id: ID, level: String) -> Result<String> {
-        Ok(svc::export_pb(state(ctx), parse_id("cycleId", &cycle_id)?, parse_id("regionId", &region_id)?, &level).await?)
+    async fn pb_export(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        region_id: ID,
+        level: String,
+    ) -> Result<String> {
+        Ok(svc::export_pb(
+            state(ctx),
+            parse_id("cycleId", &cycle_id)?,
+            parse_id("regionId", &region_id)?,
+            &level,
+        )
+        .await?)
     }
 }
 
@@ -202,13 +259,41 @@ pub struct AllocationMutation;
 #[Object]
 impl AllocationMutation {
     /// Bappeda: sets the pagu indikatif of a region (scope empty), or of an OPD or category in it.
-    async fn set_budget_ceiling(&self, ctx: &Context<'_>, cycle_id: ID, region_id: ID, #[graphql(default)] scope: String, amount: Decimal) -> Result<BudgetCeiling> {
+    async fn set_budget_ceiling(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        region_id: ID,
+        #[graphql(default)] scope: String,
+        amount: Decimal,
+    ) -> Result<BudgetCeiling> {
         let user = require_user(ctx)?;
-        let amount = Money::new(amount).map_err(|_| mufakat_core::AppError::validation("amount", "money", "Jumlah uang paling banyak dua angka desimal.", "An amount has at most two decimals."))?;
-        Ok(BudgetCeiling(svc::set_ceiling(state(ctx), user, parse_id("cycleId", &cycle_id)?, parse_id("regionId", &region_id)?, &scope, amount).await?))
+        let amount = Money::new(amount).map_err(|_| {
+            mufakat_core::AppError::validation(
+                "amount",
+                "money",
+                "Jumlah uang paling banyak dua angka desimal.",
+                "An amount has at most two decimals.",
+            )
+        })?;
+        Ok(BudgetCeiling(
+            svc::set_ceiling(
+                state(ctx),
+                user,
+                parse_id("cycleId", &cycle_id)?,
+                parse_id("regionId", &region_id)?,
+                &scope,
+                amount,
+            )
+            .await?,
+        ))
     }
     /// Bappeda: runs a rule on the region's proposals at a level within its ceiling.
-    async fn run_allocation(&self, ctx: &Context<'_>, input: RunAllocationInput) -> Result<AllocationRun> {
+    async fn run_allocation(
+        &self,
+        ctx: &Context<'_>,
+        input: RunAllocationInput,
+    ) -> Result<AllocationRun> {
         let user = require_user(ctx)?;
         let rule = match input.rule {
             AllocationRule::Mes => "mes",
@@ -233,10 +318,25 @@ impl AllocationMutation {
         Ok(AllocationRun(r, res, ov))
     }
     /// Bappeda: funds or drops a proposal against the rule, with a recorded reason.
-    async fn override_allocation(&self, ctx: &Context<'_>, run_id: ID, proposal_id: ID, funded: bool, reason: String) -> Result<AllocationRun> {
+    async fn override_allocation(
+        &self,
+        ctx: &Context<'_>,
+        run_id: ID,
+        proposal_id: ID,
+        funded: bool,
+        reason: String,
+    ) -> Result<AllocationRun> {
         let user = require_user(ctx)?;
         let run = parse_id("runId", &run_id)?;
-        svc::override_project(state(ctx), user, run, parse_id("proposalId", &proposal_id)?, funded, &reason).await?;
+        svc::override_project(
+            state(ctx),
+            user,
+            run,
+            parse_id("proposalId", &proposal_id)?,
+            funded,
+            &reason,
+        )
+        .await?;
         let (r, res, ov) = svc::get_run(state(ctx), run).await?;
         Ok(AllocationRun(r, res, ov))
     }

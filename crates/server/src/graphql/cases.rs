@@ -37,10 +37,25 @@ impl WorkflowDefinitionGql {
         self.0.loaded_at
     }
     async fn states(&self) -> Vec<WorkflowStateGql> {
-        self.0.def.states.iter().map(|s| WorkflowStateGql { name: s.name.clone(), title: s.title.clone(), initial: s.initial, r#final: s.is_final }).collect()
+        self.0
+            .def
+            .states
+            .iter()
+            .map(|s| WorkflowStateGql {
+                name: s.name.clone(),
+                title: s.title.clone(),
+                initial: s.initial,
+                r#final: s.is_final,
+            })
+            .collect()
     }
     async fn transitions(&self) -> Vec<TransitionGql> {
-        self.0.def.transitions.iter().map(TransitionGql::of).collect()
+        self.0
+            .def
+            .transitions
+            .iter()
+            .map(TransitionGql::of)
+            .collect()
     }
 }
 
@@ -86,7 +101,11 @@ impl TransitionGql {
             input: t
                 .input
                 .iter()
-                .map(|(name, f)| InputFieldGql { name: name.clone(), r#type: f.type_name().to_string(), required: f.required })
+                .map(|(name, f)| InputFieldGql {
+                    name: name.clone(),
+                    r#type: f.type_name().to_string(),
+                    required: f.required,
+                })
                 .collect(),
         }
     }
@@ -114,7 +133,13 @@ impl Case {
         Json(&self.0.fields)
     }
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx).regions.read().await.get(self.0.region_id).cloned().map(Region)
+        state(ctx)
+            .regions
+            .read()
+            .await
+            .get(self.0.region_id)
+            .cloned()
+            .map(Region)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -132,13 +157,28 @@ impl Case {
     /// Every transition of this case, from the audit trail.
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditEventGql>> {
         let st = state(ctx);
-        let rows = mufakat_store::repo::audit::for_instance(&st.db, &self.0.workflow, &self.0.id.to_string()).await?;
-        Ok(rows.into_iter().map(audit_log::from_row).collect::<Result<Vec<_>, _>>()?.into_iter().map(AuditEventGql).collect())
+        let rows = mufakat_store::repo::audit::for_instance(
+            &st.db,
+            &self.0.workflow,
+            &self.0.id.to_string(),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(audit_log::from_row)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(AuditEventGql)
+            .collect())
     }
     /// What the signed-in user may do now.
     async fn available_transitions(&self, ctx: &Context<'_>) -> Result<Vec<TransitionGql>> {
         let user = require_user(ctx)?;
-        Ok(cases::available(state(ctx), user, self.0.id).await?.iter().map(TransitionGql::of).collect())
+        Ok(cases::available(state(ctx), user, self.0.id)
+            .await?
+            .iter()
+            .map(TransitionGql::of)
+            .collect())
     }
 }
 
@@ -204,7 +244,13 @@ pub struct CheckpointGql {
 
 impl From<mufakat_audit::Checkpoint> for CheckpointGql {
     fn from(c: mufakat_audit::Checkpoint) -> Self {
-        CheckpointGql { seq: c.seq, hash: c.hash, signed_at: c.signed_at, public_key: c.public_key, signature: c.signature }
+        CheckpointGql {
+            seq: c.seq,
+            hash: c.hash,
+            signed_at: c.signed_at,
+            public_key: c.public_key,
+            signature: c.signature,
+        }
     }
 }
 
@@ -226,25 +272,59 @@ impl CasesQuery {
     /// Every deployed version of every workflow.
     async fn workflow_definitions(&self, ctx: &Context<'_>) -> Vec<WorkflowDefinitionGql> {
         let reg = &state(ctx).workflows;
-        reg.all().into_iter().map(|d| { let latest = reg.is_latest(&d); WorkflowDefinitionGql(d, latest) }).collect()
+        reg.all()
+            .into_iter()
+            .map(|d| {
+                let latest = reg.is_latest(&d);
+                WorkflowDefinitionGql(d, latest)
+            })
+            .collect()
     }
 
     /// A case (workflow instance) the user may see.
     async fn instance(&self, ctx: &Context<'_>, id: ID) -> Result<Case> {
         let user = require_user(ctx)?;
-        Ok(Case(cases::get(state(ctx), user, parse_id("id", &id)?).await?))
+        Ok(Case(
+            cases::get(state(ctx), user, parse_id("id", &id)?).await?,
+        ))
     }
 
     /// Cases the user created or may handle, newest first.
-    async fn cases(&self, ctx: &Context<'_>, workflow: Option<String>, state_name: Option<String>, #[graphql(default = 50)] first: i32) -> Result<Vec<Case>> {
+    async fn cases(
+        &self,
+        ctx: &Context<'_>,
+        workflow: Option<String>,
+        state_name: Option<String>,
+        #[graphql(default = 50)] first: i32,
+    ) -> Result<Vec<Case>> {
         let user = require_user(ctx)?;
         let first = first.clamp(1, 200) as u64;
-        Ok(cases::list(state(ctx), user, workflow.as_deref(), state_name.as_deref(), first).await?.into_iter().map(Case).collect())
+        Ok(cases::list(
+            state(ctx),
+            user,
+            workflow.as_deref(),
+            state_name.as_deref(),
+            first,
+        )
+        .await?
+        .into_iter()
+        .map(Case)
+        .collect())
     }
 
-    async fn available_transitions(&self, ctx: &Context<'_>, instance_id: ID) -> Result<Vec<TransitionGql>> {
+    async fn available_transitions(
+        &self,
+        ctx: &Context<'_>,
+        instance_id: ID,
+    ) -> Result<Vec<TransitionGql>> {
         let user = require_user(ctx)?;
-        Ok(cases::available(state(ctx), user, parse_id("instanceId", &instance_id)?).await?.iter().map(TransitionGql::of).collect())
+        Ok(
+            cases::available(state(ctx), user, parse_id("instanceId", &instance_id)?)
+                .await?
+                .iter()
+                .map(TransitionGql::of)
+                .collect(),
+        )
     }
 
     /// The public key that signs audit checkpoints (hex), published for independent checks.
@@ -253,10 +333,19 @@ impl CasesQuery {
     }
 
     /// Signed checkpoints, newest first. Public.
-    async fn audit_checkpoints(&self, ctx: &Context<'_>, #[graphql(default = 20)] first: i32) -> Result<Vec<CheckpointGql>> {
+    async fn audit_checkpoints(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+    ) -> Result<Vec<CheckpointGql>> {
         let mut all = mufakat_store::repo::audit::checkpoints(&state(ctx).db).await?;
         all.reverse();
-        Ok(all.into_iter().take(first.clamp(1, 500) as usize).map(audit_log::checkpoint_from_row).map(Into::into).collect())
+        Ok(all
+            .into_iter()
+            .take(first.clamp(1, 500) as usize)
+            .map(audit_log::checkpoint_from_row)
+            .map(Into::into)
+            .collect())
     }
 
     /// Recomputes the whole chain and its checkpoints (auditors, admins).
@@ -266,7 +355,13 @@ impl CasesQuery {
         let roots: Vec<i32> = st.regions.read().await.roots().map(|r| r.id).collect();
         st.authz.require(user, &roots, perms::AUDIT_VERIFY).await?;
         let v = audit_log::verify(&st.db).await?;
-        Ok(VerificationGql { ok: v.ok, events: v.events, checkpoints: v.checkpoints as i32, first_bad_seq: v.first_bad_seq, problem: v.problem })
+        Ok(VerificationGql {
+            ok: v.ok,
+            events: v.events,
+            checkpoints: v.checkpoints as i32,
+            first_bad_seq: v.first_bad_seq,
+            problem: v.problem,
+        })
     }
 }
 
@@ -276,10 +371,25 @@ pub struct CasesMutation;
 #[Object]
 impl CasesMutation {
     /// Starts a case of the newest version of a workflow in a region.
-    async fn start_case(&self, ctx: &Context<'_>, workflow: String, region_id: ID, input: Option<Json<serde_json::Map<String, serde_json::Value>>>) -> Result<Case> {
+    async fn start_case(
+        &self,
+        ctx: &Context<'_>,
+        workflow: String,
+        region_id: ID,
+        input: Option<Json<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Result<Case> {
         let user = require_user(ctx)?;
         let region = parse_id("regionId", &region_id)?;
-        Ok(Case(cases::start(state(ctx), user, &workflow, region, input.map(|j| j.0).unwrap_or_default()).await?))
+        Ok(Case(
+            cases::start(
+                state(ctx),
+                user,
+                &workflow,
+                region,
+                input.map(|j| j.0).unwrap_or_default(),
+            )
+            .await?,
+        ))
     }
 
     /// Fires a transition. With `expectedVersion`, a case changed since you read it is a CONFLICT.
@@ -295,8 +405,16 @@ impl CasesMutation {
         let user = require_user(ctx)?;
         let id = parse_id("instanceId", &instance_id)?;
         Ok(Case(
-            cases::fire(state(ctx), cases::Acting::User(user), id, &transition, input.map(|j| j.0).unwrap_or_default(), comment, expected_version)
-                .await?,
+            cases::fire(
+                state(ctx),
+                cases::Acting::User(user),
+                id,
+                &transition,
+                input.map(|j| j.0).unwrap_or_default(),
+                comment,
+                expected_version,
+            )
+            .await?,
         ))
     }
 
@@ -305,7 +423,11 @@ impl CasesMutation {
         let user = require_user(ctx)?;
         let st = state(ctx);
         let roots: Vec<i32> = st.regions.read().await.roots().map(|r| r.id).collect();
-        st.authz.require(user, &roots, perms::AUDIT_CHECKPOINT).await?;
-        Ok(audit_log::checkpoint(&st.db, &st.signer, Utc::now()).await?.map(Into::into))
+        st.authz
+            .require(user, &roots, perms::AUDIT_CHECKPOINT)
+            .await?;
+        Ok(audit_log::checkpoint(&st.db, &st.signer, Utc::now())
+            .await?
+            .map(Into::into))
     }
 }

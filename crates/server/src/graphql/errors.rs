@@ -25,9 +25,15 @@ fn decorate(err: &mut ServerError, lang: Lang, request_id: &str) {
                 .iter()
                 .map(|f| {
                     let mut m = async_graphql::indexmap::IndexMap::new();
-                    m.insert(async_graphql::Name::new("field"), Value::from(f.field.clone()));
+                    m.insert(
+                        async_graphql::Name::new("field"),
+                        Value::from(f.field.clone()),
+                    );
                     m.insert(async_graphql::Name::new("rule"), Value::from(f.rule));
-                    m.insert(async_graphql::Name::new("message"), Value::from(f.message.get(lang).to_owned()));
+                    m.insert(
+                        async_graphql::Name::new("message"),
+                        Value::from(f.message.get(lang).to_owned()),
+                    );
                     Value::Object(m)
                 })
                 .collect();
@@ -54,11 +60,23 @@ fn decorate(err: &mut ServerError, lang: Lang, request_id: &str) {
 
 fn classify(message: &str) -> (&'static str, &'static str, &'static str) {
     if message.contains("nested too deep") {
-        ("QUERY_TOO_DEEP", "Kueri terlalu dalam", "The query is nested too deep")
+        (
+            "QUERY_TOO_DEEP",
+            "Kueri terlalu dalam",
+            "The query is nested too deep",
+        )
     } else if message.contains("too complex") {
-        ("QUERY_TOO_COMPLEX", "Kueri terlalu rumit", "The query is too complex")
+        (
+            "QUERY_TOO_COMPLEX",
+            "Kueri terlalu rumit",
+            "The query is too complex",
+        )
     } else {
-        ("BAD_REQUEST", "Permintaan GraphQL tidak valid", "The GraphQL request is not valid")
+        (
+            "BAD_REQUEST",
+            "Permintaan GraphQL tidak valid",
+            "The GraphQL request is not valid",
+        )
     }
 }
 
@@ -71,7 +89,14 @@ pub fn request_error(err: AppErrorOrCode, lang: Lang, request_id: &str) -> Respo
             }
             (e.code(), e.message(lang, request_id))
         }
-        AppErrorOrCode::Code { code, id, en } => (code, if lang == Lang::Id { id.to_owned() } else { en.to_owned() }),
+        AppErrorOrCode::Code { code, id, en } => (
+            code,
+            if lang == Lang::Id {
+                id.to_owned()
+            } else {
+                en.to_owned()
+            },
+        ),
     };
     let mut ext = ErrorExtensionValues::default();
     ext.set("code", code);
@@ -83,5 +108,9 @@ pub fn request_error(err: AppErrorOrCode, lang: Lang, request_id: &str) -> Respo
 
 pub enum AppErrorOrCode {
     App(AppError),
-    Code { code: &'static str, id: &'static str, en: &'static str },
+    Code {
+        code: &'static str,
+        id: &'static str,
+        en: &'static str,
+    },
 }

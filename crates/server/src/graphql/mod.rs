@@ -4,8 +4,8 @@
 
 mod allocation;
 mod cases;
-pub mod musrenbang;
 pub mod errors;
+pub mod musrenbang;
 mod mutation;
 mod query;
 mod types;
@@ -17,10 +17,20 @@ use crate::auth::CurrentUser;
 use crate::AppState;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(query::AccountsQuery, cases::CasesQuery, musrenbang::MusrenbangQuery, allocation::AllocationQuery);
+pub struct QueryRoot(
+    query::AccountsQuery,
+    cases::CasesQuery,
+    musrenbang::MusrenbangQuery,
+    allocation::AllocationQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(mutation::AccountsMutation, cases::CasesMutation, musrenbang::MusrenbangMutation, allocation::AllocationMutation);
+pub struct MutationRoot(
+    mutation::AccountsMutation,
+    cases::CasesMutation,
+    musrenbang::MusrenbangMutation,
+    allocation::AllocationMutation,
+);
 
 #[derive(MergedSubscription, Default)]
 pub struct SubscriptionRoot(musrenbang::MusrenbangSubscription);
@@ -36,12 +46,20 @@ pub struct RequestCtx {
     pub ip: Option<std::net::IpAddr>,
 }
 
-pub fn build_schema(state: Option<AppState>, max_depth: usize, max_complexity: usize) -> MufakatSchema {
-    let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
-        .limit_depth(max_depth)
-        .limit_complexity(max_complexity)
-        .limit_recursive_depth(64)
-        .limit_directives(16);
+pub fn build_schema(
+    state: Option<AppState>,
+    max_depth: usize,
+    max_complexity: usize,
+) -> MufakatSchema {
+    let mut b = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .limit_depth(max_depth)
+    .limit_complexity(max_complexity)
+    .limit_recursive_depth(64)
+    .limit_directives(16);
     if let Some(s) = state {
         b = b.data(s);
     }

@@ -41,7 +41,13 @@ impl Cycle {
         self.0.year
     }
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx).regions.read().await.get(self.0.region_id).cloned().map(Region)
+        state(ctx)
+            .regions
+            .read()
+            .await
+            .get(self.0.region_id)
+            .cloned()
+            .map(Region)
     }
     /// `scheduled`, `submission`, `voting`, `kelurahan_deliberation`, `kecamatan_deliberation`,
     /// `kota_forum` or `closed`; moved by timers at the window times (the cycle's case).
@@ -69,7 +75,16 @@ impl Cycle {
         &self.0.settings.categories
     }
     async fn criteria(&self) -> Vec<CriterionGql> {
-        self.0.settings.criteria.iter().map(|c| CriterionGql { key: c.key.clone(), name: c.name.clone(), weight: c.weight }).collect()
+        self.0
+            .settings
+            .criteria
+            .iter()
+            .map(|c| CriterionGql {
+                key: c.key.clone(),
+                name: c.name.clone(),
+                weight: c.weight,
+            })
+            .collect()
     }
     /// priority = scoreWeight × score / 5 + votesWeight × votes / max votes in the list.
     async fn score_weight(&self) -> Decimal {
@@ -96,13 +111,28 @@ impl Loader<i32> for CycleLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let mut out = HashMap::new();
-        for c in svc::list_cycles(&self.0.db).await.map_err(Arc::new)? {
-            if keys.contains(&c.id) {
-                out.insert(c.id, Arc::new(c));
-            }
-        }
-        Ok(out)
+        let cycles = svc::cycles_by_id(&self.0.db, keys)
+            .await
+            .map_err(Arc::new)?;
+        Ok(cycles.into_iter().map(|c| (c.id, Arc::new(c))).collect())
+    }
+}
+
+/// Proposals by id (for lists that refer to proposals, such as allocation runs).
+pub struct ProposalLoader(pub AppState);
+
+impl Loader<i32> for ProposalLoader {
+    type Value = prop::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, prop::Model>, Self::Error> {
+        let rows = prop::Entity::find()
+            .filter(prop::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0.db)
+            .await
+            .db()
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
     }
 }
 
@@ -134,7 +164,12 @@ impl Loader<i32> for UserNameLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, String>, Self::Error> {
-        let rows = user::Entity::find().filter(user::Column::Id.is_in(keys.iter().copied())).all(&self.0.db).await.db().map_err(Arc::new)?;
+        let rows = user::Entity::find()
+            .filter(user::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0.db)
+            .await
+            .db()
+            .map_err(Arc::new)?;
         Ok(rows.into_iter().map(|u| (u.id, u.display_name)).collect())
     }
 }
@@ -142,6 +177,7 @@ impl Loader<i32> for UserNameLoader {
 /// The per-request loaders.
 pub struct Loaders {
     pub cycles: DataLoader<CycleLoader>,
+    pub proposals: DataLoader<ProposalLoader>,
     pub names: DataLoader<UserNameLoader>,
     pub my_votes: Option<DataLoader<MyVoteLoader>>,
 }
@@ -150,17 +186,18 @@ impl Loaders {
     pub fn new(state: &AppState, user: Option<i32>) -> Loaders {
         Loaders {
             cycles: DataLoader::new(CycleLoader(state.clone()), tokio::spawn),
+            proposals: DataLoader::new(ProposalLoader(state.clone()), tokio::spawn),
             names: DataLoader::new(UserNameLoader(state.clone()), tokio::spawn),
             my_votes: user.map(|u| DataLoader::new(MyVoteLoader(state.clone(), u), tokio::spawn)),
         }
     }
 }
 
-fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
+pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()
 }
 
-fn err(e: Arc<AppError>) -> async_graphql::Error {
+pub(crate) fn err(e: Arc<AppError>) -> async_graphql::Error {
     match Arc::try_unwrap(e) {
         Ok(e) => e.into(),
         Err(e) => AppError::internal(anyhow::anyhow!("{e}")).into(),
@@ -176,7 +213,12 @@ impl Proposal {
         ID(self.0.id.to_string())
     }
     async fn cycle(&self, ctx: &Context<'_>) -> Result<Option<Cycle>> {
-        Ok(loaders(ctx).cycles.load_one(self.0.cycle_id).await.map_err(err)?.map(|c| Cycle((*c).clone())))
+        Ok(loaders(ctx)
+            .cycles
+            .load_one(self.0.cycle_id)
+            .await
+            .map_err(err)?
+            .map(|c| Cycle((*c).clone())))
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -190,7 +232,13 @@ impl Proposal {
     }
     /// The kelurahan/desa where the work is.
     async fn kelurahan(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx).regions.read().await.get(self.0.region_id).cloned().map(Region)
+        state(ctx)
+            .regions
+            .read()
+            .await
+            .get(self.0.region_id)
+            .cloned()
+            .map(Region)
     }
     async fn rt_rw(&self) -> Option<&str> {
         self.0.rt_rw.as_deref()
@@ -233,8 +281,12 @@ impl Proposal {
     }
     /// The proposer's name: shown to the proposer and to staff only.
     async fn proposer_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let Some(pid) = self.0.proposer_id else { return Ok(None) };
-        let Some(u) = req(ctx).user.as_ref() else { return Ok(None) };
+        let Some(pid) = self.0.proposer_id else {
+            return Ok(None);
+        };
+        let Some(u) = req(ctx).user.as_ref() else {
+            return Ok(None);
+        };
         let staff = u.grants.iter().any(|(r, _)| *r != Role::Resident);
         if u.id != pid && !staff {
             return Ok(None);
@@ -274,19 +326,42 @@ impl Proposal {
         self.0.instance_id.map(|i| ID(i.to_string()))
     }
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditEventGql>> {
-        let Some(iid) = self.0.instance_id else { return Ok(vec![]) };
-        let rows = mufakat_store::repo::audit::for_instance(&state(ctx).db, svc::PROPOSAL_WORKFLOW, &iid.to_string()).await?;
-        Ok(rows.into_iter().map(audit_log::from_row).collect::<Result<Vec<_>, _>>()?.into_iter().map(AuditEventGql).collect())
+        let Some(iid) = self.0.instance_id else {
+            return Ok(vec![]);
+        };
+        let rows = mufakat_store::repo::audit::for_instance(
+            &state(ctx).db,
+            svc::PROPOSAL_WORKFLOW,
+            &iid.to_string(),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(audit_log::from_row)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(AuditEventGql)
+            .collect())
     }
     async fn attachments(&self) -> Vec<Attachment> {
         serde_json::from_str::<Vec<svc::Attachment>>(&self.0.attachments)
             .unwrap_or_default()
             .into_iter()
-            .map(|a| Attachment { name: a.name, mime_type: a.mime_type, size_bytes: a.size_bytes, sha256: a.sha256, url: a.url })
+            .map(|a| Attachment {
+                name: a.name,
+                mime_type: a.mime_type,
+                size_bytes: a.size_bytes,
+                sha256: a.sha256,
+                url: a.url,
+            })
             .collect()
     }
     async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<Comment>> {
-        Ok(svc::comments(&state(ctx).db, self.0.id).await?.into_iter().map(Comment).collect())
+        Ok(svc::comments(&state(ctx).db, self.0.id)
+            .await?
+            .into_iter()
+            .map(Comment)
+            .collect())
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -420,11 +495,17 @@ const MAX_PAGE: usize = 100;
 #[Object]
 impl MusrenbangQuery {
     async fn musrenbang_cycles(&self, ctx: &Context<'_>) -> Result<Vec<Cycle>> {
-        Ok(svc::list_cycles(&state(ctx).db).await?.into_iter().map(Cycle).collect())
+        Ok(svc::list_cycles(&state(ctx).db)
+            .await?
+            .into_iter()
+            .map(Cycle)
+            .collect())
     }
 
     async fn musrenbang_cycle(&self, ctx: &Context<'_>, id: ID) -> Result<Cycle> {
-        Ok(Cycle(svc::get_cycle(&state(ctx).db, parse_id("id", &id)?).await?))
+        Ok(Cycle(
+            svc::get_cycle(&state(ctx).db, parse_id("id", &id)?).await?,
+        ))
     }
 
     /// Proposals, public, with filters and sorting; drafts are visible to their proposer only.
@@ -442,11 +523,26 @@ impl MusrenbangQuery {
         let sort = sort.unwrap_or_default();
         let first = first.unwrap_or(20);
         if !(0..=MAX_PAGE as i32).contains(&first) {
-            return Err(AppError::validation("first", "range", "`first` harus 0 sampai 100.", "`first` must be 0 to 100.").into());
+            return Err(AppError::validation(
+                "first",
+                "range",
+                "`first` harus 0 sampai 100.",
+                "`first` must be 0 to 100.",
+            )
+            .into());
         }
         let offset: u64 = match after.as_deref() {
             None => 0,
-            Some(c) => c.parse::<u64>().map_err(|_| AppError::validation("after", "format", "Kursor tidak valid.", "Invalid cursor."))? + 1,
+            Some(c) => {
+                c.parse::<u64>().map_err(|_| {
+                    AppError::validation(
+                        "after",
+                        "format",
+                        "Kursor tidak valid.",
+                        "Invalid cursor.",
+                    )
+                })? + 1
+            }
         };
         let mut q = prop::Entity::find().filter(prop::Column::Status.ne("draft"));
         if let Some(c) = &filter.cycle_id {
@@ -473,10 +569,20 @@ impl MusrenbangQuery {
             ProposalSort::Cost => q.order_by_desc(prop::Column::CostSen),
         }
         .order_by_desc(prop::Column::Id);
-        let rows = q.offset(offset).limit(first as u64 + 1).all(&st.db).await.db()?;
+        let rows = q
+            .offset(offset)
+            .limit(first as u64 + 1)
+            .all(&st.db)
+            .await
+            .db()?;
         let has_next = rows.len() > first as usize;
         let mut conn = Connection::new(offset > 0, has_next);
-        conn.edges.extend(rows.into_iter().take(first as usize).enumerate().map(|(i, r)| Edge::new((offset + i as u64).to_string(), Proposal(r))));
+        conn.edges.extend(
+            rows.into_iter()
+                .take(first as usize)
+                .enumerate()
+                .map(|(i, r)| Edge::new((offset + i as u64).to_string(), Proposal(r))),
+        );
         Ok(conn)
     }
 
@@ -491,7 +597,13 @@ impl MusrenbangQuery {
     /// The signed-in user's own proposals, drafts included.
     async fn my_proposals(&self, ctx: &Context<'_>) -> Result<Vec<Proposal>> {
         let user = require_user(ctx)?;
-        let rows = prop::Entity::find().filter(prop::Column::ProposerId.eq(user.id)).order_by_desc(prop::Column::Id).limit(500).all(&state(ctx).db).await.db()?;
+        let rows = prop::Entity::find()
+            .filter(prop::Column::ProposerId.eq(user.id))
+            .order_by_desc(prop::Column::Id)
+            .limit(500)
+            .all(&state(ctx).db)
+            .await
+            .db()?;
         Ok(rows.into_iter().map(Proposal).collect())
     }
 
@@ -502,31 +614,78 @@ impl MusrenbangQuery {
         if let Some(c) = &cycle_id {
             q = q.filter(pv::Column::CycleId.eq(parse_id("cycleId", c)?));
         }
-        let ids: Vec<i32> = q.all(&state(ctx).db).await.db()?.into_iter().map(|v| v.proposal_id).collect();
-        let rows = prop::Entity::find().filter(prop::Column::Id.is_in(ids)).order_by_asc(prop::Column::Id).all(&state(ctx).db).await.db()?;
+        let ids: Vec<i32> = q
+            .all(&state(ctx).db)
+            .await
+            .db()?
+            .into_iter()
+            .map(|v| v.proposal_id)
+            .collect();
+        let rows = prop::Entity::find()
+            .filter(prop::Column::Id.is_in(ids))
+            .order_by_asc(prop::Column::Id)
+            .all(&state(ctx).db)
+            .await
+            .db()?;
         Ok(rows.into_iter().map(Proposal).collect())
     }
 
     /// The signed-in user's notifications, newest first.
-    async fn my_notifications(&self, ctx: &Context<'_>, #[graphql(default)] unread_only: bool) -> Result<Vec<Notification>> {
+    async fn my_notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] unread_only: bool,
+    ) -> Result<Vec<Notification>> {
         use mufakat_store::entity::notification as n;
         let user = require_user(ctx)?;
         let mut q = n::Entity::find().filter(n::Column::UserId.eq(user.id));
         if unread_only {
             q = q.filter(n::Column::ReadAt.is_null());
         }
-        Ok(q.order_by_desc(n::Column::Id).limit(200).all(&state(ctx).db).await.db()?.into_iter().map(Notification).collect())
+        Ok(q.order_by_desc(n::Column::Id)
+            .limit(200)
+            .all(&state(ctx).db)
+            .await
+            .db()?
+            .into_iter()
+            .map(Notification)
+            .collect())
     }
 
     /// The ranked list of a region at a level (`kelurahan`, `kecamatan`, `kota`).
-    async fn priority_list(&self, ctx: &Context<'_>, cycle_id: ID, region_id: ID, level: String) -> Result<Vec<PriorityItem>> {
+    async fn priority_list(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        region_id: ID,
+        level: String,
+    ) -> Result<Vec<PriorityItem>> {
         if !["kelurahan", "kecamatan", "kota"].contains(&level.as_str()) {
-            return Err(AppError::validation("level", "unknown", "Tingkat: kelurahan, kecamatan atau kota.", "Level: kelurahan, kecamatan or kota.").into());
+            return Err(AppError::validation(
+                "level",
+                "unknown",
+                "Tingkat: kelurahan, kecamatan atau kota.",
+                "Level: kelurahan, kecamatan or kota.",
+            )
+            .into());
         }
-        let list = svc::priority_list(state(ctx), parse_id("cycleId", &cycle_id)?, parse_id("regionId", &region_id)?, &level).await?;
+        let list = svc::priority_list(
+            state(ctx),
+            parse_id("cycleId", &cycle_id)?,
+            parse_id("regionId", &region_id)?,
+            &level,
+        )
+        .await?;
         Ok(list
             .into_iter()
-            .map(|(r, m)| PriorityItem { rank: r.rank as i32, priority: r.priority, score: r.score, votes: r.votes as i32, cost: r.cost.amount(), proposal: Proposal(m) })
+            .map(|(r, m)| PriorityItem {
+                rank: r.rank as i32,
+                priority: r.priority,
+                score: r.score,
+                votes: r.votes as i32,
+                cost: r.cost.amount(),
+                proposal: Proposal(m),
+            })
             .collect())
     }
 
@@ -535,11 +694,27 @@ impl MusrenbangQuery {
     async fn check_receipt(&self, ctx: &Context<'_>, receipt: String) -> Result<ReceiptCheck> {
         use mufakat_store::entity::audit_event as ae;
         let db = &state(ctx).db;
-        let Some(e) = ae::Entity::find().filter(ae::Column::Hash.eq(receipt.trim())).one(db).await.db()? else {
-            return Ok(ReceiptCheck { found: false, seq: None, checkpoint: None });
+        let Some(e) = ae::Entity::find()
+            .filter(ae::Column::Hash.eq(receipt.trim()))
+            .one(db)
+            .await
+            .db()?
+        else {
+            return Ok(ReceiptCheck {
+                found: false,
+                seq: None,
+                checkpoint: None,
+            });
         };
-        let cp = mufakat_store::repo::audit::checkpoints(db).await?.into_iter().find(|c| c.seq >= e.seq);
-        Ok(ReceiptCheck { found: true, seq: Some(e.seq), checkpoint: cp.map(audit_log::checkpoint_from_row).map(Into::into) })
+        let cp = mufakat_store::repo::audit::checkpoints(db)
+            .await?
+            .into_iter()
+            .find(|c| c.seq >= e.seq);
+        Ok(ReceiptCheck {
+            found: true,
+            seq: Some(e.seq),
+            checkpoint: cp.map(audit_log::checkpoint_from_row).map(Into::into),
+        })
     }
 }
 
@@ -683,35 +858,84 @@ pub struct MusrenbangMutation;
 #[Object]
 impl MusrenbangMutation {
     /// Bappeda: opens a planning cycle with its phase windows.
-    async fn create_musrenbang_cycle(&self, ctx: &Context<'_>, input: CreateCycleInput) -> Result<Cycle> {
+    async fn create_musrenbang_cycle(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCycleInput,
+    ) -> Result<Cycle> {
         let user = require_user(ctx)?;
         let mut settings = CycleSettings::default();
         if input.max_votes_per_voter < 1 || input.max_votes_per_voter > 100 {
-            return Err(AppError::validation("maxVotesPerVoter", "range", "Batas suara 1 sampai 100.", "The vote limit is 1 to 100.").into());
+            return Err(AppError::validation(
+                "maxVotesPerVoter",
+                "range",
+                "Batas suara 1 sampai 100.",
+                "The vote limit is 1 to 100.",
+            )
+            .into());
         }
         settings.voting.max_per_voter = input.max_votes_per_voter as u32;
         settings.voting.scope = match input.vote_scope.as_deref() {
             None | Some("kelurahan") => VoteScope::Kelurahan,
             Some("kecamatan") => VoteScope::Kecamatan,
-            Some(_) => return Err(AppError::validation("voteScope", "unknown", "Cakupan suara: kelurahan atau kecamatan.", "Vote scope: kelurahan or kecamatan.").into()),
+            Some(_) => {
+                return Err(AppError::validation(
+                    "voteScope",
+                    "unknown",
+                    "Cakupan suara: kelurahan atau kecamatan.",
+                    "Vote scope: kelurahan or kecamatan.",
+                )
+                .into())
+            }
         };
         if let Some(c) = input.categories {
-            settings.categories = c.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+            settings.categories = c
+                .into_iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
         }
         if let Some(c) = input.criteria {
             let valid = !c.is_empty()
-                && c.iter().all(|x| !x.key.trim().is_empty() && x.weight > Decimal::ZERO)
-                && c.iter().map(|x| x.key.trim()).collect::<std::collections::HashSet<_>>().len() == c.len();
+                && c.iter()
+                    .all(|x| !x.key.trim().is_empty() && x.weight > Decimal::ZERO)
+                && c.iter()
+                    .map(|x| x.key.trim())
+                    .collect::<std::collections::HashSet<_>>()
+                    .len()
+                    == c.len();
             if !valid {
-                return Err(AppError::validation("criteria", "invalid", "Kriteria: kunci unik dan bobot lebih dari nol.", "Criteria need unique keys and positive weights.").into());
+                return Err(AppError::validation(
+                    "criteria",
+                    "invalid",
+                    "Kriteria: kunci unik dan bobot lebih dari nol.",
+                    "Criteria need unique keys and positive weights.",
+                )
+                .into());
             }
-            settings.criteria = c.into_iter().map(|x| mufakat_musrenbang::Criterion { key: x.key.trim().to_owned(), name: x.name, weight: x.weight }).collect();
+            settings.criteria = c
+                .into_iter()
+                .map(|x| mufakat_musrenbang::Criterion {
+                    key: x.key.trim().to_owned(),
+                    name: x.name,
+                    weight: x.weight,
+                })
+                .collect();
         }
         if let (Some(s), Some(v)) = (input.score_weight, input.votes_weight) {
             if s < Decimal::ZERO || v < Decimal::ZERO {
-                return Err(AppError::validation("scoreWeight", "range", "Bobot tidak boleh negatif.", "Weights must not be negative.").into());
+                return Err(AppError::validation(
+                    "scoreWeight",
+                    "range",
+                    "Bobot tidak boleh negatif.",
+                    "Weights must not be negative.",
+                )
+                .into());
             }
-            settings.formula = mufakat_musrenbang::PriorityFormula { score_weight: s, votes_weight: v };
+            settings.formula = mufakat_musrenbang::PriorityFormula {
+                score_weight: s,
+                votes_weight: v,
+            };
         }
         let w = input.windows;
         let windows = BTreeMap::from([
@@ -724,18 +948,36 @@ impl MusrenbangMutation {
         let c = svc::create_cycle(
             state(ctx),
             user,
-            svc::NewCycle { name: input.name, year: input.year, region_id: parse_id("regionId", &input.region_id)?, windows, closes_at: w.closes_at, settings },
+            svc::NewCycle {
+                name: input.name,
+                year: input.year,
+                region_id: parse_id("regionId", &input.region_id)?,
+                windows,
+                closes_at: w.closes_at,
+                settings,
+            },
         )
         .await?;
         Ok(Cycle(c))
     }
 
     /// A resident (or staff) drafts a proposal during the submission phase.
-    async fn create_proposal(&self, ctx: &Context<'_>, input: CreateProposalInput) -> Result<Proposal> {
+    async fn create_proposal(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProposalInput,
+    ) -> Result<Proposal> {
         let user = require_user(ctx)?;
         let region_id = match &input.kelurahan_id {
             Some(k) => parse_id("kelurahanId", k)?,
-            None => user.home_region_id.ok_or_else(|| AppError::validation("kelurahanId", "required", "Pilih kelurahan/desa.", "Choose a kelurahan/desa."))?,
+            None => user.home_region_id.ok_or_else(|| {
+                AppError::validation(
+                    "kelurahanId",
+                    "required",
+                    "Pilih kelurahan/desa.",
+                    "Choose a kelurahan/desa.",
+                )
+            })?,
         };
         let p = svc::create_proposal(
             state(ctx),
@@ -759,7 +1001,13 @@ impl MusrenbangMutation {
                 attachments: input
                     .attachments
                     .into_iter()
-                    .map(|a| svc::Attachment { name: a.name, mime_type: a.mime_type, size_bytes: a.size_bytes, sha256: a.sha256, url: a.url })
+                    .map(|a| svc::Attachment {
+                        name: a.name,
+                        mime_type: a.mime_type,
+                        size_bytes: a.size_bytes,
+                        sha256: a.sha256,
+                        url: a.url,
+                    })
                     .collect(),
             },
         )
@@ -780,43 +1028,78 @@ impl MusrenbangMutation {
     ) -> Result<ProposalActionResult> {
         let user = require_user(ctx)?;
         let input = input.unwrap_or_default();
-        let into = input.into_proposal_id.as_ref().map(|i| parse_id("intoProposalId", i)).transpose()?;
+        let into = input
+            .into_proposal_id
+            .as_ref()
+            .map(|i| parse_id("intoProposalId", i))
+            .transpose()?;
         let (p, receipt) = svc::act(
             state(ctx),
             user,
             parse_id("proposalId", &proposal_id)?,
             action.name(),
-            svc::ActInput { volume: input.volume, unit_price: input.unit_price, cost_override: input.cost_override, into_proposal: into },
+            svc::ActInput {
+                volume: input.volume,
+                unit_price: input.unit_price,
+                cost_override: input.cost_override,
+                into_proposal: into,
+            },
             comment,
             expected_version,
         )
         .await?;
-        Ok(ProposalActionResult { proposal: Proposal(p), receipt })
+        Ok(ProposalActionResult {
+            proposal: Proposal(p),
+            receipt,
+        })
     }
 
     /// A resident approves a proposal; returns a receipt.
     async fn vote(&self, ctx: &Context<'_>, proposal_id: ID) -> Result<VoteResult> {
         let user = require_user(ctx)?;
         let r = svc::vote(state(ctx), user, parse_id("proposalId", &proposal_id)?).await?;
-        Ok(VoteResult { proposal: Proposal(r.proposal), receipt: r.receipt, seq: r.seq })
+        Ok(VoteResult {
+            proposal: Proposal(r.proposal),
+            receipt: r.receipt,
+            seq: r.seq,
+        })
     }
 
     /// Withdraws one's vote while voting is open.
     async fn withdraw_vote(&self, ctx: &Context<'_>, proposal_id: ID) -> Result<VoteResult> {
         let user = require_user(ctx)?;
         let r = svc::unvote(state(ctx), user, parse_id("proposalId", &proposal_id)?).await?;
-        Ok(VoteResult { proposal: Proposal(r.proposal), receipt: r.receipt, seq: r.seq })
+        Ok(VoteResult {
+            proposal: Proposal(r.proposal),
+            receipt: r.receipt,
+            seq: r.seq,
+        })
     }
 
     /// Staff score a proposal on the cycle's criteria (1-5 each).
-    async fn score_proposal(&self, ctx: &Context<'_>, proposal_id: ID, scores: Vec<CriterionScore>) -> Result<Proposal> {
+    async fn score_proposal(
+        &self,
+        ctx: &Context<'_>,
+        proposal_id: ID,
+        scores: Vec<CriterionScore>,
+    ) -> Result<Proposal> {
         let user = require_user(ctx)?;
         let mut values = BTreeMap::new();
         for s in scores {
-            let v = u8::try_from(s.value).map_err(|_| AppError::validation("scores", "range", "Nilai 1 sampai 5.", "Values are 1 to 5."))?;
+            let v = u8::try_from(s.value).map_err(|_| {
+                AppError::validation("scores", "range", "Nilai 1 sampai 5.", "Values are 1 to 5.")
+            })?;
             values.insert(s.key, v);
         }
-        Ok(Proposal(svc::score(state(ctx), user, parse_id("proposalId", &proposal_id)?, values).await?))
+        Ok(Proposal(
+            svc::score(
+                state(ctx),
+                user,
+                parse_id("proposalId", &proposal_id)?,
+                values,
+            )
+            .await?,
+        ))
     }
 
     /// Marks all of the signed-in user's notifications read; returns how many.
@@ -834,20 +1117,48 @@ impl MusrenbangMutation {
         Ok(r.rows_affected as i32)
     }
 
-    async fn add_comment(&self, ctx: &Context<'_>, proposal_id: ID, body: String) -> Result<Comment> {
+    async fn add_comment(
+        &self,
+        ctx: &Context<'_>,
+        proposal_id: ID,
+        body: String,
+    ) -> Result<Comment> {
         let user = require_user(ctx)?;
-        Ok(Comment(svc::add_comment(state(ctx), user, parse_id("proposalId", &proposal_id)?, &body).await?))
+        Ok(Comment(
+            svc::add_comment(
+                state(ctx),
+                user,
+                parse_id("proposalId", &proposal_id)?,
+                &body,
+            )
+            .await?,
+        ))
     }
 
     async fn report_comment(&self, ctx: &Context<'_>, comment_id: ID) -> Result<Comment> {
         let user = require_user(ctx)?;
-        Ok(Comment(svc::report_comment(state(ctx), user, parse_id("commentId", &comment_id)?).await?))
+        Ok(Comment(
+            svc::report_comment(state(ctx), user, parse_id("commentId", &comment_id)?).await?,
+        ))
     }
 
     /// Staff hide a comment with a reason (kept, never deleted; audited).
-    async fn hide_comment(&self, ctx: &Context<'_>, comment_id: ID, reason: String) -> Result<Comment> {
+    async fn hide_comment(
+        &self,
+        ctx: &Context<'_>,
+        comment_id: ID,
+        reason: String,
+    ) -> Result<Comment> {
         let user = require_user(ctx)?;
-        Ok(Comment(svc::hide_comment(state(ctx), user, parse_id("commentId", &comment_id)?, &reason).await?))
+        Ok(Comment(
+            svc::hide_comment(
+                state(ctx),
+                user,
+                parse_id("commentId", &comment_id)?,
+                &reason,
+            )
+            .await?,
+        ))
     }
 }
 
@@ -857,7 +1168,11 @@ pub struct MusrenbangSubscription;
 #[Subscription]
 impl MusrenbangSubscription {
     /// Live vote counts of proposals in a region (and below): the situation room.
-    async fn vote_counts(&self, ctx: &Context<'_>, region_id: ID) -> Result<impl Stream<Item = VoteCount>> {
+    async fn vote_counts(
+        &self,
+        ctx: &Context<'_>,
+        region_id: ID,
+    ) -> Result<impl Stream<Item = VoteCount>> {
         let st = state(ctx).clone();
         let region = parse_id("regionId", &region_id)?;
         let mut rx = st.vote_events.subscribe();

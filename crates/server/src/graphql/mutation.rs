@@ -46,7 +46,11 @@ pub struct CreateRegionInput {
 #[Object]
 impl AccountsMutation {
     /// A resident creates an account and is signed in.
-    async fn register_resident(&self, ctx: &Context<'_>, input: RegisterResidentInput) -> Result<AuthPayload> {
+    async fn register_resident(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterResidentInput,
+    ) -> Result<AuthPayload> {
         let st = state(ctx);
         let kelurahan_id = parse_id("kelurahanId", &input.kelurahan_id)?;
         let password = input.password.clone();
@@ -62,13 +66,26 @@ impl AccountsMutation {
         )
         .await?;
         let r = accounts::login(st, &u.username, &password, req(ctx).ip).await?;
-        Ok(AuthPayload { token: r.token, expires_at: r.expires_at, user: User(r.user) })
+        Ok(AuthPayload {
+            token: r.token,
+            expires_at: r.expires_at,
+            user: User(r.user),
+        })
     }
 
     /// Signs in. Repeated failures lock the username for a while (`RATE_LIMITED`).
-    async fn login(&self, ctx: &Context<'_>, username: String, password: String) -> Result<AuthPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        password: String,
+    ) -> Result<AuthPayload> {
         let r = accounts::login(state(ctx), &username, &password, req(ctx).ip).await?;
-        Ok(AuthPayload { token: r.token, expires_at: r.expires_at, user: User(r.user) })
+        Ok(AuthPayload {
+            token: r.token,
+            expires_at: r.expires_at,
+            user: User(r.user),
+        })
     }
 
     /// Revokes the token of this request.
@@ -88,33 +105,58 @@ impl AccountsMutation {
         let user = require_user(ctx)?;
         let mut grants = vec![];
         for (i, g) in input.roles.iter().enumerate() {
-            grants.push((g.role.into(), parse_id(&format!("roles[{i}].regionId"), &g.region_id)?));
+            grants.push((
+                g.role.into(),
+                parse_id(&format!("roles[{i}].regionId"), &g.region_id)?,
+            ));
         }
         let u = accounts::create_staff(
             state(ctx),
             Some(user),
-            accounts::CreateStaff { username: input.username, name: input.name, password: input.password, grants },
+            accounts::CreateStaff {
+                username: input.username,
+                name: input.name,
+                password: input.password,
+                grants,
+            },
         )
         .await?;
         Ok(User(u))
     }
 
     /// Admin: grants a role to a user within a region.
-    async fn grant_role(&self, ctx: &Context<'_>, user_id: ID, role: RoleGql, region_id: ID) -> Result<User> {
+    async fn grant_role(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        role: RoleGql,
+        region_id: ID,
+    ) -> Result<User> {
         let user = require_user(ctx)?;
         let target = parse_id("userId", &user_id)?;
         let region = parse_id("regionId", &region_id)?;
-        Ok(User(accounts::grant_role(state(ctx), user, target, role.into(), region).await?))
+        Ok(User(
+            accounts::grant_role(state(ctx), user, target, role.into(), region).await?,
+        ))
     }
 
     /// Admin: adds a region under a parent.
     async fn create_region(&self, ctx: &Context<'_>, input: CreateRegionInput) -> Result<Region> {
         let user = require_user(ctx)?;
-        let parent_id = input.parent_id.as_ref().map(|p| parse_id("parentId", p)).transpose()?;
+        let parent_id = input
+            .parent_id
+            .as_ref()
+            .map(|p| parse_id("parentId", p))
+            .transpose()?;
         let r = regions::create(
             state(ctx),
             Some(user),
-            regions::CreateRegion { code: input.code, name: input.name, level: input.level.into(), parent_id },
+            regions::CreateRegion {
+                code: input.code,
+                name: input.name,
+                level: input.level.into(),
+                parent_id,
+            },
         )
         .await?;
         Ok(Region(r))

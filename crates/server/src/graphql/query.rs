@@ -16,14 +16,26 @@ impl AccountsQuery {
     }
 
     /// Regions, public. Without arguments: the top-level regions.
-    async fn regions(&self, ctx: &Context<'_>, parent_id: Option<ID>, level: Option<RegionLevelGql>) -> Result<Vec<Region>> {
+    async fn regions(
+        &self,
+        ctx: &Context<'_>,
+        parent_id: Option<ID>,
+        level: Option<RegionLevelGql>,
+    ) -> Result<Vec<Region>> {
         let tree = state(ctx).regions.read().await;
-        let parent = parent_id.as_ref().map(|p| parse_id("parentId", p)).transpose()?;
+        let parent = parent_id
+            .as_ref()
+            .map(|p| parse_id("parentId", p))
+            .transpose()?;
         let mut out: Vec<Region> = match (parent, level) {
             (Some(p), _) => tree.children(p).cloned().map(Region).collect(),
             (None, Some(l)) => {
                 let l = l.into();
-                tree.all().filter(|r| r.level == l).cloned().map(Region).collect()
+                tree.all()
+                    .filter(|r| r.level == l)
+                    .cloned()
+                    .map(Region)
+                    .collect()
             }
             (None, None) => tree.roots().cloned().map(Region).collect(),
         };
@@ -40,6 +52,10 @@ impl AccountsQuery {
     async fn residents(&self, ctx: &Context<'_>, region_id: ID) -> Result<Vec<User>> {
         let user = require_user(ctx)?;
         let region = parse_id("regionId", &region_id)?;
-        Ok(accounts::list_residents(state(ctx), user, region).await?.into_iter().map(User).collect())
+        Ok(accounts::list_residents(state(ctx), user, region)
+            .await?
+            .into_iter()
+            .map(User)
+            .collect())
     }
 }

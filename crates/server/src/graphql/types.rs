@@ -121,7 +121,13 @@ impl RoleGrant {
         self.role.into()
     }
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx).regions.read().await.get(self.region_id).cloned().map(Region)
+        state(ctx)
+            .regions
+            .read()
+            .await
+            .get(self.region_id)
+            .cloned()
+            .map(Region)
     }
 }
 
@@ -144,7 +150,14 @@ impl User {
         state(ctx).regions.read().await.get(r).cloned().map(Region)
     }
     async fn roles(&self) -> Vec<RoleGrant> {
-        self.0.grants.iter().map(|(role, region_id)| RoleGrant { role: *role, region_id: *region_id }).collect()
+        self.0
+            .grants
+            .iter()
+            .map(|(role, region_id)| RoleGrant {
+                role: *role,
+                region_id: *region_id,
+            })
+            .collect()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

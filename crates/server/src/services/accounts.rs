@@ -37,7 +37,9 @@ fn view(u: user::Model, g: Vec<role_grant::Model>) -> UserView {
 }
 
 fn parse_grants(g: Vec<role_grant::Model>) -> Vec<(Role, i32)> {
-    g.into_iter().filter_map(|g| Some((g.role.parse::<Role>().ok()?, g.region_id))).collect()
+    g.into_iter()
+        .filter_map(|g| Some((g.role.parse::<Role>().ok()?, g.region_id)))
+        .collect()
 }
 
 pub struct RegisterResident {
@@ -61,7 +63,8 @@ pub async fn register_resident(state: &AppState, input: RegisterResident) -> App
     let password = collect(&mut errors, Password::parse("password", &input.password));
     let region_ok = {
         let tree = state.regions.read().await;
-        tree.get(input.kelurahan_id).is_some_and(|r| r.level == RegionLevel::KelurahanDesa)
+        tree.get(input.kelurahan_id)
+            .is_some_and(|r| r.level == RegionLevel::KelurahanDesa)
     };
     if !region_ok {
         errors.push(FieldError::new(
@@ -71,7 +74,9 @@ pub async fn register_resident(state: &AppState, input: RegisterResident) -> App
             "Unknown kelurahan/desa. Choose one from the list of regions.",
         ));
     }
-    let (Some(username), Some(name), Some(nik), Some(password), true) = (username, name, nik, password, region_ok) else {
+    let (Some(username), Some(name), Some(nik), Some(password), true) =
+        (username, name, nik, password, region_ok)
+    else {
         return Err(AppError::Validation(errors));
     };
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
@@ -105,11 +110,22 @@ pub struct LoginResult {
     pub user: UserView,
 }
 
-pub async fn login(state: &AppState, username: &str, password: &str, ip: Option<IpAddr>) -> AppResult<LoginResult> {
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    ip: Option<IpAddr>,
+) -> AppResult<LoginResult> {
     let username = username.trim().to_lowercase();
     state.login_limiter.check(&username, ip)?;
-    let found = users::by_username(&state.db, &username).await?.filter(|u| u.is_active);
-    let ok = auth::verify_password(password.to_owned(), found.as_ref().map(|u| u.password_hash.clone())).await?;
+    let found = users::by_username(&state.db, &username)
+        .await?
+        .filter(|u| u.is_active);
+    let ok = auth::verify_password(
+        password.to_owned(),
+        found.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
     let Some(u) = found.filter(|_| ok) else {
         state.login_limiter.record_failure(&username, ip);
         return Err(AppError::InvalidCredentials);
@@ -119,7 +135,11 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: Option<
     let expires_at = Utc::now() + Duration::hours(state.settings.token_ttl_hours);
     sessions::create(&state.db, hash, u.id, expires_at).await?;
     let g = grants::for_user(&state.db, u.id).await?;
-    Ok(LoginResult { token, expires_at, user: view(u, g) })
+    Ok(LoginResult {
+        token,
+        expires_at,
+        user: view(u, g),
+    })
 }
 
 /// Resolves a bearer token to its user, with fresh role grants synced into the enforcer.
@@ -128,11 +148,22 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUse
         return Err(AppError::Unauthenticated);
     }
     let hash = auth::token_hash(token);
-    let session = sessions::find_active(&state.db, &hash, Utc::now()).await?.ok_or(AppError::Unauthenticated)?;
+    let session = sessions::find_active(&state.db, &hash, Utc::now())
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     let u = users::get(&state.db, session.user_id).await?;
     if !u.is_active {
         return Err(AppError::Unauthenticated);
     }
+    current_user(state, u, hash).await
+}
+
+/// The acting user with fresh role grants, synced into the enforcer.
+async fn current_user(
+    state: &AppState,
+    u: user::Model,
+    token_hash: String,
+) -> AppResult<CurrentUser> {
     let grants = parse_grants(grants::for_user(&state.db, u.id).await?);
     state.authz.sync_user(u.id, &grants).await?;
     Ok(CurrentUser {
@@ -141,8 +172,17 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUse
         display_name: u.display_name,
         home_region_id: u.home_region_id,
         grants,
-        token_hash: hash,
+        token_hash,
     })
+}
+
+/// Acts as an existing account without a token: for the seed and the benchmarks, which run
+/// with operator rights on the server.
+pub async fn acting_as(state: &AppState, username: &str) -> AppResult<CurrentUser> {
+    let u = users::by_username(&state.db, username)
+        .await?
+        .ok_or(AppError::NotFound { entity: "user" })?;
+    current_user(state, u, String::new()).await
 }
 
 pub async fn logout(state: &AppState, user: &CurrentUser) -> AppResult<bool> {
@@ -167,26 +207,45 @@ pub struct CreateStaff {
 
 /// Creates a staff account with its role grants. The actor needs `staff_account:create` in the
 /// region of every grant; `actor = None` is the CLI/seed with operator rights.
-pub async fn create_staff(state: &AppState, actor: Option<&CurrentUser>, input: CreateStaff) -> AppResult<UserView> {
+pub async fn create_staff(
+    state: &AppState,
+    actor: Option<&CurrentUser>,
+    input: CreateStaff,
+) -> AppResult<UserView> {
     let mut errors = vec![];
     let username = collect(&mut errors, Username::parse("username", &input.username));
     let name = collect(&mut errors, DisplayName::parse("name", &input.name));
     let password = collect(&mut errors, Password::parse("password", &input.password));
     if input.grants.is_empty() {
-        errors.push(FieldError::new("roles", "required", "Berikan paling sedikit satu peran.", "Grant at least one role."));
+        errors.push(FieldError::new(
+            "roles",
+            "required",
+            "Berikan paling sedikit satu peran.",
+            "Grant at least one role.",
+        ));
     }
     for (i, (_, region)) in input.grants.iter().enumerate() {
         if state.regions.read().await.get(*region).is_none() {
-            errors.push(FieldError::new(format!("roles[{i}].regionId"), "unknown", "Wilayah tidak dikenal.", "Unknown region."));
+            errors.push(FieldError::new(
+                format!("roles[{i}].regionId"),
+                "unknown",
+                "Wilayah tidak dikenal.",
+                "Unknown region.",
+            ));
         }
     }
-    let (Some(username), Some(name), Some(password), true) = (username, name, password, errors.is_empty()) else {
+    let (Some(username), Some(name), Some(password), true) =
+        (username, name, password, errors.is_empty())
+    else {
         return Err(AppError::Validation(errors));
     };
     if let Some(actor) = actor {
         for (_, region) in &input.grants {
             let path = state.region_path(*region).await;
-            state.authz.require(actor, &path, perms::STAFF_ACCOUNT_CREATE).await?;
+            state
+                .authz
+                .require(actor, &path, perms::STAFF_ACCOUNT_CREATE)
+                .await?;
         }
     }
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
@@ -194,44 +253,92 @@ pub async fn create_staff(state: &AppState, actor: Option<&CurrentUser>, input: 
     let mut chain = audit_log::begin(&txn, Utc::now()).await?;
     let u = users::create(
         &txn,
-        users::NewUser { username: username.as_str(), display_name: name.as_str(), nik_hash: None, home_region_id: None, password_hash },
+        users::NewUser {
+            username: username.as_str(),
+            display_name: name.as_str(),
+            nik_hash: None,
+            home_region_id: None,
+            password_hash,
+        },
     )
     .await?;
     let mut made = vec![];
     for (role, region) in &input.grants {
         made.push(grants::grant(&txn, u.id, *role, *region, actor.map(|a| a.id)).await?);
     }
-    let roles: Vec<String> = input.grants.iter().map(|(r, g)| format!("{r}@{g}")).collect();
+    let roles: Vec<String> = input
+        .grants
+        .iter()
+        .map(|(r, g)| format!("{r}@{g}"))
+        .collect();
     let (who, as_role) = actor_of(actor);
-    chain.append(&txn, account_event(&who, &as_role, u.id, "create_staff", json!({ "username": u.username, "roles": roles }))).await?;
+    chain
+        .append(
+            &txn,
+            account_event(
+                &who,
+                &as_role,
+                u.id,
+                "create_staff",
+                json!({ "username": u.username, "roles": roles }),
+            ),
+        )
+        .await?;
     txn.commit().await.db()?;
     tracing::info!(user = u.id, by = ?actor.map(|a| a.id), "staff account created");
     Ok(view(u, made))
 }
 
-pub async fn grant_role(state: &AppState, actor: &CurrentUser, user_id: i32, role: Role, region_id: i32) -> AppResult<UserView> {
+pub async fn grant_role(
+    state: &AppState,
+    actor: &CurrentUser,
+    user_id: i32,
+    role: Role,
+    region_id: i32,
+) -> AppResult<UserView> {
     let path = state.region_path(region_id).await;
     if path.is_empty() {
         return Err(AppError::NotFound { entity: "region" });
     }
-    state.authz.require(actor, &path, perms::ROLE_GRANT_CREATE).await?;
+    state
+        .authz
+        .require(actor, &path, perms::ROLE_GRANT_CREATE)
+        .await?;
     let u = users::get(&state.db, user_id).await?;
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, Utc::now()).await?;
     grants::grant(&txn, user_id, role, region_id, Some(actor.id)).await?;
     let (who, as_role) = actor_of(Some(actor));
-    chain.append(&txn, account_event(&who, &as_role, user_id, "grant_role", json!({ "role": role.as_str(), "region": region_id.to_string() }))).await?;
+    chain
+        .append(
+            &txn,
+            account_event(
+                &who,
+                &as_role,
+                user_id,
+                "grant_role",
+                json!({ "role": role.as_str(), "region": region_id.to_string() }),
+            ),
+        )
+        .await?;
     txn.commit().await.db()?;
     Ok(view(u, grants::for_user(&state.db, user_id).await?))
 }
 
 /// Residents registered in `region_id` or below it. Needs `resident:list` there.
-pub async fn list_residents(state: &AppState, actor: &CurrentUser, region_id: i32) -> AppResult<Vec<UserView>> {
+pub async fn list_residents(
+    state: &AppState,
+    actor: &CurrentUser,
+    region_id: i32,
+) -> AppResult<Vec<UserView>> {
     let path = state.region_path(region_id).await;
     if path.is_empty() {
         return Err(AppError::NotFound { entity: "region" });
     }
-    state.authz.require(actor, &path, perms::RESIDENT_LIST).await?;
+    state
+        .authz
+        .require(actor, &path, perms::RESIDENT_LIST)
+        .await?;
     let within = state.regions.read().await.descendants_inclusive(region_id);
     let rows = user::Entity::find()
         .filter(user::Column::HomeRegionId.is_in(within))
@@ -245,14 +352,26 @@ pub async fn list_residents(state: &AppState, actor: &CurrentUser, region_id: i3
 /// Who did an account change: a user and their first role, or the operator (CLI, seed).
 fn actor_of(actor: Option<&CurrentUser>) -> (String, String) {
     match actor {
-        Some(a) => (a.id.to_string(), a.grants.first().map(|(r, _)| r.as_str().to_owned()).unwrap_or_default()),
+        Some(a) => (
+            a.id.to_string(),
+            a.grants
+                .first()
+                .map(|(r, _)| r.as_str().to_owned())
+                .unwrap_or_default(),
+        ),
         None => ("operator".into(), "operator".into()),
     }
 }
 
 /// Account changes are recorded in the audit trail as `system.accounts` events (never the
 /// password, never the NIK).
-fn account_event(actor: &str, role: &str, user_id: i32, transition: &str, input: serde_json::Value) -> AuditDraft {
+fn account_event(
+    actor: &str,
+    role: &str,
+    user_id: i32,
+    transition: &str,
+    input: serde_json::Value,
+) -> AuditDraft {
     AuditDraft {
         actor: actor.to_owned(),
         role: role.to_owned(),

@@ -10,12 +10,17 @@ use chrono::Utc;
 use mufakat_allocation::rules::{Completion, Options, Reason, Rule, Satisfaction};
 use mufakat_allocation::{Election, Project, Rational, Vote, VoteType};
 use mufakat_core::{AppError, AppResult, Money};
-use mufakat_store::entity::{allocation_override as ao, allocation_run as ar, budget_ceiling as bc, proposal as prop, proposal_vote as pv};
+use mufakat_store::entity::{
+    allocation_override as ao, allocation_run as ar, budget_ceiling as bc, proposal as prop,
+    proposal_vote as pv,
+};
 use mufakat_store::DbResultExt;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -34,13 +39,26 @@ fn to_money(q: &Rational) -> Money {
     Money::parse(&q.to_decimal_rounded(2)).unwrap_or(Money::ZERO)
 }
 
-async fn system_event(txn: &sea_orm::DatabaseTransaction, chain: &mut audit_log::Chain, user: &CurrentUser, workflow: &str, instance: String, transition: &str, input: serde_json::Value, comment: Option<String>) -> AppResult<()> {
+async fn system_event(
+    txn: &sea_orm::DatabaseTransaction,
+    chain: &mut audit_log::Chain,
+    user: &CurrentUser,
+    workflow: &str,
+    instance: String,
+    transition: &str,
+    input: serde_json::Value,
+    comment: Option<String>,
+) -> AppResult<()> {
     chain
         .append(
             txn,
             AuditDraft {
                 actor: user.id.to_string(),
-                role: user.grants.first().map(|(r, _)| r.as_str().to_owned()).unwrap_or_default(),
+                role: user
+                    .grants
+                    .first()
+                    .map(|(r, _)| r.as_str().to_owned())
+                    .unwrap_or_default(),
                 workflow: workflow.into(),
                 workflow_version: "1".into(),
                 instance_id: instance,
@@ -56,7 +74,11 @@ async fn system_event(txn: &sea_orm::DatabaseTransaction, chain: &mut audit_log:
 }
 
 /// The region's whole ceiling for a cycle, in sen.
-pub async fn region_ceiling(db: &impl sea_orm::ConnectionTrait, cycle_id: i32, region_id: i32) -> AppResult<Option<bc::Model>> {
+pub async fn region_ceiling(
+    db: &impl sea_orm::ConnectionTrait,
+    cycle_id: i32,
+    region_id: i32,
+) -> AppResult<Option<bc::Model>> {
     bc::Entity::find()
         .filter(bc::Column::CycleId.eq(cycle_id))
         .filter(bc::Column::RegionId.eq(region_id))
@@ -68,7 +90,13 @@ pub async fn region_ceiling(db: &impl sea_orm::ConnectionTrait, cycle_id: i32, r
 
 /// The proposals of a region at a level, and the approval election they form with the votes
 /// (voters under their pseudonyms) and `budget_sen`.
-async fn election(state: &AppState, cycle: &m::CycleView, region_id: i32, level: &str, budget_sen: i64) -> AppResult<(Election, Vec<prop::Model>)> {
+async fn election(
+    state: &AppState,
+    cycle: &m::CycleView,
+    region_id: i32,
+    level: &str,
+    budget_sen: i64,
+) -> AppResult<(Election, Vec<prop::Model>)> {
     let within = state.regions.read().await.descendants_inclusive(region_id);
     let proposals = prop::Entity::find()
         .filter(prop::Column::CycleId.eq(cycle.id))
@@ -80,13 +108,30 @@ async fn election(state: &AppState, cycle: &m::CycleView, region_id: i32, level:
         .db()?;
     let ids: Vec<i32> = proposals.iter().map(|p| p.id).collect();
     let mut ballots: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for v in pv::Entity::find().filter(pv::Column::ProposalId.is_in(ids)).all(&state.db).await.db()? {
-        ballots.entry(m::pseudonym(state, cycle.id, v.voter_id)).or_default().push(v.proposal_id.to_string());
+    for v in pv::Entity::find()
+        .filter(pv::Column::ProposalId.is_in(ids))
+        .all(&state.db)
+        .await
+        .db()?
+    {
+        ballots
+            .entry(m::pseudonym(state, cycle.id, v.voter_id))
+            .or_default()
+            .push(v.proposal_id.to_string());
     }
-    let region_name = state.regions.read().await.get(region_id).map(|r| r.name.clone()).unwrap_or_default();
+    let region_name = state
+        .regions
+        .read()
+        .await
+        .get(region_id)
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
     let e = Election {
         meta: vec![
-            ("description".into(), format!("{} — {region_name} ({level})", cycle.name)),
+            (
+                "description".into(),
+                format!("{} — {region_name} ({level})", cycle.name),
+            ),
             ("country".into(), "Indonesia".into()),
             ("unit".into(), region_name),
             ("num_projects".into(), proposals.len().to_string()),
@@ -95,30 +140,74 @@ async fn election(state: &AppState, cycle: &m::CycleView, region_id: i32, level:
         budget: to_rational(budget_sen),
         vote_type: VoteType::Approval,
         project_columns: vec!["name".into()],
-        projects: proposals.iter().map(|p| Project { id: p.id.to_string(), cost: to_rational(p.cost_sen), extra: vec![p.title.clone()] }).collect(),
+        projects: proposals
+            .iter()
+            .map(|p| Project {
+                id: p.id.to_string(),
+                cost: to_rational(p.cost_sen),
+                extra: vec![p.title.clone()],
+            })
+            .collect(),
         vote_columns: vec![],
-        votes: ballots.into_iter().map(|(voter, projects)| Vote { voter_id: voter, projects, points: vec![], extra: vec![] }).collect(),
+        votes: ballots
+            .into_iter()
+            .map(|(voter, projects)| Vote {
+                voter_id: voter,
+                projects,
+                points: vec![],
+                extra: vec![],
+            })
+            .collect(),
     };
     Ok((e, proposals))
 }
 
 /// Sets (or replaces) a ceiling. `scope`: empty for the whole region, `opd:NAME` or
 /// `category:NAME`.
-pub async fn set_ceiling(state: &AppState, user: &CurrentUser, cycle_id: i32, region_id: i32, scope: &str, amount: Money) -> AppResult<bc::Model> {
+pub async fn set_ceiling(
+    state: &AppState,
+    user: &CurrentUser,
+    cycle_id: i32,
+    region_id: i32,
+    scope: &str,
+    amount: Money,
+) -> AppResult<bc::Model> {
     let path = state.region_path(region_id).await;
     if path.is_empty() {
-        return Err(AppError::validation("regionId", "unknown", "Wilayah tidak dikenal.", "Unknown region."));
+        return Err(AppError::validation(
+            "regionId",
+            "unknown",
+            "Wilayah tidak dikenal.",
+            "Unknown region.",
+        ));
     }
     state.authz.require(user, &path, perms::BUDGET_SET).await?;
     m::get_cycle(&state.db, cycle_id).await?;
     let scope = scope.trim();
     if !(scope.is_empty() || scope.starts_with("opd:") || scope.starts_with("category:")) {
-        return Err(AppError::validation("scope", "format", "Cakupan: kosong, opd:NAMA atau category:NAMA.", "Scope: empty, opd:NAME or category:NAME."));
+        return Err(AppError::validation(
+            "scope",
+            "format",
+            "Cakupan: kosong, opd:NAMA atau category:NAMA.",
+            "Scope: empty, opd:NAME or category:NAME.",
+        ));
     }
     if amount.amount().is_sign_negative() {
-        return Err(AppError::validation("amount", "range", "Pagu tidak boleh negatif.", "A ceiling cannot be negative."));
+        return Err(AppError::validation(
+            "amount",
+            "range",
+            "Pagu tidak boleh negatif.",
+            "A ceiling cannot be negative.",
+        ));
     }
-    let sen = amount.to_minor_units().map_err(|_| AppError::validation("amount", "range", "Jumlah terlalu besar.", "Amount too large."))?;
+    let sen = amount.to_minor_units().map_err(|_| {
+        AppError::validation(
+            "amount",
+            "range",
+            "Jumlah terlalu besar.",
+            "Amount too large.",
+        )
+    })?;
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
@@ -137,10 +226,18 @@ pub async fn set_ceiling(state: &AppState, user: &CurrentUser, cycle_id: i32, re
             a.updated_at = Set(now);
             a.update(&txn).await.db()?
         }
-        None => bc::ActiveModel { cycle_id: Set(cycle_id), region_id: Set(region_id), scope: Set(scope.to_owned()), amount_sen: Set(sen), set_by: Set(user.id), updated_at: Set(now), ..Default::default() }
-            .insert(&txn)
-            .await
-            .db()?,
+        None => bc::ActiveModel {
+            cycle_id: Set(cycle_id),
+            region_id: Set(region_id),
+            scope: Set(scope.to_owned()),
+            amount_sen: Set(sen),
+            set_by: Set(user.id),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .db()?,
     };
     system_event(&txn, &mut chain, user, "system.budget", format!("ceiling-{}", row.id), "set_ceiling", json!({ "cycle": cycle_id.to_string(), "region": region_id.to_string(), "scope": scope, "amount": amount.to_string() }), None).await?;
     txn.commit().await.db()?;
@@ -148,7 +245,12 @@ pub async fn set_ceiling(state: &AppState, user: &CurrentUser, cycle_id: i32, re
 }
 
 pub async fn ceilings(state: &AppState, cycle_id: i32) -> AppResult<Vec<bc::Model>> {
-    bc::Entity::find().filter(bc::Column::CycleId.eq(cycle_id)).order_by_asc(bc::Column::RegionId).all(&state.db).await.db()
+    bc::Entity::find()
+        .filter(bc::Column::CycleId.eq(cycle_id))
+        .order_by_asc(bc::Column::RegionId)
+        .all(&state.db)
+        .await
+        .db()
 }
 
 /// One proposal's outcome in a run.
@@ -188,20 +290,50 @@ pub struct RunRequest {
 
 fn reason_text(p: &mufakat_allocation::rules::ProjectOutcome) -> (String, String) {
     match (&p.order, &p.reason) {
-        (Some(o), _) => (format!("didanai (urutan ke-{o})"), format!("funded (selected {o})")),
+        (Some(o), _) => (
+            format!("didanai (urutan ke-{o})"),
+            format!("funded (selected {o})"),
+        ),
         (None, Some(Reason::DidNotFit { remaining })) => (
-            format!("tidak muat dalam sisa pagu {}", to_money(remaining).to_rupiah()),
-            format!("did not fit in the remaining budget of {}", to_money(remaining).to_rupiah()),
+            format!(
+                "tidak muat dalam sisa pagu {}",
+                to_money(remaining).to_rupiah()
+            ),
+            format!(
+                "did not fit in the remaining budget of {}",
+                to_money(remaining).to_rupiah()
+            ),
         ),
         (None, Some(Reason::SupportersCannotAfford { available, round })) => (
-            format!("dana bagian para pendukungnya ({}) tidak cukup pada putaran {round}", to_money(available).to_rupiah()),
-            format!("its supporters' remaining shares ({}) could not pay for it in round {round}", to_money(available).to_rupiah()),
+            format!(
+                "dana bagian para pendukungnya ({}) tidak cukup pada putaran {round}",
+                to_money(available).to_rupiah()
+            ),
+            format!(
+                "its supporters' remaining shares ({}) could not pay for it in round {round}",
+                to_money(available).to_rupiah()
+            ),
         ),
-        (None, Some(Reason::NoSupport)) => ("tidak ada suara warga".into(), "no resident voted for it".into()),
-        (None, Some(Reason::NoSatisfaction)) => ("tidak memberi manfaat menurut ukuran kepuasan".into(), "gives no satisfaction under the measure".into()),
-        (None, Some(Reason::ExceedsBudget)) => ("biaya melebihi seluruh pagu".into(), "costs more than the whole ceiling".into()),
-        (None, Some(Reason::RuleStopped { blocked_by })) => (format!("aturan berhenti: usulan {blocked_by} tidak muat"), format!("the rule stopped: proposal {blocked_by} did not fit")),
-        (None, Some(Reason::NotInOptimum)) => ("bukan bagian dari kombinasi terbaik".into(), "not part of the best combination".into()),
+        (None, Some(Reason::NoSupport)) => (
+            "tidak ada suara warga".into(),
+            "no resident voted for it".into(),
+        ),
+        (None, Some(Reason::NoSatisfaction)) => (
+            "tidak memberi manfaat menurut ukuran kepuasan".into(),
+            "gives no satisfaction under the measure".into(),
+        ),
+        (None, Some(Reason::ExceedsBudget)) => (
+            "biaya melebihi seluruh pagu".into(),
+            "costs more than the whole ceiling".into(),
+        ),
+        (None, Some(Reason::RuleStopped { blocked_by })) => (
+            format!("aturan berhenti: usulan {blocked_by} tidak muat"),
+            format!("the rule stopped: proposal {blocked_by} did not fit"),
+        ),
+        (None, Some(Reason::NotInOptimum)) => (
+            "bukan bagian dari kombinasi terbaik".into(),
+            "not part of the best combination".into(),
+        ),
         (None, None) => (String::new(), String::new()),
     }
 }
@@ -210,34 +342,80 @@ fn reason_text(p: &mufakat_allocation::rules::ProjectOutcome) -> (String, String
 pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppResult<ar::Model> {
     let path = state.region_path(req.region_id).await;
     if path.is_empty() {
-        return Err(AppError::validation("regionId", "unknown", "Wilayah tidak dikenal.", "Unknown region."));
+        return Err(AppError::validation(
+            "regionId",
+            "unknown",
+            "Wilayah tidak dikenal.",
+            "Unknown region.",
+        ));
     }
-    state.authz.require(user, &path, perms::ALLOCATION_RUN).await?;
+    state
+        .authz
+        .require(user, &path, perms::ALLOCATION_RUN)
+        .await?;
     let cycle = m::get_cycle(&state.db, req.cycle_id).await?;
     let ceiling = region_ceiling(&state.db, req.cycle_id, req.region_id)
         .await?
-        .ok_or_else(|| AppError::validation("regionId", "no_ceiling", "Tetapkan dulu pagu wilayah ini untuk siklus ini.", "Set this region's ceiling for the cycle first."))?;
+        .ok_or_else(|| {
+            AppError::validation(
+                "regionId",
+                "no_ceiling",
+                "Tetapkan dulu pagu wilayah ini untuk siklus ini.",
+                "Set this region's ceiling for the cycle first.",
+            )
+        })?;
     let completion = match req.completion.as_deref() {
         None | Some("none") => Completion::None,
         Some("greedy") => Completion::Greedy,
         Some("add1") => Completion::Add1,
-        Some(_) => return Err(AppError::validation("completion", "unknown", "Penyelesaian: none, greedy atau add1.", "Completion: none, greedy or add1.")),
+        Some(_) => {
+            return Err(AppError::validation(
+                "completion",
+                "unknown",
+                "Penyelesaian: none, greedy atau add1.",
+                "Completion: none, greedy or add1.",
+            ))
+        }
     };
     let rule = match req.rule.as_str() {
         "greedy" => Rule::Greedy,
         "mes" => Rule::Mes(completion),
         "phragmen" => Rule::Phragmen,
         "maxwelfare" => Rule::MaxWelfare,
-        _ => return Err(AppError::validation("rule", "unknown", "Aturan: greedy, mes, phragmen atau maxwelfare.", "Rule: greedy, mes, phragmen or maxwelfare.")),
+        _ => {
+            return Err(AppError::validation(
+                "rule",
+                "unknown",
+                "Aturan: greedy, mes, phragmen atau maxwelfare.",
+                "Rule: greedy, mes, phragmen or maxwelfare.",
+            ))
+        }
     };
-    let (election, proposals) = election(state, &cycle, req.region_id, &req.level, ceiling.amount_sen).await?;
+    let (election, proposals) =
+        election(state, &cycle, req.region_id, &req.level, ceiling.amount_sen).await?;
     if proposals.is_empty() {
-        return Err(AppError::validation("level", "empty", "Tidak ada usulan pada tingkat ini di wilayah ini.", "There are no proposals at this level in this region."));
+        return Err(AppError::validation(
+            "level",
+            "empty",
+            "Tidak ada usulan pada tingkat ini di wilayah ini.",
+            "There are no proposals at this level in this region.",
+        ));
     }
-    let opts = Options { satisfaction: if req.cardinality { Satisfaction::Cardinality } else { Satisfaction::Cost }, ..Options::default() };
-    let alloc = mufakat_allocation::allocate(&election, rule, &opts).map_err(|e| AppError::internal(anyhow::anyhow!("allocation: {e}")))?;
+    let opts = Options {
+        satisfaction: if req.cardinality {
+            Satisfaction::Cardinality
+        } else {
+            Satisfaction::Cost
+        },
+        ..Options::default()
+    };
+    let alloc = mufakat_allocation::allocate(&election, rule, &opts)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("allocation: {e}")))?;
 
-    let vote_count: HashMap<i32, u64> = proposals.iter().map(|p| (p.id, p.vote_count.max(0) as u64)).collect();
+    let vote_count: HashMap<i32, u64> = proposals
+        .iter()
+        .map(|p| (p.id, p.vote_count.max(0) as u64))
+        .collect();
     let projects: Vec<ProjectResult> = alloc
         .projects
         .iter()
@@ -247,14 +425,36 @@ pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppRe
                 .mes
                 .as_ref()
                 .and_then(|mes| mes.rounds.iter().find(|r| r.project == p.id))
-                .map(|r| r.payments.iter().flat_map(|g| g.voters.iter().map(move |v| (v.clone(), to_money(&g.amount).to_string()))).collect())
+                .map(|r| {
+                    r.payments
+                        .iter()
+                        .flat_map(|g| {
+                            g.voters
+                                .iter()
+                                .map(move |v| (v.clone(), to_money(&g.amount).to_string()))
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
             let pid: i32 = p.id.parse().unwrap_or_default();
-            ProjectResult { proposal_id: pid, cost: to_money(&p.cost).to_string(), votes: *vote_count.get(&pid).unwrap_or(&0), funded: p.selected, order: p.order, reason_id: rid, reason_en: ren, payments }
+            ProjectResult {
+                proposal_id: pid,
+                cost: to_money(&p.cost).to_string(),
+                votes: *vote_count.get(&pid).unwrap_or(&0),
+                funded: p.selected,
+                order: p.order,
+                reason_id: rid,
+                reason_en: ren,
+                payments,
+            }
         })
         .collect();
     let result = RunResult {
-        selected: alloc.selected.iter().filter_map(|s| s.parse().ok()).collect(),
+        selected: alloc
+            .selected
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect(),
         total_cost: to_money(&alloc.total_cost).to_string(),
         leftover: to_money(&alloc.leftover).to_string(),
         voters: alloc.voters,
@@ -287,39 +487,107 @@ pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppRe
     Ok(row)
 }
 
-pub async fn get_run(state: &AppState, id: i32) -> AppResult<(ar::Model, RunResult, Vec<ao::Model>)> {
-    let r = ar::Entity::find_by_id(id).one(&state.db).await.db()?.ok_or(AppError::NotFound { entity: "allocation run" })?;
+pub async fn get_run(
+    state: &AppState,
+    id: i32,
+) -> AppResult<(ar::Model, RunResult, Vec<ao::Model>)> {
+    let r = ar::Entity::find_by_id(id)
+        .one(&state.db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound {
+            entity: "allocation run",
+        })?;
     let result: RunResult = serde_json::from_str(&r.result).map_err(AppError::internal)?;
-    let overrides = ao::Entity::find().filter(ao::Column::RunId.eq(id)).all(&state.db).await.db()?;
+    let overrides = ao::Entity::find()
+        .filter(ao::Column::RunId.eq(id))
+        .all(&state.db)
+        .await
+        .db()?;
     Ok((r, result, overrides))
 }
 
 pub async fn runs(state: &AppState, cycle_id: i32) -> AppResult<Vec<ar::Model>> {
-    ar::Entity::find().filter(ar::Column::CycleId.eq(cycle_id)).order_by_desc(ar::Column::Id).all(&state.db).await.db()
+    ar::Entity::find()
+        .filter(ar::Column::CycleId.eq(cycle_id))
+        .order_by_desc(ar::Column::Id)
+        .all(&state.db)
+        .await
+        .db()
 }
 
 /// Records a planner's decision that differs from the rule's (before adoption).
-pub async fn override_project(state: &AppState, user: &CurrentUser, run_id: i32, proposal_id: i32, funded: bool, reason: &str) -> AppResult<ao::Model> {
+pub async fn override_project(
+    state: &AppState,
+    user: &CurrentUser,
+    run_id: i32,
+    proposal_id: i32,
+    funded: bool,
+    reason: &str,
+) -> AppResult<ao::Model> {
     let (r, result, _) = get_run(state, run_id).await?;
-    state.authz.require(user, &state.region_path(r.region_id).await, perms::ALLOCATION_RUN).await?;
+    state
+        .authz
+        .require(
+            user,
+            &state.region_path(r.region_id).await,
+            perms::ALLOCATION_RUN,
+        )
+        .await?;
     if r.adopted_at.is_some() {
-        return Err(AppError::conflict("Hasil ini sudah ditetapkan; buat perhitungan baru untuk mengubahnya.", "This run is adopted; make a new run to change it."));
+        return Err(AppError::conflict(
+            "Hasil ini sudah ditetapkan; buat perhitungan baru untuk mengubahnya.",
+            "This run is adopted; make a new run to change it.",
+        ));
     }
     if !result.projects.iter().any(|p| p.proposal_id == proposal_id) {
-        return Err(AppError::validation("proposalId", "unknown", "Usulan ini tidak termasuk dalam perhitungan.", "This proposal is not part of the run."));
+        return Err(AppError::validation(
+            "proposalId",
+            "unknown",
+            "Usulan ini tidak termasuk dalam perhitungan.",
+            "This proposal is not part of the run.",
+        ));
     }
     if reason.trim().is_empty() {
-        return Err(AppError::validation("reason", "required", "Alasan wajib diisi.", "A reason is required."));
+        return Err(AppError::validation(
+            "reason",
+            "required",
+            "Alasan wajib diisi.",
+            "A reason is required.",
+        ));
     }
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
-    ao::Entity::delete_many().filter(ao::Column::RunId.eq(run_id)).filter(ao::Column::ProposalId.eq(proposal_id)).exec(&txn).await.db()?;
-    let row = ao::ActiveModel { run_id: Set(run_id), proposal_id: Set(proposal_id), funded: Set(funded), reason: Set(reason.trim().to_owned()), created_by: Set(user.id), created_at: Set(now), ..Default::default() }
-        .insert(&txn)
+    ao::Entity::delete_many()
+        .filter(ao::Column::RunId.eq(run_id))
+        .filter(ao::Column::ProposalId.eq(proposal_id))
+        .exec(&txn)
         .await
         .db()?;
-    system_event(&txn, &mut chain, user, "system.allocation", format!("run-{run_id}"), "override", json!({ "proposal": proposal_id.to_string(), "funded": funded }), Some(reason.trim().to_owned())).await?;
+    let row = ao::ActiveModel {
+        run_id: Set(run_id),
+        proposal_id: Set(proposal_id),
+        funded: Set(funded),
+        reason: Set(reason.trim().to_owned()),
+        created_by: Set(user.id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .db()?;
+    system_event(
+        &txn,
+        &mut chain,
+        user,
+        "system.allocation",
+        format!("run-{run_id}"),
+        "override",
+        json!({ "proposal": proposal_id.to_string(), "funded": funded }),
+        Some(reason.trim().to_owned()),
+    )
+    .await?;
     txn.commit().await.db()?;
     Ok(row)
 }
@@ -328,16 +596,34 @@ pub async fn override_project(state: &AppState, user: &CurrentUser, run_id: i32,
 /// its workflow transition, all in one transaction.
 pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResult<ar::Model> {
     let (r, result, overrides) = get_run(state, run_id).await?;
-    state.authz.require(user, &state.region_path(r.region_id).await, perms::ALLOCATION_ADOPT).await?;
+    state
+        .authz
+        .require(
+            user,
+            &state.region_path(r.region_id).await,
+            perms::ALLOCATION_ADOPT,
+        )
+        .await?;
     if r.adopted_at.is_some() {
-        return Err(AppError::conflict("Hasil ini sudah ditetapkan.", "This run is already adopted."));
+        return Err(AppError::conflict(
+            "Hasil ini sudah ditetapkan.",
+            "This run is already adopted.",
+        ));
     }
     if r.level != "kota" {
-        return Err(AppError::validation("runId", "level", "Hanya perhitungan tingkat kota yang ditetapkan ke rencana.", "Only kota-level runs are adopted into the plan."));
+        return Err(AppError::validation(
+            "runId",
+            "level",
+            "Hanya perhitungan tingkat kota yang ditetapkan ke rencana.",
+            "Only kota-level runs are adopted into the plan.",
+        ));
     }
     let cycle = m::get_cycle(&state.db, r.cycle_id).await?;
     if cycle.phase != "kota_forum" {
-        return Err(AppError::conflict("Penetapan hanya pada forum kota.", "Adoption happens in the kota forum phase."));
+        return Err(AppError::conflict(
+            "Penetapan hanya pada forum kota.",
+            "Adoption happens in the kota forum phase.",
+        ));
     }
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
@@ -347,12 +633,27 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
         let funded = ov.map(|o| o.funded).unwrap_or(p.funded);
         let why = match ov {
             Some(o) => format!("Keputusan perencana: {}", o.reason),
-            None => format!("Hasil perhitungan {} (run {}): {}", r.rule, r.id, p.reason_id),
+            None => format!(
+                "Hasil perhitungan {} (run {}): {}",
+                r.rule, r.id, p.reason_id
+            ),
         };
         let row = m::get_proposal(&txn, p.proposal_id).await?;
         let Some(iid) = row.instance_id else { continue };
         let action = if funded { "include" } else { "not_accommodate" };
-        let fired = cases::fire_in(state, &txn, &mut chain, Acting::User(user), iid, action, Default::default(), Some(why), None, false).await?;
+        let fired = cases::fire_in(
+            state,
+            &txn,
+            &mut chain,
+            Acting::User(user),
+            iid,
+            action,
+            Default::default(),
+            Some(why),
+            None,
+            false,
+        )
+        .await?;
         prop::Entity::update_many()
             .col_expr(prop::Column::Status, Expr::value(fired.case.state.clone()))
             .col_expr(prop::Column::UpdatedAt, Expr::value(now))
@@ -368,16 +669,34 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
         .exec(&txn)
         .await
         .db()?;
-    system_event(&txn, &mut chain, user, "system.allocation", format!("run-{run_id}"), "adopt", json!({ "selected": result.selected }), None).await?;
+    system_event(
+        &txn,
+        &mut chain,
+        user,
+        "system.allocation",
+        format!("run-{run_id}"),
+        "adopt",
+        json!({ "selected": result.selected }),
+        None,
+    )
+    .await?;
     txn.commit().await.db()?;
     Ok(get_run(state, run_id).await?.0)
 }
 
 /// The proposals of a region at a level with their votes, as a Pabulib `.pb` file (voters
 /// under pseudonyms), with the region's ceiling as the budget (0 when none is set).
-pub async fn export_pb(state: &AppState, cycle_id: i32, region_id: i32, level: &str) -> AppResult<String> {
+pub async fn export_pb(
+    state: &AppState,
+    cycle_id: i32,
+    region_id: i32,
+    level: &str,
+) -> AppResult<String> {
     let cycle = m::get_cycle(&state.db, cycle_id).await?;
-    let budget = region_ceiling(&state.db, cycle_id, region_id).await?.map(|c| c.amount_sen).unwrap_or(0);
+    let budget = region_ceiling(&state.db, cycle_id, region_id)
+        .await?
+        .map(|c| c.amount_sen)
+        .unwrap_or(0);
     let (e, _) = election(state, &cycle, region_id, level, budget).await?;
     Ok(mufakat_allocation::write(&e))
 }

@@ -12,7 +12,8 @@ use mufakat_store::DbResultExt;
 use mufakat_workflow::{Actor, InstanceSnapshot, Outcome, WorkflowError};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::Value;
 
@@ -64,8 +65,8 @@ impl Acting<'_> {
 }
 
 fn view(m: wi::Model, d: &Deployed) -> AppResult<CaseView> {
-    let fields: BTreeMap<String, Value> =
-        serde_json::from_str(&m.fields).map_err(|e| AppError::internal(anyhow::anyhow!("instance {} fields: {e}", m.id)))?;
+    let fields: BTreeMap<String, Value> = serde_json::from_str(&m.fields)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("instance {} fields: {e}", m.id)))?;
     Ok(CaseView {
         id: m.id,
         workflow: m.workflow,
@@ -84,29 +85,50 @@ fn view(m: wi::Model, d: &Deployed) -> AppResult<CaseView> {
 
 pub fn workflow_error(e: WorkflowError) -> AppError {
     let code = e.code();
-    let msg = Localized::new(e.message(mufakat_workflow::Lang::Id), e.message(mufakat_workflow::Lang::En));
+    let msg = Localized::new(
+        e.message(mufakat_workflow::Lang::Id),
+        e.message(mufakat_workflow::Lang::En),
+    );
     match code {
         "FORBIDDEN" => AppError::Forbidden,
-        "NOT_FOUND" => AppError::NotFound { entity: "transition" },
+        "NOT_FOUND" => AppError::NotFound {
+            entity: "transition",
+        },
         "CONFLICT" => AppError::Conflict(msg),
         _ => match e.field_errors() {
             fields if !fields.is_empty() => AppError::Validation(
                 fields
                     .into_iter()
-                    .map(|(field, id, en)| mufakat_core::FieldError { field, rule: "workflow", message: Localized::new(id, en) })
+                    .map(|(field, id, en)| mufakat_core::FieldError {
+                        field,
+                        rule: "workflow",
+                        message: Localized::new(id, en),
+                    })
                     .collect(),
             ),
-            _ => AppError::Validation(vec![mufakat_core::FieldError { field: "input".into(), rule: "workflow", message: msg }]),
+            _ => AppError::Validation(vec![mufakat_core::FieldError {
+                field: "input".into(),
+                rule: "workflow",
+                message: msg,
+            }]),
         },
     }
 }
 
 async fn actor_for(state: &AppState, acting: &Acting<'_>, region_id: i32) -> Actor {
     match acting {
-        Acting::System => Actor { id: "system".into(), roles: BTreeSet::from(["system".to_string()]), is_system: true },
+        Acting::System => Actor {
+            id: "system".into(),
+            roles: BTreeSet::from(["system".to_string()]),
+            is_system: true,
+        },
         Acting::User(u) | Acting::Pseudonymous(u, _) => {
             let path = state.region_path(region_id).await;
-            Actor { id: u.id.to_string(), roles: state.authz.roles_in(u, &path).await, is_system: false }
+            Actor {
+                id: u.id.to_string(),
+                roles: state.authz.roles_in(u, &path).await,
+                is_system: false,
+            }
         }
     }
 }
@@ -137,13 +159,21 @@ fn snapshot(m: &wi::Model, fields: &BTreeMap<String, Value>) -> InstanceSnapshot
 
 /// Whether `user` may read this case: its creator, or anyone holding a role the workflow names
 /// (or an auditor) in the case's region or above.
-pub async fn can_read(state: &AppState, user: &CurrentUser, d: &Deployed, region_id: i32, created_by: Option<i32>) -> bool {
+pub async fn can_read(
+    state: &AppState,
+    user: &CurrentUser,
+    d: &Deployed,
+    region_id: i32,
+    created_by: Option<i32>,
+) -> bool {
     if created_by == Some(user.id) {
         return true;
     }
     let path = state.region_path(region_id).await;
     let roles = state.authz.roles_in(user, &path).await;
-    roles.iter().any(|r| r == "auditor" || r == "admin" || (r != "resident" && d.def.roles.iter().any(|x| x == r)))
+    roles.iter().any(|r| {
+        r == "auditor" || r == "admin" || (r != "resident" && d.def.roles.iter().any(|x| x == r))
+    })
 }
 
 /// Workflows whose cases belong to a module with rows of its own: the generic `startCase` /
@@ -163,11 +193,20 @@ fn module_owned(workflow: &str) -> AppError {
 }
 
 pub fn deployed_latest(state: &AppState, workflow: &str) -> AppResult<Arc<Deployed>> {
-    state.workflows.latest(workflow).ok_or(AppError::NotFound { entity: "workflow" })
+    state
+        .workflows
+        .latest(workflow)
+        .ok_or(AppError::NotFound { entity: "workflow" })
 }
 
 /// Starts a case of the newest version of `workflow` in `region_id`.
-pub async fn start(state: &AppState, user: &CurrentUser, workflow: &str, region_id: i32, input: serde_json::Map<String, Value>) -> AppResult<CaseView> {
+pub async fn start(
+    state: &AppState,
+    user: &CurrentUser,
+    workflow: &str,
+    region_id: i32,
+    input: serde_json::Map<String, Value>,
+) -> AppResult<CaseView> {
     if MODULE_STARTS_ONLY.contains(&workflow) {
         return Err(module_owned(workflow));
     }
@@ -192,12 +231,22 @@ pub async fn start_in(
 ) -> AppResult<Fired> {
     let d = deployed_latest(state, workflow)?;
     if state.regions.read().await.get(region_id).is_none() {
-        return Err(AppError::validation("regionId", "unknown", "Wilayah tidak dikenal.", "Unknown region."));
+        return Err(AppError::validation(
+            "regionId",
+            "unknown",
+            "Wilayah tidak dikenal.",
+            "Unknown region.",
+        ));
     }
     let actor = actor_for(state, &Acting::User(user), region_id).await;
     let now = chain.now;
     let outcome = mufakat_workflow::start(&d.def, &actor, &input, now).map_err(workflow_error)?;
-    let role = actor.roles.iter().find(|r| d.def.start_roles.contains(r)).cloned().unwrap_or_default();
+    let role = actor
+        .roles
+        .iter()
+        .find(|r| d.def.start_roles.contains(r))
+        .cloned()
+        .unwrap_or_default();
 
     let fields_json = serde_json::to_string(&outcome.fields).map_err(AppError::internal)?;
     let m = wi::ActiveModel {
@@ -235,10 +284,18 @@ pub async fn start_in(
             },
         )
         .await?;
-    Ok(Fired { case: view(m, &d)?, outcome, event })
+    Ok(Fired {
+        case: view(m, &d)?,
+        outcome,
+        event,
+    })
 }
 
-async fn arm_timers(txn: &impl ConnectionTrait, instance_id: i32, outcome: &Outcome) -> AppResult<()> {
+async fn arm_timers(
+    txn: &impl ConnectionTrait,
+    instance_id: i32,
+    outcome: &Outcome,
+) -> AppResult<()> {
     for t in &outcome.timers {
         wt::ActiveModel {
             instance_id: Set(instance_id),
@@ -270,7 +327,19 @@ pub async fn fire(
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
-    let fired = fire_in(state, &txn, &mut chain, acting, id, transition, input, comment, expected_version, true).await?;
+    let fired = fire_in(
+        state,
+        &txn,
+        &mut chain,
+        acting,
+        id,
+        transition,
+        input,
+        comment,
+        expected_version,
+        true,
+    )
+    .await?;
     txn.commit().await.db()?;
     Ok(fired.case)
 }
@@ -290,8 +359,14 @@ pub async fn fire_in(
     check_read: bool,
 ) -> AppResult<Fired> {
     let now = chain.now;
-    let m = wi::Entity::find_by_id(id).one(txn).await.db()?.ok_or(AppError::NotFound { entity: "instance" })?;
-    let d = state.workflows.get(m.definition_id).ok_or_else(|| AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id)))?;
+    let m = wi::Entity::find_by_id(id)
+        .one(txn)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "instance" })?;
+    let d = state.workflows.get(m.definition_id).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id))
+    })?;
     // `check_read` is true for the generic API, false when a module acts on its own cases.
     if check_read && MODULE_FIRES_ONLY.contains(&m.workflow.as_str()) {
         return Err(module_owned(&m.workflow));
@@ -307,10 +382,19 @@ pub async fn fire_in(
             return Err(stale());
         }
     }
-    let fields: BTreeMap<String, Value> = serde_json::from_str(&m.fields).map_err(AppError::internal)?;
+    let fields: BTreeMap<String, Value> =
+        serde_json::from_str(&m.fields).map_err(AppError::internal)?;
     let actor = actor_for(state, &acting, m.region_id).await;
-    let outcome = mufakat_workflow::fire(&d.def, &snapshot(&m, &fields), transition, &actor, &input, comment.as_deref(), now)
-        .map_err(workflow_error)?;
+    let outcome = mufakat_workflow::fire(
+        &d.def,
+        &snapshot(&m, &fields),
+        transition,
+        &actor,
+        &input,
+        comment.as_deref(),
+        now,
+    )
+    .map_err(workflow_error)?;
     let owner = acting.user().is_some_and(|u| m.created_by == Some(u.id));
     let audit_actor = match &acting {
         Acting::Pseudonymous(_, p) => p.clone(),
@@ -324,7 +408,10 @@ pub async fn fire_in(
         .col_expr(wi::Column::State, Expr::value(outcome.to.clone()))
         .col_expr(wi::Column::Fields, Expr::value(fields_json))
         .col_expr(wi::Column::UpdatedAt, Expr::value(now))
-        .col_expr(wi::Column::StateEnteredAt, Expr::value(if moved { now } else { m.state_entered_at }))
+        .col_expr(
+            wi::Column::StateEnteredAt,
+            Expr::value(if moved { now } else { m.state_entered_at }),
+        )
         .col_expr(wi::Column::Version, Expr::value(m.version + 1))
         .col_expr(wi::Column::IsFinal, Expr::value(outcome.is_final))
         .filter(wi::Column::Id.eq(id))
@@ -372,7 +459,11 @@ pub async fn fire_in(
         is_final: outcome.is_final,
         ..m
     };
-    Ok(Fired { case: view(updated, &d)?, outcome, event })
+    Ok(Fired {
+        case: view(updated, &d)?,
+        outcome,
+        event,
+    })
 }
 
 fn stale() -> AppError {
@@ -383,8 +474,14 @@ fn stale() -> AppError {
 }
 
 pub async fn get(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<CaseView> {
-    let m = wi::Entity::find_by_id(id).one(&state.db).await.db()?.ok_or(AppError::NotFound { entity: "instance" })?;
-    let d = state.workflows.get(m.definition_id).ok_or_else(|| AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id)))?;
+    let m = wi::Entity::find_by_id(id)
+        .one(&state.db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "instance" })?;
+    let d = state.workflows.get(m.definition_id).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id))
+    })?;
     if !can_read(state, user, &d, m.region_id, m.created_by).await {
         return Err(AppError::NotFound { entity: "instance" });
     }
@@ -393,19 +490,41 @@ pub async fn get(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<Cas
 
 /// The transitions `user` may fire now (role and state; guards that need input are checked on
 /// firing).
-pub async fn available(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<Vec<mufakat_workflow::Transition>> {
-    let m = wi::Entity::find_by_id(id).one(&state.db).await.db()?.ok_or(AppError::NotFound { entity: "instance" })?;
-    let d = state.workflows.get(m.definition_id).ok_or_else(|| AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id)))?;
+pub async fn available(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i32,
+) -> AppResult<Vec<mufakat_workflow::Transition>> {
+    let m = wi::Entity::find_by_id(id)
+        .one(&state.db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "instance" })?;
+    let d = state.workflows.get(m.definition_id).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id))
+    })?;
     if !can_read(state, user, &d, m.region_id, m.created_by).await {
         return Err(AppError::NotFound { entity: "instance" });
     }
-    let fields: BTreeMap<String, Value> = serde_json::from_str(&m.fields).map_err(AppError::internal)?;
+    let fields: BTreeMap<String, Value> =
+        serde_json::from_str(&m.fields).map_err(AppError::internal)?;
     let actor = actor_for(state, &Acting::User(user), m.region_id).await;
-    Ok(mufakat_workflow::available(&d.def, &snapshot(&m, &fields), &actor).into_iter().cloned().collect())
+    Ok(
+        mufakat_workflow::available(&d.def, &snapshot(&m, &fields), &actor)
+            .into_iter()
+            .cloned()
+            .collect(),
+    )
 }
 
 /// Cases of a workflow the user created or may handle, newest first.
-pub async fn list(state: &AppState, user: &CurrentUser, workflow: Option<&str>, status: Option<&str>, limit: u64) -> AppResult<Vec<CaseView>> {
+pub async fn list(
+    state: &AppState,
+    user: &CurrentUser,
+    workflow: Option<&str>,
+    status: Option<&str>,
+    limit: u64,
+) -> AppResult<Vec<CaseView>> {
     let mut q = wi::Entity::find().order_by_desc(wi::Column::Id);
     if let Some(w) = workflow {
         q = q.filter(wi::Column::Workflow.eq(w));
@@ -429,7 +548,9 @@ pub async fn list(state: &AppState, user: &CurrentUser, workflow: Option<&str>, 
     let rows = q.limit(limit.min(200) * 4).all(&state.db).await.db()?;
     let mut out = vec![];
     for m in rows {
-        let Some(d) = state.workflows.get(m.definition_id) else { continue };
+        let Some(d) = state.workflows.get(m.definition_id) else {
+            continue;
+        };
         if can_read(state, user, &d, m.region_id, m.created_by).await {
             out.push(view(m, &d)?);
             if out.len() as u64 >= limit.min(200) {
@@ -468,7 +589,9 @@ pub async fn fire_due_timers(state: &AppState, now: DateTime<Utc>) -> AppResult<
                     progressed = true;
                 }
                 Ok(false) => progressed = true, // spent or cancelled: no longer due
-                Err(e) => tracing::warn!(timer = t.id, instance = t.instance_id, error = %e, "timer transition failed"),
+                Err(e) => {
+                    tracing::warn!(timer = t.id, instance = t.instance_id, error = %e, "timer transition failed")
+                }
             }
         }
         if !progressed {
@@ -481,72 +604,54 @@ pub async fn fire_due_timers(state: &AppState, now: DateTime<Utc>) -> AppResult<
 async fn fire_timer(state: &AppState, timer_id: i32, now: DateTime<Utc>) -> AppResult<bool> {
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
-    let Some(t) = wt::Entity::find_by_id(timer_id).one(&txn).await.db()? else { return Ok(false) };
+    let Some(t) = wt::Entity::find_by_id(timer_id).one(&txn).await.db()? else {
+        return Ok(false);
+    };
     if t.fired_at.is_some() {
         return Ok(false); // another process fired it
     }
-    let m = wi::Entity::find_by_id(t.instance_id).one(&txn).await.db()?.ok_or(AppError::NotFound { entity: "instance" })?;
-    let mark = wt::Entity::update_many()
-        .col_expr(wt::Column::FiredAt, Expr::value(now))
-        .filter(wt::Column::Id.eq(t.id))
-        .filter(wt::Column::FiredAt.is_null());
-    if m.state != t.armed_in_state {
-        mark.exec(&txn).await.db()?;
-        txn.commit().await.db()?;
-        return Ok(false);
-    }
-    let d = state.workflows.get(m.definition_id).ok_or_else(|| AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id)))?;
-    let fields: BTreeMap<String, Value> = serde_json::from_str(&m.fields).map_err(AppError::internal)?;
-    let actor = Actor { id: "system".into(), roles: BTreeSet::from(["system".to_string()]), is_system: true };
-    let outcome = match mufakat_workflow::fire(&d.def, &snapshot(&m, &fields), &t.transition, &actor, &serde_json::Map::new(), None, now) {
-        Ok(o) => o,
-        Err(e) => {
-            // A guard says no: the timer is spent, the case stays.
-            tracing::info!(timer = t.id, error = %e.message(mufakat_workflow::Lang::En), "timer transition not applicable");
-            mark.exec(&txn).await.db()?;
-            txn.commit().await.db()?;
-            return Ok(false);
-        }
-    };
-    mark.exec(&txn).await.db()?;
-    let fields_json = serde_json::to_string(&outcome.fields).map_err(AppError::internal)?;
-    wi::Entity::update_many()
-        .col_expr(wi::Column::State, Expr::value(outcome.to.clone()))
-        .col_expr(wi::Column::Fields, Expr::value(fields_json))
-        .col_expr(wi::Column::UpdatedAt, Expr::value(now))
-        .col_expr(wi::Column::StateEnteredAt, Expr::value(now))
-        .col_expr(wi::Column::Version, Expr::value(m.version + 1))
-        .col_expr(wi::Column::IsFinal, Expr::value(outcome.is_final))
-        .filter(wi::Column::Id.eq(m.id))
-        .filter(wi::Column::Version.eq(m.version))
-        .exec(&txn)
-        .await
-        .db()?;
+    // Spent whatever happens next, in this transaction.
     wt::Entity::update_many()
         .col_expr(wt::Column::FiredAt, Expr::value(now))
-        .filter(wt::Column::InstanceId.eq(m.id))
+        .filter(wt::Column::Id.eq(t.id))
         .filter(wt::Column::FiredAt.is_null())
         .exec(&txn)
         .await
         .db()?;
-    arm_timers(&txn, m.id, &outcome).await?;
-    chain
-        .append(
-            &txn,
-            AuditDraft {
-                actor: "system".into(),
-                role: "system".into(),
-                workflow: d.def.name.clone(),
-                workflow_version: d.version.to_string(),
-                instance_id: m.id.to_string(),
-                transition: outcome.transition.clone(),
-                from_state: m.state.clone(),
-                to_state: outcome.to.clone(),
-                input: outcome.input.clone(),
-                comment: Some(format!("timer `{}`", t.name)),
-            },
-        )
-        .await?;
-    txn.commit().await.db()?;
-    Ok(true)
+    let m = wi::Entity::find_by_id(t.instance_id)
+        .one(&txn)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "instance" })?;
+    if m.state != t.armed_in_state {
+        txn.commit().await.db()?;
+        return Ok(false);
+    }
+    let comment = Some(format!("timer `{}`", t.name));
+    match fire_in(
+        state,
+        &txn,
+        &mut chain,
+        Acting::System,
+        m.id,
+        &t.transition,
+        serde_json::Map::new(),
+        comment,
+        None,
+        false,
+    )
+    .await
+    {
+        Ok(_) => {
+            txn.commit().await.db()?;
+            Ok(true)
+        }
+        // The engine refused (a guard says no) before writing: the timer is spent, the case stays.
+        Err(e) if !matches!(e, AppError::Internal(_)) => {
+            tracing::info!(timer = t.id, error = %e, "timer transition not applicable");
+            txn.commit().await.db()?;
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -6,5 +6,5 @@ pub mod accounts;
 pub mod allocation;
 pub mod cases;
 pub mod musrenbang;
-pub mod reports;
 pub mod regions;
+pub mod reports;

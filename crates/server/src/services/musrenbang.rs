@@ -8,13 +8,22 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use mufakat_core::{AppError, AppResult, FieldError, Money, Role};
 use mufakat_musrenbang::priority::{default_criteria, weighted_score};
-use mufakat_musrenbang::{rank, voter_pseudonym, Cost, Criterion, Phase, PriorityFormula, RankedProposal, ScoreInput, VoteScope, VotingPolicy};
-use mufakat_store::entity::{musrenbang_cycle as cyc, proposal as prop, proposal_comment as pc, proposal_score as ps, proposal_vote as pv, workflow_instance as wi};
+use mufakat_musrenbang::{
+    rank, voter_pseudonym, Cost, Criterion, Phase, PriorityFormula, RankedProposal, ScoreInput,
+    VoteScope, VotingPolicy,
+};
+use mufakat_store::entity::{
+    musrenbang_cycle as cyc, proposal as prop, proposal_comment as pc, proposal_score as ps,
+    proposal_vote as pv, workflow_instance as wi,
+};
+use mufakat_store::sea_orm;
 use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
-use mufakat_store::sea_orm;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -40,10 +49,22 @@ pub struct CycleSettings {
 impl Default for CycleSettings {
     fn default() -> Self {
         CycleSettings {
-            voting: VotingPolicy { max_per_voter: 3, scope: VoteScope::Kelurahan },
+            voting: VotingPolicy {
+                max_per_voter: 3,
+                scope: VoteScope::Kelurahan,
+            },
             criteria: default_criteria(),
             formula: PriorityFormula::default(),
-            categories: ["infrastruktur", "pendidikan", "kesehatan", "ekonomi", "sosial", "lingkungan"].map(String::from).to_vec(),
+            categories: [
+                "infrastruktur",
+                "pendidikan",
+                "kesehatan",
+                "ekonomi",
+                "sosial",
+                "lingkungan",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }
@@ -81,12 +102,24 @@ fn phase_field(p: Phase) -> &'static str {
     }
 }
 
-pub async fn create_cycle(state: &AppState, user: &CurrentUser, input: NewCycle) -> AppResult<CycleView> {
+pub async fn create_cycle(
+    state: &AppState,
+    user: &CurrentUser,
+    input: NewCycle,
+) -> AppResult<CycleView> {
     let path = state.region_path(input.region_id).await;
     if path.is_empty() {
-        return Err(AppError::validation("regionId", "unknown", "Wilayah tidak dikenal.", "Unknown region."));
+        return Err(AppError::validation(
+            "regionId",
+            "unknown",
+            "Wilayah tidak dikenal.",
+            "Unknown region.",
+        ));
     }
-    state.authz.require(user, &path, perms::CYCLE_CREATE).await?;
+    state
+        .authz
+        .require(user, &path, perms::CYCLE_CREATE)
+        .await?;
     let mut errors = vec![];
     let mut last: Option<DateTime<Utc>> = None;
     for p in Phase::ALL {
@@ -102,10 +135,20 @@ pub async fn create_cycle(state: &AppState, user: &CurrentUser, input: NewCycle)
         }
     }
     if last.is_some_and(|l| input.closes_at <= l) {
-        errors.push(FieldError::new("closesAt", "order", "Siklus harus ditutup setelah forum kota dibuka.", "The cycle must close after the kota forum opens."));
+        errors.push(FieldError::new(
+            "closesAt",
+            "order",
+            "Siklus harus ditutup setelah forum kota dibuka.",
+            "The cycle must close after the kota forum opens.",
+        ));
     }
     if input.settings.voting.max_per_voter == 0 || input.settings.categories.is_empty() {
-        errors.push(FieldError::new("settings", "invalid", "Batas suara dan daftar kategori wajib diisi.", "A vote limit and categories are required."));
+        errors.push(FieldError::new(
+            "settings",
+            "invalid",
+            "Batas suara dan daftar kategori wajib diisi.",
+            "A vote limit and categories are required.",
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
@@ -121,7 +164,16 @@ pub async fn create_cycle(state: &AppState, user: &CurrentUser, input: NewCycle)
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
-    let fired = cases::start_in(state, &txn, &mut chain, user, CYCLE_WORKFLOW, input.region_id, fields).await?;
+    let fired = cases::start_in(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        CYCLE_WORKFLOW,
+        input.region_id,
+        fields,
+    )
+    .await?;
     let settings_json = serde_json::to_string(&input.settings).map_err(AppError::internal)?;
     let row = cyc::ActiveModel {
         name: Set(input.name.trim().to_owned()),
@@ -149,32 +201,68 @@ pub async fn create_cycle(state: &AppState, user: &CurrentUser, input: NewCycle)
 }
 
 pub async fn get_cycle(db: &impl ConnectionTrait, id: i32) -> AppResult<CycleView> {
-    let c = cyc::Entity::find_by_id(id).one(db).await.db()?.ok_or(AppError::NotFound { entity: "cycle" })?;
-    cycle_view(db, c).await
+    let c = cyc::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "cycle" })?;
+    Ok(cycle_views(db, vec![c]).await?.remove(0))
 }
 
-async fn cycle_view(db: &impl ConnectionTrait, c: cyc::Model) -> AppResult<CycleView> {
-    let iid = c.instance_id.ok_or_else(|| AppError::internal(anyhow::anyhow!("cycle {} has no case", c.id)))?;
-    let inst = wi::Entity::find_by_id(iid).one(db).await.db()?.ok_or_else(|| AppError::internal(anyhow::anyhow!("cycle case {iid} missing")))?;
-    Ok(CycleView {
-        id: c.id,
-        name: c.name,
-        year: c.year,
-        region_id: c.region_id,
-        instance_id: iid,
-        phase: inst.state,
-        settings: serde_json::from_str(&c.settings).map_err(AppError::internal)?,
-        fields: serde_json::from_str(&inst.fields).map_err(AppError::internal)?,
-    })
+/// Cycles with their phase, reading all their cases in one query.
+async fn cycle_views(
+    db: &impl ConnectionTrait,
+    cycles: Vec<cyc::Model>,
+) -> AppResult<Vec<CycleView>> {
+    let ids: Vec<i32> = cycles.iter().filter_map(|c| c.instance_id).collect();
+    let cases: HashMap<i32, wi::Model> = wi::Entity::find()
+        .filter(wi::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .db()?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    cycles
+        .into_iter()
+        .map(|c| {
+            let iid = c
+                .instance_id
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("cycle {} has no case", c.id)))?;
+            let inst = cases
+                .get(&iid)
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("cycle case {iid} missing")))?;
+            Ok(CycleView {
+                id: c.id,
+                name: c.name,
+                year: c.year,
+                region_id: c.region_id,
+                instance_id: iid,
+                phase: inst.state.clone(),
+                settings: serde_json::from_str(&c.settings).map_err(AppError::internal)?,
+                fields: serde_json::from_str(&inst.fields).map_err(AppError::internal)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn cycles_by_id(db: &impl ConnectionTrait, ids: &[i32]) -> AppResult<Vec<CycleView>> {
+    let rows = cyc::Entity::find()
+        .filter(cyc::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .db()?;
+    cycle_views(db, rows).await
 }
 
 pub async fn list_cycles(db: &impl ConnectionTrait) -> AppResult<Vec<CycleView>> {
-    let rows = cyc::Entity::find().order_by_desc(cyc::Column::Year).order_by_desc(cyc::Column::Id).all(db).await.db()?;
-    let mut out = vec![];
-    for c in rows {
-        out.push(cycle_view(db, c).await?);
-    }
-    Ok(out)
+    let rows = cyc::Entity::find()
+        .order_by_desc(cyc::Column::Year)
+        .order_by_desc(cyc::Column::Id)
+        .all(db)
+        .await
+        .db()?;
+    cycle_views(db, rows).await
 }
 
 fn phase_closed(needed: &str, current: &str) -> AppError {
@@ -189,7 +277,11 @@ fn phase_closed(needed: &str, current: &str) -> AppError {
         _ => "lain",
     };
     AppError::conflict(
-        format!("Tindakan ini hanya dapat dilakukan pada tahap {}; tahap sekarang: {}.", label(needed), label(current)),
+        format!(
+            "Tindakan ini hanya dapat dilakukan pada tahap {}; tahap sekarang: {}.",
+            label(needed),
+            label(current)
+        ),
         format!("This can only be done in the {needed} phase; the cycle is now in {current}."),
     )
 }
@@ -199,7 +291,9 @@ fn phase_for(action: &str) -> Option<&'static str> {
     Some(match action {
         "submit" | "withdraw" => "submission",
         "vote" | "unvote" => "voting",
-        "verify" | "accept" | "accept_with_changes" | "merge" | "reject" | "forward_kecamatan" => "kelurahan_deliberation",
+        "verify" | "accept" | "accept_with_changes" | "merge" | "reject" | "forward_kecamatan" => {
+            "kelurahan_deliberation"
+        }
         "prioritize" | "reject_kecamatan" | "forward_kota" => "kecamatan_deliberation",
         "include" | "not_accommodate" => "kota_forum",
         _ => return None,
@@ -239,10 +333,21 @@ pub struct Attachment {
 pub const SOURCES: [&str; 4] = ["resident", "kelurahan", "pokir_dprd", "opd_renja"];
 
 fn money_field(field: &str, d: Decimal) -> Result<Money, FieldError> {
-    Money::new(d).map_err(|_| FieldError::new(field, "money", "Jumlah uang paling banyak dua angka desimal.", "An amount has at most two decimals."))
+    Money::new(d).map_err(|_| {
+        FieldError::new(
+            field,
+            "money",
+            "Jumlah uang paling banyak dua angka desimal.",
+            "An amount has at most two decimals.",
+        )
+    })
 }
 
-pub async fn create_proposal(state: &AppState, user: &CurrentUser, p: NewProposal) -> AppResult<prop::Model> {
+pub async fn create_proposal(
+    state: &AppState,
+    user: &CurrentUser,
+    p: NewProposal,
+) -> AppResult<prop::Model> {
     let cycle = get_cycle(&state.db, p.cycle_id).await?;
     if cycle.phase != "submission" {
         return Err(phase_closed("submission", &cycle.phase));
@@ -250,28 +355,81 @@ pub async fn create_proposal(state: &AppState, user: &CurrentUser, p: NewProposa
     let mut errors = vec![];
     let title = p.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        errors.push(FieldError::new("title", "length", "Judul wajib diisi, paling banyak 200 karakter.", "A title of at most 200 characters is required."));
+        errors.push(FieldError::new(
+            "title",
+            "length",
+            "Judul wajib diisi, paling banyak 200 karakter.",
+            "A title of at most 200 characters is required.",
+        ));
     }
     if p.description.trim().is_empty() || p.description.chars().count() > 5000 {
-        errors.push(FieldError::new("description", "length", "Uraian kondisi wajib diisi, paling banyak 5000 karakter.", "A description of at most 5000 characters is required."));
+        errors.push(FieldError::new(
+            "description",
+            "length",
+            "Uraian kondisi wajib diisi, paling banyak 5000 karakter.",
+            "A description of at most 5000 characters is required.",
+        ));
     }
     if !cycle.settings.categories.iter().any(|c| c == &p.category) {
-        errors.push(FieldError::new("category", "unknown", format!("Kategori harus salah satu dari: {}.", cycle.settings.categories.join(", ")), format!("The category must be one of: {}.", cycle.settings.categories.join(", "))));
+        errors.push(FieldError::new(
+            "category",
+            "unknown",
+            format!(
+                "Kategori harus salah satu dari: {}.",
+                cycle.settings.categories.join(", ")
+            ),
+            format!(
+                "The category must be one of: {}.",
+                cycle.settings.categories.join(", ")
+            ),
+        ));
     }
     if !SOURCES.contains(&p.source.as_str()) {
-        errors.push(FieldError::new("source", "unknown", "Sumber usulan tidak dikenal.", "Unknown proposal source."));
+        errors.push(FieldError::new(
+            "source",
+            "unknown",
+            "Sumber usulan tidak dikenal.",
+            "Unknown proposal source.",
+        ));
     }
-    let in_cycle = state.regions.read().await.is_within(p.region_id, cycle.region_id);
-    let is_kelurahan = state.regions.read().await.get(p.region_id).is_some_and(|r| r.level == mufakat_core::RegionLevel::KelurahanDesa);
+    let in_cycle = state
+        .regions
+        .read()
+        .await
+        .is_within(p.region_id, cycle.region_id);
+    let is_kelurahan = state
+        .regions
+        .read()
+        .await
+        .get(p.region_id)
+        .is_some_and(|r| r.level == mufakat_core::RegionLevel::KelurahanDesa);
     if !in_cycle || !is_kelurahan {
-        errors.push(FieldError::new("kelurahanId", "unknown", "Pilih kelurahan/desa di wilayah siklus ini.", "Choose a kelurahan/desa within this cycle's region."));
+        errors.push(FieldError::new(
+            "kelurahanId",
+            "unknown",
+            "Pilih kelurahan/desa di wilayah siklus ini.",
+            "Choose a kelurahan/desa within this cycle's region.",
+        ));
     }
     if p.attachments.len() > 10 {
-        errors.push(FieldError::new("attachments", "count", "Paling banyak 10 lampiran.", "At most 10 attachments."));
+        errors.push(FieldError::new(
+            "attachments",
+            "count",
+            "Paling banyak 10 lampiran.",
+            "At most 10 attachments.",
+        ));
     }
     for (i, a) in p.attachments.iter().enumerate() {
-        let bad_hash = a.sha256.as_deref().is_some_and(|h| h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()));
-        if a.name.trim().is_empty() || a.name.chars().count() > 200 || a.mime_type.trim().is_empty() || !(0..=20 * 1024 * 1024).contains(&a.size_bytes) || bad_hash {
+        let bad_hash = a
+            .sha256
+            .as_deref()
+            .is_some_and(|h| h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()));
+        if a.name.trim().is_empty()
+            || a.name.chars().count() > 200
+            || a.mime_type.trim().is_empty()
+            || !(0..=20 * 1024 * 1024).contains(&a.size_bytes)
+            || bad_hash
+        {
             errors.push(FieldError::new(
                 format!("attachments[{i}]"),
                 "invalid",
@@ -280,24 +438,60 @@ pub async fn create_proposal(state: &AppState, user: &CurrentUser, p: NewProposa
             ));
         }
     }
-    for (name, v, lim) in [("latitude", p.latitude, 90), ("longitude", p.longitude, 180)] {
+    for (name, v, lim) in [
+        ("latitude", p.latitude, 90),
+        ("longitude", p.longitude, 180),
+    ] {
         if v.is_some_and(|v| v.abs() > Decimal::from(lim)) {
-            errors.push(FieldError::new(name, "range", "Koordinat di luar jangkauan.", "Coordinate out of range."));
+            errors.push(FieldError::new(
+                name,
+                "range",
+                "Koordinat di luar jangkauan.",
+                "Coordinate out of range.",
+            ));
         }
     }
-    let unit_price = money_field("unitPrice", p.unit_price).map_err(|e| errors.push(e)).ok();
-    let over = p.cost_override.map(|d| money_field("costOverride", d)).transpose().map_err(|e| errors.push(e)).ok().flatten();
+    let unit_price = money_field("unitPrice", p.unit_price)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let over = p
+        .cost_override
+        .map(|d| money_field("costOverride", d))
+        .transpose()
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
     let cost = unit_price.and_then(|up| {
-        Cost::new(p.volume, &p.unit, up, over, p.cost_override_reason.as_deref())
-            .map_err(|e| errors.push(FieldError::new("volume", "cost", format!("Biaya tidak valid: {e}"), format!("Invalid cost: {e}"))))
-            .ok()
+        Cost::new(
+            p.volume,
+            &p.unit,
+            up,
+            over,
+            p.cost_override_reason.as_deref(),
+        )
+        .map_err(|e| {
+            errors.push(FieldError::new(
+                "volume",
+                "cost",
+                format!("Biaya tidak valid: {e}"),
+                format!("Invalid cost: {e}"),
+            ))
+        })
+        .ok()
     });
     let (Some(cost), true) = (cost, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
     // A resident proposes as a resident; staff name the source.
-    let roles = state.authz.roles_in(user, &state.region_path(p.region_id).await).await;
-    let source = if roles.iter().all(|r| r == Role::Resident.as_str()) { "resident".to_owned() } else { p.source.clone() };
+    let roles = state
+        .authz
+        .roles_in(user, &state.region_path(p.region_id).await)
+        .await;
+    let source = if roles.iter().all(|r| r == Role::Resident.as_str()) {
+        "resident".to_owned()
+    } else {
+        p.source.clone()
+    };
 
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
@@ -308,8 +502,26 @@ pub async fn create_proposal(state: &AppState, user: &CurrentUser, p: NewProposa
     fields.insert("category".into(), json!(p.category));
     fields.insert("cost".into(), json!(cost.estimated().to_string()));
     fields.insert("source".into(), json!(source));
-    let fired = cases::start_in(state, &txn, &mut chain, user, PROPOSAL_WORKFLOW, p.region_id, fields).await?;
-    let sen = |m: Money| m.to_minor_units().map_err(|_| AppError::validation("unitPrice", "range", "Jumlah terlalu besar.", "Amount too large."));
+    let fired = cases::start_in(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        PROPOSAL_WORKFLOW,
+        p.region_id,
+        fields,
+    )
+    .await?;
+    let sen = |m: Money| {
+        m.to_minor_units().map_err(|_| {
+            AppError::validation(
+                "unitPrice",
+                "range",
+                "Jumlah terlalu besar.",
+                "Amount too large.",
+            )
+        })
+    };
     let row = prop::ActiveModel {
         cycle_id: Set(cycle.id),
         instance_id: Set(Some(fired.case.id)),
@@ -317,7 +529,10 @@ pub async fn create_proposal(state: &AppState, user: &CurrentUser, p: NewProposa
         description: Set(p.description.trim().to_owned()),
         category: Set(p.category),
         region_id: Set(p.region_id),
-        rt_rw: Set(p.rt_rw.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())),
+        rt_rw: Set(p
+            .rt_rw
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())),
         latitude: Set(p.latitude.map(|d| d.normalize().to_string())),
         longitude: Set(p.longitude.map(|d| d.normalize().to_string())),
         volume: Set(cost.volume.to_string()),
@@ -327,7 +542,10 @@ pub async fn create_proposal(state: &AppState, user: &CurrentUser, p: NewProposa
         computed_cost_sen: Set(sen(cost.computed)?),
         original_cost_sen: Set(None),
         cost_override_reason: Set(cost.override_reason.clone()),
-        target_opd: Set(p.target_opd.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())),
+        target_opd: Set(p
+            .target_opd
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())),
         source: Set(source),
         proposer_id: Set(Some(user.id)),
         parent_id: Set(None),
@@ -348,7 +566,11 @@ pub async fn create_proposal(state: &AppState, user: &CurrentUser, p: NewProposa
 }
 
 pub async fn get_proposal(db: &impl ConnectionTrait, id: i32) -> AppResult<prop::Model> {
-    prop::Entity::find_by_id(id).one(db).await.db()?.ok_or(AppError::NotFound { entity: "proposal" })
+    prop::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "proposal" })
 }
 
 /// Input of [`act`] for the actions that carry data.
@@ -381,7 +603,12 @@ pub async fn act(
 ) -> AppResult<(prop::Model, String)> {
     let needed = phase_for(action).filter(|_| !matches!(action, "vote" | "unvote"));
     let Some(needed) = needed else {
-        return Err(AppError::validation("action", "unknown", "Tindakan tidak dikenal.", "Unknown action."));
+        return Err(AppError::validation(
+            "action",
+            "unknown",
+            "Tindakan tidak dikenal.",
+            "Unknown action.",
+        ));
     };
     let p = get_proposal(&state.db, proposal_id).await?;
     let cycle = get_cycle(&state.db, p.cycle_id).await?;
@@ -391,49 +618,112 @@ pub async fn act(
     let mut wf_input = Map::new();
     let mut new_cost: Option<Cost> = None;
     if action == "accept_with_changes" {
-        let volume = input.volume.unwrap_or_else(|| p.volume.parse().unwrap_or_default());
+        let volume = input
+            .volume
+            .unwrap_or_else(|| p.volume.parse().unwrap_or_default());
         let unit_price = match input.unit_price {
             Some(d) => money_field("unitPrice", d).map_err(|e| AppError::Validation(vec![e]))?,
             None => Money::from_minor_units(p.unit_price_sen),
         };
-        let over = input.cost_override.map(|d| money_field("costOverride", d)).transpose().map_err(|e| AppError::Validation(vec![e]))?;
-        let cost = Cost::new(volume, &p.unit, unit_price, over, comment.as_deref())
-            .map_err(|e| AppError::validation("volume", "cost", "Volume atau biaya tidak valid.", Box::leak(format!("Invalid volume or cost: {e}").into_boxed_str())))?;
+        let over = input
+            .cost_override
+            .map(|d| money_field("costOverride", d))
+            .transpose()
+            .map_err(|e| AppError::Validation(vec![e]))?;
+        let cost =
+            Cost::new(volume, &p.unit, unit_price, over, comment.as_deref()).map_err(|e| {
+                AppError::validation(
+                    "volume",
+                    "cost",
+                    "Volume atau biaya tidak valid.",
+                    Box::leak(format!("Invalid volume or cost: {e}").into_boxed_str()),
+                )
+            })?;
         wf_input.insert("cost".into(), json!(cost.estimated().to_string()));
         new_cost = Some(cost);
     }
     let mut merge_target: Option<prop::Model> = None;
     if action == "merge" {
-        let into = input.into_proposal.ok_or_else(|| AppError::validation("intoProposalId", "required", "Pilih usulan tujuan penggabungan.", "Choose the proposal to merge into."))?;
+        let into = input.into_proposal.ok_or_else(|| {
+            AppError::validation(
+                "intoProposalId",
+                "required",
+                "Pilih usulan tujuan penggabungan.",
+                "Choose the proposal to merge into.",
+            )
+        })?;
         let target = get_proposal(&state.db, into).await?;
-        if target.id == p.id || target.cycle_id != p.cycle_id || target.region_id != p.region_id || matches!(target.status.as_str(), "merged" | "rejected" | "withdrawn" | "draft") {
-            return Err(AppError::validation("intoProposalId", "invalid", "Usulan tujuan harus usulan aktif lain di kelurahan yang sama.", "The target must be another active proposal of the same kelurahan."));
+        if target.id == p.id
+            || target.cycle_id != p.cycle_id
+            || target.region_id != p.region_id
+            || matches!(
+                target.status.as_str(),
+                "merged" | "rejected" | "withdrawn" | "draft"
+            )
+        {
+            return Err(AppError::validation(
+                "intoProposalId",
+                "invalid",
+                "Usulan tujuan harus usulan aktif lain di kelurahan yang sama.",
+                "The target must be another active proposal of the same kelurahan.",
+            ));
         }
         wf_input.insert("merged_into".into(), json!(target.id.to_string()));
         merge_target = Some(target);
     }
-    let instance_id = p.instance_id.ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
+    let instance_id = p
+        .instance_id
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
 
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
-    let fired = cases::fire_in(state, &txn, &mut chain, Acting::User(user), instance_id, action, wf_input, comment, expected_version, false).await?;
+    let fired = cases::fire_in(
+        state,
+        &txn,
+        &mut chain,
+        Acting::User(user),
+        instance_id,
+        action,
+        wf_input,
+        comment,
+        expected_version,
+        false,
+    )
+    .await?;
     let mut upd = prop::Entity::update_many()
         .col_expr(prop::Column::Status, Expr::value(fired.case.state.clone()))
         .col_expr(prop::Column::UpdatedAt, Expr::value(now))
         .filter(prop::Column::Id.eq(p.id));
     if let Some(level) = level_after(action) {
-        upd = upd.col_expr(prop::Column::Level, Expr::value(level)).col_expr(prop::Column::Score, Expr::value(Option::<String>::None));
+        upd = upd
+            .col_expr(prop::Column::Level, Expr::value(level))
+            .col_expr(prop::Column::Score, Expr::value(Option::<String>::None));
     }
     if let Some(c) = &new_cost {
-        let sen = |m: Money| m.to_minor_units().map_err(|_| AppError::validation("unitPrice", "range", "Jumlah terlalu besar.", "Amount too large."));
+        let sen = |m: Money| {
+            m.to_minor_units().map_err(|_| {
+                AppError::validation(
+                    "unitPrice",
+                    "range",
+                    "Jumlah terlalu besar.",
+                    "Amount too large.",
+                )
+            })
+        };
         upd = upd
-            .col_expr(prop::Column::OriginalCostSen, Expr::value(p.original_cost_sen.unwrap_or(p.cost_sen)))
+            .col_expr(
+                prop::Column::OriginalCostSen,
+                Expr::value(p.original_cost_sen.unwrap_or(p.cost_sen)),
+            )
             .col_expr(prop::Column::Volume, Expr::value(c.volume.to_string()))
             .col_expr(prop::Column::UnitPriceSen, Expr::value(sen(c.unit_price)?))
             .col_expr(prop::Column::ComputedCostSen, Expr::value(sen(c.computed)?))
             .col_expr(prop::Column::CostSen, Expr::value(sen(c.estimated())?))
-            .col_expr(prop::Column::CostOverrideReason, Expr::value(c.override_reason.clone()));
+            .col_expr(
+                prop::Column::CostOverrideReason,
+                Expr::value(c.override_reason.clone()),
+            );
     }
     if let Some(t) = &merge_target {
         upd = upd.col_expr(prop::Column::ParentId, Expr::value(t.id));
@@ -448,9 +738,17 @@ pub async fn act(
 
 /// Moves the votes of a merged proposal to its parent: a voter who already voted for the parent
 /// keeps one vote. Counts are recomputed from the vote rows.
-async fn carry_votes(txn: &impl ConnectionTrait, from: &prop::Model, to: &prop::Model) -> AppResult<()> {
+async fn carry_votes(
+    txn: &impl ConnectionTrait,
+    from: &prop::Model,
+    to: &prop::Model,
+) -> AppResult<()> {
     let (from_id, to_id) = (from.id, to.id);
-    let votes = pv::Entity::find().filter(pv::Column::ProposalId.eq(from_id)).all(txn).await.db()?;
+    let votes = pv::Entity::find()
+        .filter(pv::Column::ProposalId.eq(from_id))
+        .all(txn)
+        .await
+        .db()?;
     let now = Utc::now();
     for v in &votes {
         // The voter is told where their vote went.
@@ -470,16 +768,35 @@ async fn carry_votes(txn: &impl ConnectionTrait, from: &prop::Model, to: &prop::
     }
     let (from, to) = (from_id, to_id);
     for v in votes {
-        let dup = pv::Entity::find().filter(pv::Column::ProposalId.eq(to)).filter(pv::Column::VoterId.eq(v.voter_id)).one(txn).await.db()?;
+        let dup = pv::Entity::find()
+            .filter(pv::Column::ProposalId.eq(to))
+            .filter(pv::Column::VoterId.eq(v.voter_id))
+            .one(txn)
+            .await
+            .db()?;
         if dup.is_some() {
             pv::Entity::delete_by_id(v.id).exec(txn).await.db()?;
         } else {
-            pv::Entity::update_many().col_expr(pv::Column::ProposalId, Expr::value(to)).filter(pv::Column::Id.eq(v.id)).exec(txn).await.db()?;
+            pv::Entity::update_many()
+                .col_expr(pv::Column::ProposalId, Expr::value(to))
+                .filter(pv::Column::Id.eq(v.id))
+                .exec(txn)
+                .await
+                .db()?;
         }
     }
     for id in [from, to] {
-        let n = pv::Entity::find().filter(pv::Column::ProposalId.eq(id)).count(txn).await.db()? as i32;
-        prop::Entity::update_many().col_expr(prop::Column::VoteCount, Expr::value(n)).filter(prop::Column::Id.eq(id)).exec(txn).await.db()?;
+        let n = pv::Entity::find()
+            .filter(pv::Column::ProposalId.eq(id))
+            .count(txn)
+            .await
+            .db()? as i32;
+        prop::Entity::update_many()
+            .col_expr(prop::Column::VoteCount, Expr::value(n))
+            .filter(prop::Column::Id.eq(id))
+            .exec(txn)
+            .await
+            .db()?;
     }
     Ok(())
 }
@@ -505,12 +822,20 @@ pub struct VoteReceipt {
 
 /// A resident approves a proposal (voting phase, own kelurahan or kecamatan by the cycle's
 /// policy, within the per-voter limit). One vote per person per proposal, by the database.
-pub async fn vote(state: &AppState, user: &CurrentUser, proposal_id: i32) -> AppResult<VoteReceipt> {
+pub async fn vote(
+    state: &AppState,
+    user: &CurrentUser,
+    proposal_id: i32,
+) -> AppResult<VoteReceipt> {
     cast(state, user, proposal_id, true).await
 }
 
 /// Withdraws a vote while voting is open.
-pub async fn unvote(state: &AppState, user: &CurrentUser, proposal_id: i32) -> AppResult<VoteReceipt> {
+pub async fn unvote(
+    state: &AppState,
+    user: &CurrentUser,
+    proposal_id: i32,
+) -> AppResult<VoteReceipt> {
     cast(state, user, proposal_id, false).await
 }
 
@@ -528,24 +853,43 @@ pub type VoteQueue = tokio::sync::mpsc::Sender<VoteRequest>;
 /// Largest number of votes in one transaction.
 const MAX_BATCH: usize = 256;
 
-async fn cast(state: &AppState, user: &CurrentUser, proposal_id: i32, approve: bool) -> AppResult<VoteReceipt> {
+async fn cast(
+    state: &AppState,
+    user: &CurrentUser,
+    proposal_id: i32,
+    approve: bool,
+) -> AppResult<VoteReceipt> {
     // Cheap refusals before queueing; everything is checked again under the chain lock.
     let p = get_proposal(&state.db, proposal_id).await?;
     let cycle = get_cycle(&state.db, p.cycle_id).await?;
     if cycle.phase != "voting" {
         return Err(phase_closed("voting", &cycle.phase));
     }
-    let home = user.home_region_id.filter(|_| user.grants.iter().any(|(r, _)| *r == Role::Resident)).ok_or(AppError::Forbidden)?;
-    if !cycle.settings.voting.may_vote_for(&*state.regions.read().await, home, p.region_id) {
+    let home = user
+        .home_region_id
+        .filter(|_| user.grants.iter().any(|(r, _)| *r == Role::Resident))
+        .ok_or(AppError::Forbidden)?;
+    if !cycle
+        .settings
+        .voting
+        .may_vote_for(&*state.regions.read().await, home, p.region_id)
+    {
         return Err(AppError::Forbidden);
     }
     let (reply, answer) = tokio::sync::oneshot::channel();
     state
         .votes
-        .send(VoteRequest { user: user.clone(), proposal_id, approve, reply })
+        .send(VoteRequest {
+            user: user.clone(),
+            proposal_id,
+            approve,
+            reply,
+        })
         .await
         .map_err(|_| AppError::internal(anyhow::anyhow!("the vote batcher has stopped")))?;
-    answer.await.map_err(|_| AppError::internal(anyhow::anyhow!("the vote batcher dropped a vote")))?
+    answer
+        .await
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the vote batcher dropped a vote")))?
 }
 
 /// Group commit for votes: takes every vote waiting (up to [`MAX_BATCH`]), writes them in one
@@ -554,7 +898,10 @@ async fn cast(state: &AppState, user: &CurrentUser, proposal_id: i32, approve: b
 /// with its error and does not disturb the others; a database failure fails the whole batch
 /// (nothing of it is kept) and every request in it gets the error. Runs until the state is
 /// dropped.
-pub async fn run_vote_batcher(state: std::sync::Weak<crate::state::Inner>, mut queue: tokio::sync::mpsc::Receiver<VoteRequest>) {
+pub async fn run_vote_batcher(
+    state: std::sync::Weak<crate::state::Inner>,
+    mut queue: tokio::sync::mpsc::Receiver<VoteRequest>,
+) {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -592,9 +939,13 @@ async fn write_batch(state: &AppState, batch: Vec<VoteRequest>) {
             for change in &changes {
                 // Delivered to every node (this one included) when the transaction commits.
                 let payload = serde_json::to_string(change).map_err(AppError::internal)?;
-                txn.execute_raw(sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, "SELECT pg_notify($1, $2)", [VOTE_CHANNEL.into(), payload.into()]))
-                    .await
-                    .db()?;
+                txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT pg_notify($1, $2)",
+                    [VOTE_CHANNEL.into(), payload.into()],
+                ))
+                .await
+                .db()?;
             }
         }
         txn.commit().await.db()?;
@@ -615,7 +966,9 @@ async fn write_batch(state: &AppState, batch: Vec<VoteRequest>) {
         Err(e) => {
             tracing::error!(error = %e, votes = batch.len(), "a vote batch failed; nothing of it was kept");
             for req in batch {
-                let _ = req.reply.send(Err(AppError::internal(anyhow::anyhow!("vote batch failed: {e}"))));
+                let _ = req.reply.send(Err(AppError::internal(anyhow::anyhow!(
+                    "vote batch failed: {e}"
+                ))));
             }
         }
     }
@@ -639,13 +992,28 @@ async fn cast_in(
     if cycle.phase != "voting" {
         return Err(phase_closed("voting", &cycle.phase));
     }
-    let instance_id = p.instance_id.ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
-    let existing = pv::Entity::find().filter(pv::Column::ProposalId.eq(p.id)).filter(pv::Column::VoterId.eq(user.id)).one(txn).await.db()?;
+    let instance_id = p
+        .instance_id
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
+    let existing = pv::Entity::find()
+        .filter(pv::Column::ProposalId.eq(p.id))
+        .filter(pv::Column::VoterId.eq(user.id))
+        .one(txn)
+        .await
+        .db()?;
     if approve {
         if existing.is_some() {
-            return Err(AppError::conflict("Anda sudah memilih usulan ini.", "You have already voted for this proposal."));
+            return Err(AppError::conflict(
+                "Anda sudah memilih usulan ini.",
+                "You have already voted for this proposal.",
+            ));
         }
-        let used = pv::Entity::find().filter(pv::Column::CycleId.eq(cycle.id)).filter(pv::Column::VoterId.eq(user.id)).count(txn).await.db()?;
+        let used = pv::Entity::find()
+            .filter(pv::Column::CycleId.eq(cycle.id))
+            .filter(pv::Column::VoterId.eq(user.id))
+            .count(txn)
+            .await
+            .db()?;
         if used >= cycle.settings.voting.max_per_voter as u64 {
             return Err(AppError::conflict(
                 format!("Anda sudah memakai semua {} suara Anda pada siklus ini. Tarik salah satu suara untuk memilih usulan lain.", cycle.settings.voting.max_per_voter),
@@ -653,29 +1021,73 @@ async fn cast_in(
             ));
         }
     } else if existing.is_none() {
-        return Err(AppError::conflict("Anda belum memilih usulan ini.", "You have not voted for this proposal."));
+        return Err(AppError::conflict(
+            "Anda belum memilih usulan ini.",
+            "You have not voted for this proposal.",
+        ));
     }
     // The engine decides (and refuses) before it writes.
     let who = Acting::Pseudonymous(user, pseudonym(state, cycle.id, user.id));
-    let fired = cases::fire_in(state, txn, chain, who, instance_id, if approve { "vote" } else { "unvote" }, Map::new(), None, None, false).await?;
+    let fired = cases::fire_in(
+        state,
+        txn,
+        chain,
+        who,
+        instance_id,
+        if approve { "vote" } else { "unvote" },
+        Map::new(),
+        None,
+        None,
+        false,
+    )
+    .await?;
     if approve {
-        pv::ActiveModel { cycle_id: Set(cycle.id), proposal_id: Set(p.id), voter_id: Set(user.id), created_at: Set(chain.now), ..Default::default() }
-            .insert(txn)
-            .await
-            .map_err(|e| AppError::internal(anyhow::anyhow!("vote row: {e}")))?;
+        pv::ActiveModel {
+            cycle_id: Set(cycle.id),
+            proposal_id: Set(p.id),
+            voter_id: Set(user.id),
+            created_at: Set(chain.now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("vote row: {e}")))?;
     } else {
-        pv::Entity::delete_many().filter(pv::Column::ProposalId.eq(p.id)).filter(pv::Column::VoterId.eq(user.id)).exec(txn).await.db()?;
+        pv::Entity::delete_many()
+            .filter(pv::Column::ProposalId.eq(p.id))
+            .filter(pv::Column::VoterId.eq(user.id))
+            .exec(txn)
+            .await
+            .db()?;
     }
     let delta = if approve { 1 } else { -1 };
     prop::Entity::update_many()
-        .col_expr(prop::Column::VoteCount, Expr::col(prop::Column::VoteCount).add(delta))
+        .col_expr(
+            prop::Column::VoteCount,
+            Expr::col(prop::Column::VoteCount).add(delta),
+        )
         .filter(prop::Column::Id.eq(p.id))
         .exec(txn)
         .await
         .db()?;
-    let counted = prop::Model { vote_count: p.vote_count + delta, ..p };
-    let change = VoteCountChanged { proposal_id: counted.id, region_id: counted.region_id, cycle_id: cycle.id, votes: counted.vote_count };
-    Ok((VoteReceipt { proposal: counted, receipt: fired.event.hash, seq: fired.event.seq }, change))
+    let counted = prop::Model {
+        vote_count: p.vote_count + delta,
+        ..p
+    };
+    let change = VoteCountChanged {
+        proposal_id: counted.id,
+        region_id: counted.region_id,
+        cycle_id: cycle.id,
+        votes: counted.vote_count,
+    };
+    Ok((
+        VoteReceipt {
+            proposal: counted,
+            receipt: fired.event.hash,
+            seq: fired.event.seq,
+        },
+        change,
+    ))
 }
 
 /// The PostgreSQL NOTIFY channel that carries vote counts between nodes.
@@ -692,7 +1104,12 @@ pub struct VoteCountChanged {
 }
 
 /// Staff score a proposal on the cycle's criteria (1-5 each) at its current level.
-pub async fn score(state: &AppState, user: &CurrentUser, proposal_id: i32, values: BTreeMap<String, u8>) -> AppResult<prop::Model> {
+pub async fn score(
+    state: &AppState,
+    user: &CurrentUser,
+    proposal_id: i32,
+    values: BTreeMap<String, u8>,
+) -> AppResult<prop::Model> {
     let p = get_proposal(&state.db, proposal_id).await?;
     let cycle = get_cycle(&state.db, p.cycle_id).await?;
     let needed = match p.level.as_str() {
@@ -704,17 +1121,44 @@ pub async fn score(state: &AppState, user: &CurrentUser, proposal_id: i32, value
         return Err(phase_closed(needed, &cycle.phase));
     }
     let s = weighted_score(&cycle.settings.criteria, &values).map_err(|e| {
-        AppError::Validation(vec![FieldError::new("criteria", "invalid", format!("Penilaian tidak valid: {e}"), format!("Invalid scores: {e}"))])
+        AppError::Validation(vec![FieldError::new(
+            "criteria",
+            "invalid",
+            format!("Penilaian tidak valid: {e}"),
+            format!("Invalid scores: {e}"),
+        )])
     })?;
-    let instance_id = p.instance_id.ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
+    let instance_id = p
+        .instance_id
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
     let mut input = Map::new();
     input.insert("score".into(), json!(s.to_string()));
-    input.insert("criteria".into(), json!(serde_json::to_string(&values).map_err(AppError::internal)?));
-    cases::fire_in(state, &txn, &mut chain, Acting::User(user), instance_id, "score", input, None, None, false).await?;
-    let existing = ps::Entity::find().filter(ps::Column::ProposalId.eq(p.id)).filter(ps::Column::Level.eq(p.level.as_str())).one(&txn).await.db()?;
+    input.insert(
+        "criteria".into(),
+        json!(serde_json::to_string(&values).map_err(AppError::internal)?),
+    );
+    cases::fire_in(
+        state,
+        &txn,
+        &mut chain,
+        Acting::User(user),
+        instance_id,
+        "score",
+        input,
+        None,
+        None,
+        false,
+    )
+    .await?;
+    let existing = ps::Entity::find()
+        .filter(ps::Column::ProposalId.eq(p.id))
+        .filter(ps::Column::Level.eq(p.level.as_str()))
+        .one(&txn)
+        .await
+        .db()?;
     let criteria = serde_json::to_string(&values).map_err(AppError::internal)?;
     match existing {
         Some(e) => {
@@ -728,13 +1172,26 @@ pub async fn score(state: &AppState, user: &CurrentUser, proposal_id: i32, value
                 .db()?;
         }
         None => {
-            ps::ActiveModel { proposal_id: Set(p.id), level: Set(p.level.clone()), scorer_id: Set(user.id), criteria: Set(criteria), score: Set(s.to_string()), created_at: Set(now), ..Default::default() }
-                .insert(&txn)
-                .await
-                .db()?;
+            ps::ActiveModel {
+                proposal_id: Set(p.id),
+                level: Set(p.level.clone()),
+                scorer_id: Set(user.id),
+                criteria: Set(criteria),
+                score: Set(s.to_string()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .db()?;
         }
     }
-    prop::Entity::update_many().col_expr(prop::Column::Score, Expr::value(s.to_string())).filter(prop::Column::Id.eq(p.id)).exec(&txn).await.db()?;
+    prop::Entity::update_many()
+        .col_expr(prop::Column::Score, Expr::value(s.to_string()))
+        .filter(prop::Column::Id.eq(p.id))
+        .exec(&txn)
+        .await
+        .db()?;
     txn.commit().await.db()?;
     get_proposal(&state.db, p.id).await
 }
@@ -750,7 +1207,12 @@ pub fn statuses_for_level(level: &str) -> &'static [&'static str] {
 
 /// The priority list of a region at a level: score and votes combined by the cycle's formula,
 /// ties broken deterministically (see `mufakat_musrenbang::priority`).
-pub async fn priority_list(state: &AppState, cycle_id: i32, region_id: i32, level: &str) -> AppResult<Vec<(RankedProposal, prop::Model)>> {
+pub async fn priority_list(
+    state: &AppState,
+    cycle_id: i32,
+    region_id: i32,
+    level: &str,
+) -> AppResult<Vec<(RankedProposal, prop::Model)>> {
     let cycle = get_cycle(&state.db, cycle_id).await?;
     let within = state.regions.read().await.descendants_inclusive(region_id);
     let rows = prop::Entity::find()
@@ -762,54 +1224,123 @@ pub async fn priority_list(state: &AppState, cycle_id: i32, region_id: i32, leve
         .db()?;
     let inputs: Vec<ScoreInput> = rows
         .iter()
-        .map(|r| ScoreInput { id: r.id, score: r.score.as_deref().and_then(|s| s.parse().ok()), votes: std::cmp::Ord::max(r.vote_count, 0) as u64, cost: Money::from_minor_units(r.cost_sen) })
+        .map(|r| ScoreInput {
+            id: r.id,
+            score: r.score.as_deref().and_then(|s| s.parse().ok()),
+            votes: std::cmp::Ord::max(r.vote_count, 0) as u64,
+            cost: Money::from_minor_units(r.cost_sen),
+        })
         .collect();
     let ranked = rank(&inputs, cycle.settings.formula);
     let mut by_id: BTreeMap<i32, prop::Model> = rows.into_iter().map(|r| (r.id, r)).collect();
-    Ok(ranked.into_iter().filter_map(|r| by_id.remove(&r.id).map(|m| (r, m))).collect())
+    Ok(ranked
+        .into_iter()
+        .filter_map(|r| by_id.remove(&r.id).map(|m| (r, m)))
+        .collect())
 }
 
 // ---- comments ----
 
-pub async fn add_comment(state: &AppState, user: &CurrentUser, proposal_id: i32, body: &str) -> AppResult<pc::Model> {
+pub async fn add_comment(
+    state: &AppState,
+    user: &CurrentUser,
+    proposal_id: i32,
+    body: &str,
+) -> AppResult<pc::Model> {
     get_proposal(&state.db, proposal_id).await?;
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 2000 {
-        return Err(AppError::validation("body", "length", "Komentar wajib diisi, paling banyak 2000 karakter.", "A comment of at most 2000 characters is required."));
+        return Err(AppError::validation(
+            "body",
+            "length",
+            "Komentar wajib diisi, paling banyak 2000 karakter.",
+            "A comment of at most 2000 characters is required.",
+        ));
     }
-    pc::ActiveModel { proposal_id: Set(proposal_id), author_id: Set(user.id), body: Set(body.to_owned()), hidden: Set(false), reports: Set(0), created_at: Set(Utc::now()), ..Default::default() }
-        .insert(&state.db)
-        .await
-        .db()
+    pc::ActiveModel {
+        proposal_id: Set(proposal_id),
+        author_id: Set(user.id),
+        body: Set(body.to_owned()),
+        hidden: Set(false),
+        reports: Set(0),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await
+    .db()
 }
 
-pub async fn report_comment(state: &AppState, _user: &CurrentUser, comment_id: i32) -> AppResult<pc::Model> {
-    let c = pc::Entity::find_by_id(comment_id).one(&state.db).await.db()?.ok_or(AppError::NotFound { entity: "comment" })?;
-    pc::Entity::update_many().col_expr(pc::Column::Reports, Expr::col(pc::Column::Reports).add(1)).filter(pc::Column::Id.eq(c.id)).exec(&state.db).await.db()?;
-    pc::Entity::find_by_id(comment_id).one(&state.db).await.db()?.ok_or(AppError::NotFound { entity: "comment" })
+pub async fn report_comment(
+    state: &AppState,
+    _user: &CurrentUser,
+    comment_id: i32,
+) -> AppResult<pc::Model> {
+    let c = pc::Entity::find_by_id(comment_id)
+        .one(&state.db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "comment" })?;
+    pc::Entity::update_many()
+        .col_expr(pc::Column::Reports, Expr::col(pc::Column::Reports).add(1))
+        .filter(pc::Column::Id.eq(c.id))
+        .exec(&state.db)
+        .await
+        .db()?;
+    pc::Entity::find_by_id(comment_id)
+        .one(&state.db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "comment" })
 }
 
 /// Staff of the proposal's region hide a comment (never delete it), with a reason, audited.
-pub async fn hide_comment(state: &AppState, user: &CurrentUser, comment_id: i32, reason: &str) -> AppResult<pc::Model> {
-    let c = pc::Entity::find_by_id(comment_id).one(&state.db).await.db()?.ok_or(AppError::NotFound { entity: "comment" })?;
+pub async fn hide_comment(
+    state: &AppState,
+    user: &CurrentUser,
+    comment_id: i32,
+    reason: &str,
+) -> AppResult<pc::Model> {
+    let c = pc::Entity::find_by_id(comment_id)
+        .one(&state.db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "comment" })?;
     let p = get_proposal(&state.db, c.proposal_id).await?;
     let path = state.region_path(p.region_id).await;
-    state.authz.require(user, &path, perms::COMMENT_MODERATE).await?;
+    state
+        .authz
+        .require(user, &path, perms::COMMENT_MODERATE)
+        .await?;
     if reason.trim().is_empty() {
-        return Err(AppError::validation("reason", "required", "Alasan wajib diisi.", "A reason is required."));
+        return Err(AppError::validation(
+            "reason",
+            "required",
+            "Alasan wajib diisi.",
+            "A reason is required.",
+        ));
     }
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
     pc::Entity::update_many()
         .col_expr(pc::Column::Hidden, Expr::value(true))
-        .col_expr(pc::Column::HiddenReason, Expr::value(reason.trim().to_owned()))
+        .col_expr(
+            pc::Column::HiddenReason,
+            Expr::value(reason.trim().to_owned()),
+        )
         .col_expr(pc::Column::HiddenBy, Expr::value(user.id))
         .filter(pc::Column::Id.eq(c.id))
         .exec(&txn)
         .await
         .db()?;
-    let role = state.authz.roles_in(user, &path).await.into_iter().next().unwrap_or_default();
+    let role = state
+        .authz
+        .roles_in(user, &path)
+        .await
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     chain
         .append(
             &txn,
@@ -828,9 +1359,18 @@ pub async fn hide_comment(state: &AppState, user: &CurrentUser, comment_id: i32,
         )
         .await?;
     txn.commit().await.db()?;
-    pc::Entity::find_by_id(comment_id).one(&state.db).await.db()?.ok_or(AppError::NotFound { entity: "comment" })
+    pc::Entity::find_by_id(comment_id)
+        .one(&state.db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "comment" })
 }
 
 pub async fn comments(db: &impl ConnectionTrait, proposal_id: i32) -> AppResult<Vec<pc::Model>> {
-    pc::Entity::find().filter(pc::Column::ProposalId.eq(proposal_id)).order_by_asc(pc::Column::Id).all(db).await.db()
+    pc::Entity::find()
+        .filter(pc::Column::ProposalId.eq(proposal_id))
+        .order_by_asc(pc::Column::Id)
+        .all(db)
+        .await
+        .db()
 }

@@ -14,7 +14,11 @@ pub struct CreateRegion {
 
 /// Creates a region. An admin of the parent region (or of a root, for a new root) may do it;
 /// `actor = None` is the CLI/seed running with operator rights.
-pub async fn create(state: &AppState, actor: Option<&CurrentUser>, input: CreateRegion) -> AppResult<RegionNode> {
+pub async fn create(
+    state: &AppState,
+    actor: Option<&CurrentUser>,
+    input: CreateRegion,
+) -> AppResult<RegionNode> {
     if let Some(user) = actor {
         let path = match input.parent_id {
             Some(p) => {
@@ -27,21 +31,43 @@ pub async fn create(state: &AppState, actor: Option<&CurrentUser>, input: Create
             // A new top-level region: only an admin of some existing root may add one.
             None => state.regions.read().await.roots().map(|r| r.id).collect(),
         };
-        state.authz.require(user, &path, perms::REGION_CREATE).await?;
+        state
+            .authz
+            .require(user, &path, perms::REGION_CREATE)
+            .await?;
     }
     let code = input.code.trim();
     if code.is_empty() || code.len() > 32 {
-        return Err(AppError::validation("code", "format", "Kode wilayah wajib diisi (paling banyak 32 karakter).", "The region code is required (at most 32 characters)."));
+        return Err(AppError::validation(
+            "code",
+            "format",
+            "Kode wilayah wajib diisi (paling banyak 32 karakter).",
+            "The region code is required (at most 32 characters).",
+        ));
     }
     let name = input.name.trim();
     if name.is_empty() || name.len() > 120 {
-        return Err(AppError::validation("name", "format", "Nama wilayah wajib diisi (paling banyak 120 karakter).", "The region name is required (at most 120 characters)."));
+        return Err(AppError::validation(
+            "name",
+            "format",
+            "Nama wilayah wajib diisi (paling banyak 120 karakter).",
+            "The region name is required (at most 120 characters).",
+        ));
     }
     use mufakat_store::DbResultExt;
     use sea_orm::TransactionTrait;
     let txn = state.db.begin().await.db()?;
     let mut chain = crate::audit_log::begin(&txn, chrono::Utc::now()).await?;
-    let m = regions::create(&txn, NewRegion { code, name, level: input.level, parent_id: input.parent_id }).await?;
+    let m = regions::create(
+        &txn,
+        NewRegion {
+            code,
+            name,
+            level: input.level,
+            parent_id: input.parent_id,
+        },
+    )
+    .await?;
     chain
         .append(
             &txn,
@@ -61,5 +87,11 @@ pub async fn create(state: &AppState, actor: Option<&CurrentUser>, input: Create
         .await?;
     txn.commit().await.db()?;
     state.reload_regions().await?;
-    Ok(RegionNode { id: m.id, code: m.code, name: m.name, level: input.level, parent_id: m.parent_id })
+    Ok(RegionNode {
+        id: m.id,
+        code: m.code,
+        name: m.name,
+        level: input.level,
+        parent_id: m.parent_id,
+    })
 }

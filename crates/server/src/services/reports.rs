@@ -33,7 +33,9 @@ impl std::str::FromStr for ReportKind {
             "priority-list" => Ok(ReportKind::PriorityList),
             "audit-trail" => Ok(ReportKind::AuditTrail),
             "allocation" => Ok(ReportKind::Allocation),
-            other => Err(format!("unknown report `{other}` (berita-acara, priority-list, allocation, audit-trail)")),
+            other => Err(format!(
+                "unknown report `{other}` (berita-acara, priority-list, allocation, audit-trail)"
+            )),
         }
     }
 }
@@ -73,14 +75,27 @@ pub struct Generated {
 }
 
 fn missing(field: &'static str) -> AppError {
-    AppError::validation(field, "required", "Parameter laporan ini wajib diisi.", "This report parameter is required.")
+    AppError::validation(
+        field,
+        "required",
+        "Parameter laporan ini wajib diisi.",
+        "This report parameter is required.",
+    )
 }
 
 /// Renders a report. `actor = None` is the CLI with operator rights.
-pub async fn generate(state: &AppState, actor: Option<&CurrentUser>, kind: ReportKind, p: ReportParams, lang: Lang) -> AppResult<Generated> {
+pub async fn generate(
+    state: &AppState,
+    actor: Option<&CurrentUser>,
+    kind: ReportKind,
+    p: ReportParams,
+    lang: Lang,
+) -> AppResult<Generated> {
     let roots: Vec<i32> = state.regions.read().await.roots().map(|r| r.id).collect();
     let run = match (kind, p.run_id) {
-        (ReportKind::Allocation, Some(id)) => Some(crate::services::allocation::get_run(state, id).await?),
+        (ReportKind::Allocation, Some(id)) => {
+            Some(crate::services::allocation::get_run(state, id).await?)
+        }
         (ReportKind::Allocation, None) => return Err(missing("runId")),
         _ => None,
     };
@@ -90,13 +105,25 @@ pub async fn generate(state: &AppState, actor: Option<&CurrentUser>, kind: Repor
         None => roots.clone(),
     };
     if let Some(u) = actor {
-        let perm = if kind == ReportKind::AuditTrail { perms::AUDIT_VERIFY } else { perms::REPORT_MUSRENBANG };
-        let path = if kind == ReportKind::AuditTrail { &roots } else { &region_path };
+        let perm = if kind == ReportKind::AuditTrail {
+            perms::AUDIT_VERIFY
+        } else {
+            perms::REPORT_MUSRENBANG
+        };
+        let path = if kind == ReportKind::AuditTrail {
+            &roots
+        } else {
+            &region_path
+        };
         state.authz.require(u, path, perm).await?;
     }
     let deployment = {
         let tree = state.regions.read().await;
-        let name = tree.roots().next().map(|r| format!("Pemerintah {}", r.name)).unwrap_or_else(|| "Mufakat".into());
+        let name = tree
+            .roots()
+            .next()
+            .map(|r| format!("Pemerintah {}", r.name))
+            .unwrap_or_else(|| "Mufakat".into());
         name
     };
     let now = Utc::now();
@@ -286,16 +313,31 @@ pub async fn generate(state: &AppState, actor: Option<&CurrentUser>, kind: Repor
 
     let sha256 = hex::encode(Sha256::digest(&pdf));
     record(state, actor, kind.as_str(), &p, &sha256, pdf.len()).await?;
-    Ok(Generated { file_name: format!("{}-{}.pdf", kind.as_str(), now.format("%Y%m%d-%H%M%S")), pdf, sha256 })
+    Ok(Generated {
+        file_name: format!("{}-{}.pdf", kind.as_str(), now.format("%Y%m%d-%H%M%S")),
+        pdf,
+        sha256,
+    })
 }
 
 /// Appends "report generated" to the audit trail.
-pub async fn record(state: &AppState, actor: Option<&CurrentUser>, kind: &str, params: &impl Serialize, sha256: &str, bytes: usize) -> AppResult<()> {
+pub async fn record(
+    state: &AppState,
+    actor: Option<&CurrentUser>,
+    kind: &str,
+    params: &impl Serialize,
+    sha256: &str,
+    bytes: usize,
+) -> AppResult<()> {
     let now = Utc::now();
     let txn = state.db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
     let role = match actor {
-        Some(u) => u.grants.first().map(|(r, _)| r.as_str().to_owned()).unwrap_or_default(),
+        Some(u) => u
+            .grants
+            .first()
+            .map(|(r, _)| r.as_str().to_owned())
+            .unwrap_or_default(),
         None => "operator".into(),
     };
     chain

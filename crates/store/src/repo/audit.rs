@@ -2,7 +2,10 @@
 
 use mufakat_core::AppResult;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 
 use crate::entity::{audit_checkpoint, audit_event, audit_head};
 use crate::DbResultExt;
@@ -22,14 +25,19 @@ pub async fn lock_head(txn: &impl ConnectionTrait, now: &str) -> AppResult<(i64,
         .one(txn)
         .await
         .db()?
-        .ok_or_else(|| mufakat_core::AppError::internal(anyhow::anyhow!("audit_head row missing")))?;
+        .ok_or_else(|| {
+            mufakat_core::AppError::internal(anyhow::anyhow!("audit_head row missing"))
+        })?;
     Ok((head.seq, head.hash))
 }
 
 /// Appends an event (its `seq` must be head + 1) and moves the head. Call after [`lock_head`].
 pub async fn append(txn: &impl ConnectionTrait, event: audit_event::Model) -> AppResult<()> {
     let (seq, hash) = (event.seq, event.hash.clone());
-    audit_event::Entity::insert(event.into_active_model()).exec_without_returning(txn).await.db()?;
+    audit_event::Entity::insert(event.into_active_model())
+        .exec_without_returning(txn)
+        .await
+        .db()?;
     audit_head::Entity::update_many()
         .col_expr(audit_head::Column::Seq, Expr::value(seq))
         .col_expr(audit_head::Column::Hash, Expr::value(hash))
@@ -41,7 +49,11 @@ pub async fn append(txn: &impl ConnectionTrait, event: audit_event::Model) -> Ap
 }
 
 /// Events with `seq > after`, in order, at most `limit`.
-pub async fn page(db: &impl ConnectionTrait, after: i64, limit: u64) -> AppResult<Vec<audit_event::Model>> {
+pub async fn page(
+    db: &impl ConnectionTrait,
+    after: i64,
+    limit: u64,
+) -> AppResult<Vec<audit_event::Model>> {
     audit_event::Entity::find()
         .filter(audit_event::Column::Seq.gt(after))
         .order_by_asc(audit_event::Column::Seq)
@@ -52,7 +64,11 @@ pub async fn page(db: &impl ConnectionTrait, after: i64, limit: u64) -> AppResul
 }
 
 /// Events of one workflow instance, in order.
-pub async fn for_instance(db: &impl ConnectionTrait, workflow: &str, instance_id: &str) -> AppResult<Vec<audit_event::Model>> {
+pub async fn for_instance(
+    db: &impl ConnectionTrait,
+    workflow: &str,
+    instance_id: &str,
+) -> AppResult<Vec<audit_event::Model>> {
     audit_event::Entity::find()
         .filter(audit_event::Column::Workflow.eq(workflow))
         .filter(audit_event::Column::InstanceId.eq(instance_id))
@@ -67,18 +83,33 @@ pub async fn head(db: &impl ConnectionTrait) -> AppResult<(i64, String)> {
         .one(db)
         .await
         .db()?
-        .ok_or_else(|| mufakat_core::AppError::internal(anyhow::anyhow!("audit_head row missing")))?;
+        .ok_or_else(|| {
+            mufakat_core::AppError::internal(anyhow::anyhow!("audit_head row missing"))
+        })?;
     Ok((h.seq, h.hash))
 }
 
-pub async fn add_checkpoint(db: &impl ConnectionTrait, cp: audit_checkpoint::ActiveModel) -> AppResult<audit_checkpoint::Model> {
+pub async fn add_checkpoint(
+    db: &impl ConnectionTrait,
+    cp: audit_checkpoint::ActiveModel,
+) -> AppResult<audit_checkpoint::Model> {
     cp.insert(db).await.db()
 }
 
 pub async fn checkpoints(db: &impl ConnectionTrait) -> AppResult<Vec<audit_checkpoint::Model>> {
-    audit_checkpoint::Entity::find().order_by_asc(audit_checkpoint::Column::Seq).all(db).await.db()
+    audit_checkpoint::Entity::find()
+        .order_by_asc(audit_checkpoint::Column::Seq)
+        .all(db)
+        .await
+        .db()
 }
 
-pub async fn latest_checkpoint(db: &impl ConnectionTrait) -> AppResult<Option<audit_checkpoint::Model>> {
-    audit_checkpoint::Entity::find().order_by_desc(audit_checkpoint::Column::Seq).one(db).await.db()
+pub async fn latest_checkpoint(
+    db: &impl ConnectionTrait,
+) -> AppResult<Option<audit_checkpoint::Model>> {
+    audit_checkpoint::Entity::find()
+        .order_by_desc(audit_checkpoint::Column::Seq)
+        .one(db)
+        .await
+        .db()
 }

@@ -1,6 +1,8 @@
 use chrono::Utc;
 use mufakat_core::{AppResult, Role};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 use crate::entity::role_grant;
 use crate::DbResultExt;
@@ -22,10 +24,16 @@ pub async fn grant(
     }
     .insert(db)
     .await
-    .db_unique("Peran ini sudah diberikan di wilayah tersebut.", "This role is already granted in that region.")
+    .db_unique(
+        "Peran ini sudah diberikan di wilayah tersebut.",
+        "This role is already granted in that region.",
+    )
 }
 
-pub async fn for_user(db: &impl ConnectionTrait, user_id: i32) -> AppResult<Vec<role_grant::Model>> {
+pub async fn for_user(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> AppResult<Vec<role_grant::Model>> {
     role_grant::Entity::find()
         .filter(role_grant::Column::UserId.eq(user_id))
         .order_by_asc(role_grant::Column::Id)
@@ -35,5 +43,9 @@ pub async fn for_user(db: &impl ConnectionTrait, user_id: i32) -> AppResult<Vec<
 }
 
 pub async fn all(db: &impl ConnectionTrait) -> AppResult<Vec<role_grant::Model>> {
-    role_grant::Entity::find().order_by_asc(role_grant::Column::Id).all(db).await.db()
+    role_grant::Entity::find()
+        .order_by_asc(role_grant::Column::Id)
+        .all(db)
+        .await
+        .db()
 }

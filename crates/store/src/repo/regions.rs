@@ -23,7 +23,10 @@ pub async fn create(db: &impl ConnectionTrait, r: NewRegion<'_>) -> AppResult<re
         }
         Some(pid) => {
             let parent = get(db, pid).await?;
-            let parent_level: RegionLevel = parent.level.parse().map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?;
+            let parent_level: RegionLevel = parent
+                .level
+                .parse()
+                .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?;
             if parent_level.child() != Some(r.level) {
                 return Err(AppError::validation(
                     "level",
@@ -44,13 +47,24 @@ pub async fn create(db: &impl ConnectionTrait, r: NewRegion<'_>) -> AppResult<re
     }
     .insert(db)
     .await
-    .db_unique("Kode wilayah sudah dipakai.", "The region code is already in use.")
+    .db_unique(
+        "Kode wilayah sudah dipakai.",
+        "The region code is already in use.",
+    )
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> AppResult<region::Model> {
-    region::Entity::find_by_id(id).one(db).await.db()?.ok_or(AppError::NotFound { entity: "region" })
+    region::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "region" })
 }
 
 pub async fn all(db: &impl ConnectionTrait) -> AppResult<Vec<region::Model>> {
-    region::Entity::find().order_by_asc(region::Column::Code).all(db).await.db()
+    region::Entity::find()
+        .order_by_asc(region::Column::Code)
+        .all(db)
+        .await
+        .db()
 }

@@ -39,7 +39,11 @@ pub async fn find_active(
     Ok(s.filter(|s| s.revoked_at.is_none() && s.expires_at > now))
 }
 
-pub async fn revoke(db: &impl ConnectionTrait, token_hash: &str, now: DateTime<Utc>) -> AppResult<bool> {
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
     let res = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
         .filter(session::Column::TokenHash.eq(token_hash))
@@ -50,7 +54,11 @@ pub async fn revoke(db: &impl ConnectionTrait, token_hash: &str, now: DateTime<U
     Ok(res.rows_affected > 0)
 }
 
-pub async fn revoke_all_for_user(db: &impl ConnectionTrait, user_id: i32, now: DateTime<Utc>) -> AppResult<u64> {
+pub async fn revoke_all_for_user(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
     let res = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
         .filter(session::Column::UserId.eq(user_id))

@@ -15,7 +15,13 @@ pub struct NewUser<'a> {
 
 pub async fn create(db: &impl ConnectionTrait, u: NewUser<'_>) -> AppResult<user::Model> {
     if let Some(h) = &u.nik_hash {
-        if user::Entity::find().filter(user::Column::NikHash.eq(h.as_str())).one(db).await.db()?.is_some() {
+        if user::Entity::find()
+            .filter(user::Column::NikHash.eq(h.as_str()))
+            .one(db)
+            .await
+            .db()?
+            .is_some()
+        {
             return Err(nik_taken());
         }
     }
@@ -35,7 +41,8 @@ pub async fn create(db: &impl ConnectionTrait, u: NewUser<'_>) -> AppResult<user
         Ok(m) => Ok(m),
         Err(e) => {
             // Both the username and the NIK hash are unique; say which one clashed.
-            if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(ref m)) if m.contains("nik")) {
+            if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(ref m)) if m.contains("nik"))
+            {
                 Err(nik_taken())
             } else {
                 Err(e).db_unique(
@@ -54,10 +61,21 @@ fn nik_taken() -> AppError {
     )
 }
 
-pub async fn by_username(db: &impl ConnectionTrait, username: &str) -> AppResult<Option<user::Model>> {
-    user::Entity::find().filter(user::Column::Username.eq(username)).one(db).await.db()
+pub async fn by_username(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> AppResult<Option<user::Model>> {
+    user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db)
+        .await
+        .db()
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> AppResult<user::Model> {
-    user::Entity::find_by_id(id).one(db).await.db()?.ok_or(AppError::NotFound { entity: "user" })
+    user::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "user" })
 }
