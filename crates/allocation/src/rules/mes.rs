@@ -22,11 +22,12 @@
 //! cap on the number of runs, [`super::Options::add1_max_runs`]) is reached first, the last
 //! outcome is returned.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
 
 use num_bigint::BigInt;
+use num_integer::Integer;
 use num_rational::BigRational;
-use num_traits::{ToPrimitive, Zero};
+use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use super::{Instance, MesDetails, MesRound, Outcome, PaymentGroup, Reason, Satisfaction, Stage};
 use crate::number::Rational;
@@ -119,7 +120,7 @@ impl MesRun {
                         amount: Rational(amount.clone()),
                         voters: voters
                             .iter()
-                            .map(|&v| inst.voter_ids[v as usize].clone())
+                            .map(|&v| inst.voter_id(v as usize).to_string())
                             .collect(),
                     })
                     .collect(),
@@ -134,26 +135,77 @@ impl MesRun {
     }
 }
 
-/// Voters grouped by remaining money.
+/// Voters grouped by remaining money (*budget classes*). All amounts are integer numerators
+/// over one common denominator (`scale` in [`run`]), so comparing, adding and subtracting
+/// money is plain integer arithmetic: no fraction is ever reduced in the inner loops.
 struct Classes {
-    money: Vec<BigRational>,
+    money: Vec<BigInt>,
     size: Vec<u64>,
-    /// `count[c][p]`: voters of class `c` supporting project `p`.
-    count: Vec<Vec<u64>>,
-    by_money: HashMap<BigRational, usize>,
+    /// `count[p][c]`: voters of class `c` supporting project `p`.
+    count: Vec<Vec<u32>>,
+    /// The live classes (some voter, money > 0) by ascending money; their amounts are distinct.
+    order: Vec<u32>,
+    /// Class slots whose voters all left (every count is 0), ready for reuse.
+    free: Vec<u32>,
 }
 
+/// `voter_class` of a voter with no money left: such voters pay nothing and are not counted.
+const BROKE: u32 = u32::MAX;
+
 impl Classes {
-    fn class_for(&mut self, money: BigRational, projects: usize) -> usize {
-        if let Some(&c) = self.by_money.get(&money) {
+    fn alloc(&mut self, money: BigInt) -> u32 {
+        if let Some(c) = self.free.pop() {
+            self.money[c as usize] = money;
             return c;
         }
-        let c = self.money.len();
-        self.by_money.insert(money.clone(), c);
         self.money.push(money);
         self.size.push(0);
-        self.count.push(vec![0; projects]);
-        c
+        for col in &mut self.count {
+            col.push(0);
+        }
+        (self.money.len() - 1) as u32
+    }
+
+    /// The smallest cap `q = rem / k` with Σ over `p`'s supporters of min(money, q) = `cost`,
+    /// as `Ok((rem, k))`; `Err(rem)` if the supporters only have `cost - rem` between them.
+    /// Walks the supporters' classes from the poorest: those poorer than the cap pay all they
+    /// have, the rest pay the cap.
+    fn afford(&self, p: usize, cost: &BigInt, supporters: u64) -> Result<(BigInt, u64), BigInt> {
+        let col = &self.count[p];
+        let mut k = supporters;
+        let mut rem = cost.clone();
+        if k == 0 {
+            return Err(rem);
+        }
+        for &c in &self.order {
+            let m = col[c as usize] as u64;
+            if m == 0 {
+                continue;
+            }
+            let money = &self.money[c as usize];
+            if rem <= money * k {
+                return Ok((rem, k));
+            }
+            rem -= money * m;
+            k -= m;
+            if k == 0 {
+                break;
+            }
+        }
+        Err(rem)
+    }
+}
+
+/// A positive fraction `num / den`, compared by cross-multiplication and never reduced.
+#[derive(Clone)]
+struct Frac {
+    num: BigInt,
+    den: BigInt,
+}
+
+impl Frac {
+    fn cmp(&self, other: &Frac) -> Ordering {
+        (&self.num * &other.den).cmp(&(&other.num * &self.den))
     }
 }
 
@@ -184,22 +236,53 @@ pub(crate) fn run(
     let per_voter = budget / int(n as u64);
     result.per_voter = per_voter.clone();
 
+    // Every amount of money is `numerator / scale`. `scale` starts as the lcm of the
+    // denominators of the costs and the per-voter budget and is multiplied whenever a payment
+    // cap would not be a whole number of units (all numerators are multiplied with it).
+    let mut scale: BigInt = inst
+        .costs
+        .iter()
+        .fold(per_voter.denom().clone(), |acc, c| acc.lcm(c.denom()));
+    let scaled = |x: &BigRational, scale: &BigInt| x.numer() * (scale / x.denom());
+    let mut cost: Vec<BigInt> = inst.costs.iter().map(|c| scaled(c, &scale)).collect();
+    let start = scaled(&per_voter, &scale);
+
     let mut classes = Classes {
         money: Vec::new(),
         size: Vec::new(),
-        count: Vec::new(),
-        by_money: HashMap::new(),
+        count: vec![Vec::new(); np],
+        order: Vec::new(),
+        free: Vec::new(),
     };
-    let c0 = classes.class_for(per_voter, np);
-    classes.size[c0] = n as u64;
-    for p in 0..np {
-        classes.count[c0][p] = inst.support(p);
+    // Supporters of each project that still have money.
+    let mut active: Vec<u64> = vec![0; np];
+    let mut voter_class = vec![BROKE; n];
+    if start.is_positive() {
+        let c0 = classes.alloc(start);
+        classes.size[c0 as usize] = n as u64;
+        for p in 0..np {
+            classes.count[p][c0 as usize] = inst.support(p) as u32;
+            active[p] = inst.support(p);
+        }
+        classes.order.push(c0);
+        voter_class.fill(c0);
     }
-    let mut voter_class = vec![c0; n];
+    // ρ = cap / satisfaction = (rem / k) / (weight / scale) with weight = cost (cost
+    // satisfaction) or scale (cardinality): ρ = rem / (k × weight).
+    let weight = |p: usize, cost: &[BigInt], scale: &BigInt| match sat {
+        Satisfaction::Cost => cost[p].clone(),
+        Satisfaction::Cardinality => scale.clone(),
+    };
 
     // Candidates and a lower bound on their affordability (it only grows as money is spent).
     let mut candidates: Vec<usize> = Vec::new();
-    let mut lower: Vec<BigRational> = vec![BigRational::zero(); np];
+    let mut lower: Vec<Frac> = vec![
+        Frac {
+            num: BigInt::zero(),
+            den: BigInt::one(),
+        };
+        np
+    ];
     for p in 0..np {
         // Projects giving no satisfaction are never bought. Under cost satisfaction this
         // includes free projects (their satisfaction is their cost, 0), as in pabutools.
@@ -218,109 +301,186 @@ pub(crate) fn run(
                 payments: vec![],
             });
         } else {
-            lower[p] = &inst.costs[p] / inst.total_sat(p, sat);
+            lower[p] = Frac {
+                num: cost[p].clone(),
+                den: BigInt::from(inst.support(p)) * weight(p, &cost, &scale),
+            };
             candidates.push(p);
         }
     }
     let total = candidates.len() as u64;
 
+    // Per-class scratch for charging: the round it was last seen in, where its paying voters
+    // go, and which payment group they join.
+    let mut seen: Vec<usize> = Vec::new();
+    let mut target: Vec<u32> = Vec::new();
+    let mut group_of: Vec<usize> = Vec::new();
+    let mut evaluated: Vec<Option<(BigInt, u64)>> = vec![None; np];
+    let mut is_dropped = vec![false; np];
     loop {
         progress(result.rounds.len() as u64, total);
         let round = result.rounds.len() + 1;
-        let mut active: Vec<usize> = (0..classes.money.len())
-            .filter(|&c| classes.size[c] > 0 && !classes.money[c].is_zero())
-            .collect();
-        active.sort_by(|&a, &b| classes.money[a].cmp(&classes.money[b]));
         candidates.sort_by(|&a, &b| {
             lower[a]
                 .cmp(&lower[b])
                 .then(inst.rank[a].cmp(&inst.rank[b]))
         });
 
-        let mut best: Option<(BigRational, BigRational)> = None; // (rho, cap)
+        let mut best: Option<Frac> = None;
         let mut tied: Vec<usize> = Vec::new();
-        let mut dropped: Vec<usize> = Vec::new();
         for &p in &candidates {
-            if let Some((b, _)) = &best {
-                if lower[p] > *b {
+            if let Some(b) = &best {
+                if lower[p].cmp(b) == Ordering::Greater {
                     break; // sorted by lower bound: nothing further can beat or tie `best`
                 }
             }
-            // Smallest cap q with sum over supporters of min(money, q) = cost.
-            let mut remaining = inst.costs[p].clone();
-            let mut k: u64 = active.iter().map(|&c| classes.count[c][p]).sum();
-            let mut cap = None;
-            for &c in &active {
-                let m = classes.count[c][p];
-                if m == 0 {
-                    continue;
+            match classes.afford(p, &cost[p], active[p]) {
+                Err(rem) => {
+                    let available = BigRational::new(&cost[p] - rem, scale.clone());
+                    result.dropped.push((p, available, round));
+                    is_dropped[p] = true;
                 }
-                let money = &classes.money[c];
-                if remaining <= money * int(k) {
-                    cap = Some(&remaining / int(k));
-                    break;
-                }
-                remaining -= money * int(m);
-                k -= m;
-            }
-            let Some(cap) = cap else {
-                let available = &inst.costs[p] - &remaining;
-                result.dropped.push((p, available, round));
-                dropped.push(p);
-                continue;
-            };
-            let rho = &cap / inst.unit_sat(p, sat);
-            lower[p] = rho.clone();
-            match &best {
-                Some((b, _)) if rho > *b => {}
-                Some((b, _)) if rho == *b => tied.push(p),
-                _ => {
-                    best = Some((rho, cap));
-                    tied = vec![p];
+                Ok((rem, k)) => {
+                    let rho = Frac {
+                        num: rem.clone(),
+                        den: BigInt::from(k) * weight(p, &cost, &scale),
+                    };
+                    lower[p] = rho.clone();
+                    evaluated[p] = Some((rem, k));
+                    match best.as_ref().map(|b| rho.cmp(b)) {
+                        Some(Ordering::Greater) => {}
+                        Some(Ordering::Equal) => tied.push(p),
+                        _ => {
+                            best = Some(rho);
+                            tied = vec![p];
+                        }
+                    }
                 }
             }
         }
-        candidates.retain(|p| !dropped.contains(p));
-        let Some((rho, _)) = best else { break };
+        candidates.retain(|&p| !is_dropped[p]);
+        let Some(rho) = best else { break };
         let chosen = inst.tie_winner(&tied);
-        // Recompute the winner's cap (best holds the cap of the first project that reached rho).
-        let cap = &rho * inst.unit_sat(chosen, sat);
         candidates.retain(|&p| p != chosen);
+        let (rem, k) = evaluated[chosen].take().expect("evaluated this round");
+        let rho = BigRational::new(rho.num, rho.den);
+        let cap = BigRational::new(rem.clone(), BigInt::from(k) * &scale);
+
+        // The cap rem / k must be a whole number of units: multiply the scale by k / gcd.
+        let k_big = BigInt::from(k);
+        let g = rem.gcd(&k_big);
+        let factor = (&k_big / &g).to_u64().expect("divides k");
+        let q = rem / &g;
+        if factor != 1 {
+            scale *= factor;
+            for &c in &classes.order {
+                classes.money[c as usize] *= factor;
+            }
+            for c in &mut cost {
+                *c *= factor;
+            }
+        }
 
         // Charge the supporters: min(money, cap) each, moving them to their new class.
-        let mut moves: HashMap<usize, (BigRational, usize)> = HashMap::new();
-        let mut groups: HashMap<BigRational, Vec<u32>> = HashMap::new();
-        for &v in &inst.supporters[chosen] {
+        let mut payments: Vec<(BigInt, Vec<u32>)> = Vec::new();
+        let mut cap_group = None;
+        let mut created: Vec<u32> = Vec::new();
+        for &v in inst.supporters(chosen) {
             let c = voter_class[v as usize];
-            if classes.money[c].is_zero() {
+            if c == BROKE {
                 continue;
             }
-            let (pay, to) = match moves.get(&c) {
-                Some(x) => x.clone(),
-                None => {
-                    let pay = if classes.money[c] < cap {
-                        classes.money[c].clone()
-                    } else {
-                        cap.clone()
-                    };
-                    let to = classes.class_for(&classes.money[c] - &pay, np);
-                    moves.insert(c, (pay.clone(), to));
-                    (pay, to)
-                }
-            };
-            if to != c {
-                classes.size[c] -= 1;
-                classes.size[to] += 1;
-                for &r in &inst.ballots[v as usize] {
-                    classes.count[c][r as usize] -= 1;
-                    classes.count[to][r as usize] += 1;
-                }
-                voter_class[v as usize] = to;
+            let ci = c as usize;
+            if seen.len() < classes.money.len() {
+                seen.resize(classes.money.len(), 0);
+                target.resize(classes.money.len(), BROKE);
+                group_of.resize(classes.money.len(), 0);
             }
-            groups.entry(pay).or_default().push(v);
+            if seen[ci] != round {
+                seen[ci] = round;
+                let money = &classes.money[ci];
+                let pays_cap = *money >= q;
+                target[ci] = if *money <= q {
+                    BROKE
+                } else {
+                    let left = money - &q;
+                    match classes
+                        .order
+                        .binary_search_by(|&x| classes.money[x as usize].cmp(&left))
+                    {
+                        Ok(i) => classes.order[i],
+                        Err(_) => {
+                            let t = classes.alloc(left);
+                            created.push(t);
+                            t
+                        }
+                    }
+                };
+                group_of[ci] = if pays_cap {
+                    *cap_group.get_or_insert_with(|| {
+                        payments.push((q.clone(), Vec::new()));
+                        payments.len() - 1
+                    })
+                } else {
+                    payments.push((classes.money[ci].clone(), Vec::new()));
+                    payments.len() - 1
+                };
+            }
+            let t = target[ci];
+            classes.size[ci] -= 1;
+            if t == BROKE {
+                for &r in inst.ballot(v as usize) {
+                    classes.count[r as usize][ci] -= 1;
+                    active[r as usize] -= 1;
+                }
+            } else {
+                classes.size[t as usize] += 1;
+                for &r in inst.ballot(v as usize) {
+                    let col = &mut classes.count[r as usize];
+                    col[ci] -= 1;
+                    col[t as usize] += 1;
+                }
+            }
+            voter_class[v as usize] = t;
+            payments[group_of[ci]].1.push(v);
         }
-        let mut payments: Vec<(BigRational, Vec<u32>)> = groups.into_iter().collect();
+        // Emptied classes are freed; new ones join the order (merged by money).
+        let Classes {
+            money,
+            size,
+            order,
+            free,
+            ..
+        } = &mut classes;
+        order.retain(|&c| {
+            let live = size[c as usize] > 0;
+            if !live {
+                free.push(c);
+            }
+            live
+        });
+        created.sort_by(|&a, &b| money[a as usize].cmp(&money[b as usize]));
+        let mut merged = Vec::with_capacity(order.len() + created.len());
+        let mut new = created.into_iter().peekable();
+        for &c in order.iter() {
+            while let Some(&t) = new.peek() {
+                if money[t as usize] < money[c as usize] {
+                    merged.push(t);
+                    new.next();
+                } else {
+                    break;
+                }
+            }
+            merged.push(c);
+        }
+        merged.extend(new);
+        *order = merged;
+
         payments.sort_by(|a, b| b.0.cmp(&a.0));
+        let payments: Vec<(BigRational, Vec<u32>)> = payments
+            .into_iter()
+            .map(|(amount, voters)| (BigRational::new(amount, scale.clone()), voters))
+            .collect();
         debug_assert_eq!(
             payments.iter().fold(BigRational::zero(), |acc, (a, vs)| acc
                 + a * int(vs.len() as u64)),

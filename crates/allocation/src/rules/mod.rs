@@ -8,6 +8,8 @@ mod greedy;
 mod maxwelfare;
 mod mes;
 mod phragmen;
+#[cfg(test)]
+mod reference_tests;
 
 use std::collections::HashMap;
 
@@ -382,25 +384,59 @@ pub fn allocate_with_progress(
 // Internal representation shared by the rules.
 
 /// The election reduced to what the rules need, with projects and voters as indices.
-pub(crate) struct Instance {
+///
+/// Ballots and supporter lists are stored flat (one shared vector plus offsets each), so
+/// building an instance makes a handful of allocations however many voters there are.
+pub(crate) struct Instance<'a> {
+    election: &'a Election,
     pub ids: Vec<String>,
     pub costs: Vec<BigRational>,
     pub budget: BigRational,
-    pub voter_ids: Vec<String>,
-    /// Each voter's ballot as a sorted, duplicate-free list of project indices.
-    pub ballots: Vec<Vec<u32>>,
-    /// Voters supporting each project, ascending.
-    pub supporters: Vec<Vec<u32>>,
+    /// `ballot_items[ballot_start[v]..ballot_start[v + 1]]`: voter `v`'s ballot as a sorted,
+    /// duplicate-free list of project indices.
+    ballot_start: Vec<usize>,
+    ballot_items: Vec<u32>,
+    /// `supporter_items[supporter_start[p]..supporter_start[p + 1]]`: the voters supporting
+    /// project `p`, ascending.
+    supporter_start: Vec<usize>,
+    supporter_items: Vec<u32>,
     /// Tie-breaking rank of each project: lower wins.
     pub rank: Vec<u32>,
 }
 
-impl Instance {
-    pub fn new(e: &Election, tie: TieBreaking) -> Result<Self, AllocationError> {
+/// FxHash-style hasher for short project ids: far cheaper than SipHash, and the ids come from
+/// the election itself (nothing adversarial can make the map degrade beyond its size).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        let mut tail = 0u64;
+        for (i, &b) in chunks.remainder().iter().enumerate() {
+            tail |= (b as u64) << (8 * i);
+        }
+        self.0 = (self.0.rotate_left(5) ^ tail ^ ((bytes.len() as u64) << 56)).wrapping_mul(K);
+    }
+    fn write_u8(&mut self, _: u8) {} // `str` hashing appends 0xff: the length is mixed in above
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type IdMap<'a> = HashMap<&'a str, u32, std::hash::BuildHasherDefault<IdHasher>>;
+
+impl<'a> Instance<'a> {
+    pub fn new(e: &'a Election, tie: TieBreaking) -> Result<Self, AllocationError> {
         if e.budget.0 < BigRational::zero() {
             return Err(AllocationError::NegativeBudget);
         }
-        let mut index = HashMap::with_capacity(e.projects.len());
+        let mut index = IdMap::with_capacity_and_hasher(e.projects.len(), Default::default());
         for (i, p) in e.projects.iter().enumerate() {
             if index.insert(p.id.as_str(), i as u32).is_some() {
                 return Err(AllocationError::DuplicateProject(p.id.clone()));
@@ -409,10 +445,14 @@ impl Instance {
                 return Err(AllocationError::NegativeCost(p.id.clone()));
             }
         }
-        let mut ballots = Vec::with_capacity(e.votes.len());
-        let mut supporters = vec![Vec::new(); e.projects.len()];
-        for (v, vote) in e.votes.iter().enumerate() {
-            let mut b = Vec::with_capacity(vote.projects.len());
+        let np = e.projects.len();
+        let approvals: usize = e.votes.iter().map(|v| v.projects.len()).sum();
+        let mut ballot_start = Vec::with_capacity(e.votes.len() + 1);
+        let mut ballot_items: Vec<u32> = Vec::with_capacity(approvals);
+        let mut support = vec![0usize; np + 1];
+        ballot_start.push(0);
+        for vote in &e.votes {
+            let from = ballot_items.len();
             for pid in &vote.projects {
                 let &p =
                     index
@@ -421,51 +461,89 @@ impl Instance {
                             voter: vote.voter_id.clone(),
                             project: pid.clone(),
                         })?;
-                b.push(p);
+                ballot_items.push(p);
             }
-            b.sort_unstable();
-            b.dedup();
-            for &p in &b {
-                supporters[p as usize].push(v as u32);
+            let b = &mut ballot_items[from..];
+            if b.len() > 1 {
+                b.sort_unstable();
+                let mut w = 1;
+                for r in 1..b.len() {
+                    if b[r] != b[w - 1] {
+                        b[w] = b[r];
+                        w += 1;
+                    }
+                }
+                ballot_items.truncate(from + w);
             }
-            ballots.push(b);
+            for &p in &ballot_items[from..] {
+                support[p as usize + 1] += 1;
+            }
+            ballot_start.push(ballot_items.len());
         }
-        let n = e.projects.len();
-        let mut order: Vec<usize> = (0..n).collect();
+        // Supporters: counting sort of (project, voter) pairs, voters ascending within a project.
+        let mut supporter_start = support;
+        for p in 0..np {
+            supporter_start[p + 1] += supporter_start[p];
+        }
+        let mut fill = supporter_start.clone();
+        let mut supporter_items = vec![0u32; ballot_items.len()];
+        for v in 0..e.votes.len() {
+            for &p in &ballot_items[ballot_start[v]..ballot_start[v + 1]] {
+                supporter_items[fill[p as usize]] = v as u32;
+                fill[p as usize] += 1;
+            }
+        }
+        let mut order: Vec<usize> = (0..np).collect();
         let costs: Vec<BigRational> = e.projects.iter().map(|p| p.cost.0.clone()).collect();
         let ids: Vec<String> = e.projects.iter().map(|p| p.id.clone()).collect();
+        let supporters = |p: usize| supporter_start[p + 1] - supporter_start[p];
         order.sort_by(|&a, &b| {
             let primary = match tie {
                 TieBreaking::Lexicographic => std::cmp::Ordering::Equal,
                 TieBreaking::MinCost => costs[a].cmp(&costs[b]),
                 TieBreaking::MaxCost => costs[b].cmp(&costs[a]),
-                TieBreaking::MostVotes => supporters[b].len().cmp(&supporters[a].len()),
+                TieBreaking::MostVotes => supporters(b).cmp(&supporters(a)),
             };
             primary.then_with(|| ids[a].cmp(&ids[b]))
         });
-        let mut rank = vec![0u32; n];
+        let mut rank = vec![0u32; np];
         for (r, &p) in order.iter().enumerate() {
             rank[p] = r as u32;
         }
         Ok(Instance {
+            election: e,
             ids,
             costs,
             budget: e.budget.0.clone(),
-            voter_ids: e.votes.iter().map(|v| v.voter_id.clone()).collect(),
-            ballots,
-            supporters,
+            ballot_start,
+            ballot_items,
+            supporter_start,
+            supporter_items,
             rank,
         })
+    }
+
+    /// Voter `v`'s ballot: sorted, duplicate-free project indices.
+    pub fn ballot(&self, v: usize) -> &[u32] {
+        &self.ballot_items[self.ballot_start[v]..self.ballot_start[v + 1]]
+    }
+    /// The voters supporting project `p`, ascending.
+    pub fn supporters(&self, p: usize) -> &[u32] {
+        &self.supporter_items[self.supporter_start[p]..self.supporter_start[p + 1]]
+    }
+    /// The id of voter `v` as written in the election.
+    pub fn voter_id(&self, v: usize) -> &str {
+        &self.election.votes[v].voter_id
     }
 
     pub fn num_projects(&self) -> usize {
         self.ids.len()
     }
     pub fn num_voters(&self) -> usize {
-        self.ballots.len()
+        self.ballot_start.len() - 1
     }
     pub fn support(&self, p: usize) -> u64 {
-        self.supporters[p].len() as u64
+        (self.supporter_start[p + 1] - self.supporter_start[p]) as u64
     }
     /// Satisfaction one supporter gets from project `p`.
     pub fn unit_sat(&self, p: usize, sat: Satisfaction) -> BigRational {

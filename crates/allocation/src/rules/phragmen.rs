@@ -11,11 +11,15 @@
 //!
 //! Loads only take the values set in earlier rounds, so we keep, for every round, how many
 //! supporters of each project currently carry that round's load (integer counts), and form
-//! the rational sums from those counts.
+//! the sums from those counts. All loads are integer numerators over one common denominator,
+//! so these sums and the comparisons between candidates never reduce a fraction.
+
+use std::cmp::Ordering;
 
 use num_bigint::BigInt;
+use num_integer::Integer;
 use num_rational::BigRational;
-use num_traits::Zero;
+use num_traits::{One, ToPrimitive, Zero};
 
 use super::{Instance, Outcome, Reason, Stage};
 
@@ -24,45 +28,58 @@ pub(crate) fn run(inst: &Instance, out: &mut Outcome, progress: &dyn Fn(u64, u64
     let mut candidates: Vec<usize> = (0..np)
         .filter(|&p| !out.selected[p] && inst.costs[p] <= inst.budget)
         .collect();
-    // level_load[t]: the load set in round t (level 0 = load 0); count[t][p]: supporters of p at level t.
-    let mut level_load: Vec<BigRational> = vec![BigRational::zero()];
-    let mut count: Vec<Vec<u64>> = vec![(0..np).map(|p| inst.support(p)).collect()];
-    let mut level_of = vec![0usize; inst.num_voters()];
+    // Every load is `numerator / scale`: `scale` starts as the lcm of the costs' denominators
+    // and is multiplied whenever a new load would not be a whole number of units (all
+    // numerators are multiplied with it), so sums and comparisons are integer arithmetic.
+    let mut scale: BigInt = inst
+        .costs
+        .iter()
+        .fold(BigInt::one(), |acc, c| acc.lcm(c.denom()));
+    let mut cost: Vec<BigInt> = inst
+        .costs
+        .iter()
+        .map(|c| c.numer() * (&scale / c.denom()))
+        .collect();
+    // level_load[t]: numerator of the load set in round t (level 0 = load 0);
+    // count[t][p]: supporters of p carrying that load.
+    let mut level_load: Vec<BigInt> = vec![BigInt::zero()];
+    let mut count: Vec<Vec<u32>> = vec![(0..np).map(|p| inst.support(p) as u32).collect()];
+    let mut level_of = vec![0u32; inst.num_voters()];
     let total = candidates.len() as u64;
     let mut done = 0u64;
 
     while !candidates.is_empty() {
         progress(done, total);
-        // New max load of every candidate; None = infinite (no supporters).
-        let mut best: Option<Option<BigRational>> = None;
+        // New max load of every candidate as (Σ supporters' loads + cost, supporters): the load
+        // is the first over the second (over `scale`); None = infinite (no supporters).
+        let mut best: Option<Option<(BigInt, u64)>> = None;
         let mut tied: Vec<usize> = Vec::new();
         for &p in &candidates {
-            let load = if inst.support(p) == 0 {
-                None
-            } else {
-                let mut sum = inst.costs[p].clone();
+            let s = inst.support(p);
+            let load = (s > 0).then(|| {
+                let mut sum = cost[p].clone();
                 for (t, l) in level_load.iter().enumerate().skip(1) {
                     let c = count[t][p];
                     if c > 0 {
-                        sum += l * BigRational::from_integer(BigInt::from(c));
+                        sum += l * c;
                     }
                 }
-                Some(sum / BigRational::from_integer(BigInt::from(inst.support(p))))
-            };
+                (sum, s)
+            });
             let cmp = match (&best, &load) {
-                (None, _) => std::cmp::Ordering::Less,
-                (Some(None), None) => std::cmp::Ordering::Equal,
-                (Some(None), Some(_)) => std::cmp::Ordering::Less,
-                (Some(Some(_)), None) => std::cmp::Ordering::Greater,
-                (Some(Some(b)), Some(l)) => l.cmp(b),
+                (None, _) => Ordering::Less,
+                (Some(None), None) => Ordering::Equal,
+                (Some(None), Some(_)) => Ordering::Less,
+                (Some(Some(_)), None) => Ordering::Greater,
+                (Some(Some((bs, bk))), Some((ls, lk))) => (ls * bk).cmp(&(bs * lk)),
             };
             match cmp {
-                std::cmp::Ordering::Less => {
+                Ordering::Less => {
                     best = Some(load);
                     tied = vec![p];
                 }
-                std::cmp::Ordering::Equal => tied.push(p),
-                std::cmp::Ordering::Greater => {}
+                Ordering::Equal => tied.push(p),
+                Ordering::Greater => {}
             }
         }
         let load = best.expect("candidates is non-empty");
@@ -87,20 +104,36 @@ pub(crate) fn run(inst: &Instance, out: &mut Outcome, progress: &dyn Fn(u64, u64
             break;
         }
         let chosen = inst.tie_winner(&tied);
-        if let Some(l) = &load {
+        let score = load
+            .as_ref()
+            .map(|(sum, s)| BigRational::new(sum.clone(), BigInt::from(*s) * &scale));
+        if let Some((sum, s)) = load {
+            // The new load sum / s must be a whole number of units: multiply the scale by s / gcd.
+            let s = BigInt::from(s);
+            let g = sum.gcd(&s);
+            let factor = (&s / &g).to_u64().expect("divides the support");
+            if factor != 1 {
+                scale *= factor;
+                for l in &mut level_load {
+                    *l *= factor;
+                }
+                for c in &mut cost {
+                    *c *= factor;
+                }
+            }
             let t = level_load.len();
-            level_load.push(l.clone());
+            level_load.push(sum / g);
             count.push(vec![0; np]);
-            for &v in &inst.supporters[chosen] {
-                let old = level_of[v as usize];
-                for &r in &inst.ballots[v as usize] {
+            for &v in inst.supporters(chosen) {
+                let old = level_of[v as usize] as usize;
+                for &r in inst.ballot(v as usize) {
                     count[old][r as usize] -= 1;
                     count[t][r as usize] += 1;
                 }
-                level_of[v as usize] = t;
+                level_of[v as usize] = t as u32;
             }
         }
-        out.select(inst, chosen, Stage::Phragmen, load, &tied);
+        out.select(inst, chosen, Stage::Phragmen, score, &tied);
         candidates.retain(|&p| p != chosen);
         done += 1;
     }
