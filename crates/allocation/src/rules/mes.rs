@@ -384,7 +384,8 @@ pub(crate) fn run(
         // Charge the supporters: min(money, cap) each, moving them to their new class.
         let mut payments: Vec<(BigInt, Vec<u32>)> = Vec::new();
         let mut cap_group = None;
-        let mut created: Vec<u32> = Vec::new();
+        // New classes with their insertion point in the order as it was at the start of the round.
+        let mut created: Vec<(usize, u32)> = Vec::new();
         for &v in inst.supporters(chosen) {
             let c = voter_class[v as usize];
             if c == BROKE {
@@ -409,9 +410,9 @@ pub(crate) fn run(
                         .binary_search_by(|&x| classes.money[x as usize].cmp(&left))
                     {
                         Ok(i) => classes.order[i],
-                        Err(_) => {
+                        Err(pos) => {
                             let t = classes.alloc(left);
-                            created.push(t);
+                            created.push((pos, t));
                             t
                         }
                     }
@@ -444,7 +445,8 @@ pub(crate) fn run(
             voter_class[v as usize] = t;
             payments[group_of[ci]].1.push(v);
         }
-        // Emptied classes are freed; new ones join the order (merged by money).
+        // New classes join the order at their insertion points (several at one point are
+        // sorted by money); emptied classes leave it and are freed.
         let Classes {
             money,
             size,
@@ -452,28 +454,23 @@ pub(crate) fn run(
             free,
             ..
         } = &mut classes;
-        order.retain(|&c| {
-            let live = size[c as usize] > 0;
-            if !live {
-                free.push(c);
-            }
-            live
+        created.sort_by(|&(i, a), &(j, b)| {
+            i.cmp(&j)
+                .then_with(|| money[a as usize].cmp(&money[b as usize]))
         });
-        created.sort_by(|&a, &b| money[a as usize].cmp(&money[b as usize]));
         let mut merged = Vec::with_capacity(order.len() + created.len());
         let mut new = created.into_iter().peekable();
-        for &c in order.iter() {
-            while let Some(&t) = new.peek() {
-                if money[t as usize] < money[c as usize] {
-                    merged.push(t);
-                    new.next();
-                } else {
-                    break;
-                }
+        for (j, &c) in order.iter().enumerate() {
+            while let Some((_, t)) = new.next_if(|&(i, _)| i == j) {
+                merged.push(t);
             }
-            merged.push(c);
+            if size[c as usize] > 0 {
+                merged.push(c);
+            } else {
+                free.push(c);
+            }
         }
-        merged.extend(new);
+        merged.extend(new.map(|(_, t)| t));
         *order = merged;
 
         payments.sort_by(|a, b| b.0.cmp(&a.0));
