@@ -656,6 +656,93 @@ async fn concurrent_votes_are_counted_exactly() {
     );
 }
 
+#[tokio::test]
+async fn one_residents_votes_and_withdrawals_at_once_stay_consistent() {
+    // Many requests of one resident at once land in the same vote batch: approvals,
+    // withdrawals and the per-cycle limit (2) must be decided in order, as one at a time.
+    let app = spawn_app().await;
+    let cycle = create_cycle(&app).await;
+    let siti = app.login("warga.siti").await;
+    let mut ps = vec![];
+    for title in ["Drainase", "Posyandu", "Lampu jalan"] {
+        let p = id_of(
+            &propose(&app, &siti, &cycle.id, title, "1", "1000").await,
+            "createProposal",
+        );
+        assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
+        ps.push(p);
+    }
+    assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
+    let mut tasks = vec![];
+    for i in 0..60usize {
+        let (client, url, t) = (app.client.clone(), app.url("/graphql"), siti.clone());
+        let p = ps[i % 3].clone();
+        let approve = (i / 3) % 3 != 2;
+        tasks.push(tokio::spawn(async move {
+            let q = if approve {
+                "mutation($id: ID!) { vote(proposalId: $id) { seq } }"
+            } else {
+                "mutation($id: ID!) { withdrawVote(proposalId: $id) { seq } }"
+            };
+            let v = client
+                .post(url)
+                .bearer_auth(t)
+                .json(&json!({ "query": q, "variables": { "id": p } }))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap();
+            (i % 3, approve, v)
+        }));
+    }
+    let mut net = [0i64; 3];
+    let mut seqs = std::collections::BTreeSet::new();
+    for t in tasks {
+        let (k, approve, v) = t.await.unwrap();
+        match error_code(&v).as_deref() {
+            None => {
+                net[k] += if approve { 1 } else { -1 };
+                let seq = if approve {
+                    &v["data"]["vote"]["seq"]
+                } else {
+                    &v["data"]["withdrawVote"]["seq"]
+                };
+                assert!(seqs.insert(seq.to_string()), "receipt seq twice: {v}");
+            }
+            Some("CONFLICT") => {}
+            other => panic!("{other:?}: {v}"),
+        }
+    }
+    let mut total = 0;
+    for (k, p) in ps.iter().enumerate() {
+        let v = app
+            .gql(
+                "query($id: ID!) { proposal(id: $id) { votes myVote } }",
+                json!({ "id": p }),
+                Some(&siti),
+            )
+            .await;
+        let votes = v["data"]["proposal"]["votes"].as_i64().unwrap();
+        assert!(votes == 0 || votes == 1, "{v}");
+        assert_eq!(votes, net[k], "accepted votes minus withdrawals: {v}");
+        assert_eq!(v["data"]["proposal"]["myVote"], votes == 1);
+        total += votes;
+    }
+    assert!(total <= 2, "the limit of 2 votes held: {total}");
+    use mufakat_store::sea_orm::{EntityTrait, PaginatorTrait};
+    let rows = mufakat_store::entity::proposal_vote::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows as i64, total);
+    let report = mufakat_server::audit_log::verify(&app.state.db)
+        .await
+        .unwrap();
+    assert!(report.ok);
+}
+
 /// `n` residents of a kelurahan with tokens, made directly in storage (argon2 for each would
 /// only slow the test down).
 pub async fn many_residents(app: &TestApp, kelurahan_code: &str, n: usize) -> Vec<String> {

@@ -31,20 +31,37 @@ pub struct Chain {
     seq: i64,
     hash: String,
     pub now: DateTime<Utc>,
+    /// Sealed events not yet written (see [`Chain::append_deferred`]).
+    pending: Vec<audit_event::Model>,
 }
 
 /// Locks the chain head; call first in the transaction.
 pub async fn begin(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Chain> {
     let (seq, hash) = repo::lock_head(txn, &mufakat_audit::format_time(now)).await?;
-    Ok(Chain { seq, hash, now })
+    Ok(Chain {
+        seq,
+        hash,
+        now,
+        pending: Vec::new(),
+    })
 }
 
 impl Chain {
+    /// Seals the next event and writes it (with any deferred ones before it).
     pub async fn append(
         &mut self,
         txn: &impl ConnectionTrait,
         d: AuditDraft,
     ) -> AppResult<AuditEvent> {
+        let event = self.append_deferred(d);
+        self.flush(txn).await?;
+        Ok(event)
+    }
+
+    /// Seals the next event without writing it yet: a batched writer appends many and stores
+    /// them with one [`Chain::flush`] before its commit. The chain (seq, hashes) is the same as
+    /// with [`Chain::append`].
+    pub fn append_deferred(&mut self, d: AuditDraft) -> AuditEvent {
         let event = mufakat_audit::seal(
             AuditEvent {
                 seq: self.seq + 1,
@@ -64,10 +81,25 @@ impl Chain {
             },
             &self.hash,
         );
-        repo::append(txn, to_row(&event)).await?;
+        self.pending.push(to_row(&event));
         self.seq = event.seq;
         self.hash = event.hash.clone();
-        Ok(event)
+        event
+    }
+
+    /// Writes the deferred events (multi-row inserts) and moves the head once. Must be called
+    /// before the transaction commits, or the events are lost with their state changes kept.
+    pub async fn flush(&mut self, txn: &impl ConnectionTrait) -> AppResult<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let events = std::mem::take(&mut self.pending);
+        repo::append_many(txn, events).await
+    }
+
+    /// Events sealed but not yet written.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
     }
 }
 

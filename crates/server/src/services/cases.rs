@@ -382,38 +382,27 @@ pub async fn fire_in(
             return Err(stale());
         }
     }
-    let fields: BTreeMap<String, Value> =
-        serde_json::from_str(&m.fields).map_err(AppError::internal)?;
-    let actor = actor_for(state, &acting, m.region_id).await;
-    let outcome = mufakat_workflow::fire(
-        &d.def,
-        &snapshot(&m, &fields),
+    let step = decide(
+        state,
+        &acting,
+        &d,
+        &m,
         transition,
-        &actor,
         &input,
         comment.as_deref(),
         now,
     )
-    .map_err(workflow_error)?;
-    let owner = acting.user().is_some_and(|u| m.created_by == Some(u.id));
-    let audit_actor = match &acting {
-        Acting::Pseudonymous(_, p) => p.clone(),
-        _ => actor.id.clone(),
-    };
-    let role = acting_role(&d, transition, &actor, owner);
-    let moved = outcome.to != m.state;
-
-    let fields_json = serde_json::to_string(&outcome.fields).map_err(AppError::internal)?;
+    .await?;
     let res = wi::Entity::update_many()
-        .col_expr(wi::Column::State, Expr::value(outcome.to.clone()))
-        .col_expr(wi::Column::Fields, Expr::value(fields_json))
+        .col_expr(wi::Column::State, Expr::value(step.after.state.clone()))
+        .col_expr(wi::Column::Fields, Expr::value(step.after.fields.clone()))
         .col_expr(wi::Column::UpdatedAt, Expr::value(now))
         .col_expr(
             wi::Column::StateEnteredAt,
-            Expr::value(if moved { now } else { m.state_entered_at }),
+            Expr::value(step.after.state_entered_at),
         )
-        .col_expr(wi::Column::Version, Expr::value(m.version + 1))
-        .col_expr(wi::Column::IsFinal, Expr::value(outcome.is_final))
+        .col_expr(wi::Column::Version, Expr::value(step.after.version))
+        .col_expr(wi::Column::IsFinal, Expr::value(step.after.is_final))
         .filter(wi::Column::Id.eq(id))
         .filter(wi::Column::Version.eq(m.version))
         .exec(txn)
@@ -422,47 +411,103 @@ pub async fn fire_in(
     if res.rows_affected != 1 {
         return Err(stale());
     }
-    if moved {
-        // Leaving a state cancels its pending timers.
-        wt::Entity::update_many()
-            .col_expr(wt::Column::FiredAt, Expr::value(now))
-            .filter(wt::Column::InstanceId.eq(id))
-            .filter(wt::Column::FiredAt.is_null())
-            .exec(txn)
-            .await
-            .db()?;
-        arm_timers(txn, id, &outcome).await?;
+    if step.moved {
+        rearm_timers(txn, id, &step.outcome, now).await?;
     }
-    let event = chain
-        .append(
-            txn,
-            AuditDraft {
-                actor: audit_actor,
-                role,
-                workflow: d.def.name.clone(),
-                workflow_version: d.version.to_string(),
-                instance_id: id.to_string(),
-                transition: outcome.transition.clone(),
-                from_state: m.state.clone(),
-                to_state: outcome.to.clone(),
-                input: outcome.input.clone(),
-                comment: outcome.comment.clone(),
-            },
-        )
-        .await?;
-    let updated = wi::Model {
+    let event = chain.append(txn, step.draft).await?;
+    Ok(Fired {
+        case: view(step.after, &d)?,
+        outcome: step.outcome,
+        event,
+    })
+}
+
+/// Leaving a state cancels its pending timers; the new state's timers are armed.
+pub(crate) async fn rearm_timers(
+    txn: &impl ConnectionTrait,
+    id: i32,
+    outcome: &Outcome,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    wt::Entity::update_many()
+        .col_expr(wt::Column::FiredAt, Expr::value(now))
+        .filter(wt::Column::InstanceId.eq(id))
+        .filter(wt::Column::FiredAt.is_null())
+        .exec(txn)
+        .await
+        .db()?;
+    arm_timers(txn, id, outcome).await
+}
+
+/// A transition decided but not yet written: the engine's outcome, the case as it will be
+/// stored, and the audit event to append.
+pub(crate) struct Step {
+    pub outcome: Outcome,
+    pub after: wi::Model,
+    pub moved: bool,
+    pub draft: AuditDraft,
+}
+
+/// Runs the engine on the case `m` (as read inside the caller's transaction) and works out what
+/// the transition writes, without writing. Shared by [`fire_in`] and batched writers (votes),
+/// which apply many steps to one case in memory and store it once.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn decide(
+    state: &AppState,
+    acting: &Acting<'_>,
+    d: &Deployed,
+    m: &wi::Model,
+    transition: &str,
+    input: &serde_json::Map<String, Value>,
+    comment: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<Step> {
+    let fields: BTreeMap<String, Value> =
+        serde_json::from_str(&m.fields).map_err(AppError::internal)?;
+    let actor = actor_for(state, acting, m.region_id).await;
+    let outcome = mufakat_workflow::fire(
+        &d.def,
+        &snapshot(m, &fields),
+        transition,
+        &actor,
+        input,
+        comment,
+        now,
+    )
+    .map_err(workflow_error)?;
+    let owner = acting.user().is_some_and(|u| m.created_by == Some(u.id));
+    let audit_actor = match acting {
+        Acting::Pseudonymous(_, p) => p.clone(),
+        _ => actor.id.clone(),
+    };
+    let role = acting_role(d, transition, &actor, owner);
+    let moved = outcome.to != m.state;
+    let after = wi::Model {
         state: outcome.to.clone(),
         fields: serde_json::to_string(&outcome.fields).map_err(AppError::internal)?,
         updated_at: now,
         state_entered_at: if moved { now } else { m.state_entered_at },
         version: m.version + 1,
         is_final: outcome.is_final,
-        ..m
+        ..m.clone()
     };
-    Ok(Fired {
-        case: view(updated, &d)?,
+    let draft = AuditDraft {
+        actor: audit_actor,
+        role,
+        workflow: d.def.name.clone(),
+        workflow_version: d.version.to_string(),
+        instance_id: m.id.to_string(),
+        transition: outcome.transition.clone(),
+        from_state: m.state.clone(),
+        to_state: outcome.to.clone(),
+        input: outcome.input.clone(),
+        comment: outcome.comment.clone(),
+    };
+    Ok(Step {
         outcome,
-        event,
+        after,
+        moved,
+        draft,
     })
 }
 

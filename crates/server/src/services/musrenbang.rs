@@ -859,21 +859,8 @@ async fn cast(
     proposal_id: i32,
     approve: bool,
 ) -> AppResult<VoteReceipt> {
-    // Cheap refusals before queueing; everything is checked again under the chain lock.
-    let p = get_proposal(&state.db, proposal_id).await?;
-    let cycle = get_cycle(&state.db, p.cycle_id).await?;
-    if cycle.phase != "voting" {
-        return Err(phase_closed("voting", &cycle.phase));
-    }
-    let home = user
-        .home_region_id
-        .filter(|_| user.grants.iter().any(|(r, _)| *r == Role::Resident))
-        .ok_or(AppError::Forbidden)?;
-    if !cycle
-        .settings
-        .voting
-        .may_vote_for(&*state.regions.read().await, home, p.region_id)
-    {
+    // Only residents vote; everything else is checked by the batch, under the chain lock.
+    if !user.grants.iter().any(|(r, _)| *r == Role::Resident) || user.home_region_id.is_none() {
         return Err(AppError::Forbidden);
     }
     let (reply, answer) = tokio::sync::oneshot::channel();
@@ -917,42 +904,7 @@ pub async fn run_vote_batcher(
 }
 
 async fn write_batch(state: &AppState, batch: Vec<VoteRequest>) {
-    let outcome: AppResult<(Vec<AppResult<VoteReceipt>>, Vec<VoteCountChanged>)> = async {
-        let now = Utc::now();
-        let txn = state.db.begin().await.db()?;
-        let mut chain = audit_log::begin(&txn, now).await?;
-        let mut cycles: HashMap<i32, CycleView> = HashMap::new();
-        let mut results = Vec::with_capacity(batch.len());
-        let mut changes = vec![];
-        for req in &batch {
-            match cast_in(state, &txn, &mut chain, &mut cycles, req).await {
-                Ok((receipt, change)) => {
-                    changes.push(change);
-                    results.push(Ok(receipt));
-                }
-                // Refusals come from checks made before anything is written.
-                Err(e) if !matches!(e, AppError::Internal(_)) => results.push(Err(e)),
-                Err(e) => return Err(e),
-            }
-        }
-        if mufakat_store::db::is_postgres(&state.db) {
-            for change in &changes {
-                // Delivered to every node (this one included) when the transaction commits.
-                let payload = serde_json::to_string(change).map_err(AppError::internal)?;
-                txn.execute_raw(sea_orm::Statement::from_sql_and_values(
-                    sea_orm::DbBackend::Postgres,
-                    "SELECT pg_notify($1, $2)",
-                    [VOTE_CHANNEL.into(), payload.into()],
-                ))
-                .await
-                .db()?;
-            }
-        }
-        txn.commit().await.db()?;
-        Ok((results, changes))
-    }
-    .await;
-    match outcome {
+    match write_votes(state, &batch).await {
         Ok((results, changes)) => {
             if !mufakat_store::db::is_postgres(&state.db) {
                 for c in changes {
@@ -974,120 +926,340 @@ async fn write_batch(state: &AppState, batch: Vec<VoteRequest>) {
     }
 }
 
-/// One vote inside a batch's transaction. Every refusal is decided before the first write.
-async fn cast_in(
+/// What a batch read under the chain lock, changed in memory as its votes are decided, and
+/// writes once at the end.
+struct VoteBatch {
+    now: DateTime<Utc>,
+    proposals: HashMap<i32, prop::Model>,
+    cycles: HashMap<i32, CycleView>,
+    /// Proposal cases, as they will be stored.
+    cases: HashMap<i32, wi::Model>,
+    /// Each case's version when read (the update checks it).
+    read_versions: HashMap<i32, i32>,
+    /// (voter, cycle) -> proposals the voter approves now.
+    ballots: HashMap<(i32, i32), std::collections::BTreeSet<i32>>,
+    /// (proposal, voter) -> how the vote row changes.
+    rows: HashMap<(i32, i32), RowChange>,
+    /// Net change of each proposal's vote count.
+    deltas: BTreeMap<i32, i32>,
+    /// Transitions that changed a case's state (timers to re-arm, in order). Votes are
+    /// self-loops in the shipped workflow; a deployed variant may differ.
+    moved: Vec<(i32, mufakat_workflow::Outcome)>,
+}
+
+#[derive(Clone, Copy)]
+struct RowChange {
+    /// The row existed when the batch read it.
+    existed: bool,
+    /// The original row must go (withdrawn, perhaps approved again later in the batch).
+    delete: bool,
+    /// A row must be there after the batch.
+    present: bool,
+}
+
+/// One batch in one transaction. Reads are set-based (proposals, cycles, cases and the voters'
+/// ballots: four queries), every vote is decided in memory in arrival order — its checks, its
+/// workflow transition and its sealed audit event — and the writes are multi-row: vote rows,
+/// one update per touched case and proposal, the events and the chain head. Each vote is still
+/// its own transition with its own audit event, as with one transaction per vote.
+async fn write_votes(
     state: &AppState,
-    txn: &sea_orm::DatabaseTransaction,
-    chain: &mut audit_log::Chain,
-    cycles: &mut HashMap<i32, CycleView>,
-    req: &VoteRequest,
-) -> AppResult<(VoteReceipt, VoteCountChanged)> {
-    let (user, approve) = (&req.user, req.approve);
-    let p = get_proposal(txn, req.proposal_id).await?;
-    if !cycles.contains_key(&p.cycle_id) {
-        let c = get_cycle(txn, p.cycle_id).await?;
-        cycles.insert(p.cycle_id, c);
+    batch: &[VoteRequest],
+) -> AppResult<(Vec<AppResult<VoteReceipt>>, Vec<VoteCountChanged>)> {
+    let now = Utc::now();
+    let txn = state.db.begin().await.db()?;
+    let mut chain = audit_log::begin(&txn, now).await?;
+    let mut ids: Vec<i32> = batch.iter().map(|r| r.proposal_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let proposals: HashMap<i32, prop::Model> = prop::Entity::find()
+        .filter(prop::Column::Id.is_in(ids))
+        .all(&txn)
+        .await
+        .db()?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let mut cycle_ids: Vec<i32> = proposals.values().map(|p| p.cycle_id).collect();
+    cycle_ids.sort_unstable();
+    cycle_ids.dedup();
+    let cycles: HashMap<i32, CycleView> = cycles_by_id(&txn, &cycle_ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let case_ids: Vec<i32> = proposals.values().filter_map(|p| p.instance_id).collect();
+    let cases: HashMap<i32, wi::Model> = wi::Entity::find()
+        .filter(wi::Column::Id.is_in(case_ids))
+        .all(&txn)
+        .await
+        .db()?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let read_versions = cases.iter().map(|(id, m)| (*id, m.version)).collect();
+    let mut voters: Vec<i32> = batch.iter().map(|r| r.user.id).collect();
+    voters.sort_unstable();
+    voters.dedup();
+    let mut ballots: HashMap<(i32, i32), std::collections::BTreeSet<i32>> = HashMap::new();
+    for v in pv::Entity::find()
+        .filter(pv::Column::CycleId.is_in(cycle_ids))
+        .filter(pv::Column::VoterId.is_in(voters))
+        .all(&txn)
+        .await
+        .db()?
+    {
+        ballots
+            .entry((v.voter_id, v.cycle_id))
+            .or_default()
+            .insert(v.proposal_id);
     }
-    let cycle = &cycles[&p.cycle_id];
+    let mut b = VoteBatch {
+        now,
+        proposals,
+        cycles,
+        cases,
+        read_versions,
+        ballots,
+        rows: HashMap::new(),
+        deltas: BTreeMap::new(),
+        moved: vec![],
+    };
+    let regions = state.regions.read().await.clone();
+    let key = pseudonym_key(state);
+    let mut results = Vec::with_capacity(batch.len());
+    for req in batch {
+        match decide_vote(state, &regions, &key, &mut b, &mut chain, req).await {
+            Ok(receipt) => results.push(Ok(receipt)),
+            // Refusals are decided before anything of the vote is applied.
+            Err(e) if !matches!(e, AppError::Internal(_)) => results.push(Err(e)),
+            Err(e) => return Err(e),
+        }
+    }
+    store_votes(&txn, &mut chain, &b).await?;
+    let changes: Vec<VoteCountChanged> = b
+        .deltas
+        .keys()
+        .filter_map(|id| b.proposals.get(id))
+        .map(|p| VoteCountChanged {
+            proposal_id: p.id,
+            region_id: p.region_id,
+            cycle_id: p.cycle_id,
+            votes: p.vote_count,
+        })
+        .collect();
+    if mufakat_store::db::is_postgres(&state.db) {
+        for change in &changes {
+            // Delivered to every node (this one included) when the transaction commits.
+            let payload = serde_json::to_string(change).map_err(AppError::internal)?;
+            txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [VOTE_CHANNEL.into(), payload.into()],
+            ))
+            .await
+            .db()?;
+        }
+    }
+    txn.commit().await.db()?;
+    Ok((results, changes))
+}
+
+/// Checks one vote against the batch's current picture and, if it passes, applies it there
+/// (case, ballot, count) and seals its audit event. Nothing is applied when it is refused.
+async fn decide_vote(
+    state: &AppState,
+    regions: &mufakat_core::RegionTree,
+    key: &[u8],
+    b: &mut VoteBatch,
+    chain: &mut audit_log::Chain,
+    req: &VoteRequest,
+) -> AppResult<VoteReceipt> {
+    let (user, approve) = (&req.user, req.approve);
+    let p = b
+        .proposals
+        .get(&req.proposal_id)
+        .ok_or(AppError::NotFound { entity: "proposal" })?;
+    let cycle = b.cycles.get(&p.cycle_id).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!(
+            "cycle {} of proposal {} missing",
+            p.cycle_id,
+            p.id
+        ))
+    })?;
     if cycle.phase != "voting" {
         return Err(phase_closed("voting", &cycle.phase));
+    }
+    let home = user.home_region_id.ok_or(AppError::Forbidden)?;
+    if !cycle
+        .settings
+        .voting
+        .may_vote_for(regions, home, p.region_id)
+    {
+        return Err(AppError::Forbidden);
     }
     let instance_id = p
         .instance_id
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
-    let existing = pv::Entity::find()
-        .filter(pv::Column::ProposalId.eq(p.id))
-        .filter(pv::Column::VoterId.eq(user.id))
-        .one(txn)
-        .await
-        .db()?;
+    let ballot = b.ballots.get(&(user.id, cycle.id));
+    let voted = ballot.is_some_and(|s| s.contains(&p.id));
     if approve {
-        if existing.is_some() {
+        if voted {
             return Err(AppError::conflict(
                 "Anda sudah memilih usulan ini.",
                 "You have already voted for this proposal.",
             ));
         }
-        let used = pv::Entity::find()
-            .filter(pv::Column::CycleId.eq(cycle.id))
-            .filter(pv::Column::VoterId.eq(user.id))
-            .count(txn)
-            .await
-            .db()?;
-        if used >= cycle.settings.voting.max_per_voter as u64 {
+        let max = cycle.settings.voting.max_per_voter;
+        if ballot.map_or(0, |s| s.len()) >= max as usize {
             return Err(AppError::conflict(
-                format!("Anda sudah memakai semua {} suara Anda pada siklus ini. Tarik salah satu suara untuk memilih usulan lain.", cycle.settings.voting.max_per_voter),
-                format!("You have used all {} of your votes in this cycle. Withdraw one to vote for another proposal.", cycle.settings.voting.max_per_voter),
+                format!("Anda sudah memakai semua {max} suara Anda pada siklus ini. Tarik salah satu suara untuk memilih usulan lain."),
+                format!("You have used all {max} of your votes in this cycle. Withdraw one to vote for another proposal."),
             ));
         }
-    } else if existing.is_none() {
+    } else if !voted {
         return Err(AppError::conflict(
             "Anda belum memilih usulan ini.",
             "You have not voted for this proposal.",
         ));
     }
-    // The engine decides (and refuses) before it writes.
-    let who = Acting::Pseudonymous(user, pseudonym(state, cycle.id, user.id));
-    let fired = cases::fire_in(
+    let case = b
+        .cases
+        .get(&instance_id)
+        .ok_or(AppError::NotFound { entity: "instance" })?;
+    let d = state.workflows.get(case.definition_id).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!(
+            "definition {} not loaded",
+            case.definition_id
+        ))
+    })?;
+    // The engine decides (and refuses) before anything is applied.
+    let who = Acting::Pseudonymous(user, voter_pseudonym(key, cycle.id, user.id));
+    let step = cases::decide(
         state,
-        txn,
-        chain,
-        who,
-        instance_id,
+        &who,
+        &d,
+        case,
         if approve { "vote" } else { "unvote" },
-        Map::new(),
+        &Map::new(),
         None,
-        None,
-        false,
+        b.now,
     )
     .await?;
+
+    // Accepted: apply it to the batch's picture.
+    let (pid, cycle_id) = (p.id, cycle.id);
+    if step.moved {
+        b.moved.push((instance_id, step.outcome));
+    }
+    b.cases.insert(instance_id, step.after);
+    let event = chain.append_deferred(step.draft);
+    let ballot = b.ballots.entry((user.id, cycle_id)).or_default();
+    let row = b.rows.entry((pid, user.id)).or_insert(RowChange {
+        existed: voted,
+        delete: false,
+        present: voted,
+    });
     if approve {
-        pv::ActiveModel {
-            cycle_id: Set(cycle.id),
-            proposal_id: Set(p.id),
-            voter_id: Set(user.id),
-            created_at: Set(chain.now),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await
-        .map_err(|e| AppError::internal(anyhow::anyhow!("vote row: {e}")))?;
+        ballot.insert(pid);
+        row.present = true;
     } else {
-        pv::Entity::delete_many()
-            .filter(pv::Column::ProposalId.eq(p.id))
-            .filter(pv::Column::VoterId.eq(user.id))
+        ballot.remove(&pid);
+        row.present = false;
+        row.delete |= row.existed;
+    }
+    let delta = if approve { 1 } else { -1 };
+    *b.deltas.entry(pid).or_default() += delta;
+    let p = b
+        .proposals
+        .get_mut(&pid)
+        .ok_or(AppError::NotFound { entity: "proposal" })?;
+    p.vote_count += delta;
+    Ok(VoteReceipt {
+        proposal: p.clone(),
+        receipt: event.hash,
+        seq: event.seq,
+    })
+}
+
+/// Writes what a batch decided: cases, timers of cases that moved, vote rows, counts, events.
+async fn store_votes(
+    txn: &sea_orm::DatabaseTransaction,
+    chain: &mut audit_log::Chain,
+    b: &VoteBatch,
+) -> AppResult<()> {
+    for (id, m) in &b.cases {
+        let read = b.read_versions.get(id).copied().unwrap_or(m.version);
+        if m.version == read {
+            continue;
+        }
+        let res = wi::Entity::update_many()
+            .col_expr(wi::Column::State, Expr::value(m.state.clone()))
+            .col_expr(wi::Column::Fields, Expr::value(m.fields.clone()))
+            .col_expr(wi::Column::UpdatedAt, Expr::value(m.updated_at))
+            .col_expr(wi::Column::StateEnteredAt, Expr::value(m.state_entered_at))
+            .col_expr(wi::Column::Version, Expr::value(m.version))
+            .col_expr(wi::Column::IsFinal, Expr::value(m.is_final))
+            .filter(wi::Column::Id.eq(*id))
+            .filter(wi::Column::Version.eq(read))
+            .exec(txn)
+            .await
+            .db()?;
+        if res.rows_affected != 1 {
+            // Cannot happen under the chain lock: every audited writer holds it.
+            return Err(AppError::internal(anyhow::anyhow!(
+                "case {id} changed under the chain lock"
+            )));
+        }
+    }
+    for (id, outcome) in &b.moved {
+        cases::rearm_timers(txn, *id, outcome, b.now).await?;
+    }
+    for (&(proposal_id, voter_id), row) in &b.rows {
+        if row.delete {
+            pv::Entity::delete_many()
+                .filter(pv::Column::ProposalId.eq(proposal_id))
+                .filter(pv::Column::VoterId.eq(voter_id))
+                .exec(txn)
+                .await
+                .db()?;
+        }
+    }
+    let inserts: Vec<pv::ActiveModel> = b
+        .rows
+        .iter()
+        .filter(|(_, r)| r.present && (!r.existed || r.delete))
+        .map(|(&(proposal_id, voter_id), _)| pv::ActiveModel {
+            cycle_id: Set(b.proposals[&proposal_id].cycle_id),
+            proposal_id: Set(proposal_id),
+            voter_id: Set(voter_id),
+            created_at: Set(b.now),
+            ..Default::default()
+        })
+        .collect();
+    let mut inserts = inserts.into_iter().peekable();
+    while inserts.peek().is_some() {
+        let chunk: Vec<_> = inserts.by_ref().take(1000).collect();
+        pv::Entity::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await
+            .map_err(|e| AppError::internal(anyhow::anyhow!("vote rows: {e}")))?;
+    }
+    for (&id, &delta) in &b.deltas {
+        if delta == 0 {
+            continue;
+        }
+        prop::Entity::update_many()
+            .col_expr(
+                prop::Column::VoteCount,
+                Expr::col(prop::Column::VoteCount).add(delta),
+            )
+            .filter(prop::Column::Id.eq(id))
             .exec(txn)
             .await
             .db()?;
     }
-    let delta = if approve { 1 } else { -1 };
-    prop::Entity::update_many()
-        .col_expr(
-            prop::Column::VoteCount,
-            Expr::col(prop::Column::VoteCount).add(delta),
-        )
-        .filter(prop::Column::Id.eq(p.id))
-        .exec(txn)
-        .await
-        .db()?;
-    let counted = prop::Model {
-        vote_count: p.vote_count + delta,
-        ..p
-    };
-    let change = VoteCountChanged {
-        proposal_id: counted.id,
-        region_id: counted.region_id,
-        cycle_id: cycle.id,
-        votes: counted.vote_count,
-    };
-    Ok((
-        VoteReceipt {
-            proposal: counted,
-            receipt: fired.event.hash,
-            seq: fired.event.seq,
-        },
-        change,
-    ))
+    chain.flush(txn).await
 }
 
 /// The PostgreSQL NOTIFY channel that carries vote counts between nodes.

@@ -31,13 +31,29 @@ pub async fn lock_head(txn: &impl ConnectionTrait, now: &str) -> AppResult<(i64,
     Ok((head.seq, head.hash))
 }
 
-/// Appends an event (its `seq` must be head + 1) and moves the head. Call after [`lock_head`].
-pub async fn append(txn: &impl ConnectionTrait, event: audit_event::Model) -> AppResult<()> {
-    let (seq, hash) = (event.seq, event.hash.clone());
-    audit_event::Entity::insert(event.into_active_model())
-        .exec_without_returning(txn)
-        .await
-        .db()?;
+/// Appends events (the first's `seq` must be head + 1, in order) and moves the head to the
+/// last, with multi-row inserts. Call after [`lock_head`].
+pub async fn append_many(
+    txn: &impl ConnectionTrait,
+    events: Vec<audit_event::Model>,
+) -> AppResult<()> {
+    let Some(last) = events.last() else {
+        return Ok(());
+    };
+    let (seq, hash) = (last.seq, last.hash.clone());
+    // 14 columns per row: 500 rows stay far below SQLite's and PostgreSQL's bind limits.
+    let mut rows = events.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows
+            .by_ref()
+            .take(500)
+            .map(IntoActiveModel::into_active_model)
+            .collect();
+        audit_event::Entity::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await
+            .db()?;
+    }
     audit_head::Entity::update_many()
         .col_expr(audit_head::Column::Seq, Expr::value(seq))
         .col_expr(audit_head::Column::Hash, Expr::value(hash))
