@@ -5,7 +5,7 @@
 //! bench_all [DIR] [--expected FILE] [--rules K1,K2,..] [--limit N] [--repeat R]
 //! # one synthetic approval election (deterministic in SEED), greedy / MES (cost) / Phragmén:
 //! bench_all --synthetic PROJECTS VOTERS [SEED] [--write FILE] [--rules greedy,mes,phragmen]
-//! # MES (cost) on a grid of projects x voters, to see how the cost grows:
+//! # a rule (default MES, cost) on projects 50-400 x voters 25k-200k, to see how the cost grows:
 //! bench_all --scaling [--rules mes,greedy,phragmen]
 //! ```
 //!
@@ -297,7 +297,7 @@ fn run_pabulib(
         mismatches.len()
     );
     println!("{:<28} {:>6} {:>12.4}", "total wall", "", secs(wall));
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     println!("slowest calls:");
     for (d, what) in slowest.iter().take(5) {
         println!("  {:>9.4} s  {what}", secs(*d));
@@ -434,7 +434,7 @@ fn run_synthetic(
     let approvals: usize = election.votes.iter().map(|v| v.projects.len()).sum();
     println!(
         "synthetic election: {projects} projects, {voters} voters, {approvals} approvals, budget {}, seed {seed} (generated in {:.3} s)",
-        election.budget.to_string(),
+        election.budget,
         secs(gen)
     );
     if let Some(path) = write_to {
@@ -505,8 +505,8 @@ fn run_synthetic(
 }
 
 fn run_scaling(rules: &[String]) -> ExitCode {
-    let ps = [50usize, 100, 200];
-    let vs = [10_000usize, 50_000, 100_000];
+    let ps = [50usize, 100, 200, 400];
+    let vs = [25_000usize, 50_000, 100_000, 200_000];
     for name in rules {
         let Some((rule, sat)) = synthetic_rule(name) else {
             eprintln!("unknown rule {name}");
@@ -521,7 +521,7 @@ fn run_scaling(rules: &[String]) -> ExitCode {
         for v in vs {
             print!(" {v:>10}");
         }
-        println!("   selected@100k");
+        println!("   selected@200k");
         let mut rows = Vec::new();
         for p in ps {
             print!("{p:>9}");
