@@ -138,8 +138,15 @@ impl MesRun {
 /// Voters grouped by remaining money (*budget classes*). All amounts are integer numerators
 /// over one common denominator (`scale` in [`run`]), so comparing, adding and subtracting
 /// money is plain integer arithmetic: no fraction is ever reduced in the inner loops.
+///
+/// When the scale is multiplied, classes are brought to the new scale lazily: `money[c]` is
+/// a numerator at the scale of epoch `epoch[c]` and is multiplied by `lift[epoch[c]]` (the
+/// product of the factors since) by [`Classes::money`] just before it is read.
 struct Classes {
     money: Vec<BigInt>,
+    epoch: Vec<usize>,
+    /// `lift[e]`: current scale / scale of epoch `e`; the last entry (current epoch) is 1.
+    lift: Vec<BigInt>,
     size: Vec<u64>,
     /// `count[p][c]`: voters of class `c` supporting project `p`.
     count: Vec<Vec<u32>>,
@@ -153,12 +160,38 @@ struct Classes {
 const BROKE: u32 = u32::MAX;
 
 impl Classes {
+    fn current(&self) -> usize {
+        self.lift.len() - 1
+    }
+
+    /// Multiplies the scale by `factor`: a new epoch.
+    fn rescale(&mut self, factor: u64) {
+        for l in &mut self.lift {
+            *l *= factor;
+        }
+        self.lift.push(BigInt::one());
+    }
+
+    /// The money of class `c` at the current scale.
+    fn money(&mut self, c: u32) -> &BigInt {
+        let c = c as usize;
+        let now = self.current();
+        if self.epoch[c] != now {
+            self.money[c] *= &self.lift[self.epoch[c]];
+            self.epoch[c] = now;
+        }
+        &self.money[c]
+    }
+
     fn alloc(&mut self, money: BigInt) -> u32 {
+        let now = self.current();
         if let Some(c) = self.free.pop() {
             self.money[c as usize] = money;
+            self.epoch[c as usize] = now;
             return c;
         }
         self.money.push(money);
+        self.epoch.push(now);
         self.size.push(0);
         for col in &mut self.count {
             col.push(0);
@@ -166,23 +199,43 @@ impl Classes {
         (self.money.len() - 1) as u32
     }
 
+    /// Where `amount` is in the order: `Ok(position)` of the class with exactly that money, or
+    /// `Err(insertion point)`.
+    fn find(&mut self, amount: &BigInt) -> Result<usize, usize> {
+        let (mut lo, mut hi) = (0, self.order.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.money(self.order[mid]).cmp(amount) {
+                Ordering::Less => lo = mid + 1,
+                Ordering::Greater => hi = mid,
+                Ordering::Equal => return Ok(mid),
+            }
+        }
+        Err(lo)
+    }
+
     /// The smallest cap `q = rem / k` with Σ over `p`'s supporters of min(money, q) = `cost`,
     /// as `Ok((rem, k))`; `Err(rem)` if the supporters only have `cost - rem` between them.
     /// Walks the supporters' classes from the poorest: those poorer than the cap pay all they
     /// have, the rest pay the cap.
-    fn afford(&self, p: usize, cost: &BigInt, supporters: u64) -> Result<(BigInt, u64), BigInt> {
-        let col = &self.count[p];
+    fn afford(
+        &mut self,
+        p: usize,
+        cost: &BigInt,
+        supporters: u64,
+    ) -> Result<(BigInt, u64), BigInt> {
         let mut k = supporters;
         let mut rem = cost.clone();
         if k == 0 {
             return Err(rem);
         }
-        for &c in &self.order {
-            let m = col[c as usize] as u64;
+        for i in 0..self.order.len() {
+            let c = self.order[i];
+            let m = self.count[p][c as usize] as u64;
             if m == 0 {
                 continue;
             }
-            let money = &self.money[c as usize];
+            let money = self.money(c);
             if rem <= money * k {
                 return Ok((rem, k));
             }
@@ -249,6 +302,8 @@ pub(crate) fn run(
 
     let mut classes = Classes {
         money: Vec::new(),
+        epoch: Vec::new(),
+        lift: vec![BigInt::one()],
         size: Vec::new(),
         count: vec![Vec::new(); np],
         order: Vec::new(),
@@ -373,9 +428,7 @@ pub(crate) fn run(
         let q = rem / &g;
         if factor != 1 {
             scale *= factor;
-            for &c in &classes.order {
-                classes.money[c as usize] *= factor;
-            }
+            classes.rescale(factor);
             for c in &mut cost {
                 *c *= factor;
             }
@@ -399,16 +452,13 @@ pub(crate) fn run(
             }
             if seen[ci] != round {
                 seen[ci] = round;
-                let money = &classes.money[ci];
+                let money = classes.money(c);
                 let pays_cap = *money >= q;
                 target[ci] = if *money <= q {
                     BROKE
                 } else {
                     let left = money - &q;
-                    match classes
-                        .order
-                        .binary_search_by(|&x| classes.money[x as usize].cmp(&left))
-                    {
+                    match classes.find(&left) {
                         Ok(i) => classes.order[i],
                         Err(pos) => {
                             let t = classes.alloc(left);
