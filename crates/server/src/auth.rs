@@ -105,6 +105,64 @@ pub fn nik_hash(key: &[u8], nik: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// Recently authenticated tokens, so that a request need not read its session, user and
+/// grants again (three queries on every request otherwise). An entry lives at most `ttl` and
+/// never past its session's expiry; logout, "log out everywhere" and role changes made through
+/// this node drop entries at once. On other nodes of a multi-node deployment a revoked token or
+/// a changed role takes effect within `ttl` (default 5 s; 0 turns the cache off).
+pub struct SessionCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (CurrentUser, Instant)>>,
+}
+
+/// Beyond this many cached tokens, expired entries are purged (and all, if that is not enough).
+const SESSION_CACHE_MAX: usize = 100_000;
+
+impl SessionCache {
+    pub fn new(ttl: Duration) -> Self {
+        SessionCache {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The cached user of a token hash, when still fresh.
+    pub fn get(&self, token_hash: &str) -> Option<CurrentUser> {
+        let entries = self.entries.lock().unwrap();
+        let (user, until) = entries.get(token_hash)?;
+        (Instant::now() < *until).then(|| user.clone())
+    }
+
+    /// Caches `user` (read from storage just now) for at most `ttl`, and not after
+    /// `session_left`, the time its session has left.
+    pub fn put(&self, user: &CurrentUser, session_left: Duration) {
+        let life = self.ttl.min(session_left);
+        if life.is_zero() {
+            return;
+        }
+        let now = Instant::now();
+        let mut entries = self.entries.lock().unwrap();
+        if entries.len() >= SESSION_CACHE_MAX {
+            entries.retain(|_, (_, until)| now < *until);
+            if entries.len() >= SESSION_CACHE_MAX {
+                entries.clear();
+            }
+        }
+        entries.insert(user.token_hash.clone(), (user.clone(), now + life));
+    }
+
+    pub fn forget_token(&self, token_hash: &str) {
+        self.entries.lock().unwrap().remove(token_hash);
+    }
+
+    pub fn forget_user(&self, user_id: i32) {
+        self.entries
+            .lock()
+            .unwrap()
+            .retain(|_, (u, _)| u.id != user_id);
+    }
+}
+
 /// Counts failed logins per username and per client address in a sliding window; once over
 /// the limit, further attempts are refused with `RATE_LIMITED` until the window passes, even
 /// with the right password. State is per process (see docs/security.md).
@@ -175,6 +233,41 @@ impl LoginLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn user(id: i32, token: &str) -> CurrentUser {
+        CurrentUser {
+            id,
+            username: format!("u{id}"),
+            display_name: "U".into(),
+            home_region_id: None,
+            grants: vec![(Role::Resident, 1)],
+            token_hash: token.into(),
+        }
+    }
+
+    #[test]
+    fn session_cache_never_outlives_its_ttl_or_the_session() {
+        let cache = SessionCache::new(Duration::from_millis(200));
+        cache.put(&user(1, "a"), Duration::from_secs(3600));
+        cache.put(&user(1, "b"), Duration::from_millis(20));
+        cache.put(&user(2, "c"), Duration::from_secs(3600));
+        cache.put(&user(3, "d"), Duration::ZERO);
+        assert_eq!(cache.get("a").map(|u| u.id), Some(1));
+        assert!(cache.get("d").is_none(), "an expired session is not cached");
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(cache.get("b").is_none(), "gone when the session expires");
+        assert!(cache.get("a").is_some());
+        cache.forget_user(1);
+        assert!(cache.get("a").is_none(), "role change / logout everywhere");
+        cache.forget_token("c");
+        assert!(cache.get("c").is_none(), "logout");
+        cache.put(&user(2, "c"), Duration::from_secs(3600));
+        std::thread::sleep(Duration::from_millis(220));
+        assert!(cache.get("c").is_none(), "gone after the ttl");
+        let off = SessionCache::new(Duration::ZERO);
+        off.put(&user(1, "a"), Duration::from_secs(3600));
+        assert!(off.get("a").is_none(), "ttl 0 turns the cache off");
+    }
 
     #[tokio::test]
     async fn passwords_verify() {

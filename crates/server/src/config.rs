@@ -22,6 +22,10 @@ pub struct Settings {
     pub durability: String,
     /// Lifetime of a login token, in hours.
     pub token_ttl_hours: i64,
+    /// How long a node may reuse an authenticated token without reading its session again, in
+    /// seconds (0: read on every request). Bounds how long a logout or role change made on one
+    /// node takes to reach the others.
+    pub session_cache_secs: u64,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     pub graphql_max_depth: usize,
@@ -51,6 +55,7 @@ impl Default for Settings {
             workflows_dir: PathBuf::from("workflows"),
             durability: "full".into(),
             token_ttl_hours: 12,
+            session_cache_secs: 5,
             max_body_bytes: 1024 * 1024,
             graphql_max_depth: 16,
             graphql_max_complexity: 1000,
@@ -107,6 +112,9 @@ impl Settings {
         }
         if let Some(v) = get("MUFAKAT_TOKEN_TTL_HOURS") {
             self.token_ttl_hours = parse("MUFAKAT_TOKEN_TTL_HOURS", v)?;
+        }
+        if let Some(v) = get("MUFAKAT_SESSION_CACHE_SECS") {
+            self.session_cache_secs = parse("MUFAKAT_SESSION_CACHE_SECS", v)?;
         }
         if let Some(v) = get("MUFAKAT_MAX_BODY_BYTES") {
             self.max_body_bytes = parse("MUFAKAT_MAX_BODY_BYTES", v)?;

@@ -148,14 +148,21 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUse
         return Err(AppError::Unauthenticated);
     }
     let hash = auth::token_hash(token);
-    let session = sessions::find_active(&state.db, &hash, Utc::now())
+    if let Some(user) = state.sessions.get(&hash) {
+        return Ok(user);
+    }
+    let now = Utc::now();
+    let session = sessions::find_active(&state.db, &hash, now)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let u = users::get(&state.db, session.user_id).await?;
     if !u.is_active {
         return Err(AppError::Unauthenticated);
     }
-    current_user(state, u, hash).await
+    let user = current_user(state, u, hash).await?;
+    let left = (session.expires_at - now).to_std().unwrap_or_default();
+    state.sessions.put(&user, left);
+    Ok(user)
 }
 
 /// The acting user with fresh role grants, synced into the enforcer.
@@ -186,11 +193,15 @@ pub async fn acting_as(state: &AppState, username: &str) -> AppResult<CurrentUse
 }
 
 pub async fn logout(state: &AppState, user: &CurrentUser) -> AppResult<bool> {
-    sessions::revoke(&state.db, &user.token_hash, Utc::now()).await
+    let revoked = sessions::revoke(&state.db, &user.token_hash, Utc::now()).await?;
+    state.sessions.forget_token(&user.token_hash);
+    Ok(revoked)
 }
 
 pub async fn logout_everywhere(state: &AppState, user: &CurrentUser) -> AppResult<u64> {
-    sessions::revoke_all_for_user(&state.db, user.id, Utc::now()).await
+    let revoked = sessions::revoke_all_for_user(&state.db, user.id, Utc::now()).await?;
+    state.sessions.forget_user(user.id);
+    Ok(revoked)
 }
 
 pub async fn me(state: &AppState, user: &CurrentUser) -> AppResult<UserView> {
@@ -322,6 +333,8 @@ pub async fn grant_role(
         )
         .await?;
     txn.commit().await.db()?;
+    // The new role holds from the user's next request on this node.
+    state.sessions.forget_user(user_id);
     Ok(view(u, grants::for_user(&state.db, user_id).await?))
 }
 
