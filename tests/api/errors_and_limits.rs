@@ -84,6 +84,49 @@ async fn brute_force_login_is_rate_limited() {
 }
 
 #[tokio::test]
+async fn registrations_are_rate_limited_per_client_address() {
+    let app = spawn_app_with(Options {
+        seed: true,
+        tweak: |s| {
+            s.register_max_per_ip = 3;
+            // The test client is "behind" a proxy on 127.0.0.1 that forwards client addresses.
+            s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        },
+    })
+    .await;
+    let kel = app.region_id("35.99.01.1001").await;
+    let register = |i: u32, from: &'static str| {
+        let kel = kel.clone();
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/graphql"))
+                .header("x-forwarded-for", from)
+                .json(&json!({ "query": "mutation($i: RegisterResidentInput!) { registerResident(input: $i) { token } }",
+                        "variables": { "i": { "username": format!("baru{i}"), "name": "Warga Baru", "nik": format!("35990101018{:05}", i + 1), "kelurahanId": kel, "password": "kata-sandi-warga" } } }))
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    // A bad attempt counts too (probing NIKs is throttled as well).
+    let v = register(0, "203.0.113.7").await;
+    assert_ok(&v);
+    let v = register(0, "203.0.113.7").await;
+    assert!(error_code(&v).is_some(), "{v}");
+    let v = register(1, "203.0.113.7").await;
+    assert_ok(&v);
+    let v = register(2, "203.0.113.7").await;
+    assert_eq!(error_code(&v).as_deref(), Some("RATE_LIMITED"), "{v}");
+    // Another client behind the same proxy is not affected.
+    let v = register(3, "198.51.100.20").await;
+    assert_ok(&v);
+}
+
+#[tokio::test]
 async fn oversized_bodies_get_a_coded_error() {
     let app = spawn_app_with(Options {
         seed: false,

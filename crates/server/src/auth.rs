@@ -230,6 +230,67 @@ impl LoginLimiter {
     }
 }
 
+/// Counts attempts per key (a client address) in a window that starts with the key's first
+/// attempt; over `max`, attempts are refused with `RATE_LIMITED` until the window ends. Per
+/// process, like [`LoginLimiter`].
+pub struct AttemptLimiter {
+    max: u32,
+    window: Duration,
+    state: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+}
+
+impl AttemptLimiter {
+    pub fn new(max: u32, window: Duration) -> Self {
+        AttemptLimiter {
+            max,
+            window,
+            state: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one attempt from `ip`, or refuses it.
+    pub fn attempt(&self, ip: Option<IpAddr>) -> AppResult<()> {
+        let Some(ip) = ip else { return Ok(()) };
+        let now = Instant::now();
+        let mut state = self.state.lock().unwrap();
+        if state.len() > 10_000 {
+            state.retain(|_, (_, since)| now.duration_since(*since) < self.window);
+        }
+        let e = state.entry(ip).or_insert((0, now));
+        if now.duration_since(e.1) >= self.window {
+            *e = (0, now);
+        }
+        if e.0 >= self.max {
+            let left = self.window.saturating_sub(now.duration_since(e.1));
+            return Err(AppError::RateLimited {
+                retry_after_secs: left.as_secs().max(1),
+            });
+        }
+        e.0 += 1;
+        Ok(())
+    }
+}
+
+/// The client's address: the peer, or — when the peer is one of our reverse proxies — the
+/// right-most `X-Forwarded-For` entry that is not a proxy of ours (entries further left are
+/// whatever the client chose to send).
+pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted_proxies: &[IpAddr]) -> IpAddr {
+    if !trusted_proxies.contains(&peer) {
+        return peer;
+    }
+    let Some(list) = forwarded_for else {
+        return peer;
+    };
+    for entry in list.rsplit(',') {
+        match entry.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted_proxies.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            Err(_) => return peer,
+        }
+    }
+    peer
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +304,45 @@ mod tests {
             grants: vec![(Role::Resident, 1)],
             token_hash: token.into(),
         }
+    }
+
+    #[test]
+    fn registrations_are_limited_per_address() {
+        let l = AttemptLimiter::new(2, Duration::from_millis(100));
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        assert!(l.attempt(Some(a)).is_ok());
+        assert!(l.attempt(Some(a)).is_ok());
+        assert!(matches!(
+            l.attempt(Some(a)),
+            Err(AppError::RateLimited { .. })
+        ));
+        assert!(
+            l.attempt(Some(b)).is_ok(),
+            "other addresses are not affected"
+        );
+        std::thread::sleep(Duration::from_millis(110));
+        assert!(l.attempt(Some(a)).is_ok(), "a new window");
+    }
+
+    #[test]
+    fn the_client_address_comes_from_our_proxies_only() {
+        let proxy: IpAddr = "10.0.0.9".parse().unwrap();
+        let client: IpAddr = "203.0.113.7".parse().unwrap();
+        let other: IpAddr = "198.51.100.1".parse().unwrap();
+        // Not behind a trusted proxy: the header is ignored.
+        assert_eq!(client_ip(other, Some("203.0.113.7"), &[proxy]), other);
+        // Behind our proxy: the right-most untrusted entry; spoofed entries to its left lose.
+        assert_eq!(
+            client_ip(proxy, Some("1.2.3.4, 203.0.113.7"), &[proxy]),
+            client
+        );
+        assert_eq!(
+            client_ip(proxy, Some("203.0.113.7, 10.0.0.9"), &[proxy]),
+            client
+        );
+        assert_eq!(client_ip(proxy, None, &[proxy]), proxy);
+        assert_eq!(client_ip(proxy, Some("garbage"), &[proxy]), proxy);
     }
 
     #[test]

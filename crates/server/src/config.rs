@@ -35,6 +35,13 @@ pub struct Settings {
     pub login_lockout_secs: u64,
     /// Failed logins from one client address before that address is locked.
     pub login_max_failures_per_ip: u32,
+    /// Resident registrations accepted from one client address per `register_window_secs`
+    /// (every attempt counts, so registering cannot be used to probe many NIKs).
+    pub register_max_per_ip: u32,
+    pub register_window_secs: u64,
+    /// Addresses of reverse proxies in front of the server. For requests from them the client
+    /// address (for rate limits and logs) is taken from `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Key for the NIK keyed hash (hex, 32 bytes). When unset, read from or created in
     /// `{data_dir}/secrets/nik.key`. Every node of one deployment must share it.
     pub nik_hash_key: Option<String>,
@@ -62,6 +69,9 @@ impl Default for Settings {
             login_max_failures: 5,
             login_lockout_secs: 900,
             login_max_failures_per_ip: 100,
+            register_max_per_ip: 30,
+            register_window_secs: 3600,
+            trusted_proxies: vec![],
             nik_hash_key: None,
             log_json: false,
             timer_poll_secs: 5,
@@ -118,6 +128,14 @@ impl Settings {
         }
         if let Some(v) = get("MUFAKAT_MAX_BODY_BYTES") {
             self.max_body_bytes = parse("MUFAKAT_MAX_BODY_BYTES", v)?;
+        }
+        if let Some(v) = get("MUFAKAT_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| parse("MUFAKAT_TRUSTED_PROXIES", a.to_owned()))
+                .collect::<anyhow::Result<_>>()?;
         }
         if let Some(v) = get("MUFAKAT_NIK_HASH_KEY") {
             self.nik_hash_key = Some(v);

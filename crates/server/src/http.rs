@@ -157,7 +157,11 @@ async fn graphql_post(
         lang,
         request_id: request_id.clone(),
         user,
-        ip: Some(addr.ip()),
+        ip: Some(crate::auth::client_ip(
+            addr.ip(),
+            headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+            &s.app.settings.trusted_proxies,
+        )),
     };
     let resp = s.schema.execute(gql_request.data(ctx).data(loaders)).await;
     let resp = finish_response(resp, lang, &request_id);

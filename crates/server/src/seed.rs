@@ -175,6 +175,7 @@ pub async fn seed_demo(state: &AppState, password: Option<String>) -> AppResult<
                     kelurahan_id: region,
                     password: password.clone(),
                 },
+                None,
             )
             .await?;
         } else {
@@ -365,6 +366,7 @@ pub async fn seed_demo_musrenbang(state: &AppState) -> AppResult<usize> {
                     kelurahan_id: *kel,
                     password: rand_password(),
                 },
+                None,
             )
             .await?;
             residents.push((accounts::acting_as(state, &username).await?, *kel));

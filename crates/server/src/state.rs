@@ -5,7 +5,7 @@ use mufakat_core::{AppResult, RegionLevel, RegionNode, RegionTree};
 use mufakat_store::{repo, DatabaseConnection};
 use tokio::sync::RwLock;
 
-use crate::auth::{LoginLimiter, SessionCache};
+use crate::auth::{AttemptLimiter, LoginLimiter, SessionCache};
 use crate::authz::Authz;
 use crate::config::Settings;
 
@@ -19,6 +19,8 @@ pub struct Inner {
     pub authz: Authz,
     pub regions: RwLock<RegionTree>,
     pub login_limiter: LoginLimiter,
+    /// Resident registrations per client address.
+    pub register_limiter: AttemptLimiter,
     /// Recently authenticated tokens (see [`SessionCache`]).
     pub sessions: SessionCache,
     pub nik_key: Vec<u8>,
@@ -61,6 +63,10 @@ impl AppState {
             settings.login_max_failures_per_ip,
             Duration::from_secs(settings.login_lockout_secs),
         );
+        let register_limiter = AttemptLimiter::new(
+            settings.register_max_per_ip,
+            Duration::from_secs(settings.register_window_secs),
+        );
         let sessions = SessionCache::new(Duration::from_secs(settings.session_cache_secs));
         let (votes, vote_queue) = tokio::sync::mpsc::channel(4096);
         let state = AppState(Arc::new(Inner {
@@ -69,6 +75,7 @@ impl AppState {
             authz,
             regions: RwLock::new(RegionTree::default()),
             login_limiter,
+            register_limiter,
             sessions,
             nik_key,
             workflows,

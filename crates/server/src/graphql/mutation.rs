@@ -63,6 +63,7 @@ impl AccountsMutation {
                 kelurahan_id,
                 password: input.password,
             },
+            req(ctx).ip,
         )
         .await?;
         let r = accounts::login(st, &u.username, &password, req(ctx).ip).await?;

@@ -55,7 +55,12 @@ fn collect<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<
     r.map_err(|e| errors.push(e)).ok()
 }
 
-pub async fn register_resident(state: &AppState, input: RegisterResident) -> AppResult<UserView> {
+pub async fn register_resident(
+    state: &AppState,
+    input: RegisterResident,
+    ip: Option<IpAddr>,
+) -> AppResult<UserView> {
+    state.register_limiter.attempt(ip)?;
     let mut errors = vec![];
     let username = collect(&mut errors, Username::parse("username", &input.username));
     let name = collect(&mut errors, DisplayName::parse("name", &input.name));
