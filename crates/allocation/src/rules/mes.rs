@@ -185,18 +185,23 @@ impl Classes {
 
     fn alloc(&mut self, money: BigInt) -> u32 {
         let now = self.current();
-        if let Some(c) = self.free.pop() {
-            self.money[c as usize] = money;
-            self.epoch[c as usize] = now;
-            return c;
+        if self.free.is_empty() {
+            // Add slots in batches: one sequential extension of every count column instead of
+            // one scattered push per column and slot.
+            let old = self.money.len();
+            let new = old + (old / 4).max(16);
+            self.money.resize(new, BigInt::zero());
+            self.epoch.resize(new, 0);
+            self.size.resize(new, 0);
+            for col in &mut self.count {
+                col.resize(new, 0);
+            }
+            self.free.extend((old as u32..new as u32).rev());
         }
-        self.money.push(money);
-        self.epoch.push(now);
-        self.size.push(0);
-        for col in &mut self.count {
-            col.push(0);
-        }
-        (self.money.len() - 1) as u32
+        let c = self.free.pop().expect("a free slot");
+        self.money[c as usize] = money;
+        self.epoch[c as usize] = now;
+        c
     }
 
     /// Where `amount` is in the order: `Ok(position)` of the class with exactly that money, or
