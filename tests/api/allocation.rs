@@ -282,6 +282,8 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
 #[tokio::test]
 async fn every_allocation_mutation_for_every_role() {
     use crate::musrenbang_authz::{matrix, Tokens, ALL};
+    use crate::policy::Rule;
+    use mufakat_server::authz::perms;
     let app = spawn_app().await;
     let (cycle, ids, kota) = kota_forum_with_three_proposals(&app).await;
     let mut t = vec![];
@@ -295,11 +297,11 @@ async fn every_allocation_mutation_for_every_role() {
     }
     let tokens = Tokens(t);
     let planners = &["bappeda", "admin"];
-    matrix("setBudgetCeiling", &tokens, planners, |tok| {
+    matrix(&app, "setBudgetCeiling", &tokens, Rule::Policy(perms::BUDGET_SET, &kota), planners, |tok| {
         app.gql("mutation($c: ID!, $r: ID!) { setBudgetCeiling(cycleId: $c, regionId: $r, amount: \"1000000\") { id } }", json!({ "c": cycle.id, "r": kota }), Some(tok))
     })
     .await;
-    let v = matrix("runAllocation", &tokens, planners, |tok| {
+    let v = matrix(&app, "runAllocation", &tokens, Rule::Policy(perms::ALLOCATION_RUN, &kota), planners, |tok| {
         app.gql(RUN, json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "GREEDY" } }), Some(tok))
     })
     .await;
@@ -307,16 +309,23 @@ async fn every_allocation_mutation_for_every_role() {
         .as_str()
         .unwrap()
         .to_owned();
-    matrix("overrideAllocation", &tokens, planners, |tok| {
+    matrix(&app, "overrideAllocation", &tokens, Rule::Policy(perms::ALLOCATION_RUN, &kota), planners, |tok| {
         app.gql("mutation($r: ID!, $p: ID!) { overrideAllocation(runId: $r, proposalId: $p, funded: false, reason: \"x\") { id } }", json!({ "r": run, "p": ids[0] }), Some(tok))
     })
     .await;
-    matrix("adoptAllocation", &tokens, &["bappeda"], |tok| {
-        app.gql(
-            "mutation($r: ID!) { adoptAllocation(runId: $r) { id } }",
-            json!({ "r": run }),
-            Some(tok),
-        )
-    })
+    matrix(
+        &app,
+        "adoptAllocation",
+        &tokens,
+        Rule::Policy(perms::ALLOCATION_ADOPT, &kota),
+        &["bappeda"],
+        |tok| {
+            app.gql(
+                "mutation($r: ID!) { adoptAllocation(runId: $r) { id } }",
+                json!({ "r": run }),
+                Some(tok),
+            )
+        },
+    )
     .await;
 }

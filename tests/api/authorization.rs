@@ -4,6 +4,8 @@
 use serde_json::{json, Value};
 
 use crate::helpers::*;
+use crate::policy::{derive, Rule};
+use mufakat_server::authz::{perms, Permission};
 
 type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Value> + Send + 'a>>;
 
@@ -23,7 +25,10 @@ const ACCOUNTS: [&str; 8] = [
 
 struct Case {
     name: &'static str,
-    /// Who may; everyone else is FORBIDDEN.
+    /// The permission and the region (code) it is checked on: the policy decides who may.
+    perm: Permission,
+    region: &'static str,
+    /// Who we intend may (compared with the policy); everyone else is FORBIDDEN.
     allowed: &'static [&'static str],
     run: for<'a> fn(&'a TestApp, &'a str, usize) -> BoxFuture<'a>,
 }
@@ -36,6 +41,8 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "residents in own kelurahan (Mekarsari)",
+            perm: perms::RESIDENT_LIST,
+            region: "35.99.01.1001",
             allowed: &["admin", "camat.sukamaju", "lurah.mekarsari"],
             run: |app, token, _| {
                 boxed(async move {
@@ -51,6 +58,8 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "residents in another kecamatan's kelurahan (Cempaka)",
+            perm: perms::RESIDENT_LIST,
+            region: "35.99.02.1001",
             allowed: &["admin"],
             run: |app, token, _| {
                 boxed(async move {
@@ -66,6 +75,8 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "residents of the whole kecamatan Sukamaju",
+            perm: perms::RESIDENT_LIST,
+            region: "35.99.01",
             allowed: &["admin", "camat.sukamaju"],
             run: |app, token, _| {
                 boxed(async move {
@@ -81,6 +92,8 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "createRegion under kecamatan Sukamaju",
+            perm: perms::REGION_CREATE,
+            region: "35.99.01",
             allowed: &["admin"],
             run: |app, token, i| {
                 boxed(async move {
@@ -96,6 +109,8 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "createStaffUser in Mekarsari",
+            perm: perms::STAFF_ACCOUNT_CREATE,
+            region: "35.99.01.1001",
             allowed: &["admin"],
             run: |app, token, i| {
                 boxed(async move {
@@ -111,6 +126,8 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "grantRole in Mekarsari",
+            perm: perms::ROLE_GRANT_CREATE,
+            region: "35.99.01.1001",
             allowed: &["admin"],
             run: |app, token, i| {
                 boxed(async move {
@@ -155,9 +172,18 @@ async fn every_operation_for_every_role() {
     }
     let mut failures = vec![];
     for case in cases() {
+        let region = app.region_id(case.region).await;
+        let allowed = derive(
+            &app,
+            case.name,
+            Rule::Policy(case.perm, &region),
+            &ACCOUNTS,
+            case.allowed,
+        )
+        .await;
         for (i, account) in ACCOUNTS.iter().enumerate() {
             let v = (case.run)(&app, &tokens[i], i).await;
-            let expect_allowed = case.allowed.contains(account);
+            let expect_allowed = allowed.contains(account);
             let code = error_code(&v);
             let ok = if expect_allowed {
                 code.is_none()
@@ -249,23 +275,26 @@ async fn a_new_grant_takes_effect_on_the_next_request() {
 #[tokio::test]
 async fn only_auditors_and_admins_sign_checkpoints_or_verify() {
     let app = spawn_app().await;
-    for (who, allowed) in [
-        ("admin", true),
-        ("inspektorat", true),
-        ("bappeda", false),
-        ("opd.dinaspu", false),
-        ("penyedia.maju", false),
-        ("camat.sukamaju", false),
-        ("lurah.mekarsari", false),
-        ("warga.siti", false),
-    ] {
-        let tok = app.login(who).await;
-        for q in [
+    let kota = app.region_id("35.99").await;
+    for (perm, q) in [
+        (
+            perms::AUDIT_CHECKPOINT,
             "mutation { createAuditCheckpoint { seq } }",
-            "{ verifyAuditTrail { ok } }",
-        ] {
+        ),
+        (perms::AUDIT_VERIFY, "{ verifyAuditTrail { ok } }"),
+    ] {
+        let allowed = derive(
+            &app,
+            q,
+            Rule::Policy(perm, &kota),
+            &ACCOUNTS,
+            &["admin", "inspektorat"],
+        )
+        .await;
+        for who in ACCOUNTS {
+            let tok = app.login(who).await;
             let v = app.gql(q, json!({}), Some(&tok)).await;
-            if allowed {
+            if allowed.contains(&who) {
                 assert_ok(&v);
             } else {
                 assert_eq!(error_code(&v).as_deref(), Some("FORBIDDEN"), "{who}: {q}");

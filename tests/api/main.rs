@@ -9,6 +9,7 @@ mod errors_and_limits;
 mod helpers;
 mod musrenbang;
 mod musrenbang_authz;
+mod policy;
 mod reports;
 mod schema;
 mod two_nodes;

@@ -6,6 +6,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 use crate::musrenbang::{act, create_cycle, phase_after, propose, resident};
+use crate::policy::{derive, Rule};
+use mufakat_server::authz::perms;
 
 /// Everyone who tries. `budi` lives in Mekarsari (like warga.siti); `tetangga` in Harapan Jaya.
 pub const ALL: [&str; 12] = [
@@ -31,13 +33,22 @@ impl Tokens {
     }
 }
 
-/// Runs `op` as every account not in `allowed` (each must be FORBIDDEN), then as `allowed[0]`
-/// (must succeed). Returns the successful response.
-pub async fn matrix<'a, F, Fut>(name: &str, tokens: &'a Tokens, allowed: &[&str], op: F) -> Value
+/// Works out from the policy (`rule`) who may run `op`, checks that against the intended list
+/// `intended`, then runs `op` as every account the policy does not allow (each must be
+/// FORBIDDEN) and as the first one it allows (must succeed). Returns the successful response.
+pub async fn matrix<'a, F, Fut>(
+    app: &TestApp,
+    name: &str,
+    tokens: &'a Tokens,
+    rule: Rule<'_>,
+    intended: &[&str],
+    op: F,
+) -> Value
 where
     F: Fn(&'a str) -> Fut,
     Fut: std::future::Future<Output = Value>,
 {
+    let allowed = derive(app, name, rule, &ALL, intended).await;
     let mut wrong = vec![];
     for who in ALL.iter().filter(|w| !allowed.contains(w)) {
         let v = op(tokens.get(who)).await;
@@ -46,14 +57,17 @@ where
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    let v = op(tokens.get(allowed[0])).await;
+    let v = op(tokens.get(intended[0])).await;
     assert!(
         error_code(&v).is_none(),
         "{name} as {}: expected success, got {v}",
-        allowed[0]
+        intended[0]
     );
     v
 }
+
+/// The proposal workflow.
+const U: &str = "musrenbang-usulan";
 
 fn id(v: &Value, field: &str) -> String {
     v["data"][field]["id"].as_str().unwrap().to_owned()
@@ -79,7 +93,7 @@ async fn every_musrenbang_mutation_for_every_role() {
     // createMusrenbangCycle: Bappeda and admins of the kota.
     let now = chrono::Utc::now();
     let at = |d: i64| (now + chrono::Duration::days(d)).to_rfc3339();
-    matrix("createMusrenbangCycle", &tokens, &["bappeda", "admin"], |tok| {
+    matrix(&app, "createMusrenbangCycle", &tokens, Rule::Policy(perms::CYCLE_CREATE, &kota), &["bappeda", "admin"], |tok| {
         let kota = kota.clone();
         let w = json!({ "submissionOpens": at(100), "votingOpens": at(110), "kelurahanOpens": at(120), "kecamatanOpens": at(130), "kotaOpens": at(140), "closesAt": at(150) });
         let app = &app;
@@ -94,9 +108,21 @@ async fn every_musrenbang_mutation_for_every_role() {
     let c = cycle.id.clone();
     // createProposal in Mekarsari: its residents and staff who may propose there.
     let mek = app.region_id("35.99.01.1001").await;
+    // A proposal transition in Mekarsari, as the workflow definition allows it.
+    let rule = |transition, state, owner| Rule::Transition {
+        workflow: U,
+        transition,
+        state,
+        region: &mek,
+        owner,
+    };
+    let tr = |transition, state| rule(transition, state, None);
+    let owned = |transition, state| rule(transition, state, Some("warga.siti"));
     let p = matrix(
+        &app,
         "createProposal in Mekarsari",
         &tokens,
+        Rule::Start { workflow: U, region: &mek },
         &["warga.siti", "budi", "lurah.mekarsari", "bappeda", "opd.dinaspu"],
         |tok| {
             let (app, c, mek) = (&app, c.clone(), mek.clone());
@@ -117,13 +143,23 @@ async fn every_musrenbang_mutation_for_every_role() {
         &propose(&app, tokens.get("warga.siti"), &c, "Lain", "1", "1000").await,
         "createProposal",
     );
-    matrix("submit", &tokens, &["warga.siti"], |tok| {
-        act(&app, tok, &a, "SUBMIT", json!({}), None)
-    })
+    matrix(
+        &app,
+        "submit",
+        &tokens,
+        owned("submit", "draft"),
+        &["warga.siti"],
+        |tok| act(&app, tok, &a, "SUBMIT", json!({}), None),
+    )
     .await;
-    matrix("withdraw", &tokens, &["warga.siti"], |tok| {
-        act(&app, tok, &other, "WITHDRAW", json!({}), None)
-    })
+    matrix(
+        &app,
+        "withdraw",
+        &tokens,
+        owned("withdraw", "draft"),
+        &["warga.siti"],
+        |tok| act(&app, tok, &other, "WITHDRAW", json!({}), None),
+    )
     .await;
     let b = id(
         &propose(&app, tokens.get("budi"), &c, "Drainase", "1", "2000").await,
@@ -138,21 +174,35 @@ async fn every_musrenbang_mutation_for_every_role() {
 
     // Voting: residents of Mekarsari only.
     assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
-    matrix("vote", &tokens, &["budi", "warga.siti"], |tok| {
-        app.gql(
-            "mutation($id: ID!) { vote(proposalId: $id) { receipt } }",
-            json!({ "id": a }),
-            Some(tok),
-        )
-    })
+    matrix(
+        &app,
+        "vote",
+        &tokens,
+        tr("vote", "submitted"),
+        &["budi", "warga.siti"],
+        |tok| {
+            app.gql(
+                "mutation($id: ID!) { vote(proposalId: $id) { receipt } }",
+                json!({ "id": a }),
+                Some(tok),
+            )
+        },
+    )
     .await;
-    matrix("withdrawVote", &tokens, &["budi", "warga.siti"], |tok| {
-        app.gql(
-            "mutation($id: ID!) { withdrawVote(proposalId: $id) { receipt } }",
-            json!({ "id": a }),
-            Some(tok),
-        )
-    })
+    matrix(
+        &app,
+        "withdrawVote",
+        &tokens,
+        tr("unvote", "submitted"),
+        &["budi", "warga.siti"],
+        |tok| {
+            app.gql(
+                "mutation($id: ID!) { withdrawVote(proposalId: $id) { receipt } }",
+                json!({ "id": a }),
+                Some(tok),
+            )
+        },
+    )
     .await;
 
     // Kelurahan deliberation: Mekarsari's kelurahan staff only.
@@ -161,48 +211,82 @@ async fn every_musrenbang_mutation_for_every_role() {
         "kelurahan_deliberation"
     );
     let lurah = &["lurah.mekarsari"];
-    matrix("verify", &tokens, lurah, |tok| {
-        act(&app, tok, &a, "VERIFY", json!({}), None)
-    })
+    matrix(
+        &app,
+        "verify",
+        &tokens,
+        tr("verify", "submitted"),
+        lurah,
+        |tok| act(&app, tok, &a, "VERIFY", json!({}), None),
+    )
     .await;
-    matrix("verify b", &tokens, lurah, |tok| {
-        act(&app, tok, &b, "VERIFY", json!({}), None)
-    })
+    matrix(
+        &app,
+        "verify b",
+        &tokens,
+        tr("verify", "submitted"),
+        lurah,
+        |tok| act(&app, tok, &b, "VERIFY", json!({}), None),
+    )
     .await;
-    matrix("merge", &tokens, lurah, |tok| {
-        act(
-            &app,
-            tok,
-            &m,
-            "MERGE",
-            json!({ "intoProposalId": b }),
-            Some("sama"),
-        )
-    })
+    matrix(
+        &app,
+        "merge",
+        &tokens,
+        tr("merge", "submitted"),
+        lurah,
+        |tok| {
+            act(
+                &app,
+                tok,
+                &m,
+                "MERGE",
+                json!({ "intoProposalId": b }),
+                Some("sama"),
+            )
+        },
+    )
     .await;
     let scores = json!([{ "key": "urgency", "value": 5 }, { "key": "beneficiaries", "value": 4 }, { "key": "alignment", "value": 3 }, { "key": "feasibility", "value": 2 }]);
-    matrix("scoreProposal (kelurahan)", &tokens, lurah, |tok| {
+    matrix(&app, "scoreProposal (kelurahan)", &tokens, Rule::Transition { workflow: U, transition: "score", state: "verified", region: &mek, owner: None }, lurah, |tok| {
         app.gql("mutation($id: ID!, $s: [CriterionScore!]!) { scoreProposal(proposalId: $id, scores: $s) { score } }", json!({ "id": a, "s": scores }), Some(tok))
     })
     .await;
-    matrix("accept", &tokens, lurah, |tok| {
-        act(&app, tok, &a, "ACCEPT", json!({}), None)
-    })
+    matrix(
+        &app,
+        "accept",
+        &tokens,
+        tr("accept", "verified"),
+        lurah,
+        |tok| act(&app, tok, &a, "ACCEPT", json!({}), None),
+    )
     .await;
-    matrix("accept_with_changes", &tokens, lurah, |tok| {
-        act(
-            &app,
-            tok,
-            &b,
-            "ACCEPT_WITH_CHANGES",
-            json!({ "volume": "2" }),
-            Some("survei"),
-        )
-    })
+    matrix(
+        &app,
+        "accept_with_changes",
+        &tokens,
+        tr("accept_with_changes", "verified"),
+        lurah,
+        |tok| {
+            act(
+                &app,
+                tok,
+                &b,
+                "ACCEPT_WITH_CHANGES",
+                json!({ "volume": "2" }),
+                Some("survei"),
+            )
+        },
+    )
     .await;
-    matrix("forward_kecamatan", &tokens, lurah, |tok| {
-        act(&app, tok, &a, "FORWARD_KECAMATAN", json!({}), None)
-    })
+    matrix(
+        &app,
+        "forward_kecamatan",
+        &tokens,
+        tr("forward_kecamatan", "accepted"),
+        lurah,
+        |tok| act(&app, tok, &a, "FORWARD_KECAMATAN", json!({}), None),
+    )
     .await;
     assert_ok(
         &act(
@@ -235,8 +319,10 @@ async fn every_musrenbang_mutation_for_every_role() {
         .await,
     );
     matrix(
+        &app,
         "hideComment",
         &tokens,
+        Rule::Policy(perms::COMMENT_MODERATE, &mek),
         &["lurah.mekarsari", "camat.sukamaju", "bappeda", "admin"],
         |tok| {
             app.gql(
@@ -254,23 +340,43 @@ async fn every_musrenbang_mutation_for_every_role() {
         "kecamatan_deliberation"
     );
     let camat = &["camat.sukamaju"];
-    matrix("prioritize", &tokens, camat, |tok| {
-        act(&app, tok, &a, "PRIORITIZE", json!({}), None)
-    })
+    matrix(
+        &app,
+        "prioritize",
+        &tokens,
+        tr("prioritize", "forwarded_kecamatan"),
+        camat,
+        |tok| act(&app, tok, &a, "PRIORITIZE", json!({}), None),
+    )
     .await;
-    matrix("reject_kecamatan", &tokens, camat, |tok| {
-        act(&app, tok, &b, "REJECT_KECAMATAN", json!({}), Some("pagu"))
-    })
+    matrix(
+        &app,
+        "reject_kecamatan",
+        &tokens,
+        tr("reject_kecamatan", "forwarded_kecamatan"),
+        camat,
+        |tok| act(&app, tok, &b, "REJECT_KECAMATAN", json!({}), Some("pagu")),
+    )
     .await;
-    matrix("forward_kota", &tokens, camat, |tok| {
-        act(&app, tok, &a, "FORWARD_KOTA", json!({}), None)
-    })
+    matrix(
+        &app,
+        "forward_kota",
+        &tokens,
+        tr("forward_kota", "prioritized"),
+        camat,
+        |tok| act(&app, tok, &a, "FORWARD_KOTA", json!({}), None),
+    )
     .await;
 
     // Kota forum: Bappeda.
     assert_eq!(phase_after(&app, &cycle, 40).await, "kota_forum");
-    matrix("include", &tokens, &["bappeda"], |tok| {
-        act(&app, tok, &a, "INCLUDE", json!({}), None)
-    })
+    matrix(
+        &app,
+        "include",
+        &tokens,
+        tr("include", "forwarded_kota"),
+        &["bappeda"],
+        |tok| act(&app, tok, &a, "INCLUDE", json!({}), None),
+    )
     .await;
 }

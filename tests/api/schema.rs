@@ -1,6 +1,8 @@
 //! The checked-in SDL (`graphql/schema.graphql`) must equal the served schema.
 //! After an intended change: `UPDATE_SCHEMA=1 cargo test --test api schema` rewrites it.
 
+use serde_json::{json, Value};
+
 use crate::helpers::*;
 
 #[test]
@@ -116,4 +118,151 @@ fn every_mutation_has_an_authorization_test() {
         missing.is_empty(),
         "mutations without an authorization test: {missing:?}"
     );
+}
+
+/// How each mutation is authorized: `public` (anyone), `signed-in` (any account), `policy` (a
+/// casbin permission in policy.csv) or `workflow` (the roles of a workflow definition). The
+/// matrices for `policy` and `workflow` mutations derive their expectations from those files
+/// (tests/api/policy.rs). A mutation added to the schema without a line here fails.
+const ACCESS: &[(&str, &str)] = &[
+    ("registerResident", "public"),
+    ("login", "public"),
+    ("logout", "signed-in"),
+    ("logoutEverywhere", "signed-in"),
+    ("markNotificationsRead", "signed-in"),
+    ("addComment", "signed-in"),
+    ("reportComment", "signed-in"),
+    ("createStaffUser", "policy"),
+    ("grantRole", "policy"),
+    ("createRegion", "policy"),
+    ("createAuditCheckpoint", "policy"),
+    ("createMusrenbangCycle", "policy"),
+    ("hideComment", "policy"),
+    ("setBudgetCeiling", "policy"),
+    ("runAllocation", "policy"),
+    ("overrideAllocation", "policy"),
+    ("adoptAllocation", "policy"),
+    ("startCase", "workflow"),
+    ("fireTransition", "workflow"),
+    ("createProposal", "workflow"),
+    ("proposalAction", "workflow"),
+    ("vote", "workflow"),
+    ("withdrawVote", "workflow"),
+    ("scoreProposal", "workflow"),
+];
+
+/// A value of GraphQL type `ty` (introspection JSON) that passes GraphQL validation.
+fn sample(ty: &Value, types: &[Value]) -> Value {
+    match ty["kind"].as_str().unwrap() {
+        "NON_NULL" => sample(&ty["ofType"], types),
+        "LIST" => json!([sample(&ty["ofType"], types)]),
+        "ENUM" => {
+            let t = types.iter().find(|t| t["name"] == ty["name"]).unwrap();
+            json!(t["enumValues"][0]["name"])
+        }
+        "INPUT_OBJECT" => {
+            let t = types.iter().find(|t| t["name"] == ty["name"]).unwrap();
+            let mut o = serde_json::Map::new();
+            for f in t["inputFields"].as_array().unwrap() {
+                if f["type"]["kind"] == "NON_NULL" {
+                    o.insert(
+                        f["name"].as_str().unwrap().to_owned(),
+                        sample(&f["type"], types),
+                    );
+                }
+            }
+            Value::Object(o)
+        }
+        _ => match ty["name"].as_str().unwrap() {
+            "Int" => json!(1),
+            "Float" => json!(1.0),
+            "Boolean" => json!(true),
+            "Decimal" => json!("1"),
+            "DateTime" => json!("2027-01-01T00:00:00Z"),
+            "JSON" => json!({}),
+            _ => json!("1"),
+        },
+    }
+}
+
+/// Generated from the served schema: every mutation, called without a token and with
+/// arguments made from its argument types, is UNAUTHENTICATED unless it is public; and every
+/// mutation is classified in [`ACCESS`].
+#[tokio::test]
+async fn every_mutation_is_classified_and_refused_to_anonymous_callers() {
+    let app = spawn_app().await;
+    let v = app
+        .gql(
+            "{ __schema { mutationType { fields { name args { name type { ...T } } } } types { name kind enumValues { name } inputFields { name type { ...T } } } } }
+             fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_ok(&v);
+    let types = v["data"]["__schema"]["types"].as_array().unwrap().clone();
+    let fields = v["data"]["__schema"]["mutationType"]["fields"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let served: std::collections::BTreeSet<&str> =
+        fields.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    let declared: std::collections::BTreeSet<&str> = ACCESS.iter().map(|(m, _)| *m).collect();
+    assert_eq!(served, declared, "classify every mutation in ACCESS");
+    let mut wrong = vec![];
+    for f in &fields {
+        let name = f["name"].as_str().unwrap();
+        let access = ACCESS.iter().find(|(m, _)| *m == name).unwrap().1;
+        let args = f["args"].as_array().unwrap();
+        let mut vars = serde_json::Map::new();
+        let mut decl = vec![];
+        let mut call = vec![];
+        for a in args.iter().filter(|a| a["type"]["kind"] == "NON_NULL") {
+            let an = a["name"].as_str().unwrap();
+            vars.insert(an.to_owned(), sample(&a["type"], &types));
+            decl.push(format!("${an}: {}", type_ref(&a["type"])));
+            call.push(format!("{an}: ${an}"));
+        }
+        let q = format!(
+            "mutation{} {{ {name}{} {{ __typename }} }}",
+            if decl.is_empty() {
+                String::new()
+            } else {
+                format!("({})", decl.join(", "))
+            },
+            if call.is_empty() {
+                String::new()
+            } else {
+                format!("({})", call.join(", "))
+            },
+        );
+        // Scalars have no selection.
+        let q = if matches!(
+            name,
+            "logout" | "logoutEverywhere" | "markNotificationsRead"
+        ) {
+            q.replace(" { __typename }", "")
+        } else {
+            q
+        };
+        let v = app.gql(&q, Value::Object(vars), None).await;
+        let code = error_code(&v);
+        let ok = match access {
+            // (`login` with made-up credentials is UNAUTHENTICATED for that reason.)
+            "public" => code.as_deref() != Some("FORBIDDEN"),
+            _ => code.as_deref() == Some("UNAUTHENTICATED"),
+        };
+        if !ok {
+            wrong.push(format!("{name} ({access}) anonymously: {v}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+fn type_ref(ty: &Value) -> String {
+    match ty["kind"].as_str().unwrap() {
+        "NON_NULL" => format!("{}!", type_ref(&ty["ofType"])),
+        "LIST" => format!("[{}]", type_ref(&ty["ofType"])),
+        _ => ty["name"].as_str().unwrap().to_owned(),
+    }
 }

@@ -598,3 +598,101 @@ async fn checkpoints_in_the_middle_of_the_chain_verify_and_pin_it() {
     assert!(!ok);
     assert_eq!(at, Some(first.seq));
 }
+
+/// The generic workflow mutations (`startCase`, `fireTransition`) for every account, with the
+/// expected decisions worked out from the workflow definition and the accounts' grants. A
+/// caller who may not even read the case gets NOT_FOUND (its existence is not revealed).
+#[tokio::test]
+async fn every_generic_workflow_mutation_for_every_role() {
+    use crate::musrenbang::resident;
+    use crate::musrenbang_authz::{matrix, Tokens, ALL};
+    use crate::policy::{derive, Rule};
+    let app = spawn_app().await;
+    let mut t = vec![];
+    for who in ALL {
+        let tok = match who {
+            "budi" => resident(&app, "budi", "35.99.01.1001", "3599010101800001").await,
+            "tetangga" => resident(&app, "tetangga", "35.99.01.1002", "3599010202900003").await,
+            _ => app.login(who).await,
+        };
+        t.push((who, tok));
+    }
+    let tokens = Tokens(t);
+    let mek = app.region_id("35.99.01.1001").await;
+    let harapan = app.region_id("35.99.01.1002").await;
+    let input = json!({ "description": "Lampu jalan mati", "category": "penerangan" });
+    let w = "lapor-complaint";
+    let v = matrix(
+        &app,
+        "startCase in Mekarsari",
+        &tokens,
+        Rule::Start {
+            workflow: w,
+            region: &mek,
+        },
+        &["warga.siti", "budi"],
+        |tok| start(&app, tok, w, &mek, input.clone()),
+    )
+    .await;
+    let case = v["data"]["startCase"]["id"].as_str().unwrap().to_owned();
+    matrix(
+        &app,
+        "startCase in Harapan Jaya",
+        &tokens,
+        Rule::Start {
+            workflow: w,
+            region: &harapan,
+        },
+        &["tetangga"],
+        |tok| start(&app, tok, w, &harapan, input.clone()),
+    )
+    .await;
+    // fireTransition: route (kelurahan staff of Mekarsari), then resolve (OPD staff).
+    for (transition, state, intended) in [
+        ("route", "submitted", &["lurah.mekarsari"][..]),
+        ("resolve", "routed", &["opd.dinaspu"][..]),
+        ("confirm", "resolved", &["warga.siti"][..]),
+    ] {
+        let rule = Rule::Transition {
+            workflow: w,
+            transition,
+            state,
+            region: &mek,
+            owner: Some("warga.siti"),
+        };
+        let allowed = derive(&app, transition, rule, &ALL, intended).await;
+        let input = match transition {
+            "route" => json!({ "opd": "Dinas PU" }),
+            "resolve" => json!({ "resolution": "Lampu diganti" }),
+            _ => json!({}),
+        };
+        let mut wrong = vec![];
+        for who in ALL.iter().filter(|w| !allowed.contains(w)) {
+            let v = fire(
+                &app,
+                tokens.get(who),
+                &case,
+                transition,
+                input.clone(),
+                None,
+            )
+            .await;
+            if !matches!(error_code(&v).as_deref(), Some("FORBIDDEN" | "NOT_FOUND")) {
+                wrong.push(format!(
+                    "{transition} as {who}: expected a refusal, got {v}"
+                ));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        let v = fire(
+            &app,
+            tokens.get(intended[0]),
+            &case,
+            transition,
+            input.clone(),
+            Some("ok"),
+        )
+        .await;
+        assert_ok(&v);
+    }
+}
