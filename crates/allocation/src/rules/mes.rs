@@ -12,8 +12,10 @@
 //! Because every supporter of `p` gets the same satisfaction `u_p` (ballots are sets), the
 //! payment cap `q = ρ × u_p` is the same for all supporters. Voters with the same remaining
 //! money are interchangeable, so we keep *budget classes* (one per distinct remaining amount,
-//! with per-project supporter counts) instead of iterating over every voter in every round: the
-//! exact rational work per round is proportional to the number of classes, not voters.
+//! with per-project supporter counts, sorted by money) instead of iterating over every voter in
+//! every round: finding a project's cap walks the classes poorer than it. Money is held as
+//! integer numerators over one common denominator (see [`Classes`]), so none of this reduces a
+//! fraction; only the reported ρ, caps and payments are reduced.
 //!
 //! Add1 completion ([`run_add1`]) follows pabutools' `exhaustion_by_budget_increase`: run MES
 //! with total budget `B, B+s, B+2s, …` (while ≤ `B × (voters + 1)`); return the first outcome
