@@ -519,10 +519,18 @@ async fn bench_load(
         .args(["--database-url", &url, "--data-dir"])
         .arg(&settings.data_dir)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("RUST_LOG", "warn")
+        // MUFAKAT_BENCH_SERVER_LOG=filter shows the server's log (e.g. vote batch sizes).
+        .env(
+            "RUST_LOG",
+            std::env::var("MUFAKAT_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .env("MUFAKAT_DURABILITY", &durability)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(if std::env::var_os("MUFAKAT_BENCH_SERVER_LOG").is_some() {
+            std::process::Stdio::inherit()
+        } else {
+            std::process::Stdio::null()
+        })
         .spawn()?;
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()

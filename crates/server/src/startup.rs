@@ -101,9 +101,11 @@ pub async fn vote_listener(state: AppState) {
         }
         loop {
             match listener.recv().await {
-                Ok(n) => match serde_json::from_str::<VoteCountChanged>(n.payload()) {
-                    Ok(change) => {
-                        let _ = state.vote_events.send(change);
+                Ok(n) => match serde_json::from_str::<Vec<VoteCountChanged>>(n.payload()) {
+                    Ok(changes) => {
+                        for change in changes {
+                            let _ = state.vote_events.send(change);
+                        }
                     }
                     Err(e) => tracing::warn!(error = %e, "bad vote notification"),
                 },

@@ -88,10 +88,7 @@ impl AppState {
             .reload_regions()
             .await
             .map_err(|e| anyhow::anyhow!("loading regions: {e}"))?;
-        tokio::spawn(crate::services::musrenbang::run_vote_batcher(
-            Arc::downgrade(&state.0),
-            vote_queue,
-        ));
+        crate::services::musrenbang::start_vote_writer(&state, vote_queue)?;
         Ok(state)
     }
 

@@ -31,6 +31,22 @@ impl std::str::FromStr for Durability {
 /// Opens a pool. SQLite gets WAL, foreign keys, a busy timeout and the chosen `synchronous`
 /// level on every connection; the file is created when missing.
 pub async fn connect(url: &str, durability: Durability) -> Result<DatabaseConnection, DbErr> {
+    connect_pool(url, durability, None).await
+}
+
+/// A pool of one connection, for a dedicated writer (the vote batcher) on its own thread.
+pub async fn connect_single(
+    url: &str,
+    durability: Durability,
+) -> Result<DatabaseConnection, DbErr> {
+    connect_pool(url, durability, Some(1)).await
+}
+
+async fn connect_pool(
+    url: &str,
+    durability: Durability,
+    size: Option<u32>,
+) -> Result<DatabaseConnection, DbErr> {
     let is_sqlite = url.starts_with("sqlite:");
     let url = if is_sqlite && !url.contains("mode=") && !url.contains(":memory:") {
         format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
@@ -42,7 +58,7 @@ pub async fn connect(url: &str, durability: Durability) -> Result<DatabaseConnec
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
     if is_sqlite {
-        opts.max_connections(8).min_connections(1);
+        opts.max_connections(size.unwrap_or(8)).min_connections(1);
         opts.map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .foreign_keys(true)
@@ -53,7 +69,7 @@ pub async fn connect(url: &str, durability: Durability) -> Result<DatabaseConnec
                 })
         });
     } else {
-        opts.max_connections(16).min_connections(1);
+        opts.max_connections(size.unwrap_or(16)).min_connections(1);
     }
     // PostgreSQL's level is the server's `synchronous_commit` (default `on`, i.e. `Full`); for
     // `Normal`, add `?options=-c%20synchronous_commit%3Doff` to the URL (see docs/operations.md).

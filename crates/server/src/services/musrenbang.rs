@@ -215,14 +215,30 @@ async fn cycle_views(
     cycles: Vec<cyc::Model>,
 ) -> AppResult<Vec<CycleView>> {
     let ids: Vec<i32> = cycles.iter().filter_map(|c| c.instance_id).collect();
-    let cases: HashMap<i32, wi::Model> = wi::Entity::find()
+    let cases = cases_by_id(db, ids).await?;
+    build_cycle_views(cycles, &cases)
+}
+
+/// Workflow cases by id.
+async fn cases_by_id(
+    db: &impl ConnectionTrait,
+    ids: Vec<i32>,
+) -> AppResult<HashMap<i32, wi::Model>> {
+    Ok(wi::Entity::find()
         .filter(wi::Column::Id.is_in(ids))
         .all(db)
         .await
         .db()?
         .into_iter()
         .map(|i| (i.id, i))
-        .collect();
+        .collect())
+}
+
+/// Cycles with their phase, from their cases (already read).
+fn build_cycle_views(
+    cycles: Vec<cyc::Model>,
+    cases: &HashMap<i32, wi::Model>,
+) -> AppResult<Vec<CycleView>> {
     cycles
         .into_iter()
         .map(|c| {
@@ -879,15 +895,53 @@ async fn cast(
         .map_err(|_| AppError::internal(anyhow::anyhow!("the vote batcher dropped a vote")))?
 }
 
+/// Starts the group-commit writer for votes ([`run_vote_batcher`]). On a database file or
+/// PostgreSQL it runs on its own thread, with its own runtime and its own connection: the
+/// writer is the one serial step of voting, and there its statements do not queue behind
+/// HTTP work on the request runtime. (An in-memory SQLite database is private to its
+/// connection, so there the writer shares the server's pool and runtime.)
+pub fn start_vote_writer(
+    state: &AppState,
+    queue: tokio::sync::mpsc::Receiver<VoteRequest>,
+) -> anyhow::Result<()> {
+    let weak = std::sync::Arc::downgrade(&state.0);
+    let url = state.settings.database_url();
+    if url.contains(":memory:") {
+        tokio::spawn(run_vote_batcher(weak, queue, None));
+        return Ok(());
+    }
+    let durability = state.settings.durability()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("vote-writer".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let db = match mufakat_store::db::connect_single(&url, durability).await {
+                    Ok(db) => Some(db),
+                    Err(e) => {
+                        tracing::error!(error = %e, "vote writer: no connection of its own; using the shared pool");
+                        None
+                    }
+                };
+                run_vote_batcher(weak, queue, db).await;
+            })
+        })?;
+    Ok(())
+}
+
 /// Group commit for votes: takes every vote waiting (up to [`MAX_BATCH`]), writes them in one
 /// transaction under one chain lock — each still its own workflow transition and audit event —
 /// and answers each request only after the commit. A vote refused by its checks is answered
 /// with its error and does not disturb the others; a database failure fails the whole batch
-/// (nothing of it is kept) and every request in it gets the error. Runs until the state is
+/// (nothing of it is kept) and every request in it gets the error. Writes through `db` (the
+/// writer's own connection) or, without one, the server's pool. Runs until the state is
 /// dropped.
 pub async fn run_vote_batcher(
     state: std::sync::Weak<crate::state::Inner>,
     mut queue: tokio::sync::mpsc::Receiver<VoteRequest>,
+    db: Option<sea_orm::DatabaseConnection>,
 ) {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
@@ -899,12 +953,19 @@ pub async fn run_vote_batcher(
         }
         let Some(inner) = state.upgrade() else { break };
         let state = AppState(inner);
-        write_batch(&state, batch).await;
+        write_batch(&state, db.as_ref().unwrap_or(&state.db), batch).await;
     }
 }
 
-async fn write_batch(state: &AppState, batch: Vec<VoteRequest>) {
-    match write_votes(state, &batch).await {
+async fn write_batch(state: &AppState, db: &sea_orm::DatabaseConnection, batch: Vec<VoteRequest>) {
+    let started = std::time::Instant::now();
+    let written = write_votes(state, db, &batch).await;
+    tracing::debug!(
+        votes = batch.len(),
+        micros = started.elapsed().as_micros() as u64,
+        "vote batch"
+    );
+    match written {
         Ok((results, changes)) => {
             if !mufakat_store::db::is_postgres(&state.db) {
                 for c in changes {
@@ -964,10 +1025,11 @@ struct RowChange {
 /// its own transition with its own audit event, as with one transaction per vote.
 async fn write_votes(
     state: &AppState,
+    db: &sea_orm::DatabaseConnection,
     batch: &[VoteRequest],
 ) -> AppResult<(Vec<AppResult<VoteReceipt>>, Vec<VoteCountChanged>)> {
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
+    let txn = db.begin().await.db()?;
     let mut chain = audit_log::begin(&txn, now).await?;
     let mut ids: Vec<i32> = batch.iter().map(|r| r.proposal_id).collect();
     ids.sort_unstable();
@@ -983,20 +1045,25 @@ async fn write_votes(
     let mut cycle_ids: Vec<i32> = proposals.values().map(|p| p.cycle_id).collect();
     cycle_ids.sort_unstable();
     cycle_ids.dedup();
-    let cycles: HashMap<i32, CycleView> = cycles_by_id(&txn, &cycle_ids)
-        .await?
+    // The cycles, then their cases and the proposals' cases in one query.
+    let cycle_rows = cyc::Entity::find()
+        .filter(cyc::Column::Id.is_in(cycle_ids.iter().copied()))
+        .all(&txn)
+        .await
+        .db()?;
+    let case_ids: Vec<i32> = proposals
+        .values()
+        .filter_map(|p| p.instance_id)
+        .chain(cycle_rows.iter().filter_map(|c| c.instance_id))
+        .collect();
+    let mut cases = cases_by_id(&txn, case_ids).await?;
+    let cycles: HashMap<i32, CycleView> = build_cycle_views(cycle_rows, &cases)?
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
-    let case_ids: Vec<i32> = proposals.values().filter_map(|p| p.instance_id).collect();
-    let cases: HashMap<i32, wi::Model> = wi::Entity::find()
-        .filter(wi::Column::Id.is_in(case_ids))
-        .all(&txn)
-        .await
-        .db()?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+    for c in cycles.values() {
+        cases.remove(&c.instance_id);
+    }
     let read_versions = cases.iter().map(|(id, m)| (*id, m.version)).collect();
     let mut voters: Vec<i32> = batch.iter().map(|r| r.user.id).collect();
     voters.sort_unstable();
@@ -1049,9 +1116,10 @@ async fn write_votes(
         })
         .collect();
     if mufakat_store::db::is_postgres(&state.db) {
-        for change in &changes {
-            // Delivered to every node (this one included) when the transaction commits.
-            let payload = serde_json::to_string(change).map_err(AppError::internal)?;
+        // Delivered to every node (this one included) when the transaction commits: JSON
+        // arrays of counts, each under PostgreSQL's 8000-byte payload limit.
+        for part in changes.chunks(50) {
+            let payload = serde_json::to_string(part).map_err(AppError::internal)?;
             txn.execute_raw(sea_orm::Statement::from_sql_and_values(
                 sea_orm::DbBackend::Postgres,
                 "SELECT pg_notify($1, $2)",
@@ -1182,33 +1250,66 @@ async fn decide_vote(
     })
 }
 
-/// Writes what a batch decided: cases, timers of cases that moved, vote rows, counts, events.
+/// Writes what a batch decided — cases, timers of cases that moved, vote rows, counts, events —
+/// in a fixed number of statements, however many proposals the batch touched.
 async fn store_votes(
     txn: &sea_orm::DatabaseTransaction,
     chain: &mut audit_log::Chain,
     b: &VoteBatch,
 ) -> AppResult<()> {
-    for (id, m) in &b.cases {
-        let read = b.read_versions.get(id).copied().unwrap_or(m.version);
-        if m.version == read {
-            continue;
+    use sea_orm::sea_query::{CaseStatement, Condition};
+    // Every touched case in one UPDATE: `CASE id WHEN … THEN …` per column, each row matched
+    // on the version the batch read (the chain lock means nobody else changed it).
+    let touched: Vec<(i32, &wi::Model, i32)> = b
+        .cases
+        .iter()
+        .filter_map(|(id, m)| {
+            let read = b.read_versions.get(id).copied().unwrap_or(m.version);
+            (m.version != read).then_some((*id, m, read))
+        })
+        .collect();
+    if !touched.is_empty() {
+        let per_case = |value: &dyn Fn(&wi::Model) -> sea_orm::sea_query::Expr| {
+            touched.iter().fold(CaseStatement::new(), |c, (id, m, _)| {
+                c.case(wi::Column::Id.eq(*id), value(m))
+            })
+        };
+        let mut update = wi::Entity::update_many()
+            .col_expr(
+                wi::Column::State,
+                per_case(&|m| Expr::val(m.state.clone()).into()).into(),
+            )
+            .col_expr(
+                wi::Column::Fields,
+                per_case(&|m| Expr::val(m.fields.clone()).into()).into(),
+            )
+            .col_expr(
+                wi::Column::Version,
+                per_case(&|m| Expr::val(m.version).into()).into(),
+            )
+            .col_expr(
+                wi::Column::IsFinal,
+                per_case(&|m| Expr::val(m.is_final).into()).into(),
+            )
+            .col_expr(wi::Column::UpdatedAt, Expr::value(b.now));
+        if !b.moved.is_empty() {
+            let entered = b
+                .moved
+                .iter()
+                .fold(CaseStatement::new(), |c, (id, _)| {
+                    c.case(wi::Column::Id.eq(*id), Expr::val(b.now))
+                })
+                .finally(Expr::col(wi::Column::StateEnteredAt));
+            update = update.col_expr(wi::Column::StateEnteredAt, entered.into());
         }
-        let res = wi::Entity::update_many()
-            .col_expr(wi::Column::State, Expr::value(m.state.clone()))
-            .col_expr(wi::Column::Fields, Expr::value(m.fields.clone()))
-            .col_expr(wi::Column::UpdatedAt, Expr::value(m.updated_at))
-            .col_expr(wi::Column::StateEnteredAt, Expr::value(m.state_entered_at))
-            .col_expr(wi::Column::Version, Expr::value(m.version))
-            .col_expr(wi::Column::IsFinal, Expr::value(m.is_final))
-            .filter(wi::Column::Id.eq(*id))
-            .filter(wi::Column::Version.eq(read))
-            .exec(txn)
-            .await
-            .db()?;
-        if res.rows_affected != 1 {
+        let matched = touched.iter().fold(Condition::any(), |c, (id, _, read)| {
+            c.add(wi::Column::Id.eq(*id).and(wi::Column::Version.eq(*read)))
+        });
+        let res = update.filter(matched).exec(txn).await.db()?;
+        if res.rows_affected != touched.len() as u64 {
             // Cannot happen under the chain lock: every audited writer holds it.
             return Err(AppError::internal(anyhow::anyhow!(
-                "case {id} changed under the chain lock"
+                "proposal cases changed under the chain lock"
             )));
         }
     }
@@ -1245,16 +1346,24 @@ async fn store_votes(
             .await
             .map_err(|e| AppError::internal(anyhow::anyhow!("vote rows: {e}")))?;
     }
-    for (&id, &delta) in &b.deltas {
-        if delta == 0 {
-            continue;
-        }
+    // Every touched proposal's count in one UPDATE.
+    let deltas: Vec<(i32, i32)> = b
+        .deltas
+        .iter()
+        .filter(|(_, d)| **d != 0)
+        .map(|(id, d)| (*id, *d))
+        .collect();
+    if !deltas.is_empty() {
+        let delta = deltas.iter().fold(CaseStatement::new(), |c, (id, d)| {
+            c.case(prop::Column::Id.eq(*id), Expr::val(*d))
+        });
         prop::Entity::update_many()
             .col_expr(
                 prop::Column::VoteCount,
-                Expr::col(prop::Column::VoteCount).add(delta),
+                Expr::col(prop::Column::VoteCount)
+                    .add(Into::<sea_orm::sea_query::Expr>::into(delta)),
             )
-            .filter(prop::Column::Id.eq(id))
+            .filter(prop::Column::Id.is_in(deltas.iter().map(|(id, _)| *id)))
             .exec(txn)
             .await
             .db()?;

@@ -15,20 +15,29 @@ use crate::DbResultExt;
 /// transaction into a writer at once (so it waits for, rather than fails on, other writers);
 /// on PostgreSQL it row-locks the head so appends from all nodes are serialised.
 pub async fn lock_head(txn: &impl ConnectionTrait, now: &str) -> AppResult<(i64, String)> {
-    audit_head::Entity::update_many()
-        .col_expr(audit_head::Column::UpdatedAt, Expr::value(now.to_owned()))
-        .filter(audit_head::Column::Id.eq(1))
-        .exec(txn)
-        .await
-        .db()?;
-    let head = audit_head::Entity::find_by_id(1)
-        .one(txn)
+    // One statement: the write that takes the lock returns the head (RETURNING: SQLite ≥ 3.35,
+    // PostgreSQL).
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "UPDATE audit_head SET updated_at = $1 WHERE id = 1 RETURNING seq, hash"
+        }
+        _ => "UPDATE audit_head SET updated_at = ? WHERE id = 1 RETURNING seq, hash",
+    };
+    let row = txn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [now.to_owned().into()],
+        ))
         .await
         .db()?
         .ok_or_else(|| {
             mufakat_core::AppError::internal(anyhow::anyhow!("audit_head row missing"))
         })?;
-    Ok((head.seq, head.hash))
+    let seq: i64 = row.try_get("", "seq").db()?;
+    let hash: String = row.try_get("", "hash").db()?;
+    Ok((seq, hash))
 }
 
 /// Appends events (the first's `seq` must be head + 1, in order) and moves the head to the
