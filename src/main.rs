@@ -93,6 +93,10 @@ enum BenchCommand {
         /// Requests per client for the listing and transition scenarios.
         #[arg(long, default_value_t = 50)]
         requests: usize,
+        /// Cast the votes through the service API in this process instead (the group-commit
+        /// writer without HTTP), then stop.
+        #[arg(long)]
+        in_process: bool,
     },
 }
 
@@ -352,8 +356,12 @@ async fn main() -> anyhow::Result<()> {
             proposals,
             residents,
             requests,
+            in_process,
         }) => {
-            bench_load(settings, clients, proposals, residents, requests).await?;
+            bench_load(
+                settings, clients, proposals, residents, requests, in_process,
+            )
+            .await?;
         }
         Command::Bench(BenchCommand::Audit { cases }) => {
             let mut settings = settings;
@@ -496,6 +504,7 @@ async fn bench_load(
     proposals: usize,
     residents: usize,
     requests: usize,
+    in_process: bool,
 ) -> anyhow::Result<()> {
     use std::time::Instant;
     let tmp = std::env::temp_dir().join(format!("mufakat-load-{}", std::process::id()));
@@ -512,6 +521,22 @@ async fn bench_load(
     eprintln!("preparing {residents} residents and {proposals} proposals ...");
     let (tokens, ids, kel) =
         mufakat_server::bench::load_fixture(&state, residents, proposals).await?;
+    if in_process {
+        let (n, secs, lat) =
+            mufakat_server::bench::votes_in_process(&state, &tokens, &ids, clients).await?;
+        let (p50, p95, p99, max) = percentiles(lat);
+        println!("durability: {durability}; in-process tasks: {clients}");
+        println!("vote (service API, no HTTP) {n:>7} votes in {secs:>6.2}s = {:>7.0}/s  p50 {p50:.1} ms  p95 {p95:.1} ms  p99 {p99:.1} ms  max {max:.1} ms", n as f64 / secs);
+        let report = mufakat_server::audit_log::verify(&state.db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        anyhow::ensure!(report.ok, "the audit chain does not verify");
+        println!(
+            "audit chain after the run: {} events, verified",
+            report.events
+        );
+        return Ok(());
+    }
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();

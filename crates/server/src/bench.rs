@@ -296,3 +296,53 @@ pub async fn raw_inserts(state: &AppState, n: usize, clients: usize) -> anyhow::
     state.db.execute_unprepared("DROP TABLE bench_raw").await?;
     Ok(n as f64 / secs)
 }
+
+/// Every resident (by token) votes for every proposal through the service API — the group-commit
+/// writer, its checks, transitions and audit events — from `clients` concurrent tasks, without
+/// HTTP. Returns the votes cast, the seconds taken and each vote's latency in milliseconds.
+pub async fn votes_in_process(
+    state: &AppState,
+    tokens: &[String],
+    proposals: &[i32],
+    clients: usize,
+) -> anyhow::Result<(usize, f64, Vec<f64>)> {
+    use std::sync::{Arc, Mutex};
+    let mut users = vec![];
+    for t in tokens {
+        users.push(Arc::new(
+            crate::services::accounts::authenticate(state, t)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        ));
+    }
+    let jobs: Vec<(Arc<crate::auth::CurrentUser>, i32)> = users
+        .iter()
+        .flat_map(|u| proposals.iter().map(move |p| (u.clone(), *p)))
+        .collect();
+    let n = jobs.len();
+    let jobs = Arc::new(Mutex::new(jobs));
+    let t0 = Instant::now();
+    let mut tasks = vec![];
+    for _ in 0..clients {
+        let (state, jobs) = (state.clone(), jobs.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = vec![];
+            loop {
+                let Some((user, p)) = jobs.lock().unwrap().pop() else {
+                    break;
+                };
+                let t = Instant::now();
+                crate::services::musrenbang::vote(&state, &user, p)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("vote: {e}"))?;
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            anyhow::Ok(lat)
+        }));
+    }
+    let mut all = Vec::with_capacity(n);
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    Ok((n, t0.elapsed().as_secs_f64(), all))
+}

@@ -1035,7 +1035,7 @@ async fn write_votes(
     ids.sort_unstable();
     ids.dedup();
     let proposals: HashMap<i32, prop::Model> = prop::Entity::find()
-        .filter(prop::Column::Id.is_in(ids))
+        .filter(prop::Column::Id.is_in(mufakat_store::pad_pow2(ids)))
         .all(&txn)
         .await
         .db()?
@@ -1047,7 +1047,7 @@ async fn write_votes(
     cycle_ids.dedup();
     // The cycles, then their cases and the proposals' cases in one query.
     let cycle_rows = cyc::Entity::find()
-        .filter(cyc::Column::Id.is_in(cycle_ids.iter().copied()))
+        .filter(cyc::Column::Id.is_in(mufakat_store::pad_pow2(cycle_ids.clone())))
         .all(&txn)
         .await
         .db()?;
@@ -1056,7 +1056,7 @@ async fn write_votes(
         .filter_map(|p| p.instance_id)
         .chain(cycle_rows.iter().filter_map(|c| c.instance_id))
         .collect();
-    let mut cases = cases_by_id(&txn, case_ids).await?;
+    let mut cases = cases_by_id(&txn, mufakat_store::pad_pow2(case_ids)).await?;
     let cycles: HashMap<i32, CycleView> = build_cycle_views(cycle_rows, &cases)?
         .into_iter()
         .map(|c| (c.id, c))
@@ -1070,8 +1070,8 @@ async fn write_votes(
     voters.dedup();
     let mut ballots: HashMap<(i32, i32), std::collections::BTreeSet<i32>> = HashMap::new();
     for v in pv::Entity::find()
-        .filter(pv::Column::CycleId.is_in(cycle_ids))
-        .filter(pv::Column::VoterId.is_in(voters))
+        .filter(pv::Column::CycleId.is_in(mufakat_store::pad_pow2(cycle_ids)))
+        .filter(pv::Column::VoterId.is_in(mufakat_store::pad_pow2(voters)))
         .all(&txn)
         .await
         .db()?
@@ -1268,6 +1268,9 @@ async fn store_votes(
             (m.version != read).then_some((*id, m, read))
         })
         .collect();
+    let cases_touched = touched.len() as u64;
+    // Padded (a repeated last case): few statement shapes, each prepared once.
+    let touched = mufakat_store::pad_pow2(touched);
     if !touched.is_empty() {
         let per_case = |value: &dyn Fn(&wi::Model) -> sea_orm::sea_query::Expr| {
             touched.iter().fold(CaseStatement::new(), |c, (id, m, _)| {
@@ -1306,7 +1309,7 @@ async fn store_votes(
             c.add(wi::Column::Id.eq(*id).and(wi::Column::Version.eq(*read)))
         });
         let res = update.filter(matched).exec(txn).await.db()?;
-        if res.rows_affected != touched.len() as u64 {
+        if res.rows_affected != cases_touched {
             // Cannot happen under the chain lock: every audited writer holds it.
             return Err(AppError::internal(anyhow::anyhow!(
                 "proposal cases changed under the chain lock"
@@ -1338,21 +1341,36 @@ async fn store_votes(
             ..Default::default()
         })
         .collect();
-    let mut inserts = inserts.into_iter().peekable();
-    while inserts.peek().is_some() {
-        let chunk: Vec<_> = inserts.by_ref().take(1000).collect();
-        pv::Entity::insert_many(chunk)
+    // Padded to a power of two (see `pad_pow2`): the repeated row conflicts and is skipped;
+    // every real row must be written (a conflict on a real one would be a double vote).
+    for chunk in inserts.chunks(1024) {
+        let written = pv::Entity::insert_many(mufakat_store::pad_pow2(chunk.to_vec()))
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::columns([
+                    pv::Column::ProposalId,
+                    pv::Column::VoterId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
             .exec_without_returning(txn)
             .await
             .map_err(|e| AppError::internal(anyhow::anyhow!("vote rows: {e}")))?;
+        if written != chunk.len() as u64 {
+            return Err(AppError::internal(anyhow::anyhow!(
+                "vote rows: {written} of {} written",
+                chunk.len()
+            )));
+        }
     }
     // Every touched proposal's count in one UPDATE.
-    let deltas: Vec<(i32, i32)> = b
-        .deltas
-        .iter()
-        .filter(|(_, d)| **d != 0)
-        .map(|(id, d)| (*id, *d))
-        .collect();
+    let deltas: Vec<(i32, i32)> = mufakat_store::pad_pow2(
+        b.deltas
+            .iter()
+            .filter(|(_, d)| **d != 0)
+            .map(|(id, d)| (*id, *d))
+            .collect(),
+    );
     if !deltas.is_empty() {
         let delta = deltas.iter().fold(CaseStatement::new(), |c, (id, d)| {
             c.case(prop::Column::Id.eq(*id), Expr::val(*d))

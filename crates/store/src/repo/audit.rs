@@ -40,6 +40,10 @@ pub async fn lock_head(txn: &impl ConnectionTrait, now: &str) -> AppResult<(i64,
     Ok((seq, hash))
 }
 
+/// Events per multi-row insert (14 columns each: far below SQLite's and PostgreSQL's bind
+/// limits).
+const EVENTS_PER_INSERT: usize = 256;
+
 /// Appends events (the first's `seq` must be head + 1, in order) and moves the head to the
 /// last, with multi-row inserts. Call after [`lock_head`].
 pub async fn append_many(
@@ -50,18 +54,27 @@ pub async fn append_many(
         return Ok(());
     };
     let (seq, hash) = (last.seq, last.hash.clone());
-    // 14 columns per row: 500 rows stay far below SQLite's and PostgreSQL's bind limits.
-    let mut rows = events.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<_> = rows
-            .by_ref()
-            .take(500)
-            .map(IntoActiveModel::into_active_model)
-            .collect();
-        audit_event::Entity::insert_many(chunk)
+    // Chunks are padded to a power of two (see `pad_pow2`); the repeats conflict on `seq` and
+    // are skipped, and every real row must have been written.
+    for chunk in events.chunks(EVENTS_PER_INSERT) {
+        let rows = crate::pad_pow2(chunk.to_vec())
+            .into_iter()
+            .map(IntoActiveModel::into_active_model);
+        let written = audit_event::Entity::insert_many(rows)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(audit_event::Column::Seq)
+                    .do_nothing()
+                    .to_owned(),
+            )
             .exec_without_returning(txn)
             .await
             .db()?;
+        if written != chunk.len() as u64 {
+            return Err(mufakat_core::AppError::internal(anyhow::anyhow!(
+                "audit append: {written} of {} events written (seq taken?)",
+                chunk.len()
+            )));
+        }
     }
     audit_head::Entity::update_many()
         .col_expr(audit_head::Column::Seq, Expr::value(seq))
