@@ -1280,19 +1280,19 @@ async fn store_votes(
         let mut update = wi::Entity::update_many()
             .col_expr(
                 wi::Column::State,
-                per_case(&|m| Expr::val(m.state.clone()).into()).into(),
+                per_case(&|m| Expr::val(m.state.clone())).into(),
             )
             .col_expr(
                 wi::Column::Fields,
-                per_case(&|m| Expr::val(m.fields.clone()).into()).into(),
+                per_case(&|m| Expr::val(m.fields.clone())).into(),
             )
             .col_expr(
                 wi::Column::Version,
-                per_case(&|m| Expr::val(m.version).into()).into(),
+                per_case(&|m| Expr::val(m.version)).into(),
             )
             .col_expr(
                 wi::Column::IsFinal,
-                per_case(&|m| Expr::val(m.is_final).into()).into(),
+                per_case(&|m| Expr::val(m.is_final)).into(),
             )
             .col_expr(wi::Column::UpdatedAt, Expr::value(b.now));
         if !b.moved.is_empty() {
