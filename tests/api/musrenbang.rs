@@ -743,6 +743,117 @@ async fn one_residents_votes_and_withdrawals_at_once_stay_consistent() {
     assert!(report.ok);
 }
 
+/// The shipped workflow's vote is a self-loop; a deployed variant may move the case. Here a
+/// vote moves `submitted -> didukung` (arming a timer there), later votes stay: the batched
+/// writer must store the new state, when it was entered, and the timer, as a single transition
+/// would.
+#[tokio::test]
+async fn a_vote_that_moves_the_case_stores_its_state_and_timers() {
+    let dir = std::env::temp_dir().join("mufakat-wf-moving-vote");
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows");
+    for f in std::fs::read_dir(&src).unwrap() {
+        let f = f.unwrap().path();
+        let mut text = std::fs::read_to_string(&f).unwrap();
+        if f.file_name().unwrap() == "musrenbang-usulan.toml" {
+            let vote = "name = \"vote\"\ntitle = \"Dukung (beri suara)\"\nfrom = [\"submitted\"]\nto = \"submitted\"";
+            assert!(text.contains(vote));
+            text = text.replace(
+                vote,
+                "name = \"vote\"\ntitle = \"Dukung (beri suara)\"\nfrom = [\"submitted\", \"didukung\"]\nto = \"didukung\"",
+            );
+            text.push_str(
+                "\n[states.didukung]\ntitle = \"Didukung\"\n\n[[transitions]]\nname = \"tinjau\"\ntitle = \"Tinjau\"\nfrom = [\"didukung\"]\nto = \"submitted\"\nroles = [\"system\"]\n\n[[timers]]\nname = \"cek_dukungan\"\nstate = \"didukung\"\nafter = \"P1D\"\ntransition = \"tinjau\"\n",
+            );
+        }
+        std::fs::write(dir.join(f.file_name().unwrap()), text).unwrap();
+    }
+    let app = spawn_app_with(Options {
+        seed: true,
+        tweak: |s| s.workflows_dir = std::env::temp_dir().join("mufakat-wf-moving-vote"),
+    })
+    .await;
+    let cycle = create_cycle(&app).await;
+    let siti = app.login("warga.siti").await;
+    let p = id_of(
+        &propose(&app, &siti, &cycle.id, "Jalan", "1", "1000").await,
+        "createProposal",
+    );
+    assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
+    assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
+    let tokens = many_residents(&app, "35.99.01.1001", 6).await;
+    let vote = |t: String| {
+        let (client, url, p) = (app.client.clone(), app.url("/graphql"), p.clone());
+        async move {
+            client
+                .post(url)
+                .bearer_auth(t)
+                .json(&json!({ "query": "mutation($id: ID!) { vote(proposalId: $id) { seq } }", "variables": { "id": p } }))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    // The first vote alone (it moves the case), then five at once (they stay).
+    assert_ok(&vote(tokens[0].clone()).await);
+    let rest: Vec<_> = tokens[1..]
+        .iter()
+        .cloned()
+        .map(|t| tokio::spawn(vote(t)))
+        .collect();
+    for r in rest {
+        assert_ok(&r.await.unwrap());
+    }
+    use mufakat_store::entity::{proposal as prop, workflow_instance as wi, workflow_timer as wt};
+    use mufakat_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let db = &app.state.db;
+    let pr = prop::Entity::find_by_id(p.parse::<i32>().unwrap())
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pr.vote_count, 6);
+    let case = wi::Entity::find_by_id(pr.instance_id.unwrap())
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.state, "didukung");
+    let events =
+        mufakat_store::repo::audit::for_instance(db, "musrenbang-usulan", &case.id.to_string())
+            .await
+            .unwrap();
+    let votes: Vec<_> = events.iter().filter(|e| e.transition == "vote").collect();
+    assert_eq!(votes.len(), 6);
+    assert_eq!(
+        (votes[0].from_state.as_str(), votes[0].to_state.as_str()),
+        ("submitted", "didukung")
+    );
+    assert!(votes[1..]
+        .iter()
+        .all(|e| e.from_state == "didukung" && e.to_state == "didukung"));
+    // Entered when the first vote moved it, not when the later ones looped.
+    assert_eq!(
+        mufakat_audit::format_time(case.state_entered_at),
+        votes[0].at
+    );
+    let timers = wt::Entity::find()
+        .filter(wt::Column::InstanceId.eq(case.id))
+        .filter(wt::Column::FiredAt.is_null())
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(timers.len(), 1, "{timers:?}");
+    assert_eq!(
+        (timers[0].name.as_str(), timers[0].armed_in_state.as_str()),
+        ("cek_dukungan", "didukung")
+    );
+    assert!(mufakat_server::audit_log::verify(db).await.unwrap().ok);
+}
+
 /// `n` residents of a kelurahan with tokens, made directly in storage (argon2 for each would
 /// only slow the test down).
 pub async fn many_residents(app: &TestApp, kelurahan_code: &str, n: usize) -> Vec<String> {
