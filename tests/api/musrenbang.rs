@@ -115,6 +115,20 @@ pub async fn resident(app: &TestApp, username: &str, kelurahan_code: &str, nik: 
         .to_owned()
 }
 
+/// A cycle in its voting phase with one proposal by warga.siti, submitted: (cycle, siti's
+/// token, proposal id).
+async fn proposal_in_voting(app: &TestApp, title: &str) -> (Cycle, String, String) {
+    let cycle = create_cycle(app).await;
+    let siti = app.login("warga.siti").await;
+    let p = id_of(
+        &propose(app, &siti, &cycle.id, title, "1", "1000").await,
+        "createProposal",
+    );
+    assert_ok(&act(app, &siti, &p, "SUBMIT", json!({}), None).await);
+    assert_eq!(phase_after(app, &cycle, 10).await, "voting");
+    (cycle, siti, p)
+}
+
 fn id_of(v: &Value, field: &str) -> String {
     v["data"][field]["id"]
         .as_str()
@@ -566,14 +580,7 @@ async fn listing_proposals_takes_a_fixed_number_of_queries() {
 #[tokio::test]
 async fn concurrent_votes_are_counted_exactly() {
     let app = spawn_app().await;
-    let cycle = create_cycle(&app).await;
-    let siti = app.login("warga.siti").await;
-    let p = id_of(
-        &propose(&app, &siti, &cycle.id, "Jalan lingkungan", "1", "1000").await,
-        "createProposal",
-    );
-    assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
-    assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
+    let (_cycle, siti, p) = proposal_in_voting(&app, "Jalan lingkungan").await;
     let n = 1000;
     let tokens = many_residents(&app, "35.99.01.1001", n).await;
     let mut tasks = vec![];
@@ -773,14 +780,7 @@ async fn a_vote_that_moves_the_case_stores_its_state_and_timers() {
         tweak: |s| s.workflows_dir = std::env::temp_dir().join("mufakat-wf-moving-vote"),
     })
     .await;
-    let cycle = create_cycle(&app).await;
-    let siti = app.login("warga.siti").await;
-    let p = id_of(
-        &propose(&app, &siti, &cycle.id, "Jalan", "1", "1000").await,
-        "createProposal",
-    );
-    assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
-    assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
+    let (_cycle, _siti, p) = proposal_in_voting(&app, "Jalan").await;
     let tokens = many_residents(&app, "35.99.01.1001", 6).await;
     let vote = |t: String| {
         let (client, url, p) = (app.client.clone(), app.url("/graphql"), p.clone());
@@ -892,14 +892,7 @@ pub async fn many_residents(app: &TestApp, kelurahan_code: &str, n: usize) -> Ve
 async fn live_vote_counts_are_pushed_to_subscribers_of_the_region() {
     use futures_util::StreamExt;
     let app = spawn_app().await;
-    let cycle = create_cycle(&app).await;
-    let siti = app.login("warga.siti").await;
-    let p = id_of(
-        &propose(&app, &siti, &cycle.id, "Jalan", "1", "1000").await,
-        "createProposal",
-    );
-    assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
-    assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
+    let (_cycle, siti, p) = proposal_in_voting(&app, "Jalan").await;
     let schema = mufakat_server::graphql::build_schema(Some(app.state.clone()), 12, 1000);
     let kec = app.region_id("35.99.01").await;
     let other = app.region_id("35.99.02").await;
