@@ -96,11 +96,6 @@ impl Chain {
         let events = std::mem::take(&mut self.pending);
         repo::append_many(txn, events).await
     }
-
-    /// Events sealed but not yet written.
-    pub fn pending(&self) -> usize {
-        self.pending.len()
-    }
 }
 
 pub fn to_row(e: &AuditEvent) -> audit_event::Model {

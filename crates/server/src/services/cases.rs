@@ -439,6 +439,78 @@ pub(crate) async fn rearm_timers(
     arm_timers(txn, id, outcome).await
 }
 
+/// Stores cases that batched steps ([`decide`] applied in memory, many per case) changed, in
+/// one UPDATE whatever their number (`CASE id WHEN … THEN …` per column; each row matched on
+/// the version read, `read_versions`), then re-arms the timers of the steps that moved a case,
+/// in order. Call under the chain lock, which every audited writer holds, so a version mismatch
+/// is an internal error. Cases whose version did not change are left alone.
+pub(crate) async fn store_steps(
+    txn: &impl ConnectionTrait,
+    cases: &std::collections::HashMap<i32, wi::Model>,
+    read_versions: &std::collections::HashMap<i32, i32>,
+    moved: &[(i32, Outcome)],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use sea_orm::sea_query::{CaseStatement, Condition, ExprTrait};
+    let touched: Vec<(i32, &wi::Model, i32)> = cases
+        .iter()
+        .filter_map(|(id, m)| {
+            let read = read_versions.get(id).copied().unwrap_or(m.version);
+            (m.version != read).then_some((*id, m, read))
+        })
+        .collect();
+    let count = touched.len() as u64;
+    // Padded (a repeated last case): few statement shapes, each prepared once.
+    let touched = mufakat_store::pad_pow2(touched);
+    if !touched.is_empty() {
+        let per_case = |value: &dyn Fn(&wi::Model) -> sea_orm::sea_query::Expr| {
+            touched.iter().fold(CaseStatement::new(), |c, (id, m, _)| {
+                c.case(wi::Column::Id.eq(*id), value(m))
+            })
+        };
+        let mut update = wi::Entity::update_many()
+            .col_expr(
+                wi::Column::State,
+                per_case(&|m| Expr::val(m.state.clone())).into(),
+            )
+            .col_expr(
+                wi::Column::Fields,
+                per_case(&|m| Expr::val(m.fields.clone())).into(),
+            )
+            .col_expr(
+                wi::Column::Version,
+                per_case(&|m| Expr::val(m.version)).into(),
+            )
+            .col_expr(
+                wi::Column::IsFinal,
+                per_case(&|m| Expr::val(m.is_final)).into(),
+            )
+            .col_expr(wi::Column::UpdatedAt, Expr::value(now));
+        if !moved.is_empty() {
+            let entered = moved
+                .iter()
+                .fold(CaseStatement::new(), |c, (id, _)| {
+                    c.case(wi::Column::Id.eq(*id), Expr::val(now))
+                })
+                .finally(Expr::col(wi::Column::StateEnteredAt));
+            update = update.col_expr(wi::Column::StateEnteredAt, entered.into());
+        }
+        let matched = touched.iter().fold(Condition::any(), |c, (id, _, read)| {
+            c.add(wi::Column::Id.eq(*id).and(wi::Column::Version.eq(*read)))
+        });
+        let res = update.filter(matched).exec(txn).await.db()?;
+        if res.rows_affected != count {
+            return Err(AppError::internal(anyhow::anyhow!(
+                "cases changed under the chain lock"
+            )));
+        }
+    }
+    for (id, outcome) in moved {
+        rearm_timers(txn, *id, outcome, now).await?;
+    }
+    Ok(())
+}
+
 /// A transition decided but not yet written: the engine's outcome, the case as it will be
 /// stored, and the audit event to append.
 pub(crate) struct Step {

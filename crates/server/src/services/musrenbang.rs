@@ -1257,68 +1257,7 @@ async fn store_votes(
     chain: &mut audit_log::Chain,
     b: &VoteBatch,
 ) -> AppResult<()> {
-    use sea_orm::sea_query::{CaseStatement, Condition};
-    // Every touched case in one UPDATE: `CASE id WHEN … THEN …` per column, each row matched
-    // on the version the batch read (the chain lock means nobody else changed it).
-    let touched: Vec<(i32, &wi::Model, i32)> = b
-        .cases
-        .iter()
-        .filter_map(|(id, m)| {
-            let read = b.read_versions.get(id).copied().unwrap_or(m.version);
-            (m.version != read).then_some((*id, m, read))
-        })
-        .collect();
-    let cases_touched = touched.len() as u64;
-    // Padded (a repeated last case): few statement shapes, each prepared once.
-    let touched = mufakat_store::pad_pow2(touched);
-    if !touched.is_empty() {
-        let per_case = |value: &dyn Fn(&wi::Model) -> sea_orm::sea_query::Expr| {
-            touched.iter().fold(CaseStatement::new(), |c, (id, m, _)| {
-                c.case(wi::Column::Id.eq(*id), value(m))
-            })
-        };
-        let mut update = wi::Entity::update_many()
-            .col_expr(
-                wi::Column::State,
-                per_case(&|m| Expr::val(m.state.clone())).into(),
-            )
-            .col_expr(
-                wi::Column::Fields,
-                per_case(&|m| Expr::val(m.fields.clone())).into(),
-            )
-            .col_expr(
-                wi::Column::Version,
-                per_case(&|m| Expr::val(m.version)).into(),
-            )
-            .col_expr(
-                wi::Column::IsFinal,
-                per_case(&|m| Expr::val(m.is_final)).into(),
-            )
-            .col_expr(wi::Column::UpdatedAt, Expr::value(b.now));
-        if !b.moved.is_empty() {
-            let entered = b
-                .moved
-                .iter()
-                .fold(CaseStatement::new(), |c, (id, _)| {
-                    c.case(wi::Column::Id.eq(*id), Expr::val(b.now))
-                })
-                .finally(Expr::col(wi::Column::StateEnteredAt));
-            update = update.col_expr(wi::Column::StateEnteredAt, entered.into());
-        }
-        let matched = touched.iter().fold(Condition::any(), |c, (id, _, read)| {
-            c.add(wi::Column::Id.eq(*id).and(wi::Column::Version.eq(*read)))
-        });
-        let res = update.filter(matched).exec(txn).await.db()?;
-        if res.rows_affected != cases_touched {
-            // Cannot happen under the chain lock: every audited writer holds it.
-            return Err(AppError::internal(anyhow::anyhow!(
-                "proposal cases changed under the chain lock"
-            )));
-        }
-    }
-    for (id, outcome) in &b.moved {
-        cases::rearm_timers(txn, *id, outcome, b.now).await?;
-    }
+    cases::store_steps(txn, &b.cases, &b.read_versions, &b.moved, b.now).await?;
     for (&(proposal_id, voter_id), row) in &b.rows {
         if row.delete {
             pv::Entity::delete_many()
@@ -1372,9 +1311,11 @@ async fn store_votes(
             .collect(),
     );
     if !deltas.is_empty() {
-        let delta = deltas.iter().fold(CaseStatement::new(), |c, (id, d)| {
-            c.case(prop::Column::Id.eq(*id), Expr::val(*d))
-        });
+        let delta = deltas
+            .iter()
+            .fold(sea_orm::sea_query::CaseStatement::new(), |c, (id, d)| {
+                c.case(prop::Column::Id.eq(*id), Expr::val(*d))
+            });
         prop::Entity::update_many()
             .col_expr(
                 prop::Column::VoteCount,
