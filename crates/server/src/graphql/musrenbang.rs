@@ -636,20 +636,14 @@ impl MusrenbangQuery {
         ctx: &Context<'_>,
         #[graphql(default)] unread_only: bool,
     ) -> Result<Vec<Notification>> {
-        use mufakat_store::entity::notification as n;
         let user = require_user(ctx)?;
-        let mut q = n::Entity::find().filter(n::Column::UserId.eq(user.id));
-        if unread_only {
-            q = q.filter(n::Column::ReadAt.is_null());
-        }
-        Ok(q.order_by_desc(n::Column::Id)
-            .limit(200)
-            .all(&state(ctx).db)
-            .await
-            .db()?
-            .into_iter()
-            .map(Notification)
-            .collect())
+        Ok(
+            mufakat_store::repo::notifications::for_user(&state(ctx).db, user.id, unread_only, 200)
+                .await?
+                .into_iter()
+                .map(Notification)
+                .collect(),
+        )
     }
 
     /// The ranked list of a region at a level (`kelurahan`, `kecamatan`, `kota`).
@@ -1104,17 +1098,9 @@ impl MusrenbangMutation {
 
     /// Marks all of the signed-in user's notifications read; returns how many.
     async fn mark_notifications_read(&self, ctx: &Context<'_>) -> Result<i32> {
-        use mufakat_store::entity::notification as n;
-        use sea_orm::sea_query::Expr;
         let user = require_user(ctx)?;
-        let r = n::Entity::update_many()
-            .col_expr(n::Column::ReadAt, Expr::value(Some(Utc::now())))
-            .filter(n::Column::UserId.eq(user.id))
-            .filter(n::Column::ReadAt.is_null())
-            .exec(&state(ctx).db)
-            .await
-            .db()?;
-        Ok(r.rows_affected as i32)
+        let n = mufakat_store::repo::notifications::mark_all_read(&state(ctx).db, user.id).await?;
+        Ok(n as i32)
     }
 
     async fn add_comment(
