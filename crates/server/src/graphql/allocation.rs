@@ -24,13 +24,7 @@ impl BudgetCeiling {
         ID(self.0.cycle_id.to_string())
     }
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx)
-            .regions
-            .read()
-            .await
-            .get(self.0.region_id)
-            .cloned()
-            .map(Region)
+        Region::by_id(ctx, self.0.region_id).await
     }
     /// Empty for the whole region, or `opd:NAME` / `category:NAME`.
     async fn scope(&self) -> &str {
@@ -130,13 +124,7 @@ impl AllocationRun {
         ID(self.0.cycle_id.to_string())
     }
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx)
-            .regions
-            .read()
-            .await
-            .get(self.0.region_id)
-            .cloned()
-            .map(Region)
+        Region::by_id(ctx, self.0.region_id).await
     }
     async fn level(&self) -> &str {
         &self.0.level

@@ -133,13 +133,7 @@ impl Case {
         Json(&self.0.fields)
     }
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx)
-            .regions
-            .read()
-            .await
-            .get(self.0.region_id)
-            .cloned()
-            .map(Region)
+        Region::by_id(ctx, self.0.region_id).await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

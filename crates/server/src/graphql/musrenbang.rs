@@ -41,13 +41,7 @@ impl Cycle {
         self.0.year
     }
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx)
-            .regions
-            .read()
-            .await
-            .get(self.0.region_id)
-            .cloned()
-            .map(Region)
+        Region::by_id(ctx, self.0.region_id).await
     }
     /// `scheduled`, `submission`, `voting`, `kelurahan_deliberation`, `kecamatan_deliberation`,
     /// `kota_forum` or `closed`; moved by timers at the window times (the cycle's case).
@@ -232,13 +226,7 @@ impl Proposal {
     }
     /// The kelurahan/desa where the work is.
     async fn kelurahan(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx)
-            .regions
-            .read()
-            .await
-            .get(self.0.region_id)
-            .cloned()
-            .map(Region)
+        Region::by_id(ctx, self.0.region_id).await
     }
     async fn rt_rw(&self) -> Option<&str> {
         self.0.rt_rw.as_deref()

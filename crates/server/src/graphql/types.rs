@@ -82,6 +82,19 @@ impl From<RoleGql> for Role {
 /// A region of the administrative hierarchy (kabupaten/kota, kecamatan, kelurahan/desa).
 pub struct Region(pub RegionNode);
 
+impl Region {
+    /// Region `id` from the server's region tree (cached in memory), if it exists.
+    pub async fn by_id(ctx: &async_graphql::Context<'_>, id: i32) -> Option<Region> {
+        crate::graphql::state(ctx)
+            .regions
+            .read()
+            .await
+            .get(id)
+            .cloned()
+            .map(Region)
+    }
+}
+
 #[Object]
 impl Region {
     async fn id(&self) -> ID {
@@ -121,13 +134,7 @@ impl RoleGrant {
         self.role.into()
     }
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
-        state(ctx)
-            .regions
-            .read()
-            .await
-            .get(self.region_id)
-            .cloned()
-            .map(Region)
+        Region::by_id(ctx, self.region_id).await
     }
 }
 
