@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::{
@@ -110,19 +111,49 @@ pub fn nik_hash(key: &[u8], nik: &str) -> String {
 /// never past its session's expiry; logout, "log out everywhere" and role changes made through
 /// this node drop entries at once. On other nodes of a multi-node deployment a revoked token or
 /// a changed role takes effect within `ttl` (default 5 s; 0 turns the cache off).
+///
+/// Concurrent requests with the same uncached token read storage once: the first takes the
+/// token's [`SessionCache::gate`], the others wait on it and then find the cached user (a page
+/// or a client that fires several requests at once would otherwise read the same three rows
+/// once per request). A lookup that overlaps a logout or role change is not cached
+/// ([`SessionCache::epoch`]), so a dropped entry cannot come back from a read made before it.
 pub struct SessionCache {
     ttl: Duration,
     entries: Mutex<HashMap<String, (CurrentUser, Instant)>>,
+    gates: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    epoch: AtomicU64,
 }
 
 /// Beyond this many cached tokens, expired entries are purged (and all, if that is not enough).
 const SESSION_CACHE_MAX: usize = 100_000;
+
+/// Held while one request reads a token's session; dropping it lets the next waiter in and
+/// forgets the gate when no one else holds or waits on it.
+pub struct SessionGate<'a> {
+    cache: &'a SessionCache,
+    hash: String,
+    gate: Arc<tokio::sync::Mutex<()>>,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for SessionGate<'_> {
+    fn drop(&mut self) {
+        self.guard.take();
+        let mut gates = self.cache.gates.lock().unwrap();
+        // One reference in the map, one here: nobody else waits for this token.
+        if Arc::strong_count(&self.gate) <= 2 {
+            gates.remove(&self.hash);
+        }
+    }
+}
 
 impl SessionCache {
     pub fn new(ttl: Duration) -> Self {
         SessionCache {
             ttl,
             entries: Mutex::new(HashMap::new()),
+            gates: Mutex::new(HashMap::new()),
+            epoch: AtomicU64::new(0),
         }
     }
 
@@ -133,15 +164,44 @@ impl SessionCache {
         (Instant::now() < *until).then(|| user.clone())
     }
 
-    /// Caches `user` (read from storage just now) for at most `ttl`, and not after
-    /// `session_left`, the time its session has left.
-    pub fn put(&self, user: &CurrentUser, session_left: Duration) {
+    /// Waits until no other request is reading this token's session, then holds that place
+    /// until the returned gate is dropped. Check [`SessionCache::get`] again after it.
+    pub async fn gate(&self, token_hash: &str) -> SessionGate<'_> {
+        let gate = self
+            .gates
+            .lock()
+            .unwrap()
+            .entry(token_hash.to_owned())
+            .or_default()
+            .clone();
+        let guard = gate.clone().lock_owned().await;
+        SessionGate {
+            cache: self,
+            hash: token_hash.to_owned(),
+            gate,
+            guard: Some(guard),
+        }
+    }
+
+    /// Changes whenever entries are dropped; read it before a lookup and pass it to
+    /// [`SessionCache::put`].
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    /// Caches `user` (read from storage just now, after [`SessionCache::epoch`] said `epoch`)
+    /// for at most `ttl`, and not after `session_left`, the time its session has left. Nothing
+    /// is cached when a logout or role change has dropped entries since `epoch`.
+    pub fn put(&self, user: &CurrentUser, session_left: Duration, epoch: u64) {
         let life = self.ttl.min(session_left);
         if life.is_zero() {
             return;
         }
         let now = Instant::now();
         let mut entries = self.entries.lock().unwrap();
+        if self.epoch.load(Ordering::SeqCst) != epoch {
+            return;
+        }
         if entries.len() >= SESSION_CACHE_MAX {
             entries.retain(|_, (_, until)| now < *until);
             if entries.len() >= SESSION_CACHE_MAX {
@@ -152,14 +212,15 @@ impl SessionCache {
     }
 
     pub fn forget_token(&self, token_hash: &str) {
-        self.entries.lock().unwrap().remove(token_hash);
+        let mut entries = self.entries.lock().unwrap();
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        entries.remove(token_hash);
     }
 
     pub fn forget_user(&self, user_id: i32) {
-        self.entries
-            .lock()
-            .unwrap()
-            .retain(|_, (u, _)| u.id != user_id);
+        let mut entries = self.entries.lock().unwrap();
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        entries.retain(|_, (u, _)| u.id != user_id);
     }
 }
 
@@ -348,10 +409,10 @@ mod tests {
     #[test]
     fn session_cache_never_outlives_its_ttl_or_the_session() {
         let cache = SessionCache::new(Duration::from_millis(200));
-        cache.put(&user(1, "a"), Duration::from_secs(3600));
-        cache.put(&user(1, "b"), Duration::from_millis(20));
-        cache.put(&user(2, "c"), Duration::from_secs(3600));
-        cache.put(&user(3, "d"), Duration::ZERO);
+        cache.put(&user(1, "a"), Duration::from_secs(3600), 0);
+        cache.put(&user(1, "b"), Duration::from_millis(20), 0);
+        cache.put(&user(2, "c"), Duration::from_secs(3600), 0);
+        cache.put(&user(3, "d"), Duration::ZERO, 0);
         assert_eq!(cache.get("a").map(|u| u.id), Some(1));
         assert!(cache.get("d").is_none(), "an expired session is not cached");
         std::thread::sleep(Duration::from_millis(40));
@@ -361,12 +422,55 @@ mod tests {
         assert!(cache.get("a").is_none(), "role change / logout everywhere");
         cache.forget_token("c");
         assert!(cache.get("c").is_none(), "logout");
-        cache.put(&user(2, "c"), Duration::from_secs(3600));
+        cache.put(&user(2, "c"), Duration::from_secs(3600), cache.epoch());
         std::thread::sleep(Duration::from_millis(220));
         assert!(cache.get("c").is_none(), "gone after the ttl");
         let off = SessionCache::new(Duration::ZERO);
-        off.put(&user(1, "a"), Duration::from_secs(3600));
+        off.put(&user(1, "a"), Duration::from_secs(3600), 0);
         assert!(off.get("a").is_none(), "ttl 0 turns the cache off");
+    }
+
+    #[test]
+    fn a_lookup_that_overlaps_a_logout_is_not_cached() {
+        let cache = SessionCache::new(Duration::from_secs(60));
+        let before = cache.epoch();
+        // ... the session is read from storage, then another request logs out ...
+        cache.forget_token("a");
+        cache.put(&user(1, "a"), Duration::from_secs(3600), before);
+        assert!(cache.get("a").is_none(), "the read predates the logout");
+        cache.put(&user(1, "a"), Duration::from_secs(3600), cache.epoch());
+        assert!(cache.get("a").is_some());
+    }
+
+    #[tokio::test]
+    async fn one_lookup_per_token_at_a_time() {
+        let cache = Arc::new(SessionCache::new(Duration::from_secs(60)));
+        let lookups = Arc::new(AtomicU64::new(0));
+        let mut tasks = vec![];
+        for _ in 0..32 {
+            let (cache, lookups) = (cache.clone(), lookups.clone());
+            tasks.push(tokio::spawn(async move {
+                if cache.get("a").is_some() {
+                    return;
+                }
+                let _gate = cache.gate("a").await;
+                if cache.get("a").is_some() {
+                    return;
+                }
+                let epoch = cache.epoch();
+                lookups.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                cache.put(&user(1, "a"), Duration::from_secs(3600), epoch);
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(lookups.load(Ordering::SeqCst), 1);
+        assert!(
+            cache.gates.lock().unwrap().is_empty(),
+            "gates are forgotten"
+        );
     }
 
     #[tokio::test]

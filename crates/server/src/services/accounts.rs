@@ -156,6 +156,12 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUse
     if let Some(user) = state.sessions.get(&hash) {
         return Ok(user);
     }
+    // Concurrent requests with this token wait here and read the one lookup's result.
+    let _gate = state.sessions.gate(&hash).await;
+    if let Some(user) = state.sessions.get(&hash) {
+        return Ok(user);
+    }
+    let epoch = state.sessions.epoch();
     let now = Utc::now();
     let session = sessions::find_active(&state.db, &hash, now)
         .await?
@@ -166,7 +172,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUse
     }
     let user = current_user(state, u, hash).await?;
     let left = (session.expires_at - now).to_std().unwrap_or_default();
-    state.sessions.put(&user, left);
+    state.sessions.put(&user, left, epoch);
     Ok(user)
 }
 
