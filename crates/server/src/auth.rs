@@ -28,16 +28,6 @@ pub struct CurrentUser {
     pub token_hash: String,
 }
 
-impl CurrentUser {
-    pub fn casbin_subject(&self) -> String {
-        subject(self.id)
-    }
-}
-
-pub fn subject(user_id: i32) -> String {
-    format!("user:{user_id}")
-}
-
 pub async fn hash_password(password: String) -> AppResult<String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);

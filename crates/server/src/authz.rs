@@ -1,28 +1,27 @@
-//! Authorization through casbin (RBAC with domains), deny by default.
+//! Authorization through casbin, deny by default.
 //!
-//! Policies (`role, object, action`) are data in `policy/policy.csv`. A user's role grants
-//! (`user:ID, role, region:ID`) are read from the database when a token is authenticated
-//! (and again after `session_cache_secs`, see `auth::SessionCache`) and synced into the
-//! enforcer, so every node decides on current grants.
-//! A check on region R asks casbin for R and each ancestor of R: a role granted in a
-//! kecamatan holds for its kelurahan.
+//! Policies (`role, object, action`) are data in `policy/policy.csv`; casbin decides which
+//! roles hold a permission. A user's role grants (`role` in `region:ID`) come with the
+//! authenticated user ([`CurrentUser::grants`], read from the database when a token is
+//! authenticated and again after `session_cache_secs`, see `auth::SessionCache`), so every
+//! node decides on current grants. A grant in region G holds for data of region R when G is R
+//! or an ancestor of R: a role granted in a kecamatan holds for its kelurahan.
+//!
+//! The enforcer holds the policy only, never users: it does not grow with the residents who
+//! have logged in, and a login never takes a lock that other requests wait on.
 
 use std::collections::BTreeSet;
 
-use casbin::{CoreApi, DefaultModel, Enforcer, MgmtApi, RbacApi, StringAdapter};
+use casbin::{CoreApi, DefaultModel, Enforcer, MgmtApi, StringAdapter};
 use mufakat_core::{AppError, AppResult, Role};
-use tokio::sync::RwLock;
 
-use crate::auth::{subject, CurrentUser};
+use crate::auth::CurrentUser;
 
 pub const MODEL: &str = include_str!("../policy/model.conf");
 pub const POLICY: &str = include_str!("../policy/policy.csv");
 
 pub struct Authz {
-    enforcer: RwLock<Enforcer>,
-    /// Each user's grants as last put into the enforcer: an unchanged user costs one map
-    /// lookup instead of a scan of every grouping policy.
-    synced: std::sync::Mutex<std::collections::HashMap<i32, Vec<(Role, i32)>>>,
+    enforcer: Enforcer,
 }
 
 /// What is being done: an object kind and an action, as named in `policy.csv`.
@@ -42,42 +41,20 @@ impl Authz {
             .join("\n");
         let adapter = StringAdapter::new(policy);
         let mut enforcer = Enforcer::new(model, adapter).await?;
-        // Grants live in our own tables; the enforcer holds them in memory only.
         enforcer.enable_auto_save(false);
-        Ok(Authz {
-            enforcer: RwLock::new(enforcer),
-            synced: Default::default(),
-        })
+        Ok(Authz { enforcer })
     }
 
-    /// Makes the enforcer's grouping policies for this user equal to `grants`.
-    pub async fn sync_user(&self, user_id: i32, grants: &[(Role, i32)]) -> AppResult<()> {
-        let mut sorted = grants.to_vec();
-        sorted.sort();
-        if self.synced.lock().unwrap().get(&user_id) == Some(&sorted) {
-            return Ok(());
-        }
-        let sub = subject(user_id);
-        let wanted: Vec<Vec<String>> = sorted
+    /// The grants of `user` that hold for data of region `region_path[0]`; `region_path` is
+    /// that region followed by its ancestors.
+    fn grants_in<'u>(
+        user: &'u CurrentUser,
+        region_path: &'u [i32],
+    ) -> impl Iterator<Item = Role> + 'u {
+        user.grants
             .iter()
-            .map(|(role, region)| {
-                vec![
-                    sub.clone(),
-                    role.as_str().to_owned(),
-                    format!("region:{region}"),
-                ]
-            })
-            .collect();
-        let mut e = self.enforcer.write().await;
-        e.remove_filtered_grouping_policy(0, vec![sub.clone()])
-            .await
-            .map_err(casbin_err)?;
-        if !wanted.is_empty() {
-            e.add_grouping_policies(wanted).await.map_err(casbin_err)?;
-        }
-        // Recorded under the enforcer's write lock, so the map never runs ahead of it.
-        self.synced.lock().unwrap().insert(user_id, sorted);
-        Ok(())
+            .filter(|(_, region)| region_path.contains(region))
+            .map(|(role, _)| *role)
     }
 
     /// Whether `user` may do `perm` on data of region `region_path[0]`; `region_path` is that
@@ -88,11 +65,10 @@ impl Authz {
         region_path: &[i32],
         perm: Permission,
     ) -> AppResult<bool> {
-        let e = self.enforcer.read().await;
-        let sub = user.casbin_subject();
-        for region in region_path {
-            let dom = format!("region:{region}");
-            if e.enforce((sub.as_str(), dom.as_str(), perm.object, perm.action))
+        for role in Self::grants_in(user, region_path) {
+            if self
+                .enforcer
+                .enforce((role.as_str(), perm.object, perm.action))
                 .map_err(casbin_err)?
             {
                 return Ok(true);
@@ -119,18 +95,15 @@ impl Authz {
     /// The roles `user` holds for data of region `region_path[0]` (granted there or above).
     /// Workflow transitions name the roles allowed; this is what the engine is given.
     pub async fn roles_in(&self, user: &CurrentUser, region_path: &[i32]) -> BTreeSet<String> {
-        let e = self.enforcer.read().await;
-        let sub = user.casbin_subject();
-        region_path
-            .iter()
-            .flat_map(|r| e.get_roles_for_user(&sub, Some(&format!("region:{r}"))))
+        Self::grants_in(user, region_path)
+            .map(|r| r.as_str().to_owned())
             .collect()
     }
 
     /// The roles (from `policy.csv`) that hold `perm`, for docs and the authorization matrix test.
     pub async fn roles_with(&self, perm: Permission) -> Vec<String> {
-        let e = self.enforcer.read().await;
-        e.get_filtered_policy(1, vec![perm.object.to_owned(), perm.action.to_owned()])
+        self.enforcer
+            .get_filtered_policy(1, vec![perm.object.to_owned(), perm.action.to_owned()])
             .into_iter()
             .map(|p| p[0].clone())
             .collect()
@@ -203,13 +176,13 @@ pub mod perms {
 mod tests {
     use super::*;
 
-    fn user(id: i32) -> CurrentUser {
+    fn user(id: i32, grants: &[(Role, i32)]) -> CurrentUser {
         CurrentUser {
             id,
             username: "u".into(),
             display_name: "U".into(),
             home_region_id: None,
-            grants: vec![],
+            grants: grants.to_vec(),
             token_hash: String::new(),
         }
     }
@@ -218,8 +191,7 @@ mod tests {
     async fn grants_hold_below_their_region_and_nowhere_else() {
         let a = Authz::new().await.unwrap();
         // Region 1 = kota, 2 = kecamatan under 1, 3 and 4 = kelurahan under 2.
-        a.sync_user(7, &[(Role::KelurahanStaff, 3)]).await.unwrap();
-        let u = user(7);
+        let u = user(7, &[(Role::KelurahanStaff, 3)]);
         assert!(a
             .allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST)
             .await
@@ -232,15 +204,20 @@ mod tests {
             .allowed(&u, &[3, 2, 1], perms::REGION_CREATE)
             .await
             .unwrap());
+        assert_eq!(
+            a.roles_in(&u, &[3, 2, 1]).await,
+            BTreeSet::from(["kelurahan_staff".to_string()])
+        );
+        assert!(a.roles_in(&u, &[4, 2, 1]).await.is_empty());
 
-        a.sync_user(7, &[(Role::KecamatanStaff, 2)]).await.unwrap();
+        let u = user(7, &[(Role::KecamatanStaff, 2)]);
         assert!(a
             .allowed(&u, &[4, 2, 1], perms::RESIDENT_LIST)
             .await
             .unwrap());
         assert!(!a.allowed(&u, &[1], perms::RESIDENT_LIST).await.unwrap());
 
-        a.sync_user(7, &[]).await.unwrap();
+        let u = user(7, &[]);
         assert!(!a
             .allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST)
             .await
@@ -251,7 +228,7 @@ mod tests {
     async fn unknown_users_are_denied() {
         let a = Authz::new().await.unwrap();
         assert!(!a
-            .allowed(&user(99), &[1], perms::REGION_CREATE)
+            .allowed(&user(99, &[]), &[1], perms::REGION_CREATE)
             .await
             .unwrap());
         assert_eq!(

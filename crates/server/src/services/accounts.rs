@@ -147,7 +147,7 @@ pub async fn login(
     })
 }
 
-/// Resolves a bearer token to its user, with fresh role grants synced into the enforcer.
+/// Resolves a bearer token to its user, with fresh role grants.
 pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUser> {
     if !auth::token_well_formed(token) {
         return Err(AppError::Unauthenticated);
@@ -176,14 +176,13 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUse
     Ok(user)
 }
 
-/// The acting user with fresh role grants, synced into the enforcer.
+/// The acting user with fresh role grants.
 async fn current_user(
     state: &AppState,
     u: user::Model,
     token_hash: String,
 ) -> AppResult<CurrentUser> {
     let grants = parse_grants(grants::for_user(&state.db, u.id).await?);
-    state.authz.sync_user(u.id, &grants).await?;
     Ok(CurrentUser {
         id: u.id,
         username: u.username,
