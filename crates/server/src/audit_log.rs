@@ -35,6 +35,39 @@ pub struct Chain {
     pending: Vec<audit_event::Model>,
 }
 
+/// Held from the start of an audited write until after its commit (see [`open`]).
+pub type WriteGate = tokio::sync::OwnedMutexGuard<()>;
+
+/// Starts an audited write on the state's pool: see [`open_on`].
+pub async fn open(
+    state: &crate::state::AppState,
+    now: DateTime<Utc>,
+) -> AppResult<(WriteGate, sea_orm::DatabaseTransaction, Chain)> {
+    open_on(state, &state.db, now).await
+}
+
+/// Starts an audited write on `db`: waits for this process's turn to write (one audited write
+/// at a time, first come first served), begins a transaction and locks the chain head. Keep
+/// the returned gate until the transaction has committed or rolled back.
+///
+/// The chain head serialises audited writes anyway (a row lock on PostgreSQL, the write lock
+/// on SQLite); queueing for it here instead of in the database matters on SQLite, where a
+/// writer that finds the lock taken sleeps in SQLite's busy handler (1, 2, 5, … 100 ms) and
+/// can lose the race again when it wakes: under load some writes then waited over a second.
+/// Writers in other processes (a second node, the CLI) still meet at the database lock.
+pub async fn open_on(
+    state: &crate::state::AppState,
+    db: &sea_orm::DatabaseConnection,
+    now: DateTime<Utc>,
+) -> AppResult<(WriteGate, sea_orm::DatabaseTransaction, Chain)> {
+    use mufakat_store::DbResultExt;
+    use sea_orm::TransactionTrait;
+    let gate = state.write_gate.clone().lock_owned().await;
+    let txn = db.begin().await.db()?;
+    let chain = begin(&txn, now).await?;
+    Ok((gate, txn, chain))
+}
+
 /// Locks the chain head; call first in the transaction.
 pub async fn begin(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Chain> {
     let (seq, hash) = repo::lock_head(txn, &mufakat_audit::format_time(now)).await?;

@@ -32,6 +32,8 @@ pub struct Inner {
     pub queries: Arc<std::sync::atomic::AtomicU64>,
     /// Votes waiting for the group-commit writer.
     pub votes: crate::services::musrenbang::VoteQueue,
+    /// One audited write at a time in this process (see [`crate::audit_log::open_on`]).
+    pub write_gate: Arc<tokio::sync::Mutex<()>>,
     /// Live vote counts for subscriptions.
     pub vote_events: tokio::sync::broadcast::Sender<crate::services::musrenbang::VoteCountChanged>,
 }
@@ -82,6 +84,7 @@ impl AppState {
             signer,
             queries,
             votes,
+            write_gate: Default::default(),
             vote_events: tokio::sync::broadcast::channel(1024).0,
         }));
         state

@@ -6,10 +6,10 @@ use mufakat_core::{AppError, AppResult, FieldError, RegionLevel, Role};
 use mufakat_store::entity::{role_grant, user};
 use mufakat_store::repo::{grants, sessions, users};
 use mufakat_store::DbResultExt;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
-use crate::audit_log::{self, AuditDraft};
+use crate::audit_log::AuditDraft;
 use crate::auth::{self, CurrentUser};
 use crate::authz::perms;
 use crate::AppState;
@@ -87,8 +87,7 @@ pub async fn register_resident(
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
     let nik_hash = auth::nik_hash(&state.nik_key, nik.expose());
 
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, Utc::now()).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
     let u = users::create(
         &txn,
         users::NewUser {
@@ -270,8 +269,7 @@ pub async fn create_staff(
         }
     }
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, Utc::now()).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
     let u = users::create(
         &txn,
         users::NewUser {
@@ -326,8 +324,7 @@ pub async fn grant_role(
         .require(actor, &path, perms::ROLE_GRANT_CREATE)
         .await?;
     let u = users::get(&state.db, user_id).await?;
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, Utc::now()).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
     grants::grant(&txn, user_id, role, region_id, Some(actor.id)).await?;
     let (who, as_role) = actor_of(Some(actor));
     chain

@@ -18,9 +18,7 @@ use mufakat_store::DbResultExt;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -209,8 +207,7 @@ pub async fn set_ceiling(
         )
     })?;
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let existing = bc::Entity::find()
         .filter(bc::Column::CycleId.eq(cycle_id))
         .filter(bc::Column::RegionId.eq(region_id))
@@ -462,8 +459,7 @@ pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppRe
         detail: serde_json::to_value(&alloc).unwrap_or_default(),
     };
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let row = ar::ActiveModel {
         cycle_id: Set(req.cycle_id),
         region_id: Set(req.region_id),
@@ -557,8 +553,7 @@ pub async fn override_project(
         ));
     }
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     ao::Entity::delete_many()
         .filter(ao::Column::RunId.eq(run_id))
         .filter(ao::Column::ProposalId.eq(proposal_id))
@@ -626,8 +621,7 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
         ));
     }
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     for p in &result.projects {
         let ov = overrides.iter().find(|o| o.proposal_id == p.proposal_id);
         let funded = ov.map(|o| o.funded).unwrap_or(p.funded);

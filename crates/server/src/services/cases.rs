@@ -13,7 +13,7 @@ use mufakat_workflow::{Actor, InstanceSnapshot, Outcome, WorkflowError};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 
@@ -211,8 +211,7 @@ pub async fn start(
         return Err(module_owned(workflow));
     }
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = start_in(state, &txn, &mut chain, user, workflow, region_id, input).await?;
     txn.commit().await.db()?;
     Ok(fired.case)
@@ -325,8 +324,7 @@ pub async fn fire(
     expected_version: Option<i32>,
 ) -> AppResult<CaseView> {
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = fire_in(
         state,
         &txn,
@@ -719,8 +717,7 @@ pub async fn fire_due_timers(state: &AppState, now: DateTime<Utc>) -> AppResult<
 }
 
 async fn fire_timer(state: &AppState, timer_id: i32, now: DateTime<Utc>) -> AppResult<bool> {
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let Some(t) = wt::Entity::find_by_id(timer_id).one(&txn).await.db()? else {
         return Ok(false);
     };

@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -162,8 +162,7 @@ pub async fn create_cycle(
     fields.insert("closes_at".into(), json!(input.closes_at.to_rfc3339()));
 
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = cases::start_in(
         state,
         &txn,
@@ -510,8 +509,7 @@ pub async fn create_proposal(
     };
 
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let mut fields = Map::new();
     fields.insert("title".into(), json!(title));
     fields.insert("cycle".into(), json!(cycle.id.to_string()));
@@ -692,8 +690,7 @@ pub async fn act(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
 
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = cases::fire_in(
         state,
         &txn,
@@ -1029,8 +1026,7 @@ async fn write_votes(
     batch: &[VoteRequest],
 ) -> AppResult<(Vec<AppResult<VoteReceipt>>, Vec<VoteCountChanged>)> {
     let now = Utc::now();
-    let txn = db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = audit_log::open_on(state, db, now).await?;
     let mut ids: Vec<i32> = batch.iter().map(|r| r.proposal_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -1372,8 +1368,7 @@ pub async fn score(
         .instance_id
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let mut input = Map::new();
     input.insert("score".into(), json!(s.to_string()));
     input.insert(
@@ -1561,8 +1556,7 @@ pub async fn hide_comment(
         ));
     }
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     pc::Entity::update_many()
         .col_expr(pc::Column::Hidden, Expr::value(true))
         .col_expr(

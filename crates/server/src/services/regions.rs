@@ -55,9 +55,8 @@ pub async fn create(
         ));
     }
     use mufakat_store::DbResultExt;
-    use sea_orm::TransactionTrait;
-    let txn = state.db.begin().await.db()?;
-    let mut chain = crate::audit_log::begin(&txn, chrono::Utc::now()).await?;
+
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, chrono::Utc::now()).await?;
     let m = regions::create(
         &txn,
         NewRegion {

@@ -14,7 +14,6 @@ use crate::authz::perms;
 use crate::services::musrenbang as m;
 use crate::AppState;
 use mufakat_store::DbResultExt;
-use sea_orm::TransactionTrait;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -330,8 +329,7 @@ pub async fn record(
     bytes: usize,
 ) -> AppResult<()> {
     let now = Utc::now();
-    let txn = state.db.begin().await.db()?;
-    let mut chain = audit_log::begin(&txn, now).await?;
+    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let role = match actor {
         Some(u) => u
             .grants
