@@ -6,6 +6,7 @@ mod allocation;
 mod authorization;
 mod crash;
 mod errors_and_limits;
+mod group_commit;
 mod helpers;
 mod musrenbang;
 mod musrenbang_authz;

@@ -8,7 +8,11 @@ use mufakat_audit::{AuditEvent, Checkpoint, Signer};
 use mufakat_core::{AppError, AppResult};
 use mufakat_store::entity::{audit_checkpoint, audit_event};
 use mufakat_store::repo::audit as repo;
-use sea_orm::{ConnectionTrait, Set};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use mufakat_store::DbResultExt;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, Set, TransactionTrait};
 
 /// What a service wants recorded; the chain fields are filled in by [`append`].
 #[derive(Debug, Clone)]
@@ -27,6 +31,7 @@ pub struct AuditDraft {
 
 /// The open chain of one transaction: [`begin`] locks the head; each [`Chain::append`] adds one
 /// event after the previous.
+#[derive(Clone)]
 pub struct Chain {
     seq: i64,
     hash: String,
@@ -35,37 +40,215 @@ pub struct Chain {
     pending: Vec<audit_event::Model>,
 }
 
-/// Held from the start of an audited write until after its commit (see [`open`]).
-pub type WriteGate = tokio::sync::OwnedMutexGuard<()>;
+/// Audited writes of this process queue here for the chain head, first come first served, and
+/// are committed in groups (see [`open`]).
+#[derive(Default)]
+pub struct WriteQueue {
+    group: Arc<tokio::sync::Mutex<Group>>,
+    /// Writers waiting for their turn: while there are some, a finished write leaves the
+    /// group's transaction open for them.
+    waiting: AtomicUsize,
+    /// Group commits made and writes they held (for tests and metrics).
+    groups: AtomicU64,
+    grouped_writes: AtomicU64,
+}
 
-/// Starts an audited write on the state's pool: see [`open_on`].
+impl WriteQueue {
+    /// Group commits made so far and the writes they committed.
+    pub fn stats(&self) -> (u64, u64) {
+        (
+            self.groups.load(Ordering::Relaxed),
+            self.grouped_writes.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// Most writes in one group commit.
+const MAX_GROUP: usize = 128;
+
+#[derive(Default)]
+pub struct Group {
+    open: Option<OpenGroup>,
+}
+
+struct OpenGroup {
+    txn: DatabaseTransaction,
+    /// The chain as the group's last successful write left it.
+    chain: Chain,
+    /// The writes waiting for the group's commit.
+    waiters: Vec<tokio::sync::oneshot::Sender<Result<(), String>>>,
+    members: usize,
+}
+
+/// One write's turn at the chain head, from [`open`] until [`commit`] (or until it is dropped:
+/// then the write is rolled back and the others in its group go on).
+pub struct WriteGate {
+    guard: Option<tokio::sync::OwnedMutexGuard<Group>>,
+    queue: Arc<WriteQueue>,
+    grouped: bool,
+}
+
+impl Drop for WriteGate {
+    fn drop(&mut self) {
+        let Some(mut g) = self.guard.take() else {
+            return;
+        };
+        // Dropped without commit (an error or an early return). The write's own transaction,
+        // a savepoint, was dropped before this and rolls back; the group's chain is still as
+        // the previous write left it. The group goes on if a writer is waiting, and is
+        // committed for the writes before this one otherwise.
+        if !self.grouped || g.open.is_none() || self.queue.waiting.load(Ordering::SeqCst) > 0 {
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                let queue = self.queue.clone();
+                rt.spawn(async move { finish(&queue, &mut g).await });
+            }
+            Err(_) => fail(&mut g, "no runtime to commit the group on"),
+        }
+    }
+}
+
+/// Commits the open group and tells each of its writes how that went.
+async fn finish(queue: &WriteQueue, g: &mut Group) {
+    if let Some(o) = g.open.take() {
+        let result = o.txn.commit().await.map_err(|e| e.to_string());
+        if result.is_ok() {
+            queue.groups.fetch_add(1, Ordering::Relaxed);
+            queue
+                .grouped_writes
+                .fetch_add(o.waiters.len() as u64, Ordering::Relaxed);
+        }
+        if let Err(e) = &result {
+            tracing::error!(error = %e, writes = o.waiters.len(), "group commit failed");
+        }
+        for w in o.waiters {
+            let _ = w.send(result.clone());
+        }
+    }
+}
+
+/// Abandons the open group (its transaction rolls back): every write waiting in it fails.
+fn fail(g: &mut Group, why: &str) {
+    if let Some(o) = g.open.take() {
+        tracing::error!(error = why, writes = o.waiters.len(), "group abandoned");
+        for w in o.waiters {
+            let _ = w.send(Err(why.to_owned()));
+        }
+    }
+}
+
+/// Starts an audited write: waits for this process's turn at the chain head (first come, first
+/// served), then gives the write its own transaction — a savepoint in the group's transaction
+/// — and the chain as the group's previous write left it. Finish with [`commit`]; dropping
+/// the gate without it rolls the write back.
+///
+/// **Group commit.** When a write commits while others are waiting, the group's transaction
+/// stays open and the next write continues in it; the group commits (one fsync) when no one
+/// is waiting or it holds [`MAX_GROUP`] writes, and [`commit`] returns to each write only after
+/// that commit, so a success is still durable when it is reported. A write that fails rolls
+/// back to its savepoint and leaves the others alone; a failed group commit fails every write
+/// in the group. With one writer at a time this is a transaction per write, as before.
+///
+/// Queueing here rather than in the database also matters on SQLite, where a writer that
+/// finds the write lock taken sleeps in SQLite's busy handler (1, 2, 5, ... 100 ms) and can
+/// lose the race again when it wakes (under load some writes waited over a second). Writers
+/// in other processes (a second node, the CLI) still meet at the database's lock on the head.
 pub async fn open(
     state: &crate::state::AppState,
     now: DateTime<Utc>,
-) -> AppResult<(WriteGate, sea_orm::DatabaseTransaction, Chain)> {
-    open_on(state, &state.db, now).await
+) -> AppResult<(WriteGate, DatabaseTransaction, Chain)> {
+    let queue = state.writes.clone();
+    queue.waiting.fetch_add(1, Ordering::SeqCst);
+    let mut g = queue.group.clone().lock_owned().await;
+    queue.waiting.fetch_sub(1, Ordering::SeqCst);
+    if g.open.is_none() {
+        let txn = state.db.begin().await.db()?;
+        let chain = begin(&txn, now).await?;
+        g.open = Some(OpenGroup {
+            txn,
+            chain,
+            waiters: Vec::new(),
+            members: 0,
+        });
+    }
+    let Some(o) = g.open.as_mut() else {
+        unreachable!("opened above")
+    };
+    let own = match o.txn.begin().await {
+        Ok(t) => t,
+        Err(e) => {
+            fail(&mut g, "could not open a savepoint");
+            return Err(e).db();
+        }
+    };
+    o.members += 1;
+    o.chain.now = now;
+    let chain = o.chain.clone();
+    Ok((
+        WriteGate {
+            guard: Some(g),
+            queue,
+            grouped: true,
+        },
+        own,
+        chain,
+    ))
 }
 
-/// Starts an audited write on `db`: waits for this process's turn to write (one audited write
-/// at a time, first come first served), begins a transaction and locks the chain head. Keep
-/// the returned gate until the transaction has committed or rolled back.
-///
-/// The chain head serialises audited writes anyway (a row lock on PostgreSQL, the write lock
-/// on SQLite); queueing for it here instead of in the database matters on SQLite, where a
-/// writer that finds the lock taken sleeps in SQLite's busy handler (1, 2, 5, … 100 ms) and
-/// can lose the race again when it wakes: under load some writes then waited over a second.
-/// Writers in other processes (a second node, the CLI) still meet at the database lock.
+/// Like [`open`], but on its own connection `db` and in a transaction of its own: for a
+/// writer that batches by itself (the vote writer). Any open group is committed first.
 pub async fn open_on(
     state: &crate::state::AppState,
     db: &sea_orm::DatabaseConnection,
     now: DateTime<Utc>,
-) -> AppResult<(WriteGate, sea_orm::DatabaseTransaction, Chain)> {
-    use mufakat_store::DbResultExt;
-    use sea_orm::TransactionTrait;
-    let gate = state.write_gate.clone().lock_owned().await;
+) -> AppResult<(WriteGate, DatabaseTransaction, Chain)> {
+    let queue = state.writes.clone();
+    queue.waiting.fetch_add(1, Ordering::SeqCst);
+    let mut g = queue.group.clone().lock_owned().await;
+    queue.waiting.fetch_sub(1, Ordering::SeqCst);
+    finish(&queue, &mut g).await;
+    let gate = WriteGate {
+        guard: Some(g),
+        queue,
+        grouped: false,
+    };
     let txn = db.begin().await.db()?;
     let chain = begin(&txn, now).await?;
     Ok((gate, txn, chain))
+}
+
+/// Commits a write begun with [`open`] or [`open_on`]; returns once it is durable.
+pub async fn commit(mut gate: WriteGate, txn: DatabaseTransaction, chain: Chain) -> AppResult<()> {
+    let Some(mut g) = gate.guard.take() else {
+        unreachable!("a gate is taken once")
+    };
+    if !gate.grouped {
+        return txn.commit().await.db();
+    }
+    if let Err(e) = txn.commit().await {
+        // Releasing the savepoint failed: the group's transaction is in doubt.
+        fail(&mut g, "could not release a savepoint");
+        return Err(e).db();
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let Some(o) = g.open.as_mut() else {
+        unreachable!("a grouped write has its group")
+    };
+    o.chain = chain;
+    o.waiters.push(tx);
+    if o.members >= MAX_GROUP || gate.queue.waiting.load(Ordering::SeqCst) == 0 {
+        finish(&gate.queue, &mut g).await;
+    }
+    drop(g);
+    match rx.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(AppError::internal(anyhow::anyhow!("group commit: {e}"))),
+        Err(_) => Err(AppError::internal(anyhow::anyhow!(
+            "group commit: the group was dropped"
+        ))),
+    }
 }
 
 /// Locks the chain head; call first in the transaction.

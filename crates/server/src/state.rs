@@ -32,8 +32,8 @@ pub struct Inner {
     pub queries: Arc<std::sync::atomic::AtomicU64>,
     /// Votes waiting for the group-commit writer.
     pub votes: crate::services::musrenbang::VoteQueue,
-    /// One audited write at a time in this process (see [`crate::audit_log::open_on`]).
-    pub write_gate: Arc<tokio::sync::Mutex<()>>,
+    /// Audited writes queue here and commit in groups (see [`crate::audit_log::open`]).
+    pub writes: Arc<crate::audit_log::WriteQueue>,
     /// Live vote counts for subscriptions.
     pub vote_events: tokio::sync::broadcast::Sender<crate::services::musrenbang::VoteCountChanged>,
 }
@@ -84,7 +84,7 @@ impl AppState {
             signer,
             queries,
             votes,
-            write_gate: Default::default(),
+            writes: Default::default(),
             vote_events: tokio::sync::broadcast::channel(1024).0,
         }));
         state

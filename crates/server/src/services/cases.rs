@@ -211,9 +211,9 @@ pub async fn start(
         return Err(module_owned(workflow));
     }
     let now = Utc::now();
-    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = start_in(state, &txn, &mut chain, user, workflow, region_id, input).await?;
-    txn.commit().await.db()?;
+    crate::audit_log::commit(gate, txn, chain).await?;
     Ok(fired.case)
 }
 
@@ -324,7 +324,7 @@ pub async fn fire(
     expected_version: Option<i32>,
 ) -> AppResult<CaseView> {
     let now = Utc::now();
-    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = fire_in(
         state,
         &txn,
@@ -338,7 +338,7 @@ pub async fn fire(
         true,
     )
     .await?;
-    txn.commit().await.db()?;
+    crate::audit_log::commit(gate, txn, chain).await?;
     Ok(fired.case)
 }
 
@@ -717,7 +717,7 @@ pub async fn fire_due_timers(state: &AppState, now: DateTime<Utc>) -> AppResult<
 }
 
 async fn fire_timer(state: &AppState, timer_id: i32, now: DateTime<Utc>) -> AppResult<bool> {
-    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let Some(t) = wt::Entity::find_by_id(timer_id).one(&txn).await.db()? else {
         return Ok(false);
     };
@@ -738,7 +738,7 @@ async fn fire_timer(state: &AppState, timer_id: i32, now: DateTime<Utc>) -> AppR
         .db()?
         .ok_or(AppError::NotFound { entity: "instance" })?;
     if m.state != t.armed_in_state {
-        txn.commit().await.db()?;
+        crate::audit_log::commit(gate, txn, chain).await?;
         return Ok(false);
     }
     let comment = Some(format!("timer `{}`", t.name));
@@ -757,13 +757,13 @@ async fn fire_timer(state: &AppState, timer_id: i32, now: DateTime<Utc>) -> AppR
     .await
     {
         Ok(_) => {
-            txn.commit().await.db()?;
+            crate::audit_log::commit(gate, txn, chain).await?;
             Ok(true)
         }
         // The engine refused (a guard says no) before writing: the timer is spent, the case stays.
         Err(e) if !matches!(e, AppError::Internal(_)) => {
             tracing::info!(timer = t.id, error = %e, "timer transition not applicable");
-            txn.commit().await.db()?;
+            crate::audit_log::commit(gate, txn, chain).await?;
             Ok(false)
         }
         Err(e) => Err(e),

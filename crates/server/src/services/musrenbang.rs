@@ -162,7 +162,7 @@ pub async fn create_cycle(
     fields.insert("closes_at".into(), json!(input.closes_at.to_rfc3339()));
 
     let now = Utc::now();
-    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = cases::start_in(
         state,
         &txn,
@@ -186,7 +186,7 @@ pub async fn create_cycle(
     .insert(&txn)
     .await
     .db()?;
-    txn.commit().await.db()?;
+    crate::audit_log::commit(gate, txn, chain).await?;
     Ok(CycleView {
         id: row.id,
         name: row.name,
@@ -509,7 +509,7 @@ pub async fn create_proposal(
     };
 
     let now = Utc::now();
-    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let mut fields = Map::new();
     fields.insert("title".into(), json!(title));
     fields.insert("cycle".into(), json!(cycle.id.to_string()));
@@ -575,7 +575,7 @@ pub async fn create_proposal(
     .insert(&txn)
     .await
     .db()?;
-    txn.commit().await.db()?;
+    crate::audit_log::commit(gate, txn, chain).await?;
     Ok(row)
 }
 
@@ -690,7 +690,7 @@ pub async fn act(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
 
     let now = Utc::now();
-    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = cases::fire_in(
         state,
         &txn,
@@ -745,7 +745,7 @@ pub async fn act(
     if let Some(t) = &merge_target {
         carry_votes(&txn, &p, t).await?;
     }
-    txn.commit().await.db()?;
+    crate::audit_log::commit(gate, txn, chain).await?;
     Ok((get_proposal(&state.db, p.id).await?, fired.event.hash))
 }
 
@@ -1026,7 +1026,7 @@ async fn write_votes(
     batch: &[VoteRequest],
 ) -> AppResult<(Vec<AppResult<VoteReceipt>>, Vec<VoteCountChanged>)> {
     let now = Utc::now();
-    let (_gate, txn, mut chain) = audit_log::open_on(state, db, now).await?;
+    let (gate, txn, mut chain) = audit_log::open_on(state, db, now).await?;
     let mut ids: Vec<i32> = batch.iter().map(|r| r.proposal_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -1125,7 +1125,7 @@ async fn write_votes(
             .db()?;
         }
     }
-    txn.commit().await.db()?;
+    crate::audit_log::commit(gate, txn, chain).await?;
     Ok((results, changes))
 }
 
@@ -1368,7 +1368,7 @@ pub async fn score(
         .instance_id
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
     let now = Utc::now();
-    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let mut input = Map::new();
     input.insert("score".into(), json!(s.to_string()));
     input.insert(
@@ -1427,7 +1427,7 @@ pub async fn score(
         .exec(&txn)
         .await
         .db()?;
-    txn.commit().await.db()?;
+    crate::audit_log::commit(gate, txn, chain).await?;
     get_proposal(&state.db, p.id).await
 }
 
@@ -1556,7 +1556,7 @@ pub async fn hide_comment(
         ));
     }
     let now = Utc::now();
-    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     pc::Entity::update_many()
         .col_expr(pc::Column::Hidden, Expr::value(true))
         .col_expr(
@@ -1592,7 +1592,7 @@ pub async fn hide_comment(
             },
         )
         .await?;
-    txn.commit().await.db()?;
+    crate::audit_log::commit(gate, txn, chain).await?;
     pc::Entity::find_by_id(comment_id)
         .one(&state.db)
         .await

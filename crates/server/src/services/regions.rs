@@ -54,9 +54,8 @@ pub async fn create(
             "The region name is required (at most 120 characters).",
         ));
     }
-    use mufakat_store::DbResultExt;
 
-    let (_gate, txn, mut chain) = crate::audit_log::open(state, chrono::Utc::now()).await?;
+    let (gate, txn, mut chain) = crate::audit_log::open(state, chrono::Utc::now()).await?;
     let m = regions::create(
         &txn,
         NewRegion {
@@ -84,7 +83,7 @@ pub async fn create(
             },
         )
         .await?;
-    txn.commit().await.db()?;
+    crate::audit_log::commit(gate, txn, chain).await?;
     state.reload_regions().await?;
     Ok(RegionNode {
         id: m.id,

@@ -13,7 +13,6 @@ use crate::auth::CurrentUser;
 use crate::authz::perms;
 use crate::services::musrenbang as m;
 use crate::AppState;
-use mufakat_store::DbResultExt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -329,7 +328,7 @@ pub async fn record(
     bytes: usize,
 ) -> AppResult<()> {
     let now = Utc::now();
-    let (_gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
     let role = match actor {
         Some(u) => u
             .grants
@@ -355,6 +354,6 @@ pub async fn record(
             },
         )
         .await?;
-    txn.commit().await.db()?;
+    crate::audit_log::commit(gate, txn, chain).await?;
     Ok(())
 }

@@ -1,0 +1,112 @@
+//! Group commit of audited writes (`audit_log::open` / `commit`): many concurrent writes, some
+//! of which fail after writing, share commits; each success is durable and in the chain, each
+//! failure leaves nothing, and the chain verifies. Runs on both engines.
+
+use mufakat_server::audit_log::{self, AuditDraft};
+
+use crate::helpers::*;
+
+fn draft(n: usize) -> AuditDraft {
+    AuditDraft {
+        actor: "system".into(),
+        role: "system".into(),
+        workflow: "test".into(),
+        workflow_version: "1".into(),
+        instance_id: format!("w{n}"),
+        transition: "write".into(),
+        from_state: String::new(),
+        to_state: String::new(),
+        input: serde_json::json!({ "n": n }),
+        comment: None,
+    }
+}
+
+async fn events_for(app: &TestApp, instance: &str) -> i64 {
+    mufakat_store::repo::audit::for_instance(&app.state.db, "test", instance)
+        .await
+        .unwrap()
+        .len() as i64
+}
+
+#[tokio::test]
+async fn concurrent_writes_share_commits_and_failures_leave_nothing() {
+    let app = spawn_app().await;
+    let before = audit_log::verify(&app.state.db).await.unwrap().events;
+    let (groups_before, writes_before) = app.state.writes.stats();
+    let mut tasks = vec![];
+    for n in 0..90usize {
+        let state = app.state.clone();
+        tasks.push(tokio::spawn(async move {
+            let (gate, txn, mut chain) = audit_log::open(&state, chrono::Utc::now()).await.unwrap();
+            chain.append(&txn, draft(n)).await.unwrap();
+            if n % 3 == 0 {
+                // Fails after writing: its event must go, the others' must stay.
+                tokio::task::yield_now().await;
+                drop(chain);
+                drop(txn);
+                drop(gate);
+                return (n, false);
+            }
+            tokio::task::yield_now().await;
+            audit_log::commit(gate, txn, chain).await.unwrap();
+            (n, true)
+        }));
+    }
+    let mut committed = 0;
+    for t in tasks {
+        let (n, ok) = t.await.unwrap();
+        let stored = events_for(&app, &format!("w{n}")).await;
+        assert_eq!(stored, i64::from(ok), "write {n} (committed: {ok})");
+        committed += usize::from(ok);
+    }
+    assert_eq!(committed, 60);
+    let (groups, writes) = app.state.writes.stats();
+    let (groups, writes) = (groups - groups_before, writes - writes_before);
+    assert_eq!(writes, 60, "every committed write went through a group");
+    assert!(groups < 60, "writes shared commits ({groups} groups)");
+    let v = audit_log::verify(&app.state.db).await.unwrap();
+    assert!(v.ok, "{:?}", v.problem);
+    assert_eq!(v.events, before + 60);
+
+    // The queue is idle again: a lone write commits at once.
+    let (gate, txn, mut chain) = audit_log::open(&app.state, chrono::Utc::now())
+        .await
+        .unwrap();
+    chain.append(&txn, draft(1000)).await.unwrap();
+    audit_log::commit(gate, txn, chain).await.unwrap();
+    assert_eq!(events_for(&app, "w1000").await, 1);
+}
+
+#[tokio::test]
+async fn a_write_that_fails_last_still_commits_the_group_before_it() {
+    let app = spawn_app().await;
+    // Hold the queue so that the three writes below form one group.
+    let (gate, txn, mut chain) = audit_log::open(&app.state, chrono::Utc::now())
+        .await
+        .unwrap();
+    chain.append(&txn, draft(0)).await.unwrap();
+    let mut tasks = vec![];
+    for n in 1..=3usize {
+        let state = app.state.clone();
+        tasks.push(tokio::spawn(async move {
+            let (gate, txn, mut chain) = audit_log::open(&state, chrono::Utc::now()).await.unwrap();
+            chain.append(&txn, draft(n)).await.unwrap();
+            if n == 3 {
+                return false; // dropped: rolls back; the group must still commit 0..2
+            }
+            audit_log::commit(gate, txn, chain).await.unwrap();
+            true
+        }));
+        // Let each task queue up, in order.
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    audit_log::commit(gate, txn, chain).await.unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    for (n, want) in [(0, 1), (1, 1), (2, 1), (3, 0)] {
+        assert_eq!(events_for(&app, &format!("w{n}")).await, want, "write {n}");
+    }
+    let v = audit_log::verify(&app.state.db).await.unwrap();
+    assert!(v.ok, "{:?}", v.problem);
+}
