@@ -110,3 +110,28 @@ async fn a_write_that_fails_last_still_commits_the_group_before_it() {
     let v = audit_log::verify(&app.state.db).await.unwrap();
     assert!(v.ok, "{:?}", v.problem);
 }
+
+#[tokio::test]
+async fn a_writer_that_gives_up_waiting_does_not_hold_the_group_open() {
+    let app = spawn_app().await;
+    let (gate, txn, mut chain) = audit_log::open(&app.state, chrono::Utc::now())
+        .await
+        .unwrap();
+    chain.append(&txn, draft(0)).await.unwrap();
+    // A request waits for its turn and is dropped (its client hung up) before getting it.
+    let state = app.state.clone();
+    let gave_up = tokio::time::timeout(std::time::Duration::from_millis(50), async move {
+        let _ = audit_log::open(&state, chrono::Utc::now()).await;
+    })
+    .await;
+    assert!(gave_up.is_err(), "it was still waiting");
+    // No one waits now: the write commits at once instead of waiting for a group that never fills.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        audit_log::commit(gate, txn, chain),
+    )
+    .await
+    .expect("the commit does not hang")
+    .unwrap();
+    assert_eq!(events_for(&app, "w0").await, 1);
+}

@@ -54,6 +54,21 @@ pub struct WriteQueue {
 }
 
 impl WriteQueue {
+    /// Waits for this process's turn at the chain head. Counted in `waiting` while it waits,
+    /// also when the waiting future is dropped (a client that hung up): a count left behind
+    /// would keep every later group open for a writer that never comes.
+    async fn take_turn(&self) -> tokio::sync::OwnedMutexGuard<Group> {
+        struct Waiting<'a>(&'a AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let _waiting = Waiting(&self.waiting);
+        self.group.clone().lock_owned().await
+    }
+
     /// Group commits made so far and the writes they committed.
     pub fn stats(&self) -> (u64, u64) {
         (
@@ -160,9 +175,16 @@ pub async fn open(
     now: DateTime<Utc>,
 ) -> AppResult<(WriteGate, DatabaseTransaction, Chain)> {
     let queue = state.writes.clone();
-    queue.waiting.fetch_add(1, Ordering::SeqCst);
-    let mut g = queue.group.clone().lock_owned().await;
-    queue.waiting.fetch_sub(1, Ordering::SeqCst);
+    // The gate exists from here on, so that a request dropped half-way (its client hung up)
+    // still leaves the group to the next writer or commits it (see `Drop for WriteGate`).
+    let mut gate = WriteGate {
+        guard: Some(queue.take_turn().await),
+        queue,
+        grouped: true,
+    };
+    let Some(g) = gate.guard.as_mut() else {
+        unreachable!("just taken")
+    };
     if g.open.is_none() {
         let txn = state.db.begin().await.db()?;
         let chain = begin(&txn, now).await?;
@@ -179,22 +201,14 @@ pub async fn open(
     let own = match o.txn.begin().await {
         Ok(t) => t,
         Err(e) => {
-            fail(&mut g, "could not open a savepoint");
+            fail(g, "could not open a savepoint");
             return Err(e).db();
         }
     };
     o.members += 1;
     o.chain.now = now;
     let chain = o.chain.clone();
-    Ok((
-        WriteGate {
-            guard: Some(g),
-            queue,
-            grouped: true,
-        },
-        own,
-        chain,
-    ))
+    Ok((gate, own, chain))
 }
 
 /// Like [`open`], but on its own connection `db` and in a transaction of its own: for a
@@ -205,9 +219,7 @@ pub async fn open_on(
     now: DateTime<Utc>,
 ) -> AppResult<(WriteGate, DatabaseTransaction, Chain)> {
     let queue = state.writes.clone();
-    queue.waiting.fetch_add(1, Ordering::SeqCst);
-    let mut g = queue.group.clone().lock_owned().await;
-    queue.waiting.fetch_sub(1, Ordering::SeqCst);
+    let mut g = queue.take_turn().await;
     finish(&queue, &mut g).await;
     let gate = WriteGate {
         guard: Some(g),
@@ -220,13 +232,29 @@ pub async fn open_on(
 }
 
 /// Commits a write begun with [`open`] or [`open_on`]; returns once it is durable.
+///
+/// A grouped write commits on a task of its own, so that a request dropped while committing
+/// (its client hung up) neither leaves the group without anyone to commit it nor cuts a
+/// group commit short for the other writes in it.
 pub async fn commit(mut gate: WriteGate, txn: DatabaseTransaction, chain: Chain) -> AppResult<()> {
+    if !gate.grouped {
+        let done = txn.commit().await.db();
+        gate.guard.take(); // the next writer's turn only after this commit
+        return done;
+    }
+    tokio::spawn(commit_grouped(gate, txn, chain))
+        .await
+        .unwrap_or_else(|e| Err(AppError::internal(anyhow::anyhow!("group commit: {e}"))))
+}
+
+async fn commit_grouped(
+    mut gate: WriteGate,
+    txn: DatabaseTransaction,
+    chain: Chain,
+) -> AppResult<()> {
     let Some(mut g) = gate.guard.take() else {
         unreachable!("a gate is taken once")
     };
-    if !gate.grouped {
-        return txn.commit().await.db();
-    }
     if let Err(e) = txn.commit().await {
         // Releasing the savepoint failed: the group's transaction is in doubt.
         fail(&mut g, "could not release a savepoint");
