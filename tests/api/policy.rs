@@ -38,7 +38,7 @@ pub async fn allows(app: &TestApp, rule: Rule<'_>, account: &str) -> bool {
     match rule {
         Rule::Policy(perm, region) => {
             let path = path(region).await;
-            st.authz.allowed(&user, &path, perm).await.unwrap()
+            st.authz.allowed(&user, &path, perm).unwrap()
         }
         Rule::Transition {
             workflow,
@@ -52,13 +52,13 @@ pub async fn allows(app: &TestApp, rule: Rule<'_>, account: &str) -> bool {
                 .def
                 .transition_from(transition, state)
                 .unwrap_or_else(|| panic!("{workflow}: no {transition} from {state}"));
-            let held = st.authz.roles_in(&user, &path(region).await).await;
+            let held = st.authz.roles_in(&user, &path(region).await);
             t.roles.iter().any(|r| held.contains(r))
                 || (owner == Some(account) && t.roles.iter().any(|r| r == "owner"))
         }
         Rule::Start { workflow, region } => {
             let d = st.workflows.latest(workflow).expect("deployed workflow");
-            let held = st.authz.roles_in(&user, &path(region).await).await;
+            let held = st.authz.roles_in(&user, &path(region).await);
             d.def.start_roles.iter().any(|r| held.contains(r))
         }
     }

@@ -2,15 +2,14 @@
 //! verifying the stored chain.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use mufakat_audit::{AuditEvent, Checkpoint, Signer};
 use mufakat_core::{AppError, AppResult};
 use mufakat_store::entity::{audit_checkpoint, audit_event};
 use mufakat_store::repo::audit as repo;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
-
 use mufakat_store::DbResultExt;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Set, TransactionTrait};
 
@@ -359,6 +358,19 @@ pub fn to_row(e: &AuditEvent) -> audit_event::Model {
         prev_hash: e.prev_hash.clone(),
         hash: e.hash.clone(),
     }
+}
+
+/// The events of one case (`workflow`, `instance_id`), oldest first.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    workflow: &str,
+    instance_id: &str,
+) -> AppResult<Vec<AuditEvent>> {
+    repo::for_instance(db, workflow, instance_id)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect()
 }
 
 pub fn from_row(r: audit_event::Model) -> AppResult<AuditEvent> {

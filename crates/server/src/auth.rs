@@ -214,14 +214,65 @@ impl SessionCache {
     }
 }
 
-/// Counts failed logins per username and per client address in a sliding window; once over
-/// the limit, further attempts are refused with `RATE_LIMITED` until the window passes, even
-/// with the right password. State is per process (see docs/security.md).
+/// Counts per key in fixed windows that start with a key's first count: the shared state of
+/// [`LoginLimiter`] and [`AttemptLimiter`]. Expired keys are purged once the map grows large,
+/// so a check costs one lookup, not a scan.
+struct WindowCounter<K> {
+    window: Duration,
+    state: Mutex<HashMap<K, (u32, Instant)>>,
+}
+
+/// Beyond this many keys, expired ones are purged.
+const COUNTER_PURGE_AT: usize = 10_000;
+
+impl<K: std::hash::Hash + Eq> WindowCounter<K> {
+    fn new(window: Duration) -> Self {
+        WindowCounter {
+            window,
+            state: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `RATE_LIMITED` (with the seconds left) when `key` has reached `limit` in its window.
+    fn check(
+        state: &HashMap<K, (u32, Instant)>,
+        window: Duration,
+        key: &K,
+        limit: u32,
+        now: Instant,
+    ) -> AppResult<()> {
+        match state.get(key) {
+            Some((count, since)) if *count >= limit && now.duration_since(*since) < window => {
+                let left = window.saturating_sub(now.duration_since(*since));
+                Err(AppError::RateLimited {
+                    retry_after_secs: left.as_secs().max(1),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one for `key` (a new window when its last one has passed).
+    fn add(state: &mut HashMap<K, (u32, Instant)>, window: Duration, key: K, now: Instant) {
+        if state.len() > COUNTER_PURGE_AT {
+            state.retain(|_, (_, since)| now.duration_since(*since) < window);
+        }
+        let e = state.entry(key).or_insert((0, now));
+        if now.duration_since(e.1) >= window {
+            *e = (0, now);
+        }
+        e.0 += 1;
+    }
+}
+
+/// Counts failed logins per username and per client address in a window; once over the
+/// limit, further attempts are refused with `RATE_LIMITED` until the window passes, even with
+/// the right password. A successful login clears its username's count. State is per process
+/// (see docs/security.md).
 pub struct LoginLimiter {
     per_user: u32,
     per_ip: u32,
-    window: Duration,
-    state: Mutex<HashMap<String, (u32, Instant)>>,
+    counts: WindowCounter<String>,
 }
 
 impl LoginLimiter {
@@ -229,52 +280,38 @@ impl LoginLimiter {
         LoginLimiter {
             per_user,
             per_ip,
-            window,
-            state: Mutex::new(HashMap::new()),
+            counts: WindowCounter::new(window),
         }
     }
 
-    fn keys(username: &str, ip: Option<IpAddr>) -> [Option<String>; 2] {
+    fn keys(&self, username: &str, ip: Option<IpAddr>) -> [Option<(String, u32)>; 2] {
         [
-            Some(format!("u:{}", username.to_lowercase())),
-            ip.map(|ip| format!("ip:{ip}")),
+            Some((format!("u:{}", username.to_lowercase()), self.per_user)),
+            ip.map(|ip| (format!("ip:{ip}"), self.per_ip)),
         ]
     }
 
     /// Refuses when either key is over its limit.
     pub fn check(&self, username: &str, ip: Option<IpAddr>) -> AppResult<()> {
         let now = Instant::now();
-        let mut state = self.state.lock().unwrap();
-        state.retain(|_, (_, since)| now.duration_since(*since) < self.window);
-        for key in Self::keys(username, ip).into_iter().flatten() {
-            let limit = if key.starts_with("u:") {
-                self.per_user
-            } else {
-                self.per_ip
-            };
-            if let Some((count, since)) = state.get(&key) {
-                if *count >= limit {
-                    let left = self.window.saturating_sub(now.duration_since(*since));
-                    return Err(AppError::RateLimited {
-                        retry_after_secs: left.as_secs().max(1),
-                    });
-                }
-            }
+        let state = self.counts.state.lock().unwrap();
+        for (key, limit) in self.keys(username, ip).into_iter().flatten() {
+            WindowCounter::check(&state, self.counts.window, &key, limit, now)?;
         }
         Ok(())
     }
 
     pub fn record_failure(&self, username: &str, ip: Option<IpAddr>) {
         let now = Instant::now();
-        let mut state = self.state.lock().unwrap();
-        for key in Self::keys(username, ip).into_iter().flatten() {
-            let e = state.entry(key).or_insert((0, now));
-            e.0 += 1;
+        let mut state = self.counts.state.lock().unwrap();
+        for (key, _) in self.keys(username, ip).into_iter().flatten() {
+            WindowCounter::add(&mut state, self.counts.window, key, now);
         }
     }
 
     pub fn record_success(&self, username: &str) {
-        self.state
+        self.counts
+            .state
             .lock()
             .unwrap()
             .remove(&format!("u:{}", username.to_lowercase()));
@@ -286,16 +323,14 @@ impl LoginLimiter {
 /// process, like [`LoginLimiter`].
 pub struct AttemptLimiter {
     max: u32,
-    window: Duration,
-    state: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+    counts: WindowCounter<IpAddr>,
 }
 
 impl AttemptLimiter {
     pub fn new(max: u32, window: Duration) -> Self {
         AttemptLimiter {
             max,
-            window,
-            state: Mutex::new(HashMap::new()),
+            counts: WindowCounter::new(window),
         }
     }
 
@@ -303,21 +338,9 @@ impl AttemptLimiter {
     pub fn attempt(&self, ip: Option<IpAddr>) -> AppResult<()> {
         let Some(ip) = ip else { return Ok(()) };
         let now = Instant::now();
-        let mut state = self.state.lock().unwrap();
-        if state.len() > 10_000 {
-            state.retain(|_, (_, since)| now.duration_since(*since) < self.window);
-        }
-        let e = state.entry(ip).or_insert((0, now));
-        if now.duration_since(e.1) >= self.window {
-            *e = (0, now);
-        }
-        if e.0 >= self.max {
-            let left = self.window.saturating_sub(now.duration_since(e.1));
-            return Err(AppError::RateLimited {
-                retry_after_secs: left.as_secs().max(1),
-            });
-        }
-        e.0 += 1;
+        let mut state = self.counts.state.lock().unwrap();
+        WindowCounter::check(&state, self.counts.window, &ip, self.max, now)?;
+        WindowCounter::add(&mut state, self.counts.window, ip, now);
         Ok(())
     }
 }

@@ -59,7 +59,7 @@ impl Authz {
 
     /// Whether `user` may do `perm` on data of region `region_path[0]`; `region_path` is that
     /// region followed by its ancestors.
-    pub async fn allowed(
+    pub fn allowed(
         &self,
         user: &CurrentUser,
         region_path: &[i32],
@@ -78,13 +78,13 @@ impl Authz {
     }
 
     /// Like [`Authz::allowed`], but `FORBIDDEN` when not.
-    pub async fn require(
+    pub fn require(
         &self,
         user: &CurrentUser,
         region_path: &[i32],
         perm: Permission,
     ) -> AppResult<()> {
-        if self.allowed(user, region_path, perm).await? {
+        if self.allowed(user, region_path, perm)? {
             Ok(())
         } else {
             tracing::info!(user = user.id, ?perm, region = ?region_path.first(), "authorization denied");
@@ -94,14 +94,14 @@ impl Authz {
 
     /// The roles `user` holds for data of region `region_path[0]` (granted there or above).
     /// Workflow transitions name the roles allowed; this is what the engine is given.
-    pub async fn roles_in(&self, user: &CurrentUser, region_path: &[i32]) -> BTreeSet<String> {
+    pub fn roles_in(&self, user: &CurrentUser, region_path: &[i32]) -> BTreeSet<String> {
         Self::grants_in(user, region_path)
             .map(|r| r.as_str().to_owned())
             .collect()
     }
 
     /// The roles (from `policy.csv`) that hold `perm`, for docs and the authorization matrix test.
-    pub async fn roles_with(&self, perm: Permission) -> Vec<String> {
+    pub fn roles_with(&self, perm: Permission) -> Vec<String> {
         self.enforcer
             .get_filtered_policy(1, vec![perm.object.to_owned(), perm.action.to_owned()])
             .into_iter()
@@ -192,36 +192,21 @@ mod tests {
         let a = Authz::new().await.unwrap();
         // Region 1 = kota, 2 = kecamatan under 1, 3 and 4 = kelurahan under 2.
         let u = user(7, &[(Role::KelurahanStaff, 3)]);
-        assert!(a
-            .allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST)
-            .await
-            .unwrap());
-        assert!(!a
-            .allowed(&u, &[4, 2, 1], perms::RESIDENT_LIST)
-            .await
-            .unwrap());
-        assert!(!a
-            .allowed(&u, &[3, 2, 1], perms::REGION_CREATE)
-            .await
-            .unwrap());
+        assert!(a.allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST).unwrap());
+        assert!(!a.allowed(&u, &[4, 2, 1], perms::RESIDENT_LIST).unwrap());
+        assert!(!a.allowed(&u, &[3, 2, 1], perms::REGION_CREATE).unwrap());
         assert_eq!(
-            a.roles_in(&u, &[3, 2, 1]).await,
+            a.roles_in(&u, &[3, 2, 1]),
             BTreeSet::from(["kelurahan_staff".to_string()])
         );
-        assert!(a.roles_in(&u, &[4, 2, 1]).await.is_empty());
+        assert!(a.roles_in(&u, &[4, 2, 1]).is_empty());
 
         let u = user(7, &[(Role::KecamatanStaff, 2)]);
-        assert!(a
-            .allowed(&u, &[4, 2, 1], perms::RESIDENT_LIST)
-            .await
-            .unwrap());
-        assert!(!a.allowed(&u, &[1], perms::RESIDENT_LIST).await.unwrap());
+        assert!(a.allowed(&u, &[4, 2, 1], perms::RESIDENT_LIST).unwrap());
+        assert!(!a.allowed(&u, &[1], perms::RESIDENT_LIST).unwrap());
 
         let u = user(7, &[]);
-        assert!(!a
-            .allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST)
-            .await
-            .unwrap());
+        assert!(!a.allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST).unwrap());
     }
 
     #[tokio::test]
@@ -229,10 +214,9 @@ mod tests {
         let a = Authz::new().await.unwrap();
         assert!(!a
             .allowed(&user(99, &[]), &[1], perms::REGION_CREATE)
-            .await
             .unwrap());
         assert_eq!(
-            a.roles_with(perms::REGION_CREATE).await,
+            a.roles_with(perms::REGION_CREATE),
             vec!["admin".to_string()]
         );
     }

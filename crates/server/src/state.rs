@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mufakat_core::{AppResult, RegionLevel, RegionNode, RegionTree};
+use mufakat_core::{AppError, AppResult, RegionLevel, RegionNode, RegionTree};
 use mufakat_store::{repo, DatabaseConnection};
 use tokio::sync::RwLock;
 
@@ -114,5 +114,20 @@ impl AppState {
 
     pub async fn region_path(&self, region_id: i32) -> Vec<i32> {
         self.regions.read().await.ancestors_inclusive(region_id)
+    }
+
+    /// Like [`AppState::region_path`], but a `VALIDATION` error on `regionId` for a region that
+    /// does not exist.
+    pub async fn known_region_path(&self, region_id: i32) -> AppResult<Vec<i32>> {
+        let path = self.region_path(region_id).await;
+        if path.is_empty() {
+            return Err(AppError::validation(
+                "regionId",
+                "unknown",
+                "Wilayah tidak dikenal.",
+                "Unknown region.",
+            ));
+        }
+        Ok(path)
     }
 }

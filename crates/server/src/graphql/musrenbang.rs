@@ -317,19 +317,9 @@ impl Proposal {
         let Some(iid) = self.0.instance_id else {
             return Ok(vec![]);
         };
-        let rows = mufakat_store::repo::audit::for_instance(
-            &state(ctx).db,
-            svc::PROPOSAL_WORKFLOW,
-            &iid.to_string(),
-        )
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(audit_log::from_row)
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .map(AuditEventGql)
-            .collect())
+        let events =
+            audit_log::history(&state(ctx).db, svc::PROPOSAL_WORKFLOW, &iid.to_string()).await?;
+        Ok(events.into_iter().map(AuditEventGql).collect())
     }
     async fn attachments(&self) -> Vec<Attachment> {
         serde_json::from_str::<Vec<svc::Attachment>>(&self.0.attachments)

@@ -264,8 +264,7 @@ pub async fn create_staff(
             let path = state.region_path(*region).await;
             state
                 .authz
-                .require(actor, &path, perms::STAFF_ACCOUNT_CREATE)
-                .await?;
+                .require(actor, &path, perms::STAFF_ACCOUNT_CREATE)?;
         }
     }
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
@@ -321,8 +320,7 @@ pub async fn grant_role(
     }
     state
         .authz
-        .require(actor, &path, perms::ROLE_GRANT_CREATE)
-        .await?;
+        .require(actor, &path, perms::ROLE_GRANT_CREATE)?;
     let u = users::get(&state.db, user_id).await?;
     let (gate, txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
     grants::grant(&txn, user_id, role, region_id, Some(actor.id)).await?;
@@ -355,10 +353,7 @@ pub async fn list_residents(
     if path.is_empty() {
         return Err(AppError::NotFound { entity: "region" });
     }
-    state
-        .authz
-        .require(actor, &path, perms::RESIDENT_LIST)
-        .await?;
+    state.authz.require(actor, &path, perms::RESIDENT_LIST)?;
     let within = state.regions.read().await.descendants_inclusive(region_id);
     let rows = user::Entity::find()
         .filter(user::Column::HomeRegionId.is_in(within))

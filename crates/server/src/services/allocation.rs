@@ -170,16 +170,8 @@ pub async fn set_ceiling(
     scope: &str,
     amount: Money,
 ) -> AppResult<bc::Model> {
-    let path = state.region_path(region_id).await;
-    if path.is_empty() {
-        return Err(AppError::validation(
-            "regionId",
-            "unknown",
-            "Wilayah tidak dikenal.",
-            "Unknown region.",
-        ));
-    }
-    state.authz.require(user, &path, perms::BUDGET_SET).await?;
+    let path = state.known_region_path(region_id).await?;
+    state.authz.require(user, &path, perms::BUDGET_SET)?;
     m::get_cycle(&state.db, cycle_id).await?;
     let scope = scope.trim();
     if !(scope.is_empty() || scope.starts_with("opd:") || scope.starts_with("category:")) {
@@ -337,19 +329,8 @@ fn reason_text(p: &mufakat_allocation::rules::ProjectOutcome) -> (String, String
 
 /// Runs a rule on the proposals of a region at a level, within the region's ceiling.
 pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppResult<ar::Model> {
-    let path = state.region_path(req.region_id).await;
-    if path.is_empty() {
-        return Err(AppError::validation(
-            "regionId",
-            "unknown",
-            "Wilayah tidak dikenal.",
-            "Unknown region.",
-        ));
-    }
-    state
-        .authz
-        .require(user, &path, perms::ALLOCATION_RUN)
-        .await?;
+    let path = state.known_region_path(req.region_id).await?;
+    state.authz.require(user, &path, perms::ALLOCATION_RUN)?;
     let cycle = m::get_cycle(&state.db, req.cycle_id).await?;
     let ceiling = region_ceiling(&state.db, req.cycle_id, req.region_id)
         .await?
@@ -522,14 +503,11 @@ pub async fn override_project(
     reason: &str,
 ) -> AppResult<ao::Model> {
     let (r, result, _) = get_run(state, run_id).await?;
-    state
-        .authz
-        .require(
-            user,
-            &state.region_path(r.region_id).await,
-            perms::ALLOCATION_RUN,
-        )
-        .await?;
+    state.authz.require(
+        user,
+        &state.region_path(r.region_id).await,
+        perms::ALLOCATION_RUN,
+    )?;
     if r.adopted_at.is_some() {
         return Err(AppError::conflict(
             "Hasil ini sudah ditetapkan; buat perhitungan baru untuk mengubahnya.",
@@ -591,14 +569,11 @@ pub async fn override_project(
 /// its workflow transition, all in one transaction.
 pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResult<ar::Model> {
     let (r, result, overrides) = get_run(state, run_id).await?;
-    state
-        .authz
-        .require(
-            user,
-            &state.region_path(r.region_id).await,
-            perms::ALLOCATION_ADOPT,
-        )
-        .await?;
+    state.authz.require(
+        user,
+        &state.region_path(r.region_id).await,
+        perms::ALLOCATION_ADOPT,
+    )?;
     if r.adopted_at.is_some() {
         return Err(AppError::conflict(
             "Hasil ini sudah ditetapkan.",

@@ -126,7 +126,7 @@ async fn actor_for(state: &AppState, acting: &Acting<'_>, region_id: i32) -> Act
             let path = state.region_path(region_id).await;
             Actor {
                 id: u.id.to_string(),
-                roles: state.authz.roles_in(u, &path).await,
+                roles: state.authz.roles_in(u, &path),
                 is_system: false,
             }
         }
@@ -170,7 +170,7 @@ pub async fn can_read(
         return true;
     }
     let path = state.region_path(region_id).await;
-    let roles = state.authz.roles_in(user, &path).await;
+    let roles = state.authz.roles_in(user, &path);
     roles.iter().any(|r| {
         r == "auditor" || r == "admin" || (r != "resident" && d.def.roles.iter().any(|x| x == r))
     })
@@ -229,14 +229,7 @@ pub async fn start_in(
     input: serde_json::Map<String, Value>,
 ) -> AppResult<Fired> {
     let d = deployed_latest(state, workflow)?;
-    if state.regions.read().await.get(region_id).is_none() {
-        return Err(AppError::validation(
-            "regionId",
-            "unknown",
-            "Wilayah tidak dikenal.",
-            "Unknown region.",
-        ));
-    }
+    state.known_region_path(region_id).await?;
     let actor = actor_for(state, &Acting::User(user), region_id).await;
     let now = chain.now;
     let outcome = mufakat_workflow::start(&d.def, &actor, &input, now).map_err(workflow_error)?;
@@ -589,6 +582,17 @@ fn stale() -> AppError {
 }
 
 pub async fn get(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<CaseView> {
+    let (m, d) = readable(state, user, id).await?;
+    view(m, &d)
+}
+
+/// A case and its definition, when `user` may read it (`NOT_FOUND` otherwise, as for a case
+/// that does not exist).
+async fn readable(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i32,
+) -> AppResult<(wi::Model, Arc<Deployed>)> {
     let m = wi::Entity::find_by_id(id)
         .one(&state.db)
         .await
@@ -600,7 +604,7 @@ pub async fn get(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<Cas
     if !can_read(state, user, &d, m.region_id, m.created_by).await {
         return Err(AppError::NotFound { entity: "instance" });
     }
-    view(m, &d)
+    Ok((m, d))
 }
 
 /// The transitions `user` may fire now (role and state; guards that need input are checked on
@@ -610,17 +614,7 @@ pub async fn available(
     user: &CurrentUser,
     id: i32,
 ) -> AppResult<Vec<mufakat_workflow::Transition>> {
-    let m = wi::Entity::find_by_id(id)
-        .one(&state.db)
-        .await
-        .db()?
-        .ok_or(AppError::NotFound { entity: "instance" })?;
-    let d = state.workflows.get(m.definition_id).ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id))
-    })?;
-    if !can_read(state, user, &d, m.region_id, m.created_by).await {
-        return Err(AppError::NotFound { entity: "instance" });
-    }
+    let (m, d) = readable(state, user, id).await?;
     let fields: BTreeMap<String, Value> =
         serde_json::from_str(&m.fields).map_err(AppError::internal)?;
     let actor = actor_for(state, &Acting::User(user), m.region_id).await;

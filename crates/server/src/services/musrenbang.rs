@@ -107,19 +107,8 @@ pub async fn create_cycle(
     user: &CurrentUser,
     input: NewCycle,
 ) -> AppResult<CycleView> {
-    let path = state.region_path(input.region_id).await;
-    if path.is_empty() {
-        return Err(AppError::validation(
-            "regionId",
-            "unknown",
-            "Wilayah tidak dikenal.",
-            "Unknown region.",
-        ));
-    }
-    state
-        .authz
-        .require(user, &path, perms::CYCLE_CREATE)
-        .await?;
+    let path = state.known_region_path(input.region_id).await?;
+    state.authz.require(user, &path, perms::CYCLE_CREATE)?;
     let mut errors = vec![];
     let mut last: Option<DateTime<Utc>> = None;
     for p in Phase::ALL {
@@ -500,8 +489,7 @@ pub async fn create_proposal(
     // A resident proposes as a resident; staff name the source.
     let roles = state
         .authz
-        .roles_in(user, &state.region_path(p.region_id).await)
-        .await;
+        .roles_in(user, &state.region_path(p.region_id).await);
     let source = if roles.iter().all(|r| r == Role::Resident.as_str()) {
         "resident".to_owned()
     } else {
@@ -526,16 +514,6 @@ pub async fn create_proposal(
         fields,
     )
     .await?;
-    let sen = |m: Money| {
-        m.to_minor_units().map_err(|_| {
-            AppError::validation(
-                "unitPrice",
-                "range",
-                "Jumlah terlalu besar.",
-                "Amount too large.",
-            )
-        })
-    };
     let row = prop::ActiveModel {
         cycle_id: Set(cycle.id),
         instance_id: Set(Some(fired.case.id)),
@@ -714,16 +692,6 @@ pub async fn act(
             .col_expr(prop::Column::Score, Expr::value(Option::<String>::None));
     }
     if let Some(c) = &new_cost {
-        let sen = |m: Money| {
-            m.to_minor_units().map_err(|_| {
-                AppError::validation(
-                    "unitPrice",
-                    "range",
-                    "Jumlah terlalu besar.",
-                    "Amount too large.",
-                )
-            })
-        };
         upd = upd
             .col_expr(
                 prop::Column::OriginalCostSen,
@@ -1543,10 +1511,7 @@ pub async fn hide_comment(
         .ok_or(AppError::NotFound { entity: "comment" })?;
     let p = get_proposal(&state.db, c.proposal_id).await?;
     let path = state.region_path(p.region_id).await;
-    state
-        .authz
-        .require(user, &path, perms::COMMENT_MODERATE)
-        .await?;
+    state.authz.require(user, &path, perms::COMMENT_MODERATE)?;
     if reason.trim().is_empty() {
         return Err(AppError::validation(
             "reason",
@@ -1571,7 +1536,6 @@ pub async fn hide_comment(
     let role = state
         .authz
         .roles_in(user, &path)
-        .await
         .into_iter()
         .next()
         .unwrap_or_default();
@@ -1607,4 +1571,16 @@ pub async fn comments(db: &impl ConnectionTrait, proposal_id: i32) -> AppResult<
         .all(db)
         .await
         .db()
+}
+
+/// A cost in sen (minor units) for storage; `VALIDATION` on `unitPrice` when it does not fit.
+fn sen(m: Money) -> AppResult<i64> {
+    m.to_minor_units().map_err(|_| {
+        AppError::validation(
+            "unitPrice",
+            "range",
+            "Jumlah terlalu besar.",
+            "Amount too large.",
+        )
+    })
 }

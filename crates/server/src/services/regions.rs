@@ -31,10 +31,7 @@ pub async fn create(
             // A new top-level region: only an admin of some existing root may add one.
             None => state.regions.read().await.roots().map(|r| r.id).collect(),
         };
-        state
-            .authz
-            .require(user, &path, perms::REGION_CREATE)
-            .await?;
+        state.authz.require(user, &path, perms::REGION_CREATE)?;
     }
     let code = input.code.trim();
     if code.is_empty() || code.len() > 32 {

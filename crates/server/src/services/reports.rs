@@ -113,7 +113,7 @@ pub async fn generate(
         } else {
             &region_path
         };
-        state.authz.require(u, path, perm).await?;
+        state.authz.require(u, path, perm)?;
     }
     let deployment = {
         let tree = state.regions.read().await;
