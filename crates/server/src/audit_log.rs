@@ -28,8 +28,8 @@ pub struct AuditDraft {
     pub comment: Option<String>,
 }
 
-/// The open chain of one transaction: [`begin`] locks the head; each [`Chain::append`] adds one
-/// event after the previous.
+/// The open chain of one write: [`open`] gives it with the head locked; each [`Chain::append`]
+/// adds one event after the previous.
 #[derive(Clone)]
 pub struct Chain {
     seq: i64,
@@ -278,8 +278,9 @@ async fn commit_grouped(
     }
 }
 
-/// Locks the chain head; call first in the transaction.
-pub async fn begin(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Chain> {
+/// Locks the chain head; the first statement of a group's (or the vote writer's) transaction.
+/// Services start audited writes with [`open`].
+async fn begin(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Chain> {
     let (seq, hash) = repo::lock_head(txn, &mufakat_audit::format_time(now)).await?;
     Ok(Chain {
         seq,

@@ -79,12 +79,8 @@ async fn graphql_post(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let lang = Lang::from_accept_language(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let request_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let lang = request_lang(&headers);
+    let request_id = new_request_id();
 
     let body = match body {
         Ok(b) => b,
@@ -122,34 +118,20 @@ async fn graphql_post(
         }
     };
 
+    // No Authorization header: anonymous. A header that does not authenticate fails the whole
+    // request rather than running it as anonymous.
     let user = match headers.get(header::AUTHORIZATION) {
         None => None,
-        Some(value) => {
-            let token = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim);
-            let result = match token {
-                Some(t) => accounts::authenticate(&s.app, t).await,
-                None => Err(AppError::Unauthenticated),
-            };
-            match result {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    let status = if matches!(e, AppError::Internal(_)) {
-                        StatusCode::INTERNAL_SERVER_ERROR
-                    } else {
-                        StatusCode::UNAUTHORIZED
-                    };
-                    return reply(
-                        status,
-                        request_error(AppErrorOrCode::App(e), lang, &request_id),
-                        &request_id,
-                    );
-                }
+        Some(_) => match authenticated(&s.app, &headers).await {
+            Ok(u) => Some(u),
+            Err((status, e)) => {
+                return reply(
+                    status,
+                    request_error(AppErrorOrCode::App(e), lang, &request_id),
+                    &request_id,
+                );
             }
-        }
+        },
     };
 
     let loaders = crate::graphql::musrenbang::Loaders::new(&s.app, user.as_ref().map(|u| u.id));
@@ -206,12 +188,8 @@ async fn report_pdf(
     query: Result<axum::extract::Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     use crate::services::reports::{generate, ReportKind, ReportParams};
-    let mut lang = Lang::from_accept_language(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let request_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let mut lang = request_lang(&headers);
+    let request_id = new_request_id();
     let fail = |status: StatusCode, e: AppError, lang: Lang| {
         reply(
             status,
@@ -243,17 +221,9 @@ async fn report_pdf(
             lang,
         );
     };
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let user = match token {
-        Some(t) => match accounts::authenticate(&s.app, t).await {
-            Ok(u) => u,
-            Err(e) => return fail(StatusCode::UNAUTHORIZED, e, lang),
-        },
-        None => return fail(StatusCode::UNAUTHORIZED, AppError::Unauthenticated, lang),
+    let user = match authenticated(&s.app, &headers).await {
+        Ok(u) => u,
+        Err((status, e)) => return fail(status, e, lang),
     };
     let params = ReportParams {
         cycle_id: q.cycle_id,
@@ -293,6 +263,45 @@ async fn report_pdf(
             fail(status, e, lang)
         }
     }
+}
+
+/// The language a request asks for (`Accept-Language`; Indonesian unless English is preferred).
+fn request_lang(headers: &HeaderMap) -> Lang {
+    Lang::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// A short id that ties a response to the server's log lines.
+fn new_request_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+/// The user of the request's `Authorization: Bearer …` token; otherwise `UNAUTHENTICATED`
+/// with 401 (or our own fault with 500).
+async fn authenticated(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<crate::auth::CurrentUser, (StatusCode, AppError)> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let result = match token {
+        Some(t) => accounts::authenticate(app, t).await,
+        None => Err(AppError::Unauthenticated),
+    };
+    result.map_err(|e| {
+        let status = if matches!(e, AppError::Internal(_)) {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        (status, e)
+    })
 }
 
 fn reply(status: StatusCode, resp: async_graphql::Response, request_id: &str) -> Response {
