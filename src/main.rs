@@ -97,6 +97,10 @@ enum BenchCommand {
         /// writer without HTTP), then stop.
         #[arg(long)]
         in_process: bool,
+        /// Server processes on the one database (PostgreSQL: the multi-node deployment);
+        /// client k talks to node k mod N.
+        #[arg(long, default_value_t = 1)]
+        nodes: usize,
     },
 }
 
@@ -357,11 +361,17 @@ async fn main() -> anyhow::Result<()> {
             residents,
             requests,
             in_process,
+            nodes,
         }) => {
-            bench_load(
-                settings, clients, proposals, residents, requests, in_process,
-            )
-            .await?;
+            let load = LoadRun {
+                clients,
+                proposals,
+                residents,
+                requests,
+                in_process,
+                nodes: nodes.max(1),
+            };
+            bench_load(settings, load).await?;
         }
         Command::Bench(BenchCommand::Audit { cases }) => {
             let mut settings = settings;
@@ -498,15 +508,26 @@ fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
     )
 }
 
-async fn bench_load(
-    mut settings: Settings,
+/// What `mufakat bench load` was asked to do.
+struct LoadRun {
     clients: usize,
     proposals: usize,
     residents: usize,
     requests: usize,
     in_process: bool,
-) -> anyhow::Result<()> {
+    nodes: usize,
+}
+
+async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()> {
     use std::time::Instant;
+    let LoadRun {
+        clients,
+        proposals,
+        residents,
+        requests,
+        in_process,
+        nodes,
+    } = load;
     let tmp = std::env::temp_dir().join(format!("mufakat-load-{}", std::process::id()));
     if settings.database_url.is_none() {
         settings.data_dir = tmp.clone();
@@ -537,46 +558,53 @@ async fn bench_load(
         );
         return Ok(());
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let mut child = std::process::Command::new(std::env::current_exe()?)
-        .args(["--database-url", &url, "--data-dir"])
-        .arg(&settings.data_dir)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        // MUFAKAT_BENCH_SERVER_LOG=filter shows the server's log (e.g. vote batch sizes).
-        .env(
-            "RUST_LOG",
-            std::env::var("MUFAKAT_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
-        )
-        .env("MUFAKAT_DURABILITY", &durability)
-        .stdout(std::process::Stdio::null())
-        .stderr(if std::env::var_os("MUFAKAT_BENCH_SERVER_LOG").is_some() {
-            std::process::Stdio::inherit()
-        } else {
-            std::process::Stdio::null()
-        })
-        .spawn()?;
-    let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()?;
-    let mut up = false;
-    for _ in 0..300 {
-        if client
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            up = true;
-            break;
+    let mut children = vec![];
+    let mut gqls = vec![];
+    for _ in 0..nodes {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        children.push(
+            std::process::Command::new(std::env::current_exe()?)
+                .args(["--database-url", &url, "--data-dir"])
+                .arg(&settings.data_dir)
+                .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+                // MUFAKAT_BENCH_SERVER_LOG=filter shows the server's log (e.g. vote batch sizes).
+                .env(
+                    "RUST_LOG",
+                    std::env::var("MUFAKAT_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+                )
+                .env("MUFAKAT_DURABILITY", &durability)
+                .stdout(std::process::Stdio::null())
+                .stderr(if std::env::var_os("MUFAKAT_BENCH_SERVER_LOG").is_some() {
+                    std::process::Stdio::inherit()
+                } else {
+                    std::process::Stdio::null()
+                })
+                .spawn()?,
+        );
+        let base = format!("http://127.0.0.1:{port}");
+        let mut up = false;
+        for _ in 0..300 {
+            if client
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                up = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        anyhow::ensure!(up, "server node {} did not start", gqls.len() + 1);
+        gqls.push(format!("{base}/graphql"));
     }
-    anyhow::ensure!(up, "the server did not start");
-    let gql = format!("{base}/graphql");
-    println!("durability: {durability}; clients: {clients}");
+    let gqls = std::sync::Arc::new(gqls);
+    println!("durability: {durability}; clients: {clients}; server nodes: {nodes}");
 
     // Votes: every resident votes for every proposal, residents spread over the clients.
     let jobs: Vec<(String, i32)> = tokens
@@ -588,13 +616,14 @@ async fn bench_load(
                make: Box<
         dyn Fn(usize) -> Option<(Option<String>, serde_json::Value)> + Send + Sync,
     >| {
-        let (client, gql) = (client.clone(), gql.clone());
+        let (client, gqls) = (client.clone(), gqls.clone());
         let make = std::sync::Arc::new(make);
         async move {
             let t0 = Instant::now();
             let mut tasks = vec![];
             for c in 0..clients {
-                let (client, gql, make) = (client.clone(), gql.clone(), make.clone());
+                let (client, make) = (client.clone(), make.clone());
+                let gql = gqls[c % gqls.len()].clone();
                 tasks.push(tokio::spawn(async move {
                     let mut lat = vec![];
                     let mut errors = 0usize;
@@ -633,11 +662,11 @@ async fn bench_load(
             let n = all.len();
             let (p50, p95, p99, max) = percentiles(all);
             println!("{name:<12} {n:>7} requests in {secs:>6.2}s = {:>7.0}/s  p50 {p50:.1} ms  p95 {p95:.1} ms  p99 {p99:.1} ms  max {max:.1} ms  errors {errors}", n as f64 / secs);
-            n as f64 / secs
+            (n as f64 / secs, n - errors)
         }
     };
     let vote_jobs = jobs.clone();
-    let votes_per_sec = run(
+    let (votes_per_sec, acknowledged_votes) = run(
         "vote",
         Box::new(move |_| {
             let (t, p) = vote_jobs.lock().ok()?.pop()?;
@@ -667,25 +696,42 @@ async fn bench_load(
         }),
     )
     .await;
-    let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM")).map(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .unwrap_or("0")
-                    .parse::<f64>()
-                    .unwrap_or(0.0)
-                    / 1024.0
-            })
-        });
-    let _ = child.kill();
-    let _ = child.wait();
+    let mut rss = vec![];
+    for mut child in children {
+        rss.push(
+            std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+                .ok()
+                .and_then(|s| {
+                    s.lines().find(|l| l.starts_with("VmHWM")).map(|l| {
+                        l.split_whitespace()
+                            .nth(1)
+                            .unwrap_or("0")
+                            .parse::<f64>()
+                            .unwrap_or(0.0)
+                            / 1024.0
+                    })
+                }),
+        );
+        let _ = child.kill();
+        let _ = child.wait();
+    }
     let raw = mufakat_server::bench::raw_inserts(&state, tokens.len() * ids.len(), clients).await?;
     println!("raw storage: {raw:.0} two-row transactions/s with {clients} concurrent writers; votes = {:.0}% of raw", 100.0 * votes_per_sec / raw);
-    if let Some(mb) = rss {
-        println!("server peak RSS: {mb:.1} MB");
+    for (i, mb) in rss.into_iter().enumerate() {
+        if let Some(mb) = mb {
+            println!("server node {} peak RSS: {mb:.1} MB", i + 1);
+        }
     }
+    let (rows, counted) = mufakat_server::bench::vote_totals(&state, &ids).await?;
+    println!(
+        "votes stored: {rows} rows, counts sum {counted}, acknowledged {}{}",
+        acknowledged_votes,
+        if rows as usize == acknowledged_votes && counted as usize == acknowledged_votes {
+            " (exact)"
+        } else {
+            " (MISMATCH)"
+        }
+    );
     let v = mufakat_server::audit_log::verify(&state.db)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -329,3 +329,22 @@ pub async fn votes_in_process(
     }
     Ok((n, t0.elapsed().as_secs_f64(), all))
 }
+
+/// After a load run: the stored vote rows on `proposals` and the sum of their vote counts. Both
+/// must equal the acknowledged votes (every resident voted for each proposal once).
+pub async fn vote_totals(state: &AppState, proposals: &[i32]) -> anyhow::Result<(u64, i64)> {
+    use mufakat_store::entity::{proposal, proposal_vote};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let rows = proposal_vote::Entity::find()
+        .filter(proposal_vote::Column::ProposalId.is_in(proposals.iter().copied()))
+        .count(&state.db)
+        .await?;
+    let counted = proposal::Entity::find()
+        .filter(proposal::Column::Id.is_in(proposals.iter().copied()))
+        .all(&state.db)
+        .await?
+        .iter()
+        .map(|p| i64::from(p.vote_count))
+        .sum();
+    Ok((rows, counted))
+}
