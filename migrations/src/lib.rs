@@ -8,6 +8,7 @@ mod m20261124_000002_workflows_audit;
 mod m20261124_000003_musrenbang;
 mod m20261124_000004_allocation;
 mod m20261124_000005_notifications;
+mod m20261124_000006_proposal_sort_indexes;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_musrenbang::Migration),
             Box::new(m20261124_000004_allocation::Migration),
             Box::new(m20261124_000005_notifications::Migration),
+            Box::new(m20261124_000006_proposal_sort_indexes::Migration),
         ]
     }
 }
