@@ -30,13 +30,15 @@ pub struct AuditDraft {
 
 /// The open chain of one write: [`open`] gives it with the head locked; each [`Chain::append`]
 /// adds one event after the previous.
-#[derive(Clone)]
 pub struct Chain {
     seq: i64,
     hash: String,
     pub now: DateTime<Utc>,
     /// Sealed events not yet written (see [`Chain::append_deferred`]).
     pending: Vec<audit_event::Model>,
+    /// A grouped write's chain: [`Chain::append`] only seals; the group writes the events of
+    /// all its writes at its commit (see [`open`]).
+    grouped: bool,
 }
 
 /// Audited writes of this process queue here for the chain head, first come first served, and
@@ -87,7 +89,8 @@ pub struct Group {
 
 struct OpenGroup {
     txn: DatabaseTransaction,
-    /// The chain as the group's last successful write left it.
+    /// The chain as the group's last successful write left it; its pending events (those of
+    /// the group's writes) are written just before the group commits.
     chain: Chain,
     /// The writes waiting for the group's commit.
     waiters: Vec<tokio::sync::oneshot::Sender<Result<(), String>>>,
@@ -126,8 +129,11 @@ impl Drop for WriteGate {
 
 /// Commits the open group and tells each of its writes how that went.
 async fn finish(queue: &WriteQueue, g: &mut Group) {
-    if let Some(o) = g.open.take() {
-        let result = o.txn.commit().await.map_err(|e| e.to_string());
+    if let Some(mut o) = g.open.take() {
+        let result = match o.chain.flush(&o.txn).await {
+            Ok(()) => o.txn.commit().await.map_err(|e| e.to_string()),
+            Err(e) => Err(format!("writing the group's audit events: {e}")),
+        };
         if result.is_ok() {
             queue.groups.fetch_add(1, Ordering::Relaxed);
             queue
@@ -205,8 +211,13 @@ pub async fn open(
         }
     };
     o.members += 1;
-    o.chain.now = now;
-    let chain = o.chain.clone();
+    let chain = Chain {
+        seq: o.chain.seq,
+        hash: o.chain.hash.clone(),
+        now,
+        pending: Vec::new(),
+        grouped: true,
+    };
     Ok((gate, own, chain))
 }
 
@@ -263,7 +274,10 @@ async fn commit_grouped(
     let Some(o) = g.open.as_mut() else {
         unreachable!("a grouped write has its group")
     };
-    o.chain = chain;
+    // The write's events join the group's, to be written at the group's commit.
+    o.chain.seq = chain.seq;
+    o.chain.hash = chain.hash;
+    o.chain.pending.extend(chain.pending);
     o.waiters.push(tx);
     if o.members >= MAX_GROUP || gate.queue.waiting.load(Ordering::SeqCst) == 0 {
         finish(&gate.queue, &mut g).await;
@@ -287,18 +301,24 @@ async fn begin(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Chai
         hash,
         now,
         pending: Vec::new(),
+        grouped: false,
     })
 }
 
 impl Chain {
-    /// Seals the next event and writes it (with any deferred ones before it).
+    /// Seals the next event and writes it (with any deferred ones before it). In a grouped
+    /// write the event is written with the group's others just before the group commits (one
+    /// multi-row insert and one head update per group instead of per write); nothing in a
+    /// write reads its own events back.
     pub async fn append(
         &mut self,
         txn: &impl ConnectionTrait,
         d: AuditDraft,
     ) -> AppResult<AuditEvent> {
         let event = self.append_deferred(d);
-        self.flush(txn).await?;
+        if !self.grouped {
+            self.flush(txn).await?;
+        }
         Ok(event)
     }
 
