@@ -10,6 +10,12 @@ use mufakat_core::Role;
 use mufakat_server::services::accounts;
 use mufakat_server::{seed, startup, telemetry, Settings};
 
+/// mimalloc instead of the system allocator: under load glibc's malloc took about a fifth of
+/// the server's CPU, much of it in arena locks shared by the runtime's and SQLite's threads
+/// (see docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "mufakat",

@@ -48,6 +48,9 @@ async fn connect_pool(
     size: Option<u32>,
 ) -> Result<DatabaseConnection, DbErr> {
     let is_sqlite = url.starts_with("sqlite:");
+    if is_sqlite {
+        sqlite_process_config();
+    }
     let url = if is_sqlite && !url.contains("mode=") && !url.contains(":memory:") {
         format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
     } else {
@@ -78,6 +81,29 @@ async fn connect_pool(
     // `Normal`, add `?options=-c%20synchronous_commit%3Doff` to the URL (see docs/operations.md).
     let db = Database::connect(opts).await?;
     Ok(db)
+}
+
+/// Process-wide SQLite settings, made once before the first connection opens (SQLite takes
+/// them only before it initialises). Memory statistics off: with them on (the bundled
+/// library's default), every allocation SQLite makes takes one global mutex that all
+/// connections' threads share; nothing here reads those statistics. This is one of the
+/// options SQLite's documentation recommends for speed.
+fn sqlite_process_config() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: `sqlite3_config` with MEMSTATUS takes one int; called before this process
+        // opens any connection (once, here). If SQLite was already initialised (another
+        // library opened a database first) it returns SQLITE_MISUSE and changes nothing.
+        let rc = unsafe {
+            libsqlite3_sys::sqlite3_config(
+                libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::ffi::c_int,
+            )
+        };
+        if rc != libsqlite3_sys::SQLITE_OK {
+            tracing::debug!(rc, "SQLite memory statistics stay on (already initialised)");
+        }
+    });
 }
 
 /// Turns on SQLite's query planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`) for a
@@ -123,6 +149,22 @@ pub fn is_postgres(db: &DatabaseConnection) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn sqlite_keeps_no_memory_statistics() {
+        let dir = std::env::temp_dir().join(format!("mufakat-memstat-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("t.sqlite").display());
+        let db = connect(&url, Durability::Full).await.unwrap();
+        migrate(&db).await.unwrap();
+        // SAFETY: a plain read of SQLite's global counter.
+        let used = unsafe { libsqlite3_sys::sqlite3_memory_used() };
+        assert_eq!(
+            used, 0,
+            "SQLite tracks no memory (no global mutex per allocation)"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[tokio::test]
     async fn sqlite_connections_keep_their_plans() {
