@@ -48,6 +48,7 @@ impl Application {
         let timers = tokio::spawn(timer_loop(self.state.clone()));
         let notifications = tokio::spawn(vote_listener(self.state.clone()));
         let checkpoints = tokio::spawn(checkpoint_loop(self.state.clone()));
+        let wal = tokio::spawn(wal_loop(self.state.clone()));
         let app = http::router(self.state.clone());
         let res = axum::serve(
             self.listener,
@@ -59,6 +60,7 @@ impl Application {
         timers.abort();
         notifications.abort();
         checkpoints.abort();
+        wal.abort();
         res
     }
 }
@@ -114,6 +116,43 @@ pub async fn vote_listener(state: AppState) {
                     break;
                 }
             }
+        }
+    }
+}
+
+/// On SQLite, copies the WAL into the database file every 250 ms, off the requests' path
+/// (see `mufakat_store::db::checkpoint_wal`).
+async fn wal_loop(state: AppState) {
+    if mufakat_store::db::is_postgres(&state.db) {
+        return;
+    }
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut warned = false;
+    loop {
+        tick.tick().await;
+        match mufakat_store::db::checkpoint_wal(&state.db).await {
+            Ok(Some(cp)) => {
+                // Reads that never stop can keep a PASSIVE checkpoint from finishing and the
+                // WAL from starting over; say so once while it lasts.
+                let behind = cp.log_frames - cp.checkpointed_frames;
+                if cp.log_frames > i64::from(mufakat_store::db::WAL_AUTOCHECKPOINT_PAGES)
+                    && behind > 0
+                {
+                    if !warned {
+                        tracing::warn!(
+                            log_frames = cp.log_frames,
+                            behind,
+                            "the SQLite WAL keeps growing: checkpoints cannot finish"
+                        );
+                        warned = true;
+                    }
+                } else {
+                    warned = false;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
         }
     }
 }
