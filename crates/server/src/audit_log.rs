@@ -11,7 +11,7 @@ use mufakat_core::{AppError, AppResult};
 use mufakat_store::entity::{audit_checkpoint, audit_event};
 use mufakat_store::repo::audit as repo;
 use mufakat_store::DbResultExt;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Set, TransactionTrait};
 
 /// What a service wants recorded; the chain fields are filled in by [`append`].
 #[derive(Debug, Clone)]
@@ -97,33 +97,104 @@ struct OpenGroup {
     members: usize,
 }
 
-/// One write's turn at the chain head, from [`open`] until [`commit`] (or until it is dropped:
-/// then the write is rolled back and the others in its group go on).
-pub struct WriteGate {
+/// One audited write, from [`open`] (or [`open_on`]) until [`commit`]: its turn at the chain
+/// head and the transaction it writes in (use it as any sea-orm connection). Dropped without
+/// [`commit`], the write is rolled back and the others in its group go on.
+pub struct WriteTxn {
     guard: Option<tokio::sync::OwnedMutexGuard<Group>>,
     queue: Arc<WriteQueue>,
-    grouped: bool,
+    /// [`open_on`]'s transaction on the caller's own connection. A grouped write (`None`)
+    /// writes in its group's transaction, after a savepoint of its own.
+    own: Option<DatabaseTransaction>,
 }
 
-impl Drop for WriteGate {
+/// The savepoint each grouped write starts with. Savepoints are never released: the group's
+/// commit ends them all, and a failed write rolls back to the newest one of this name, its
+/// own. (Releasing took one more round trip to the database per write, while every other
+/// write of the group waited.)
+const WRITE_SAVEPOINT: &str = "mufakat_write";
+
+impl WriteTxn {
+    fn txn(&self) -> &DatabaseTransaction {
+        if let Some(own) = &self.own {
+            return own;
+        }
+        match self.guard.as_ref().and_then(|g| g.open.as_ref()) {
+            Some(o) => &o.txn,
+            // `open` returns a grouped write only with its group open, and only the write
+            // holding the turn (this one, until commit or drop) can close the group.
+            None => unreachable!("a grouped write holds its open group"),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> sea_orm::DbBackend {
+        self.txn().get_database_backend()
+    }
+    async fn execute_raw(&self, stmt: sea_orm::Statement) -> Result<sea_orm::ExecResult, DbErr> {
+        self.txn().execute_raw(stmt).await
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, DbErr> {
+        self.txn().execute_unprepared(sql).await
+    }
+    async fn query_one_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Option<sea_orm::QueryResult>, DbErr> {
+        self.txn().query_one_raw(stmt).await
+    }
+    async fn query_all_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+        self.txn().query_all_raw(stmt).await
+    }
+    fn support_returning(&self) -> bool {
+        self.txn().support_returning()
+    }
+}
+
+impl Drop for WriteTxn {
     fn drop(&mut self) {
-        let Some(mut g) = self.guard.take() else {
-            return;
-        };
-        // Dropped without commit (an error or an early return). The write's own transaction,
-        // a savepoint, was dropped before this and rolls back; the group's chain is still as
-        // the previous write left it. The group goes on if a writer is waiting, and is
-        // committed for the writes before this one otherwise.
-        if !self.grouped || g.open.is_none() || self.queue.waiting.load(Ordering::SeqCst) > 0 {
+        if self.own.is_some() {
+            // Rolls back as it drops, before the next writer's turn.
+            self.own.take();
+            self.guard.take();
             return;
         }
+        let Some(mut g) = self.guard.take() else {
+            return; // committed
+        };
+        if g.open.is_none() {
+            return;
+        }
+        // Dropped without commit (an error or an early return): the group's transaction goes
+        // back to this write's savepoint before anyone else writes in it.
         match tokio::runtime::Handle::try_current() {
             Ok(rt) => {
                 let queue = self.queue.clone();
-                rt.spawn(async move { finish(&queue, &mut g).await });
+                rt.spawn(async move { roll_back_write(&queue, g).await });
             }
-            Err(_) => fail(&mut g, "no runtime to commit the group on"),
+            Err(_) => fail(&mut g, "no runtime to roll a write back on"),
         }
+    }
+}
+
+/// Undoes a failed grouped write. The group goes on if a writer is waiting, and is committed
+/// for the writes before this one otherwise.
+async fn roll_back_write(queue: &WriteQueue, mut g: tokio::sync::OwnedMutexGuard<Group>) {
+    let Some(o) = g.open.as_mut() else {
+        return;
+    };
+    let undo = format!("ROLLBACK TO SAVEPOINT {WRITE_SAVEPOINT}");
+    if let Err(e) = o.txn.execute_unprepared(&undo).await {
+        fail(&mut g, &format!("rolling a failed write back: {e}"));
+        return;
+    }
+    if queue.waiting.load(Ordering::SeqCst) == 0 {
+        finish(queue, &mut g).await;
     }
 }
 
@@ -160,9 +231,9 @@ fn fail(g: &mut Group, why: &str) {
 }
 
 /// Starts an audited write: waits for this process's turn at the chain head (first come, first
-/// served), then gives the write its own transaction — a savepoint in the group's transaction
-/// — and the chain as the group's previous write left it. Finish with [`commit`]; dropping
-/// the gate without it rolls the write back.
+/// served), then gives the write its transaction — the group's, after a savepoint of the
+/// write's own — and the chain as the group's previous write left it. Finish with [`commit`];
+/// dropping the [`WriteTxn`] without it rolls the write back.
 ///
 /// **Group commit.** When a write commits while others are waiting, the group's transaction
 /// stays open and the next write continues in it; the group commits (one fsync) when no one
@@ -178,16 +249,16 @@ fn fail(g: &mut Group, why: &str) {
 pub async fn open(
     state: &crate::state::AppState,
     now: DateTime<Utc>,
-) -> AppResult<(WriteGate, DatabaseTransaction, Chain)> {
+) -> AppResult<(WriteTxn, Chain)> {
     let queue = state.writes.clone();
-    // The gate exists from here on, so that a request dropped half-way (its client hung up)
-    // still leaves the group to the next writer or commits it (see `Drop for WriteGate`).
-    let mut gate = WriteGate {
+    // The write exists from here on, so that a request dropped half-way (its client hung up)
+    // still leaves the group to the next writer or commits it (see `Drop for WriteTxn`).
+    let mut w = WriteTxn {
         guard: Some(queue.take_turn().await),
         queue,
-        grouped: true,
+        own: None,
     };
-    let Some(g) = gate.guard.as_mut() else {
+    let Some(g) = w.guard.as_mut() else {
         unreachable!("just taken")
     };
     if g.open.is_none() {
@@ -203,13 +274,14 @@ pub async fn open(
     let Some(o) = g.open.as_mut() else {
         unreachable!("opened above")
     };
-    let own = match o.txn.begin().await {
-        Ok(t) => t,
-        Err(e) => {
-            fail(g, "could not open a savepoint");
-            return Err(e).db();
-        }
-    };
+    if let Err(e) = o
+        .txn
+        .execute_unprepared(&format!("SAVEPOINT {WRITE_SAVEPOINT}"))
+        .await
+    {
+        fail(g, "could not open a savepoint");
+        return Err(e).db();
+    }
     o.members += 1;
     let chain = Chain {
         seq: o.chain.seq,
@@ -218,7 +290,7 @@ pub async fn open(
         pending: Vec::new(),
         grouped: true,
     };
-    Ok((gate, own, chain))
+    Ok((w, chain))
 }
 
 /// Like [`open`], but on its own connection `db` and in a transaction of its own: for a
@@ -227,18 +299,19 @@ pub async fn open_on(
     state: &crate::state::AppState,
     db: &sea_orm::DatabaseConnection,
     now: DateTime<Utc>,
-) -> AppResult<(WriteGate, DatabaseTransaction, Chain)> {
+) -> AppResult<(WriteTxn, Chain)> {
     let queue = state.writes.clone();
     let mut g = queue.take_turn().await;
     finish(&queue, &mut g).await;
-    let gate = WriteGate {
+    let mut w = WriteTxn {
         guard: Some(g),
         queue,
-        grouped: false,
+        own: None,
     };
     let txn = db.begin().await.db()?;
-    let chain = begin(&txn, now).await?;
-    Ok((gate, txn, chain))
+    w.own = Some(txn);
+    let chain = begin(w.txn(), now).await?;
+    Ok((w, chain))
 }
 
 /// Commits a write begun with [`open`] or [`open_on`]; returns once it is durable.
@@ -246,30 +319,21 @@ pub async fn open_on(
 /// A grouped write commits on a task of its own, so that a request dropped while committing
 /// (its client hung up) neither leaves the group without anyone to commit it nor cuts a
 /// group commit short for the other writes in it.
-pub async fn commit(mut gate: WriteGate, txn: DatabaseTransaction, chain: Chain) -> AppResult<()> {
-    if !gate.grouped {
-        let done = txn.commit().await.db();
-        gate.guard.take(); // the next writer's turn only after this commit
+pub async fn commit(mut w: WriteTxn, chain: Chain) -> AppResult<()> {
+    if let Some(own) = w.own.take() {
+        let done = own.commit().await.db();
+        w.guard.take(); // the next writer's turn only after this commit
         return done;
     }
-    tokio::spawn(commit_grouped(gate, txn, chain))
+    tokio::spawn(commit_grouped(w, chain))
         .await
         .unwrap_or_else(|e| Err(AppError::internal(anyhow::anyhow!("group commit: {e}"))))
 }
 
-async fn commit_grouped(
-    mut gate: WriteGate,
-    txn: DatabaseTransaction,
-    chain: Chain,
-) -> AppResult<()> {
-    let Some(mut g) = gate.guard.take() else {
-        unreachable!("a gate is taken once")
+async fn commit_grouped(mut w: WriteTxn, chain: Chain) -> AppResult<()> {
+    let Some(mut g) = w.guard.take() else {
+        unreachable!("a write is committed once")
     };
-    if let Err(e) = txn.commit().await {
-        // Releasing the savepoint failed: the group's transaction is in doubt.
-        fail(&mut g, "could not release a savepoint");
-        return Err(e).db();
-    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     let Some(o) = g.open.as_mut() else {
         unreachable!("a grouped write has its group")
@@ -279,8 +343,8 @@ async fn commit_grouped(
     o.chain.hash = chain.hash;
     o.chain.pending.extend(chain.pending);
     o.waiters.push(tx);
-    if o.members >= MAX_GROUP || gate.queue.waiting.load(Ordering::SeqCst) == 0 {
-        finish(&gate.queue, &mut g).await;
+    if o.members >= MAX_GROUP || w.queue.waiting.load(Ordering::SeqCst) == 0 {
+        finish(&w.queue, &mut g).await;
     }
     drop(g);
     match rx.await {

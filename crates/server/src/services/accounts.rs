@@ -87,7 +87,7 @@ pub async fn register_resident(
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
     let nik_hash = auth::nik_hash(&state.nik_key, nik.expose());
 
-    let (gate, txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
     let u = users::create(
         &txn,
         users::NewUser {
@@ -103,7 +103,7 @@ pub async fn register_resident(
     chain
         .append(&txn, account_event(&u.id.to_string(), "resident", u.id, "register", json!({ "username": u.username, "role": "resident", "region": input.kelurahan_id.to_string() })))
         .await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     tracing::info!(user = u.id, "resident registered");
     Ok(view(u, vec![g]))
 }
@@ -268,7 +268,7 @@ pub async fn create_staff(
         }
     }
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
-    let (gate, txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
     let u = users::create(
         &txn,
         users::NewUser {
@@ -302,7 +302,7 @@ pub async fn create_staff(
             ),
         )
         .await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     tracing::info!(user = u.id, by = ?actor.map(|a| a.id), "staff account created");
     Ok(view(u, made))
 }
@@ -322,7 +322,7 @@ pub async fn grant_role(
         .authz
         .require(actor, &path, perms::ROLE_GRANT_CREATE)?;
     let u = users::get(&state.db, user_id).await?;
-    let (gate, txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
     grants::grant(&txn, user_id, role, region_id, Some(actor.id)).await?;
     let (who, as_role) = actor_of(Some(actor));
     chain
@@ -337,7 +337,7 @@ pub async fn grant_role(
             ),
         )
         .await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     // The new role holds from the user's next request on this node.
     state.sessions.forget_user(user_id);
     Ok(view(u, grants::for_user(&state.db, user_id).await?))

@@ -38,7 +38,7 @@ fn to_money(q: &Rational) -> Money {
 }
 
 async fn system_event(
-    txn: &sea_orm::DatabaseTransaction,
+    txn: &audit_log::WriteTxn,
     chain: &mut audit_log::Chain,
     user: &CurrentUser,
     workflow: &str,
@@ -199,7 +199,7 @@ pub async fn set_ceiling(
         )
     })?;
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let existing = bc::Entity::find()
         .filter(bc::Column::CycleId.eq(cycle_id))
         .filter(bc::Column::RegionId.eq(region_id))
@@ -229,7 +229,7 @@ pub async fn set_ceiling(
         .db()?,
     };
     system_event(&txn, &mut chain, user, "system.budget", format!("ceiling-{}", row.id), "set_ceiling", json!({ "cycle": cycle_id.to_string(), "region": region_id.to_string(), "scope": scope, "amount": amount.to_string() }), None).await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     Ok(row)
 }
 
@@ -440,7 +440,7 @@ pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppRe
         detail: serde_json::to_value(&alloc).unwrap_or_default(),
     };
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let row = ar::ActiveModel {
         cycle_id: Set(req.cycle_id),
         region_id: Set(req.region_id),
@@ -460,7 +460,7 @@ pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppRe
     .await
     .db()?;
     system_event(&txn, &mut chain, user, "system.allocation", format!("run-{}", row.id), "run", json!({ "rule": alloc.rule, "budget": Money::from_minor_units(ceiling.amount_sen).to_string(), "selected": alloc.selected }), None).await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     Ok(row)
 }
 
@@ -531,7 +531,7 @@ pub async fn override_project(
         ));
     }
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     ao::Entity::delete_many()
         .filter(ao::Column::RunId.eq(run_id))
         .filter(ao::Column::ProposalId.eq(proposal_id))
@@ -561,7 +561,7 @@ pub async fn override_project(
         Some(reason.trim().to_owned()),
     )
     .await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     Ok(row)
 }
 
@@ -596,7 +596,7 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
         ));
     }
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     for p in &result.projects {
         let ov = overrides.iter().find(|o| o.proposal_id == p.proposal_id);
         let funded = ov.map(|o| o.funded).unwrap_or(p.funded);
@@ -649,7 +649,7 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
         None,
     )
     .await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     Ok(get_run(state, run_id).await?.0)
 }
 

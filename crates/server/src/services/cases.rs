@@ -12,8 +12,8 @@ use mufakat_store::DbResultExt;
 use mufakat_workflow::{Actor, InstanceSnapshot, Outcome, WorkflowError};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde_json::Value;
 
@@ -211,9 +211,9 @@ pub async fn start(
         return Err(module_owned(workflow));
     }
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = start_in(state, &txn, &mut chain, user, workflow, region_id, input).await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     Ok(fired.case)
 }
 
@@ -221,7 +221,7 @@ pub async fn start(
 /// can write its own rows in the same transaction.
 pub async fn start_in(
     state: &AppState,
-    txn: &DatabaseTransaction,
+    txn: &audit_log::WriteTxn,
     chain: &mut audit_log::Chain,
     user: &CurrentUser,
     workflow: &str,
@@ -317,7 +317,7 @@ pub async fn fire(
     expected_version: Option<i32>,
 ) -> AppResult<CaseView> {
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = fire_in(
         state,
         &txn,
@@ -331,7 +331,7 @@ pub async fn fire(
         true,
     )
     .await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     Ok(fired.case)
 }
 
@@ -339,7 +339,7 @@ pub async fn fire(
 #[allow(clippy::too_many_arguments)]
 pub async fn fire_in(
     state: &AppState,
-    txn: &DatabaseTransaction,
+    txn: &audit_log::WriteTxn,
     chain: &mut audit_log::Chain,
     acting: Acting<'_>,
     id: i32,
@@ -711,7 +711,7 @@ pub async fn fire_due_timers(state: &AppState, now: DateTime<Utc>) -> AppResult<
 }
 
 async fn fire_timer(state: &AppState, timer_id: i32, now: DateTime<Utc>) -> AppResult<bool> {
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let Some(t) = wt::Entity::find_by_id(timer_id).one(&txn).await.db()? else {
         return Ok(false);
     };
@@ -732,7 +732,7 @@ async fn fire_timer(state: &AppState, timer_id: i32, now: DateTime<Utc>) -> AppR
         .db()?
         .ok_or(AppError::NotFound { entity: "instance" })?;
     if m.state != t.armed_in_state {
-        crate::audit_log::commit(gate, txn, chain).await?;
+        crate::audit_log::commit(txn, chain).await?;
         return Ok(false);
     }
     let comment = Some(format!("timer `{}`", t.name));
@@ -751,13 +751,13 @@ async fn fire_timer(state: &AppState, timer_id: i32, now: DateTime<Utc>) -> AppR
     .await
     {
         Ok(_) => {
-            crate::audit_log::commit(gate, txn, chain).await?;
+            crate::audit_log::commit(txn, chain).await?;
             Ok(true)
         }
         // The engine refused (a guard says no) before writing: the timer is spent, the case stays.
         Err(e) if !matches!(e, AppError::Internal(_)) => {
             tracing::info!(timer = t.id, error = %e, "timer transition not applicable");
-            crate::audit_log::commit(gate, txn, chain).await?;
+            crate::audit_log::commit(txn, chain).await?;
             Ok(false)
         }
         Err(e) => Err(e),

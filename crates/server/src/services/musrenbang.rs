@@ -151,7 +151,7 @@ pub async fn create_cycle(
     fields.insert("closes_at".into(), json!(input.closes_at.to_rfc3339()));
 
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = cases::start_in(
         state,
         &txn,
@@ -175,7 +175,7 @@ pub async fn create_cycle(
     .insert(&txn)
     .await
     .db()?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     Ok(CycleView {
         id: row.id,
         name: row.name,
@@ -497,7 +497,7 @@ pub async fn create_proposal(
     };
 
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let mut fields = Map::new();
     fields.insert("title".into(), json!(title));
     fields.insert("cycle".into(), json!(cycle.id.to_string()));
@@ -553,7 +553,7 @@ pub async fn create_proposal(
     .insert(&txn)
     .await
     .db()?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     Ok(row)
 }
 
@@ -668,7 +668,7 @@ pub async fn act(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
 
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = cases::fire_in(
         state,
         &txn,
@@ -713,7 +713,7 @@ pub async fn act(
     if let Some(t) = &merge_target {
         carry_votes(&txn, &p, t).await?;
     }
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     Ok((get_proposal(&state.db, p.id).await?, fired.event.hash))
 }
 
@@ -994,7 +994,7 @@ async fn write_votes(
     batch: &[VoteRequest],
 ) -> AppResult<(Vec<AppResult<VoteReceipt>>, Vec<VoteCountChanged>)> {
     let now = Utc::now();
-    let (gate, txn, mut chain) = audit_log::open_on(state, db, now).await?;
+    let (txn, mut chain) = audit_log::open_on(state, db, now).await?;
     let mut ids: Vec<i32> = batch.iter().map(|r| r.proposal_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -1093,7 +1093,7 @@ async fn write_votes(
             .db()?;
         }
     }
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     Ok((results, changes))
 }
 
@@ -1217,7 +1217,7 @@ async fn decide_vote(
 /// Writes what a batch decided — cases, timers of cases that moved, vote rows, counts, events —
 /// in a fixed number of statements, however many proposals the batch touched.
 async fn store_votes(
-    txn: &sea_orm::DatabaseTransaction,
+    txn: &audit_log::WriteTxn,
     chain: &mut audit_log::Chain,
     b: &VoteBatch,
 ) -> AppResult<()> {
@@ -1336,7 +1336,7 @@ pub async fn score(
         .instance_id
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let mut input = Map::new();
     input.insert("score".into(), json!(s.to_string()));
     input.insert(
@@ -1395,7 +1395,7 @@ pub async fn score(
         .exec(&txn)
         .await
         .db()?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     get_proposal(&state.db, p.id).await
 }
 
@@ -1521,7 +1521,7 @@ pub async fn hide_comment(
         ));
     }
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     pc::Entity::update_many()
         .col_expr(pc::Column::Hidden, Expr::value(true))
         .col_expr(
@@ -1556,7 +1556,7 @@ pub async fn hide_comment(
             },
         )
         .await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     pc::Entity::find_by_id(comment_id)
         .one(&state.db)
         .await

@@ -52,7 +52,7 @@ pub async fn create(
         ));
     }
 
-    let (gate, txn, mut chain) = crate::audit_log::open(state, chrono::Utc::now()).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, chrono::Utc::now()).await?;
     let m = regions::create(
         &txn,
         NewRegion {
@@ -80,7 +80,7 @@ pub async fn create(
             },
         )
         .await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     state.reload_regions().await?;
     Ok(RegionNode {
         id: m.id,

@@ -328,7 +328,7 @@ pub async fn record(
     bytes: usize,
 ) -> AppResult<()> {
     let now = Utc::now();
-    let (gate, txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let role = match actor {
         Some(u) => u
             .grants
@@ -354,6 +354,6 @@ pub async fn record(
             },
         )
         .await?;
-    crate::audit_log::commit(gate, txn, chain).await?;
+    crate::audit_log::commit(txn, chain).await?;
     Ok(())
 }
