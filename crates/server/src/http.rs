@@ -23,6 +23,7 @@ use crate::AppState;
 pub struct HttpState {
     pub app: AppState,
     pub schema: MufakatSchema,
+    pub parsed: std::sync::Arc<crate::graphql::parse_cache::ParseCache>,
 }
 
 pub fn router(app: AppState) -> Router {
@@ -46,7 +47,11 @@ pub fn router(app: AppState) -> Router {
             Duration::from_secs(60),
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(HttpState { app, schema })
+        .with_state(HttpState {
+            app,
+            schema,
+            parsed: Default::default(),
+        })
 }
 
 async fn graphiql() -> Html<String> {
@@ -102,7 +107,7 @@ async fn graphql_post(
             return reply(status, request_error(err, lang, &request_id), &request_id);
         }
     };
-    let gql_request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let mut gql_request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(_) => {
             let err = AppErrorOrCode::Code {
@@ -145,6 +150,7 @@ async fn graphql_post(
             &s.app.settings.trusted_proxies,
         )),
     };
+    s.parsed.prepare(&mut gql_request);
     let resp = s.schema.execute(gql_request.data(ctx).data(loaders)).await;
     let resp = finish_response(resp, lang, &request_id);
     // Our own faults are 500s, so that monitoring and fuzzers see them; every other error is a

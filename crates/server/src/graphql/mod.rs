@@ -7,6 +7,7 @@ mod cases;
 pub mod errors;
 pub mod musrenbang;
 mod mutation;
+pub mod parse_cache;
 mod query;
 mod types;
 
