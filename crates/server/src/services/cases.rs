@@ -211,8 +211,11 @@ pub async fn start(
         return Err(module_owned(workflow));
     }
     let now = Utc::now();
+    // Decided before the write's turn: nothing it needs is in the database, and every
+    // microsecond spent holding the write queue is one that all waiting writes wait.
+    let prepared = prepare_start(state, user, workflow, region_id, input, now).await?;
     let (txn, mut chain) = crate::audit_log::open(state, now).await?;
-    let fired = start_in(state, &txn, &mut chain, user, workflow, region_id, input).await?;
+    let fired = write_start(&txn, &mut chain, prepared).await?;
     crate::audit_log::commit(txn, chain).await?;
     Ok(fired.case)
 }
@@ -228,10 +231,32 @@ pub async fn start_in(
     region_id: i32,
     input: serde_json::Map<String, Value>,
 ) -> AppResult<Fired> {
+    let prepared = prepare_start(state, user, workflow, region_id, input, chain.now).await?;
+    write_start(txn, chain, prepared).await
+}
+
+/// A case start decided but not yet written: the start transition evaluated for `user` in the
+/// region at `now` (definitions, regions and grants are all in memory).
+struct PreparedStart {
+    d: Arc<Deployed>,
+    outcome: Outcome,
+    role: String,
+    fields_json: String,
+    region_id: i32,
+    user_id: i32,
+}
+
+async fn prepare_start(
+    state: &AppState,
+    user: &CurrentUser,
+    workflow: &str,
+    region_id: i32,
+    input: serde_json::Map<String, Value>,
+    now: DateTime<Utc>,
+) -> AppResult<PreparedStart> {
     let d = deployed_latest(state, workflow)?;
     state.known_region_path(region_id).await?;
     let actor = actor_for(state, &Acting::User(user), region_id).await;
-    let now = chain.now;
     let outcome = mufakat_workflow::start(&d.def, &actor, &input, now).map_err(workflow_error)?;
     let role = actor
         .roles
@@ -239,15 +264,39 @@ pub async fn start_in(
         .find(|r| d.def.start_roles.contains(r))
         .cloned()
         .unwrap_or_default();
-
     let fields_json = serde_json::to_string(&outcome.fields).map_err(AppError::internal)?;
+    Ok(PreparedStart {
+        d,
+        outcome,
+        role,
+        fields_json,
+        region_id,
+        user_id: user.id,
+    })
+}
+
+/// Writes a prepared start: the case, its timers and its audit event.
+async fn write_start(
+    txn: &audit_log::WriteTxn,
+    chain: &mut audit_log::Chain,
+    p: PreparedStart,
+) -> AppResult<Fired> {
+    let PreparedStart {
+        d,
+        outcome,
+        role,
+        fields_json,
+        region_id,
+        user_id,
+    } = p;
+    let now = chain.now;
     let m = wi::ActiveModel {
         definition_id: Set(d.id),
         workflow: Set(d.def.name.clone()),
         state: Set(outcome.to.clone()),
         fields: Set(fields_json),
         region_id: Set(region_id),
-        created_by: Set(Some(user.id)),
+        created_by: Set(Some(user_id)),
         created_at: Set(now),
         updated_at: Set(now),
         state_entered_at: Set(now),
@@ -263,7 +312,7 @@ pub async fn start_in(
         .append(
             txn,
             AuditDraft {
-                actor: user.id.to_string(),
+                actor: user_id.to_string(),
                 role,
                 workflow: d.def.name.clone(),
                 workflow_version: d.version.to_string(),
