@@ -145,9 +145,10 @@ const SAVEPOINT_JOURNAL_IN_MEMORY_BYTES: std::ffi::c_int = 8 * 1024 * 1024;
 fn sqlite_process_config() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // SAFETY: `sqlite3_config` with MEMSTATUS takes one int; called before this process
-        // opens any connection (once, here). If SQLite was already initialised (another
-        // library opened a database first) it returns SQLITE_MISUSE and changes nothing.
+        // SAFETY: `sqlite3_config` with MEMSTATUS takes one int. It is not thread-safe: no
+        // other SQLite call may run meanwhile. None can: this process opens every SQLite
+        // connection through `connect_pool`, which waits for this `Once` first. Had SQLite
+        // been initialised already, it returns SQLITE_MISUSE and changes nothing.
         let rc = unsafe {
             libsqlite3_sys::sqlite3_config(
                 libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
