@@ -159,7 +159,9 @@ impl ConnectionTrait for WriteTxn {
 impl Drop for WriteTxn {
     fn drop(&mut self) {
         if self.own.is_some() {
-            // Rolls back as it drops, before the next writer's turn.
+            // Its transaction rolls back as it drops (sea-orm has the connection run the
+            // rollback next); a writer whose turn comes first waits at the database's lock on
+            // the chain head until then.
             self.own.take();
             self.guard.take();
             return;
