@@ -5,7 +5,9 @@
 //! CPU while starting cases under load (docs/benchmarks.md). A hit skips only the parser:
 //! the depth, directive and validation checks (complexity, variables, the schema) still run on
 //! every request. A query that does not parse is never kept, so its error is reported as
-//! before. The cache is bounded in entries and in the size of a query it keeps.
+//! before. The cache is bounded in entries, in the size of a query it keeps and in the total
+//! size of the queries it keeps (a parsed document takes several times its text), so that
+//! clients sending many distinct large queries cannot grow the server's memory.
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
@@ -16,17 +18,41 @@ use async_graphql::parser::types::ExecutableDocument;
 const ENTRIES: usize = 512;
 /// Longer query texts are parsed each time rather than kept.
 const MAX_QUERY_BYTES: usize = 16 * 1024;
+/// Total query text kept (least recently used goes first when a new one would pass it).
+const MAX_TOTAL_BYTES: usize = 512 * 1024;
 
 pub struct ParseCache {
-    docs: Mutex<lru::LruCache<String, Arc<ExecutableDocument>>>,
+    docs: Mutex<Docs>,
+}
+
+struct Docs {
+    lru: lru::LruCache<String, Arc<ExecutableDocument>>,
+    /// Sum of the kept queries' lengths.
+    bytes: usize,
 }
 
 impl Default for ParseCache {
     fn default() -> Self {
         ParseCache {
-            docs: Mutex::new(lru::LruCache::new(
-                NonZeroUsize::new(ENTRIES).unwrap_or(NonZeroUsize::MIN),
-            )),
+            docs: Mutex::new(Docs {
+                lru: lru::LruCache::new(NonZeroUsize::new(ENTRIES).unwrap_or(NonZeroUsize::MIN)),
+                bytes: 0,
+            }),
+        }
+    }
+}
+
+impl Docs {
+    fn put(&mut self, query: String, doc: Arc<ExecutableDocument>) {
+        while self.bytes + query.len() > MAX_TOTAL_BYTES || self.lru.len() >= ENTRIES {
+            match self.lru.pop_lru() {
+                Some((q, _)) => self.bytes -= q.len(),
+                None => break,
+            }
+        }
+        self.bytes += query.len();
+        if let Some((old, _)) = self.lru.push(query, doc) {
+            self.bytes -= old.len();
         }
     }
 }
@@ -42,7 +68,7 @@ impl ParseCache {
             .docs
             .lock()
             .ok()
-            .and_then(|mut d| d.get(&request.query).cloned());
+            .and_then(|mut d| d.lru.get(&request.query).cloned());
         if let Some(doc) = cached {
             request.set_parsed_query((*doc).clone());
             return;
@@ -57,7 +83,12 @@ impl ParseCache {
 
     /// Queries kept now.
     pub fn len(&self) -> usize {
-        self.docs.lock().map(|d| d.len()).unwrap_or(0)
+        self.docs.lock().map(|d| d.lru.len()).unwrap_or(0)
+    }
+
+    /// Total length of the queries kept now.
+    pub fn bytes(&self) -> usize {
+        self.docs.lock().map(|d| d.bytes).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -101,11 +132,30 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_is_bounded() {
+    fn the_cache_is_bounded_in_entries() {
         let cache = ParseCache::default();
         for i in 0..ENTRIES + 50 {
             cache.prepare(&mut request(&format!("{{ a{i}: regions {{ name }} }}")));
         }
         assert_eq!(cache.len(), ENTRIES);
+    }
+
+    #[test]
+    fn the_cache_is_bounded_in_bytes() {
+        let cache = ParseCache::default();
+        let big = |i: usize| {
+            let fields: String = (0..600).map(|f| format!("f{f}: name ")).collect();
+            format!("{{ a{i}: regions {{ {fields} }} }}")
+        };
+        assert!(big(0).len() > MAX_TOTAL_BYTES / 100 && big(0).len() <= MAX_QUERY_BYTES);
+        for i in 0..200 {
+            cache.prepare(&mut request(&big(i)));
+            assert!(cache.bytes() <= MAX_TOTAL_BYTES, "{} bytes", cache.bytes());
+        }
+        assert!(cache.len() < 200);
+        // The most recent is kept: asking again does not add an entry.
+        let (n, b) = (cache.len(), cache.bytes());
+        cache.prepare(&mut request(&big(199)));
+        assert_eq!((cache.len(), cache.bytes()), (n, b));
     }
 }
