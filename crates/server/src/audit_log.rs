@@ -79,8 +79,12 @@ impl WriteQueue {
     }
 }
 
-/// Most writes in one group commit.
-const MAX_GROUP: usize = 128;
+/// Most writes in one group commit. Each write is a subtransaction (its savepoint); beyond 64
+/// PostgreSQL's per-session cache of subtransaction ids overflows, and while such a
+/// transaction is open every other session's visibility checks go to `pg_subtrans`. Measured
+/// with 160 clients starting cases: 64 instead of 128 gave p95 47–50 ms instead of 60–62
+/// (PostgreSQL) and p99 35–36 ms instead of 42–45 (SQLite) at the same throughput.
+const MAX_GROUP: usize = 64;
 
 #[derive(Default)]
 pub struct Group {
