@@ -87,27 +87,7 @@ enum BenchCommand {
     /// --database-url) over HTTP with concurrent clients: vote casting, proposal listing, case
     /// transitions; prints throughput, latency percentiles, server peak RSS, and the raw storage
     /// engine's two-row insert rate at the same durability.
-    Load {
-        #[arg(long, default_value_t = 64)]
-        clients: usize,
-        /// Proposals to vote on; every client's residents vote for each.
-        #[arg(long, default_value_t = 20)]
-        proposals: usize,
-        /// Residents (voters); votes cast = residents × proposals.
-        #[arg(long, default_value_t = 256)]
-        residents: usize,
-        /// Requests per client for the listing and transition scenarios.
-        #[arg(long, default_value_t = 50)]
-        requests: usize,
-        /// Cast the votes through the service API in this process instead (the group-commit
-        /// writer without HTTP), then stop.
-        #[arg(long)]
-        in_process: bool,
-        /// Server processes on the one database (PostgreSQL: the multi-node deployment);
-        /// client k talks to node k mod N.
-        #[arg(long, default_value_t = 1)]
-        nodes: usize,
-    },
+    Load(LoadRun),
 }
 
 #[derive(Args)]
@@ -361,24 +341,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Pb(cmd) => mufakat_allocation::cli::run(cmd)?,
         Command::Report(cmd) => report(settings, cmd).await?,
-        Command::Bench(BenchCommand::Load {
-            clients,
-            proposals,
-            residents,
-            requests,
-            in_process,
-            nodes,
-        }) => {
-            let load = LoadRun {
-                clients,
-                proposals,
-                residents,
-                requests,
-                in_process,
-                nodes: nodes.max(1),
-            };
-            bench_load(settings, load).await?;
-        }
+        Command::Bench(BenchCommand::Load(load)) => bench_load(settings, load).await?,
         Command::Bench(BenchCommand::Audit { cases }) => {
             let mut settings = settings;
             let tmp = std::env::temp_dir().join(format!("mufakat-bench-{}", std::process::id()));
@@ -515,12 +478,26 @@ fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
 }
 
 /// What `mufakat bench load` was asked to do.
+#[derive(Args)]
 struct LoadRun {
+    #[arg(long, default_value_t = 64)]
     clients: usize,
+    /// Proposals to vote on; every client's residents vote for each.
+    #[arg(long, default_value_t = 20)]
     proposals: usize,
+    /// Residents (voters); votes cast = residents × proposals.
+    #[arg(long, default_value_t = 256)]
     residents: usize,
+    /// Requests per client for the listing and transition scenarios.
+    #[arg(long, default_value_t = 50)]
     requests: usize,
+    /// Cast the votes through the service API in this process instead (the group-commit
+    /// writer without HTTP), then stop.
+    #[arg(long)]
     in_process: bool,
+    /// Server processes on the one database (PostgreSQL: the multi-node deployment);
+    /// client k talks to node k mod N.
+    #[arg(long, default_value_t = 1)]
     nodes: usize,
 }
 
@@ -534,6 +511,7 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
         in_process,
         nodes,
     } = load;
+    let nodes = nodes.max(1);
     let tmp = std::env::temp_dir().join(format!("mufakat-load-{}", std::process::id()));
     if settings.database_url.is_none() {
         settings.data_dir = tmp.clone();

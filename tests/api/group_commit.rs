@@ -3,6 +3,7 @@
 //! failure leaves nothing, and the chain verifies. Runs on both engines.
 
 use mufakat_server::audit_log::{self, AuditDraft};
+use mufakat_server::AppState;
 
 use crate::helpers::*;
 
@@ -47,6 +48,13 @@ async fn probe_rows(app: &TestApp, n: usize) -> i64 {
     row.try_get_by_index::<i64>(0).unwrap()
 }
 
+/// Opens an audited write and seals its event `w{n}` (written at the group's commit).
+async fn write(state: &AppState, n: usize) -> (audit_log::WriteTxn, audit_log::Chain) {
+    let (txn, mut chain) = audit_log::open(state, chrono::Utc::now()).await.unwrap();
+    chain.append(&txn, draft(n)).await.unwrap();
+    (txn, chain)
+}
+
 async fn events_for(app: &TestApp, instance: &str) -> i64 {
     mufakat_store::repo::audit::for_instance(&app.state.db, "test", instance)
         .await
@@ -65,8 +73,7 @@ async fn concurrent_writes_share_commits_and_failures_leave_nothing() {
     for n in 0..90usize {
         let state = app.state.clone();
         tasks.push(tokio::spawn(async move {
-            let (txn, mut chain) = audit_log::open(&state, chrono::Utc::now()).await.unwrap();
-            chain.append(&txn, draft(n)).await.unwrap();
+            let (txn, chain) = write(&state, n).await;
             let insert = format!("INSERT INTO gc_probe (n) VALUES ({n})");
             txn.execute_unprepared(&insert).await.unwrap();
             if n % 3 == 0 {
@@ -108,10 +115,7 @@ async fn concurrent_writes_share_commits_and_failures_leave_nothing() {
     assert_eq!(v.events, before + 45);
 
     // The queue is idle again: a lone write commits at once.
-    let (txn, mut chain) = audit_log::open(&app.state, chrono::Utc::now())
-        .await
-        .unwrap();
-    chain.append(&txn, draft(1000)).await.unwrap();
+    let (txn, chain) = write(&app.state, 1000).await;
     audit_log::commit(txn, chain).await.unwrap();
     assert_eq!(events_for(&app, "w1000").await, 1);
 }
@@ -120,16 +124,12 @@ async fn concurrent_writes_share_commits_and_failures_leave_nothing() {
 async fn a_write_that_fails_last_still_commits_the_group_before_it() {
     let app = spawn_app().await;
     // Hold the queue so that the three writes below form one group.
-    let (txn, mut chain) = audit_log::open(&app.state, chrono::Utc::now())
-        .await
-        .unwrap();
-    chain.append(&txn, draft(0)).await.unwrap();
+    let (txn, chain) = write(&app.state, 0).await;
     let mut tasks = vec![];
     for n in 1..=3usize {
         let state = app.state.clone();
         tasks.push(tokio::spawn(async move {
-            let (txn, mut chain) = audit_log::open(&state, chrono::Utc::now()).await.unwrap();
-            chain.append(&txn, draft(n)).await.unwrap();
+            let (txn, chain) = write(&state, n).await;
             if n == 3 {
                 return false; // dropped: rolls back; the group must still commit 0..2
             }
@@ -153,10 +153,7 @@ async fn a_write_that_fails_last_still_commits_the_group_before_it() {
 #[tokio::test]
 async fn a_writer_that_gives_up_waiting_does_not_hold_the_group_open() {
     let app = spawn_app().await;
-    let (txn, mut chain) = audit_log::open(&app.state, chrono::Utc::now())
-        .await
-        .unwrap();
-    chain.append(&txn, draft(0)).await.unwrap();
+    let (txn, chain) = write(&app.state, 0).await;
     // A request waits for its turn and is dropped (its client hung up) before getting it.
     let state = app.state.clone();
     let gave_up = tokio::time::timeout(std::time::Duration::from_millis(50), async move {

@@ -218,13 +218,22 @@ pub fn is_postgres(db: &DatabaseConnection) -> bool {
 mod tests {
     use super::*;
 
+    /// A fresh SQLite database in a temporary folder of its own (removed by the caller).
+    async fn fresh_sqlite(
+        name: &str,
+        durability: Durability,
+    ) -> (std::path::PathBuf, DatabaseConnection) {
+        let dir = std::env::temp_dir().join(format!("mufakat-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("t.sqlite").display());
+        let db = connect(&url, durability).await.unwrap();
+        (dir, db)
+    }
+
     #[tokio::test]
     async fn the_wal_is_checkpointed_on_request_not_by_commits() {
         use sea_orm::{ConnectionTrait, Statement};
-        let dir = std::env::temp_dir().join(format!("mufakat-wal-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("t.sqlite").display());
-        let db = connect(&url, Durability::Normal).await.unwrap();
+        let (dir, db) = fresh_sqlite("wal", Durability::Normal).await;
         let pages = db
             .query_one_raw(Statement::from_string(
                 DbBackend::Sqlite,
@@ -258,10 +267,7 @@ mod tests {
 
     #[tokio::test]
     async fn sqlite_keeps_no_memory_statistics() {
-        let dir = std::env::temp_dir().join(format!("mufakat-memstat-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("t.sqlite").display());
-        let db = connect(&url, Durability::Full).await.unwrap();
+        let (dir, db) = fresh_sqlite("memstat", Durability::Full).await;
         migrate(&db).await.unwrap();
         // SAFETY: a plain read of SQLite's global counter.
         let used = unsafe { libsqlite3_sys::sqlite3_memory_used() };
@@ -274,10 +280,7 @@ mod tests {
 
     #[tokio::test]
     async fn sqlite_connections_keep_their_plans() {
-        let dir = std::env::temp_dir().join(format!("mufakat-qpsg-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("t.sqlite").display());
-        let db = connect(&url, Durability::Full).await.unwrap();
+        let (dir, db) = fresh_sqlite("qpsg", Durability::Full).await;
         let mut conn = db.get_sqlite_connection_pool().acquire().await.unwrap();
         let mut handle = conn.lock_handle().await.unwrap();
         let mut on: std::ffi::c_int = -1;
