@@ -462,6 +462,101 @@ fn read_or_generate_password() -> anyhow::Result<(String, bool)> {
 }
 
 /// Latency percentiles of a run, in milliseconds.
+/// CPU time used so far (user + system, seconds) by the server nodes, by PostgreSQL's
+/// processes (all of them: backends, WAL writer, checkpointer) and by this load generator, read
+/// from `/proc` (Linux; `None` elsewhere). Per request, it is a measure of work that does not
+/// depend on how many cores were free, as throughput and latency do.
+struct CpuUse {
+    server: f64,
+    database: Option<f64>,
+    client: f64,
+    /// Bytes the server nodes caused to be written to storage (`write_bytes` of
+    /// `/proc/<pid>/io`; SQLite's WAL and checkpoints, not PostgreSQL's).
+    written: Option<u64>,
+}
+
+impl CpuUse {
+    fn now(server_pids: &[u32], postgres: bool) -> Option<Self> {
+        let server = server_pids
+            .iter()
+            .map(|p| proc_cpu_seconds(&p.to_string()))
+            .sum::<Option<f64>>()?;
+        let database = postgres.then(|| {
+            std::fs::read_dir("/proc")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|pid| {
+                    pid.bytes().all(|b| b.is_ascii_digit())
+                        && std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                            .is_ok_and(|c| c.trim() == "postgres")
+                })
+                .filter_map(|pid| proc_cpu_seconds(&pid))
+                .sum()
+        });
+        let written = server_pids
+            .iter()
+            .map(|p| {
+                std::fs::read_to_string(format!("/proc/{p}/io"))
+                    .ok()?
+                    .lines()
+                    .find_map(|l| l.strip_prefix("write_bytes:"))?
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .sum::<Option<u64>>();
+        Some(CpuUse {
+            server,
+            database,
+            client: proc_cpu_seconds("self")?,
+            written,
+        })
+    }
+
+    /// "CPU per request: ..." (and storage written per request) for `n` requests over `secs` seconds since `before`.
+    fn since(&self, before: &Option<Self>, n: usize, secs: f64) -> Option<String> {
+        let before = before.as_ref()?;
+        let per = |d: f64| d / n.max(1) as f64 * 1e6;
+        let server = self.server - before.server;
+        let mut line = format!(
+            "CPU per request: server {:.0} µs ({:.2} cores)",
+            per(server),
+            server / secs
+        );
+        if let (Some(a), Some(b)) = (self.database, before.database) {
+            line += &format!(
+                ", PostgreSQL {:.0} µs ({:.2} cores)",
+                per(a - b),
+                (a - b) / secs
+            );
+        }
+        line += &format!(
+            ", load generator {:.0} µs",
+            per(self.client - before.client)
+        );
+        if let (Some(a), Some(b), false) = (self.written, before.written, self.database.is_some()) {
+            line += &format!(
+                "; written {:.1} KiB",
+                (a - b) as f64 / n.max(1) as f64 / 1024.0
+            );
+        }
+        Some(line)
+    }
+}
+
+/// User + system CPU seconds of a process (all its threads) from `/proc/<pid>/stat`. The
+/// kernel reports them in USER_HZ ticks, which Linux fixes at 100 per second for user space.
+fn proc_cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     let at = |q: f64| {
@@ -588,6 +683,8 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
         gqls.push(format!("{base}/graphql"));
     }
     let gqls = std::sync::Arc::new(gqls);
+    let server_pids: Vec<u32> = children.iter().map(|c| c.id()).collect();
+    let postgres = url.starts_with("postgres");
     println!("durability: {durability}; clients: {clients}; server nodes: {nodes}");
 
     // Votes: every resident votes for every proposal, residents spread over the clients.
@@ -602,7 +699,9 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
     >| {
         let (client, gqls) = (client.clone(), gqls.clone());
         let make = std::sync::Arc::new(make);
+        let server_pids = server_pids.clone();
         async move {
+            let cpu0 = CpuUse::now(&server_pids, postgres);
             let t0 = Instant::now();
             let mut tasks = vec![];
             for c in 0..clients {
@@ -646,6 +745,11 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
             let n = all.len();
             let (p50, p95, p99, max) = percentiles(all);
             println!("{name:<12} {n:>7} requests in {secs:>6.2}s = {:>7.0}/s  p50 {p50:.1} ms  p95 {p95:.1} ms  p99 {p99:.1} ms  max {max:.1} ms  errors {errors}", n as f64 / secs);
+            if let Some(line) =
+                CpuUse::now(&server_pids, postgres).and_then(|c| c.since(&cpu0, n, secs))
+            {
+                println!("{:<12} {line}", "");
+            }
             (n as f64 / secs, n - errors)
         }
     };
