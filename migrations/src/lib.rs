@@ -9,6 +9,7 @@ mod m20261124_000003_musrenbang;
 mod m20261124_000004_allocation;
 mod m20261124_000005_notifications;
 mod m20261124_000006_proposal_sort_indexes;
+mod m20261125_000007_vote_index_by_voter;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_allocation::Migration),
             Box::new(m20261124_000005_notifications::Migration),
             Box::new(m20261124_000006_proposal_sort_indexes::Migration),
+            Box::new(m20261125_000007_vote_index_by_voter::Migration),
         ]
     }
 }

@@ -229,3 +229,25 @@ async fn unique_violations_become_conflicts() {
     .await;
     assert_eq!(bad_level.unwrap_err().code(), "VALIDATION");
 }
+
+/// Every migration can be reverted and applied again: from the newest down to the first and
+/// back up, on this engine.
+#[tokio::test]
+async fn migrations_revert_and_reapply() {
+    use sea_orm_migration::MigratorTrait;
+    let db = TestDb::fresh().await;
+    let all = mufakat_migrations::Migrator::migrations().len() as u32;
+    mufakat_migrations::Migrator::down(&db.db, Some(all))
+        .await
+        .unwrap();
+    mufakat_migrations::Migrator::up(&db.db, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        mufakat_migrations::Migrator::get_pending_migrations(&db.db)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+}

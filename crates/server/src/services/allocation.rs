@@ -107,6 +107,7 @@ async fn election(
     let ids: Vec<i32> = proposals.iter().map(|p| p.id).collect();
     let mut ballots: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for v in pv::Entity::find()
+        .filter(pv::Column::CycleId.eq(cycle.id))
         .filter(pv::Column::ProposalId.is_in(ids))
         .all(&state.db)
         .await

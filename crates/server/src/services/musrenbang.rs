@@ -725,7 +725,10 @@ async fn carry_votes(
     to: &prop::Model,
 ) -> AppResult<()> {
     let (from_id, to_id) = (from.id, to.id);
+    // Both are of one cycle (merges stay within a cycle); votes are indexed by cycle and voter.
+    let cycle_id = from.cycle_id;
     let votes = pv::Entity::find()
+        .filter(pv::Column::CycleId.eq(cycle_id))
         .filter(pv::Column::ProposalId.eq(from_id))
         .all(txn)
         .await
@@ -750,8 +753,9 @@ async fn carry_votes(
     let (from, to) = (from_id, to_id);
     for v in votes {
         let dup = pv::Entity::find()
-            .filter(pv::Column::ProposalId.eq(to))
             .filter(pv::Column::VoterId.eq(v.voter_id))
+            .filter(pv::Column::CycleId.eq(cycle_id))
+            .filter(pv::Column::ProposalId.eq(to))
             .one(txn)
             .await
             .db()?;
@@ -768,6 +772,7 @@ async fn carry_votes(
     }
     for id in [from, to] {
         let n = pv::Entity::find()
+            .filter(pv::Column::CycleId.eq(cycle_id))
             .filter(pv::Column::ProposalId.eq(id))
             .count(txn)
             .await
@@ -1225,8 +1230,9 @@ async fn store_votes(
     for (&(proposal_id, voter_id), row) in &b.rows {
         if row.delete {
             pv::Entity::delete_many()
-                .filter(pv::Column::ProposalId.eq(proposal_id))
                 .filter(pv::Column::VoterId.eq(voter_id))
+                .filter(pv::Column::CycleId.eq(b.proposals[&proposal_id].cycle_id))
+                .filter(pv::Column::ProposalId.eq(proposal_id))
                 .exec(txn)
                 .await
                 .db()?;
@@ -1250,8 +1256,9 @@ async fn store_votes(
         let written = pv::Entity::insert_many(mufakat_store::pad_pow2(chunk.to_vec()))
             .on_conflict(
                 sea_orm::sea_query::OnConflict::columns([
-                    pv::Column::ProposalId,
                     pv::Column::VoterId,
+                    pv::Column::CycleId,
+                    pv::Column::ProposalId,
                 ])
                 .do_nothing()
                 .to_owned(),
