@@ -461,7 +461,6 @@ fn read_or_generate_password() -> anyhow::Result<(String, bool)> {
     ))
 }
 
-/// Latency percentiles of a run, in milliseconds.
 /// A GraphQL response without `errors`. Read without building the response's value tree, so
 /// that the load generator's own work (on the cores it shares with the server) stays small.
 fn graphql_succeeded(body: &[u8]) -> bool {
@@ -473,10 +472,11 @@ fn graphql_succeeded(body: &[u8]) -> bool {
 }
 
 /// CPU time used so far (user + system, seconds) by the server nodes, by PostgreSQL's
-/// processes (all of them: backends, WAL writer, checkpointer) and by this load generator, read
-/// from `/proc` (Linux; `None` elsewhere). Per request, it is a measure of work that does not
-/// depend on how many cores were free, as throughput and latency do.
-struct CpuUse {
+/// processes on this machine (all of them: backends, WAL writer, checkpointer; none counted
+/// when the database runs elsewhere) and by this load generator, and the bytes the servers
+/// wrote to storage, read from `/proc` (Linux; `None` elsewhere). Per request, these measure
+/// work without depending on how many cores were free, as throughput and latency do.
+struct Usage {
     server: f64,
     database: Option<f64>,
     client: f64,
@@ -485,26 +485,29 @@ struct CpuUse {
     written: Option<u64>,
 }
 
-impl CpuUse {
+impl Usage {
     fn now(server_pids: &[u32], postgres: bool) -> Option<Self> {
         let server = server_pids
             .iter()
             .map(|p| proc_cpu_seconds(&p.to_string()))
             .sum::<Option<f64>>()?;
-        let database = postgres.then(|| {
-            std::fs::read_dir("/proc")
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|pid| {
-                    pid.bytes().all(|b| b.is_ascii_digit())
-                        && std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                            .is_ok_and(|c| c.trim() == "postgres")
-                })
-                .filter_map(|pid| proc_cpu_seconds(&pid))
-                .sum()
-        });
+        let database = postgres
+            .then(|| {
+                std::fs::read_dir("/proc")
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|pid| {
+                        pid.bytes().all(|b| b.is_ascii_digit())
+                            && std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                                .is_ok_and(|c| c.trim() == "postgres")
+                    })
+                    .filter_map(|pid| proc_cpu_seconds(&pid))
+                    .collect::<Vec<f64>>()
+            })
+            .filter(|local| !local.is_empty())
+            .map(|local| local.into_iter().sum());
         let written = server_pids
             .iter()
             .map(|p| {
@@ -517,7 +520,7 @@ impl CpuUse {
                     .ok()
             })
             .sum::<Option<u64>>();
-        Some(CpuUse {
+        Some(Usage {
             server,
             database,
             client: proc_cpu_seconds("self")?,
@@ -525,8 +528,9 @@ impl CpuUse {
         })
     }
 
-    /// "CPU per request: ..." (and storage written per request) for `n` requests over `secs` seconds since `before`.
-    fn since(&self, before: &Option<Self>, n: usize, secs: f64) -> Option<String> {
+    /// "CPU per request: ..." (and, on SQLite, storage written per request) for `n` requests
+    /// over `secs` seconds since `before`.
+    fn since(&self, before: &Option<Self>, n: usize, secs: f64, postgres: bool) -> Option<String> {
         let before = before.as_ref()?;
         let per = |d: f64| d / n.max(1) as f64 * 1e6;
         let server = self.server - before.server;
@@ -546,7 +550,7 @@ impl CpuUse {
             ", load generator {:.0} µs",
             per(self.client - before.client)
         );
-        if let (Some(a), Some(b), false) = (self.written, before.written, self.database.is_some()) {
+        if let (Some(a), Some(b), false) = (self.written, before.written, postgres) {
             line += &format!(
                 "; written {:.1} KiB",
                 (a - b) as f64 / n.max(1) as f64 / 1024.0
@@ -567,6 +571,7 @@ fn proc_cpu_seconds(pid: &str) -> Option<f64> {
     Some(ticks as f64 / 100.0)
 }
 
+/// Latency percentiles of a run, in milliseconds.
 fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     let at = |q: f64| {
@@ -711,7 +716,7 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
         let make = std::sync::Arc::new(make);
         let server_pids = server_pids.clone();
         async move {
-            let cpu0 = CpuUse::now(&server_pids, postgres);
+            let cpu0 = Usage::now(&server_pids, postgres);
             let t0 = Instant::now();
             let mut tasks = vec![];
             for c in 0..clients {
@@ -752,7 +757,7 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
             let (p50, p95, p99, max) = percentiles(all);
             println!("{name:<12} {n:>7} requests in {secs:>6.2}s = {:>7.0}/s  p50 {p50:.1} ms  p95 {p95:.1} ms  p99 {p99:.1} ms  max {max:.1} ms  errors {errors}", n as f64 / secs);
             if let Some(line) =
-                CpuUse::now(&server_pids, postgres).and_then(|c| c.since(&cpu0, n, secs))
+                Usage::now(&server_pids, postgres).and_then(|c| c.since(&cpu0, n, secs, postgres))
             {
                 println!("{:<12} {line}", "");
             }
