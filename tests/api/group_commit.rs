@@ -171,3 +171,31 @@ async fn a_writer_that_gives_up_waiting_does_not_hold_the_group_open() {
     .unwrap();
     assert_eq!(events_for(&app, "w0").await, 1);
 }
+
+#[tokio::test]
+async fn a_writer_that_gives_up_after_the_group_counted_on_it_does_not_strand_the_group() {
+    let app = spawn_app().await;
+    let (txn, chain) = write(&app.state, 0).await;
+    // A second request starts waiting for its turn ...
+    let state = app.state.clone();
+    let mut waiting = Box::pin(async move {
+        let _ = audit_log::open(&state, chrono::Utc::now()).await;
+    });
+    let still = tokio::time::timeout(std::time::Duration::from_millis(20), &mut waiting).await;
+    assert!(still.is_err(), "it was still waiting");
+    // ... so the first write's commit leaves the group open for it, and waits for its commit.
+    let committing = tokio::spawn(audit_log::commit(txn, chain));
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(
+        !committing.is_finished(),
+        "the group waited for the second write"
+    );
+    // The second request's client hangs up before its turn: no one else will come.
+    drop(waiting);
+    tokio::time::timeout(std::time::Duration::from_secs(10), committing)
+        .await
+        .expect("the first write's commit does not hang")
+        .unwrap()
+        .unwrap();
+    assert_eq!(events_for(&app, "w0").await, 1);
+}

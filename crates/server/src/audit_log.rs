@@ -58,16 +58,40 @@ impl WriteQueue {
     /// Waits for this process's turn at the chain head. Counted in `waiting` while it waits,
     /// also when the waiting future is dropped (a client that hung up): a count left behind
     /// would keep every later group open for a writer that never comes.
-    async fn take_turn(&self) -> tokio::sync::OwnedMutexGuard<Group> {
-        struct Waiting<'a>(&'a AtomicUsize);
-        impl Drop for Waiting<'_> {
+    ///
+    /// A writer that gives up may be the one a finished write left its group open for; if no
+    /// one else is waiting then, it has the group committed on a task of its own, or the
+    /// group's writes would wait for the next write to arrive.
+    async fn take_turn(self: &Arc<Self>) -> tokio::sync::OwnedMutexGuard<Group> {
+        struct Waiting {
+            queue: Arc<WriteQueue>,
+            got_turn: bool,
+        }
+        impl Drop for Waiting {
             fn drop(&mut self) {
-                self.0.fetch_sub(1, Ordering::SeqCst);
+                let left = self.queue.waiting.fetch_sub(1, Ordering::SeqCst) - 1;
+                if self.got_turn || left > 0 {
+                    return;
+                }
+                if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                    let queue = self.queue.clone();
+                    rt.spawn(async move {
+                        let mut g = queue.group.clone().lock_owned().await;
+                        if queue.waiting.load(Ordering::SeqCst) == 0 {
+                            finish(&queue, &mut g).await;
+                        }
+                    });
+                }
             }
         }
         self.waiting.fetch_add(1, Ordering::SeqCst);
-        let _waiting = Waiting(&self.waiting);
-        self.group.clone().lock_owned().await
+        let mut waiting = Waiting {
+            queue: self.clone(),
+            got_turn: false,
+        };
+        let turn = self.group.clone().lock_owned().await;
+        waiting.got_turn = true;
+        turn
     }
 
     /// Group commits made so far and the writes they committed.
