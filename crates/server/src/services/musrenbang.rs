@@ -3,7 +3,7 @@
 //! change, vote and score is a transition of those cases, appended to the audit chain in the
 //! same transaction as the module's own rows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use mufakat_core::{AppError, AppResult, FieldError, Money, Role};
@@ -717,6 +717,9 @@ pub async fn act(
     Ok((get_proposal(&state.db, p.id).await?, fired.event.hash))
 }
 
+/// Rows per statement when a merge moves votes (far below both engines' bind limits).
+const MERGE_CHUNK: usize = 1000;
+
 /// Moves the votes of a merged proposal to its parent: a voter who already voted for the parent
 /// keeps one vote. Counts are recomputed from the vote rows.
 async fn carry_votes(
@@ -734,9 +737,10 @@ async fn carry_votes(
         .await
         .db()?;
     let now = Utc::now();
-    for v in &votes {
-        // The voter is told where their vote went.
-        mufakat_store::entity::notification::ActiveModel {
+    // The voters are told where their votes went.
+    let told: Vec<_> = votes
+        .iter()
+        .map(|v| mufakat_store::entity::notification::ActiveModel {
             user_id: Set(v.voter_id),
             kind: Set("proposal_merged".into()),
             message_id: Set(format!("Usulan \"{}\" yang Anda dukung digabung ke usulan \"{}\". Suara Anda kini untuk usulan tersebut.", from.title, to.title)),
@@ -745,26 +749,41 @@ async fn carry_votes(
             created_at: Set(now),
             read_at: Set(None),
             ..Default::default()
-        }
-        .insert(txn)
-        .await
-        .db()?;
-    }
-    let (from, to) = (from_id, to_id);
-    for v in votes {
-        let dup = pv::Entity::find()
-            .filter(pv::Column::VoterId.eq(v.voter_id))
-            .filter(pv::Column::CycleId.eq(cycle_id))
-            .filter(pv::Column::ProposalId.eq(to))
-            .one(txn)
+        })
+        .collect();
+    for chunk in told.chunks(MERGE_CHUNK) {
+        mufakat_store::entity::notification::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
             .await
             .db()?;
-        if dup.is_some() {
-            pv::Entity::delete_by_id(v.id).exec(txn).await.db()?;
-        } else {
+    }
+    // A voter who voted for both keeps the vote for the target; the others' votes move.
+    let (from, to) = (from_id, to_id);
+    for chunk in votes.chunks(MERGE_CHUNK) {
+        let also_for_target: HashSet<i32> = pv::Entity::find()
+            .filter(pv::Column::CycleId.eq(cycle_id))
+            .filter(pv::Column::ProposalId.eq(to))
+            .filter(pv::Column::VoterId.is_in(chunk.iter().map(|v| v.voter_id)))
+            .all(txn)
+            .await
+            .db()?
+            .into_iter()
+            .map(|v| v.voter_id)
+            .collect();
+        let (dropped, moved): (Vec<&pv::Model>, Vec<&pv::Model>) = chunk
+            .iter()
+            .partition(|v| also_for_target.contains(&v.voter_id));
+        if !dropped.is_empty() {
+            pv::Entity::delete_many()
+                .filter(pv::Column::Id.is_in(dropped.iter().map(|v| v.id)))
+                .exec(txn)
+                .await
+                .db()?;
+        }
+        if !moved.is_empty() {
             pv::Entity::update_many()
                 .col_expr(pv::Column::ProposalId, Expr::value(to))
-                .filter(pv::Column::Id.eq(v.id))
+                .filter(pv::Column::Id.is_in(moved.iter().map(|v| v.id)))
                 .exec(txn)
                 .await
                 .db()?;
