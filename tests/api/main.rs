@@ -11,6 +11,7 @@ mod helpers;
 mod musrenbang;
 mod musrenbang_authz;
 mod policy;
+mod public_cache;
 mod reports;
 mod schema;
 mod two_nodes;

@@ -52,6 +52,10 @@ pub struct WriteQueue {
     /// Group commits made and writes they held (for tests and metrics).
     groups: AtomicU64,
     grouped_writes: AtomicU64,
+    /// Moves on every commit of an audited write and on every other change of the data this
+    /// node knows of (see [`WriteQueue::changed`]); answers cached for the public are valid
+    /// only at the generation they were computed at (`graphql::response_cache`).
+    generation: AtomicU64,
 }
 
 impl WriteQueue {
@@ -92,6 +96,17 @@ impl WriteQueue {
         let turn = self.group.clone().lock_owned().await;
         waiting.got_turn = true;
         turn
+    }
+
+    /// The current write generation (see [`WriteQueue::changed`]).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Records that the data changed (a commit here, a mutation answered, a change another node
+    /// announced): answers computed before are no longer served from the cache.
+    pub fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Group commits made so far and the writes they committed.
@@ -235,6 +250,8 @@ async fn finish(queue: &WriteQueue, g: &mut Group) {
             Ok(()) => o.txn.commit().await.map_err(|e| e.to_string()),
             Err(e) => Err(format!("writing the group's audit events: {e}")),
         };
+        // Before any of the group's writes is answered.
+        queue.changed();
         if result.is_ok() {
             queue.groups.fetch_add(1, Ordering::Relaxed);
             queue
@@ -352,6 +369,7 @@ pub async fn open_on(
 pub async fn commit(mut w: WriteTxn, chain: Chain) -> AppResult<()> {
     if let Some(own) = w.own.take() {
         let done = own.commit().await.db();
+        w.queue.changed();
         w.guard.take(); // the next writer's turn only after this commit
         return done;
     }

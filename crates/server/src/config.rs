@@ -26,6 +26,10 @@ pub struct Settings {
     /// seconds (0: read on every request). Bounds how long a logout or role change made on one
     /// node takes to reach the others.
     pub session_cache_secs: u64,
+    /// How long a node may answer an anonymous query with an answer it computed before, in
+    /// milliseconds (0: never). Writes made through the node (and, on PostgreSQL, votes on any
+    /// node) are seen at once; other changes made by other processes within this time.
+    pub public_cache_ms: u64,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     pub graphql_max_depth: usize,
@@ -63,6 +67,7 @@ impl Default for Settings {
             durability: "full".into(),
             token_ttl_hours: 12,
             session_cache_secs: 5,
+            public_cache_ms: 1000,
             max_body_bytes: 1024 * 1024,
             graphql_max_depth: 16,
             graphql_max_complexity: 1000,
@@ -125,6 +130,9 @@ impl Settings {
         }
         if let Some(v) = get("MUFAKAT_SESSION_CACHE_SECS") {
             self.session_cache_secs = parse("MUFAKAT_SESSION_CACHE_SECS", v)?;
+        }
+        if let Some(v) = get("MUFAKAT_PUBLIC_CACHE_MS") {
+            self.public_cache_ms = parse("MUFAKAT_PUBLIC_CACHE_MS", v)?;
         }
         if let Some(v) = get("MUFAKAT_MAX_BODY_BYTES") {
             self.max_body_bytes = parse("MUFAKAT_MAX_BODY_BYTES", v)?;

@@ -24,6 +24,8 @@ pub struct HttpState {
     pub app: AppState,
     pub schema: MufakatSchema,
     pub parsed: std::sync::Arc<crate::graphql::parse_cache::ParseCache>,
+    /// Answers to anonymous queries (see [`crate::graphql::response_cache`]).
+    pub answers: std::sync::Arc<crate::graphql::response_cache::ResponseCache>,
 }
 
 pub fn router(app: AppState) -> Router {
@@ -33,6 +35,9 @@ pub fn router(app: AppState) -> Router {
         app.settings.graphql_max_complexity,
     );
     let max_body = app.settings.max_body_bytes;
+    let answers = crate::graphql::response_cache::ResponseCache::new(Duration::from_millis(
+        app.settings.public_cache_ms,
+    ));
     Router::new()
         .route("/graphql", get(graphiql).post(graphql_post))
         .route_service(
@@ -51,6 +56,7 @@ pub fn router(app: AppState) -> Router {
             app,
             schema,
             parsed: Default::default(),
+            answers: std::sync::Arc::new(answers),
         })
 }
 
@@ -107,6 +113,14 @@ async fn graphql_post(
             return reply(status, request_error(err, lang, &request_id), &request_id);
         }
     };
+    // An anonymous request the node answered a moment ago, with nothing written since.
+    let anonymous = !headers.contains_key(header::AUTHORIZATION);
+    let generation = s.app.writes.generation();
+    if anonymous {
+        if let Some(answer) = s.answers.get(lang, &body, generation) {
+            return reply_json(StatusCode::OK, answer, &request_id);
+        }
+    }
     let mut gql_request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(_) => {
@@ -151,7 +165,14 @@ async fn graphql_post(
         )),
     };
     s.parsed.prepare(&mut gql_request);
+    let is_query = crate::graphql::response_cache::is_query(&mut gql_request);
     let resp = s.schema.execute(gql_request.data(ctx).data(loaders)).await;
+    if is_query != Some(true) {
+        // A mutation (or something that might have been one) may have changed what the public
+        // reads; mark it before answering, so that its client reads its own change.
+        s.app.writes.changed();
+    }
+    let keep = anonymous && is_query == Some(true) && resp.errors.is_empty();
     let resp = finish_response(resp, lang, &request_id);
     // Our own faults are 500s, so that monitoring and fuzzers see them; every other error is a
     // normal GraphQL response.
@@ -159,15 +180,22 @@ async fn graphql_post(
         e.extensions.as_ref().and_then(|x| x.get("code"))
             == Some(&async_graphql::Value::from("INTERNAL"))
     });
-    reply(
-        if internal {
-            StatusCode::INTERNAL_SERVER_ERROR
-        } else {
-            StatusCode::OK
-        },
-        resp,
-        &request_id,
-    )
+    let status = if internal {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        StatusCode::OK
+    };
+    if !keep || !s.answers.may_keep(&body) {
+        return reply(status, resp, &request_id);
+    }
+    match serde_json::to_vec(&resp) {
+        Ok(json) => {
+            let json = Bytes::from(json);
+            s.answers.put(lang, &body, generation, json.clone());
+            reply_json(status, json, &request_id)
+        }
+        Err(_) => reply(status, resp, &request_id),
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -308,6 +336,23 @@ async fn authenticated(
         };
         (status, e)
     })
+}
+
+/// A JSON body already encoded (an answer from the cache).
+fn reply_json(status: StatusCode, json: Bytes, request_id: &str) -> Response {
+    let mut r = (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        json,
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        r.headers_mut().insert("x-request-id", v);
+    }
+    r
 }
 
 fn reply(status: StatusCode, resp: async_graphql::Response, request_id: &str) -> Response {

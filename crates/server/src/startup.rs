@@ -79,7 +79,8 @@ async fn timer_loop(state: AppState) {
     }
 }
 
-/// On PostgreSQL, forwards vote counts NOTIFYed by any node to this node's subscribers.
+/// On PostgreSQL, forwards vote counts NOTIFYed by any node to this node's subscribers (and
+/// drops the answers this node keeps for the public, which may hold the old counts).
 pub async fn vote_listener(state: AppState) {
     use crate::services::musrenbang::{VoteCountChanged, VOTE_CHANNEL};
     if !mufakat_store::db::is_postgres(&state.db) {
@@ -105,6 +106,8 @@ pub async fn vote_listener(state: AppState) {
             match listener.recv().await {
                 Ok(n) => match serde_json::from_str::<Vec<VoteCountChanged>>(n.payload()) {
                     Ok(changes) => {
+                        // Answers kept for the public may hold the old counts.
+                        state.writes.changed();
                         for change in changes {
                             let _ = state.vote_events.send(change);
                         }

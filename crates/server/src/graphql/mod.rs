@@ -9,6 +9,7 @@ pub mod musrenbang;
 mod mutation;
 pub mod parse_cache;
 mod query;
+pub mod response_cache;
 mod types;
 
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema, ID};
