@@ -708,10 +708,12 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
         .flat_map(|t| ids.iter().map(move |p| (t.clone(), *p)))
         .collect();
     let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
-    let run = |name: &'static str,
-               make: Box<
-        dyn Fn(usize) -> Option<(Option<String>, serde_json::Value)> + Send + Sync,
-    >| {
+    // A phase: each client sends what `make` gives it (token, body, kind of request) until it
+    // gives nothing; figures are printed per kind of request.
+    type Make = Box<
+        dyn Fn(usize) -> Option<(Option<String>, serde_json::Value, &'static str)> + Send + Sync,
+    >;
+    let run = |name: &'static str, make: Make| {
         let (client, gqls) = (client.clone(), gqls.clone());
         let make = std::sync::Arc::new(make);
         let server_pids = server_pids.clone();
@@ -723,10 +725,9 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
                 let (client, make) = (client.clone(), make.clone());
                 let gql = gqls[c % gqls.len()].clone();
                 tasks.push(tokio::spawn(async move {
-                    let mut lat = vec![];
-                    let mut errors = 0usize;
+                    let mut by_kind: Vec<(&'static str, Vec<f64>, usize, f64)> = vec![];
                     let mut i = 0;
-                    while let Some((token, body)) = make(c * 1_000_000 + i) {
+                    while let Some((token, body, kind)) = make(c * 1_000_000 + i) {
                         i += 1;
                         let t = Instant::now();
                         let mut r = client.post(&gql).json(&body);
@@ -737,29 +738,53 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
                             Ok(resp) => resp.bytes().await.is_ok_and(|b| graphql_succeeded(&b)),
                             Err(_) => false,
                         };
-                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
-                        if !ok {
-                            errors += 1;
-                        }
+                        let ms = t.elapsed().as_secs_f64() * 1000.0;
+                        let slot = match by_kind.iter().position(|k| k.0 == kind) {
+                            Some(i) => i,
+                            None => {
+                                by_kind.push((kind, vec![], 0, 0.0));
+                                by_kind.len() - 1
+                            }
+                        };
+                        by_kind[slot].1.push(ms);
+                        by_kind[slot].2 += usize::from(!ok);
+                        by_kind[slot].3 = t0.elapsed().as_secs_f64();
                     }
-                    (lat, errors)
+                    by_kind
                 }));
             }
-            let mut all = vec![];
-            let mut errors = 0;
+            let mut kinds: Vec<(&'static str, Vec<f64>, usize, f64)> = vec![];
             for t in tasks {
-                let (l, e) = t.await.unwrap_or_default();
-                all.extend(l);
-                errors += e;
+                for (kind, l, e, last) in t.await.unwrap_or_default() {
+                    match kinds.iter_mut().find(|k| k.0 == kind) {
+                        Some(k) => {
+                            k.1.extend(l);
+                            k.2 += e;
+                            k.3 = k.3.max(last);
+                        }
+                        None => kinds.push((kind, l, e, last)),
+                    }
+                }
             }
             let secs = t0.elapsed().as_secs_f64();
-            let n = all.len();
-            let (p50, p95, p99, max) = percentiles(all);
-            println!("{name:<12} {n:>7} requests in {secs:>6.2}s = {:>7.0}/s  p50 {p50:.1} ms  p95 {p95:.1} ms  p99 {p99:.1} ms  max {max:.1} ms  errors {errors}", n as f64 / secs);
+            let n: usize = kinds.iter().map(|k| k.1.len()).sum();
+            let errors: usize = kinds.iter().map(|k| k.2).sum();
+            // Each kind's rate over the time until its last answer (in a mixed phase the
+            // kinds finish at different times).
+            for (kind, lat, e, last) in kinds {
+                let label = if kind == name {
+                    name.to_owned()
+                } else {
+                    format!("{name}: {kind}")
+                };
+                let k = lat.len();
+                let (p50, p95, p99, max) = percentiles(lat);
+                println!("{label:<17} {k:>7} requests in {last:>6.2}s = {:>7.0}/s  p50 {p50:.1} ms  p95 {p95:.1} ms  p99 {p99:.1} ms  max {max:.1} ms  errors {e}", k as f64 / last);
+            }
             if let Some(line) =
                 Usage::now(&server_pids, postgres).and_then(|c| c.since(&cpu0, n, secs, postgres))
             {
-                println!("{:<12} {line}", "");
+                println!("{:<17} {line}", "");
             }
             (n as f64 / secs, n - errors)
         }
@@ -769,29 +794,70 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
         "vote",
         Box::new(move |_| {
             let (t, p) = vote_jobs.lock().ok()?.pop()?;
-            Some((Some(t), serde_json::json!({ "query": "mutation($id: ID!) { vote(proposalId: $id) { receipt } }", "variables": { "id": p.to_string() } })))
+            Some((Some(t), serde_json::json!({ "query": "mutation($id: ID!) { vote(proposalId: $id) { receipt } }", "variables": { "id": p.to_string() } }), "vote"))
         }),
     )
     .await;
-    let list_left = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(clients * requests));
-    let l2 = list_left.clone();
+    let listing = || serde_json::json!({ "query": "{ proposals(first: 20, sort: VOTES) { edges { node { id title votes estimatedCost kelurahan { name } } } } }" });
+    let start_case = {
+        let toks = tokens.clone();
+        move |i: usize| {
+            let tok = toks[i % toks.len()].clone();
+            (
+                Some(tok),
+                serde_json::json!({ "query": "mutation($r: ID!) { startCase(workflow: \"lapor-complaint\", regionId: $r, input: {description: \"Lampu mati\", category: \"penerangan\"}) { id } }", "variables": { "r": kel.to_string() } }),
+            )
+        }
+    };
+    // Takes one of `n` requests; None when they are all taken.
+    let budget = |n: usize| {
+        let left = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(n));
+        move || {
+            left.fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |n| n.checked_sub(1),
+            )
+            .ok()
+        }
+    };
+    let take = budget(clients * requests);
     run(
         "list",
         Box::new(move |_| {
-            l2.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |n| n.checked_sub(1)).ok()?;
-            Some((None, serde_json::json!({ "query": "{ proposals(first: 20, sort: VOTES) { edges { node { id title votes estimatedCost kelurahan { name } } } } }" })))
+            take()?;
+            Some((None, listing(), "list"))
         }),
     )
     .await;
-    let tr_left = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(clients * requests));
-    let t2 = tr_left.clone();
-    let toks = tokens.clone();
+    let take = budget(clients * requests);
+    let start = start_case.clone();
     run(
         "transition",
         Box::new(move |i| {
-            t2.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |n| n.checked_sub(1)).ok()?;
-            let tok = toks[i % toks.len()].clone();
-            Some((Some(tok), serde_json::json!({ "query": "mutation($r: ID!) { startCase(workflow: \"lapor-complaint\", regionId: $r, input: {description: \"Lampu mati\", category: \"penerangan\"}) { id } }", "variables": { "r": kel.to_string() } })))
+            take()?;
+            let (tok, body) = start(i);
+            Some((tok, body, "transition"))
+        }),
+    )
+    .await;
+    // The public reading while cases are started: every group commit drops the answers the
+    // server keeps for anonymous queries, so listings are computed again between writes.
+    let (take_list, take_start) = (
+        budget(clients / 2 * requests),
+        budget(clients / 2 * requests),
+    );
+    run(
+        "mixed",
+        Box::new(move |i| {
+            if (i / 1_000_000) % 2 == 0 {
+                take_list()?;
+                Some((None, listing(), "list"))
+            } else {
+                take_start()?;
+                let (tok, body) = start_case(i);
+                Some((tok, body, "transition"))
+            }
         }),
     )
     .await;

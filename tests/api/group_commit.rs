@@ -121,6 +121,60 @@ async fn concurrent_writes_share_commits_and_failures_leave_nothing() {
 }
 
 #[tokio::test]
+async fn a_write_whose_first_statement_fails_rolls_back_only_itself() {
+    // On SQLite a grouped write's savepoint goes to the database with its first statement;
+    // when that statement fails, the write must still go back to its own savepoint only.
+    use mufakat_store::sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    probe_table(&app).await;
+    app.state
+        .db
+        .execute_unprepared("INSERT INTO gc_probe (n) VALUES (99)")
+        .await
+        .unwrap();
+    // Hold the queue so that the writes below form one group, in order.
+    let (txn, chain) = write(&app.state, 0).await;
+    txn.execute_unprepared("INSERT INTO gc_probe (n) VALUES (0)")
+        .await
+        .unwrap();
+    let mut tasks = vec![];
+    for n in 1..=5usize {
+        let state = app.state.clone();
+        tasks.push(tokio::spawn(async move {
+            let (txn, chain) = write(&state, n).await;
+            let first = match n {
+                2 => "INSERT INTO gc_no_such_table (n) VALUES (2)".to_owned(), // cannot prepare
+                4 => "INSERT INTO gc_probe (n) VALUES (99)".to_owned(),        // fails as it runs
+                _ => format!("INSERT INTO gc_probe (n) VALUES ({n})"),
+            };
+            if txn.execute_unprepared(&first).await.is_err() {
+                return false; // dropped: rolls back to its savepoint
+            }
+            audit_log::commit(txn, chain).await.unwrap();
+            true
+        }));
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    audit_log::commit(txn, chain).await.unwrap();
+    let mut ok = vec![];
+    for t in tasks {
+        ok.push(t.await.unwrap());
+    }
+    assert_eq!(ok, [true, false, true, false, true]);
+    for (n, want) in [(0, 1), (1, 1), (2, 0), (3, 1), (4, 0), (5, 1)] {
+        assert_eq!(
+            events_for(&app, &format!("w{n}")).await,
+            want,
+            "write {n}'s event"
+        );
+        assert_eq!(probe_rows(&app, n).await, want, "write {n}'s row");
+    }
+    assert_eq!(probe_rows(&app, 99).await, 1);
+    let v = audit_log::verify(&app.state.db).await.unwrap();
+    assert!(v.ok, "{:?}", v.problem);
+}
+
+#[tokio::test]
 async fn a_write_that_fails_last_still_commits_the_group_before_it() {
     let app = spawn_app().await;
     // Hold the queue so that the three writes below form one group.
