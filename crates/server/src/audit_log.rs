@@ -2,7 +2,7 @@
 //! verifying the stored chain.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -150,19 +150,18 @@ pub struct WriteTxn {
     /// [`open_on`]'s transaction on the caller's own connection. A grouped write (`None`)
     /// writes in its group's transaction, after a savepoint of its own.
     own: Option<DatabaseTransaction>,
-    /// A grouped write's savepoint, named for its place in the group.
-    savepoint: String,
-    /// On SQLite the savepoint is set by the write's first statement, sent with it in one
-    /// round trip (see [`WriteTxn::first`]); true until then.
-    savepoint_owed: std::sync::atomic::AtomicBool,
+    /// On SQLite a grouped write's savepoint goes to the database with the write's first
+    /// statement, in one round trip (see [`WriteTxn::first`]); true until that statement ran.
+    savepoint_owed: AtomicBool,
+    /// The write's savepoint is set: dropped without commit, the write rolls back to it.
+    savepoint_set: AtomicBool,
 }
 
-/// Grouped writes' savepoints are named this with the write's place in the group: a failed
-/// write rolls back to its own savepoint, and to nothing else (a write whose savepoint was
-/// never set finds none of its name, and then its group fails rather than losing the writes
-/// before it). Savepoints are never released: the group's commit ends them all. (Releasing
-/// took one more round trip to the database per write, while every other write of the group
-/// waited.)
+/// The savepoint each grouped write starts with. Savepoints are never released: the group's
+/// commit ends them all, and a failed write rolls back to the newest one of this name, its
+/// own. (Releasing took one more round trip to the database per write, while every other
+/// write of the group waited.) A write rolls back only when its own savepoint is known to be
+/// set; otherwise the newest of the name would be the write before it.
 const WRITE_SAVEPOINT: &str = "mufakat_write";
 
 impl WriteTxn {
@@ -178,27 +177,40 @@ impl WriteTxn {
         }
     }
 
-    /// `sql`, preceded by the write's savepoint when this is its first statement on SQLite.
+    /// `sql`, preceded by the write's savepoint when this is its first statement on SQLite,
+    /// and whether it is.
     ///
     /// Each round trip to SQLite is a hand-off to the connection's thread and back while every
     /// other write waits its turn; on a busy two-core machine those hand-offs, not SQLite's
     /// work, were most of a grouped write's time. SQLite runs the statements of one query in
-    /// order, with the arguments bound across them, and stops at the first that fails: when
-    /// the write's statement fails, its savepoint is already set and the write rolls back to
-    /// it as before.
-    fn first(&self, sql: String) -> String {
+    /// order, with the arguments bound across them, and stops at the first that fails.
+    fn first(&self, sql: String) -> (String, bool) {
         if self.savepoint_owed.swap(false, Ordering::SeqCst) {
-            format!("SAVEPOINT {}; {sql}", self.savepoint)
+            (format!("SAVEPOINT {WRITE_SAVEPOINT}; {sql}"), true)
         } else {
-            sql
+            (sql, false)
         }
     }
 
-    fn first_stmt(&self, mut stmt: sea_orm::Statement) -> sea_orm::Statement {
-        if self.savepoint_owed.load(Ordering::SeqCst) {
-            stmt.sql = self.first(std::mem::take(&mut stmt.sql));
+    fn first_stmt(&self, mut stmt: sea_orm::Statement) -> (sea_orm::Statement, bool) {
+        let (sql, first) = self.first(std::mem::take(&mut stmt.sql));
+        stmt.sql = sql;
+        (stmt, first)
+    }
+
+    /// After the statement that carried the savepoint: when it succeeded the savepoint is set.
+    /// When it failed, nothing of the write is in the database — the savepoint changes no
+    /// data, and SQLite undoes a failed statement's changes — but whether the savepoint was
+    /// set is unknown: the next statement of the write carries it again, and a rollback of
+    /// the write has nothing to undo.
+    fn settle<T>(&self, first: bool, result: &Result<T, DbErr>) {
+        if first {
+            if result.is_ok() {
+                self.savepoint_set.store(true, Ordering::SeqCst);
+            } else {
+                self.savepoint_owed.store(true, Ordering::SeqCst);
+            }
         }
-        stmt
     }
 }
 
@@ -208,24 +220,34 @@ impl ConnectionTrait for WriteTxn {
         self.txn().get_database_backend()
     }
     async fn execute_raw(&self, stmt: sea_orm::Statement) -> Result<sea_orm::ExecResult, DbErr> {
-        self.txn().execute_raw(self.first_stmt(stmt)).await
+        let (stmt, first) = self.first_stmt(stmt);
+        let r = self.txn().execute_raw(stmt).await;
+        self.settle(first, &r);
+        r
     }
     async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, DbErr> {
-        self.txn()
-            .execute_unprepared(&self.first(sql.to_owned()))
-            .await
+        let (sql, first) = self.first(sql.to_owned());
+        let r = self.txn().execute_unprepared(&sql).await;
+        self.settle(first, &r);
+        r
     }
     async fn query_one_raw(
         &self,
         stmt: sea_orm::Statement,
     ) -> Result<Option<sea_orm::QueryResult>, DbErr> {
-        self.txn().query_one_raw(self.first_stmt(stmt)).await
+        let (stmt, first) = self.first_stmt(stmt);
+        let r = self.txn().query_one_raw(stmt).await;
+        self.settle(first, &r);
+        r
     }
     async fn query_all_raw(
         &self,
         stmt: sea_orm::Statement,
     ) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
-        self.txn().query_all_raw(self.first_stmt(stmt)).await
+        let (stmt, first) = self.first_stmt(stmt);
+        let r = self.txn().query_all_raw(stmt).await;
+        self.settle(first, &r);
+        r
     }
     fn support_returning(&self) -> bool {
         self.txn().support_returning()
@@ -249,10 +271,12 @@ impl Drop for WriteTxn {
             return;
         }
         // Dropped without commit (an error or an early return): the group's transaction goes
-        // back to this write's savepoint before anyone else writes in it (when it wrote
-        // anything: a savepoint still owed means no statement of it ran).
-        let undo = (!self.savepoint_owed.load(Ordering::SeqCst))
-            .then(|| format!("ROLLBACK TO SAVEPOINT {}", self.savepoint));
+        // back to this write's savepoint before anyone else writes in it (when that is set:
+        // otherwise nothing of the write is in the database, see `WriteTxn::settle`).
+        let undo = self
+            .savepoint_set
+            .load(Ordering::SeqCst)
+            .then(|| format!("ROLLBACK TO SAVEPOINT {WRITE_SAVEPOINT}"));
         match tokio::runtime::Handle::try_current() {
             Ok(rt) => {
                 let queue = self.queue.clone();
@@ -352,8 +376,8 @@ pub async fn open(
         guard: Some(queue.take_turn().await),
         queue,
         own: None,
-        savepoint: String::new(),
         savepoint_owed: false.into(),
+        savepoint_set: false.into(),
     };
     let Some(g) = w.guard.as_mut() else {
         unreachable!("just taken")
@@ -372,16 +396,19 @@ pub async fn open(
     let Some(o) = g.open.as_mut() else {
         unreachable!("opened above")
     };
-    w.savepoint = format!("{WRITE_SAVEPOINT}_{}", o.members);
     if o.txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
         w.savepoint_owed = true.into();
-    } else if let Err(e) = o
-        .txn
-        .execute_unprepared(&format!("SAVEPOINT {}", w.savepoint))
-        .await
-    {
-        fail(g, "could not open a savepoint");
-        return Err(e).db();
+    } else {
+        // PostgreSQL's protocol takes one statement with arguments per round trip.
+        if let Err(e) = o
+            .txn
+            .execute_unprepared(&format!("SAVEPOINT {WRITE_SAVEPOINT}"))
+            .await
+        {
+            fail(g, "could not open a savepoint");
+            return Err(e).db();
+        }
+        w.savepoint_set = true.into();
     }
     o.members += 1;
     let chain = Chain {
@@ -408,8 +435,8 @@ pub async fn open_on(
         guard: Some(g),
         queue,
         own: None,
-        savepoint: String::new(),
         savepoint_owed: false.into(),
+        savepoint_set: false.into(),
     };
     let txn = db.begin().await.db()?;
     w.own = Some(txn);
