@@ -204,6 +204,62 @@ async fn a_write_whose_first_statement_fails_rolls_back_only_itself() {
 }
 
 #[tokio::test]
+async fn a_first_statement_that_may_end_the_transaction_fails_the_group() {
+    // After SQLITE_FULL (and a few others) SQLite may roll the whole transaction back by
+    // itself; a write whose savepoint went with that statement has no savepoint to go back
+    // to, so its group must fail rather than go on outside a transaction.
+    use mufakat_store::sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    if !sqlite(&app.state) {
+        return;
+    }
+    probe_table(&app).await;
+    let (txn, chain) = write(&app.state, 0).await;
+    txn.execute_unprepared("INSERT INTO gc_probe (n) VALUES (0)")
+        .await
+        .unwrap();
+    // The group's connection may not grow the database any more.
+    let pages = txn
+        .query_one_raw(mufakat_store::sea_orm::Statement::from_string(
+            txn.get_database_backend(),
+            "PRAGMA page_count",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    txn.execute_unprepared(&format!("PRAGMA max_page_count = {pages}"))
+        .await
+        .unwrap();
+    let state = app.state.clone();
+    let second = tokio::spawn(async move {
+        let (txn, _chain) = write(&state, 1).await;
+        let full = txn
+            .execute_unprepared(
+                "WITH RECURSIVE s(v) AS (SELECT 100 UNION ALL SELECT v + 1 FROM s WHERE v < 200000) \
+                 INSERT INTO gc_probe (n) SELECT v FROM s",
+            )
+            .await;
+        assert!(full.is_err(), "the database is full");
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let first = tokio::spawn(audit_log::commit(txn, chain));
+    second.await.unwrap();
+    assert!(first.await.unwrap().is_err(), "the group failed");
+    for n in [0, 1] {
+        assert_eq!(
+            events_for(&app, &format!("w{n}")).await,
+            0,
+            "write {n}'s event"
+        );
+    }
+    assert_eq!(probe_rows(&app, 0).await, 0);
+    let v = audit_log::verify(&app.state.db).await.unwrap();
+    assert!(v.ok, "{:?}", v.problem);
+}
+
+#[tokio::test]
 async fn a_write_that_fails_last_still_commits_the_group_before_it() {
     let app = spawn_app().await;
     // Hold the queue so that the three writes below form one group.

@@ -155,6 +155,9 @@ pub struct WriteTxn {
     savepoint_owed: AtomicBool,
     /// The write's savepoint is set: dropped without commit, the write rolls back to it.
     savepoint_set: AtomicBool,
+    /// The statement that carried the savepoint failed in a way after which SQLite may have
+    /// ended the group's transaction by itself: the group must not go on.
+    broke_group: AtomicBool,
 }
 
 /// The savepoint each grouped write starts with. Savepoints are never released: the group's
@@ -203,15 +206,45 @@ impl WriteTxn {
     /// data, and SQLite undoes a failed statement's changes — but whether the savepoint was
     /// set is unknown: the next statement of the write carries it again, and a rollback of
     /// the write has nothing to undo.
+    ///
+    /// After some errors SQLite rolls the whole transaction back by itself; a rollback to the
+    /// write's savepoint would then fail and fail the group, but with no savepoint to go back
+    /// to nothing would notice, and the group's later writes would run outside a transaction.
+    /// So after those errors the group fails ([`may_have_ended_transaction`]).
     fn settle<T>(&self, first: bool, result: &Result<T, DbErr>) {
         if first {
-            if result.is_ok() {
-                self.savepoint_set.store(true, Ordering::SeqCst);
-            } else {
-                self.savepoint_owed.store(true, Ordering::SeqCst);
+            match result {
+                Ok(_) => self.savepoint_set.store(true, Ordering::SeqCst),
+                Err(e) => {
+                    self.savepoint_owed.store(true, Ordering::SeqCst);
+                    if may_have_ended_transaction(e) {
+                        self.broke_group.store(true, Ordering::SeqCst);
+                    }
+                }
             }
         }
     }
+}
+
+/// Whether SQLite may have rolled the transaction back by itself after `e`: the result codes
+/// SQLITE_BUSY, SQLITE_NOMEM, SQLITE_INTERRUPT, SQLITE_IOERR and SQLITE_FULL (see "Response To
+/// Errors Within A Transaction", <https://sqlite.org/lang_transaction.html>), and any failure
+/// that is not the database's answer (the connection itself failed). A constraint violation or
+/// a statement that does not prepare leaves the transaction as it was.
+fn may_have_ended_transaction(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err))) = e
+    else {
+        return true;
+    };
+    let Some(code) = err
+        .as_database_error()
+        .and_then(|d| d.code())
+        .and_then(|c| c.parse::<i32>().ok())
+    else {
+        return true;
+    };
+    matches!(code & 0xff, 5 | 7 | 9 | 10 | 13)
 }
 
 #[async_trait::async_trait]
@@ -268,6 +301,13 @@ impl Drop for WriteTxn {
             return; // committed
         };
         if g.open.is_none() {
+            return;
+        }
+        if self.broke_group.load(Ordering::SeqCst) {
+            fail(
+                &mut g,
+                "a write's statement failed in a way that may end the transaction",
+            );
             return;
         }
         // Dropped without commit (an error or an early return): the group's transaction goes
@@ -378,6 +418,7 @@ pub async fn open(
         own: None,
         savepoint_owed: false.into(),
         savepoint_set: false.into(),
+        broke_group: false.into(),
     };
     let Some(g) = w.guard.as_mut() else {
         unreachable!("just taken")
@@ -437,6 +478,7 @@ pub async fn open_on(
         own: None,
         savepoint_owed: false.into(),
         savepoint_set: false.into(),
+        broke_group: false.into(),
     };
     let txn = db.begin().await.db()?;
     w.own = Some(txn);
@@ -465,6 +507,15 @@ async fn commit_grouped(mut w: WriteTxn, chain: Chain) -> AppResult<()> {
     let Some(mut g) = w.guard.take() else {
         unreachable!("a write is committed once")
     };
+    if w.broke_group.load(Ordering::SeqCst) {
+        fail(
+            &mut g,
+            "a write's statement failed in a way that may end the transaction",
+        );
+        return Err(AppError::internal(anyhow::anyhow!(
+            "group commit: the group's transaction may have ended"
+        )));
+    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     let Some(o) = g.open.as_mut() else {
         unreachable!("a grouped write has its group")
@@ -763,4 +814,58 @@ pub async fn export(db: &impl ConnectionTrait, out: &mut dyn std::io::Write) -> 
             .map_err(AppError::internal)?;
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_have_ended_transaction;
+    use sea_orm::{ConnectionTrait, Database};
+
+    #[tokio::test]
+    async fn errors_that_may_end_a_sqlite_transaction_are_told_apart() {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        db.execute_unprepared("CREATE TABLE t (n INTEGER PRIMARY KEY, pad TEXT)")
+            .await
+            .unwrap();
+        db.execute_unprepared("INSERT INTO t (n) VALUES (1)")
+            .await
+            .unwrap();
+        // The transaction goes on after these.
+        let dup = db
+            .execute_unprepared("INSERT INTO t (n) VALUES (1)")
+            .await
+            .unwrap_err();
+        assert!(!may_have_ended_transaction(&dup), "{dup}");
+        let missing = db
+            .execute_unprepared("INSERT INTO no_such_table (n) VALUES (1)")
+            .await
+            .unwrap_err();
+        assert!(!may_have_ended_transaction(&missing), "{missing}");
+        // The database is full (SQLITE_FULL): SQLite may have rolled back.
+        let pages = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "PRAGMA page_count",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index::<i64>(0)
+            .unwrap();
+        db.execute_unprepared(&format!("PRAGMA max_page_count = {pages}"))
+            .await
+            .unwrap();
+        let full = db
+            .execute_unprepared(
+                "WITH RECURSIVE s(v) AS (SELECT 2 UNION ALL SELECT v + 1 FROM s WHERE v < 200) \
+                 INSERT INTO t (n, pad) SELECT v, printf('%.2000c', 'x') FROM s",
+            )
+            .await
+            .unwrap_err();
+        assert!(may_have_ended_transaction(&full), "{full}");
+        // Not an answer of the database at all.
+        assert!(may_have_ended_transaction(&sea_orm::DbErr::Custom(
+            "x".into()
+        )));
+    }
 }
