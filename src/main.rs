@@ -571,6 +571,35 @@ fn proc_cpu_seconds(pid: &str) -> Option<f64> {
     Some(ticks as f64 / 100.0)
 }
 
+/// What one kind of request in a `bench load` phase measured.
+struct KindFigures {
+    kind: &'static str,
+    /// Milliseconds per request.
+    latencies: Vec<f64>,
+    errors: usize,
+    /// Seconds from the phase's start to the last answer.
+    last: f64,
+}
+
+impl KindFigures {
+    /// The figures of `kind` in `all`, added when missing.
+    fn of<'a>(all: &'a mut Vec<KindFigures>, kind: &'static str) -> &'a mut KindFigures {
+        let i = match all.iter().position(|k| k.kind == kind) {
+            Some(i) => i,
+            None => {
+                all.push(KindFigures {
+                    kind,
+                    latencies: vec![],
+                    errors: 0,
+                    last: 0.0,
+                });
+                all.len() - 1
+            }
+        };
+        &mut all[i]
+    }
+}
+
 /// Latency percentiles of a run, in milliseconds.
 fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
@@ -725,7 +754,7 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
                 let (client, make) = (client.clone(), make.clone());
                 let gql = gqls[c % gqls.len()].clone();
                 tasks.push(tokio::spawn(async move {
-                    let mut by_kind: Vec<(&'static str, Vec<f64>, usize, f64)> = vec![];
+                    let mut by_kind: Vec<KindFigures> = vec![];
                     let mut i = 0;
                     while let Some((token, body, kind)) = make(c * 1_000_000 + i) {
                         i += 1;
@@ -738,40 +767,35 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
                             Ok(resp) => resp.bytes().await.is_ok_and(|b| graphql_succeeded(&b)),
                             Err(_) => false,
                         };
-                        let ms = t.elapsed().as_secs_f64() * 1000.0;
-                        let slot = match by_kind.iter().position(|k| k.0 == kind) {
-                            Some(i) => i,
-                            None => {
-                                by_kind.push((kind, vec![], 0, 0.0));
-                                by_kind.len() - 1
-                            }
-                        };
-                        by_kind[slot].1.push(ms);
-                        by_kind[slot].2 += usize::from(!ok);
-                        by_kind[slot].3 = t0.elapsed().as_secs_f64();
+                        let k = KindFigures::of(&mut by_kind, kind);
+                        k.latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                        k.errors += usize::from(!ok);
+                        k.last = t0.elapsed().as_secs_f64();
                     }
                     by_kind
                 }));
             }
-            let mut kinds: Vec<(&'static str, Vec<f64>, usize, f64)> = vec![];
+            let mut kinds: Vec<KindFigures> = vec![];
             for t in tasks {
-                for (kind, l, e, last) in t.await.unwrap_or_default() {
-                    match kinds.iter_mut().find(|k| k.0 == kind) {
-                        Some(k) => {
-                            k.1.extend(l);
-                            k.2 += e;
-                            k.3 = k.3.max(last);
-                        }
-                        None => kinds.push((kind, l, e, last)),
-                    }
+                for f in t.await.unwrap_or_default() {
+                    let k = KindFigures::of(&mut kinds, f.kind);
+                    k.latencies.extend(f.latencies);
+                    k.errors += f.errors;
+                    k.last = k.last.max(f.last);
                 }
             }
             let secs = t0.elapsed().as_secs_f64();
-            let n: usize = kinds.iter().map(|k| k.1.len()).sum();
-            let errors: usize = kinds.iter().map(|k| k.2).sum();
+            let n: usize = kinds.iter().map(|k| k.latencies.len()).sum();
+            let errors: usize = kinds.iter().map(|k| k.errors).sum();
             // Each kind's rate over the time until its last answer (in a mixed phase the
             // kinds finish at different times).
-            for (kind, lat, e, last) in kinds {
+            for KindFigures {
+                kind,
+                latencies: lat,
+                errors: e,
+                last,
+            } in kinds
+            {
                 let label = if kind == name {
                     name.to_owned()
                 } else {
