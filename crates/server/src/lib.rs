@@ -20,6 +20,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod workflows;
+pub mod writer;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -30,8 +30,8 @@ pub struct Inner {
     pub signer: mufakat_audit::Signer,
     /// Statements run on the pool (for tests and metrics).
     pub queries: Arc<std::sync::atomic::AtomicU64>,
-    /// Votes waiting for the group-commit writer.
-    pub votes: crate::services::musrenbang::VoteQueue,
+    /// Votes and case starts waiting for the batch writer.
+    pub batches: crate::writer::Queue,
     /// Audited writes queue here and commit in groups (see [`crate::audit_log::open`]).
     pub writes: Arc<crate::audit_log::WriteQueue>,
     /// Live vote counts for subscriptions.
@@ -70,7 +70,7 @@ impl AppState {
             Duration::from_secs(settings.register_window_secs),
         );
         let sessions = SessionCache::new(Duration::from_secs(settings.session_cache_secs));
-        let (votes, vote_queue) = tokio::sync::mpsc::channel(4096);
+        let (batches, batch_queue) = tokio::sync::mpsc::channel(4096);
         let state = AppState(Arc::new(Inner {
             db,
             settings,
@@ -83,7 +83,7 @@ impl AppState {
             workflows,
             signer,
             queries,
-            votes,
+            batches,
             writes: Default::default(),
             vote_events: tokio::sync::broadcast::channel(1024).0,
         }));
@@ -91,7 +91,7 @@ impl AppState {
             .reload_regions()
             .await
             .map_err(|e| anyhow::anyhow!("loading regions: {e}"))?;
-        crate::services::musrenbang::start_vote_writer(&state, vote_queue)?;
+        crate::writer::spawn(&state, batch_queue)?;
         Ok(state)
     }
 

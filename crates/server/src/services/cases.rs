@@ -12,8 +12,8 @@ use mufakat_store::DbResultExt;
 use mufakat_workflow::{Actor, InstanceSnapshot, Outcome, WorkflowError};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 
@@ -199,7 +199,9 @@ pub fn deployed_latest(state: &AppState, workflow: &str) -> AppResult<Arc<Deploy
         .ok_or(AppError::NotFound { entity: "workflow" })
 }
 
-/// Starts a case of the newest version of `workflow` in `region_id`.
+/// Starts a case of the newest version of `workflow` in `region_id`. The start is decided and
+/// written by the batch writer ([`crate::writer`]) together with the other starts (and votes)
+/// waiting then — one multi-row insert, one commit — and answered after that commit.
 pub async fn start(
     state: &AppState,
     user: &CurrentUser,
@@ -210,14 +212,16 @@ pub async fn start(
     if MODULE_STARTS_ONLY.contains(&workflow) {
         return Err(module_owned(workflow));
     }
-    let now = Utc::now();
-    // Decided before the write's turn: nothing it needs is in the database, and every
-    // microsecond spent holding the write queue is one that all waiting writes wait.
-    let prepared = prepare_start(state, user, workflow, region_id, input, now).await?;
-    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
-    let fired = write_start(&txn, &mut chain, prepared).await?;
-    crate::audit_log::commit(txn, chain).await?;
-    Ok(fired.case)
+    let plan = plan_start(state, user, workflow, region_id, input).await?;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    state
+        .batches
+        .send(crate::writer::Job::Start(StartRequest { plan, reply }))
+        .await
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the batch writer has stopped")))?;
+    answer
+        .await
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the batch writer dropped a start")))?
 }
 
 /// [`start`] inside the caller's transaction (whose chain is already locked), so that a module
@@ -231,105 +235,172 @@ pub async fn start_in(
     region_id: i32,
     input: serde_json::Map<String, Value>,
 ) -> AppResult<Fired> {
-    let prepared = prepare_start(state, user, workflow, region_id, input, chain.now).await?;
-    write_start(txn, chain, prepared).await
+    let plan = plan_start(state, user, workflow, region_id, input).await?;
+    let decided = decide_start(&plan, chain.now)?;
+    let mut row = decided.row.clone().into_active_model();
+    row.id = NotSet;
+    let m = row.insert(txn).await.db()?;
+    arm_timers(txn, m.id, &decided.outcome).await?;
+    let event = chain.append(txn, decided.draft(m.id)).await?;
+    Ok(Fired {
+        case: view(m, &plan.d)?,
+        outcome: decided.outcome,
+        event,
+    })
 }
 
-/// A case start decided but not yet written: the start transition evaluated for `user` in the
-/// region at `now` (definitions, regions and grants are all in memory).
-struct PreparedStart {
+/// A case start planned before the write's turn: everything it needs (definitions, regions,
+/// grants) is in memory, and every microsecond spent holding the turn is one that every
+/// waiting write waits.
+pub struct StartPlan {
     d: Arc<Deployed>,
-    outcome: Outcome,
-    role: String,
-    fields_json: String,
+    actor: Actor,
+    input: serde_json::Map<String, Value>,
     region_id: i32,
     user_id: i32,
 }
 
-async fn prepare_start(
+/// One case start waiting for the batch writer.
+pub struct StartRequest {
+    pub(crate) plan: StartPlan,
+    pub(crate) reply: tokio::sync::oneshot::Sender<AppResult<CaseView>>,
+}
+
+async fn plan_start(
     state: &AppState,
     user: &CurrentUser,
     workflow: &str,
     region_id: i32,
     input: serde_json::Map<String, Value>,
-    now: DateTime<Utc>,
-) -> AppResult<PreparedStart> {
+) -> AppResult<StartPlan> {
     let d = deployed_latest(state, workflow)?;
     state.known_region_path(region_id).await?;
     let actor = actor_for(state, &Acting::User(user), region_id).await;
-    let outcome = mufakat_workflow::start(&d.def, &actor, &input, now).map_err(workflow_error)?;
-    let role = actor
-        .roles
-        .iter()
-        .find(|r| d.def.start_roles.contains(r))
-        .cloned()
-        .unwrap_or_default();
-    let fields_json = serde_json::to_string(&outcome.fields).map_err(AppError::internal)?;
-    Ok(PreparedStart {
+    Ok(StartPlan {
         d,
-        outcome,
-        role,
-        fields_json,
+        actor,
+        input,
         region_id,
         user_id: user.id,
     })
 }
 
-/// Writes a prepared start: the case, its timers and its audit event.
-async fn write_start(
-    txn: &audit_log::WriteTxn,
-    chain: &mut audit_log::Chain,
-    p: PreparedStart,
-) -> AppResult<Fired> {
-    let PreparedStart {
-        d,
+/// A start decided at `now`: the case as it will be stored (its id still to be given), the
+/// engine's outcome and the role the start was made in.
+struct DecidedStart {
+    row: wi::Model,
+    outcome: Outcome,
+    role: String,
+    /// The definition's version, as the audit event records it.
+    version: String,
+}
+
+impl DecidedStart {
+    /// The start's audit event, for the case `id`.
+    fn draft(&self, id: i32) -> AuditDraft {
+        AuditDraft {
+            actor: self.row.created_by.unwrap_or_default().to_string(),
+            role: self.role.clone(),
+            workflow: self.row.workflow.clone(),
+            workflow_version: self.version.clone(),
+            instance_id: id.to_string(),
+            transition: self.outcome.transition.clone(),
+            from_state: String::new(),
+            to_state: self.outcome.to.clone(),
+            input: self.outcome.input.clone(),
+            comment: self.outcome.comment.clone(),
+        }
+    }
+}
+
+/// Runs the engine's start transition for the plan at `now`; nothing is written.
+fn decide_start(p: &StartPlan, now: DateTime<Utc>) -> AppResult<DecidedStart> {
+    let outcome =
+        mufakat_workflow::start(&p.d.def, &p.actor, &p.input, now).map_err(workflow_error)?;
+    let role = p
+        .actor
+        .roles
+        .iter()
+        .find(|r| p.d.def.start_roles.contains(r))
+        .cloned()
+        .unwrap_or_default();
+    let fields = serde_json::to_string(&outcome.fields).map_err(AppError::internal)?;
+    Ok(DecidedStart {
+        row: wi::Model {
+            id: 0,
+            definition_id: p.d.id,
+            workflow: p.d.def.name.clone(),
+            state: outcome.to.clone(),
+            fields,
+            region_id: p.region_id,
+            created_by: Some(p.user_id),
+            created_at: now,
+            updated_at: now,
+            state_entered_at: now,
+            version: 1,
+            is_final: outcome.is_final,
+        },
         outcome,
         role,
-        fields_json,
-        region_id,
-        user_id,
-    } = p;
-    let now = chain.now;
-    let m = wi::ActiveModel {
-        definition_id: Set(d.id),
-        workflow: Set(d.def.name.clone()),
-        state: Set(outcome.to.clone()),
-        fields: Set(fields_json),
-        region_id: Set(region_id),
-        created_by: Set(Some(user_id)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        state_entered_at: Set(now),
-        version: Set(1),
-        is_final: Set(outcome.is_final),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await
-    .db()?;
-    arm_timers(txn, m.id, &outcome).await?;
-    let event = chain
-        .append(
-            txn,
-            AuditDraft {
-                actor: user_id.to_string(),
-                role,
-                workflow: d.def.name.clone(),
-                workflow_version: d.version.to_string(),
-                instance_id: m.id.to_string(),
-                transition: outcome.transition.clone(),
-                from_state: String::new(),
-                to_state: outcome.to.clone(),
-                input: outcome.input.clone(),
-                comment: outcome.comment.clone(),
-            },
-        )
-        .await?;
-    Ok(Fired {
-        case: view(m, &d)?,
-        outcome,
-        event,
+        version: p.d.version.to_string(),
     })
+}
+
+/// Writes a batch of starts in the batch writer's transaction: each is decided at the chain's
+/// time in arrival order (a refusal is that start's answer and leaves the others alone); the
+/// accepted ones get ids reserved in one statement, their cases go in multi-row inserts and
+/// their timers in one more, and their audit events are sealed in order, to be written at the
+/// commit. Returns each request's answer, in order.
+pub(crate) async fn write_starts(
+    txn: &audit_log::WriteTxn,
+    chain: &mut audit_log::Chain,
+    batch: &[&StartPlan],
+) -> AppResult<Vec<AppResult<CaseView>>> {
+    let decided: Vec<AppResult<DecidedStart>> =
+        batch.iter().map(|p| decide_start(p, chain.now)).collect();
+    let accepted = decided.iter().filter(|d| d.is_ok()).count();
+    let mut ids = mufakat_store::repo::instances::reserve_ids(txn, accepted)
+        .await?
+        .into_iter();
+    let mut rows = Vec::with_capacity(accepted);
+    let mut timers = Vec::new();
+    let mut answers = Vec::with_capacity(batch.len());
+    for (plan, d) in batch.iter().zip(decided) {
+        let d = match d {
+            Ok(d) => d,
+            Err(e) => {
+                answers.push(Err(e));
+                continue;
+            }
+        };
+        let id = ids
+            .next()
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("a case id short")))?;
+        chain.append_deferred(d.draft(id));
+        timers.extend(timer_rows(id, &d.outcome));
+        let row = wi::Model { id, ..d.row };
+        answers.push(view(row.clone(), &plan.d));
+        rows.push(row.into_active_model());
+    }
+    // Chunks of a power of two rows (32 + 4 + 1 for 37): few statement shapes, each prepared
+    // once per connection, and no padding (the ids are the rows' own).
+    let mut rest = rows.as_slice();
+    while !rest.is_empty() {
+        let size = 1usize << (usize::BITS - 1 - rest.len().min(64).leading_zeros());
+        let (chunk, tail) = rest.split_at(size);
+        wi::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await
+            .db()?;
+        rest = tail;
+    }
+    if !timers.is_empty() {
+        wt::Entity::insert_many(timers)
+            .exec_without_returning(txn)
+            .await
+            .db()?;
+    }
+    Ok(answers)
 }
 
 async fn arm_timers(
@@ -337,8 +408,18 @@ async fn arm_timers(
     instance_id: i32,
     outcome: &Outcome,
 ) -> AppResult<()> {
-    for t in &outcome.timers {
-        wt::ActiveModel {
+    for t in timer_rows(instance_id, outcome) {
+        t.insert(txn).await.db()?;
+    }
+    Ok(())
+}
+
+/// The timers a transition into `outcome.to` arms on case `instance_id`.
+fn timer_rows(instance_id: i32, outcome: &Outcome) -> Vec<wt::ActiveModel> {
+    outcome
+        .timers
+        .iter()
+        .map(|t| wt::ActiveModel {
             instance_id: Set(instance_id),
             name: Set(t.name.clone()),
             transition: Set(t.transition.clone()),
@@ -346,12 +427,8 @@ async fn arm_timers(
             due_at: Set(t.due_at),
             fired_at: Set(None),
             ..Default::default()
-        }
-        .insert(txn)
-        .await
-        .db()?;
-    }
-    Ok(())
+        })
+        .collect()
 }
 
 /// Fires `transition` on case `id`. With `expected_version`, a case changed since the caller

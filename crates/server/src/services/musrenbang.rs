@@ -844,19 +844,13 @@ pub async fn unvote(
     cast(state, user, proposal_id, false).await
 }
 
-/// One vote (or withdrawal) waiting for the batcher.
+/// One vote (or withdrawal) waiting for the batch writer ([`crate::writer`]).
 pub struct VoteRequest {
     user: CurrentUser,
     proposal_id: i32,
     approve: bool,
-    reply: tokio::sync::oneshot::Sender<AppResult<VoteReceipt>>,
+    pub(crate) reply: tokio::sync::oneshot::Sender<AppResult<VoteReceipt>>,
 }
-
-/// Votes queue here; [`run_vote_batcher`] writes them in batches.
-pub type VoteQueue = tokio::sync::mpsc::Sender<VoteRequest>;
-
-/// Largest number of votes in one transaction.
-const MAX_BATCH: usize = 256;
 
 async fn cast(
     state: &AppState,
@@ -870,108 +864,26 @@ async fn cast(
     }
     let (reply, answer) = tokio::sync::oneshot::channel();
     state
-        .votes
-        .send(VoteRequest {
+        .batches
+        .send(crate::writer::Job::Vote(VoteRequest {
             user: user.clone(),
             proposal_id,
             approve,
             reply,
-        })
+        }))
         .await
-        .map_err(|_| AppError::internal(anyhow::anyhow!("the vote batcher has stopped")))?;
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the batch writer has stopped")))?;
     answer
         .await
-        .map_err(|_| AppError::internal(anyhow::anyhow!("the vote batcher dropped a vote")))?
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the batch writer dropped a vote")))?
 }
 
-/// Starts the group-commit writer for votes ([`run_vote_batcher`]). On a database file or
-/// PostgreSQL it runs on its own thread, with its own runtime and its own connection: the
-/// writer is the one serial step of voting, and there its statements do not queue behind
-/// HTTP work on the request runtime. (An in-memory SQLite database is private to its
-/// connection, so there the writer shares the server's pool and runtime.)
-pub fn start_vote_writer(
-    state: &AppState,
-    queue: tokio::sync::mpsc::Receiver<VoteRequest>,
-) -> anyhow::Result<()> {
-    let weak = std::sync::Arc::downgrade(&state.0);
-    let url = state.settings.database_url();
-    if url.contains(":memory:") {
-        tokio::spawn(run_vote_batcher(weak, queue, None));
-        return Ok(());
-    }
-    let durability = state.settings.durability()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    std::thread::Builder::new()
-        .name("vote-writer".into())
-        .spawn(move || {
-            runtime.block_on(async move {
-                let db = match mufakat_store::db::connect_single(&url, durability).await {
-                    Ok(db) => Some(db),
-                    Err(e) => {
-                        tracing::error!(error = %e, "vote writer: no connection of its own; using the shared pool");
-                        None
-                    }
-                };
-                run_vote_batcher(weak, queue, db).await;
-            })
-        })?;
-    Ok(())
-}
-
-/// Group commit for votes: takes every vote waiting (up to [`MAX_BATCH`]), writes them in one
-/// transaction under one chain lock — each still its own workflow transition and audit event —
-/// and answers each request only after the commit. A vote refused by its checks is answered
-/// with its error and does not disturb the others; a database failure fails the whole batch
-/// (nothing of it is kept) and every request in it gets the error. Writes through `db` (the
-/// writer's own connection) or, without one, the server's pool. Runs until the state is
-/// dropped.
-pub async fn run_vote_batcher(
-    state: std::sync::Weak<crate::state::Inner>,
-    mut queue: tokio::sync::mpsc::Receiver<VoteRequest>,
-    db: Option<sea_orm::DatabaseConnection>,
-) {
-    while let Some(first) = queue.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(r) => batch.push(r),
-                Err(_) => break,
-            }
-        }
-        let Some(inner) = state.upgrade() else { break };
-        let state = AppState(inner);
-        write_batch(&state, db.as_ref().unwrap_or(&state.db), batch).await;
-    }
-}
-
-async fn write_batch(state: &AppState, db: &sea_orm::DatabaseConnection, batch: Vec<VoteRequest>) {
-    let started = std::time::Instant::now();
-    let written = write_votes(state, db, &batch).await;
-    tracing::debug!(
-        votes = batch.len(),
-        micros = started.elapsed().as_micros() as u64,
-        "vote batch"
-    );
-    match written {
-        Ok((results, changes)) => {
-            if !mufakat_store::db::is_postgres(&state.db) {
-                for c in changes {
-                    let _ = state.vote_events.send(c);
-                }
-            }
-            for (req, res) in batch.into_iter().zip(results) {
-                let _ = req.reply.send(res);
-            }
-        }
-        Err(e) => {
-            tracing::error!(error = %e, votes = batch.len(), "a vote batch failed; nothing of it was kept");
-            for req in batch {
-                let _ = req.reply.send(Err(AppError::internal(anyhow::anyhow!(
-                    "vote batch failed: {e}"
-                ))));
-            }
+/// After a batch's commit: on SQLite, live counts go to this node's subscribers (on
+/// PostgreSQL they come back by NOTIFY, to every node).
+pub(crate) fn announce(state: &AppState, changes: Vec<VoteCountChanged>) {
+    if !mufakat_store::db::is_postgres(&state.db) {
+        for c in changes {
+            let _ = state.vote_events.send(c);
         }
     }
 }
@@ -1007,24 +919,26 @@ struct RowChange {
     present: bool,
 }
 
-/// One batch in one transaction. Reads are set-based (proposals, cycles, cases and the voters'
-/// ballots: four queries), every vote is decided in memory in arrival order — its checks, its
-/// workflow transition and its sealed audit event — and the writes are multi-row: vote rows,
-/// one update per touched case and proposal, the events and the chain head. Each vote is still
-/// its own transition with its own audit event, as with one transaction per vote.
-async fn write_votes(
+/// The votes of one batch, in the batch writer's transaction. Reads are set-based (proposals,
+/// cycles, cases and the voters' ballots: four queries), every vote is decided in memory in
+/// arrival order — its checks, its workflow transition and its sealed audit event — and the
+/// writes are multi-row: vote rows, one update per touched case and proposal (the events and
+/// the chain head follow at the commit). Each vote is still its own transition with its own
+/// audit event, as with one transaction per vote. A refused vote's answer is its error; an
+/// internal error fails the batch.
+pub(crate) async fn write_votes(
     state: &AppState,
-    db: &sea_orm::DatabaseConnection,
+    txn: &audit_log::WriteTxn,
+    chain: &mut audit_log::Chain,
     batch: &[VoteRequest],
 ) -> AppResult<(Vec<AppResult<VoteReceipt>>, Vec<VoteCountChanged>)> {
-    let now = Utc::now();
-    let (txn, mut chain) = audit_log::open_on(state, db, now).await?;
+    let now = chain.now;
     let mut ids: Vec<i32> = batch.iter().map(|r| r.proposal_id).collect();
     ids.sort_unstable();
     ids.dedup();
     let proposals: HashMap<i32, prop::Model> = prop::Entity::find()
         .filter(prop::Column::Id.is_in(mufakat_store::pad_pow2(ids)))
-        .all(&txn)
+        .all(txn)
         .await
         .db()?
         .into_iter()
@@ -1036,7 +950,7 @@ async fn write_votes(
     // The cycles, then their cases and the proposals' cases in one query.
     let cycle_rows = cyc::Entity::find()
         .filter(cyc::Column::Id.is_in(mufakat_store::pad_pow2(cycle_ids.clone())))
-        .all(&txn)
+        .all(txn)
         .await
         .db()?;
     let case_ids: Vec<i32> = proposals
@@ -1044,7 +958,7 @@ async fn write_votes(
         .filter_map(|p| p.instance_id)
         .chain(cycle_rows.iter().filter_map(|c| c.instance_id))
         .collect();
-    let mut cases = cases_by_id(&txn, mufakat_store::pad_pow2(case_ids)).await?;
+    let mut cases = cases_by_id(txn, mufakat_store::pad_pow2(case_ids)).await?;
     let cycles: HashMap<i32, CycleView> = build_cycle_views(cycle_rows, &cases)?
         .into_iter()
         .map(|c| (c.id, c))
@@ -1060,7 +974,7 @@ async fn write_votes(
     for v in pv::Entity::find()
         .filter(pv::Column::CycleId.is_in(mufakat_store::pad_pow2(cycle_ids)))
         .filter(pv::Column::VoterId.is_in(mufakat_store::pad_pow2(voters)))
-        .all(&txn)
+        .all(txn)
         .await
         .db()?
     {
@@ -1084,14 +998,14 @@ async fn write_votes(
     let key = pseudonym_key(state);
     let mut results = Vec::with_capacity(batch.len());
     for req in batch {
-        match decide_vote(state, &regions, &key, &mut b, &mut chain, req).await {
+        match decide_vote(state, &regions, &key, &mut b, chain, req).await {
             Ok(receipt) => results.push(Ok(receipt)),
             // Refusals are decided before anything of the vote is applied.
             Err(e) if !matches!(e, AppError::Internal(_)) => results.push(Err(e)),
             Err(e) => return Err(e),
         }
     }
-    store_votes(&txn, &mut chain, &b).await?;
+    store_votes(txn, chain, &b).await?;
     let changes: Vec<VoteCountChanged> = b
         .deltas
         .keys()
@@ -1117,7 +1031,6 @@ async fn write_votes(
             .db()?;
         }
     }
-    crate::audit_log::commit(txn, chain).await?;
     Ok((results, changes))
 }
 

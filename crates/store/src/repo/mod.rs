@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod grants;
+pub mod instances;
 pub mod notifications;
 pub mod regions;
 pub mod sessions;
