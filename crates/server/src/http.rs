@@ -113,12 +113,17 @@ async fn graphql_post(
             return reply(status, request_error(err, lang, &request_id), &request_id);
         }
     };
-    // An anonymous request the node answered a moment ago, with nothing written since.
+    // An anonymous request the node answered a moment ago with nothing written since, or is
+    // answering now for another reader.
     let anonymous = !headers.contains_key(header::AUTHORIZATION);
     let generation = s.app.writes.generation();
+    let mut flight = None;
     if anonymous {
-        if let Some(answer) = s.answers.get(lang, &body, generation) {
-            return reply_json(StatusCode::OK, answer, &request_id);
+        use crate::graphql::response_cache::Lookup;
+        match s.answers.lookup(lang, &body, generation).await {
+            Lookup::Answer(answer) => return reply_json(StatusCode::OK, answer, &request_id),
+            Lookup::Lead(f) => flight = Some(f),
+            Lookup::Alone => {}
         }
     }
     let mut gql_request: async_graphql::Request = match serde_json::from_slice(&body) {
@@ -185,13 +190,13 @@ async fn graphql_post(
     } else {
         StatusCode::OK
     };
-    if !keep || !s.answers.may_keep(&body) {
+    let Some(flight) = flight.filter(|_| keep) else {
         return reply(status, resp, &request_id);
-    }
+    };
     match serde_json::to_vec(&resp) {
         Ok(json) => {
             let json = Bytes::from(json);
-            s.answers.put(lang, &body, generation, json.clone());
+            flight.land(json.clone());
             reply_json(status, json, &request_id)
         }
         Err(_) => reply(status, resp, &request_id),

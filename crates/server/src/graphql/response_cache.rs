@@ -19,9 +19,18 @@
 //! Only queries (not mutations or subscriptions), only requests without an `Authorization`
 //! header, and only answers without errors are kept. The cache is bounded in entries, in the
 //! size of a request it keys by and of an answer it keeps, and in total bytes.
+//!
+//! **One computation per request and generation.** When many readers ask the same thing just
+//! after a write (every batch commit drops the kept answers), the first computes the answer and
+//! the others arriving at the same generation wait for it ([`ResponseCache::lookup`]), instead
+//! of each running the same query. A waiter gets an answer computed after every write it could
+//! have seen, as with a kept one. If the first reader's answer cannot be kept (an error, too
+//! large) or its request is dropped, each waiter computes its own.
 
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -39,11 +48,62 @@ const MAX_TOTAL_BYTES: usize = 8 * 1024 * 1024;
 pub struct ResponseCache {
     ttl: Duration,
     entries: Mutex<Entries>,
+    flight_ids: AtomicU64,
 }
 
+type Key = (Lang, Bytes);
+
 struct Entries {
-    lru: lru::LruCache<(Lang, Bytes), Answer>,
+    lru: lru::LruCache<Key, Answer>,
     bytes: usize,
+    /// Answers being computed: by whom (a flight id) and at which generation; the receiver
+    /// is cloned by readers who wait for it.
+    flights: HashMap<Key, InFlight>,
+}
+
+struct InFlight {
+    id: u64,
+    generation: u64,
+    answer: tokio::sync::watch::Receiver<Option<Bytes>>,
+}
+
+/// What a reader does with an anonymous request ([`ResponseCache::lookup`]).
+pub enum Lookup {
+    /// The answer (kept, or just computed by another reader).
+    Answer(Bytes),
+    /// Compute it; [`Flight::land`] keeps the answer and gives it to the readers waiting.
+    Lead(Flight),
+    /// Compute it alone (not to be kept, or the reader waited for gave up).
+    Alone,
+}
+
+/// The right and duty to compute an answer others may be waiting for. Dropped without
+/// [`Flight::land`], the waiting readers compute their own.
+pub struct Flight {
+    cache: Arc<ResponseCache>,
+    key: Key,
+    id: u64,
+    generation: u64,
+    tx: tokio::sync::watch::Sender<Option<Bytes>>,
+}
+
+impl Flight {
+    /// Keeps `body` as the answer (see [`ResponseCache::put`]) and hands it to the waiters.
+    pub fn land(self, body: Bytes) {
+        self.cache
+            .put(self.key.0, &self.key.1, self.generation, body.clone());
+        let _ = self.tx.send(Some(body));
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        if let Ok(mut e) = self.cache.entries.lock() {
+            if e.flights.get(&self.key).is_some_and(|f| f.id == self.id) {
+                e.flights.remove(&self.key);
+            }
+        }
+    }
 }
 
 struct Answer {
@@ -60,8 +120,57 @@ impl ResponseCache {
             entries: Mutex::new(Entries {
                 lru: lru::LruCache::new(NonZeroUsize::new(ENTRIES).unwrap_or(NonZeroUsize::MIN)),
                 bytes: 0,
+                flights: HashMap::new(),
             }),
+            flight_ids: AtomicU64::new(0),
         }
+    }
+
+    /// The answer to `request` in `lang` at write generation `generation` (the current one):
+    /// kept, or computed by a reader who asked first at the same generation (this waits for
+    /// it); otherwise this reader computes it, leading the readers who come while it does.
+    pub async fn lookup(self: &Arc<Self>, lang: Lang, request: &Bytes, generation: u64) -> Lookup {
+        if !self.may_keep(request) {
+            return Lookup::Alone;
+        }
+        let mut answer = {
+            let Ok(mut e) = self.entries.lock() else {
+                return Lookup::Alone;
+            };
+            let key = (lang, request.clone());
+            if let Some(body) = self.kept(&mut e, &key, generation) {
+                return Lookup::Answer(body);
+            }
+            match e.flights.get(&key) {
+                Some(f) if f.generation == generation => f.answer.clone(),
+                _ => {
+                    // Its own copy: the request's buffer may be larger than the request.
+                    let key = (lang, Bytes::copy_from_slice(request));
+                    let (tx, rx) = tokio::sync::watch::channel(None);
+                    let id = self.flight_ids.fetch_add(1, Ordering::Relaxed);
+                    e.flights.insert(
+                        key.clone(),
+                        InFlight {
+                            id,
+                            generation,
+                            answer: rx,
+                        },
+                    );
+                    return Lookup::Lead(Flight {
+                        cache: self.clone(),
+                        key,
+                        id,
+                        generation,
+                        tx,
+                    });
+                }
+            }
+        };
+        let landed = match answer.wait_for(Option::is_some).await {
+            Ok(body) => body.clone(),
+            Err(_) => None,
+        };
+        landed.map_or(Lookup::Alone, Lookup::Answer)
     }
 
     /// Whether a request of this size could be answered from the cache.
@@ -76,12 +185,16 @@ impl ResponseCache {
             return None;
         }
         let mut e = self.entries.lock().ok()?;
-        let key = (lang, request.clone());
-        let a = e.lru.get(&key)?;
+        self.kept(&mut e, &(lang, request.clone()), generation)
+    }
+
+    /// [`ResponseCache::get`] under the lock; drops an answer no longer valid.
+    fn kept(&self, e: &mut Entries, key: &Key, generation: u64) -> Option<Bytes> {
+        let a = e.lru.get(key)?;
         if a.generation == generation && a.at.elapsed() < self.ttl {
             return Some(a.body.clone());
         }
-        if let Some(old) = e.lru.pop(&key) {
+        if let Some(old) = e.lru.pop(key) {
             e.bytes -= key.1.len() + old.body.len();
         }
         None
