@@ -49,7 +49,6 @@ async fn probe_rows(app: &TestApp, n: usize) -> i64 {
 }
 
 fn sqlite(state: &AppState) -> bool {
-    use mufakat_store::sea_orm::ConnectionTrait;
     state.db.get_database_backend() == mufakat_store::sea_orm::DbBackend::Sqlite
 }
 

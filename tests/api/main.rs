@@ -4,6 +4,7 @@
 mod accounts;
 mod allocation;
 mod authorization;
+mod batched_starts;
 mod crash;
 mod errors_and_limits;
 mod group_commit;

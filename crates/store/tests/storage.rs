@@ -251,3 +251,79 @@ async fn migrations_revert_and_reapply() {
         0
     );
 }
+
+/// Case ids reserved for a multi-row insert (`instances::reserve_ids`, under the chain lock)
+/// are ascending, past every id given out before, and never given out by the column default
+/// afterwards.
+#[tokio::test]
+async fn reserved_case_ids_do_not_meet_ids_from_the_column_default() {
+    use mufakat_store::entity::{workflow_definition, workflow_instance};
+    use mufakat_store::repo::{audit, instances};
+    use sea_orm::{ActiveValue::NotSet, TransactionTrait};
+    let db = TestDb::fresh().await;
+    let kel = kelurahan(&db).await;
+    let def = workflow_definition::ActiveModel {
+        name: Set("w".into()),
+        version: Set(1),
+        hash: Set("h".into()),
+        title: Set("W".into()),
+        source: Set("".into()),
+        loaded_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&db.db)
+    .await
+    .unwrap();
+    let case = |id: Option<i32>| workflow_instance::ActiveModel {
+        id: id.map_or(NotSet, Set),
+        definition_id: Set(def.id),
+        workflow: Set("w".into()),
+        state: Set("s".into()),
+        fields: Set("{}".into()),
+        region_id: Set(kel),
+        created_by: Set(None),
+        created_at: Set(Utc::now()),
+        updated_at: Set(Utc::now()),
+        state_entered_at: Set(Utc::now()),
+        version: Set(1),
+        is_final: Set(false),
+    };
+    let first = case(None).insert(&db.db).await.unwrap().id;
+
+    let txn = db.db.begin().await.unwrap();
+    audit::lock_head(&txn, "2026-11-25T00:00:00Z")
+        .await
+        .unwrap();
+    assert!(instances::reserve_ids(&txn, 0).await.unwrap().is_empty());
+    let ids = instances::reserve_ids(&txn, 5).await.unwrap();
+    assert_eq!(ids.len(), 5);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert!(ids[0] > first, "{ids:?} after {first}");
+    workflow_instance::Entity::insert_many(ids[..3].iter().map(|id| case(Some(*id))))
+        .exec_without_returning(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+
+    let next = case(None).insert(&db.db).await.unwrap().id;
+    assert!(next > ids[2], "{next} after {ids:?}");
+    let txn = db.db.begin().await.unwrap();
+    audit::lock_head(&txn, "2026-11-25T00:00:01Z")
+        .await
+        .unwrap();
+    let again = instances::reserve_ids(&txn, 2).await.unwrap();
+    assert!(again[0] > next, "{again:?} after {next}");
+    workflow_instance::Entity::insert_many(again.iter().map(|id| case(Some(*id))))
+        .exec_without_returning(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(
+        workflow_instance::Entity::find()
+            .all(&db.db)
+            .await
+            .unwrap()
+            .len(),
+        1 + 3 + 1 + 2
+    );
+}

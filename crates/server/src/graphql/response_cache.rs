@@ -280,6 +280,63 @@ mod tests {
         assert_eq!(c.usage().0, 0);
     }
 
+    fn lead(l: Lookup) -> Flight {
+        match l {
+            Lookup::Lead(f) => f,
+            _ => panic!("expected to compute the answer"),
+        }
+    }
+
+    #[tokio::test]
+    async fn readers_at_the_same_generation_wait_for_the_first_ones_answer() {
+        let c = Arc::new(ResponseCache::new(Duration::from_secs(60)));
+        let q = req(r#"{"query":"{ proposals { edges { node { id } } } }"}"#);
+        let first = lead(c.lookup(Lang::Id, &q, 3).await);
+        // Another reader at the same generation waits; one at a later generation computes.
+        let waiter = {
+            let (c, q) = (c.clone(), q.clone());
+            tokio::spawn(async move { c.lookup(Lang::Id, &q, 3).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let later = lead(c.lookup(Lang::Id, &q, 4).await);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiter.is_finished());
+        first.land(req("answer at 3"));
+        match waiter.await.unwrap() {
+            Lookup::Answer(a) => assert_eq!(&a[..], b"answer at 3"),
+            _ => panic!("the waiter gets the first reader's answer"),
+        }
+        // The later flight is still the one readers at generation 4 wait for.
+        let waiter = {
+            let (c, q) = (c.clone(), q.clone());
+            tokio::spawn(async move { c.lookup(Lang::Id, &q, 4).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        later.land(req("answer at 4"));
+        assert!(matches!(waiter.await.unwrap(), Lookup::Answer(a) if &a[..] == b"answer at 4"));
+        // Kept now.
+        assert!(matches!(c.lookup(Lang::Id, &q, 4).await, Lookup::Answer(_)));
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_gives_up_leaves_the_waiters_to_compute() {
+        let c = Arc::new(ResponseCache::new(Duration::from_secs(60)));
+        let q = req(r#"{"query":"{ cycles { id } }"}"#);
+        let first = lead(c.lookup(Lang::En, &q, 1).await);
+        let waiter = {
+            let (c, q) = (c.clone(), q.clone());
+            tokio::spawn(async move { c.lookup(Lang::En, &q, 1).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        drop(first); // an error answer, or its client hung up
+        assert!(matches!(waiter.await.unwrap(), Lookup::Alone));
+        // The next reader leads a new computation.
+        assert!(matches!(c.lookup(Lang::En, &q, 1).await, Lookup::Lead(_)));
+        // Nothing is shared when answers are not kept.
+        let off = Arc::new(ResponseCache::new(Duration::ZERO));
+        assert!(matches!(off.lookup(Lang::En, &q, 1).await, Lookup::Alone));
+    }
+
     #[test]
     fn an_answer_expires() {
         let c = ResponseCache::new(Duration::from_millis(30));
