@@ -865,6 +865,20 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
         }),
     )
     .await;
+    // Transitions of existing cases: the kelurahan routes each complaint just started to an
+    // OPD (a state change that arms a timer), one request per case.
+    let open = std::sync::Arc::new(std::sync::Mutex::new(
+        mufakat_server::bench::cases_in(&state, "lapor-complaint", "submitted").await?,
+    ));
+    let lurah = mufakat_server::bench::token_for(&state, "lurah.mekarsari").await?;
+    run(
+        "fire",
+        Box::new(move |_| {
+            let id = open.lock().ok()?.pop()?;
+            Some((Some(lurah.clone()), serde_json::json!({ "query": "mutation($id: ID!) { fireTransition(instanceId: $id, transition: \"route\", input: {opd: \"Dinas PU\"}) { id state } }", "variables": { "id": id.to_string() } }), "fire"))
+        }),
+    )
+    .await;
     // The public reading while cases are started: every group commit drops the answers the
     // server keeps for anonymous queries, so listings are computed again between writes.
     let (take_list, take_start) = (

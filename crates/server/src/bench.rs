@@ -348,3 +348,38 @@ pub async fn vote_totals(state: &AppState, proposals: &[i32]) -> anyhow::Result<
         .sum();
     Ok((rows, counted))
 }
+
+/// A session token for the demo account `username`: the load tool acts as that official.
+pub async fn token_for(state: &AppState, username: &str) -> anyhow::Result<String> {
+    let u = user(state, username).await?;
+    let (token, th) = crate::auth::new_token();
+    mufakat_store::repo::sessions::create(
+        &state.db,
+        th,
+        u.id,
+        Utc::now() + chrono::Duration::hours(2),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(token)
+}
+
+/// The ids of the cases of `workflow` now in state `in_state`, oldest first: what the load tool
+/// moves on.
+pub async fn cases_in(
+    state: &AppState,
+    workflow: &str,
+    in_state: &str,
+) -> anyhow::Result<Vec<i32>> {
+    use mufakat_store::entity::workflow_instance as wi;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    Ok(wi::Entity::find()
+        .select_only()
+        .column(wi::Column::Id)
+        .filter(wi::Column::Workflow.eq(workflow))
+        .filter(wi::Column::State.eq(in_state))
+        .order_by_asc(wi::Column::Id)
+        .into_tuple()
+        .all(&state.db)
+        .await?)
+}
