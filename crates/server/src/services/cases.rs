@@ -213,15 +213,10 @@ pub async fn start(
         return Err(module_owned(workflow));
     }
     let plan = plan_start(state, user, workflow, region_id, input).await?;
-    let (reply, answer) = tokio::sync::oneshot::channel();
-    state
-        .batches
-        .send(crate::writer::Job::Start(StartRequest { plan, reply }))
-        .await
-        .map_err(|_| AppError::internal(anyhow::anyhow!("the batch writer has stopped")))?;
-    answer
-        .await
-        .map_err(|_| AppError::internal(anyhow::anyhow!("the batch writer dropped a start")))?
+    crate::writer::submit(state, |reply| {
+        crate::writer::Job::Start(StartRequest { plan, reply })
+    })
+    .await
 }
 
 /// [`start`] inside the caller's transaction (whose chain is already locked), so that a module
@@ -432,7 +427,8 @@ fn timer_rows(instance_id: i32, outcome: &Outcome) -> Vec<wt::ActiveModel> {
 }
 
 /// Fires `transition` on case `id`. With `expected_version`, a case changed since the caller
-/// read it is a `CONFLICT`.
+/// read it is a `CONFLICT`. A user's transition is decided and written by the batch writer
+/// ([`crate::writer`]) with the others waiting then, and answered after that commit.
 pub async fn fire(
     state: &AppState,
     acting: Acting<'_>,
@@ -442,6 +438,20 @@ pub async fn fire(
     comment: Option<String>,
     expected_version: Option<i32>,
 ) -> AppResult<CaseView> {
+    if let Acting::User(user) = acting {
+        let plan = FirePlan {
+            user: user.clone(),
+            id,
+            transition: transition.to_owned(),
+            input,
+            comment,
+            expected_version,
+        };
+        return crate::writer::submit(state, |reply| {
+            crate::writer::Job::Fire(FireRequest { plan, reply })
+        })
+        .await;
+    }
     let now = Utc::now();
     let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = fire_in(
@@ -459,6 +469,132 @@ pub async fn fire(
     .await?;
     crate::audit_log::commit(txn, chain).await?;
     Ok(fired.case)
+}
+
+/// A user's transition waiting for the batch writer.
+pub struct FirePlan {
+    user: CurrentUser,
+    id: i32,
+    transition: String,
+    input: serde_json::Map<String, Value>,
+    comment: Option<String>,
+    expected_version: Option<i32>,
+}
+
+pub struct FireRequest {
+    pub(crate) plan: FirePlan,
+    pub(crate) reply: tokio::sync::oneshot::Sender<AppResult<CaseView>>,
+}
+
+/// Writes a batch of users' transitions in the batch writer's transaction: the cases are read
+/// in one query, each transition is checked and decided in arrival order against the cases as
+/// the batch's earlier transitions left them (a refusal is that request's answer and leaves the
+/// others alone), and the changed cases, their timers and the events are written with a fixed
+/// number of statements ([`store_steps`]). Returns each request's answer, in order.
+pub(crate) async fn write_fires(
+    state: &AppState,
+    txn: &audit_log::WriteTxn,
+    chain: &mut audit_log::Chain,
+    batch: &[&FirePlan],
+) -> AppResult<Vec<AppResult<CaseView>>> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = chain.now;
+    let mut ids: Vec<i32> = batch.iter().map(|p| p.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut cases = cases_by_id(txn, mufakat_store::pad_pow2(ids)).await?;
+    let read_versions = cases.iter().map(|(id, m)| (*id, m.version)).collect();
+    let mut moved = Vec::new();
+    let mut answers = Vec::with_capacity(batch.len());
+    for p in batch {
+        let decided = match cases.get(&p.id) {
+            None => Err(AppError::NotFound { entity: "instance" }),
+            Some(m) => {
+                checked_step(
+                    state,
+                    &Acting::User(&p.user),
+                    m,
+                    &p.transition,
+                    &p.input,
+                    p.comment.as_deref(),
+                    p.expected_version,
+                    true,
+                    now,
+                )
+                .await
+            }
+        };
+        match decided {
+            Ok((d, step)) => {
+                answers.push(view(step.after.clone(), &d));
+                if step.moved {
+                    moved.push((p.id, step.outcome));
+                }
+                cases.insert(p.id, step.after);
+                chain.append_deferred(step.draft);
+            }
+            // Refusals are decided before anything of the transition is applied.
+            Err(e) if !matches!(e, AppError::Internal(_)) => answers.push(Err(e)),
+            Err(e) => return Err(e),
+        }
+    }
+    store_steps(txn, &cases, &read_versions, &moved, now).await?;
+    Ok(answers)
+}
+
+/// The cases with these ids, by id.
+pub(crate) async fn cases_by_id(
+    db: &impl ConnectionTrait,
+    ids: Vec<i32>,
+) -> AppResult<std::collections::HashMap<i32, wi::Model>> {
+    Ok(wi::Entity::find()
+        .filter(wi::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .db()?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect())
+}
+
+/// Checks that `acting` may fire `transition` on the case `m` (as read by the caller): the
+/// generic API may not move a module's cases, a user who may not read the case is told it
+/// does not exist (`check_read`), and `expected_version` must match; then decides it
+/// ([`decide`]).
+#[allow(clippy::too_many_arguments)]
+async fn checked_step(
+    state: &AppState,
+    acting: &Acting<'_>,
+    m: &wi::Model,
+    transition: &str,
+    input: &serde_json::Map<String, Value>,
+    comment: Option<&str>,
+    expected_version: Option<i32>,
+    check_read: bool,
+    now: DateTime<Utc>,
+) -> AppResult<(Arc<Deployed>, Step)> {
+    let d = state.workflows.get(m.definition_id).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id))
+    })?;
+    // `check_read` is true for the generic API, false when a module acts on its own cases.
+    if check_read && MODULE_FIRES_ONLY.contains(&m.workflow.as_str()) {
+        return Err(module_owned(&m.workflow));
+    }
+    // Modules whose cases are public (musrenbang proposals) authorise reading themselves.
+    if let (true, Acting::User(u)) = (check_read, acting) {
+        if !can_read(state, u, &d, m.region_id, m.created_by).await {
+            return Err(AppError::NotFound { entity: "instance" });
+        }
+    }
+    if let Some(v) = expected_version {
+        if v != m.version {
+            return Err(stale());
+        }
+    }
+    let step = decide(state, acting, &d, m, transition, input, comment, now).await?;
+    Ok((d, step))
 }
 
 /// [`fire`] inside the caller's transaction (whose chain is already locked).
@@ -481,32 +617,15 @@ pub async fn fire_in(
         .await
         .db()?
         .ok_or(AppError::NotFound { entity: "instance" })?;
-    let d = state.workflows.get(m.definition_id).ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id))
-    })?;
-    // `check_read` is true for the generic API, false when a module acts on its own cases.
-    if check_read && MODULE_FIRES_ONLY.contains(&m.workflow.as_str()) {
-        return Err(module_owned(&m.workflow));
-    }
-    // Modules whose cases are public (musrenbang proposals) authorise reading themselves.
-    if let (true, Acting::User(u)) = (check_read, &acting) {
-        if !can_read(state, u, &d, m.region_id, m.created_by).await {
-            return Err(AppError::NotFound { entity: "instance" });
-        }
-    }
-    if let Some(v) = expected_version {
-        if v != m.version {
-            return Err(stale());
-        }
-    }
-    let step = decide(
+    let (d, step) = checked_step(
         state,
         &acting,
-        &d,
         &m,
         transition,
         &input,
         comment.as_deref(),
+        expected_version,
+        check_read,
         now,
     )
     .await?;
@@ -558,8 +677,8 @@ pub(crate) async fn rearm_timers(
 
 /// Stores cases that batched steps ([`decide`] applied in memory, many per case) changed, in
 /// one UPDATE whatever their number (`CASE id WHEN … THEN …` per column; each row matched on
-/// the version read, `read_versions`), then re-arms the timers of the steps that moved a case,
-/// in order. Call under the chain lock, which every audited writer holds, so a version mismatch
+/// the version read, `read_versions`), then re-arms the timers of the cases that moved (one
+/// UPDATE and multi-row inserts). Call under the chain lock, which every audited writer holds, so a version mismatch
 /// is an internal error. Cases whose version did not change are left alone.
 pub(crate) async fn store_steps(
     txn: &impl ConnectionTrait,
@@ -622,8 +741,28 @@ pub(crate) async fn store_steps(
             )));
         }
     }
-    for (id, outcome) in moved {
-        rearm_timers(txn, *id, outcome, now).await?;
+    // Timers: a case that moved has its pending timers cancelled, and the state it moved to
+    // last arms its own (those of a state it passed through would be cancelled at once).
+    if !moved.is_empty() {
+        let last: BTreeMap<i32, &Outcome> = moved.iter().map(|(id, o)| (*id, o)).collect();
+        wt::Entity::update_many()
+            .col_expr(wt::Column::FiredAt, Expr::value(now))
+            .filter(
+                wt::Column::InstanceId
+                    .is_in(mufakat_store::pad_pow2(last.keys().copied().collect())),
+            )
+            .filter(wt::Column::FiredAt.is_null())
+            .exec(txn)
+            .await
+            .db()?;
+        let armed: Vec<wt::ActiveModel> =
+            last.iter().flat_map(|(id, o)| timer_rows(*id, o)).collect();
+        for chunk in armed.chunks(256) {
+            wt::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(txn)
+                .await
+                .db()?;
+        }
     }
     Ok(())
 }

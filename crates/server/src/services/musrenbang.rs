@@ -203,25 +203,11 @@ async fn cycle_views(
     cycles: Vec<cyc::Model>,
 ) -> AppResult<Vec<CycleView>> {
     let ids: Vec<i32> = cycles.iter().filter_map(|c| c.instance_id).collect();
-    let cases = cases_by_id(db, ids).await?;
+    let cases = cases::cases_by_id(db, ids).await?;
     build_cycle_views(cycles, &cases)
 }
 
 /// Workflow cases by id.
-async fn cases_by_id(
-    db: &impl ConnectionTrait,
-    ids: Vec<i32>,
-) -> AppResult<HashMap<i32, wi::Model>> {
-    Ok(wi::Entity::find()
-        .filter(wi::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .db()?
-        .into_iter()
-        .map(|i| (i.id, i))
-        .collect())
-}
-
 /// Cycles with their phase, from their cases (already read).
 fn build_cycle_views(
     cycles: Vec<cyc::Model>,
@@ -862,20 +848,15 @@ async fn cast(
     if !user.grants.iter().any(|(r, _)| *r == Role::Resident) || user.home_region_id.is_none() {
         return Err(AppError::Forbidden);
     }
-    let (reply, answer) = tokio::sync::oneshot::channel();
-    state
-        .batches
-        .send(crate::writer::Job::Vote(VoteRequest {
+    crate::writer::submit(state, |reply| {
+        crate::writer::Job::Vote(VoteRequest {
             user: user.clone(),
             proposal_id,
             approve,
             reply,
-        }))
-        .await
-        .map_err(|_| AppError::internal(anyhow::anyhow!("the batch writer has stopped")))?;
-    answer
-        .await
-        .map_err(|_| AppError::internal(anyhow::anyhow!("the batch writer dropped a vote")))?
+        })
+    })
+    .await
 }
 
 /// After a batch's commit: on SQLite, live counts go to this node's subscribers (on
@@ -958,7 +939,7 @@ pub(crate) async fn write_votes(
         .filter_map(|p| p.instance_id)
         .chain(cycle_rows.iter().filter_map(|c| c.instance_id))
         .collect();
-    let mut cases = cases_by_id(txn, mufakat_store::pad_pow2(case_ids)).await?;
+    let mut cases = cases::cases_by_id(txn, mufakat_store::pad_pow2(case_ids)).await?;
     let cycles: HashMap<i32, CycleView> = build_cycle_views(cycle_rows, &cases)?
         .into_iter()
         .map(|c| (c.id, c))
