@@ -4,7 +4,7 @@
 mod accounts;
 mod allocation;
 mod authorization;
-mod batched_starts;
+mod batch_writer;
 mod crash;
 mod errors_and_limits;
 mod group_commit;
