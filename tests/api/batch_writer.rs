@@ -44,34 +44,20 @@ async fn concurrent_case_starts_each_get_their_own_case_timers_and_event() {
             cycle.id.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            let v = match n {
-                0..40 => {
-                    app.gql(
-                        START,
-                        json!({ "w": "perizinan", "r": kel, "i": permit(n) }),
-                        Some(&warga),
-                    )
-                    .await
-                }
-                40..45 => {
-                    let mut i = permit(n);
+            let v = if n >= 50 {
+                propose(&app, &warga, &cycle, &format!("Usulan {n}"), "1", "1000").await
+            } else {
+                let mut i = permit(n);
+                if (40..45).contains(&n) {
                     i.as_object_mut().unwrap().remove("applicant_name");
-                    app.gql(
-                        START,
-                        json!({ "w": "perizinan", "r": kel, "i": i }),
-                        Some(&warga),
-                    )
-                    .await
                 }
-                45..50 => {
-                    app.gql(
-                        START,
-                        json!({ "w": "perizinan", "r": kel, "i": permit(n) }),
-                        Some(&opd),
-                    )
-                    .await
-                }
-                _ => propose(&app, &warga, &cycle, &format!("Usulan {n}"), "1", "1000").await,
+                let who = if (45..50).contains(&n) { &opd } else { &warga };
+                app.gql(
+                    START,
+                    json!({ "w": "perizinan", "r": kel, "i": i }),
+                    Some(who),
+                )
+                .await
             };
             (n, v)
         }));
