@@ -255,3 +255,77 @@ async fn concurrent_transitions_are_decided_in_order_against_each_other() {
         .unwrap();
     assert!(v.ok, "{v:?}");
 }
+
+/// A request that makes the database fail does not take the others of its batch down: the
+/// batch is kept nothing of and its requests are written again one by one, so each permit
+/// (whose timer a trigger refuses) fails alone with an internal error and leaves nothing, and
+/// every complaint sent with them is stored.
+#[tokio::test]
+async fn a_request_that_fails_the_database_fails_alone() {
+    use mufakat_store::entity::workflow_instance as wi;
+    use mufakat_store::sea_orm::{
+        ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    };
+    let app = std::sync::Arc::new(spawn_app().await);
+    let siti = app.login("warga.siti").await;
+    let kel = app.region_id("35.99.01.1001").await;
+    let db = &app.state.db;
+    let ddl: &[&str] = match db.get_database_backend() {
+        DbBackend::Postgres => &[
+            "CREATE FUNCTION refuse_timer() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_timer BEFORE INSERT ON workflow_timers FOR EACH ROW WHEN (NEW.name = 'unreviewed') EXECUTE FUNCTION refuse_timer()",
+        ],
+        _ => &["CREATE TRIGGER refuse_timer BEFORE INSERT ON workflow_timers WHEN NEW.name = 'unreviewed' BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+    };
+    for sql in ddl {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    let events_before = mufakat_server::audit_log::verify(db).await.unwrap().events;
+
+    let mut tasks = vec![];
+    for n in 0..40usize {
+        let (app, siti, kel) = (app.clone(), siti.clone(), kel.clone());
+        tasks.push(tokio::spawn(async move {
+            let is_permit = n % 4 == 0;
+            let v = if is_permit {
+                app.gql(START, json!({ "w": "perizinan", "r": kel, "i": permit(n) }), Some(&siti)).await
+            } else {
+                app.gql(START, json!({ "w": "lapor-complaint", "r": kel, "i": { "description": format!("Lampu mati {n}"), "category": "penerangan" } }), Some(&siti)).await
+            };
+            (is_permit, v)
+        }));
+    }
+    let (mut complaints, mut failed) = (0, 0);
+    for t in tasks {
+        let (permit, v) = t.await.unwrap();
+        match error_code(&v).as_deref() {
+            None if !permit => complaints += 1,
+            Some("INTERNAL") => {
+                failed += 1;
+                let msg = v["errors"][0]["message"].as_str().unwrap_or_default();
+                assert!(
+                    !msg.contains("refused"),
+                    "internal causes stay internal: {v}"
+                );
+            }
+            _ => panic!("unexpected answer (permit: {permit}): {v}"),
+        }
+    }
+    assert_eq!(
+        (complaints, failed),
+        (30, 10),
+        "every permit fails, no complaint does"
+    );
+    let stored = wi::Entity::find()
+        .filter(wi::Column::Workflow.is_in(["lapor-complaint", "perizinan"]))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored, complaints as u64,
+        "only answered successes are stored"
+    );
+    let v = mufakat_server::audit_log::verify(db).await.unwrap();
+    assert!(v.ok, "{v:?}");
+    assert_eq!(v.events, events_before + complaints as i64);
+}

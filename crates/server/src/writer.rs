@@ -101,67 +101,127 @@ pub async fn run(
     }
 }
 
+/// The requests of one batch, by kind (each in arrival order).
+#[derive(Default)]
+struct Batch {
+    votes: Vec<musrenbang::VoteRequest>,
+    starts: Vec<cases::StartRequest>,
+    fires: Vec<cases::FireRequest>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.votes.len() + self.starts.len() + self.fires.len()
+    }
+
+    /// Each request as a batch of its own, votes first, as the batch writes them.
+    fn singles(self) -> impl Iterator<Item = Batch> {
+        let votes = self.votes.into_iter().map(|v| Batch {
+            votes: vec![v],
+            ..Default::default()
+        });
+        let starts = self.starts.into_iter().map(|s| Batch {
+            starts: vec![s],
+            ..Default::default()
+        });
+        let fires = self.fires.into_iter().map(|f| Batch {
+            fires: vec![f],
+            ..Default::default()
+        });
+        votes.chain(starts).chain(fires)
+    }
+}
+
+/// Each request's answer, by kind, and the vote counts that changed.
+type Answers = (
+    Vec<AppResult<musrenbang::VoteReceipt>>,
+    Vec<musrenbang::VoteCountChanged>,
+    Vec<AppResult<cases::CaseView>>,
+    Vec<AppResult<cases::CaseView>>,
+);
+
 /// One batch in one transaction: its votes, then its case starts, then its transitions of
-/// existing cases. A request refused by its
-/// checks is answered with its error and does not disturb the others; a database failure fails
-/// the whole batch (nothing of it is kept) and every request in it gets the error.
-async fn write(state: &AppState, db: &sea_orm::DatabaseConnection, batch: Vec<Job>) {
-    let started = std::time::Instant::now();
-    let (mut votes, mut starts, mut fires) = (vec![], vec![], vec![]);
-    for job in batch {
+/// existing cases. A request refused by its checks is answered with its error and does not
+/// disturb the others. When the transaction fails, nothing of the batch is kept and its
+/// requests are written again one by one, each in a transaction of its own: a request that
+/// makes the database fail (it should not, but a constraint or a trigger may) fails alone, and
+/// a failure of the database itself reaches every request.
+async fn write(state: &AppState, db: &sea_orm::DatabaseConnection, jobs: Vec<Job>) {
+    let mut batch = Batch::default();
+    for job in jobs {
         match job {
-            Job::Vote(v) => votes.push(v),
-            Job::Start(s) => starts.push(s),
-            Job::Fire(f) => fires.push(f),
+            Job::Vote(v) => batch.votes.push(v),
+            Job::Start(s) => batch.starts.push(s),
+            Job::Fire(f) => batch.fires.push(f),
         }
     }
-    let plans: Vec<&cases::StartPlan> = starts.iter().map(|s| &s.plan).collect();
-    let firing: Vec<&cases::FirePlan> = fires.iter().map(|f| &f.plan).collect();
-    let written = async {
-        let (txn, mut chain) = crate::audit_log::open_on(state, db, chrono::Utc::now()).await?;
-        let voted = if votes.is_empty() {
-            (vec![], vec![])
-        } else {
-            musrenbang::write_votes(state, &txn, &mut chain, &votes).await?
-        };
-        let started = cases::write_starts(&txn, &mut chain, &plans).await?;
-        // After the votes are stored: a transition reads the cases as they left them.
-        let fired = cases::write_fires(state, &txn, &mut chain, &firing).await?;
-        chain.flush(&txn).await?;
-        crate::audit_log::commit(txn, chain).await?;
-        AppResult::Ok((voted, started, fired))
+    let written = attempt(state, db, &batch).await;
+    match written {
+        Err(e) if batch.len() > 1 => {
+            tracing::warn!(error = %e, requests = batch.len(), "a batch failed; nothing of it was kept, its requests are written one by one");
+            for single in batch.singles() {
+                let written = attempt(state, db, &single).await;
+                answer(state, single, written);
+            }
+        }
+        written => answer(state, batch, written),
     }
-    .await;
+}
+
+async fn attempt(
+    state: &AppState,
+    db: &sea_orm::DatabaseConnection,
+    b: &Batch,
+) -> AppResult<Answers> {
+    let started = std::time::Instant::now();
+    let plans: Vec<&cases::StartPlan> = b.starts.iter().map(|s| &s.plan).collect();
+    let firing: Vec<&cases::FirePlan> = b.fires.iter().map(|f| &f.plan).collect();
+    let (txn, mut chain) = crate::audit_log::open_on(state, db, chrono::Utc::now()).await?;
+    let (voted, changes) = if b.votes.is_empty() {
+        (vec![], vec![])
+    } else {
+        musrenbang::write_votes(state, &txn, &mut chain, &b.votes).await?
+    };
+    let started_cases = cases::write_starts(&txn, &mut chain, &plans).await?;
+    // After the votes are stored: a transition reads the cases as they left them.
+    let fired = cases::write_fires(state, &txn, &mut chain, &firing).await?;
+    chain.flush(&txn).await?;
+    crate::audit_log::commit(txn, chain).await?;
     tracing::debug!(
-        votes = votes.len(),
-        starts = starts.len(),
-        fires = fires.len(),
+        votes = b.votes.len(),
+        starts = b.starts.len(),
+        fires = b.fires.len(),
         micros = started.elapsed().as_micros() as u64,
         "batch"
     );
+    Ok((voted, changes, started_cases, fired))
+}
+
+/// Answers each request of `b`, after its commit (or failure).
+fn answer(state: &AppState, b: Batch, written: AppResult<Answers>) {
     match written {
-        Ok(((voted, changes), started, fired)) => {
+        Ok((voted, changes, started, fired)) => {
             musrenbang::announce(state, changes);
-            for (req, res) in votes.into_iter().zip(voted) {
+            for (req, res) in b.votes.into_iter().zip(voted) {
                 let _ = req.reply.send(res);
             }
-            for (req, res) in starts.into_iter().zip(started) {
+            for (req, res) in b.starts.into_iter().zip(started) {
                 let _ = req.reply.send(res);
             }
-            for (req, res) in fires.into_iter().zip(fired) {
+            for (req, res) in b.fires.into_iter().zip(fired) {
                 let _ = req.reply.send(res);
             }
         }
         Err(e) => {
-            tracing::error!(error = %e, votes = votes.len(), starts = starts.len(), fires = fires.len(), "a batch failed; nothing of it was kept");
-            let failed = || AppError::internal(anyhow::anyhow!("batch failed: {e}"));
-            for req in votes {
+            tracing::error!(error = %e, votes = b.votes.len(), starts = b.starts.len(), fires = b.fires.len(), "a write failed; nothing of it was kept");
+            let failed = || AppError::internal(anyhow::anyhow!("write failed: {e}"));
+            for req in b.votes {
                 let _ = req.reply.send(Err(failed()));
             }
-            for req in starts {
+            for req in b.starts {
                 let _ = req.reply.send(Err(failed()));
             }
-            for req in fires {
+            for req in b.fires {
                 let _ = req.reply.send(Err(failed()));
             }
         }
