@@ -145,7 +145,8 @@ type Answers = (
 /// disturb the others. When the transaction fails, nothing of the batch is kept and its
 /// requests are written again one by one, each in a transaction of its own: a request that
 /// makes the database fail (it should not, but a constraint or a trigger may) fails alone, and
-/// a failure of the database itself reaches every request.
+/// a failure of the database itself reaches every request. (Not when the commit itself failed:
+/// see [`Failed`].)
 async fn write(state: &AppState, db: &sea_orm::DatabaseConnection, jobs: Vec<Job>) {
     let mut batch = Batch::default();
     for job in jobs {
@@ -155,16 +156,31 @@ async fn write(state: &AppState, db: &sea_orm::DatabaseConnection, jobs: Vec<Job
             Job::Fire(f) => batch.fires.push(f),
         }
     }
-    let written = attempt(state, db, &batch).await;
-    match written {
-        Err(e) if batch.len() > 1 => {
+    match attempt(state, db, &batch).await {
+        Err(Failed::BeforeCommit(e)) if batch.len() > 1 => {
             tracing::warn!(error = %e, requests = batch.len(), "a batch failed; nothing of it was kept, its requests are written one by one");
             for single in batch.singles() {
                 let written = attempt(state, db, &single).await;
-                answer(state, single, written);
+                answer(state, single, written.map_err(Failed::into_inner));
             }
         }
-        written => answer(state, batch, written),
+        written => answer(state, batch, written.map_err(Failed::into_inner)),
+    }
+}
+
+/// How a batch failed. Only a failure before the commit is certain to have kept nothing: a
+/// commit that fails (a connection lost while committing) may have been made after all, so
+/// its requests are not written again.
+enum Failed {
+    BeforeCommit(AppError),
+    AtCommit(AppError),
+}
+
+impl Failed {
+    fn into_inner(self) -> AppError {
+        match self {
+            Failed::BeforeCommit(e) | Failed::AtCommit(e) => e,
+        }
     }
 }
 
@@ -172,8 +188,28 @@ async fn attempt(
     state: &AppState,
     db: &sea_orm::DatabaseConnection,
     b: &Batch,
-) -> AppResult<Answers> {
+) -> Result<Answers, Failed> {
     let started = std::time::Instant::now();
+    let (txn, chain, answers) = prepare(state, db, b).await.map_err(Failed::BeforeCommit)?;
+    crate::audit_log::commit(txn, chain)
+        .await
+        .map_err(Failed::AtCommit)?;
+    tracing::debug!(
+        votes = b.votes.len(),
+        starts = b.starts.len(),
+        fires = b.fires.len(),
+        micros = started.elapsed().as_micros() as u64,
+        "batch"
+    );
+    Ok(answers)
+}
+
+/// Everything of a batch but its commit.
+async fn prepare(
+    state: &AppState,
+    db: &sea_orm::DatabaseConnection,
+    b: &Batch,
+) -> AppResult<(crate::audit_log::WriteTxn, crate::audit_log::Chain, Answers)> {
     let plans: Vec<&cases::StartPlan> = b.starts.iter().map(|s| &s.plan).collect();
     let firing: Vec<&cases::FirePlan> = b.fires.iter().map(|f| &f.plan).collect();
     let (txn, mut chain) = crate::audit_log::open_on(state, db, chrono::Utc::now()).await?;
@@ -186,15 +222,7 @@ async fn attempt(
     // After the votes are stored: a transition reads the cases as they left them.
     let fired = cases::write_fires(state, &txn, &mut chain, &firing).await?;
     chain.flush(&txn).await?;
-    crate::audit_log::commit(txn, chain).await?;
-    tracing::debug!(
-        votes = b.votes.len(),
-        starts = b.starts.len(),
-        fires = b.fires.len(),
-        micros = started.elapsed().as_micros() as u64,
-        "batch"
-    );
-    Ok((voted, changes, started_cases, fired))
+    Ok((txn, chain, (voted, changes, started_cases, fired)))
 }
 
 /// Answers each request of `b`, after its commit (or failure).
