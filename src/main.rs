@@ -85,7 +85,8 @@ enum BenchCommand {
     },
     /// Drives a real server (a child `mufakat serve` on a fresh SQLite file, or the given
     /// --database-url) over HTTP with concurrent clients: vote casting, proposal listing, case
-    /// transitions; prints throughput, latency percentiles, server peak RSS, and the raw storage
+    /// starts, transitions of the started cases, and listing while cases are started; prints
+    /// throughput, latency percentiles, server peak RSS, and the raw storage
     /// engine's two-row insert rate at the same durability.
     Load(LoadRun),
 }
