@@ -1,8 +1,10 @@
 //! The batch writer: group commit by batching. Requests that arrive together — votes, case
-//! starts and users' transitions of cases — queue here; the writer takes every one waiting (up to [`MAX_BATCH`]), decides each
-//! in memory in arrival order, writes them all in one transaction with a fixed number of
-//! multi-row statements, and answers each only after the commit. Every request is still its
-//! own workflow transition with its own audit event, in the order decided.
+//! starts and users' transitions of cases — queue here; the writer takes every one waiting (up
+//! to [`MAX_BATCH`]), decides each in memory in arrival order, writes them all in one
+//! transaction with a fixed number of multi-row statements, and answers each only after the
+//! commit. Every request is still its own workflow transition with its own audit event, in the
+//! order decided. A request whose client hangs up while it waits is still written (as a
+//! request already sent would be); only its answer is lost.
 //!
 //! Compared with the group commit of [`crate::audit_log::open`] (where each write runs its own
 //! statements in the group's transaction, one after the other), a batch costs a handful of
@@ -47,8 +49,9 @@ pub(crate) async fn submit<T>(
 const MAX_BATCH: usize = 256;
 
 /// Starts the batch writer. On a database file or PostgreSQL it runs on its own thread, with
-/// its own runtime and its own connection: the writer is the one serial step of voting, and
-/// there its statements do not queue behind HTTP work on the request runtime. (An in-memory
+/// its own runtime and its own connection: the writer is the one serial step of voting and of
+/// starting and moving cases, and there its statements do not queue behind HTTP work on the
+/// request runtime. (An in-memory
 /// SQLite database is private to its connection, so there the writer shares the server's pool
 /// and runtime.)
 pub fn spawn(state: &AppState, queue: tokio::sync::mpsc::Receiver<Job>) -> anyhow::Result<()> {

@@ -389,8 +389,8 @@ pub(crate) async fn write_starts(
             .db()?;
         rest = tail;
     }
-    if !timers.is_empty() {
-        wt::Entity::insert_many(timers)
+    for chunk in timers.chunks(TIMERS_PER_INSERT) {
+        wt::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
             .await
             .db()?;
@@ -408,6 +408,10 @@ async fn arm_timers(
     }
     Ok(())
 }
+
+/// Timer rows per multi-row insert (7 columns each: far below SQLite's and PostgreSQL's limits
+/// on bound values).
+const TIMERS_PER_INSERT: usize = 256;
 
 /// The timers a transition into `outcome.to` arms on case `instance_id`.
 fn timer_rows(instance_id: i32, outcome: &Outcome) -> Vec<wt::ActiveModel> {
@@ -757,7 +761,7 @@ pub(crate) async fn store_steps(
             .db()?;
         let armed: Vec<wt::ActiveModel> =
             last.iter().flat_map(|(id, o)| timer_rows(*id, o)).collect();
-        for chunk in armed.chunks(256) {
+        for chunk in armed.chunks(TIMERS_PER_INSERT) {
             wt::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(txn)
                 .await
