@@ -12,7 +12,7 @@ pub fn canonical_json(v: &Value) -> String {
     out
 }
 
-fn write(out: &mut String, v: &Value) {
+pub(crate) fn write(out: &mut String, v: &Value) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -87,7 +87,7 @@ fn python_float(f: f64) -> String {
     }
 }
 
-fn write_str(out: &mut String, s: &str) {
+pub(crate) fn write_str(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {

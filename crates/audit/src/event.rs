@@ -1,9 +1,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+#[cfg(test)]
+use serde_json::json;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-use crate::canonical_json;
 
 /// The `prev_hash` of the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -54,24 +54,51 @@ mod time_format {
     }
 }
 
-/// The bytes that are hashed: the canonical JSON of every field except `hash`.
+/// The bytes that are hashed: the canonical JSON of every field except `hash` — an object
+/// whose keys are sorted by code point, as [`canonical_json`](crate::canonical_json) writes
+/// it. Written field by field
+/// (the keys are fixed, so their order is too) rather than through a `serde_json::Value`: this
+/// runs once per event in the writer that seals events and once per event when the chain is
+/// verified. A test keeps it equal to `canonical_json` of the event as a JSON object.
 pub fn canonical_bytes(e: &AuditEvent) -> Vec<u8> {
-    let v = json!({
-        "seq": e.seq,
-        "at": format_time(e.at),
-        "actor": e.actor,
-        "role": e.role,
-        "workflow": e.workflow,
-        "workflow_version": e.workflow_version,
-        "instance_id": e.instance_id,
-        "transition": e.transition,
-        "from_state": e.from_state,
-        "to_state": e.to_state,
-        "input": e.input,
-        "comment": e.comment,
-        "prev_hash": e.prev_hash,
-    });
-    canonical_json(&v).into_bytes()
+    use crate::canonical::{write, write_str};
+    let mut out = String::with_capacity(320);
+    let key = |out: &mut String, k: &str| {
+        out.push(if out.is_empty() { '{' } else { ',' });
+        write_str(out, k);
+        out.push(':');
+    };
+    key(&mut out, "actor");
+    write_str(&mut out, &e.actor);
+    key(&mut out, "at");
+    write_str(&mut out, &format_time(e.at));
+    key(&mut out, "comment");
+    match &e.comment {
+        Some(c) => write_str(&mut out, c),
+        None => out.push_str("null"),
+    }
+    key(&mut out, "from_state");
+    write_str(&mut out, &e.from_state);
+    key(&mut out, "input");
+    write(&mut out, &e.input);
+    key(&mut out, "instance_id");
+    write_str(&mut out, &e.instance_id);
+    key(&mut out, "prev_hash");
+    write_str(&mut out, &e.prev_hash);
+    key(&mut out, "role");
+    write_str(&mut out, &e.role);
+    key(&mut out, "seq");
+    out.push_str(&e.seq.to_string());
+    key(&mut out, "to_state");
+    write_str(&mut out, &e.to_state);
+    key(&mut out, "transition");
+    write_str(&mut out, &e.transition);
+    key(&mut out, "workflow");
+    write_str(&mut out, &e.workflow);
+    key(&mut out, "workflow_version");
+    write_str(&mut out, &e.workflow_version);
+    out.push('}');
+    out.into_bytes()
 }
 
 /// Hex SHA-256 of [`canonical_bytes`].
@@ -127,6 +154,46 @@ mod tests {
         assert_ne!(compute_hash(&changed), e.hash);
         let relinked = seal(e.clone(), &"1".repeat(64));
         assert_ne!(relinked.hash, e.hash);
+    }
+
+    /// The field-by-field encoding is the canonical JSON of the event as an object, for odd
+    /// strings, missing comments and nested inputs alike.
+    #[test]
+    fn hashed_bytes_are_the_canonical_json_of_the_event() {
+        let as_object = |e: &AuditEvent| {
+            crate::canonical_json(&json!({
+                "seq": e.seq,
+                "at": format_time(e.at),
+                "actor": e.actor,
+                "role": e.role,
+                "workflow": e.workflow,
+                "workflow_version": e.workflow_version,
+                "instance_id": e.instance_id,
+                "transition": e.transition,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "input": e.input,
+                "comment": e.comment,
+                "prev_hash": e.prev_hash,
+            }))
+        };
+        let mut e = sample(7, GENESIS_HASH);
+        for (i, odd) in ["", "é — \"q\" \\ \n\t\u{1}\u{7f}", "🙂", "a\u{0}b"]
+            .iter()
+            .enumerate()
+        {
+            e.seq = -3 + i as i64 * 1_000_000_007;
+            e.actor = odd.to_string();
+            e.comment = (i % 2 == 0).then(|| odd.to_string());
+            e.input =
+                json!({ "z": [1, 2.5, null, { "b": odd, "a": true }], "Z": odd, "é": {}, "": [] });
+            e.workflow_version = format!("{odd}{i}");
+            assert_eq!(
+                String::from_utf8(canonical_bytes(&e)).unwrap(),
+                as_object(&e),
+                "{e:?}"
+            );
+        }
     }
 
     #[test]
