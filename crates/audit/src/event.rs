@@ -62,41 +62,39 @@ mod time_format {
 /// verified. A test keeps it equal to `canonical_json` of the event as a JSON object.
 pub fn canonical_bytes(e: &AuditEvent) -> Vec<u8> {
     use crate::canonical::{write, write_str};
-    let mut out = String::with_capacity(320);
-    let key = |out: &mut String, k: &str| {
-        out.push(if out.is_empty() { '{' } else { ',' });
-        write_str(out, k);
-        out.push(':');
-    };
-    key(&mut out, "actor");
-    write_str(&mut out, &e.actor);
-    key(&mut out, "at");
-    write_str(&mut out, &format_time(e.at));
-    key(&mut out, "comment");
-    match &e.comment {
-        Some(c) => write_str(&mut out, c),
-        None => out.push_str("null"),
+    enum Field<'a> {
+        Str(&'a str),
+        Json(&'a Value),
     }
-    key(&mut out, "from_state");
-    write_str(&mut out, &e.from_state);
-    key(&mut out, "input");
-    write(&mut out, &e.input);
-    key(&mut out, "instance_id");
-    write_str(&mut out, &e.instance_id);
-    key(&mut out, "prev_hash");
-    write_str(&mut out, &e.prev_hash);
-    key(&mut out, "role");
-    write_str(&mut out, &e.role);
-    key(&mut out, "seq");
-    out.push_str(&e.seq.to_string());
-    key(&mut out, "to_state");
-    write_str(&mut out, &e.to_state);
-    key(&mut out, "transition");
-    write_str(&mut out, &e.transition);
-    key(&mut out, "workflow");
-    write_str(&mut out, &e.workflow);
-    key(&mut out, "workflow_version");
-    write_str(&mut out, &e.workflow_version);
+    let at = format_time(e.at);
+    let seq = Value::from(e.seq);
+    let comment = e.comment.as_deref().map_or(Value::Null, Value::from);
+    // Sorted by code point.
+    let fields = [
+        ("actor", Field::Str(&e.actor)),
+        ("at", Field::Str(&at)),
+        ("comment", Field::Json(&comment)),
+        ("from_state", Field::Str(&e.from_state)),
+        ("input", Field::Json(&e.input)),
+        ("instance_id", Field::Str(&e.instance_id)),
+        ("prev_hash", Field::Str(&e.prev_hash)),
+        ("role", Field::Str(&e.role)),
+        ("seq", Field::Json(&seq)),
+        ("to_state", Field::Str(&e.to_state)),
+        ("transition", Field::Str(&e.transition)),
+        ("workflow", Field::Str(&e.workflow)),
+        ("workflow_version", Field::Str(&e.workflow_version)),
+    ];
+    let mut out = String::with_capacity(320);
+    for (i, (key, value)) in fields.iter().enumerate() {
+        out.push(if i == 0 { '{' } else { ',' });
+        write_str(&mut out, key);
+        out.push(':');
+        match value {
+            Field::Str(s) => write_str(&mut out, s),
+            Field::Json(v) => write(&mut out, v),
+        }
+    }
     out.push('}');
     out.into_bytes()
 }
