@@ -329,3 +329,118 @@ async fn a_request_that_fails_the_database_fails_alone() {
     assert!(v.ok, "{v:?}");
     assert_eq!(v.events, events_before + complaints as i64);
 }
+
+/// Timers follow the state a case is in, whatever the mix of transitions in a batch: leaving a
+/// state with timers cancels them (kept, with `fired_at` set), entering one arms its own, and
+/// leaving a state without timers touches none.
+#[tokio::test]
+async fn timers_follow_the_state_through_batched_transitions() {
+    use mufakat_store::entity::workflow_timer as wt;
+    use mufakat_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = std::sync::Arc::new(spawn_app().await);
+    let siti = app.login("warga.siti").await;
+    let lurah = app.login("lurah.mekarsari").await;
+    let opd = app.login("opd.dinaspu").await;
+    let kel = app.region_id("35.99.01.1001").await;
+    let mut complaints = vec![];
+    for n in 0..4 {
+        let v = app
+            .gql(START, json!({ "w": "lapor-complaint", "r": kel, "i": { "description": format!("Jalan rusak {n}"), "category": "jalan" } }), Some(&siti))
+            .await;
+        assert_ok(&v);
+        complaints.push(v["data"]["startCase"]["id"].as_str().unwrap().to_owned());
+    }
+    let v = app
+        .gql(
+            START,
+            json!({ "w": "perizinan", "r": kel, "i": permit(0) }),
+            Some(&siti),
+        )
+        .await;
+    assert_ok(&v);
+    let permit_case = v["data"]["startCase"]["id"].as_str().unwrap().to_owned();
+    // `submitted` has no timers in lapor-complaint; `routed` arms the deadline.
+    assert!(pending_timers(&app, &complaints).await.is_empty());
+
+    // At once: route every complaint, and the OPD starts checking the permit (which leaves a
+    // state with a timer).
+    let fire_all = |jobs: Vec<(String, String, &'static str, Value)>| {
+        let app = app.clone();
+        async move {
+            let tasks: Vec<_> = jobs
+                .into_iter()
+                .map(|(token, id, t, i)| {
+                    let app = app.clone();
+                    tokio::spawn(async move {
+                        app.gql(FIRE, json!({ "id": id, "t": t, "i": i }), Some(&token))
+                            .await
+                    })
+                })
+                .collect();
+            for t in tasks {
+                assert_ok(&t.await.unwrap());
+            }
+        }
+    };
+    let mut jobs: Vec<_> = complaints
+        .iter()
+        .map(|id| {
+            (
+                lurah.clone(),
+                id.clone(),
+                "route",
+                json!({ "opd": "Dinas PU" }),
+            )
+        })
+        .collect();
+    jobs.push((opd.clone(), permit_case.clone(), "start_check", json!({})));
+    fire_all(jobs).await;
+    let mut pending = pending_timers(&app, &complaints).await;
+    pending.sort();
+    assert_eq!(pending.len(), 4, "{pending:?}");
+    assert!(pending.iter().all(|(_, n)| n == "deadline_passed"));
+    assert!(pending_timers(&app, std::slice::from_ref(&permit_case))
+        .await
+        .is_empty());
+
+    // At once: the OPD resolves two (the deadline goes, `no_response` comes), the owner
+    // withdraws the other two (nothing stays pending).
+    let mut jobs: Vec<_> = complaints[..2]
+        .iter()
+        .map(|id| {
+            (
+                opd.clone(),
+                id.clone(),
+                "resolve",
+                json!({ "resolution": "Sudah diperbaiki" }),
+            )
+        })
+        .collect();
+    jobs.extend(
+        complaints[2..]
+            .iter()
+            .map(|id| (siti.clone(), id.clone(), "withdraw", json!({}))),
+    );
+    fire_all(jobs).await;
+    let mut pending = pending_timers(&app, &complaints).await;
+    pending.sort();
+    let resolved: Vec<(i32, String)> = complaints[..2]
+        .iter()
+        .map(|id| (id.parse().unwrap(), "no_response".to_owned()))
+        .collect();
+    assert_eq!(pending, resolved);
+    // Cancelled timers are kept, marked.
+    let all = wt::Entity::find()
+        .filter(wt::Column::Name.eq("deadline_passed"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 4);
+    assert!(all.iter().all(|t| t.fired_at.is_some()));
+    assert!(
+        mufakat_server::audit_log::verify(&app.state.db)
+            .await
+            .unwrap()
+            .ok
+    );
+}

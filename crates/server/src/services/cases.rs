@@ -544,7 +544,7 @@ pub(crate) async fn write_fires(
             Err(e) => return Err(e),
         }
     }
-    store_steps(txn, &cases, &read_versions, &moved, now).await?;
+    store_steps(state, txn, &cases, &read_versions, &moved, now).await?;
     Ok(answers)
 }
 
@@ -652,7 +652,7 @@ pub async fn fire_in(
         return Err(stale());
     }
     if step.moved {
-        rearm_timers(txn, id, &step.outcome, now).await?;
+        rearm_timers(txn, &d, id, &step.outcome, now).await?;
     }
     let event = chain.append(txn, step.draft).await?;
     Ok(Fired {
@@ -662,29 +662,42 @@ pub async fn fire_in(
     })
 }
 
+/// Whether a case of `d` may have pending timers while in `state`. Timers are armed on entering
+/// a state (only that state's) and cancelled on leaving it, so a case's pending timers are those
+/// of the state it is in; a state without timers has none to cancel. (The timer scheduler also
+/// skips a timer whose case is no longer in the state it was armed in.)
+fn may_have_pending_timers(d: &Deployed, state: &str) -> bool {
+    d.def.timers.iter().any(|t| t.state == state)
+}
+
 /// Leaving a state cancels its pending timers; the new state's timers are armed.
 pub(crate) async fn rearm_timers(
     txn: &impl ConnectionTrait,
+    d: &Deployed,
     id: i32,
     outcome: &Outcome,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    wt::Entity::update_many()
-        .col_expr(wt::Column::FiredAt, Expr::value(now))
-        .filter(wt::Column::InstanceId.eq(id))
-        .filter(wt::Column::FiredAt.is_null())
-        .exec(txn)
-        .await
-        .db()?;
+    if may_have_pending_timers(d, &outcome.from) {
+        wt::Entity::update_many()
+            .col_expr(wt::Column::FiredAt, Expr::value(now))
+            .filter(wt::Column::InstanceId.eq(id))
+            .filter(wt::Column::FiredAt.is_null())
+            .exec(txn)
+            .await
+            .db()?;
+    }
     arm_timers(txn, id, outcome).await
 }
 
 /// Stores cases that batched steps ([`decide`] applied in memory, many per case) changed, in
 /// one UPDATE whatever their number (`CASE id WHEN … THEN …` per column; each row matched on
 /// the version read, `read_versions`), then re-arms the timers of the cases that moved (one
-/// UPDATE and multi-row inserts). Call under the chain lock, which every audited writer holds, so a version mismatch
-/// is an internal error. Cases whose version did not change are left alone.
+/// UPDATE and multi-row inserts). Call under the chain lock, which every audited writer holds,
+/// so a version mismatch is an internal error. Cases whose version did not change are left
+/// alone.
 pub(crate) async fn store_steps(
+    state: &AppState,
     txn: &impl ConnectionTrait,
     cases: &std::collections::HashMap<i32, wi::Model>,
     read_versions: &std::collections::HashMap<i32, i32>,
@@ -745,20 +758,34 @@ pub(crate) async fn store_steps(
             )));
         }
     }
-    // Timers: a case that moved has its pending timers cancelled, and the state it moved to
-    // last arms its own (those of a state it passed through would be cancelled at once).
+    // Timers: a case that moved has the pending timers of the state it was in before the batch
+    // cancelled (when that state has timers), and the state it moved to last arms its own
+    // (those of a state it passed through would be cancelled at once).
     if !moved.is_empty() {
         let last: BTreeMap<i32, &Outcome> = moved.iter().map(|(id, o)| (*id, o)).collect();
-        wt::Entity::update_many()
-            .col_expr(wt::Column::FiredAt, Expr::value(now))
-            .filter(
-                wt::Column::InstanceId
-                    .is_in(mufakat_store::pad_pow2(last.keys().copied().collect())),
-            )
-            .filter(wt::Column::FiredAt.is_null())
-            .exec(txn)
-            .await
-            .db()?;
+        let mut left: BTreeMap<i32, &str> = BTreeMap::new();
+        for (id, o) in moved {
+            left.entry(*id).or_insert(&o.from);
+        }
+        let cancel: Vec<i32> = left
+            .into_iter()
+            .filter(|(id, from)| {
+                cases
+                    .get(id)
+                    .and_then(|m| state.workflows.get(m.definition_id))
+                    .is_none_or(|d| may_have_pending_timers(&d, from))
+            })
+            .map(|(id, _)| id)
+            .collect();
+        if !cancel.is_empty() {
+            wt::Entity::update_many()
+                .col_expr(wt::Column::FiredAt, Expr::value(now))
+                .filter(wt::Column::InstanceId.is_in(mufakat_store::pad_pow2(cancel)))
+                .filter(wt::Column::FiredAt.is_null())
+                .exec(txn)
+                .await
+                .db()?;
+        }
         let armed: Vec<wt::ActiveModel> =
             last.iter().flat_map(|(id, o)| timer_rows(*id, o)).collect();
         for chunk in armed.chunks(TIMERS_PER_INSERT) {

@@ -986,7 +986,7 @@ pub(crate) async fn write_votes(
             Err(e) => return Err(e),
         }
     }
-    store_votes(txn, chain, &b).await?;
+    store_votes(state, txn, chain, &b).await?;
     let changes: Vec<VoteCountChanged> = b
         .deltas
         .keys()
@@ -1135,11 +1135,12 @@ async fn decide_vote(
 /// Writes what a batch decided — cases, timers of cases that moved, vote rows, counts, events —
 /// in a fixed number of statements, however many proposals the batch touched.
 async fn store_votes(
+    state: &AppState,
     txn: &audit_log::WriteTxn,
     chain: &mut audit_log::Chain,
     b: &VoteBatch,
 ) -> AppResult<()> {
-    cases::store_steps(txn, &b.cases, &b.read_versions, &b.moved, b.now).await?;
+    cases::store_steps(state, txn, &b.cases, &b.read_versions, &b.moved, b.now).await?;
     for (&(proposal_id, voter_id), row) in &b.rows {
         if row.delete {
             pv::Entity::delete_many()
