@@ -123,13 +123,15 @@ pub async fn vote_listener(state: AppState) {
     }
 }
 
-/// On SQLite, copies the WAL into the database file every 250 ms, off the requests' path
-/// (see `mufakat_store::db::checkpoint_wal`).
+/// On SQLite, copies the WAL into the database file every 100 ms, off the requests' path
+/// (see `mufakat_store::db::checkpoint_wal`). The commit that meets a checkpoint's fsync is
+/// slowed; smaller, more frequent checkpoints slow it less (docs/benchmarks.md, seventh
+/// session: 250 ms before).
 async fn wal_loop(state: AppState) {
     if mufakat_store::db::is_postgres(&state.db) {
         return;
     }
-    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut warned = false;
     loop {
