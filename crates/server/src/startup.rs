@@ -131,12 +131,25 @@ async fn wal_loop(state: AppState) {
     if mufakat_store::db::is_postgres(&state.db) {
         return;
     }
+    // A connection of its own: a checkpoint neither waits for nor holds one of the requests'
+    // connections (nor counts among their statements, `AppState::queries`).
+    // (An in-memory database is private to its connection: there, the pool's.)
+    let url = state.settings.database_url();
+    let own = match state.settings.durability() {
+        Ok(durability) if !url.contains(":memory:") => {
+            mufakat_store::db::connect_single(&url, durability)
+                .await
+                .ok()
+        }
+        _ => None,
+    };
+    let db = own.as_ref().unwrap_or(&state.db);
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut warned = false;
     loop {
         tick.tick().await;
-        match mufakat_store::db::checkpoint_wal(&state.db).await {
+        match mufakat_store::db::checkpoint_wal(db).await {
             Ok(Some(cp)) => {
                 // Reads that never stop can keep a PASSIVE checkpoint from finishing and the
                 // WAL from starting over; say so once while it lasts.

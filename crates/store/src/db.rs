@@ -34,7 +34,8 @@ pub async fn connect(url: &str, durability: Durability) -> Result<DatabaseConnec
     connect_pool(url, durability, None).await
 }
 
-/// A pool of one connection, for a dedicated writer (the vote batcher) on its own thread.
+/// A pool of one connection, for a dedicated task: the batch writer on its own thread, the
+/// WAL checkpointer.
 pub async fn connect_single(
     url: &str,
     durability: Durability,
