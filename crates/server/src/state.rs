@@ -30,7 +30,7 @@ pub struct Inner {
     pub signer: mufakat_audit::Signer,
     /// Statements run on the pool (for tests and metrics).
     pub queries: Arc<std::sync::atomic::AtomicU64>,
-    /// Votes and case starts waiting for the batch writer.
+    /// Votes, case starts and users' transitions waiting for the batch writer.
     pub batches: crate::writer::Queue,
     /// Audited writes queue here and commit in groups (see [`crate::audit_log::open`]).
     pub writes: Arc<crate::audit_log::WriteQueue>,
