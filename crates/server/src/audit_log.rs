@@ -463,7 +463,7 @@ pub async fn open(
 }
 
 /// Like [`open`], but on its own connection `db` and in a transaction of its own: for a
-/// writer that batches by itself (the vote writer). Any open group is committed first.
+/// writer that batches by itself (the batch writer). Any open group is committed first.
 pub async fn open_on(
     state: &crate::state::AppState,
     db: &sea_orm::DatabaseConnection,
@@ -538,7 +538,7 @@ async fn commit_grouped(mut w: WriteTxn, chain: Chain) -> AppResult<()> {
     }
 }
 
-/// Locks the chain head; the first statement of a group's (or the vote writer's) transaction.
+/// Locks the chain head; the first statement of a group's (or the batch writer's) transaction.
 /// Services start audited writes with [`open`].
 async fn begin(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Chain> {
     let (seq, hash) = repo::lock_head(txn, &mufakat_audit::format_time(now)).await?;

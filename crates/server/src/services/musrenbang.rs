@@ -207,7 +207,6 @@ async fn cycle_views(
     build_cycle_views(cycles, &cases)
 }
 
-/// Workflow cases by id.
 /// Cycles with their phase, from their cases (already read).
 fn build_cycle_views(
     cycles: Vec<cyc::Model>,
