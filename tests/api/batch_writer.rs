@@ -18,6 +18,23 @@ fn permit(n: usize) -> Value {
     json!({ "permit_type": "reklame", "applicant_name": format!("Pemohon {n}"), "address": "Jl. Melati 5", "documents": format!("berkas-{n}") })
 }
 
+fn complaint(n: usize) -> Value {
+    json!({ "description": format!("Lampu mati {n}"), "category": "penerangan" })
+}
+
+/// Starts a case of `workflow` in `region` as `token`; its id.
+async fn started(app: &TestApp, token: &str, workflow: &str, region: &str, input: Value) -> String {
+    let v = app
+        .gql(
+            START,
+            json!({ "w": workflow, "r": region, "i": input }),
+            Some(token),
+        )
+        .await;
+    assert_ok(&v);
+    v["data"]["startCase"]["id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn concurrent_case_starts_each_get_their_own_case_timers_and_event() {
     use mufakat_store::entity::workflow_timer as wt;
@@ -137,11 +154,7 @@ async fn concurrent_transitions_are_decided_in_order_against_each_other() {
     let kel = app.region_id("35.99.01.1001").await;
     let mut cases = vec![];
     for n in 0..20 {
-        let v = app
-            .gql(START, json!({ "w": "lapor-complaint", "r": kel, "i": { "description": format!("Lampu mati {n}"), "category": "penerangan" } }), Some(&siti))
-            .await;
-        assert_ok(&v);
-        cases.push(v["data"]["startCase"]["id"].as_str().unwrap().to_owned());
+        cases.push(started(&app, &siti, "lapor-complaint", &kel, complaint(n)).await);
     }
 
     // Each case routed twice at version 1 (one wins, the other is told it changed), the owner
@@ -288,9 +301,19 @@ async fn a_request_that_fails_the_database_fails_alone() {
         tasks.push(tokio::spawn(async move {
             let is_permit = n % 4 == 0;
             let v = if is_permit {
-                app.gql(START, json!({ "w": "perizinan", "r": kel, "i": permit(n) }), Some(&siti)).await
+                app.gql(
+                    START,
+                    json!({ "w": "perizinan", "r": kel, "i": permit(n) }),
+                    Some(&siti),
+                )
+                .await
             } else {
-                app.gql(START, json!({ "w": "lapor-complaint", "r": kel, "i": { "description": format!("Lampu mati {n}"), "category": "penerangan" } }), Some(&siti)).await
+                app.gql(
+                    START,
+                    json!({ "w": "lapor-complaint", "r": kel, "i": complaint(n) }),
+                    Some(&siti),
+                )
+                .await
             };
             (is_permit, v)
         }));
@@ -344,21 +367,9 @@ async fn timers_follow_the_state_through_batched_transitions() {
     let kel = app.region_id("35.99.01.1001").await;
     let mut complaints = vec![];
     for n in 0..4 {
-        let v = app
-            .gql(START, json!({ "w": "lapor-complaint", "r": kel, "i": { "description": format!("Jalan rusak {n}"), "category": "jalan" } }), Some(&siti))
-            .await;
-        assert_ok(&v);
-        complaints.push(v["data"]["startCase"]["id"].as_str().unwrap().to_owned());
+        complaints.push(started(&app, &siti, "lapor-complaint", &kel, complaint(n)).await);
     }
-    let v = app
-        .gql(
-            START,
-            json!({ "w": "perizinan", "r": kel, "i": permit(0) }),
-            Some(&siti),
-        )
-        .await;
-    assert_ok(&v);
-    let permit_case = v["data"]["startCase"]["id"].as_str().unwrap().to_owned();
+    let permit_case = started(&app, &siti, "perizinan", &kel, permit(0)).await;
     // `submitted` has no timers in lapor-complaint; `routed` arms the deadline.
     assert!(pending_timers(&app, &complaints).await.is_empty());
 

@@ -67,7 +67,13 @@ impl Acting<'_> {
 fn view(m: wi::Model, d: &Deployed) -> AppResult<CaseView> {
     let fields: BTreeMap<String, Value> = serde_json::from_str(&m.fields)
         .map_err(|e| AppError::internal(anyhow::anyhow!("instance {} fields: {e}", m.id)))?;
-    Ok(CaseView {
+    Ok(view_with(m, d, fields))
+}
+
+/// [`view`] of a case just decided, whose fields are at hand (the engine's outcome): not
+/// parsed back from the text about to be stored.
+fn view_with(m: wi::Model, d: &Deployed, fields: BTreeMap<String, Value>) -> CaseView {
+    CaseView {
         id: m.id,
         workflow: m.workflow,
         workflow_version: d.version,
@@ -80,7 +86,7 @@ fn view(m: wi::Model, d: &Deployed) -> AppResult<CaseView> {
         updated_at: m.updated_at,
         version: m.version,
         is_final: m.is_final,
-    })
+    }
 }
 
 pub fn workflow_error(e: WorkflowError) -> AppError {
@@ -238,7 +244,7 @@ pub async fn start_in(
     arm_timers(txn, m.id, &decided.outcome).await?;
     let event = chain.append(txn, decided.draft(m.id)).await?;
     Ok(Fired {
-        case: view(m, &plan.d)?,
+        case: view_with(m, &plan.d, decided.outcome.fields.clone()),
         outcome: decided.outcome,
         event,
     })
@@ -374,7 +380,7 @@ pub(crate) async fn write_starts(
         chain.append_deferred(d.draft(id));
         timers.extend(timer_rows(id, &d.outcome));
         let row = wi::Model { id, ..d.row };
-        answers.push(view(row.clone(), &plan.d));
+        answers.push(Ok(view_with(row.clone(), &plan.d, d.outcome.fields)));
         rows.push(row.into_active_model());
     }
     // Chunks of a power of two rows (32 + 4 + 1 for 37): few statement shapes, each prepared
@@ -532,7 +538,11 @@ pub(crate) async fn write_fires(
         };
         match decided {
             Ok((d, step)) => {
-                answers.push(view(step.after.clone(), &d));
+                answers.push(Ok(view_with(
+                    step.after.clone(),
+                    &d,
+                    step.outcome.fields.clone(),
+                )));
                 if step.moved {
                     moved.push((p.id, step.outcome));
                 }
@@ -656,7 +666,7 @@ pub async fn fire_in(
     }
     let event = chain.append(txn, step.draft).await?;
     Ok(Fired {
-        case: view(step.after, &d)?,
+        case: view_with(step.after, &d, step.outcome.fields.clone()),
         outcome: step.outcome,
         event,
     })
