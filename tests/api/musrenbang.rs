@@ -419,7 +419,7 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
     assert_eq!(fin["data"]["proposalAction"]["proposal"]["level"], "kota");
 
     // The trail: every step, votes under pseudonyms, never the person.
-    let h = app.gql("query($id: ID!) { proposal(id: $id) { history { actor role transition toState hash } } }", json!({ "id": a }), None).await;
+    let h = app.gql("query($id: ID!) { proposal(id: $id) { history { seq actor role transition toState hash } } }", json!({ "id": a }), None).await;
     let h = h["data"]["proposal"]["history"].as_array().unwrap();
     let steps: Vec<&str> = h
         .iter()
@@ -449,7 +449,11 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
         let actor = e["actor"].as_str().unwrap();
         assert!(actor.starts_with("voter-") && actor != budi_id, "{actor}");
     }
-    assert!(h.iter().any(|e| e["hash"] == receipt.as_str()));
+    // The receipt names the vote's event: its number, a hyphen, its hash.
+    let (seq, hash) = receipt.split_once('-').unwrap();
+    assert!(h
+        .iter()
+        .any(|e| e["seq"].to_string() == seq && e["hash"] == hash));
     // The receipt is found and, after a checkpoint, covered by it.
     let auditor = app.login("inspektorat").await;
     assert_ok(
@@ -471,6 +475,35 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
     assert!(r["data"]["checkReceipt"]["checkpoint"]["seq"]
         .as_i64()
         .is_some());
+    // Another event's number with this hash, or this number with another hash: not found.
+    let check = |r: String| {
+        let app = &app;
+        async move {
+            app.gql(
+                "query($r: String!) { checkReceipt(receipt: $r) { found seq } }",
+                json!({ "r": r }),
+                None,
+            )
+            .await
+        }
+    };
+    let other_seq: i64 = seq.parse::<i64>().unwrap() - 1;
+    let r = check(format!("{other_seq}-{hash}")).await;
+    assert_eq!(r["data"]["checkReceipt"]["found"], false);
+    let r = check(format!("{seq}-{}", "0".repeat(64))).await;
+    assert_eq!(
+        r["data"]["checkReceipt"],
+        json!({ "found": false, "seq": null })
+    );
+    // A hash alone, or garbage, is a validation error that says what a receipt looks like.
+    for bad in [hash.to_owned(), "bukan-tanda-terima".to_owned()] {
+        let r = check(bad).await;
+        assert_eq!(error_code(&r).as_deref(), Some("VALIDATION"), "{r}");
+        assert!(r["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("tanda hubung"));
+    }
     assert!(
         mufakat_server::audit_log::verify(&app.state.db)
             .await

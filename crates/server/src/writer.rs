@@ -194,6 +194,7 @@ async fn attempt(
 ) -> Result<Answers, Failed> {
     let started = std::time::Instant::now();
     let (txn, chain, answers) = prepare(state, db, b).await.map_err(Failed::BeforeCommit)?;
+    let prepared = started.elapsed().as_micros() as u64;
     crate::audit_log::commit(txn, chain)
         .await
         .map_err(Failed::AtCommit)?;
@@ -202,6 +203,7 @@ async fn attempt(
         starts = b.starts.len(),
         fires = b.fires.len(),
         micros = started.elapsed().as_micros() as u64,
+        prepared_micros = prepared,
         "batch"
     );
     Ok(answers)

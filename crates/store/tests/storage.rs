@@ -252,6 +252,73 @@ async fn migrations_revert_and_reapply() {
     );
 }
 
+/// Migration 8 (audit hashes no longer indexed) keeps every event, in order, both ways: the
+/// SQLite rebuild copies the rows; after it a hash is no longer a constraint, and reverting
+/// makes it one again.
+#[tokio::test]
+async fn the_audit_hash_migration_keeps_every_event() {
+    use mufakat_store::entity::audit_event;
+    use sea_orm::QueryOrder;
+    use sea_orm_migration::MigratorTrait;
+    let db = TestDb::fresh().await;
+    let event = |seq: i64, hash: &str| audit_event::ActiveModel {
+        seq: Set(seq),
+        at: Set(format!("2026-11-25T09:00:0{seq}.000000Z")),
+        actor: Set("user:1".into()),
+        role: Set("admin".into()),
+        workflow: Set("lapor-complaint".into()),
+        workflow_version: Set("1".into()),
+        instance_id: Set(seq.to_string()),
+        transition: Set("start".into()),
+        from_state: Set("".into()),
+        to_state: Set("submitted".into()),
+        input: Set("{}".into()),
+        comment: Set(if seq == 2 {
+            Some("catatan".into())
+        } else {
+            None
+        }),
+        prev_hash: Set(format!("{:064x}", seq - 1)),
+        hash: Set(hash.to_owned()),
+    };
+    let all = |db: &TestDb| {
+        let db = db.db.clone();
+        async move {
+            audit_event::Entity::find()
+                .order_by_asc(audit_event::Column::Seq)
+                .all(&db)
+                .await
+                .unwrap()
+        }
+    };
+    for seq in 1..=3 {
+        event(seq, &format!("{seq:064x}"))
+            .insert(&db.db)
+            .await
+            .unwrap();
+    }
+    let before = all(&db).await;
+    // Down to migration 7: the rows are kept and a hash is unique again.
+    mufakat_migrations::Migrator::down(&db.db, Some(1))
+        .await
+        .unwrap();
+    assert_eq!(all(&db).await, before);
+    assert!(event(4, &format!("{:064x}", 3))
+        .insert(&db.db)
+        .await
+        .is_err());
+    // Up again: the rows are kept and a hash is an ordinary column.
+    mufakat_migrations::Migrator::up(&db.db, None)
+        .await
+        .unwrap();
+    assert_eq!(all(&db).await, before);
+    event(4, &format!("{:064x}", 3))
+        .insert(&db.db)
+        .await
+        .unwrap();
+    assert_eq!(all(&db).await.len(), 4);
+}
+
 /// Case ids reserved for a multi-row insert (`instances::reserve_ids`, under the chain lock)
 /// are ascending, past every id given out before, and never given out by the column default
 /// afterwards.

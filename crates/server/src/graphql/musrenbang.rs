@@ -443,14 +443,15 @@ pub struct PriorityItem {
 #[derive(SimpleObject)]
 pub struct VoteResult {
     pub proposal: Proposal,
-    /// The audit event's hash: keep it to check later that your vote is in the signed trail.
+    /// The receipt, `<seq>-<hash>` (the audit event's number and hash): keep it to check later
+    /// (`checkReceipt`) that your vote is in the signed trail.
     pub receipt: String,
     pub seq: i64,
 }
 
 #[derive(SimpleObject)]
 pub struct ReceiptCheck {
-    /// Whether an event with this hash is in the audit trail.
+    /// Whether the trail's event of that number has that hash.
     pub found: bool,
     pub seq: Option<i64>,
     /// The first signed checkpoint that covers it, if one has been made since.
@@ -661,17 +662,27 @@ impl MusrenbangQuery {
             .collect())
     }
 
-    /// Checks a vote receipt (an audit event hash): is it in the trail, and under which signed
-    /// checkpoint. Public.
+    /// Checks a receipt (`<seq>-<hash>`, as a vote or a proposal action returned it): is that
+    /// event in the audit trail, and under which signed checkpoint. Public.
     async fn check_receipt(&self, ctx: &Context<'_>, receipt: String) -> Result<ReceiptCheck> {
         use mufakat_store::entity::audit_event as ae;
+        let receipt = mufakat_audit::Receipt::parse(&receipt).map_err(|e| match e {
+            mufakat_audit::ReceiptError::HashOnly => AppError::validation(
+                "receipt",
+                "hash_only",
+                "Tulis tanda terima selengkapnya: nomor urut, tanda hubung, lalu kodenya (misalnya 1234-9f86d0…), seperti yang diberikan saat Anda memilih.",
+                "Write the whole receipt: its number, a hyphen, then the code (e.g. 1234-9f86d0…), as it was given when you voted.",
+            ),
+            mufakat_audit::ReceiptError::Malformed => AppError::validation(
+                "receipt",
+                "format",
+                "Tanda terima tidak dikenali: bentuknya nomor urut, tanda hubung, lalu 64 huruf/angka (misalnya 1234-9f86d0…).",
+                "This is not a receipt: it is a number, a hyphen, then 64 letters and digits (e.g. 1234-9f86d0…).",
+            ),
+        })?;
         let db = &state(ctx).db;
-        let Some(e) = ae::Entity::find()
-            .filter(ae::Column::Hash.eq(receipt.trim()))
-            .one(db)
-            .await
-            .db()?
-        else {
+        let e = ae::Entity::find_by_id(receipt.seq).one(db).await.db()?;
+        let Some(e) = e.filter(|e| e.hash == receipt.hash) else {
             return Ok(ReceiptCheck {
                 found: false,
                 seq: None,
@@ -820,7 +831,7 @@ pub struct CriterionScore {
 #[derive(SimpleObject)]
 pub struct ProposalActionResult {
     pub proposal: Proposal,
-    /// The audit event's hash.
+    /// The receipt, `<seq>-<hash>`: the audit event's number and hash (see `checkReceipt`).
     pub receipt: String,
 }
 

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use mufakat_audit::Receipt;
 use mufakat_core::{AppError, AppResult, FieldError, Money, Role};
 use mufakat_musrenbang::priority::{default_criteria, weighted_score};
 use mufakat_musrenbang::{
@@ -699,7 +700,10 @@ pub async fn act(
         carry_votes(&txn, &p, t).await?;
     }
     crate::audit_log::commit(txn, chain).await?;
-    Ok((get_proposal(&state.db, p.id).await?, fired.event.hash))
+    Ok((
+        get_proposal(&state.db, p.id).await?,
+        Receipt::new(fired.event.seq, fired.event.hash).to_string(),
+    ))
 }
 
 /// Rows per statement when a merge moves votes (far below both engines' bind limits).
@@ -805,7 +809,8 @@ pub fn pseudonym(state: &AppState, cycle_id: i32, user_id: i32) -> String {
 
 pub struct VoteReceipt {
     pub proposal: prop::Model,
-    /// The audit event's hash: check later that it is under a signed checkpoint.
+    /// The audit event's receipt (`<seq>-<hash>`): check later that it is under a signed
+    /// checkpoint.
     pub receipt: String,
     pub seq: i64,
 }
@@ -1126,7 +1131,7 @@ async fn decide_vote(
     p.vote_count += delta;
     Ok(VoteReceipt {
         proposal: p.clone(),
-        receipt: event.hash,
+        receipt: Receipt::new(event.seq, event.hash).to_string(),
         seq: event.seq,
     })
 }

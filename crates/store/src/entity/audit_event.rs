@@ -20,7 +20,7 @@ pub struct Model {
     pub input: String,
     pub comment: Option<String>,
     pub prev_hash: String,
-    #[sea_orm(unique)]
+    /// Not indexed (migration 8): a receipt names its event by `seq`.
     pub hash: String,
 }
 
