@@ -200,7 +200,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .with_context(|| format!("connecting to {}", redact(&url)))?;
     mufakat_store::migrate(&db)
         .await
-        .context("running migrations")?;
+        .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
     let nik_key = match &settings.nik_hash_key {
         Some(hexkey) => hex::decode(hexkey.trim()).context("MUFAKAT_NIK_HASH_KEY is not hex")?,
         None => secrets::load_or_create_key(&settings.data_dir.join("secrets").join("nik.key"))?,
