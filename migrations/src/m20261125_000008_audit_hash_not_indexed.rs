@@ -96,6 +96,21 @@ async fn rebuild_sqlite(m: &SchemaManager<'_>, hash_unique: bool) -> Result<(), 
     .await
 }
 
+/// Makes `audit_events.hash` unique (as migration 2 made it) or an ordinary column.
+async fn set_hash_unique(m: &SchemaManager<'_>, unique: bool) -> Result<(), DbErr> {
+    if m.get_database_backend() == sea_orm_migration::sea_orm::DatabaseBackend::Sqlite {
+        return rebuild_sqlite(m, unique).await;
+    }
+    m.get_connection()
+        .execute_unprepared(if unique {
+            "ALTER TABLE audit_events ADD CONSTRAINT audit_events_hash_key UNIQUE (hash)"
+        } else {
+            "ALTER TABLE audit_events DROP CONSTRAINT IF EXISTS audit_events_hash_key"
+        })
+        .await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     /// One transaction on both engines: the rebuilt table and the migration's record together.
@@ -104,30 +119,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        match m.get_database_backend() {
-            sea_orm_migration::sea_orm::DatabaseBackend::Sqlite => rebuild_sqlite(m, false).await,
-            _ => {
-                m.get_connection()
-                    .execute_unprepared(
-                        "ALTER TABLE audit_events DROP CONSTRAINT IF EXISTS audit_events_hash_key",
-                    )
-                    .await?;
-                Ok(())
-            }
-        }
+        set_hash_unique(m, false).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        match m.get_database_backend() {
-            sea_orm_migration::sea_orm::DatabaseBackend::Sqlite => rebuild_sqlite(m, true).await,
-            _ => {
-                m.get_connection()
-                    .execute_unprepared(
-                        "ALTER TABLE audit_events ADD CONSTRAINT audit_events_hash_key UNIQUE (hash)",
-                    )
-                    .await?;
-                Ok(())
-            }
-        }
+        set_hash_unique(m, true).await
     }
 }
