@@ -10,11 +10,9 @@
 //!
 //! PostgreSQL drops the constraint. SQLite cannot drop a constraint written in `CREATE TABLE`,
 //! so the table is rebuilt without it: every row copied, in one transaction with the
-//! migration's record. Known limit: on the development machine a synthetic trail of a million
-//! events (400 MB) failed here with SQLITE_FULL ("database or disk is full", with 70 GB free;
-//! the same statements pass in the `sqlite3` shell in ten seconds, and copying in slices of
-//! separate transactions failed too). The transaction then rolls back and nothing changes;
-//! docs/operations.md says what an operator can do.
+//! migration's record. (Binaries before the ninth session failed here on a trail of a million
+//! events with SQLITE_FULL, the disk far from full: the process-wide statement-journal setting
+//! then in `mufakat_store::db`, not this migration; see `sqlite_process_config` there.)
 
 use sea_orm_migration::{prelude::*, schema::*};
 

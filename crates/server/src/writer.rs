@@ -69,7 +69,7 @@ pub fn spawn(state: &AppState, queue: tokio::sync::mpsc::Receiver<Job>) -> anyho
         .name("batch-writer".into())
         .spawn(move || {
             runtime.block_on(async move {
-                let db = match mufakat_store::db::connect_single(&url, durability).await {
+                let db = match mufakat_store::db::connect_writer(&url, durability).await {
                     Ok(db) => Some(db),
                     Err(e) => {
                         tracing::error!(error = %e, "batch writer: no connection of its own; using the shared pool");

@@ -31,22 +31,46 @@ impl std::str::FromStr for Durability {
 /// Opens a pool. SQLite gets WAL, foreign keys, a busy timeout and the chosen `synchronous`
 /// level on every connection; the file is created when missing.
 pub async fn connect(url: &str, durability: Durability) -> Result<DatabaseConnection, DbErr> {
-    connect_pool(url, durability, None).await
+    connect_pool(url, durability, None, Journals::Default).await
 }
 
-/// A pool of one connection, for a dedicated task: the batch writer on its own thread, the
-/// WAL checkpointer.
+/// A pool of one connection, for a dedicated task: the WAL checkpointer.
 pub async fn connect_single(
     url: &str,
     durability: Durability,
 ) -> Result<DatabaseConnection, DbErr> {
-    connect_pool(url, durability, Some(1)).await
+    connect_pool(url, durability, Some(1), Journals::Default).await
+}
+
+/// The batch writer's own connection (a pool of one). On SQLite its statement and savepoint
+/// journals stay in memory (`temp_store = MEMORY`): a batch's transaction runs a few
+/// multi-row statements, each of which journals the pages it changes that the transaction
+/// had already written; with SQLite's default, a batch of a few dozen requests outgrew the
+/// 64 KiB kept in memory and spilled to a temporary file, writing each such page twice more.
+/// A batch is bounded (the server's `MAX_BATCH` requests), so this memory is too. Connections
+/// that may run unbounded statements (migrations, reports, the requests' pool) keep the
+/// default, which spills.
+pub async fn connect_writer(
+    url: &str,
+    durability: Durability,
+) -> Result<DatabaseConnection, DbErr> {
+    connect_pool(url, durability, Some(1), Journals::InMemory).await
+}
+
+/// Where a SQLite connection keeps its statement journals and other temporary data.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Journals {
+    /// SQLite's default: in memory up to 64 KiB, then in a temporary file.
+    Default,
+    /// Always in memory (`temp_store = MEMORY`), for connections whose statements are bounded.
+    InMemory,
 }
 
 async fn connect_pool(
     url: &str,
     durability: Durability,
     size: Option<u32>,
+    journals: Journals,
 ) -> Result<DatabaseConnection, DbErr> {
     let is_sqlite = url.starts_with("sqlite:");
     if is_sqlite {
@@ -64,6 +88,10 @@ async fn connect_pool(
     if is_sqlite {
         opts.max_connections(size.unwrap_or(8)).min_connections(1);
         opts.map_sqlx_sqlite_opts(move |o| {
+            let o = match journals {
+                Journals::InMemory => o.pragma("temp_store", "MEMORY"),
+                Journals::Default => o,
+            };
             o.journal_mode(SqliteJournalMode::Wal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
@@ -132,17 +160,18 @@ pub async fn checkpoint_wal(db: &DatabaseConnection) -> Result<Option<WalCheckpo
     }))
 }
 
-/// How much of a transaction's savepoint journal SQLite keeps in memory before it moves it to
-/// a temporary file (SQLite's default: 64 KiB). A group commit holds one savepoint per write
-/// (see the server's `audit_log`); with the default, a group of a few dozen writes spilled to
-/// disk and wrote every page it changed twice more.
-const SAVEPOINT_JOURNAL_IN_MEMORY_BYTES: std::ffi::c_int = 8 * 1024 * 1024;
-
 /// Process-wide SQLite settings, made once before the first connection opens (SQLite takes
 /// them only before it initialises). Memory statistics off: with them on (the bundled
 /// library's default), every allocation SQLite makes takes one global mutex that all
 /// connections' threads share; nothing here reads those statistics. This is one of the
 /// options SQLite's documentation recommends for speed.
+///
+/// The statement journals' spill size (`SQLITE_CONFIG_STMTJRNL_SPILL`) stays at its default on
+/// purpose. SQLite moves an in-memory journal to its file in chunks of that size, and its unix
+/// VFS writes at most 128 KiB per call, so with a larger setting (8 MiB until the ninth
+/// session) a journal that outgrew it failed with SQLITE_FULL, "database or disk is full",
+/// with the disk far from full: migration 8 on a trail of a million events did. The batch
+/// writer keeps its journals in memory instead ([`connect_writer`]).
 fn sqlite_process_config() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -158,19 +187,6 @@ fn sqlite_process_config() {
         };
         if rc != libsqlite3_sys::SQLITE_OK {
             tracing::debug!(rc, "SQLite memory statistics stay on (already initialised)");
-        }
-        // SAFETY: as above; STMTJRNL_SPILL takes one int (bytes).
-        let rc = unsafe {
-            libsqlite3_sys::sqlite3_config(
-                libsqlite3_sys::SQLITE_CONFIG_STMTJRNL_SPILL,
-                SAVEPOINT_JOURNAL_IN_MEMORY_BYTES,
-            )
-        };
-        if rc != libsqlite3_sys::SQLITE_OK {
-            tracing::debug!(
-                rc,
-                "SQLite's statement journal spill size stays at its default"
-            );
         }
     });
 }

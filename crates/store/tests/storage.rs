@@ -394,3 +394,62 @@ async fn reserved_case_ids_do_not_meet_ids_from_the_column_default() {
         1 + 3 + 1 + 2
     );
 }
+
+/// A statement inside a larger transaction that changes many pages the database already had
+/// (as migration 8's rebuild of a large audit trail does) journals each of them first. Until
+/// the ninth session SQLite kept up to 8 MiB of that journal in memory, and moving a larger
+/// one to its temporary file failed with SQLITE_FULL, "database or disk is full": SQLite's unix
+/// VFS writes at most 128 KiB per call. Here one statement rewrites ~12 MiB of rows, on the
+/// requests' pool and on the batch writer's connection.
+#[tokio::test]
+async fn a_statement_rewriting_many_existing_pages_commits() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let db = TestDb::fresh().await;
+    db.db
+        .execute_unprepared("CREATE TABLE big_rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        .await
+        .unwrap();
+    let body = "x".repeat(4000);
+    const ROWS: usize = 3_000;
+    for first in (0..ROWS).step_by(100) {
+        let values: Vec<String> = (first..first + 100)
+            .map(|id| format!("({id}, '{body}')"))
+            .collect();
+        db.db
+            .execute_unprepared(&format!(
+                "INSERT INTO big_rows (id, body) VALUES {}",
+                values.join(", ")
+            ))
+            .await
+            .unwrap();
+    }
+    let writer = mufakat_store::db::connect_writer(&db.url, mufakat_store::Durability::Normal)
+        .await
+        .unwrap();
+    for (name, conn) in [("pool", &db.db), ("writer", &writer)] {
+        let txn = conn.begin().await.unwrap();
+        txn.execute_unprepared("INSERT INTO big_rows (id, body) VALUES (-1, 'first')")
+            .await
+            .unwrap();
+        txn.execute_unprepared("UPDATE big_rows SET body = body || 'y' WHERE id >= 0")
+            .await
+            .unwrap_or_else(|e| panic!("{name}: rewriting every row: {e}"));
+        txn.execute_unprepared("DELETE FROM big_rows WHERE id = -1")
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+    }
+    let row = db
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.db.get_database_backend(),
+            "SELECT COUNT(*) AS n, MIN(LENGTH(body)) AS shortest FROM big_rows",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let n: i64 = row.try_get("", "n").unwrap();
+    let shortest: i32 = row.try_get("", "shortest").unwrap();
+    assert_eq!((n, shortest), (ROWS as i64, 4002));
+    writer.close().await.unwrap();
+}
