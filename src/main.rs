@@ -664,8 +664,12 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
         .await
         .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "bench")))?;
     eprintln!("preparing {residents} residents and {proposals} proposals ...");
-    let (tokens, ids, kel) =
-        mufakat_server::bench::load_fixture(&state, residents, proposals).await?;
+    let mufakat_server::bench::LoadFixture {
+        tokens,
+        proposals: ids,
+        kelurahan: kel,
+        submission_cycle,
+    } = mufakat_server::bench::load_fixture(&state, residents, proposals).await?;
     if in_process {
         let (n, secs, lat) =
             mufakat_server::bench::votes_in_process(&state, &tokens, &ids, clients).await?;
@@ -897,6 +901,27 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
                 let (tok, body) = start_case(i);
                 Some((tok, body, "transition"))
             }
+        }),
+    )
+    .await;
+    // Residents submitting proposals (usulan) before a deadline: each a case start and a
+    // proposal row through the group commit of the requests' own connections (not the batch
+    // writer), a quarter as many requests as the other phases.
+    let take = budget(clients * requests / 4);
+    let toks = tokens.clone();
+    run(
+        "propose",
+        Box::new(move |i| {
+            take()?;
+            let tok = toks[i % toks.len()].clone();
+            Some((
+                Some(tok),
+                serde_json::json!({ "query": "mutation($i: CreateProposalInput!) { createProposal(input: $i) { id } }", "variables": { "i": {
+                    "cycleId": submission_cycle.to_string(), "title": format!("Jalan lingkungan {i}"),
+                    "description": "Jalan berlubang sepanjang 200 m", "category": "infrastruktur",
+                    "volume": "200", "unit": "m", "unitPrice": "350000" } } }),
+                "propose",
+            ))
         }),
     )
     .await;

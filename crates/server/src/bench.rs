@@ -109,11 +109,20 @@ pub async fn audit(state: &AppState, n: usize) -> anyhow::Result<AuditBench> {
 /// Fixture for the HTTP load benchmark: `residents` residents of one kelurahan with tokens, a
 /// cycle in its voting phase with `proposals` submitted proposals (each resident may vote for
 /// all). Returns (tokens, proposal ids, the kelurahan id).
+/// What [`load_fixture`] made: one session token per resident, the proposals open for votes,
+/// the residents' kelurahan, and a second cycle still taking proposals.
+pub struct LoadFixture {
+    pub tokens: Vec<String>,
+    pub proposals: Vec<i32>,
+    pub kelurahan: i32,
+    pub submission_cycle: i32,
+}
+
 pub async fn load_fixture(
     state: &AppState,
     residents: usize,
     proposals: usize,
-) -> anyhow::Result<(Vec<String>, Vec<i32>, i32)> {
+) -> anyhow::Result<LoadFixture> {
     use crate::services::musrenbang as m;
     use mufakat_store::repo::{grants, sessions, users};
     let e = |e: mufakat_core::AppError| anyhow::anyhow!("{e}");
@@ -150,20 +159,21 @@ pub async fn load_fixture(
     ]);
     let mut settings = m::CycleSettings::default();
     settings.voting.max_per_voter = proposals as u32;
-    let cycle = m::create_cycle(
-        state,
-        &planner,
-        m::NewCycle {
-            name: "Bench".into(),
-            year: 2027,
-            region_id: kota,
-            windows,
-            closes_at: now + day * 5,
-            settings,
-        },
-    )
-    .await
-    .map_err(e)?;
+    let new_cycle = |name: &str| m::NewCycle {
+        name: name.into(),
+        year: 2027,
+        region_id: kota,
+        windows: windows.clone(),
+        closes_at: now + day * 5,
+        settings: settings.clone(),
+    };
+    let cycle = m::create_cycle(state, &planner, new_cycle("Bench"))
+        .await
+        .map_err(e)?;
+    // Stays in its submission phase: residents propose there.
+    let submission_cycle = m::create_cycle(state, &planner, new_cycle("Bench usulan"))
+        .await
+        .map_err(e)?;
     cases::fire_due_timers(state, Utc::now()).await.map_err(e)?;
     let mut ids = vec![];
     for i in 0..proposals {
@@ -235,7 +245,12 @@ pub async fn load_fixture(
             .map_err(e)?;
         tokens.push(token);
     }
-    Ok((tokens, ids, kel))
+    Ok(LoadFixture {
+        tokens,
+        proposals: ids,
+        kelurahan: kel,
+        submission_cycle: submission_cycle.id,
+    })
 }
 
 /// Raw storage baseline for the benchmarks: `n` transactions, each inserting two rows (a state
