@@ -139,6 +139,10 @@ struct OpenGroup {
     waiters: Vec<tokio::sync::oneshot::Sender<Result<(), String>>>,
     members: usize,
     opened: std::time::Instant,
+    /// SQLite: the newest savepoint of [`WRITE_SAVEPOINT`] is known to exist, set by a write
+    /// of this group that is done (committed into the group or rolled back to it). The next
+    /// write releases it with its own first statement.
+    savepoint_releasable: AtomicBool,
 }
 
 /// One audited write, from [`open`] (or [`open_on`]) until [`commit`]: its turn at the chain
@@ -160,11 +164,21 @@ pub struct WriteTxn {
     broke_group: AtomicBool,
 }
 
-/// The savepoint each grouped write starts with. Savepoints are never released: the group's
-/// commit ends them all, and a failed write rolls back to the newest one of this name, its
-/// own. (Releasing took one more round trip to the database per write, while every other
-/// write of the group waited.) A write rolls back only when its own savepoint is known to be
-/// set; otherwise the newest of the name would be the write before it.
+/// The savepoint each grouped write starts with; a failed write rolls back to the newest one
+/// of this name, its own. A write rolls back only when its own savepoint is known to be set;
+/// otherwise the newest of the name would be the write before it.
+///
+/// On SQLite a write's first statement also releases the savepoint of the write before it
+/// (`RELEASE …; SAVEPOINT …; <statement>`, no round trip of its own), so that at most one is
+/// open. SQLite journals every page a write changes once per open savepoint that has not
+/// journaled it yet: with the savepoints of a whole group left open, each write journaled its
+/// pages anew (~60 KiB per proposal submitted), which outgrew SQLite's in-memory 64 KiB and
+/// went to a temporary file (docs/benchmarks.md, ninth session). Released, the journal starts
+/// over with each write. (Releasing with a statement of its own took one more round trip per
+/// write, while every other write of the group waited.) When the statement carrying the
+/// release fails, whether it released is unknown, so the write's next statement sets its
+/// savepoint without releasing; the earlier one stays open until the group commits, which is
+/// harmless. PostgreSQL keeps every write's savepoint until the group commits.
 const WRITE_SAVEPOINT: &str = "mufakat_write";
 
 impl WriteTxn {
@@ -188,11 +202,25 @@ impl WriteTxn {
     /// work, were most of a grouped write's time. SQLite runs the statements of one query in
     /// order, with the arguments bound across them, and stops at the first that fails.
     fn first(&self, sql: String) -> (String, bool) {
-        if self.savepoint_owed.swap(false, Ordering::SeqCst) {
-            (format!("SAVEPOINT {WRITE_SAVEPOINT}; {sql}"), true)
-        } else {
-            (sql, false)
+        if !self.savepoint_owed.swap(false, Ordering::SeqCst) {
+            return (sql, false);
         }
+        let release = self
+            .group()
+            .is_some_and(|o| o.savepoint_releasable.swap(false, Ordering::SeqCst));
+        if release {
+            (
+                format!("RELEASE SAVEPOINT {WRITE_SAVEPOINT}; SAVEPOINT {WRITE_SAVEPOINT}; {sql}"),
+                true,
+            )
+        } else {
+            (format!("SAVEPOINT {WRITE_SAVEPOINT}; {sql}"), true)
+        }
+    }
+
+    /// The open group of a grouped write.
+    fn group(&self) -> Option<&OpenGroup> {
+        self.guard.as_ref().and_then(|g| g.open.as_ref())
     }
 
     fn first_stmt(&self, mut stmt: sea_orm::Statement) -> (sea_orm::Statement, bool) {
@@ -214,7 +242,13 @@ impl WriteTxn {
     fn settle<T>(&self, first: bool, result: &Result<T, DbErr>) {
         if first {
             match result {
-                Ok(_) => self.savepoint_set.store(true, Ordering::SeqCst),
+                Ok(_) => {
+                    self.savepoint_set.store(true, Ordering::SeqCst);
+                    // Done or rolled back to, this write's savepoint is the next one's to release.
+                    if let Some(o) = self.group() {
+                        o.savepoint_releasable.store(true, Ordering::SeqCst);
+                    }
+                }
                 Err(e) => {
                     self.savepoint_owed.store(true, Ordering::SeqCst);
                     if may_have_ended_transaction(e) {
@@ -432,6 +466,7 @@ pub async fn open(
             waiters: Vec::new(),
             members: 0,
             opened: std::time::Instant::now(),
+            savepoint_releasable: false.into(),
         });
     }
     let Some(o) = g.open.as_mut() else {

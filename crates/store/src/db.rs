@@ -166,12 +166,8 @@ pub async fn checkpoint_wal(db: &DatabaseConnection) -> Result<Option<WalCheckpo
 /// connections' threads share; nothing here reads those statistics. This is one of the
 /// options SQLite's documentation recommends for speed.
 ///
-/// The statement journals' spill size (`SQLITE_CONFIG_STMTJRNL_SPILL`) stays at its default on
-/// purpose. SQLite moves an in-memory journal to its file in chunks of that size, and its unix
-/// VFS writes at most 128 KiB per call, so with a larger setting (8 MiB until the ninth
-/// session) a journal that outgrew it failed with SQLITE_FULL, "database or disk is full",
-/// with the disk far from full: migration 8 on a trail of a million events did. The batch
-/// writer keeps its journals in memory instead ([`connect_writer`]).
+/// Statement and savepoint journals stay in memory up to [`JOURNAL_IN_MEMORY_BYTES`] (SQLite's
+/// default: 64 KiB); see there for why not more.
 fn sqlite_process_config() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -188,8 +184,33 @@ fn sqlite_process_config() {
         if rc != libsqlite3_sys::SQLITE_OK {
             tracing::debug!(rc, "SQLite memory statistics stay on (already initialised)");
         }
+        // SAFETY: as above; STMTJRNL_SPILL takes one int (bytes).
+        let rc = unsafe {
+            libsqlite3_sys::sqlite3_config(
+                libsqlite3_sys::SQLITE_CONFIG_STMTJRNL_SPILL,
+                JOURNAL_IN_MEMORY_BYTES,
+            )
+        };
+        if rc != libsqlite3_sys::SQLITE_OK {
+            tracing::debug!(rc, "SQLite's journal spill size stays at its default");
+        }
     });
 }
+
+/// How much of a statement or savepoint journal SQLite keeps in memory before it moves it to
+/// a temporary file: the largest that works, 128 KiB less one byte. A grouped write (the
+/// requests' group commit, `audit_log` in the server) journals each page it changes once,
+/// about 60 KiB for a proposal submitted, which at SQLite's default of 64 KiB often spilled,
+/// and the journal then stayed a file for the rest of the group (docs/benchmarks.md, ninth
+/// session).
+///
+/// Not more: SQLite moves a journal to its file in chunks of this size, one write each, and
+/// its unix VFS writes at most 128 KiB − 1 per call (it masks the length with `0x1ffff`). With
+/// 8 MiB (the fourth to eighth sessions) a journal that outgrew it came back from that write
+/// short, which SQLite reports as SQLITE_FULL, "database or disk is full", with the disk far
+/// from full: migration 8 on a trail of a million events did. The storage test
+/// `a_statement_rewriting_many_existing_pages_commits` spills a journal on every engine setup.
+const JOURNAL_IN_MEMORY_BYTES: std::ffi::c_int = 0x1ffff;
 
 /// Turns on SQLite's query planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`) for a
 /// new connection. Without it, a statement whose plan may depend on a bound value — since
