@@ -244,7 +244,8 @@ impl WriteTxn {
             match result {
                 Ok(_) => {
                     self.savepoint_set.store(true, Ordering::SeqCst);
-                    // Done or rolled back to, this write's savepoint is the next one's to release.
+                    // Once this write is done (committed into the group or rolled back to its
+                    // savepoint), that savepoint is the next write's to release.
                     if let Some(o) = self.group() {
                         o.savepoint_releasable.store(true, Ordering::SeqCst);
                     }

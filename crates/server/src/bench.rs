@@ -106,9 +106,6 @@ pub async fn audit(state: &AppState, n: usize) -> anyhow::Result<AuditBench> {
     })
 }
 
-/// Fixture for the HTTP load benchmark: `residents` residents of one kelurahan with tokens, a
-/// cycle in its voting phase with `proposals` submitted proposals (each resident may vote for
-/// all). Returns (tokens, proposal ids, the kelurahan id).
 /// What [`load_fixture`] made: one session token per resident, the proposals open for votes,
 /// the residents' kelurahan, and a second cycle still taking proposals.
 pub struct LoadFixture {
@@ -118,6 +115,9 @@ pub struct LoadFixture {
     pub submission_cycle: i32,
 }
 
+/// Fixture for the HTTP load benchmark: `residents` residents of one kelurahan with tokens, a
+/// cycle in its voting phase with `proposals` submitted proposals (each resident may vote for
+/// all), and a second cycle in its submission phase.
 pub async fn load_fixture(
     state: &AppState,
     residents: usize,

@@ -43,10 +43,11 @@ pub async fn connect_single(
 }
 
 /// The batch writer's own connection (a pool of one). On SQLite its statement and savepoint
-/// journals stay in memory (`temp_store = MEMORY`): a batch's transaction runs a few
+/// journals always stay in memory (`temp_store = MEMORY`): a batch's transaction runs a few
 /// multi-row statements, each of which journals the pages it changes that the transaction
-/// had already written; with SQLite's default, a batch of a few dozen requests outgrew the
-/// 64 KiB kept in memory and spilled to a temporary file, writing each such page twice more.
+/// had already written; a large batch outgrows what other connections keep in memory
+/// (`JOURNAL_IN_MEMORY_BYTES`, 128 KiB) and would spill to a temporary file, writing each such page
+/// twice more.
 /// A batch is bounded (the server's `MAX_BATCH` requests), so this memory is too. Connections
 /// that may run unbounded statements (migrations, reports, the requests' pool) keep the
 /// default, which spills.
@@ -60,7 +61,7 @@ pub async fn connect_writer(
 /// Where a SQLite connection keeps its statement journals and other temporary data.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Journals {
-    /// SQLite's default: in memory up to 64 KiB, then in a temporary file.
+    /// In memory up to [`JOURNAL_IN_MEMORY_BYTES`], then in a temporary file.
     Default,
     /// Always in memory (`temp_store = MEMORY`), for connections whose statements are bounded.
     InMemory,
@@ -209,7 +210,7 @@ fn sqlite_process_config() {
 /// 8 MiB (the fourth to eighth sessions) a journal that outgrew it came back from that write
 /// short, which SQLite reports as SQLITE_FULL, "database or disk is full", with the disk far
 /// from full: migration 8 on a trail of a million events did. The storage test
-/// `a_statement_rewriting_many_existing_pages_commits` spills a journal on every engine setup.
+/// `a_statement_rewriting_many_existing_pages_commits` makes a journal spill.
 const JOURNAL_IN_MEMORY_BYTES: std::ffi::c_int = 0x1ffff;
 
 /// Turns on SQLite's query planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`) for a
