@@ -608,11 +608,20 @@ async fn listing_proposals_takes_a_fixed_number_of_queries() {
             );
             assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
         }
-        let before = app.state.queries.load(std::sync::atomic::Ordering::SeqCst);
-        let v = app.gql(q, json!({}), Some(&siti)).await;
-        assert_ok(&v);
-        counts.push(app.state.queries.load(std::sync::atomic::Ordering::SeqCst) - before);
+        // The fewest of three: the server's start-up work (its first timer poll and audit
+        // checkpoint, the PostgreSQL listener) runs on the same pool and, on a loaded machine,
+        // may still be going during a request (seen in CI: [7, 5]).
+        let mut fewest = u64::MAX;
+        for _ in 0..3 {
+            let before = app.state.queries.load(std::sync::atomic::Ordering::SeqCst);
+            let v = app.gql(q, json!({}), Some(&siti)).await;
+            assert_ok(&v);
+            let n = app.state.queries.load(std::sync::atomic::Ordering::SeqCst) - before;
+            fewest = fewest.min(n);
+        }
+        counts.push(fewest);
     }
+    assert!(counts[0] > 0, "the listing reads the database: {counts:?}");
     assert_eq!(
         counts[0], counts[1],
         "queries per request must not grow with the number of proposals: {counts:?}"
