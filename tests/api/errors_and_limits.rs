@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use crate::helpers::*;
+use mufakat_server::graphql::limits::bomb as fragment_bomb;
 
 #[tokio::test]
 async fn malformed_tokens_are_unauthenticated() {
@@ -171,6 +172,47 @@ async fn complex_queries_are_refused() {
         let v = app.gql(&format!("{{ {q} }}"), json!({}), None).await;
         assert_eq!(error_code(&v).as_deref(), Some("QUERY_TOO_COMPLEX"), "{v}");
     }
+}
+
+#[tokio::test]
+async fn fragment_bombs_are_refused_at_once_while_the_server_keeps_answering() {
+    let app = spawn_app().await;
+    // Small ones within the limit still run.
+    let v = app.gql(&fragment_bomb(4), json!({}), None).await;
+    assert_eq!(v["data"]["__typename"], "QueryRoot", "{v}");
+    for levels in [12, 24, 40, 64] {
+        let q = fragment_bomb(levels);
+        // Several at once, anonymously, with a health check among them. A guard, not a speed
+        // assertion: without the bound, 2^40 keeps a core busy for many minutes.
+        let bombs = (0..4).map(|_| app.post(json!({ "query": q }), None, Some("en")));
+        let health = async {
+            let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+            r.status().as_u16()
+        };
+        let (answers, health) = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            tokio::join!(futures_util::future::join_all(bombs), health)
+        })
+        .await
+        .unwrap_or_else(|_| panic!("2^{levels}: no answer within a minute"));
+        assert_eq!(health, 200);
+        for (status, v) in answers {
+            assert_eq!(status, 200, "{v}");
+            assert_eq!(
+                error_code(&v).as_deref(),
+                Some("QUERY_TOO_LARGE"),
+                "{levels}: {v}"
+            );
+            assert!(v["data"].is_null(), "{v}");
+            let message = v["errors"][0]["message"].as_str().unwrap();
+            assert!(message.contains("too many fields"), "{message}");
+        }
+    }
+    // Indonesian by default.
+    let v = app.gql(&fragment_bomb(30), json!({}), None).await;
+    assert!(v["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Kueri memilih terlalu banyak kolom"));
 }
 
 #[tokio::test]

@@ -944,7 +944,7 @@ async fn live_vote_counts_are_pushed_to_subscribers_of_the_region() {
     use futures_util::StreamExt;
     let app = spawn_app().await;
     let (_cycle, siti, p) = proposal_in_voting(&app, "Jalan").await;
-    let schema = mufakat_server::graphql::build_schema(Some(app.state.clone()), 12, 1000);
+    let schema = mufakat_server::graphql::build_schema(Some(app.state.clone()), 12, 1000, 2000);
     let kec = app.region_id("35.99.01").await;
     let other = app.region_id("35.99.02").await;
     let mut mine = schema.execute_stream(async_graphql::Request::new(format!(

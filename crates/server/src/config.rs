@@ -34,6 +34,9 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub graphql_max_depth: usize,
     pub graphql_max_complexity: usize,
+    /// Most fields a query may select once its fragments are expanded (checked before any
+    /// other work, so that fragments spreading each other cannot multiply it).
+    pub graphql_max_fields: u64,
     /// Failed logins for one username before it is locked for `login_lockout_secs`.
     pub login_max_failures: u32,
     pub login_lockout_secs: u64,
@@ -71,6 +74,7 @@ impl Default for Settings {
             max_body_bytes: 1024 * 1024,
             graphql_max_depth: 16,
             graphql_max_complexity: 1000,
+            graphql_max_fields: 2000,
             login_max_failures: 5,
             login_lockout_secs: 900,
             login_max_failures_per_ip: 100,

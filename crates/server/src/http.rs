@@ -33,6 +33,7 @@ pub fn router(app: AppState) -> Router {
         Some(app.clone()),
         app.settings.graphql_max_depth,
         app.settings.graphql_max_complexity,
+        app.settings.graphql_max_fields,
     );
     let max_body = app.settings.max_body_bytes;
     let answers = crate::graphql::response_cache::ResponseCache::new(Duration::from_millis(

@@ -65,6 +65,12 @@ fn classify(message: &str) -> (&'static str, &'static str, &'static str) {
             "Kueri terlalu dalam",
             "The query is nested too deep",
         )
+    } else if message.contains(super::limits::TOO_MANY_FIELDS) {
+        (
+            "QUERY_TOO_LARGE",
+            "Kueri memilih terlalu banyak kolom",
+            "The query selects too many fields",
+        )
     } else if message.contains("too complex") {
         (
             "QUERY_TOO_COMPLEX",

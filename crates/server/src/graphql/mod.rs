@@ -5,6 +5,7 @@
 mod allocation;
 mod cases;
 pub mod errors;
+pub mod limits;
 pub mod musrenbang;
 mod mutation;
 pub mod parse_cache;
@@ -52,6 +53,7 @@ pub fn build_schema(
     state: Option<AppState>,
     max_depth: usize,
     max_complexity: usize,
+    max_fields: u64,
 ) -> MufakatSchema {
     let mut b = Schema::build(
         QueryRoot::default(),
@@ -61,7 +63,8 @@ pub fn build_schema(
     .limit_depth(max_depth)
     .limit_complexity(max_complexity)
     .limit_recursive_depth(64)
-    .limit_directives(16);
+    .limit_directives(16)
+    .extension(limits::FieldBudget { max: max_fields });
     if let Some(s) = state {
         b = b.data(s);
     }
@@ -70,7 +73,7 @@ pub fn build_schema(
 
 /// The SDL checked in at `graphql/schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(None, usize::MAX, usize::MAX).sdl()
+    build_schema(None, usize::MAX, usize::MAX, u64::MAX).sdl()
 }
 
 pub(crate) fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
