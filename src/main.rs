@@ -395,7 +395,7 @@ async fn main() -> anyhow::Result<()> {
             };
             match cmd {
                 AuditCommand::Verify => {
-                    let v = mufakat_server::audit_log::verify(&state.db)
+                    let v = mufakat_server::notary::verify(&state.db, &state.notary)
                         .await
                         .map_err(fail)?;
                     if v.ok {
@@ -428,9 +428,9 @@ async fn main() -> anyhow::Result<()> {
                         eprintln!("exported {n} events to {}", p.display());
                     }
                 }
-                AuditCommand::Checkpoint => match mufakat_server::audit_log::checkpoint(
+                AuditCommand::Checkpoint => match mufakat_server::notary::checkpoint(
                     &state.db,
-                    &state.signer,
+                    &state.notary,
                     chrono::Utc::now(),
                 )
                 .await
@@ -676,7 +676,7 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
         let (p50, p95, p99, max) = percentiles(lat);
         println!("durability: {durability}; in-process tasks: {clients}");
         println!("vote (service API, no HTTP) {n:>7} votes in {secs:>6.2}s = {:>7.0}/s  p50 {p50:.1} ms  p95 {p95:.1} ms  p99 {p99:.1} ms  max {max:.1} ms", n as f64 / secs);
-        let report = mufakat_server::audit_log::verify(&state.db)
+        let report = mufakat_server::notary::verify(&state.db, &state.notary)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         anyhow::ensure!(report.ok, "the audit chain does not verify");
@@ -961,7 +961,7 @@ async fn bench_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<()>
             " (MISMATCH)"
         }
     );
-    let v = mufakat_server::audit_log::verify(&state.db)
+    let v = mufakat_server::notary::verify(&state.db, &state.notary)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(

@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """Verify a Mufakat audit export (JSON Lines from `mufakat audit export`) independently.
 
-Standard library only. Checks, in order: sequence numbers 1, 2, 3, ... without gaps; each
-event's prev_hash equals the previous event's hash (64 zeros for the first); each event's hash
-equals SHA-256 of its canonical encoding; each checkpoint's (seq, hash) matches the chain.
-Ed25519 signatures are checked too when the `cryptography` module is installed; otherwise the
-script says they were not checked.
+Standard library plus the `cryptography` module (for Ed25519). Checks, in order: sequence
+numbers 1, 2, 3, ... without gaps; each event's prev_hash equals the previous event's hash (64
+zeros for the first); each event's hash equals SHA-256 of its canonical encoding; then each
+checkpoint (those in the export, and those you hold yourself, given with --checkpoints): it must
+be signed by a key you trust (--public-key) with a valid signature, and its (seq, hash) must be
+in the chain. A checkpoint you hold that is beyond the export's end means events were removed.
 
-Usage: python3 verify_export.py EXPORT.jsonl [--public-key HEX]
-Exit status 0 when everything holds; 1 naming the first bad event otherwise.
+Without a trusted key, or without any checkpoint signed by it, nothing proves that the chain is
+the original one (anyone can compute hashes, and sign with a key of their own): the script then
+refuses to say OK.
+
+Usage: python3 verify_export.py EXPORT.jsonl --public-key HEX [--public-key HEX ...] [--checkpoints FILE]
+Exit status 0 when everything holds; 1 naming the first bad event; 2 for a wrong invocation;
+3 when signatures cannot be checked (the `cryptography` module is missing).
 """
 import hashlib
 import json
@@ -28,26 +34,63 @@ def event_hash(ev):
     return hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
 
 
-def verify_signature(cp):
+def load_ed25519():
     try:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        return Ed25519PublicKey
     except ImportError:
         return None
+
+
+def signature_valid(key_class, cp):
     msg = "mufakat-checkpoint-v1\n{}\n{}\n{}".format(cp["seq"], cp["hash"], cp["signed_at"]).encode()
     try:
-        Ed25519PublicKey.from_public_bytes(bytes.fromhex(cp["public_key"])).verify(bytes.fromhex(cp["signature"]), msg)
+        key_class.from_public_bytes(bytes.fromhex(cp["public_key"])).verify(bytes.fromhex(cp["signature"]), msg)
         return True
     except Exception:
         return False
 
 
+def options(argv, name):
+    out = []
+    for i, a in enumerate(argv):
+        if a == name and i + 1 < len(argv):
+            out.append(argv[i + 1])
+    return out
+
+
+def read_checkpoints(path):
+    held = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except ValueError as e:
+                raise SystemExit(f"{path} line {lineno}: not JSON ({e})")
+            if rec.get("type", "checkpoint") != "checkpoint":
+                continue
+            held.append(rec)
+    return held
+
+
 def main(argv):
-    if len(argv) < 2:
-        print(next(l for l in __doc__.splitlines() if l.startswith("Usage")))
+    usage = next(l for l in __doc__.splitlines() if l.startswith("Usage"))
+    if len(argv) < 2 or argv[1].startswith("--"):
+        print(usage)
         return 2
-    public_key = None
-    if "--public-key" in argv:
-        public_key = argv[argv.index("--public-key") + 1].lower()
+    trusted = {k.strip().lower() for ks in options(argv, "--public-key") for k in ks.split(",") if k.strip()}
+    if not trusted:
+        print("REFUSED: give the published public key with --public-key HEX (from `{ auditPublicKey }` "
+              "or the regency's published copy); without a trusted key a checkpoint proves nothing")
+        print(usage)
+        return 2
+    key_class = load_ed25519()
+    if key_class is None:
+        print("CANNOT VERIFY: the signatures need the 'cryptography' module (pip install cryptography)")
+        return 3
+    held = [cp for path in options(argv, "--checkpoints") for cp in read_checkpoints(path)]
     hashes = {}
     prev = GENESIS
     expected = 1
@@ -85,27 +128,28 @@ def main(argv):
             hashes[seq] = rec["hash"]
             prev = rec["hash"]
             expected += 1
-    signatures = "not checked (install the 'cryptography' module to check them)"
-    checked = 0
-    for cp in checkpoints:
+    pinned = 0
+    for cp in checkpoints + held:
+        if cp["public_key"].lower() not in trusted:
+            print(f"BROKEN: checkpoint at event {cp['seq']} is signed by a key that is not trusted ({cp['public_key'][:16]}...)")
+            return 1
+        if not signature_valid(key_class, cp):
+            print(f"BROKEN: checkpoint at event {cp['seq']} has an invalid signature")
+            return 1
         if cp["seq"] not in hashes:
-            print(f"BROKEN: checkpoint at event {cp['seq']} but the chain has only {expected - 1} events (the tail was removed)")
+            print(f"BROKEN: checkpoint at event {cp['seq']} but the chain has only {expected - 1} events (events at the end were removed)")
             return 1
         if hashes[cp["seq"]] != cp["hash"]:
             print(f"BROKEN at event {cp['seq']}: the signed checkpoint's hash does not match the chain")
             return 1
-        if public_key and cp["public_key"].lower() != public_key:
-            print(f"BROKEN: checkpoint at event {cp['seq']} was signed by another key")
-            return 1
-        ok = verify_signature(cp)
-        if ok is False:
-            print(f"BROKEN: checkpoint at event {cp['seq']} has an invalid signature")
-            return 1
-        if ok:
-            checked += 1
-    if checkpoints and checked == len(checkpoints):
-        signatures = "all valid"
-    print(f"OK: {expected - 1} events, {len(checkpoints)} checkpoint(s); signatures {signatures}")
+        pinned = max(pinned, cp["seq"])
+    if pinned == 0:
+        print(f"NOT PROVEN: {expected - 1} events are consistent, but no checkpoint signed by a trusted key covers them")
+        return 1
+    tail = expected - 1 - pinned
+    print(f"OK: {expected - 1} events, {len(checkpoints) + len(held)} checkpoint(s), signatures all valid; "
+          f"events up to {pinned} pinned by a trusted signature"
+          + (f", the last {tail} not yet covered by a checkpoint" if tail else ""))
     return 0
 
 

@@ -231,7 +231,7 @@ async fn account_and_region_changes_are_in_the_audit_trail_without_secrets() {
         );
     }
     assert!(
-        mufakat_server::audit_log::verify(&app.state.db)
+        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
             .await
             .unwrap()
             .ok

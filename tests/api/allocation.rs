@@ -218,7 +218,7 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
         .collect();
     assert_eq!(kinds, vec!["run", "run", "override", "adopt"]);
     assert!(
-        mufakat_server::audit_log::verify(&app.state.db)
+        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
             .await
             .unwrap()
             .ok

@@ -44,7 +44,7 @@ async fn concurrent_case_starts_each_get_their_own_case_timers_and_event() {
     let opd = app.login("opd.dinaspu").await;
     let kel = app.region_id("35.99.01.1001").await;
     let cycle = create_cycle(&app).await;
-    let events_before = mufakat_server::audit_log::verify(&app.state.db)
+    let events_before = mufakat_server::notary::verify(&app.state.db, &app.state.notary)
         .await
         .unwrap()
         .events;
@@ -120,7 +120,7 @@ async fn concurrent_case_starts_each_get_their_own_case_timers_and_event() {
     assert!(timers.iter().all(|t| t.name == "unreviewed"));
 
     // 40 starts and 10 proposals, one event each; refusals wrote nothing.
-    let v = mufakat_server::audit_log::verify(&app.state.db)
+    let v = mufakat_server::notary::verify(&app.state.db, &app.state.notary)
         .await
         .unwrap();
     assert!(v.ok, "{v:?}");
@@ -263,7 +263,7 @@ async fn concurrent_transitions_are_decided_in_order_against_each_other() {
             .collect();
         assert_eq!(h, ["submitted", "routed", "withdrawn"], "{v}");
     }
-    let v = mufakat_server::audit_log::verify(&app.state.db)
+    let v = mufakat_server::notary::verify(&app.state.db, &app.state.notary)
         .await
         .unwrap();
     assert!(v.ok, "{v:?}");
@@ -293,7 +293,10 @@ async fn a_request_that_fails_the_database_fails_alone() {
     for sql in ddl {
         db.execute_unprepared(sql).await.unwrap();
     }
-    let events_before = mufakat_server::audit_log::verify(db).await.unwrap().events;
+    let events_before = mufakat_server::notary::verify(db, &app.state.notary)
+        .await
+        .unwrap()
+        .events;
 
     let mut tasks = vec![];
     for n in 0..40usize {
@@ -348,7 +351,9 @@ async fn a_request_that_fails_the_database_fails_alone() {
         stored, complaints as u64,
         "only answered successes are stored"
     );
-    let v = mufakat_server::audit_log::verify(db).await.unwrap();
+    let v = mufakat_server::notary::verify(db, &app.state.notary)
+        .await
+        .unwrap();
     assert!(v.ok, "{v:?}");
     assert_eq!(v.events, events_before + complaints as i64);
 }
@@ -449,7 +454,7 @@ async fn timers_follow_the_state_through_batched_transitions() {
     assert_eq!(all.len(), 4);
     assert!(all.iter().all(|t| t.fired_at.is_some()));
     assert!(
-        mufakat_server::audit_log::verify(&app.state.db)
+        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
             .await
             .unwrap()
             .ok

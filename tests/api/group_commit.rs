@@ -71,7 +71,10 @@ async fn concurrent_writes_share_commits_and_failures_leave_nothing() {
     use mufakat_store::sea_orm::ConnectionTrait;
     let app = spawn_app().await;
     probe_table(&app).await;
-    let before = audit_log::verify(&app.state.db).await.unwrap().events;
+    let before = mufakat_server::notary::verify(&app.state.db, &app.state.notary)
+        .await
+        .unwrap()
+        .events;
     let (groups_before, writes_before) = app.state.writes.stats();
     let mut tasks = vec![];
     for n in 0..90usize {
@@ -114,7 +117,9 @@ async fn concurrent_writes_share_commits_and_failures_leave_nothing() {
     let (groups, writes) = (groups - groups_before, writes - writes_before);
     assert_eq!(writes, 45, "every committed write went through a group");
     assert!(groups < 45, "writes shared commits ({groups} groups)");
-    let v = audit_log::verify(&app.state.db).await.unwrap();
+    let v = mufakat_server::notary::verify(&app.state.db, &app.state.notary)
+        .await
+        .unwrap();
     assert!(v.ok, "{:?}", v.problem);
     assert_eq!(v.events, before + 45);
 
@@ -198,7 +203,9 @@ async fn a_write_whose_first_statement_fails_rolls_back_only_itself() {
         assert_eq!(probe_rows(&app, n).await, want, "write {n}'s row");
     }
     assert_eq!(probe_rows(&app, 99).await, 1);
-    let v = audit_log::verify(&app.state.db).await.unwrap();
+    let v = mufakat_server::notary::verify(&app.state.db, &app.state.notary)
+        .await
+        .unwrap();
     assert!(v.ok, "{:?}", v.problem);
 }
 
@@ -254,7 +261,9 @@ async fn a_first_statement_that_may_end_the_transaction_fails_the_group() {
         );
     }
     assert_eq!(probe_rows(&app, 0).await, 0);
-    let v = audit_log::verify(&app.state.db).await.unwrap();
+    let v = mufakat_server::notary::verify(&app.state.db, &app.state.notary)
+        .await
+        .unwrap();
     assert!(v.ok, "{:?}", v.problem);
 }
 
@@ -284,7 +293,9 @@ async fn a_write_that_fails_last_still_commits_the_group_before_it() {
     for (n, want) in [(0, 1), (1, 1), (2, 1), (3, 0)] {
         assert_eq!(events_for(&app, &format!("w{n}")).await, want, "write {n}");
     }
-    let v = audit_log::verify(&app.state.db).await.unwrap();
+    let v = mufakat_server::notary::verify(&app.state.db, &app.state.notary)
+        .await
+        .unwrap();
     assert!(v.ok, "{:?}", v.problem);
 }
 

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod allocation;
+mod audit_trust;
 mod authorization;
 mod batch_writer;
 mod crash;

@@ -505,7 +505,7 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
             .contains("tanda hubung"));
     }
     assert!(
-        mufakat_server::audit_log::verify(&app.state.db)
+        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
             .await
             .unwrap()
             .ok
@@ -707,7 +707,7 @@ async fn concurrent_votes_are_counted_exactly() {
         .unwrap();
     assert_eq!(rows, n as u64 + 1);
     assert!(
-        mufakat_server::audit_log::verify(&app.state.db)
+        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
             .await
             .unwrap()
             .ok
@@ -795,7 +795,7 @@ async fn one_residents_votes_and_withdrawals_at_once_stay_consistent() {
         .await
         .unwrap();
     assert_eq!(rows as i64, total);
-    let report = mufakat_server::audit_log::verify(&app.state.db)
+    let report = mufakat_server::notary::verify(&app.state.db, &app.state.notary)
         .await
         .unwrap();
     assert!(report.ok);
@@ -902,7 +902,12 @@ async fn a_vote_that_moves_the_case_stores_its_state_and_timers() {
         (timers[0].name.as_str(), timers[0].armed_in_state.as_str()),
         ("cek_dukungan", "didukung")
     );
-    assert!(mufakat_server::audit_log::verify(db).await.unwrap().ok);
+    assert!(
+        mufakat_server::notary::verify(db, &app.state.notary)
+            .await
+            .unwrap()
+            .ok
+    );
 }
 
 /// `n` residents of a kelurahan with tokens, made directly in storage (argon2 for each would

@@ -119,7 +119,7 @@ async fn a_priority_list_pdf_for_staff_recorded_in_the_audit_trail() {
     assert_eq!(ev.instance_id, "priority-list");
     assert!(ev.input.contains(&sha), "{}", ev.input);
     assert!(
-        mufakat_server::audit_log::verify(&app.state.db)
+        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
             .await
             .unwrap()
             .ok
@@ -132,7 +132,7 @@ async fn auditors_get_the_audit_trail_report_in_english() {
     let auditor = app.login("inspektorat").await;
     let lurah = app.login("lurah.mekarsari").await;
     let _ = create_cycle(&app).await;
-    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now())
+    mufakat_server::notary::checkpoint(&app.state.db, &app.state.notary, chrono::Utc::now())
         .await
         .unwrap();
     let url = app.url("/reports/audit-trail?lang=en");
@@ -160,7 +160,7 @@ async fn auditors_get_the_audit_trail_report_in_english() {
         assert!(text.contains("Audit Trail"), "{text}");
         assert!(text.contains("musrenbang-siklus"), "{text}");
         assert!(
-            text.contains(&app.state.signer.public_key_hex()[..16]),
+            text.contains(&app.state.notary.signer.public_key_hex()[..16]),
             "public key shown: {text}"
         );
     }

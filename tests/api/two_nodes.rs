@@ -216,7 +216,7 @@ async fn two_nodes_share_one_postgresql() {
         ]
     );
     assert!(
-        mufakat_server::audit_log::verify(&observer.db)
+        mufakat_server::notary::verify(&observer.db, &observer.notary)
             .await
             .unwrap()
             .ok

@@ -246,7 +246,7 @@ async fn of_concurrent_transitions_on_one_case_exactly_one_wins() {
     assert_eq!(h.len(), 2, "start and the one winning route");
     assert_eq!(v["data"]["instance"]["fields"]["opd"], wins[0].as_str());
     assert!(
-        mufakat_server::audit_log::verify(&app.state.db)
+        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
             .await
             .unwrap()
             .ok
@@ -467,7 +467,7 @@ async fn events(app: &TestApp) {
 }
 
 async fn verify(app: &TestApp) -> (bool, Option<i64>) {
-    let v = mufakat_server::audit_log::verify(&app.state.db)
+    let v = mufakat_server::notary::verify(&app.state.db, &app.state.notary)
         .await
         .unwrap();
     if !v.ok {
@@ -509,7 +509,7 @@ async fn tampering_with_audit_rows_is_detected_at_the_exact_event() {
 async fn an_export_verifies_independently_with_python() {
     let app = spawn_app().await;
     events(&app).await;
-    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now())
+    mufakat_server::notary::checkpoint(&app.state.db, &app.state.notary, chrono::Utc::now())
         .await
         .unwrap()
         .unwrap();
@@ -530,11 +530,12 @@ async fn an_export_verifies_independently_with_python() {
     std::fs::write(&path, &buf).unwrap();
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/audit/verify_export.py");
-    let Ok(out) = std::process::Command::new("python3")
+    let python = std::env::var("MUFAKAT_PYTHON").unwrap_or_else(|_| "python3".into());
+    let Ok(out) = std::process::Command::new(python)
         .arg(&script)
         .arg(&path)
         .arg("--public-key")
-        .arg(app.state.signer.public_key_hex())
+        .arg(app.state.notary.signer.public_key_hex())
         .output()
     else {
         eprintln!("python3 not found; skipping");
@@ -542,16 +543,17 @@ async fn an_export_verifies_independently_with_python() {
     };
     let _ = std::fs::remove_file(&path);
     let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.code() == Some(3) && std::env::var("CI").as_deref() != Ok("true") {
+        eprintln!("python3 has no cryptography module; skipping: {stdout}");
+        return;
+    }
     assert!(
         out.status.success(),
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.starts_with(&format!("OK: {n} events, ")), "{stdout}");
-    assert!(
-        stdout.contains("signatures all valid") || stdout.contains("not checked"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("signatures all valid"), "{stdout}");
 }
 
 #[tokio::test]
@@ -559,7 +561,7 @@ async fn checkpoints_in_the_middle_of_the_chain_verify_and_pin_it() {
     use mufakat_store::sea_orm::ConnectionTrait;
     let app = spawn_app().await;
     let (id, _) = complaint(&app).await;
-    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now())
+    mufakat_server::notary::checkpoint(&app.state.db, &app.state.notary, chrono::Utc::now())
         .await
         .unwrap()
         .unwrap();
@@ -575,7 +577,7 @@ async fn checkpoints_in_the_middle_of_the_chain_verify_and_pin_it() {
         )
         .await,
     );
-    mufakat_server::audit_log::checkpoint(&app.state.db, &app.state.signer, chrono::Utc::now())
+    mufakat_server::notary::checkpoint(&app.state.db, &app.state.notary, chrono::Utc::now())
         .await
         .unwrap()
         .unwrap();

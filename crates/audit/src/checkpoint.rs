@@ -30,6 +30,43 @@ pub enum CheckpointError {
     Key(String),
     #[error("the signature does not verify")]
     BadSignature,
+    #[error("signed by a key that is not trusted")]
+    UntrustedKey,
+}
+
+/// The public keys whose checkpoints a verifier accepts: the deployment's published key (and
+/// keys it used before a rotation). A signature that verifies under a key outside this set
+/// proves nothing: anyone can make one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedKeys(std::collections::BTreeSet<String>);
+
+impl TrustedKeys {
+    /// Keys as hex (32 bytes each; case is ignored).
+    pub fn new<S: AsRef<str>>(keys: impl IntoIterator<Item = S>) -> Result<Self, CheckpointError> {
+        let mut set = std::collections::BTreeSet::new();
+        for k in keys {
+            let k = k.as_ref().trim().to_ascii_lowercase();
+            let bytes: [u8; 32] = hex::decode(&k)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| CheckpointError::Key(format!("{k:?} is not 32 hex bytes")))?;
+            VerifyingKey::from_bytes(&bytes).map_err(|e| CheckpointError::Key(e.to_string()))?;
+            set.insert(k);
+        }
+        Ok(TrustedKeys(set))
+    }
+
+    pub fn contains(&self, public_key_hex: &str) -> bool {
+        self.0.contains(&public_key_hex.to_ascii_lowercase())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
 }
 
 /// The service's signing key.
@@ -81,9 +118,14 @@ impl std::fmt::Debug for Signer {
     }
 }
 
-/// Checks the signature with the checkpoint's own public key. Whether that key is the
-/// service's published key is for the verifier to compare.
-pub fn verify_checkpoint_signature(cp: &Checkpoint) -> Result<(), CheckpointError> {
+/// Checks that the checkpoint names a trusted key and that its signature verifies under it.
+pub fn verify_checkpoint_signature(
+    cp: &Checkpoint,
+    trusted: &TrustedKeys,
+) -> Result<(), CheckpointError> {
+    if !trusted.contains(&cp.public_key) {
+        return Err(CheckpointError::UntrustedKey);
+    }
     let pk: [u8; 32] = hex::decode(&cp.public_key)
         .ok()
         .and_then(|b| b.try_into().ok())
@@ -107,15 +149,36 @@ mod tests {
     #[test]
     fn signs_and_verifies_and_survives_pem() {
         let s = Signer::generate();
+        let trusted = TrustedKeys::new([s.public_key_hex()]).unwrap();
         let cp = s.sign_checkpoint(42, &"ab".repeat(32), Utc::now());
-        verify_checkpoint_signature(&cp).unwrap();
+        verify_checkpoint_signature(&cp, &trusted).unwrap();
         let again = Signer::from_pem(&s.to_pem().unwrap()).unwrap();
         assert_eq!(again.public_key_hex(), s.public_key_hex());
         let mut forged = cp.clone();
         forged.seq = 43;
         assert_eq!(
-            verify_checkpoint_signature(&forged),
+            verify_checkpoint_signature(&forged, &trusted),
             Err(CheckpointError::BadSignature)
         );
+    }
+
+    #[test]
+    fn a_valid_signature_by_another_key_is_refused() {
+        let ours = Signer::generate();
+        let theirs = Signer::generate();
+        let cp = theirs.sign_checkpoint(7, &"cd".repeat(32), Utc::now());
+        let trusted = TrustedKeys::new([ours.public_key_hex()]).unwrap();
+        assert_eq!(
+            verify_checkpoint_signature(&cp, &trusted),
+            Err(CheckpointError::UntrustedKey)
+        );
+        assert_eq!(
+            verify_checkpoint_signature(&cp, &TrustedKeys::default()),
+            Err(CheckpointError::UntrustedKey)
+        );
+        // Upper-case hex names the same key.
+        let upper = TrustedKeys::new([theirs.public_key_hex().to_uppercase()]).unwrap();
+        verify_checkpoint_signature(&cp, &upper).unwrap();
+        assert!(TrustedKeys::new(["abc"]).is_err());
     }
 }

@@ -14,7 +14,9 @@ mod receipt;
 mod verify;
 
 pub use canonical::canonical_json;
-pub use checkpoint::{verify_checkpoint_signature, Checkpoint, CheckpointError, Signer};
+pub use checkpoint::{
+    verify_checkpoint_signature, Checkpoint, CheckpointError, Signer, TrustedKeys,
+};
 pub use event::{compute_hash, format_time, parse_time, seal, AuditEvent, GENESIS_HASH};
 pub use receipt::{Receipt, ReceiptError};
 pub use verify::{verify_chain, verify_checkpoint, ChainError, ChainVerifier, VerifySummary};

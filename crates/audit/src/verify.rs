@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use crate::{compute_hash, AuditEvent, Checkpoint, GENESIS_HASH};
+use crate::{compute_hash, AuditEvent, Checkpoint, CheckpointError, TrustedKeys, GENESIS_HASH};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
@@ -14,6 +14,10 @@ pub enum ChainError {
     CheckpointMismatch { seq: i64 },
     #[error("checkpoint at event {seq}: the signature is not valid")]
     CheckpointSignature { seq: i64 },
+    #[error(
+        "checkpoint at event {seq}: signed by a key that is not trusted (not the published key)"
+    )]
+    CheckpointUntrustedKey { seq: i64 },
     #[error(
         "checkpoint at event {seq}: the chain ends before it (events at the end were removed)"
     )]
@@ -29,6 +33,7 @@ impl ChainError {
             | ChainError::Content { seq }
             | ChainError::CheckpointMismatch { seq }
             | ChainError::CheckpointSignature { seq }
+            | ChainError::CheckpointUntrustedKey { seq }
             | ChainError::CheckpointBeyondEnd { seq } => *seq,
         }
     }
@@ -47,30 +52,53 @@ pub struct ChainVerifier {
     last_hash: Option<String>,
     checkpoints: BTreeMap<i64, Checkpoint>,
     checked: usize,
+    trusted: TrustedKeys,
 }
 
-impl Default for ChainVerifier {
-    fn default() -> Self {
-        Self::new()
-    }
+/// A checkpoint's signature under the trusted keys, as a chain error.
+fn check_signature(cp: &Checkpoint, trusted: &TrustedKeys) -> Result<(), ChainError> {
+    crate::verify_checkpoint_signature(cp, trusted).map_err(|e| match e {
+        CheckpointError::UntrustedKey => ChainError::CheckpointUntrustedKey { seq: cp.seq },
+        _ => ChainError::CheckpointSignature { seq: cp.seq },
+    })
 }
 
 impl ChainVerifier {
-    pub fn new() -> Self {
+    /// A verifier accepting checkpoints signed by `trusted` keys only.
+    pub fn new(trusted: TrustedKeys) -> Self {
         ChainVerifier {
             count: 0,
             last_hash: None,
             checkpoints: BTreeMap::new(),
             checked: 0,
+            trusted,
         }
     }
 
-    /// Also checks these checkpoints: signature, and hash at their sequence number.
-    pub fn with_checkpoints(cps: impl IntoIterator<Item = Checkpoint>) -> Result<Self, ChainError> {
-        let mut v = Self::new();
+    /// A verifier that continues a chain known up to event `seq` with hash `hash` (e.g. a
+    /// trusted checkpoint): the next event pushed must be `seq + 1` and link to `hash`.
+    pub fn resume(seq: i64, hash: &str, trusted: TrustedKeys) -> Self {
+        let mut v = Self::new(trusted);
+        v.count = seq;
+        v.last_hash = (seq > 0).then(|| hash.to_owned());
+        v
+    }
+
+    /// Also checks these checkpoints: signature by a trusted key, and hash at their sequence
+    /// number. Two checkpoints at one sequence number must agree.
+    pub fn with_checkpoints(
+        cps: impl IntoIterator<Item = Checkpoint>,
+        trusted: TrustedKeys,
+    ) -> Result<Self, ChainError> {
+        let mut v = Self::new(trusted);
         for cp in cps {
-            crate::verify_checkpoint_signature(&cp)
-                .map_err(|_| ChainError::CheckpointSignature { seq: cp.seq })?;
+            check_signature(&cp, &v.trusted)?;
+            if let Some(known) = v.checkpoints.get(&cp.seq) {
+                if known.hash != cp.hash {
+                    return Err(ChainError::CheckpointMismatch { seq: cp.seq });
+                }
+                continue;
+            }
             v.checkpoints.insert(cp.seq, cp);
         }
         Ok(v)
@@ -104,8 +132,7 @@ impl ChainVerifier {
 
     /// Checks a checkpoint against the events pushed so far (it must be at or before the end).
     pub fn check_checkpoint(&self, cp: &Checkpoint) -> Result<(), ChainError> {
-        crate::verify_checkpoint_signature(cp)
-            .map_err(|_| ChainError::CheckpointSignature { seq: cp.seq })?;
+        check_signature(cp, &self.trusted)?;
         if cp.seq > self.count {
             return Err(ChainError::CheckpointBeyondEnd { seq: cp.seq });
         }
@@ -142,9 +169,12 @@ impl ChainVerifier {
 
 /// Checks one checkpoint on its own: its signature, and that its hash is `hash_at_seq`, the
 /// hash of event `cp.seq` as recomputed from the chain (or read from the stored chain).
-pub fn verify_checkpoint(cp: &Checkpoint, hash_at_seq: &str) -> Result<(), ChainError> {
-    crate::verify_checkpoint_signature(cp)
-        .map_err(|_| ChainError::CheckpointSignature { seq: cp.seq })?;
+pub fn verify_checkpoint(
+    cp: &Checkpoint,
+    hash_at_seq: &str,
+    trusted: &TrustedKeys,
+) -> Result<(), ChainError> {
+    check_signature(cp, trusted)?;
     if cp.hash != hash_at_seq {
         return Err(ChainError::CheckpointMismatch { seq: cp.seq });
     }
@@ -156,8 +186,9 @@ pub fn verify_checkpoint(cp: &Checkpoint, hash_at_seq: &str) -> Result<(), Chain
 pub fn verify_chain(
     events: impl IntoIterator<Item = AuditEvent>,
     checkpoints: Vec<Checkpoint>,
+    trusted: TrustedKeys,
 ) -> Result<VerifySummary, ChainError> {
-    let mut v = ChainVerifier::with_checkpoints(checkpoints)?;
+    let mut v = ChainVerifier::with_checkpoints(checkpoints, trusted)?;
     for e in events {
         v.push(&e)?;
     }
@@ -169,6 +200,14 @@ mod tests {
     use super::*;
     use crate::event::sample;
     use crate::{seal, Signer};
+
+    fn none() -> TrustedKeys {
+        TrustedKeys::default()
+    }
+
+    fn trusting(s: &Signer) -> TrustedKeys {
+        TrustedKeys::new([s.public_key_hex()]).unwrap()
+    }
 
     fn chain(n: i64) -> Vec<AuditEvent> {
         let mut out: Vec<AuditEvent> = vec![];
@@ -185,7 +224,7 @@ mod tests {
     #[test]
     fn an_intact_chain_verifies() {
         let c = chain(10);
-        let s = verify_chain(c.clone(), vec![]).unwrap();
+        let s = verify_chain(c.clone(), vec![], none()).unwrap();
         assert_eq!(s.events, 10);
         assert_eq!(s.last_hash.as_deref(), Some(c[9].hash.as_str()));
     }
@@ -195,7 +234,7 @@ mod tests {
         let mut c = chain(10);
         c[4].comment = Some("diubah".into());
         assert_eq!(
-            verify_chain(c, vec![]).unwrap_err(),
+            verify_chain(c, vec![], none()).unwrap_err(),
             ChainError::Content { seq: 5 }
         );
     }
@@ -207,7 +246,7 @@ mod tests {
         let prev = c[3].hash.clone();
         c[4] = seal(c[4].clone(), &prev);
         assert_eq!(
-            verify_chain(c, vec![]).unwrap_err(),
+            verify_chain(c, vec![], none()).unwrap_err(),
             ChainError::Link { seq: 6 }
         );
     }
@@ -217,7 +256,7 @@ mod tests {
         let mut c = chain(10);
         c.remove(6);
         assert_eq!(
-            verify_chain(c, vec![]).unwrap_err(),
+            verify_chain(c, vec![], none()).unwrap_err(),
             ChainError::Sequence {
                 seq: 8,
                 expected: 7
@@ -232,7 +271,7 @@ mod tests {
         fake.comment = Some("sisipan".into());
         c.insert(4, fake);
         assert_eq!(
-            verify_chain(c, vec![]).unwrap_err(),
+            verify_chain(c, vec![], none()).unwrap_err(),
             ChainError::Sequence {
                 seq: 4,
                 expected: 5
@@ -245,7 +284,7 @@ mod tests {
         let mut c = chain(10);
         c.swap(2, 3);
         assert_eq!(
-            verify_chain(c, vec![]).unwrap_err(),
+            verify_chain(c, vec![], none()).unwrap_err(),
             ChainError::Sequence {
                 seq: 4,
                 expected: 3
@@ -261,7 +300,7 @@ mod tests {
         for (i, e) in c.iter_mut().enumerate() {
             e.seq = i as i64 + 1;
         }
-        assert_eq!(verify_chain(c, vec![]).unwrap_err().seq(), 5);
+        assert_eq!(verify_chain(c, vec![], none()).unwrap_err().seq(), 5);
     }
 
     #[test]
@@ -269,10 +308,10 @@ mod tests {
         let c = chain(10);
         let signer = Signer::generate();
         let cp = signer.sign_checkpoint(10, &c[9].hash, c[9].at);
-        verify_chain(c.clone(), vec![cp.clone()]).unwrap();
+        verify_chain(c.clone(), vec![cp.clone()], trusting(&signer)).unwrap();
         let truncated: Vec<_> = c.iter().take(8).cloned().collect();
         assert_eq!(
-            verify_chain(truncated, vec![cp.clone()]).unwrap_err(),
+            verify_chain(truncated, vec![cp.clone()], trusting(&signer)).unwrap_err(),
             ChainError::CheckpointBeyondEnd { seq: 10 }
         );
         // A rewritten chain (everything re-sealed after a change) no longer matches the checkpoint.
@@ -284,8 +323,44 @@ mod tests {
             prev = e.hash.clone();
         }
         assert_eq!(
-            verify_chain(rewritten, vec![cp]).unwrap_err(),
+            verify_chain(rewritten.clone(), vec![cp], trusting(&signer)).unwrap_err(),
             ChainError::CheckpointMismatch { seq: 10 }
+        );
+        // Re-signed by the forger's own key: the signature is valid, the key is not trusted.
+        let forger = Signer::generate();
+        let forged = forger.sign_checkpoint(10, &rewritten[9].hash, rewritten[9].at);
+        assert_eq!(
+            verify_chain(rewritten.clone(), vec![forged.clone()], trusting(&signer)).unwrap_err(),
+            ChainError::CheckpointUntrustedKey { seq: 10 }
+        );
+        assert_eq!(
+            verify_chain(rewritten, vec![forged], none()).unwrap_err(),
+            ChainError::CheckpointUntrustedKey { seq: 10 }
+        );
+    }
+
+    #[test]
+    fn a_walk_resumes_from_a_known_event() {
+        let c = chain(6);
+        let mut v = ChainVerifier::resume(3, &c[2].hash, none());
+        for e in &c[3..] {
+            v.push(e).unwrap();
+        }
+        assert_eq!(v.finish().unwrap().events, 6);
+        let mut v = ChainVerifier::resume(3, &c[1].hash, none());
+        assert_eq!(v.push(&c[3]).unwrap_err(), ChainError::Link { seq: 4 });
+    }
+
+    #[test]
+    fn two_checkpoints_at_one_event_must_agree() {
+        let c = chain(4);
+        let signer = Signer::generate();
+        let a = signer.sign_checkpoint(3, &c[2].hash, c[2].at);
+        let b = signer.sign_checkpoint(3, &c[3].hash, c[3].at);
+        verify_chain(c.clone(), vec![a.clone(), a.clone()], trusting(&signer)).unwrap();
+        assert_eq!(
+            verify_chain(c, vec![a, b], trusting(&signer)).unwrap_err(),
+            ChainError::CheckpointMismatch { seq: 3 }
         );
     }
 
@@ -294,15 +369,16 @@ mod tests {
         let c = chain(5);
         let signer = Signer::generate();
         let cp = signer.sign_checkpoint(3, &c[2].hash, c[2].at);
-        verify_checkpoint(&cp, &c[2].hash).unwrap();
+        let trusted = trusting(&signer);
+        verify_checkpoint(&cp, &c[2].hash, &trusted).unwrap();
         assert_eq!(
-            verify_checkpoint(&cp, &c[3].hash),
+            verify_checkpoint(&cp, &c[3].hash, &trusted),
             Err(ChainError::CheckpointMismatch { seq: 3 })
         );
         let mut forged = cp.clone();
         forged.hash = c[3].hash.clone();
         assert_eq!(
-            verify_checkpoint(&forged, &c[3].hash),
+            verify_checkpoint(&forged, &c[3].hash, &trusted),
             Err(ChainError::CheckpointSignature { seq: 3 })
         );
     }
@@ -316,6 +392,6 @@ mod tests {
             prev = e.hash.clone();
             e
         });
-        assert_eq!(verify_chain(events, vec![]).unwrap().events, 20_000);
+        assert_eq!(verify_chain(events, vec![], none()).unwrap().events, 20_000);
     }
 }

@@ -1,17 +1,16 @@
-//! Appending to the audit chain inside a service's transaction, signing checkpoints, and
-//! verifying the stored chain.
+//! Appending to the audit chain inside a service's transaction, and reading it back. Signing
+//! and verifying: [`crate::notary`].
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use mufakat_audit::{AuditEvent, Checkpoint, Signer};
+use mufakat_audit::{AuditEvent, Checkpoint};
 use mufakat_core::{AppError, AppResult};
 use mufakat_store::entity::{audit_checkpoint, audit_event};
 use mufakat_store::repo::audit as repo;
 use mufakat_store::DbResultExt;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 
 /// What a service wants recorded; the chain fields are filled in by [`append`].
 #[derive(Debug, Clone)]
@@ -708,124 +707,6 @@ pub fn checkpoint_from_row(r: audit_checkpoint::Model) -> Checkpoint {
         public_key: r.public_key,
         signature: r.signature,
     }
-}
-
-/// Loads the signing key from `{data_dir}/secrets/audit-signing.pem`, creating it on first start.
-pub fn load_or_create_signer(path: &Path) -> anyhow::Result<Signer> {
-    if path.exists() {
-        let pem = std::fs::read_to_string(path)?;
-        return Signer::from_pem(&pem).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let signer = Signer::generate();
-    crate::secrets::write_private(path, &signer.to_pem().map_err(|e| anyhow::anyhow!("{e}"))?)?;
-    Ok(signer)
-}
-
-/// Signs the current head and stores the checkpoint. Returns `None` when the chain is empty or
-/// the head is already checkpointed.
-pub async fn checkpoint(
-    db: &impl ConnectionTrait,
-    signer: &Signer,
-    now: DateTime<Utc>,
-) -> AppResult<Option<Checkpoint>> {
-    let (seq, hash) = repo::head(db).await?;
-    if seq == 0 {
-        return Ok(None);
-    }
-    if let Some(last) = repo::latest_checkpoint(db).await? {
-        if last.seq == seq {
-            return Ok(Some(checkpoint_from_row(last)));
-        }
-    }
-    let cp = signer.sign_checkpoint(seq, &hash, now);
-    repo::add_checkpoint(
-        db,
-        audit_checkpoint::ActiveModel {
-            seq: Set(cp.seq),
-            hash: Set(cp.hash.clone()),
-            signed_at: Set(cp.signed_at.clone()),
-            public_key: Set(cp.public_key.clone()),
-            signature: Set(cp.signature.clone()),
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(Some(cp))
-}
-
-/// The result of verifying the stored chain.
-#[derive(Debug, Clone)]
-pub struct Verification {
-    pub ok: bool,
-    pub events: i64,
-    pub checkpoints: usize,
-    /// The first bad event and what is wrong with it.
-    pub first_bad_seq: Option<i64>,
-    pub problem: Option<String>,
-}
-
-/// Streams the whole chain in pages and checks hashes, links, sequence and checkpoints.
-pub async fn verify(db: &impl ConnectionTrait) -> AppResult<Verification> {
-    let checkpoints: Vec<Checkpoint> = repo::checkpoints(db)
-        .await?
-        .into_iter()
-        .map(checkpoint_from_row)
-        .collect();
-    let n_cp = checkpoints.len();
-    let bad = |events: i64, seq: i64, problem: String| Verification {
-        ok: false,
-        events,
-        checkpoints: n_cp,
-        first_bad_seq: Some(seq),
-        problem: Some(problem),
-    };
-    // Each checkpoint's signature is checked here, and its hash when the walk reaches its seq.
-    let mut verifier = match mufakat_audit::ChainVerifier::with_checkpoints(checkpoints) {
-        Ok(v) => v,
-        Err(e) => return Ok(bad(0, e.seq(), e.to_string())),
-    };
-    let mut after = 0i64;
-    loop {
-        let page = repo::page(db, after, 2000).await?;
-        if page.is_empty() {
-            break;
-        }
-        for row in page {
-            after = row.seq;
-            let seq = row.seq;
-            let event = match from_row(row) {
-                Ok(e) => e,
-                Err(_) => return Ok(bad(verifier.count(), seq, "unreadable event".into())),
-            };
-            if let Err(e) = verifier.push(&event) {
-                return Ok(bad(verifier.count(), e.seq(), e.to_string()));
-            }
-        }
-    }
-    let count = verifier.count();
-    let last = verifier.last_hash().map(str::to_owned);
-    if let Err(e) = verifier.finish() {
-        return Ok(bad(count, e.seq(), e.to_string()));
-    }
-    // The head row must agree with the last event (a deleted tail shows here).
-    let (head_seq, head_hash) = repo::head(db).await?;
-    if head_seq != count || (head_seq > 0 && Some(head_hash.as_str()) != last.as_deref()) {
-        return Ok(bad(
-            count,
-            count + 1,
-            format!("the chain ends at event {count} but its head says {head_seq}: events at the end were removed"),
-        ));
-    }
-    Ok(Verification {
-        ok: true,
-        events: count,
-        checkpoints: n_cp,
-        first_bad_seq: None,
-        problem: None,
-    })
 }
 
 /// Writes every event, then every checkpoint, as JSON Lines in the format of

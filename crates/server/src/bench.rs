@@ -67,7 +67,7 @@ pub async fn audit(state: &AppState, n: usize) -> anyhow::Result<AuditBench> {
     let raw_tx_per_sec = raw_inserts(state, 2 * n, 1).await?;
 
     let t2 = Instant::now();
-    let v = crate::audit_log::verify(&state.db)
+    let v = crate::notary::verify(&state.db, &state.notary)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let verify_secs = t2.elapsed().as_secs_f64();

@@ -58,6 +58,9 @@ pub struct Settings {
     pub timer_poll_secs: u64,
     /// How often the audit head is signed (when it moved), in seconds.
     pub checkpoint_interval_secs: u64,
+    /// Public keys (hex) that signed this deployment's checkpoints before its key was replaced;
+    /// checkpoints signed by them stay valid. Only the current key and these are trusted.
+    pub audit_earlier_public_keys: Vec<String>,
 }
 
 impl Default for Settings {
@@ -85,6 +88,7 @@ impl Default for Settings {
             log_json: false,
             timer_poll_secs: 5,
             checkpoint_interval_secs: 3600,
+            audit_earlier_public_keys: vec![],
         }
     }
 }
@@ -148,6 +152,14 @@ impl Settings {
                 .filter(|a| !a.is_empty())
                 .map(|a| parse("MUFAKAT_TRUSTED_PROXIES", a.to_owned()))
                 .collect::<anyhow::Result<_>>()?;
+        }
+        if let Some(v) = get("MUFAKAT_AUDIT_EARLIER_PUBLIC_KEYS") {
+            self.audit_earlier_public_keys = v
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(str::to_owned)
+                .collect();
         }
         if let Some(v) = get("MUFAKAT_NIK_HASH_KEY") {
             self.nik_hash_key = Some(v);

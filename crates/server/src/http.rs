@@ -71,9 +71,22 @@ async fn graphiql() -> Html<String> {
     )
 }
 
+/// Liveness and the alarms an operator must see: the database answers, and the audit chain
+/// extended the last trusted checkpoint when the node last tried to sign (`"audit": "alarm"`
+/// with the problem otherwise; the node keeps serving, and refuses to sign, until it does).
 async fn healthz(State(s): State<HttpState>) -> Response {
+    let audit = match s.app.notary.alarm() {
+        None => serde_json::json!({ "audit": "ok" }),
+        Some(problem) => serde_json::json!({ "audit": "alarm", "auditProblem": problem }),
+    };
     match s.app.db.execute_unprepared("SELECT 1").await {
-        Ok(_) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
+        Ok(_) => {
+            let mut body = serde_json::json!({ "status": "ok", "database": "ok" });
+            body.as_object_mut()
+                .expect("object")
+                .extend(audit.as_object().cloned().unwrap_or_default());
+            Json(body).into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (

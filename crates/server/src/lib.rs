@@ -13,6 +13,7 @@ pub mod bench;
 pub mod config;
 pub mod graphql;
 pub mod http;
+pub mod notary;
 pub mod secrets;
 pub mod seed;
 pub mod services;

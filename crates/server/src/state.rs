@@ -26,8 +26,8 @@ pub struct Inner {
     pub nik_key: Vec<u8>,
     /// Every deployed workflow version.
     pub workflows: crate::workflows::Registry,
-    /// Signs audit checkpoints.
-    pub signer: mufakat_audit::Signer,
+    /// Signs audit checkpoints; the keys and checkpoints a verifier trusts.
+    pub notary: crate::notary::Notary,
     /// Statements run on the pool (for tests and metrics).
     pub queries: Arc<std::sync::atomic::AtomicU64>,
     /// Votes, case starts and users' transitions waiting for the batch writer.
@@ -51,7 +51,7 @@ impl AppState {
         settings: Settings,
         nik_key: Vec<u8>,
         workflows: crate::workflows::Registry,
-        signer: mufakat_audit::Signer,
+        notary: crate::notary::Notary,
     ) -> anyhow::Result<AppState> {
         let authz = Authz::new().await?;
         let queries = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -81,7 +81,7 @@ impl AppState {
             sessions,
             nik_key,
             workflows,
-            signer,
+            notary,
             queries,
             batches,
             writes: Default::default(),

@@ -312,7 +312,7 @@ impl CasesQuery {
 
     /// The public key that signs audit checkpoints (hex), published for independent checks.
     async fn audit_public_key(&self, ctx: &Context<'_>) -> String {
-        state(ctx).signer.public_key_hex()
+        state(ctx).notary.signer.public_key_hex()
     }
 
     /// Signed checkpoints, newest first. Public.
@@ -337,7 +337,7 @@ impl CasesQuery {
         let st = state(ctx);
         let roots: Vec<i32> = st.regions.read().await.roots().map(|r| r.id).collect();
         st.authz.require(user, &roots, perms::AUDIT_VERIFY)?;
-        let v = audit_log::verify(&st.db).await?;
+        let v = crate::notary::verify(&st.db, &st.notary).await?;
         Ok(VerificationGql {
             ok: v.ok,
             events: v.events,
@@ -407,7 +407,7 @@ impl CasesMutation {
         let st = state(ctx);
         let roots: Vec<i32> = st.regions.read().await.roots().map(|r| r.id).collect();
         st.authz.require(user, &roots, perms::AUDIT_CHECKPOINT)?;
-        Ok(audit_log::checkpoint(&st.db, &st.signer, Utc::now())
+        Ok(crate::notary::checkpoint(&st.db, &st.notary, Utc::now())
             .await?
             .map(Into::into))
     }

@@ -276,7 +276,7 @@ pub async fn generate(
                     prev_hash: e.prev_hash,
                 })
                 .collect();
-            let v = audit_log::verify(&state.db).await?;
+            let v = crate::notary::verify(&state.db, &state.notary).await?;
             let cp = mufakat_store::repo::audit::latest_checkpoint(&state.db).await?.map(|c| r::CheckpointInfo {
                 seq: c.seq as u64,
                 hash: c.hash,
