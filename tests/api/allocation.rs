@@ -13,6 +13,21 @@ const RUN: &str = "mutation($i: RunAllocationInput!) { runAllocation(input: $i) 
 async fn kota_forum_with_three_proposals(
     app: &TestApp,
 ) -> (crate::musrenbang::Cycle, Vec<String>, String) {
+    let (cycle, ids, kota, _) = kota_forum(app, false).await;
+    (cycle, ids, kota)
+}
+
+/// The same, and with `left_out` a fourth proposal ("Taman", one vote) that the kecamatan left
+/// out (`not_accommodated` at kecamatan level); its id is the fourth value.
+async fn kota_forum(
+    app: &TestApp,
+    left_out: bool,
+) -> (
+    crate::musrenbang::Cycle,
+    Vec<String>,
+    String,
+    Option<String>,
+) {
     let cycle = create_cycle(app).await;
     let siti = app.login("warga.siti").await;
     let budi = resident(app, "budi", "35.99.01.1001", "3599010101800001").await;
@@ -32,18 +47,47 @@ async fn kota_forum_with_three_proposals(
         assert_ok(&act(app, &siti, &id, "SUBMIT", json!({}), None).await);
         ids.push(id);
     }
+    let taman = if left_out {
+        let id = propose(app, &siti, &cycle.id, "Taman", "1", "300000").await["data"]
+            ["createProposal"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_ok(&act(app, &siti, &id, "SUBMIT", json!({}), None).await);
+        Some(id)
+    } else {
+        None
+    };
     assert_eq!(phase_after(app, &cycle, 10).await, "voting");
     let vote = "mutation($id: ID!) { vote(proposalId: $id) { receipt } }";
     for (tok, p) in [(&siti, 0), (&siti, 2), (&budi, 0), (&budi, 1)] {
         assert_ok(&app.gql(vote, json!({ "id": ids[p] }), Some(tok)).await);
     }
+    if let Some(t) = &taman {
+        let ani = resident(app, "ani", "35.99.01.1001", "3599010101850002").await;
+        assert_ok(&app.gql(vote, json!({ "id": t }), Some(&ani)).await);
+    }
     assert_eq!(phase_after(app, &cycle, 20).await, "kelurahan_deliberation");
-    for id in &ids {
+    for id in ids.iter().chain(&taman) {
         for a in ["VERIFY", "ACCEPT", "FORWARD_KECAMATAN"] {
             assert_ok(&act(app, &lurah, id, a, json!({}), None).await);
         }
     }
     assert_eq!(phase_after(app, &cycle, 30).await, "kecamatan_deliberation");
+    if let Some(t) = &taman {
+        assert_ok(&act(app, &camat, t, "PRIORITIZE", json!({}), None).await);
+        assert_ok(
+            &act(
+                app,
+                &camat,
+                t,
+                "REJECT_KECAMATAN",
+                json!({}),
+                Some("Belum mendesak tahun ini"),
+            )
+            .await,
+        );
+    }
     for id in &ids {
         for a in ["PRIORITIZE", "FORWARD_KOTA"] {
             assert_ok(&act(app, &camat, id, a, json!({}), None).await);
@@ -51,7 +95,130 @@ async fn kota_forum_with_three_proposals(
     }
     assert_eq!(phase_after(app, &cycle, 40).await, "kota_forum");
     let kota = app.region_id("35.99").await;
-    (cycle, ids, kota)
+    (cycle, ids, kota, taman)
+}
+
+/// The kota's proposals and votes as `pbExport` gives them (anonymously: public data).
+async fn kota_pb(app: &TestApp, cycle: &str, kota: &str) -> mufakat_allocation::Election {
+    let v = app
+        .gql(
+            "query($c: ID!, $r: ID!) { pbExport(cycleId: $c, regionId: $r, level: \"kota\") }",
+            json!({ "c": cycle, "r": kota }),
+            None,
+        )
+        .await;
+    mufakat_allocation::parse(v["data"]["pbExport"].as_str().unwrap()).unwrap()
+}
+
+/// Regression (#19): a proposal the kecamatan left out came back on the kota's list ranked by
+/// its kecamatan score, in the kota's `.pb` export and runs, and then blocked adoption.
+#[tokio::test]
+async fn a_proposal_left_out_at_kecamatan_stays_out_of_the_kota_forum() {
+    let app = spawn_app().await;
+    let (cycle, ids, kota, taman) = kota_forum(&app, true).await;
+    let taman = taman.unwrap();
+    let bappeda = app.login("bappeda").await;
+    let kec = app.region_id("35.99.01").await;
+    let list = |region: String, level: &'static str| {
+        let app = &app;
+        let c = cycle.id.clone();
+        async move {
+            let v = app
+                .gql(
+                    "query($c: ID!, $r: ID!, $l: String!) { priorityList(cycleId: $c, regionId: $r, level: $l) { proposal { id status } } }",
+                    json!({ "c": c, "r": region, "l": level }),
+                    None,
+                )
+                .await;
+            assert_ok(&v);
+            let mut out: Vec<String> = v["data"]["priorityList"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["proposal"]["id"].as_str().unwrap().to_owned())
+                .collect();
+            out.sort();
+            out
+        }
+    };
+    let mut forwarded = ids.clone();
+    forwarded.sort();
+    assert_eq!(list(kota.clone(), "kota").await, forwarded);
+    // Nothing is left on the lower levels' lists of proposals still to decide there.
+    assert!(list(kec.clone(), "kecamatan").await.is_empty());
+    assert!(list(kec, "kelurahan").await.is_empty());
+
+    let e = kota_pb(&app, &cycle.id, &kota).await;
+    assert_eq!(e.projects.len(), 3);
+    assert!(
+        !e.projects.iter().any(|p| p.id == taman),
+        "{:?}",
+        e.projects
+    );
+
+    let set = "mutation($c: ID!, $r: ID!, $a: Decimal!) { setBudgetCeiling(cycleId: $c, regionId: $r, amount: $a) { amount } }";
+    assert_ok(
+        &app.gql(
+            set,
+            json!({ "c": cycle.id, "r": kota, "a": "1000000" }),
+            Some(&bappeda),
+        )
+        .await,
+    );
+    for rule in ["GREEDY", "MES"] {
+        let v = app
+            .gql(RUN, json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": rule } }), Some(&bappeda))
+            .await;
+        assert_ok(&v);
+        let projects = v["data"]["runAllocation"]["projects"].as_array().unwrap();
+        assert_eq!(projects.len(), 3, "{rule}");
+        assert!(!projects
+            .iter()
+            .any(|p| p["proposal"]["id"] == taman.as_str()));
+        if rule == "GREEDY" {
+            let run = v["data"]["runAllocation"]["id"].as_str().unwrap();
+            let v = app
+                .gql(
+                    "mutation($r: ID!) { adoptAllocation(runId: $r) { adoptedAt } }",
+                    json!({ "r": run }),
+                    Some(&bappeda),
+                )
+                .await;
+            assert_ok(&v);
+        }
+    }
+    // The left-out proposal kept its kecamatan decision.
+    let p = app
+        .gql(
+            "query($id: ID!) { proposal(id: $id) { status level } }",
+            json!({ "id": taman }),
+            None,
+        )
+        .await;
+    assert_eq!(p["data"]["proposal"]["status"], "not_accommodated");
+    assert_eq!(p["data"]["proposal"]["level"], "kecamatan");
+    // A run made before some of its proposals were decided can no longer be adopted, and the
+    // refusal names the proposal.
+    let v = app
+        .gql(RUN, json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "GREEDY" } }), Some(&bappeda))
+        .await;
+    let stale = v["data"]["runAllocation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let v = app
+        .gql(
+            "mutation($r: ID!) { adoptAllocation(runId: $r) { adoptedAt } }",
+            json!({ "r": stale }),
+            Some(&bappeda),
+        )
+        .await;
+    assert_eq!(error_code(&v).as_deref(), Some("CONFLICT"), "{v}");
+    let message = v["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Usulan #") && message.contains("Masuk rencana"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -267,14 +434,7 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
     let _ = std::fs::remove_file(&path);
 
     // The cycle's real data as a .pb file.
-    let v = app
-        .gql(
-            "query($c: ID!, $r: ID!) { pbExport(cycleId: $c, regionId: $r, level: \"kota\") }",
-            json!({ "c": cycle.id, "r": kota }),
-            None,
-        )
-        .await;
-    let e = mufakat_allocation::parse(v["data"]["pbExport"].as_str().unwrap()).unwrap();
+    let e = kota_pb(&app, &cycle.id, &kota).await;
     assert_eq!(e.projects.len(), 3);
     assert_eq!(e.votes.len(), 2);
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::Utc;
 use mufakat_allocation::rules::{Completion, Options, Reason, Rule, Satisfaction};
 use mufakat_allocation::{Election, Project, Rational, Vote, VoteType};
-use mufakat_core::{AppError, AppResult, Money};
+use mufakat_core::{AppError, AppResult, Lang, Money};
 use mufakat_store::entity::{
     allocation_override as ao, allocation_run as ar, budget_ceiling as bc, proposal as prop,
     proposal_vote as pv,
@@ -99,7 +99,7 @@ async fn election(
     let proposals = prop::Entity::find()
         .filter(prop::Column::CycleId.eq(cycle.id))
         .filter(prop::Column::RegionId.is_in(within))
-        .filter(prop::Column::Status.is_in(m::statuses_for_level(level).iter().copied()))
+        .filter(m::on_level_list(level))
         .order_by_asc(prop::Column::Id)
         .all(&state.db)
         .await
@@ -610,6 +610,20 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
         };
         let row = m::get_proposal(&txn, p.proposal_id).await?;
         let Some(iid) = row.instance_id else { continue };
+        if row.status != "forwarded_kota" {
+            // Decided since the run (or not the kota forum's to decide): name it, so that the
+            // planner knows what to run again for.
+            return Err(AppError::conflict(
+                format!(
+                    "Usulan #{} \"{}\" tidak lagi menunggu keputusan forum kota (statusnya {}); jalankan perhitungan ulang.",
+                    row.id, row.title, m::status_title(state, &row.status, Lang::Id)
+                ),
+                format!(
+                    "Proposal #{} \"{}\" no longer awaits the kota forum's decision (it is {}); run the allocation again.",
+                    row.id, row.title, m::status_title(state, &row.status, Lang::En)
+                ),
+            ));
+        }
         let action = if funded { "include" } else { "not_accommodate" };
         let fired = cases::fire_in(
             state,

@@ -1324,13 +1324,41 @@ pub async fn score(
     get_proposal(&state.db, p.id).await
 }
 
+/// A proposal status as people read it: the state's title in the workflow file (in Indonesian),
+/// or in English the state's name in words.
+pub fn status_title(state: &AppState, status: &str, lang: mufakat_core::Lang) -> String {
+    if lang == mufakat_core::Lang::Id {
+        if let Some(t) = state.workflows.latest(PROPOSAL_WORKFLOW).and_then(|d| {
+            d.def
+                .states
+                .iter()
+                .find(|s| s.name == status)
+                .map(|s| s.title.clone())
+        }) {
+            return t;
+        }
+    }
+    status.replace('_', " ")
+}
+
 /// Statuses that belong on each level's priority list.
-pub fn statuses_for_level(level: &str) -> &'static [&'static str] {
+fn statuses_for_level(level: &str) -> &'static [&'static str] {
     match level {
         "kelurahan" => &["verified", "accepted", "accepted_with_changes"],
         "kecamatan" => &["forwarded_kecamatan", "prioritized"],
-        _ => &["forwarded_kota", "included", "not_accommodated"],
+        "kota" => &["forwarded_kota", "included", "not_accommodated"],
+        _ => &[],
     }
+}
+
+/// The proposals on a level's list (priority list, allocation runs, `.pb` export): those at
+/// that level in one of its statuses. A status alone is not enough: `not_accommodated` is
+/// where both the kecamatan (leaving a proposal out) and the kota forum end, and only the kota's
+/// belong on the kota's list.
+pub fn on_level_list(level: &str) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(prop::Column::Level.eq(level))
+        .add(prop::Column::Status.is_in(statuses_for_level(level).iter().copied()))
 }
 
 /// The priority list of a region at a level: score and votes combined by the cycle's formula,
@@ -1346,7 +1374,7 @@ pub async fn priority_list(
     let rows = prop::Entity::find()
         .filter(prop::Column::CycleId.eq(cycle_id))
         .filter(prop::Column::RegionId.is_in(within))
-        .filter(prop::Column::Status.is_in(statuses_for_level(level).iter().copied()))
+        .filter(on_level_list(level))
         .all(&state.db)
         .await
         .db()?;
