@@ -98,6 +98,18 @@ async fn kota_forum(
     (cycle, ids, kota, taman)
 }
 
+async fn set_ceiling(app: &TestApp, token: &str, cycle: &str, region: &str, amount: &str) {
+    let set = "mutation($c: ID!, $r: ID!, $a: Decimal!) { setBudgetCeiling(cycleId: $c, regionId: $r, amount: $a) { amount } }";
+    assert_ok(
+        &app.gql(
+            set,
+            json!({ "c": cycle, "r": region, "a": amount }),
+            Some(token),
+        )
+        .await,
+    );
+}
+
 /// The kota's proposals and votes as `pbExport` gives them (anonymously: public data).
 async fn kota_pb(app: &TestApp, cycle: &str, kota: &str) -> mufakat_allocation::Election {
     let v = app
@@ -108,6 +120,111 @@ async fn kota_pb(app: &TestApp, cycle: &str, kota: &str) -> mufakat_allocation::
         )
         .await;
     mufakat_allocation::parse(v["data"]["pbExport"].as_str().unwrap()).unwrap()
+}
+
+/// Regression (#19): an override's totals were only in the PDF (114 % of the pagu, a negative
+/// remainder) while the run said nothing had changed; funding past the pagu needs a
+/// confirmation.
+#[tokio::test]
+async fn overrides_change_the_runs_totals_and_exceeding_the_ceiling_needs_confirmation() {
+    let app = spawn_app().await;
+    let (cycle, _, kota) = kota_forum_with_three_proposals(&app).await;
+    let bappeda = app.login("bappeda").await;
+    set_ceiling(&app, &bappeda, &cycle.id, &kota, "1000000").await;
+    let v = app
+        .gql(RUN, json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "GREEDY" } }), Some(&bappeda))
+        .await;
+    assert_ok(&v);
+    let run = v["data"]["runAllocation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let id_of = |t: &str| {
+        v["data"]["runAllocation"]["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["proposal"]["title"] == t)
+            .unwrap()["proposal"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (jalan, drainase, posyandu) = (id_of("Jalan"), id_of("Drainase"), id_of("Posyandu"));
+    const OV: &str = "mutation($r: ID!, $p: ID!, $f: Boolean!, $c: Boolean) { overrideAllocation(runId: $r, proposalId: $p, funded: $f, reason: \"Prioritas daerah\", confirmExceedsCeiling: $c) { totalCost leftover exceedsCeiling totalCostByRule leftoverByRule } }";
+    let ov = |p: &str, funded: bool, confirm: Option<bool>| {
+        app.gql(
+            OV,
+            json!({ "r": run, "p": p, "f": funded, "c": confirm }),
+            Some(&bappeda),
+        )
+    };
+    // Funding Drainase (500,000) on top of the full 1,000,000: refused without confirmation,
+    // saying by how much, and nothing is recorded.
+    let e = ov(&drainase, true, None).await;
+    assert_eq!(error_code(&e).as_deref(), Some("VALIDATION"), "{e}");
+    assert_eq!(
+        e["errors"][0]["extensions"]["fields"][0]["field"],
+        "confirmExceedsCeiling"
+    );
+    assert!(
+        e["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("500000"),
+        "{e}"
+    );
+    // Drop Posyandu (400,000) and fund Drainase: 1,100,000, over by 100,000 — confirmed.
+    let v = ov(&posyandu, false, None).await;
+    assert_ok(&v);
+    let t = &v["data"]["overrideAllocation"];
+    assert_eq!(
+        (t["totalCost"].as_str(), t["leftover"].as_str()),
+        (Some("600000"), Some("400000"))
+    );
+    let v = ov(&drainase, true, Some(true)).await;
+    assert_ok(&v);
+    let t = &v["data"]["overrideAllocation"];
+    assert_eq!(t["totalCost"], "1100000");
+    assert_eq!(t["leftover"], "-100000");
+    assert_eq!(t["exceedsCeiling"], true);
+    assert_eq!(
+        (t["totalCostByRule"].as_str(), t["leftoverByRule"].as_str()),
+        (Some("1000000"), Some("0"))
+    );
+    // Re-stating a funded one while over adds nothing: no confirmation needed; neither does
+    // dropping one. Dropping Jalan brings the total back within the ceiling.
+    assert_ok(&ov(&jalan, true, None).await);
+    let v = ov(&jalan, false, None).await;
+    assert_ok(&v);
+    assert_eq!(v["data"]["overrideAllocation"]["totalCost"], "500000");
+    assert_eq!(v["data"]["overrideAllocation"]["exceedsCeiling"], false);
+    // Fund Jalan again: over by 100,000 once more, confirmed.
+    assert_ok(&ov(&jalan, true, Some(true)).await);
+    // The PDF prints the same figures and the warning.
+    let resp = app
+        .client
+        .get(app.url(&format!("/reports/allocation?runId={run}")))
+        .bearer_auth(&bappeda)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let path = std::env::temp_dir().join(format!("alloc-{}.pdf", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&path, resp.bytes().await.unwrap()).unwrap();
+    if let Ok(out) = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Rp 1.100.000,00"), "{text}");
+        assert!(
+            text.contains("PERHATIAN") && text.contains("Rp 100.000,00"),
+            "{text}"
+        );
+    }
+    let _ = std::fs::remove_file(&path);
 }
 
 /// Regression (#19): a proposal the kecamatan left out came back on the kota's list ranked by
@@ -156,15 +273,7 @@ async fn a_proposal_left_out_at_kecamatan_stays_out_of_the_kota_forum() {
         e.projects
     );
 
-    let set = "mutation($c: ID!, $r: ID!, $a: Decimal!) { setBudgetCeiling(cycleId: $c, regionId: $r, amount: $a) { amount } }";
-    assert_ok(
-        &app.gql(
-            set,
-            json!({ "c": cycle.id, "r": kota, "a": "1000000" }),
-            Some(&bappeda),
-        )
-        .await,
-    );
+    set_ceiling(&app, &bappeda, &cycle.id, &kota, "1000000").await;
     for rule in ["GREEDY", "MES"] {
         let v = app
             .gql(RUN, json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": rule } }), Some(&bappeda))
@@ -336,7 +445,7 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
 
     // Override the greedy run, then adopt it: the proposals move by their transitions.
     let run_id = run["id"].as_str().unwrap();
-    let ov = "mutation($r: ID!, $p: ID!) { overrideAllocation(runId: $r, proposalId: $p, funded: true, reason: \"Prioritas daerah: banjir\") { projects { proposal { title } funded fundedByRule override { reason } } } }";
+    let ov = "mutation($r: ID!, $p: ID!) { overrideAllocation(runId: $r, proposalId: $p, funded: true, reason: \"Prioritas daerah: banjir\", confirmExceedsCeiling: true) { projects { proposal { title } funded fundedByRule override { reason } } } }";
     let v = app
         .gql(
             ov,

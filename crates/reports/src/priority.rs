@@ -366,6 +366,21 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
         ),
         (tr(lang, "Sisa pagu", "Remaining").into(), rupiah(remaining)),
     ]);
+    if remaining.amount().is_sign_negative() && !remaining.amount().is_zero() {
+        let over = Money::new(-remaining.amount()).map_err(|_| overflow())?;
+        r.paragraph(&match lang {
+            Lang::Id => format!(
+                "PERHATIAN: usulan yang didanai melebihi pagu sebesar {} ({} dari pagu), atas keputusan perencana yang dicatat beserta alasannya.",
+                rupiah(over),
+                format::percent(allocated.amount(), input.ceiling.amount(), lang)
+            ),
+            Lang::En => format!(
+                "WARNING: the funded projects exceed the ceiling by {} ({} of the ceiling), by the planners' recorded decision.",
+                rupiah(over),
+                format::percent(allocated.amount(), input.ceiling.amount(), lang)
+            ),
+        });
+    }
 
     r.heading(tr(lang, "Rincian per usulan", "Per project"));
     let mut t = Table::new(vec![

@@ -140,10 +140,29 @@ impl AllocationRun {
     async fn budget(&self) -> Decimal {
         Money::from_minor_units(self.0.budget_sen).amount()
     }
-    async fn total_cost(&self) -> Decimal {
+    /// Cost of what is funded, with the planners' overrides (the figure the PDF prints and
+    /// adoption enacts).
+    async fn total_cost(&self) -> Result<Decimal> {
+        Ok(svc::outcome(self.0.budget_sen, &self.1, &self.2)?
+            .total_cost
+            .amount())
+    }
+    /// The ceiling less `totalCost`; negative when overrides exceed the ceiling.
+    async fn leftover(&self) -> Result<Decimal> {
+        Ok(svc::outcome(self.0.budget_sen, &self.1, &self.2)?
+            .leftover
+            .amount())
+    }
+    /// Whether the overrides fund more than the ceiling (each such override was confirmed with
+    /// a reason).
+    async fn exceeds_ceiling(&self) -> Result<bool> {
+        Ok(svc::outcome(self.0.budget_sen, &self.1, &self.2)?.exceeds_ceiling)
+    }
+    /// What the rule alone funded, before overrides.
+    async fn total_cost_by_rule(&self) -> Decimal {
         self.1.total_cost.parse().unwrap_or_default()
     }
-    async fn leftover(&self) -> Decimal {
+    async fn leftover_by_rule(&self) -> Decimal {
         self.1.leftover.parse().unwrap_or_default()
     }
     async fn voters(&self) -> i32 {
@@ -305,7 +324,8 @@ impl AllocationMutation {
         let (r, res, ov) = svc::get_run(state(ctx), r.id).await?;
         Ok(AllocationRun(r, res, ov))
     }
-    /// Bappeda: funds or drops a proposal against the rule, with a recorded reason.
+    /// Bappeda: funds or drops a proposal against the rule, with a recorded reason. Funding
+    /// past the ceiling needs `confirmExceedsCeiling: true`.
     async fn override_allocation(
         &self,
         ctx: &Context<'_>,
@@ -313,6 +333,7 @@ impl AllocationMutation {
         proposal_id: ID,
         funded: bool,
         reason: String,
+        confirm_exceeds_ceiling: Option<bool>,
     ) -> Result<AllocationRun> {
         let user = require_user(ctx)?;
         let run = parse_id("runId", &run_id)?;
@@ -323,6 +344,7 @@ impl AllocationMutation {
             parse_id("proposalId", &proposal_id)?,
             funded,
             &reason,
+            confirm_exceeds_ceiling.unwrap_or(false),
         )
         .await?;
         let (r, res, ov) = svc::get_run(state(ctx), run).await?;

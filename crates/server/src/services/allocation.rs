@@ -269,6 +269,60 @@ pub struct RunResult {
     pub detail: serde_json::Value,
 }
 
+/// One proposal's outcome with the planners' override applied.
+pub struct ProjectOutcome<'a> {
+    pub result: &'a ProjectResult,
+    pub over: Option<&'a ao::Model>,
+    /// The decision that counts: the override when there is one, else the rule's.
+    pub funded: bool,
+}
+
+/// A run's outcome with its overrides: the one computation GraphQL shows, the PDF prints and
+/// adoption enacts.
+pub struct Outcome<'a> {
+    pub projects: Vec<ProjectOutcome<'a>>,
+    /// Cost of what is funded.
+    pub total_cost: Money,
+    /// The ceiling less `total_cost`: negative when the overrides exceed the ceiling.
+    pub leftover: Money,
+    pub exceeds_ceiling: bool,
+}
+
+pub fn outcome<'a>(
+    budget_sen: i64,
+    result: &'a RunResult,
+    overrides: &'a [ao::Model],
+) -> AppResult<Outcome<'a>> {
+    let projects: Vec<ProjectOutcome> = result
+        .projects
+        .iter()
+        .map(|p| {
+            let over = overrides.iter().find(|o| o.proposal_id == p.proposal_id);
+            ProjectOutcome {
+                result: p,
+                over,
+                funded: over.map(|o| o.funded).unwrap_or(p.funded),
+            }
+        })
+        .collect();
+    let mut total = 0i64;
+    for p in projects.iter().filter(|p| p.funded) {
+        let sen = Money::parse(&p.result.cost)
+            .ok()
+            .and_then(|m| m.to_minor_units().ok())
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("run cost {:?}", p.result.cost)))?;
+        total = total
+            .checked_add(sen)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("run total out of range")))?;
+    }
+    Ok(Outcome {
+        projects,
+        total_cost: Money::from_minor_units(total),
+        leftover: Money::from_minor_units(budget_sen - total),
+        exceeds_ceiling: total > budget_sen,
+    })
+}
+
 pub struct RunRequest {
     pub cycle_id: i32,
     pub region_id: i32,
@@ -502,8 +556,9 @@ pub async fn override_project(
     proposal_id: i32,
     funded: bool,
     reason: &str,
+    confirm_exceeds_ceiling: bool,
 ) -> AppResult<ao::Model> {
-    let (r, result, _) = get_run(state, run_id).await?;
+    let (r, result, overrides) = get_run(state, run_id).await?;
     state.authz.require(
         user,
         &state.region_path(r.region_id).await,
@@ -531,7 +586,47 @@ pub async fn override_project(
             "A reason is required.",
         ));
     }
+    // The outcome with this decision in place of any earlier one for the proposal.
     let now = Utc::now();
+    let mut would_be: Vec<ao::Model> = overrides
+        .iter()
+        .filter(|o| o.proposal_id != proposal_id)
+        .cloned()
+        .collect();
+    would_be.push(ao::Model {
+        id: 0,
+        run_id,
+        proposal_id,
+        funded,
+        reason: reason.trim().to_owned(),
+        created_by: user.id,
+        created_at: now,
+    });
+    let before = outcome(r.budget_sen, &result, &overrides)?.total_cost;
+    let after = outcome(r.budget_sen, &result, &would_be)?;
+    // A decision that adds to a total past the ceiling must be meant; one that lowers it never
+    // needs confirming.
+    if after.exceeds_ceiling && after.total_cost > before && !confirm_exceeds_ceiling {
+        let over = Money::from_minor_units(-after.leftover.to_minor_units().unwrap_or(0));
+        return Err(AppError::Validation(vec![mufakat_core::FieldError::new(
+            "confirmExceedsCeiling",
+            "required",
+            format!(
+                "Dengan keputusan ini usulan yang didanai berjumlah Rp {} dan melebihi pagu Rp {} sebesar Rp {}. Konfirmasi (confirmExceedsCeiling) dengan alasan bila memang dikehendaki.",
+                after.total_cost,
+                Money::from_minor_units(r.budget_sen),
+                over
+            ),
+            format!(
+                "With this decision the funded proposals total Rp {} and exceed the ceiling of Rp {} by Rp {}. Confirm (confirmExceedsCeiling) with a reason if this is intended.",
+                after.total_cost,
+                Money::from_minor_units(r.budget_sen),
+                over
+            ),
+        )]));
+    }
+    let exceeds = after.exceeds_ceiling;
+    let total_after = after.total_cost.to_string();
     let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     ao::Entity::delete_many()
         .filter(ao::Column::RunId.eq(run_id))
@@ -558,7 +653,7 @@ pub async fn override_project(
         "system.allocation",
         format!("run-{run_id}"),
         "override",
-        json!({ "proposal": proposal_id.to_string(), "funded": funded }),
+        json!({ "proposal": proposal_id.to_string(), "funded": funded, "total_cost": total_after, "exceeds_ceiling": exceeds }),
         Some(reason.trim().to_owned()),
     )
     .await?;
@@ -598,10 +693,9 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
     }
     let now = Utc::now();
     let (txn, mut chain) = crate::audit_log::open(state, now).await?;
-    for p in &result.projects {
-        let ov = overrides.iter().find(|o| o.proposal_id == p.proposal_id);
-        let funded = ov.map(|o| o.funded).unwrap_or(p.funded);
-        let why = match ov {
+    for po in outcome(r.budget_sen, &result, &overrides)?.projects {
+        let (p, funded) = (po.result, po.funded);
+        let why = match po.over {
             Some(o) => format!("Keputusan perencana: {}", o.reason),
             None => format!(
                 "Hasil perhitungan {} (run {}): {}",

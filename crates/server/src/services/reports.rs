@@ -131,9 +131,9 @@ pub async fn generate(
             let cycle = m::get_cycle(&state.db, r.cycle_id).await?;
             let region = state.regions.read().await.get(r.region_id).map(|n| n.name.clone()).unwrap_or_default();
             let mut rows = vec![];
-            for pr in &res.projects {
+            for po in crate::services::allocation::outcome(r.budget_sen, &res, &overrides)?.projects {
+                let (pr, ov) = (po.result, po.over);
                 let pm = m::get_proposal(&state.db, pr.proposal_id).await?;
-                let ov = overrides.iter().find(|o| o.proposal_id == pr.proposal_id);
                 let reason = match ov {
                     Some(o) => format!("{} (keputusan perencana: {})", if lang == Lang::En { &pr.reason_en } else { &pr.reason_id }, o.reason),
                     None => if lang == Lang::En { pr.reason_en.clone() } else { pr.reason_id.clone() },
@@ -147,7 +147,7 @@ pub async fn generate(
                     cost,
                     votes: pr.votes,
                     score: pm.score.as_deref().and_then(|s| s.parse().ok()),
-                    funded: ov.map(|o| o.funded).unwrap_or(pr.funded),
+                    funded: po.funded,
                     reason,
                     share: (!pr.payments.is_empty() && !cost.amount().is_zero()).then(|| (paid / cost.amount()).round_dp(4)),
                 });
