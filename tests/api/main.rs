@@ -12,6 +12,7 @@ mod group_commit;
 mod helpers;
 mod musrenbang;
 mod musrenbang_authz;
+mod musrenbang_races;
 mod policy;
 mod public_cache;
 mod reports;

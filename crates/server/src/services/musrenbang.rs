@@ -568,6 +568,26 @@ fn level_after(action: &str) -> Option<&'static str> {
     }
 }
 
+/// A proposal may merge into another active proposal of the same cycle and kelurahan.
+fn check_merge_target(p: &prop::Model, target: &prop::Model) -> AppResult<()> {
+    if target.id == p.id
+        || target.cycle_id != p.cycle_id
+        || target.region_id != p.region_id
+        || matches!(
+            target.status.as_str(),
+            "merged" | "rejected" | "withdrawn" | "draft"
+        )
+    {
+        return Err(AppError::validation(
+            "intoProposalId",
+            "invalid",
+            "Usulan tujuan harus usulan aktif lain di kelurahan yang sama.",
+            "The target must be another active proposal of the same kelurahan.",
+        ));
+    }
+    Ok(())
+}
+
 /// A staff or proposer action on a proposal: one workflow transition, checked against the
 /// cycle's phase, with the proposal row kept in step in the same transaction.
 pub async fn act(
@@ -631,21 +651,7 @@ pub async fn act(
             )
         })?;
         let target = get_proposal(&state.db, into).await?;
-        if target.id == p.id
-            || target.cycle_id != p.cycle_id
-            || target.region_id != p.region_id
-            || matches!(
-                target.status.as_str(),
-                "merged" | "rejected" | "withdrawn" | "draft"
-            )
-        {
-            return Err(AppError::validation(
-                "intoProposalId",
-                "invalid",
-                "Usulan tujuan harus usulan aktif lain di kelurahan yang sama.",
-                "The target must be another active proposal of the same kelurahan.",
-            ));
-        }
+        check_merge_target(&p, &target)?;
         wf_input.insert("merged_into".into(), json!(target.id.to_string()));
         merge_target = Some(target);
     }
@@ -655,6 +661,13 @@ pub async fn act(
 
     let now = Utc::now();
     let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    if let Some(t) = &merge_target {
+        // Read again under the chain's lock, which every status change takes: a merge of the
+        // target into this proposal, or the target's rejection, may have committed since.
+        let target = get_proposal(&txn, t.id).await?;
+        check_merge_target(&p, &target)?;
+        merge_target = Some(target);
+    }
     let fired = cases::fire_in(
         state,
         &txn,
