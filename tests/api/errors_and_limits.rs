@@ -84,6 +84,32 @@ async fn brute_force_login_is_rate_limited() {
         .unwrap();
 }
 
+/// Regression (#26): the limit was checked before and counted after the password check, so
+/// all of 300 concurrent guesses were checked.
+#[tokio::test]
+async fn concurrent_guesses_cannot_pass_the_login_limit() {
+    let app = spawn_app().await;
+    let guesses = (0..120).map(|i| {
+        let app = &app;
+        async move {
+            app.try_login("warga.siti", &format!("tebakan-{i}"))
+                .await
+                .unwrap_err()
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|v| error_code(v).as_deref() == Some("UNAUTHENTICATED"))
+        .count();
+    let limited = answers
+        .iter()
+        .filter(|v| error_code(v).as_deref() == Some("RATE_LIMITED"))
+        .count();
+    assert_eq!(checked, 5, "only login_max_failures guesses are checked");
+    assert_eq!(checked + limited, answers.len());
+}
+
 #[tokio::test]
 async fn registrations_are_rate_limited_per_client_address() {
     let app = spawn_app_with(Options {

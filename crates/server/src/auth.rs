@@ -291,30 +291,33 @@ impl LoginLimiter {
         ]
     }
 
-    /// Refuses when either key is over its limit.
-    pub fn check(&self, username: &str, ip: Option<IpAddr>) -> AppResult<()> {
+    /// Counts a login attempt as failed **before** its password is checked, or refuses it
+    /// when either key is at its limit. Check and count are one step under one lock, so that
+    /// concurrent attempts cannot all pass a limit that none of them has reached yet (300 at
+    /// once used to be checked in full). [`LoginLimiter::succeeded`] takes the count back.
+    pub fn begin(&self, username: &str, ip: Option<IpAddr>) -> AppResult<()> {
         let now = Instant::now();
-        let state = self.counts.state.lock().unwrap();
-        for (key, limit) in self.keys(username, ip).into_iter().flatten() {
-            WindowCounter::check(&state, self.counts.window, &key, limit, now)?;
+        let mut state = self.counts.state.lock().unwrap();
+        let keys = self.keys(username, ip);
+        for (key, limit) in keys.iter().flatten() {
+            WindowCounter::check(&state, self.counts.window, key, *limit, now)?;
+        }
+        for (key, _) in keys.into_iter().flatten() {
+            WindowCounter::add(&mut state, self.counts.window, key, now);
         }
         Ok(())
     }
 
-    pub fn record_failure(&self, username: &str, ip: Option<IpAddr>) {
-        let now = Instant::now();
+    /// The attempt begun with [`LoginLimiter::begin`] was right: the username's count is
+    /// cleared and the address's count gets its one back.
+    pub fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
         let mut state = self.counts.state.lock().unwrap();
-        for (key, _) in self.keys(username, ip).into_iter().flatten() {
-            WindowCounter::add(&mut state, self.counts.window, key, now);
+        state.remove(&format!("u:{}", username.to_lowercase()));
+        if let Some(ip) = ip {
+            if let Some(e) = state.get_mut(&format!("ip:{ip}")) {
+                e.0 = e.0.saturating_sub(1);
+            }
         }
-    }
-
-    pub fn record_success(&self, username: &str) {
-        self.counts
-            .state
-            .lock()
-            .unwrap()
-            .remove(&format!("u:{}", username.to_lowercase()));
     }
 }
 
@@ -517,13 +520,37 @@ mod tests {
     fn limiter_locks_after_failures() {
         let l = LoginLimiter::new(3, 100, Duration::from_secs(60));
         for _ in 0..3 {
-            assert!(l.check("Budi", None).is_ok());
-            l.record_failure("budi", None);
+            assert!(l.begin("Budi", None).is_ok());
         }
         assert!(matches!(
-            l.check("budi", None),
+            l.begin("budi", None),
             Err(AppError::RateLimited { .. })
         ));
-        assert!(l.check("siti", None).is_ok());
+        assert!(l.begin("siti", None).is_ok());
+    }
+
+    #[test]
+    fn concurrent_attempts_cannot_pass_the_limit_and_success_gives_the_count_back() {
+        let l = std::sync::Arc::new(LoginLimiter::new(5, 8, Duration::from_secs(60)));
+        let ip: IpAddr = "10.0.0.9".parse().unwrap();
+        let passed: usize = (0..64)
+            .map(|_| {
+                let l = l.clone();
+                std::thread::spawn(move || l.begin("admin", Some(ip)).is_ok() as usize)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .sum();
+        assert_eq!(passed, 5);
+        // A right password clears the user's count and refunds the address's.
+        l.succeeded("admin", Some(ip));
+        for _ in 0..4 {
+            assert!(l.begin("budi", Some(ip)).is_ok());
+        }
+        assert!(
+            l.begin("siti", Some(ip)).is_err(),
+            "the address is at 8 again"
+        );
     }
 }

@@ -121,7 +121,7 @@ pub async fn login(
     ip: Option<IpAddr>,
 ) -> AppResult<LoginResult> {
     let username = username.trim().to_lowercase();
-    state.login_limiter.check(&username, ip)?;
+    state.login_limiter.begin(&username, ip)?;
     let found = users::by_username(&state.db, &username)
         .await?
         .filter(|u| u.is_active);
@@ -131,10 +131,9 @@ pub async fn login(
     )
     .await?;
     let Some(u) = found.filter(|_| ok) else {
-        state.login_limiter.record_failure(&username, ip);
         return Err(AppError::InvalidCredentials);
     };
-    state.login_limiter.record_success(&username);
+    state.login_limiter.succeeded(&username, ip);
     let (token, hash) = auth::new_token();
     let expires_at = Utc::now() + Duration::hours(state.settings.token_ttl_hours);
     sessions::create(&state.db, hash, u.id, expires_at).await?;
