@@ -110,6 +110,77 @@ async fn concurrent_guesses_cannot_pass_the_login_limit() {
     assert_eq!(checked + limited, answers.len());
 }
 
+/// Regression (#26): on PostgreSQL a NUL character in any string was an INTERNAL error (500),
+/// and a 900 KB budget scope too. One check refuses them as VALIDATION, naming the argument,
+/// on both engines, in variables and in the query text alike.
+#[tokio::test]
+async fn nul_characters_and_huge_strings_are_refused_as_validation_everywhere() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let siti = app.login("warga.siti").await;
+    let nul = "ab\u{0}cd";
+    let huge = "x".repeat(900 * 1024);
+    let cases: Vec<(&str, serde_json::Value, Option<&str>, &str)> = vec![
+        (
+            "mutation($u: String!) { login(username: $u, password: \"salah-sekali\") { token } }",
+            json!({ "u": nul }),
+            None,
+            "u",
+        ),
+        (
+            "query($f: ProposalFilter) { proposals(filter: $f) { nodes { id } } }",
+            json!({ "f": { "category": nul } }),
+            None,
+            "f",
+        ),
+        (
+            "{ proposals(filter: { category: \"a\\u0000b\" }) { nodes { id } } }",
+            json!({}),
+            None,
+            "filter",
+        ),
+        (
+            "mutation($b: String!) { addComment(proposalId: \"1\", body: $b) { id } }",
+            json!({ "b": nul }),
+            Some(siti.as_str()),
+            "b",
+        ),
+        (
+            "mutation($i: CreateRegionInput!) { createRegion(input: $i) { id } }",
+            json!({ "i": { "code": "35.99.09", "name": nul, "level": "KECAMATAN", "parentId": "1" } }),
+            Some(admin.as_str()),
+            "i",
+        ),
+        (
+            "mutation($s: String!) { setBudgetCeiling(cycleId: \"1\", regionId: \"1\", scope: $s, amount: \"1\") { id } }",
+            json!({ "s": huge }),
+            Some(admin.as_str()),
+            "s",
+        ),
+    ];
+    for (query, vars, token, field) in cases {
+        let (status, v) = app
+            .post(json!({ "query": query, "variables": vars }), token, None)
+            .await;
+        assert_eq!(status, 200, "{query}: {v}");
+        assert_eq!(
+            error_code(&v).as_deref(),
+            Some("VALIDATION"),
+            "{query}: {v}"
+        );
+        assert_eq!(
+            v["errors"][0]["extensions"]["fields"][0]["field"], field,
+            "{v}"
+        );
+        assert!(
+            v["errors"][0]["message"].as_str().unwrap().contains("Teks"),
+            "{v}"
+        );
+    }
+    // Nothing was written, and the server still answers.
+    assert_ok(&app.gql("{ regions { name } }", json!({}), None).await);
+}
+
 #[tokio::test]
 async fn registrations_are_rate_limited_per_client_address() {
     let app = spawn_app_with(Options {

@@ -2,6 +2,7 @@
 # Hostile-input check: schemathesis fuzzes the GraphQL API of a real server (demo data, signed
 # in as the demo admin) for a bounded time; any crash (HTTP 5xx, an error without a code, or
 # INTERNAL) fails. Usage: tests/fuzz/run.sh MUFAKAT_BINARY [SECONDS]
+# With FUZZ_DATABASE_URL (an empty PostgreSQL database) the server runs on it instead of SQLite.
 set -euo pipefail
 bin="$1"
 secs="${2:-60}"
@@ -12,7 +13,9 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
 fi
 work=$(mktemp -d /tmp/mufakat-fuzz.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$bin" --data-dir "$work/data" serve --demo --listen "127.0.0.1:$port" > "$work/out.txt" 2> "$work/err.txt" &
+db_args=()
+if [ -n "${FUZZ_DATABASE_URL:-}" ]; then db_args=(--database-url "$FUZZ_DATABASE_URL"); fi
+"$bin" --data-dir "$work/data" "${db_args[@]}" serve --demo --listen "127.0.0.1:$port" > "$work/out.txt" 2> "$work/err.txt" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 300); do

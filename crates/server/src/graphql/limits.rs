@@ -1,4 +1,6 @@
-//! A bound on a query's size after fragment expansion, checked before any other work.
+//! Checks of a request made once, before any other work, for every transport (HTTP and the
+//! WebSocket): a bound on the query's size after fragment expansion, and the strings it
+//! carries (arguments and variables).
 //!
 //! Depth and complexity do not bound the work of a query whose fragments spread each other:
 //! `fragment F0 on QueryRoot { ...F1 ...F1 }`, `F1 { ...F2 ...F2 }` … doubles the work per
@@ -7,7 +9,12 @@
 //! counts the fields a document selects once its fragments are expanded, computing each
 //! fragment's count once (memoised, saturating, cycle-safe), so its cost is linear in the size
 //! of the text. It runs as a schema extension at `prepare_request`, before parsing's own
-//! checks and validation, for every transport (HTTP and the WebSocket).
+//! checks and validation.
+//!
+//! Strings: PostgreSQL cannot store a NUL character in text (the insert failed as an internal
+//! error, HTTP 500), and no field of ours needs one or a string longer than
+//! [`MAX_STRING_BYTES`]; one check here refuses both as `VALIDATION`, naming the argument, for
+//! every string of every operation, so that no resolver has to remember it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +24,12 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Request, ServerError, ServerResult};
+use async_graphql_value::{ConstValue, Value};
+use mufakat_core::{AppError, FieldError};
+
+/// The longest string accepted anywhere in a request (each field has its own, smaller limit
+/// where it matters).
+pub const MAX_STRING_BYTES: usize = 64 * 1024;
 
 /// Fields `doc`'s operations select with every fragment expanded, saturating at `u64::MAX`.
 /// A fragment that spreads itself (directly or not) counts as empty here; validation reports
@@ -95,9 +108,18 @@ impl Extension for FieldBudgetExtension {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
+        // Variables first: they need no parsing.
+        for (name, value) in request.variables.iter() {
+            if let Some(e) = bad_const_string(value) {
+                return Err(string_error(name.as_str(), e));
+            }
+        }
         // A document that does not parse is left to the schema, which reports the error. One
         // that does is kept in the request, so it is parsed once.
         if let Ok(doc) = request.parsed_query() {
+            if let Some((name, e)) = bad_document_string(doc) {
+                return Err(string_error(&name, e));
+            }
             let n = expanded_fields(doc);
             if n > self.max {
                 return Err(ServerError::new(
@@ -116,6 +138,118 @@ impl Extension for FieldBudgetExtension {
             }
         }
         next.run(ctx, request).await
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BadString {
+    Nul,
+    TooLong,
+}
+
+fn bad_str(s: &str) -> Option<BadString> {
+    if s.len() > MAX_STRING_BYTES {
+        Some(BadString::TooLong)
+    } else if s.contains('\0') {
+        Some(BadString::Nul)
+    } else {
+        None
+    }
+}
+
+fn bad_const_string(v: &ConstValue) -> Option<BadString> {
+    match v {
+        ConstValue::String(s) => bad_str(s),
+        ConstValue::Enum(n) => bad_str(n.as_str()),
+        ConstValue::List(items) => items.iter().find_map(bad_const_string),
+        ConstValue::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| bad_str(k.as_str()).or_else(|| bad_const_string(v))),
+        _ => None,
+    }
+}
+
+fn bad_value_string(v: &Value) -> Option<BadString> {
+    match v {
+        Value::String(s) => bad_str(s),
+        Value::List(items) => items.iter().find_map(bad_value_string),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| bad_str(k.as_str()).or_else(|| bad_value_string(v))),
+        _ => None,
+    }
+}
+
+/// The first argument (by name) whose value holds a bad string, in the operations and the
+/// fragments as written (each once: nothing is expanded).
+fn bad_document_string(doc: &ExecutableDocument) -> Option<(String, BadString)> {
+    fn in_set(set: &SelectionSet) -> Option<(String, BadString)> {
+        for item in &set.items {
+            let found = match &item.node {
+                Selection::Field(f) => f
+                    .node
+                    .arguments
+                    .iter()
+                    .chain(
+                        f.node
+                            .directives
+                            .iter()
+                            .flat_map(|d| d.node.arguments.iter()),
+                    )
+                    .find_map(|(n, v)| bad_value_string(&v.node).map(|e| (n.node.to_string(), e)))
+                    .or_else(|| in_set(&f.node.selection_set.node)),
+                Selection::InlineFragment(f) => in_set(&f.node.selection_set.node),
+                Selection::FragmentSpread(_) => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    doc.operations
+        .iter()
+        .find_map(|(_, op)| {
+            op.node
+                .variable_definitions
+                .iter()
+                .find_map(|d| {
+                    d.node.default_value.as_ref().and_then(|v| {
+                        bad_const_string(&v.node).map(|e| (d.node.name.node.to_string(), e))
+                    })
+                })
+                .or_else(|| in_set(&op.node.selection_set.node))
+        })
+        .or_else(|| {
+            doc.fragments
+                .values()
+                .find_map(|f| in_set(&f.node.selection_set.node))
+        })
+}
+
+/// A `VALIDATION` error naming the argument or variable.
+fn string_error(name: &str, e: BadString) -> ServerError {
+    let field = match e {
+        BadString::Nul => FieldError::new(
+            name,
+            "characters",
+            "Teks tidak boleh berisi karakter NUL (\\0).",
+            "Text must not contain the NUL character (\\0).",
+        ),
+        BadString::TooLong => FieldError::new(
+            name,
+            "max_length",
+            format!("Teks terlalu panjang: paling banyak {MAX_STRING_BYTES} byte."),
+            format!("The text is too long: at most {MAX_STRING_BYTES} bytes."),
+        ),
+    };
+    let app = AppError::Validation(vec![field]);
+    ServerError {
+        message: app.to_string(),
+        source: Some(Arc::new(app)),
+        locations: vec![],
+        path: vec![],
+        extensions: None,
     }
 }
 
@@ -163,6 +297,35 @@ mod tests {
         assert_eq!(fields(&bomb(40)), 1 << 40);
         // Past 2^64 the count saturates rather than overflowing.
         assert_eq!(fields(&bomb(70)), u64::MAX);
+    }
+
+    #[test]
+    fn nul_characters_and_huge_strings_are_found_wherever_they_are() {
+        let doc = |q: &str| async_graphql::parser::parse_query(q).unwrap();
+        assert_eq!(bad_document_string(&doc("{ regions { name } }")), None);
+        assert_eq!(
+            bad_document_string(&doc(
+                r#"{ a: login(username: "x\u0000", password: "p") { token } }"#
+            )),
+            Some(("username".into(), BadString::Nul))
+        );
+        assert_eq!(
+            bad_document_string(&doc(
+                r#"{ ...F } fragment F on QueryRoot { proposals(filter: { category: "a\u0000" }) { nodes { id } } }"#
+            )),
+            Some(("filter".into(), BadString::Nul))
+        );
+        let long = format!(
+            r#"{{ regions(code: "{}") {{ name }} }}"#,
+            "x".repeat(MAX_STRING_BYTES + 1)
+        );
+        assert_eq!(
+            bad_document_string(&doc(&long)),
+            Some(("code".into(), BadString::TooLong))
+        );
+        let v: ConstValue =
+            serde_json::from_value(serde_json::json!({ "a": ["ok", { "b": "\u{0}" }] })).unwrap();
+        assert_eq!(bad_const_string(&v), Some(BadString::Nul));
     }
 
     #[test]
