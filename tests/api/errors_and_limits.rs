@@ -262,13 +262,87 @@ async fn deep_queries_are_refused() {
 #[tokio::test]
 async fn complex_queries_are_refused() {
     let app = spawn_app().await;
-    let q: String = (0..700)
-        .map(|i| format!("a{i}: regions {{ name }} "))
+    // 20 pages of 100 proposals with two fields: few fields, but 20 × 100 × 3 in complexity.
+    let q: String = (0..20)
+        .map(|i| format!("a{i}: proposals(first: 100) {{ nodes {{ id title }} }} "))
         .collect();
     for _ in 0..2 {
         let v = app.gql(&format!("{{ {q} }}"), json!({}), None).await;
+        assert!(
+            matches!(
+                error_code(&v).as_deref(),
+                Some("QUERY_TOO_COMPLEX" | "QUERY_TOO_LARGE")
+            ),
+            "{v}"
+        );
+    }
+}
+
+/// Regression (#26): complexity ignored list sizes, so 20 aliases of a page of 100 proposals
+/// with their histories (2.7 KB, anonymous) returned 198 MB; 100 aliases of `verifyAuditTrail`
+/// took 54 s. List fields now count their page size, `verifyAuditTrail` is one per request,
+/// and responses are capped.
+#[tokio::test]
+async fn list_sizes_count_in_complexity_and_responses_are_capped() {
+    let app = spawn_app_with(Options {
+        seed: true,
+        tweak: |s| s.max_response_bytes = 64 * 1024,
+    })
+    .await;
+    let page = "proposals(first: 100) { nodes { history { actor at hash } } }";
+    let aliases: String = (0..20).map(|i| format!("p{i}: {page} ")).collect();
+    for q in [format!("{{ {aliases} }}"), format!("{{ {page} }}")] {
+        let v = app.gql(&q, json!({}), None).await;
         assert_eq!(error_code(&v).as_deref(), Some("QUERY_TOO_COMPLEX"), "{v}");
     }
+    // A reasonable page still runs.
+    assert_ok(
+        &app.gql(
+            "{ proposals(first: 10) { nodes { id history(first: 20) { actor at } } } }",
+            json!({}),
+            None,
+        )
+        .await,
+    );
+    let auditor = app.login("inspektorat").await;
+    let one = app
+        .gql("{ verifyAuditTrail { ok } }", json!({}), Some(&auditor))
+        .await;
+    assert_ok(&one);
+    let two = app
+        .gql(
+            "{ a: verifyAuditTrail { ok } b: verifyAuditTrail { ok } }",
+            json!({}),
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(
+        error_code(&two).as_deref(),
+        Some("QUERY_TOO_COMPLEX"),
+        "{two}"
+    );
+    // Page sizes out of range are VALIDATION errors naming the argument.
+    for q in [
+        "{ cases(first: -1) { id } }",
+        "{ cases(first: 2147483647) { id } }",
+        "{ auditCheckpoints(first: 0) { seq } }",
+    ] {
+        let v = app.gql(q, json!({}), Some(&auditor)).await;
+        assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"), "{q}: {v}");
+        assert_eq!(v["errors"][0]["extensions"]["fields"][0]["field"], "first");
+    }
+    // Whatever passes the estimates, the answer is bounded: a few copies of the schema's
+    // description are more than 64 KiB.
+    let big: String = (0..5)
+        .map(|i| format!("s{i}: __schema {{ types {{ name description fields {{ name description args {{ name description }} }} }} }} "))
+        .collect();
+    let v = app.gql(&format!("{{ {big} }}"), json!({}), None).await;
+    assert_eq!(
+        error_code(&v).as_deref(),
+        Some("RESPONSE_TOO_LARGE"),
+        "{}",
+        &v.to_string()[..200.min(v.to_string().len())]
+    );
 }
 
 #[tokio::test]

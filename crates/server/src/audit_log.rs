@@ -663,12 +663,15 @@ pub fn to_row(e: &AuditEvent) -> audit_event::Model {
 }
 
 /// The events of one case (`workflow`, `instance_id`), oldest first.
+/// A page of one case's events in order: those after `after_seq`, at most `limit`.
 pub async fn history(
     db: &impl ConnectionTrait,
     workflow: &str,
     instance_id: &str,
+    after_seq: i64,
+    limit: u64,
 ) -> AppResult<Vec<AuditEvent>> {
-    repo::for_instance(db, workflow, instance_id)
+    repo::for_instance_page(db, workflow, instance_id, after_seq, limit)
         .await?
         .into_iter()
         .map(from_row)

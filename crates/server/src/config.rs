@@ -32,6 +32,9 @@ pub struct Settings {
     pub public_cache_ms: u64,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// Largest GraphQL response sent, in bytes (larger ones are refused with
+    /// `RESPONSE_TOO_LARGE`).
+    pub max_response_bytes: usize,
     pub graphql_max_depth: usize,
     pub graphql_max_complexity: usize,
     /// Most fields a query may select once its fragments are expanded (checked before any
@@ -75,8 +78,9 @@ impl Default for Settings {
             session_cache_secs: 5,
             public_cache_ms: 1000,
             max_body_bytes: 1024 * 1024,
+            max_response_bytes: 8 * 1024 * 1024,
             graphql_max_depth: 16,
-            graphql_max_complexity: 1000,
+            graphql_max_complexity: 5000,
             graphql_max_fields: 2000,
             login_max_failures: 5,
             login_lockout_secs: 900,

@@ -204,17 +204,32 @@ async fn graphql_post(
     } else {
         StatusCode::OK
     };
-    let Some(flight) = flight.filter(|_| keep) else {
-        return reply(status, resp, &request_id);
+    let json = match serde_json::to_vec(&resp) {
+        Ok(json) => Bytes::from(json),
+        Err(_) => return reply(status, resp, &request_id),
     };
-    match serde_json::to_vec(&resp) {
-        Ok(json) => {
-            let json = Bytes::from(json);
-            flight.land(json.clone());
-            reply_json(status, json, &request_id)
-        }
-        Err(_) => reply(status, resp, &request_id),
+    // Complexity bounds the work a query asks for by estimates; this bounds what it gets.
+    if json.len() > s.app.settings.max_response_bytes {
+        tracing::warn!(
+            request_id,
+            bytes = json.len(),
+            "response too large; refused"
+        );
+        let err = AppErrorOrCode::Code {
+            code: "RESPONSE_TOO_LARGE",
+            id: "Jawaban terlalu besar; minta lebih sedikit data sekaligus (halaman lebih kecil, lebih sedikit kolom).",
+            en: "The response is too large; ask for less at once (smaller pages, fewer fields).",
+        };
+        return reply(
+            StatusCode::OK,
+            request_error(err, lang, &request_id),
+            &request_id,
+        );
     }
+    if let Some(flight) = flight.filter(|_| keep) {
+        flight.land(json.clone());
+    }
+    reply_json(status, json, &request_id)
 }
 
 #[derive(serde::Deserialize, Default)]

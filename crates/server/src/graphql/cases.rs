@@ -148,11 +148,16 @@ impl Case {
     async fn is_final(&self) -> bool {
         self.0.is_final
     }
-    /// Every transition of this case, from the audit trail.
-    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditEventGql>> {
-        let events =
-            audit_log::history(&state(ctx).db, &self.0.workflow, &self.0.id.to_string()).await?;
-        Ok(events.into_iter().map(AuditEventGql).collect())
+    /// The transitions of this case, from the audit trail, in order: `first` (1-500) events
+    /// after event `afterSeq`. Counts `first` times its fields in the query's complexity.
+    #[graphql(complexity = "(first.clamp(1, super::HISTORY_MAX) as usize) * child_complexity + 1")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100)] first: i32,
+        after_seq: Option<i64>,
+    ) -> Result<Vec<AuditEventGql>> {
+        history_page(ctx, &self.0.workflow, self.0.id, first, after_seq).await
     }
     /// What the signed-in user may do now.
     async fn available_transitions(&self, ctx: &Context<'_>) -> Result<Vec<TransitionGql>> {
@@ -166,6 +171,26 @@ impl Case {
 }
 
 pub struct AuditEventGql(pub AuditEvent);
+
+/// A page of a case's `history` (`first` events after `afterSeq`).
+pub(crate) async fn history_page(
+    ctx: &Context<'_>,
+    workflow: &str,
+    instance_id: i32,
+    first: i32,
+    after_seq: Option<i64>,
+) -> Result<Vec<AuditEventGql>> {
+    let limit = super::page_size("first", first, super::HISTORY_MAX)?;
+    let events = audit_log::history(
+        &state(ctx).db,
+        workflow,
+        &instance_id.to_string(),
+        after_seq.unwrap_or(0),
+        limit,
+    )
+    .await?;
+    Ok(events.into_iter().map(AuditEventGql).collect())
+}
 
 #[Object(name = "AuditEvent")]
 impl AuditEventGql {
@@ -272,7 +297,8 @@ impl CasesQuery {
         ))
     }
 
-    /// Cases the user created or may handle, newest first.
+    /// Cases the user created or may handle, newest first; `first` is 1 to 200.
+    #[graphql(complexity = "(first.clamp(1, 200) as usize) * child_complexity + 1")]
     async fn cases(
         &self,
         ctx: &Context<'_>,
@@ -281,7 +307,7 @@ impl CasesQuery {
         #[graphql(default = 50)] first: i32,
     ) -> Result<Vec<Case>> {
         let user = require_user(ctx)?;
-        let first = first.clamp(1, 200) as u64;
+        let first = super::page_size("first", first, 200)?;
         Ok(cases::list(
             state(ctx),
             user,
@@ -315,23 +341,27 @@ impl CasesQuery {
         state(ctx).notary.signer.public_key_hex()
     }
 
-    /// Signed checkpoints, newest first. Public.
+    /// Signed checkpoints, newest first; `first` is 1 to 500. Public.
+    #[graphql(complexity = "(first.clamp(1, 500) as usize) * child_complexity + 1")]
     async fn audit_checkpoints(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
     ) -> Result<Vec<CheckpointGql>> {
+        let first = super::page_size("first", first, 500)?;
         let mut all = mufakat_store::repo::audit::checkpoints(&state(ctx).db).await?;
         all.reverse();
         Ok(all
             .into_iter()
-            .take(first.clamp(1, 500) as usize)
+            .take(first as usize)
             .map(audit_log::checkpoint_from_row)
             .map(Into::into)
             .collect())
     }
 
-    /// Recomputes the whole chain and its checkpoints (auditors, admins).
+    /// Recomputes the whole chain and its checkpoints (auditors, admins). It reads every
+    /// event, so it counts as most of a query's complexity: one per request.
+    #[graphql(complexity = "super::EXPENSIVE")]
     async fn verify_audit_trail(&self, ctx: &Context<'_>) -> Result<VerificationGql> {
         let user = require_user(ctx)?;
         let st = state(ctx);

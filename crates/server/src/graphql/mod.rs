@@ -88,6 +88,25 @@ pub(crate) fn require_user<'a>(ctx: &Context<'a>) -> AppResult<&'a CurrentUser> 
     req(ctx).user.as_ref().ok_or(AppError::Unauthenticated)
 }
 
+/// A page size given by a client: 1 to `max`, else `VALIDATION` naming the argument.
+pub(crate) fn page_size(field: &str, first: i32, max: i32) -> AppResult<u64> {
+    if (1..=max).contains(&first) {
+        return Ok(first as u64);
+    }
+    Err(AppError::Validation(vec![mufakat_core::FieldError::new(
+        field,
+        "range",
+        format!("`{field}` harus 1 sampai {max}."),
+        format!("`{field}` must be 1 to {max}."),
+    )]))
+}
+
+/// The complexity of a field that reads the whole audit trail (`verifyAuditTrail`): more than
+/// half the default limit, so a request holds at most one.
+pub(crate) const EXPENSIVE: usize = 3000;
+/// Most events listed per object at once (`history(first:)`).
+pub(crate) const HISTORY_MAX: i32 = 500;
+
 pub(crate) fn parse_id(field: &str, id: &ID) -> AppResult<i32> {
     id.parse::<i32>().map_err(|_| {
         AppError::Validation(vec![mufakat_core::FieldError::new(

@@ -313,13 +313,20 @@ impl Proposal {
     async fn case_id(&self) -> Option<ID> {
         self.0.instance_id.map(|i| ID(i.to_string()))
     }
-    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditEventGql>> {
+    /// `first` (1-500) events after event `afterSeq`, in order. Counts `first` times its
+    /// fields in the query's complexity.
+    #[graphql(complexity = "(first.clamp(1, super::HISTORY_MAX) as usize) * child_complexity + 1")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100)] first: i32,
+        after_seq: Option<i64>,
+    ) -> Result<Vec<AuditEventGql>> {
+        super::page_size("first", first, super::HISTORY_MAX)?;
         let Some(iid) = self.0.instance_id else {
             return Ok(vec![]);
         };
-        let events =
-            audit_log::history(&state(ctx).db, svc::PROPOSAL_WORKFLOW, &iid.to_string()).await?;
-        Ok(events.into_iter().map(AuditEventGql).collect())
+        super::cases::history_page(ctx, svc::PROPOSAL_WORKFLOW, iid, first, after_seq).await
     }
     async fn attachments(&self) -> Vec<Attachment> {
         serde_json::from_str::<Vec<svc::Attachment>>(&self.0.attachments)
@@ -488,7 +495,9 @@ impl MusrenbangQuery {
     }
 
     /// Proposals, public, with filters and sorting; drafts are visible to their proposer only.
-    /// `first` is at most 100.
+    /// `first` is at most 100; a page counts `first` times its fields in the query's
+    /// complexity.
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity + 1")]
     async fn proposals(
         &self,
         ctx: &Context<'_>,

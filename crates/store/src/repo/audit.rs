@@ -116,6 +116,25 @@ pub async fn for_instance(
         .db()
 }
 
+/// A page of one workflow instance's events: those after `after_seq`, in order, at most `limit`.
+pub async fn for_instance_page(
+    db: &impl ConnectionTrait,
+    workflow: &str,
+    instance_id: &str,
+    after_seq: i64,
+    limit: u64,
+) -> AppResult<Vec<audit_event::Model>> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Workflow.eq(workflow))
+        .filter(audit_event::Column::InstanceId.eq(instance_id))
+        .filter(audit_event::Column::Seq.gt(after_seq))
+        .order_by_asc(audit_event::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await
+        .db()
+}
+
 pub async fn head(db: &impl ConnectionTrait) -> AppResult<(i64, String)> {
     let h = audit_head::Entity::find_by_id(1)
         .one(db)
