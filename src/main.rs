@@ -169,7 +169,12 @@ enum WorkflowsCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Recomputes the whole chain and every signed checkpoint; names the first bad event.
-    Verify,
+    Verify {
+        /// Checkpoints you hold yourself (JSON Lines, as `audit export` writes them or as
+        /// `auditCheckpoints` gives them): the chain must still extend each.
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
     /// Writes the chain and its checkpoints as JSON Lines (see docs/audit-verification.md).
     Export {
         /// Output file; default: standard output.
@@ -394,8 +399,12 @@ async fn main() -> anyhow::Result<()> {
                 anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli"))
             };
             match cmd {
-                AuditCommand::Verify => {
-                    let v = mufakat_server::notary::verify(&state.db, &state.notary)
+                AuditCommand::Verify { checkpoints } => {
+                    let held = match &checkpoints {
+                        None => vec![],
+                        Some(p) => read_checkpoints(p)?,
+                    };
+                    let v = mufakat_server::notary::verify_against(&state.db, &state.notary, held)
                         .await
                         .map_err(fail)?;
                     if v.ok {
@@ -443,6 +452,20 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Checkpoints in a JSON Lines file (lines of other kinds are skipped).
+fn read_checkpoints(path: &std::path::Path) -> anyhow::Result<Vec<mufakat_audit::Checkpoint>> {
+    let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let lines = mufakat_audit::jsonl::read(std::io::BufReader::new(f))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(lines
+        .into_iter()
+        .filter_map(|l| match l {
+            mufakat_audit::jsonl::Line::Checkpoint(c) => Some(c),
+            mufakat_audit::jsonl::Line::Event(_) => None,
+        })
+        .collect())
 }
 
 fn read_or_generate_password() -> anyhow::Result<(String, bool)> {

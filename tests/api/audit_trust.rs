@@ -103,6 +103,22 @@ async fn set_head(app: &TestApp, seq: i64, hash: &str) {
         .unwrap();
 }
 
+/// Deletes every event after `keep` and points the head row at event `keep`.
+async fn truncate_to(app: &TestApp, keep: i64) {
+    let kept_hash = audit_event::Entity::find_by_id(keep)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .hash;
+    app.state
+        .db
+        .execute_unprepared(&format!("DELETE FROM audit_events WHERE seq > {keep}"))
+        .await
+        .unwrap();
+    set_head(app, keep, &kept_hash).await;
+}
+
 async fn delete_checkpoint_rows(app: &TestApp) {
     audit_checkpoint::Entity::delete_many()
         .exec(&app.state.db)
@@ -212,18 +228,7 @@ async fn removing_the_newest_events_and_the_checkpoint_rows_is_caught() {
     let real = sign_now(&app).await;
     // Truncate to two events before the checkpoint and make the head agree.
     let keep = real.seq - 2;
-    let kept_hash = audit_event::Entity::find_by_id(keep)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .hash;
-    app.state
-        .db
-        .execute_unprepared(&format!("DELETE FROM audit_events WHERE seq > {keep}"))
-        .await
-        .unwrap();
-    set_head(&app, keep, &kept_hash).await;
+    truncate_to(&app, keep).await;
     delete_checkpoint_rows(&app).await;
     let v = verify(&app).await;
     assert!(!v.ok);
@@ -253,4 +258,56 @@ async fn an_intact_chain_is_signed_and_the_node_keeps_a_copy() {
     let v = verify(&app).await;
     assert!(v.ok, "{v:?}");
     assert_eq!(health(&app).await["audit"], "ok");
+}
+
+/// Truncation against a checkpoint a verifier holds (#26): with the newest events and every
+/// checkpoint row removed, a verifier without copies sees a consistent chain; one holding a
+/// checkpoint is told the chain no longer extends it, at the checkpoint's event.
+#[tokio::test]
+async fn the_cli_verifies_that_the_chain_still_extends_a_held_checkpoint() {
+    let app = spawn_app().await;
+    started(&app).await;
+    some_events(&app).await;
+    let held = sign_now(&app).await;
+    let dir = TempDir(std::env::temp_dir().join(format!(
+        "mufakat-verifier-{}",
+        uuid::Uuid::new_v4().simple()
+    )));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let file = dir.0.join("held.jsonl");
+    let mut line = vec![];
+    mufakat_audit::jsonl::write_checkpoint(&mut line, &held).unwrap();
+    std::fs::write(&file, line).unwrap();
+    // Remove the last three events and the checkpoint rows; fix the head.
+    let keep = held.seq - 3;
+    truncate_to(&app, keep).await;
+    delete_checkpoint_rows(&app).await;
+    // Another machine: its own data directory (so not the node's file), the deployment's
+    // published key trusted, the same database.
+    let cli = |with_checkpoints: bool| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mufakat"));
+        c.arg("--database-url")
+            .arg(app.state.settings.database_url())
+            .arg("--data-dir")
+            .arg(dir.0.join("data"))
+            .env("MUFAKAT_AUDIT_EARLIER_PUBLIC_KEYS", &held.public_key)
+            .args(["audit", "verify"]);
+        if with_checkpoints {
+            c.arg("--checkpoints").arg(&file);
+        }
+        c.output().unwrap()
+    };
+    let blind = cli(false);
+    assert!(
+        blind.status.success(),
+        "{}",
+        String::from_utf8_lossy(&blind.stderr)
+    );
+    let out = cli(true);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("BROKEN at event {}", held.seq)) && stderr.contains("removed"),
+        "{stderr}"
+    );
 }

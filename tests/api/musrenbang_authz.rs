@@ -380,3 +380,35 @@ async fn every_musrenbang_mutation_for_every_role() {
     )
     .await;
 }
+
+/// Regression (#26): `addComment` on another resident's private draft succeeded while
+/// `proposal(id)` said NOT_FOUND: drafts leaked their existence and took comments.
+#[tokio::test]
+async fn a_draft_takes_comments_only_from_its_proposer() {
+    let app = spawn_app().await;
+    let cycle = create_cycle(&app).await;
+    let siti = app.login("warga.siti").await;
+    let v = propose(&app, &siti, &cycle.id, "Lampu jalan", "1", "1000").await;
+    let draft = v["data"]["createProposal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = resident(&app, "tetangga", "35.99.01.1001", "3599010101900007").await;
+    let comment = "mutation($p: ID!) { addComment(proposalId: $p, body: \"Setuju\") { id } }";
+    for tok in [&other, &app.login("lurah.mekarsari").await] {
+        let v = app.gql(comment, json!({ "p": draft }), Some(tok)).await;
+        assert_eq!(error_code(&v).as_deref(), Some("NOT_FOUND"), "{v}");
+        let seen = app
+            .gql(
+                "query($p: ID!) { proposal(id: $p) { id } }",
+                json!({ "p": draft }),
+                Some(tok),
+            )
+            .await;
+        assert_eq!(error_code(&seen).as_deref(), Some("NOT_FOUND"));
+    }
+    assert_ok(&app.gql(comment, json!({ "p": draft }), Some(&siti)).await);
+    // Once submitted it is public and anyone signed in may comment.
+    assert_ok(&act(&app, &siti, &draft, "SUBMIT", json!({}), None).await);
+    assert_ok(&app.gql(comment, json!({ "p": draft }), Some(&other)).await);
+}

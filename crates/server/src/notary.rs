@@ -295,7 +295,20 @@ pub struct Verification {
 /// checkpoint (the database's and the node's file's): each must be signed by a trusted key and
 /// match the chain at its event.
 pub async fn verify(db: &impl ConnectionTrait, notary: &Notary) -> AppResult<Verification> {
-    let checkpoints = all_checkpoints(db, notary).await?;
+    verify_against(db, notary, vec![]).await
+}
+
+/// [`verify`], also against checkpoints a verifier holds itself (e.g. copied from the public
+/// `auditCheckpoints` or a signed report): the chain must still extend each of them, as a
+/// Certificate Transparency log must extend the tree heads its monitors hold. A held
+/// checkpoint beyond the chain's end means events were removed or an old backup restored.
+pub async fn verify_against(
+    db: &impl ConnectionTrait,
+    notary: &Notary,
+    held: Vec<Checkpoint>,
+) -> AppResult<Verification> {
+    let mut checkpoints = all_checkpoints(db, notary).await?;
+    checkpoints.extend(held);
     let n_cp = checkpoints
         .iter()
         .map(|c| c.seq)

@@ -576,10 +576,10 @@ impl MusrenbangQuery {
 
     async fn proposal(&self, ctx: &Context<'_>, id: ID) -> Result<Proposal> {
         let p = svc::get_proposal(&state(ctx).db, parse_id("id", &id)?).await?;
-        if p.status == "draft" && req(ctx).user.as_ref().map(|u| u.id) != p.proposer_id {
-            return Err(AppError::NotFound { entity: "proposal" }.into());
-        }
-        Ok(Proposal(p))
+        Ok(Proposal(svc::visible(
+            p,
+            req(ctx).user.as_ref().map(|u| u.id),
+        )?))
     }
 
     /// The signed-in user's own proposals, drafts included.

@@ -551,6 +551,15 @@ pub async fn get_proposal(db: &impl ConnectionTrait, id: i32) -> AppResult<prop:
         .ok_or(AppError::NotFound { entity: "proposal" })
 }
 
+/// The proposal, when `viewer` may see it: a draft is its proposer's alone; to anyone else it
+/// does not exist (`NOT_FOUND`, as for an id never used).
+pub fn visible(p: prop::Model, viewer: Option<i32>) -> AppResult<prop::Model> {
+    if p.status == "draft" && viewer != p.proposer_id {
+        return Err(AppError::NotFound { entity: "proposal" });
+    }
+    Ok(p)
+}
+
 /// Input of [`act`] for the actions that carry data.
 #[derive(Debug, Clone, Default)]
 pub struct ActInput {
@@ -1416,7 +1425,7 @@ pub async fn add_comment(
     proposal_id: i32,
     body: &str,
 ) -> AppResult<pc::Model> {
-    get_proposal(&state.db, proposal_id).await?;
+    visible(get_proposal(&state.db, proposal_id).await?, Some(user.id))?;
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 2000 {
         return Err(AppError::validation(
