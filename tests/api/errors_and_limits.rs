@@ -84,6 +84,51 @@ async fn brute_force_login_is_rate_limited() {
         .unwrap();
 }
 
+/// Regression (#26): five wrong passwords sent by anyone locked the owner out for 15 minutes.
+/// Now the guesser's address is locked for the account, and the owner's address, which has not
+/// been failing, still gets in.
+#[tokio::test]
+async fn a_stranger_cannot_lock_an_account_owner_out() {
+    let app = spawn_app().await;
+    let from = |ip: &str| {
+        reqwest::Client::builder()
+            .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+            .build()
+            .unwrap()
+    };
+    let attacker = from("127.0.0.2");
+    let login = |client: &reqwest::Client, password: &str| {
+        let req = client.post(app.url("/graphql")).json(&json!({
+            "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+            "variables": { "u": "lurah.mekarsari", "p": password }
+        }));
+        async move {
+            req.send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    for i in 0..5 {
+        let v = login(&attacker, &format!("tebakan-{i}")).await;
+        assert_eq!(error_code(&v).as_deref(), Some("UNAUTHENTICATED"), "{v}");
+    }
+    let v = login(&attacker, DEMO_PASSWORD).await;
+    assert_eq!(
+        error_code(&v).as_deref(),
+        Some("RATE_LIMITED"),
+        "even with the right password: {v}"
+    );
+    // The owner, from the usual address, signs in during the attack.
+    let v = login(&from("127.0.0.1"), DEMO_PASSWORD).await;
+    assert!(v["data"]["login"]["token"].is_string(), "{v}");
+    // The owner's success does not free the guesser's address.
+    let v = login(&attacker, "tebakan-lagi").await;
+    assert_eq!(error_code(&v).as_deref(), Some("RATE_LIMITED"));
+}
+
 /// Regression (#26): the limit was checked before and counted after the password check, so
 /// all of 300 concurrent guesses were checked.
 #[tokio::test]

@@ -265,10 +265,18 @@ impl<K: std::hash::Hash + Eq> WindowCounter<K> {
     }
 }
 
-/// Counts failed logins per username and per client address in a window; once over the
-/// limit, further attempts are refused with `RATE_LIMITED` until the window passes, even with
-/// the right password. A successful login clears its username's count. State is per process
-/// (see docs/security.md).
+/// Limits password guessing without letting a stranger lock an account's owner out.
+///
+/// Failed logins are counted in a window per client address, per username and address, and per
+/// username. An attempt is refused with `RATE_LIMITED` until the window passes when
+/// - its address has failed `per_ip` times (for any accounts), or
+/// - its address has failed `per_user` times for this username, or
+/// - the username has failed `per_user` times in all **and** this address has been failing
+///   too. An address without failures of its own still gets through, so that five wrong
+///   passwords sent by someone else do not lock the owner out; a distributed guesser gets one
+///   try per address per window once the account is under attack.
+///
+/// State is per process (see docs/security.md).
 pub struct LoginLimiter {
     per_user: u32,
     per_ip: u32,
@@ -284,36 +292,47 @@ impl LoginLimiter {
         }
     }
 
-    fn keys(&self, username: &str, ip: Option<IpAddr>) -> [Option<(String, u32)>; 2] {
-        [
-            Some((format!("u:{}", username.to_lowercase()), self.per_user)),
-            ip.map(|ip| (format!("ip:{ip}"), self.per_ip)),
-        ]
-    }
-
-    /// Counts a login attempt as failed **before** its password is checked, or refuses it
-    /// when either key is at its limit. Check and count are one step under one lock, so that
-    /// concurrent attempts cannot all pass a limit that none of them has reached yet (300 at
-    /// once used to be checked in full). [`LoginLimiter::succeeded`] takes the count back.
+    /// Counts a login attempt as failed **before** its password is checked, or refuses it.
+    /// Check and count are one step under one lock, so that concurrent attempts cannot all
+    /// pass a limit that none of them has reached yet (300 at once used to be checked in full).
+    /// [`LoginLimiter::succeeded`] takes the count back.
     pub fn begin(&self, username: &str, ip: Option<IpAddr>) -> AppResult<()> {
         let now = Instant::now();
+        let window = self.counts.window;
+        let user = format!("u:{}", username.to_lowercase());
         let mut state = self.counts.state.lock().unwrap();
-        let keys = self.keys(username, ip);
-        for (key, limit) in keys.iter().flatten() {
-            WindowCounter::check(&state, self.counts.window, key, *limit, now)?;
-        }
-        for (key, _) in keys.into_iter().flatten() {
-            WindowCounter::add(&mut state, self.counts.window, key, now);
+        let live = |state: &HashMap<String, (u32, Instant)>, key: &String| match state.get(key) {
+            Some((n, since)) if now.duration_since(*since) < window => *n,
+            _ => 0,
+        };
+        match ip {
+            Some(ip) => {
+                let addr = format!("ip:{ip}");
+                let pair = format!("ui:{}|{ip}", username.to_lowercase());
+                WindowCounter::check(&state, window, &addr, self.per_ip, now)?;
+                WindowCounter::check(&state, window, &pair, self.per_user, now)?;
+                if live(&state, &addr) > 0 {
+                    WindowCounter::check(&state, window, &user, self.per_user, now)?;
+                }
+                for key in [addr, pair, user] {
+                    WindowCounter::add(&mut state, window, key, now);
+                }
+            }
+            None => {
+                WindowCounter::check(&state, window, &user, self.per_user, now)?;
+                WindowCounter::add(&mut state, window, user, now);
+            }
         }
         Ok(())
     }
 
-    /// The attempt begun with [`LoginLimiter::begin`] was right: the username's count is
+    /// The attempt begun with [`LoginLimiter::begin`] was right: the username's counts are
     /// cleared and the address's count gets its one back.
     pub fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
         let mut state = self.counts.state.lock().unwrap();
         state.remove(&format!("u:{}", username.to_lowercase()));
         if let Some(ip) = ip {
+            state.remove(&format!("ui:{}|{ip}", username.to_lowercase()));
             if let Some(e) = state.get_mut(&format!("ip:{ip}")) {
                 e.0 = e.0.saturating_sub(1);
             }
