@@ -69,6 +69,20 @@ enum Command {
     /// audit trail with the SHA-256 of its bytes.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Backs up the database, the keys and the node's checkpoints into a new folder, while the
+    /// server runs (SQLite: VACUUM INTO; PostgreSQL: pg_dump). See docs/operations.md.
+    Backup {
+        /// The folder to create.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restores a backup into a fresh place (an absent SQLite file or an empty PostgreSQL
+    /// database, and a data directory without keys), then migrates and verifies the trail.
+    Restore {
+        /// The backup folder.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Benchmarks (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -306,6 +320,36 @@ async fn main() -> anyhow::Result<()> {
             if generated {
                 println!("password (shown once): {password}");
             }
+        }
+        Command::Backup { to } => {
+            let m = mufakat_server::backup::backup(&settings, &to).await?;
+            println!(
+                "backed up ({}) into {}: {}",
+                m.engine,
+                to.display(),
+                m.files.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+        Command::Restore { from } => {
+            let m = mufakat_server::backup::restore(&settings, &from).await?;
+            let state = startup::build_state(settings).await?;
+            let v = mufakat_server::notary::verify(&state.db, &state.notary)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli")))?;
+            if !v.ok {
+                eprintln!(
+                    "restored the {} backup of {}, but the audit trail is BROKEN at event {}: {}",
+                    m.engine,
+                    m.created_at,
+                    v.first_bad_seq.map(|s| s.to_string()).unwrap_or_default(),
+                    v.problem.unwrap_or_default()
+                );
+                std::process::exit(2);
+            }
+            println!(
+                "restored the {} backup of {}: audit trail OK, {} events, {} checkpoint(s)",
+                m.engine, m.created_at, v.events, v.checkpoints
+            );
         }
         Command::Schema => print!("{}", mufakat_server::graphql::sdl()),
         Command::Regions(RegionsCommand::Create {

@@ -5,6 +5,7 @@ mod accounts;
 mod allocation;
 mod audit_trust;
 mod authorization;
+mod backup;
 mod batch_writer;
 mod crash;
 mod errors_and_limits;

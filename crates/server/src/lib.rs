@@ -9,6 +9,7 @@
 pub mod audit_log;
 pub mod auth;
 pub mod authz;
+pub mod backup;
 pub mod bench;
 pub mod config;
 pub mod graphql;
