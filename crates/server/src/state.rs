@@ -32,6 +32,8 @@ pub struct Inner {
     pub queries: Arc<std::sync::atomic::AtomicU64>,
     /// Votes, case starts and users' transitions waiting for the batch writer.
     pub batches: crate::writer::Queue,
+    /// The kinds of request the batch writer takes, in the order it writes them.
+    pub batch_kinds: crate::writer::Kinds,
     /// Audited writes queue here and commit in groups (see [`crate::audit_log::open`]).
     pub writes: Arc<crate::audit_log::WriteQueue>,
     /// Live vote counts for subscriptions.
@@ -84,6 +86,10 @@ impl AppState {
             notary,
             queries,
             batches,
+            batch_kinds: crate::writer::Kinds::default()
+                .with(crate::services::musrenbang::Votes)
+                .with(crate::services::cases::CaseStarts)
+                .with(crate::services::cases::CaseFires),
             writes: Default::default(),
             vote_events: tokio::sync::broadcast::channel(1024).0,
         }));

@@ -1,5 +1,5 @@
-//! The batch writer: group commit by batching. Requests that arrive together — votes, case
-//! starts and users' transitions of cases — queue here; the writer takes every one waiting (up
+//! The batch writer: group commit by batching. Requests that arrive together — of every
+//! registered [`BatchKind`]: votes, case starts, users' transitions of cases — queue here; the writer takes every one waiting (up
 //! to [`MAX_BATCH`]), decides each in memory in arrival order, writes them all in one
 //! transaction with a fixed number of multi-row statements, and answers each only after the
 //! commit. Every request is still its own workflow transition with its own audit event, in the
@@ -11,33 +11,105 @@
 //! round trips to the database however many requests it holds: the requests that need no
 //! reads of their own and can be decided together come here.
 
-use std::sync::Weak;
+//!
+//! The writer knows no kind of request: a kind is a [`BatchKind`] (how to write a batch of its
+//! requests in the writer's transaction, and what to do after the commit), registered once in
+//! [`Kinds`] when the state is built. The writer keeps what is generic: draining the queue,
+//! writing the kinds in registration order, writing one by one when a batch fails before its
+//! commit, failing everything when the commit fails.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
 
 use mufakat_core::{AppError, AppResult};
 
-use crate::services::{cases, musrenbang};
+use crate::audit_log::{Chain, WriteTxn};
 use crate::state::{AppState, Inner};
 
-/// A request for the batch writer.
-pub enum Job {
-    Vote(musrenbang::VoteRequest),
-    Start(cases::StartRequest),
-    Fire(cases::FireRequest),
+/// A kind of request the batch writer takes: each batch holds the requests of every kind that
+/// were waiting, and writes each kind's requests (in arrival order) with one call of
+/// [`BatchKind::write`], in the writer's transaction, kinds in registration order.
+#[async_trait::async_trait]
+pub trait BatchKind: Send + Sync + 'static {
+    /// One request, as its caller made it.
+    type Request: Send + Sync + 'static;
+    /// The answer one request gets after the commit.
+    type Answer: Send + 'static;
+    /// What a written batch hands to [`BatchKind::after_commit`].
+    type Effects: Send + 'static;
+
+    /// Names the kind in logs.
+    fn name(&self) -> &'static str;
+
+    /// Writes `batch` in `txn`, appending its audit events to `chain`: each request's answer
+    /// (a refusal is that request's error and leaves the others alone), in order, and the
+    /// batch's effects. An error fails the whole batch (nothing of it is kept).
+    async fn write(
+        &self,
+        state: &AppState,
+        txn: &WriteTxn,
+        chain: &mut Chain,
+        batch: &[&Self::Request],
+    ) -> AppResult<(Vec<AppResult<Self::Answer>>, Self::Effects)>;
+
+    /// After the batch's commit, before its requests are answered.
+    fn after_commit(&self, _state: &AppState, _effects: Self::Effects) {}
+}
+
+/// The registered kinds, in the order a batch writes them.
+#[derive(Default, Clone)]
+pub struct Kinds {
+    kinds: Vec<Arc<dyn ErasedKind>>,
+    index: HashMap<TypeId, usize>,
+}
+
+impl Kinds {
+    /// Registers `kind` after those registered before it.
+    pub fn with<K: BatchKind>(mut self, kind: K) -> Kinds {
+        let previous = self.index.insert(TypeId::of::<K>(), self.kinds.len());
+        assert!(previous.is_none(), "batch kind {} registered twice", kind.name());
+        self.kinds.push(Arc::new(Arc::new(kind)));
+        self
+    }
+
+    fn index_of<K: BatchKind>(&self) -> AppResult<usize> {
+        self.index.get(&TypeId::of::<K>()).copied().ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "batch kind {} is not registered",
+                std::any::type_name::<K>()
+            ))
+        })
+    }
+
+    fn empty_batch(&self) -> Batch {
+        Batch(self.kinds.iter().map(|k| k.lane()).collect())
+    }
+}
+
+/// A request for the batch writer: its kind's place in [`Kinds`] and a [`Pending`] of that kind.
+pub struct Job {
+    kind: usize,
+    pending: Box<dyn Any + Send>,
 }
 
 /// Where requests queue for the batch writer.
 pub type Queue = tokio::sync::mpsc::Sender<Job>;
 
-/// Queues a request (made by `job` around the channel its answer comes back on) and waits for
-/// the answer, given after the batch's commit.
-pub(crate) async fn submit<T>(
-    state: &AppState,
-    job: impl FnOnce(tokio::sync::oneshot::Sender<AppResult<T>>) -> Job,
-) -> AppResult<T> {
+/// A request with the channel its answer goes back on.
+struct Pending<K: BatchKind> {
+    request: K::Request,
+    reply: tokio::sync::oneshot::Sender<AppResult<K::Answer>>,
+}
+
+/// Queues `request` of the kind `K` and waits for the answer, given after the batch's commit.
+pub async fn submit<K: BatchKind>(state: &AppState, request: K::Request) -> AppResult<K::Answer> {
+    let kind = state.batch_kinds.index_of::<K>()?;
     let (reply, answer) = tokio::sync::oneshot::channel();
+    let pending: Box<dyn Any + Send> = Box::new(Pending::<K> { request, reply });
     state
         .batches
-        .send(job(reply))
+        .send(Job { kind, pending })
         .await
         .map_err(|_| AppError::internal(anyhow::anyhow!("the batch writer has stopped")))?;
     answer
@@ -91,74 +163,59 @@ pub async fn run(
     db: Option<sea_orm::DatabaseConnection>,
 ) {
     while let Some(first) = queue.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
             match queue.try_recv() {
-                Ok(r) => batch.push(r),
+                Ok(r) => jobs.push(r),
                 Err(_) => break,
             }
         }
         let Some(inner) = state.upgrade() else { break };
         let state = AppState(inner);
+        let mut batch = state.batch_kinds.empty_batch();
+        for job in jobs {
+            batch.0[job.kind].push(job.pending);
+        }
         write(&state, db.as_ref().unwrap_or(&state.db), batch).await;
     }
 }
 
-/// The requests of one batch, by kind (each in arrival order).
-#[derive(Default)]
-struct Batch {
-    votes: Vec<musrenbang::VoteRequest>,
-    starts: Vec<cases::StartRequest>,
-    fires: Vec<cases::FireRequest>,
-}
+/// The requests of one batch: one lane per registered kind, each in arrival order.
+struct Batch(Vec<Box<dyn Lane>>);
 
 impl Batch {
     fn len(&self) -> usize {
-        self.votes.len() + self.starts.len() + self.fires.len()
+        self.0.iter().map(|l| l.len()).sum()
     }
 
-    /// Each request as a batch of its own, votes first, as the batch writes them.
+    /// Each request as a batch of its own, kind by kind, as the batch writes them.
     fn singles(self) -> impl Iterator<Item = Batch> {
-        let votes = self.votes.into_iter().map(|v| Batch {
-            votes: vec![v],
-            ..Default::default()
-        });
-        let starts = self.starts.into_iter().map(|s| Batch {
-            starts: vec![s],
-            ..Default::default()
-        });
-        let fires = self.fires.into_iter().map(|f| Batch {
-            fires: vec![f],
-            ..Default::default()
-        });
-        votes.chain(starts).chain(fires)
+        self.0
+            .into_iter()
+            .flat_map(|lane| lane.singles())
+            .map(|lane| Batch(vec![lane]))
+    }
+
+    /// `kind=count` for each kind with requests, for the logs.
+    fn describe(&self) -> String {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .filter(|l| l.len() > 0)
+            .map(|l| format!("{}={}", l.name(), l.len()))
+            .collect();
+        parts.join(" ")
     }
 }
 
-/// Each request's answer, by kind, and the vote counts that changed.
-type Answers = (
-    Vec<AppResult<musrenbang::VoteReceipt>>,
-    Vec<musrenbang::VoteCountChanged>,
-    Vec<AppResult<cases::CaseView>>,
-    Vec<AppResult<cases::CaseView>>,
-);
-
-/// One batch in one transaction: its votes, then its case starts, then its transitions of
-/// existing cases. A request refused by its checks is answered with its error and does not
-/// disturb the others. When the transaction fails, nothing of the batch is kept and its
-/// requests are written again one by one, each in a transaction of its own: a request that
-/// makes the database fail (it should not, but a constraint or a trigger may) fails alone, and
-/// a failure of the database itself reaches every request. (Not when the commit itself failed:
-/// see [`Failed`].)
-async fn write(state: &AppState, db: &sea_orm::DatabaseConnection, jobs: Vec<Job>) {
-    let mut batch = Batch::default();
-    for job in jobs {
-        match job {
-            Job::Vote(v) => batch.votes.push(v),
-            Job::Start(s) => batch.starts.push(s),
-            Job::Fire(f) => batch.fires.push(f),
-        }
-    }
+/// One batch in one transaction, its kinds in registration order (votes, then case starts,
+/// then transitions of existing cases: a transition reads the cases as the votes left them).
+/// A request refused by its checks is answered with its error and does not disturb the others.
+/// When the transaction fails, nothing of the batch is kept and its requests are written again
+/// one by one, each in a transaction of its own: a request that makes the database fail (it
+/// should not, but a constraint or a trigger may) fails alone, and a failure of the database
+/// itself reaches every request. (Not when the commit itself failed: see [`Failed`].)
+async fn write(state: &AppState, db: &sea_orm::DatabaseConnection, batch: Batch) {
     match attempt(state, db, &batch).await {
         Err(Failed::BeforeCommit(e)) if batch.len() > 1 => {
             tracing::warn!(error = %e, requests = batch.len(), "a batch failed; nothing of it was kept, its requests are written one by one");
@@ -187,6 +244,9 @@ impl Failed {
     }
 }
 
+/// Each lane's written answers and effects (a [`Written`] of its kind), lane by lane.
+type Answers = Vec<Option<Box<dyn Any + Send>>>;
+
 async fn attempt(
     state: &AppState,
     db: &sea_orm::DatabaseConnection,
@@ -199,9 +259,7 @@ async fn attempt(
         .await
         .map_err(Failed::AtCommit)?;
     tracing::debug!(
-        votes = b.votes.len(),
-        starts = b.starts.len(),
-        fires = b.fires.len(),
+        requests = %b.describe(),
         micros = started.elapsed().as_micros() as u64,
         prepared_micros = prepared,
         "batch"
@@ -214,49 +272,148 @@ async fn prepare(
     state: &AppState,
     db: &sea_orm::DatabaseConnection,
     b: &Batch,
-) -> AppResult<(crate::audit_log::WriteTxn, crate::audit_log::Chain, Answers)> {
-    let plans: Vec<&cases::StartPlan> = b.starts.iter().map(|s| &s.plan).collect();
-    let firing: Vec<&cases::FirePlan> = b.fires.iter().map(|f| &f.plan).collect();
+) -> AppResult<(WriteTxn, Chain, Answers)> {
     let (txn, mut chain) = crate::audit_log::open_on(state, db, chrono::Utc::now()).await?;
-    let (voted, changes) = if b.votes.is_empty() {
-        (vec![], vec![])
-    } else {
-        musrenbang::write_votes(state, &txn, &mut chain, &b.votes).await?
-    };
-    let started_cases = cases::write_starts(&txn, &mut chain, &plans).await?;
-    // After the votes are stored: a transition reads the cases as they left them.
-    let fired = cases::write_fires(state, &txn, &mut chain, &firing).await?;
+    let mut answers = Vec::with_capacity(b.0.len());
+    for lane in &b.0 {
+        answers.push(if lane.len() == 0 {
+            None
+        } else {
+            Some(lane.write(state, &txn, &mut chain).await?)
+        });
+    }
     chain.flush(&txn).await?;
-    Ok((txn, chain, (voted, changes, started_cases, fired)))
+    Ok((txn, chain, answers))
 }
 
 /// Answers each request of `b`, after its commit (or failure).
 fn answer(state: &AppState, b: Batch, written: AppResult<Answers>) {
     match written {
-        Ok((voted, changes, started, fired)) => {
-            musrenbang::announce(state, changes);
-            for (req, res) in b.votes.into_iter().zip(voted) {
-                let _ = req.reply.send(res);
-            }
-            for (req, res) in b.starts.into_iter().zip(started) {
-                let _ = req.reply.send(res);
-            }
-            for (req, res) in b.fires.into_iter().zip(fired) {
-                let _ = req.reply.send(res);
+        Ok(answers) => {
+            for (lane, written) in b.0.into_iter().zip(answers) {
+                if let Some(w) = written {
+                    lane.answer(state, Ok(w));
+                }
             }
         }
         Err(e) => {
-            tracing::error!(error = %e, votes = b.votes.len(), starts = b.starts.len(), fires = b.fires.len(), "a write failed; nothing of it was kept");
-            let failed = || AppError::internal(anyhow::anyhow!("write failed: {e}"));
-            for req in b.votes {
-                let _ = req.reply.send(Err(failed()));
+            tracing::error!(error = %e, requests = %b.describe(), "a write failed; nothing of it was kept");
+            for lane in b.0 {
+                lane.answer(state, Err(&e));
             }
-            for req in b.starts {
-                let _ = req.reply.send(Err(failed()));
+        }
+    }
+}
+
+/// What one lane's write gave: each request's answer and the effects.
+struct Written<K: BatchKind>(Vec<AppResult<K::Answer>>, K::Effects);
+
+/// A registered kind with its type erased, so that [`Kinds`] holds kinds of any type.
+trait ErasedKind: Send + Sync {
+    fn lane(&self) -> Box<dyn Lane>;
+}
+
+impl<K: BatchKind> ErasedKind for Arc<K> {
+    fn lane(&self) -> Box<dyn Lane> {
+        Box::new(KindLane::<K> {
+            kind: self.clone(),
+            pending: Vec::new(),
+        })
+    }
+}
+
+/// The requests of one kind in a batch.
+struct KindLane<K: BatchKind> {
+    kind: Arc<K>,
+    pending: Vec<Pending<K>>,
+}
+
+#[async_trait::async_trait]
+trait Lane: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn len(&self) -> usize;
+    /// Adds a request (a [`Pending`] of this lane's kind).
+    fn push(&mut self, pending: Box<dyn Any + Send>);
+    /// Each request in a lane of its own.
+    fn singles(self: Box<Self>) -> Vec<Box<dyn Lane>>;
+    /// Writes the lane; the [`Written`] result, erased.
+    async fn write(
+        &self,
+        state: &AppState,
+        txn: &WriteTxn,
+        chain: &mut Chain,
+    ) -> AppResult<Box<dyn Any + Send>>;
+    /// After the commit: the after-commit step, then each request's answer; or every request
+    /// fails with `failed`.
+    fn answer(self: Box<Self>, state: &AppState, written: Result<Box<dyn Any + Send>, &AppError>);
+}
+
+#[async_trait::async_trait]
+impl<K: BatchKind> Lane for KindLane<K> {
+    fn name(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    fn len(&self) -> usize {
+        self.pending.len()
+    }
+
+    fn push(&mut self, pending: Box<dyn Any + Send>) {
+        match pending.downcast::<Pending<K>>() {
+            Ok(p) => self.pending.push(*p),
+            Err(_) => tracing::error!(kind = self.kind.name(), "a request of another kind reached this lane"),
+        }
+    }
+
+    fn singles(self: Box<Self>) -> Vec<Box<dyn Lane>> {
+        let kind = self.kind;
+        self.pending
+            .into_iter()
+            .map(|p| {
+                Box::new(KindLane::<K> {
+                    kind: kind.clone(),
+                    pending: vec![p],
+                }) as Box<dyn Lane>
+            })
+            .collect()
+    }
+
+    async fn write(
+        &self,
+        state: &AppState,
+        txn: &WriteTxn,
+        chain: &mut Chain,
+    ) -> AppResult<Box<dyn Any + Send>> {
+        let requests: Vec<&K::Request> = self.pending.iter().map(|p| &p.request).collect();
+        let (answers, effects) = self.kind.write(state, txn, chain, &requests).await?;
+        if answers.len() != requests.len() {
+            return Err(AppError::internal(anyhow::anyhow!(
+                "batch kind {} answered {} of {} requests",
+                self.kind.name(),
+                answers.len(),
+                requests.len()
+            )));
+        }
+        Ok(Box::new(Written::<K>(answers, effects)))
+    }
+
+    fn answer(self: Box<Self>, state: &AppState, written: Result<Box<dyn Any + Send>, &AppError>) {
+        let failure = match written.map(|w| w.downcast::<Written<K>>()) {
+            Ok(Ok(w)) => {
+                let Written(answers, effects) = *w;
+                self.kind.after_commit(state, effects);
+                for (p, res) in self.pending.into_iter().zip(answers) {
+                    let _ = p.reply.send(res);
+                }
+                return;
             }
-            for req in b.fires {
-                let _ = req.reply.send(Err(failed()));
-            }
+            Ok(Err(_)) => "answers of another kind".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        for p in self.pending {
+            let _ = p.reply.send(Err(AppError::internal(anyhow::anyhow!(
+                "write failed: {failure}"
+            ))));
         }
     }
 }

@@ -219,10 +219,7 @@ pub async fn start(
         return Err(module_owned(workflow));
     }
     let plan = plan_start(state, user, workflow, region_id, input).await?;
-    crate::writer::submit(state, |reply| {
-        crate::writer::Job::Start(StartRequest { plan, reply })
-    })
-    .await
+    crate::writer::submit::<CaseStarts>(state, plan).await
 }
 
 /// [`start`] inside the caller's transaction (whose chain is already locked), so that a module
@@ -261,10 +258,52 @@ pub struct StartPlan {
     user_id: i32,
 }
 
-/// One case start waiting for the batch writer.
-pub struct StartRequest {
-    pub(crate) plan: StartPlan,
-    pub(crate) reply: tokio::sync::oneshot::Sender<AppResult<CaseView>>,
+/// Case starts, a kind of request of the batch writer ([`crate::writer`]).
+pub struct CaseStarts;
+
+#[async_trait::async_trait]
+impl crate::writer::BatchKind for CaseStarts {
+    type Request = StartPlan;
+    type Answer = CaseView;
+    type Effects = ();
+
+    fn name(&self) -> &'static str {
+        "case_starts"
+    }
+
+    async fn write(
+        &self,
+        _state: &AppState,
+        txn: &audit_log::WriteTxn,
+        chain: &mut audit_log::Chain,
+        batch: &[&StartPlan],
+    ) -> AppResult<(Vec<AppResult<CaseView>>, ())> {
+        Ok((write_starts(txn, chain, batch).await?, ()))
+    }
+}
+
+/// Users' transitions of existing cases, a kind of request of the batch writer.
+pub struct CaseFires;
+
+#[async_trait::async_trait]
+impl crate::writer::BatchKind for CaseFires {
+    type Request = FirePlan;
+    type Answer = CaseView;
+    type Effects = ();
+
+    fn name(&self) -> &'static str {
+        "case_transitions"
+    }
+
+    async fn write(
+        &self,
+        state: &AppState,
+        txn: &audit_log::WriteTxn,
+        chain: &mut audit_log::Chain,
+        batch: &[&FirePlan],
+    ) -> AppResult<(Vec<AppResult<CaseView>>, ())> {
+        Ok((write_fires(state, txn, chain, batch).await?, ()))
+    }
 }
 
 async fn plan_start(
@@ -457,10 +496,7 @@ pub async fn fire(
             comment,
             expected_version,
         };
-        return crate::writer::submit(state, |reply| {
-            crate::writer::Job::Fire(FireRequest { plan, reply })
-        })
-        .await;
+        return crate::writer::submit::<CaseFires>(state, plan).await;
     }
     let now = Utc::now();
     let (txn, mut chain) = crate::audit_log::open(state, now).await?;
@@ -489,11 +525,6 @@ pub struct FirePlan {
     input: serde_json::Map<String, Value>,
     comment: Option<String>,
     expected_version: Option<i32>,
-}
-
-pub struct FireRequest {
-    pub(crate) plan: FirePlan,
-    pub(crate) reply: tokio::sync::oneshot::Sender<AppResult<CaseView>>,
 }
 
 /// Writes a batch of users' transitions in the batch writer's transaction: the cases are read

@@ -861,7 +861,40 @@ pub struct VoteRequest {
     user: CurrentUser,
     proposal_id: i32,
     approve: bool,
-    pub(crate) reply: tokio::sync::oneshot::Sender<AppResult<VoteReceipt>>,
+}
+
+/// Votes and withdrawals, a kind of request of the batch writer.
+pub struct Votes;
+
+#[async_trait::async_trait]
+impl crate::writer::BatchKind for Votes {
+    type Request = VoteRequest;
+    type Answer = VoteReceipt;
+    type Effects = Vec<VoteCountChanged>;
+
+    fn name(&self) -> &'static str {
+        "votes"
+    }
+
+    async fn write(
+        &self,
+        state: &AppState,
+        txn: &audit_log::WriteTxn,
+        chain: &mut audit_log::Chain,
+        batch: &[&VoteRequest],
+    ) -> AppResult<(Vec<AppResult<VoteReceipt>>, Vec<VoteCountChanged>)> {
+        write_votes(state, txn, chain, batch).await
+    }
+
+    /// On SQLite, live counts go to this node's subscribers (on PostgreSQL they come back by
+    /// NOTIFY, to every node).
+    fn after_commit(&self, state: &AppState, changes: Vec<VoteCountChanged>) {
+        if !mufakat_store::db::is_postgres(&state.db) {
+            for c in changes {
+                let _ = state.vote_events.send(c);
+            }
+        }
+    }
 }
 
 async fn cast(
@@ -874,25 +907,15 @@ async fn cast(
     if !user.grants.iter().any(|(r, _)| *r == Role::Resident) || user.home_region_id.is_none() {
         return Err(AppError::Forbidden);
     }
-    crate::writer::submit(state, |reply| {
-        crate::writer::Job::Vote(VoteRequest {
+    crate::writer::submit::<Votes>(
+        state,
+        VoteRequest {
             user: user.clone(),
             proposal_id,
             approve,
-            reply,
-        })
-    })
+        },
+    )
     .await
-}
-
-/// After a batch's commit: on SQLite, live counts go to this node's subscribers (on
-/// PostgreSQL they come back by NOTIFY, to every node).
-pub(crate) fn announce(state: &AppState, changes: Vec<VoteCountChanged>) {
-    if !mufakat_store::db::is_postgres(&state.db) {
-        for c in changes {
-            let _ = state.vote_events.send(c);
-        }
-    }
 }
 
 /// What a batch read under the chain lock, changed in memory as its votes are decided, and
@@ -937,7 +960,7 @@ pub(crate) async fn write_votes(
     state: &AppState,
     txn: &audit_log::WriteTxn,
     chain: &mut audit_log::Chain,
-    batch: &[VoteRequest],
+    batch: &[&VoteRequest],
 ) -> AppResult<(Vec<AppResult<VoteReceipt>>, Vec<VoteCountChanged>)> {
     let now = chain.now;
     let mut ids: Vec<i32> = batch.iter().map(|r| r.proposal_id).collect();
