@@ -33,7 +33,11 @@ async fn two_nodes_share_one_postgresql() {
     let observer = mufakat_server::startup::build_state(settings)
         .await
         .unwrap();
-    let mut rx = observer.vote_events.subscribe();
+    let mut rx = observer
+        .modules
+        .get::<mufakat_server::services::musrenbang::VoteEvents>()
+        .0
+        .subscribe();
     tokio::spawn(mufakat_server::startup::vote_listener(observer.clone()));
 
     let kel = gql(

@@ -1,28 +1,24 @@
-//! The Mufakat server: a thin GraphQL-over-HTTP layer around the domain crates.
+//! The Mufakat server: the composition root. It reads the configuration, builds the kernel's
+//! state with every module registered, and serves GraphQL over HTTP.
 //!
 //! - [`startup`] builds the application (database, policy, router) and runs it.
-//! - [`config`] holds every setting (CLI flags, env vars, config file).
-//! - [`services`] are the use cases (register, log in, create a region, ...), called from
-//!   GraphQL resolvers and from the CLI alike.
-//! - [`graphql`] is the schema; [`http`] the routes and the one place errors become responses.
+//! - [`services`] are the use cases of the modules not yet in crates of their own.
+//! - [`graphql`] is the schema (the kernel's roots merged with each module's); [`http`] the
+//!   routes and the one place errors become responses.
 
-pub mod audit_log;
-pub mod auth;
-pub mod authz;
+pub use mufakat_kernel::{
+    audit_log, auth, authz, config, notary, secrets, state, workflows, writer,
+};
+
 pub mod backup;
 pub mod bench;
-pub mod config;
 pub mod graphql;
 pub mod http;
-pub mod notary;
-pub mod secrets;
+pub mod modules;
 pub mod seed;
 pub mod services;
 pub mod startup;
-pub mod state;
 pub mod telemetry;
-pub mod workflows;
-pub mod writer;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -82,7 +82,7 @@ async fn timer_loop(state: AppState) {
 /// On PostgreSQL, forwards vote counts NOTIFYed by any node to this node's subscribers (and
 /// drops the answers this node keeps for the public, which may hold the old counts).
 pub async fn vote_listener(state: AppState) {
-    use crate::services::musrenbang::{VoteCountChanged, VOTE_CHANNEL};
+    use crate::services::musrenbang::{VoteCountChanged, VoteEvents, VOTE_CHANNEL};
     if !mufakat_store::db::is_postgres(&state.db) {
         return;
     }
@@ -109,7 +109,7 @@ pub async fn vote_listener(state: AppState) {
                         // Answers kept for the public may hold the old counts.
                         state.writes.changed();
                         for change in changes {
-                            let _ = state.vote_events.send(change);
+                            let _ = state.modules.get::<VoteEvents>().0.send(change);
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, "bad vote notification"),
@@ -214,7 +214,15 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         &settings.audit_earlier_public_keys,
         Some(settings.data_dir.join("audit").join("checkpoints.jsonl")),
     )?;
-    AppState::new(db, settings, nik_key, workflows, notary).await
+    AppState::new(
+        db,
+        settings,
+        nik_key,
+        workflows,
+        notary,
+        crate::modules::registrations(),
+    )
+    .await
 }
 
 /// Hides a password in a database URL for log lines.

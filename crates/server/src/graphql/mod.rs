@@ -3,20 +3,18 @@
 //! errors in one place ([`errors::finish_response`]).
 
 mod allocation;
-mod cases;
-pub mod errors;
-pub mod limits;
 pub mod musrenbang;
-mod mutation;
 pub mod parse_cache;
-mod query;
 pub mod response_cache;
-mod types;
 
-use async_graphql::{Context, MergedObject, MergedSubscription, Schema, ID};
-use mufakat_core::{AppError, AppResult, Lang};
+use mufakat_kernel::graphql::{accounts_mutation as mutation, accounts_query as query};
+pub use mufakat_kernel::graphql::{
+    cases, errors, limits, page_size, parse_id, req, require_user, state, types, RequestCtx,
+    EXPENSIVE, HISTORY_MAX,
+};
 
-use crate::auth::CurrentUser;
+use async_graphql::{MergedObject, MergedSubscription, Schema};
+
 use crate::AppState;
 
 #[derive(MergedObject, Default)]
@@ -39,15 +37,6 @@ pub struct MutationRoot(
 pub struct SubscriptionRoot(musrenbang::MusrenbangSubscription);
 
 pub type MufakatSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
-
-/// Per-request data.
-#[derive(Debug, Clone)]
-pub struct RequestCtx {
-    pub lang: Lang,
-    pub request_id: String,
-    pub user: Option<CurrentUser>,
-    pub ip: Option<std::net::IpAddr>,
-}
 
 pub fn build_schema(
     state: Option<AppState>,
@@ -76,44 +65,28 @@ pub fn sdl() -> String {
     build_schema(None, usize::MAX, usize::MAX, u64::MAX).sdl()
 }
 
-pub(crate) fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
-    ctx.data_unchecked::<AppState>()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-pub(crate) fn req<'a>(ctx: &Context<'a>) -> &'a RequestCtx {
-    ctx.data_unchecked::<RequestCtx>()
-}
-
-pub(crate) fn require_user<'a>(ctx: &Context<'a>) -> AppResult<&'a CurrentUser> {
-    req(ctx).user.as_ref().ok_or(AppError::Unauthenticated)
-}
-
-/// A page size given by a client: 1 to `max`, else `VALIDATION` naming the argument.
-pub(crate) fn page_size(field: &str, first: i32, max: i32) -> AppResult<u64> {
-    if (1..=max).contains(&first) {
-        return Ok(first as u64);
+    /// The WebSocket endpoint runs requests as streams: the same extension refuses them there.
+    #[tokio::test]
+    async fn the_schema_refuses_a_bomb_on_every_transport() {
+        use futures_util::StreamExt;
+        let schema = build_schema(None, 16, 1000, 2000);
+        let resp = schema.execute(limits::bomb(40)).await;
+        assert!(
+            resp.errors[0].message.contains(limits::TOO_MANY_FIELDS),
+            "{resp:?}"
+        );
+        let mut stream = schema.execute_stream(limits::bomb(40));
+        let first = stream.next().await.unwrap();
+        assert!(
+            first.errors[0].message.contains(limits::TOO_MANY_FIELDS),
+            "{first:?}"
+        );
+        // Within the limit it runs.
+        let ok = schema.execute(limits::bomb(8)).await;
+        assert!(ok.errors.is_empty(), "{ok:?}");
     }
-    Err(AppError::Validation(vec![mufakat_core::FieldError::new(
-        field,
-        "range",
-        format!("`{field}` harus 1 sampai {max}."),
-        format!("`{field}` must be 1 to {max}."),
-    )]))
-}
-
-/// The complexity of a field that reads the whole audit trail (`verifyAuditTrail`): more than
-/// half the default limit, so a request holds at most one.
-pub(crate) const EXPENSIVE: usize = 3000;
-/// Most events listed per object at once (`history(first:)`).
-pub(crate) const HISTORY_MAX: i32 = 500;
-
-pub(crate) fn parse_id(field: &str, id: &ID) -> AppResult<i32> {
-    id.parse::<i32>().map_err(|_| {
-        AppError::Validation(vec![mufakat_core::FieldError::new(
-            field,
-            "format",
-            "ID tidak valid.",
-            "Not a valid ID.",
-        )])
-    })
 }

@@ -1159,7 +1159,7 @@ impl MusrenbangSubscription {
     ) -> Result<impl Stream<Item = VoteCount>> {
         let st = state(ctx).clone();
         let region = parse_id("regionId", &region_id)?;
-        let mut rx = st.vote_events.subscribe();
+        let mut rx = st.modules.get::<svc::VoteEvents>().0.subscribe();
         Ok(async_stream::stream! {
             loop {
                 match rx.recv().await {

@@ -863,6 +863,17 @@ pub struct VoteRequest {
     approve: bool,
 }
 
+/// Live vote counts for subscriptions (musrenbang's runtime state in
+/// [`AppState::modules`](mufakat_kernel::state::Inner::modules)).
+#[derive(Clone)]
+pub struct VoteEvents(pub tokio::sync::broadcast::Sender<VoteCountChanged>);
+
+impl Default for VoteEvents {
+    fn default() -> Self {
+        VoteEvents(tokio::sync::broadcast::channel(1024).0)
+    }
+}
+
 /// Votes and withdrawals, a kind of request of the batch writer.
 pub struct Votes;
 
@@ -891,7 +902,7 @@ impl crate::writer::BatchKind for Votes {
     fn after_commit(&self, state: &AppState, changes: Vec<VoteCountChanged>) {
         if !mufakat_store::db::is_postgres(&state.db) {
             for c in changes {
-                let _ = state.vote_events.send(c);
+                let _ = state.modules.get::<VoteEvents>().0.send(c);
             }
         }
     }

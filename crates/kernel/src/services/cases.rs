@@ -391,7 +391,7 @@ fn decide_start(p: &StartPlan, now: DateTime<Utc>) -> AppResult<DecidedStart> {
 /// accepted ones get ids reserved in one statement, their cases go in multi-row inserts and
 /// their timers in one more, and their audit events are sealed in order, to be written at the
 /// commit. Returns each request's answer, in order.
-pub(crate) async fn write_starts(
+pub async fn write_starts(
     txn: &audit_log::WriteTxn,
     chain: &mut audit_log::Chain,
     batch: &[&StartPlan],
@@ -532,7 +532,7 @@ pub struct FirePlan {
 /// the batch's earlier transitions left them (a refusal is that request's answer and leaves the
 /// others alone), and the changed cases, their timers and the events are written with a fixed
 /// number of statements ([`store_steps`]). Returns each request's answer, in order.
-pub(crate) async fn write_fires(
+pub async fn write_fires(
     state: &AppState,
     txn: &audit_log::WriteTxn,
     chain: &mut audit_log::Chain,
@@ -590,7 +590,7 @@ pub(crate) async fn write_fires(
 }
 
 /// The cases with these ids, by id.
-pub(crate) async fn cases_by_id(
+pub async fn cases_by_id(
     db: &impl ConnectionTrait,
     ids: Vec<i32>,
 ) -> AppResult<std::collections::HashMap<i32, wi::Model>> {
@@ -712,7 +712,7 @@ fn may_have_pending_timers(d: &Deployed, state: &str) -> bool {
 }
 
 /// Leaving a state cancels its pending timers; the new state's timers are armed.
-pub(crate) async fn rearm_timers(
+pub async fn rearm_timers(
     txn: &impl ConnectionTrait,
     d: &Deployed,
     id: i32,
@@ -737,7 +737,7 @@ pub(crate) async fn rearm_timers(
 /// UPDATE and multi-row inserts). Call under the chain lock, which every audited writer holds,
 /// so a version mismatch is an internal error. Cases whose version did not change are left
 /// alone.
-pub(crate) async fn store_steps(
+pub async fn store_steps(
     state: &AppState,
     txn: &impl ConnectionTrait,
     cases: &std::collections::HashMap<i32, wi::Model>,
@@ -841,7 +841,7 @@ pub(crate) async fn store_steps(
 
 /// A transition decided but not yet written: the engine's outcome, the case as it will be
 /// stored, and the audit event to append.
-pub(crate) struct Step {
+pub struct Step {
     pub outcome: Outcome,
     pub after: wi::Model,
     pub moved: bool,
@@ -852,7 +852,7 @@ pub(crate) struct Step {
 /// the transition writes, without writing. Shared by [`fire_in`] and batched writers (votes),
 /// which apply many steps to one case in memory and store it once.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn decide(
+pub async fn decide(
     state: &AppState,
     acting: &Acting<'_>,
     d: &Deployed,

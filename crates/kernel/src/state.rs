@@ -36,8 +36,44 @@ pub struct Inner {
     pub batch_kinds: crate::writer::Kinds,
     /// Audited writes queue here and commit in groups (see [`crate::audit_log::open`]).
     pub writes: Arc<crate::audit_log::WriteQueue>,
-    /// Live vote counts for subscriptions.
-    pub vote_events: tokio::sync::broadcast::Sender<crate::services::musrenbang::VoteCountChanged>,
+    /// Each module's own runtime state (e.g. musrenbang's live vote counts), by type.
+    pub modules: Extensions,
+}
+
+/// The modules' runtime state, one value per type, put there when the state is built: the
+/// kernel holds it without knowing what it is.
+#[derive(Default)]
+pub struct Extensions(
+    std::collections::HashMap<std::any::TypeId, Box<dyn std::any::Any + Send + Sync>>,
+);
+
+impl Extensions {
+    /// Adds `value` (one per type).
+    pub fn with<T: std::any::Any + Send + Sync>(mut self, value: T) -> Extensions {
+        let previous = self.0.insert(std::any::TypeId::of::<T>(), Box::new(value));
+        assert!(
+            previous.is_none(),
+            "{} registered twice",
+            std::any::type_name::<T>()
+        );
+        self
+    }
+
+    /// The value of type `T`. Panics when no module put one there: a module asking for its own
+    /// state that the server did not register is a programming error, found by any test.
+    pub fn get<T: std::any::Any + Send + Sync>(&self) -> &T {
+        self.0
+            .get(&std::any::TypeId::of::<T>())
+            .and_then(|b| b.downcast_ref::<T>())
+            .unwrap_or_else(|| panic!("{} is not registered", std::any::type_name::<T>()))
+    }
+}
+
+/// What the modules bring to the state: their kinds of batch request and their runtime state.
+#[derive(Default)]
+pub struct Registrations {
+    pub batch_kinds: crate::writer::Kinds,
+    pub modules: Extensions,
 }
 
 impl std::ops::Deref for AppState {
@@ -54,6 +90,7 @@ impl AppState {
         nik_key: Vec<u8>,
         workflows: crate::workflows::Registry,
         notary: crate::notary::Notary,
+        registrations: Registrations,
     ) -> anyhow::Result<AppState> {
         let authz = Authz::new().await?;
         let queries = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -86,12 +123,14 @@ impl AppState {
             notary,
             queries,
             batches,
-            batch_kinds: crate::writer::Kinds::default()
-                .with(crate::services::musrenbang::Votes)
+            // The modules' kinds first: a transition of a case reads it as their requests
+            // (votes) left it.
+            batch_kinds: registrations
+                .batch_kinds
                 .with(crate::services::cases::CaseStarts)
                 .with(crate::services::cases::CaseFires),
             writes: Default::default(),
-            vote_events: tokio::sync::broadcast::channel(1024).0,
+            modules: registrations.modules,
         }));
         state
             .reload_regions()

@@ -68,7 +68,11 @@ impl Kinds {
     /// Registers `kind` after those registered before it.
     pub fn with<K: BatchKind>(mut self, kind: K) -> Kinds {
         let previous = self.index.insert(TypeId::of::<K>(), self.kinds.len());
-        assert!(previous.is_none(), "batch kind {} registered twice", kind.name());
+        assert!(
+            previous.is_none(),
+            "batch kind {} registered twice",
+            kind.name()
+        );
         self.kinds.push(Arc::new(Arc::new(kind)));
         self
     }
@@ -361,7 +365,10 @@ impl<K: BatchKind> Lane for KindLane<K> {
     fn push(&mut self, pending: Box<dyn Any + Send>) {
         match pending.downcast::<Pending<K>>() {
             Ok(p) => self.pending.push(*p),
-            Err(_) => tracing::error!(kind = self.kind.name(), "a request of another kind reached this lane"),
+            Err(_) => tracing::error!(
+                kind = self.kind.name(),
+                "a request of another kind reached this lane"
+            ),
         }
     }
 

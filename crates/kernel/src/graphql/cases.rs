@@ -173,7 +173,7 @@ impl Case {
 pub struct AuditEventGql(pub AuditEvent);
 
 /// A page of a case's `history` (`first` events after `afterSeq`).
-pub(crate) async fn history_page(
+pub async fn history_page(
     ctx: &Context<'_>,
     workflow: &str,
     instance_id: i32,

@@ -1,0 +1,7 @@
+//! The kernel's use cases. Each takes the state, the acting user (when any) and parsed input,
+//! checks authorization, and does its work in one database transaction. GraphQL resolvers and
+//! CLI commands both call these; neither holds business rules of its own.
+
+pub mod accounts;
+pub mod cases;
+pub mod regions;
