@@ -552,7 +552,7 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
 async fn every_allocation_mutation_for_every_role() {
     use crate::musrenbang_authz::{matrix, Tokens, ALL};
     use crate::policy::Rule;
-    use mufakat_server::authz::perms;
+    use mufakat_module_allocation::perms;
     let app = spawn_app().await;
     let (cycle, ids, kota) = kota_forum_with_three_proposals(&app).await;
     let mut t = vec![];

@@ -698,9 +698,10 @@ async fn concurrent_votes_are_counted_exactly() {
         .await;
     assert_eq!(v["data"]["proposal"]["votes"], n as i64 + 1);
     use mufakat_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    let rows = mufakat_store::entity::proposal_vote::Entity::find()
+    let rows = mufakat_module_musrenbang::entity::proposal_vote::Entity::find()
         .filter(
-            mufakat_store::entity::proposal_vote::Column::ProposalId.eq(p.parse::<i32>().unwrap()),
+            mufakat_module_musrenbang::entity::proposal_vote::Column::ProposalId
+                .eq(p.parse::<i32>().unwrap()),
         )
         .count(&app.state.db)
         .await
@@ -790,7 +791,7 @@ async fn one_residents_votes_and_withdrawals_at_once_stay_consistent() {
     }
     assert!(total <= 2, "the limit of 2 votes held: {total}");
     use mufakat_store::sea_orm::{EntityTrait, PaginatorTrait};
-    let rows = mufakat_store::entity::proposal_vote::Entity::find()
+    let rows = mufakat_module_musrenbang::entity::proposal_vote::Entity::find()
         .count(&app.state.db)
         .await
         .unwrap();
@@ -858,7 +859,8 @@ async fn a_vote_that_moves_the_case_stores_its_state_and_timers() {
     for r in rest {
         assert_ok(&r.await.unwrap());
     }
-    use mufakat_store::entity::{proposal as prop, workflow_instance as wi, workflow_timer as wt};
+    use mufakat_module_musrenbang::entity::proposal as prop;
+    use mufakat_store::entity::{workflow_instance as wi, workflow_timer as wt};
     use mufakat_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let db = &app.state.db;
     let pr = prop::Entity::find_by_id(p.parse::<i32>().unwrap())

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 use crate::musrenbang::{act, create_cycle, phase_after, propose, resident};
 use crate::policy::{derive, Rule};
-use mufakat_server::authz::perms;
+use mufakat_module_musrenbang::perms;
 
 /// Everyone who tries. `budi` lives in Mekarsari (like warga.siti); `tetangga` in Harapan Jaya.
 pub const ALL: [&str; 12] = [

@@ -38,7 +38,7 @@ async fn two_nodes_share_one_postgresql() {
         .get::<mufakat_server::services::musrenbang::VoteEvents>()
         .0
         .subscribe();
-    tokio::spawn(mufakat_server::startup::vote_listener(observer.clone()));
+    tokio::spawn(mufakat_module_musrenbang::vote_listener(observer.clone()));
 
     let kel = gql(
         &client,

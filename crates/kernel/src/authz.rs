@@ -1,6 +1,7 @@
 //! Authorization through casbin, deny by default.
 //!
-//! Policies (`role, object, action`) are data in `policy/policy.csv`; casbin decides which
+//! Policies (`role, object, action`) are data: the kernel's in `policy/policy.csv`, each
+//! module's in its own `policy.csv`, given to [`Authz::new`]; casbin decides which
 //! roles hold a permission. A user's role grants (`role` in `region:ID`) come with the
 //! authenticated user ([`CurrentUser::grants`], read from the database when a token is
 //! authenticated and again after `session_cache_secs`, see `auth::SessionCache`), so every
@@ -32,10 +33,12 @@ pub struct Permission {
 }
 
 impl Authz {
-    pub async fn new() -> anyhow::Result<Authz> {
+    /// The kernel's policy and the modules' `policies`.
+    pub async fn new(policies: &[&str]) -> anyhow::Result<Authz> {
         let model = DefaultModel::from_str(MODEL).await?;
-        let policy: String = POLICY
-            .lines()
+        let policy: String = std::iter::once(POLICY)
+            .chain(policies.iter().copied())
+            .flat_map(str::lines)
             .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
             .collect::<Vec<_>>()
             .join("\n");
@@ -114,8 +117,8 @@ fn casbin_err(e: casbin::Error) -> AppError {
     AppError::internal(anyhow::anyhow!("casbin: {e}"))
 }
 
-/// Every permission the server checks. Adding a mutation means adding its permission here and
-/// its rows in `policy.csv`.
+/// Every permission the kernel checks (each module has its own `perms`). Adding a mutation
+/// means adding its permission there and its rows in that `policy.csv`.
 pub mod perms {
     use super::Permission;
     pub const REGION_CREATE: Permission = Permission {
@@ -137,30 +140,6 @@ pub mod perms {
     pub const RESIDENT_LIST: Permission = Permission {
         object: "resident",
         action: "list",
-    };
-    pub const CYCLE_CREATE: Permission = Permission {
-        object: "musrenbang_cycle",
-        action: "create",
-    };
-    pub const COMMENT_MODERATE: Permission = Permission {
-        object: "comment",
-        action: "moderate",
-    };
-    pub const REPORT_MUSRENBANG: Permission = Permission {
-        object: "report",
-        action: "musrenbang",
-    };
-    pub const BUDGET_SET: Permission = Permission {
-        object: "budget",
-        action: "set",
-    };
-    pub const ALLOCATION_RUN: Permission = Permission {
-        object: "allocation",
-        action: "run",
-    };
-    pub const ALLOCATION_ADOPT: Permission = Permission {
-        object: "allocation",
-        action: "adopt",
     };
     pub const AUDIT_VERIFY: Permission = Permission {
         object: "audit",
@@ -189,7 +168,7 @@ mod tests {
 
     #[tokio::test]
     async fn grants_hold_below_their_region_and_nowhere_else() {
-        let a = Authz::new().await.unwrap();
+        let a = Authz::new(&[]).await.unwrap();
         // Region 1 = kota, 2 = kecamatan under 1, 3 and 4 = kelurahan under 2.
         let u = user(7, &[(Role::KelurahanStaff, 3)]);
         assert!(a.allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST).unwrap());
@@ -211,7 +190,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_users_are_denied() {
-        let a = Authz::new().await.unwrap();
+        let a = Authz::new(&[]).await.unwrap();
         assert!(!a
             .allowed(&user(99, &[]), &[1], perms::REGION_CREATE)
             .unwrap());

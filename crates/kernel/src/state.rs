@@ -38,6 +38,8 @@ pub struct Inner {
     pub writes: Arc<crate::audit_log::WriteQueue>,
     /// Each module's own runtime state (e.g. musrenbang's live vote counts), by type.
     pub modules: Extensions,
+    /// Workflows whose cases only their module's API may start (or move).
+    pub owned_workflows: Vec<OwnedWorkflow>,
 }
 
 /// The modules' runtime state, one value per type, put there when the state is built: the
@@ -69,11 +71,32 @@ impl Extensions {
     }
 }
 
-/// What the modules bring to the state: their kinds of batch request and their runtime state.
+/// What the modules bring to the kernel: their workflow files and policy lines, the workflows
+/// whose cases only their own API may move, their kinds of batch request and their runtime
+/// state. The server builds one from its list of modules.
 #[derive(Default)]
 pub struct Registrations {
+    /// Workflow files built into the binary, `(file name, text)`: deployed when the configured
+    /// folder does not exist (see [`crate::workflows::deploy`]).
+    pub workflows: Vec<(&'static str, &'static str)>,
+    /// Lines of casbin policy (`p, role, object, action`), as in `policy.csv`.
+    pub policies: Vec<&'static str>,
+    pub owned_workflows: Vec<OwnedWorkflow>,
     pub batch_kinds: crate::writer::Kinds,
     pub modules: Extensions,
+}
+
+/// A workflow whose cases belong to a module with rows of its own: the generic `startCase`
+/// may not start them (the module's API keeps its rows in step), nor `fireTransition` move them
+/// unless `generic_fire`.
+#[derive(Debug, Clone)]
+pub struct OwnedWorkflow {
+    pub name: &'static str,
+    /// Whether `fireTransition` may still move its cases (the musrenbang cycle: its phase
+    /// lives in the case alone).
+    pub generic_fire: bool,
+    /// The module's operations to use instead, named in the error.
+    pub api: &'static str,
 }
 
 impl std::ops::Deref for AppState {
@@ -92,7 +115,7 @@ impl AppState {
         notary: crate::notary::Notary,
         registrations: Registrations,
     ) -> anyhow::Result<AppState> {
-        let authz = Authz::new().await?;
+        let authz = Authz::new(&registrations.policies).await?;
         let queries = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let mut db = db;
         let counter = queries.clone();
@@ -131,6 +154,7 @@ impl AppState {
                 .with(crate::services::cases::CaseFires),
             writes: Default::default(),
             modules: registrations.modules,
+            owned_workflows: registrations.owned_workflows,
         }));
         state
             .reload_regions()

@@ -49,20 +49,13 @@ impl Registry {
     }
 }
 
-/// The definitions shipped in `workflows/`, built into the binary: used when the configured
-/// folder does not exist (a binary run outside the source tree).
-pub const SHIPPED: [(&str, &str); 4] = [
+/// The generic services' definitions shipped in `workflows/` (modules bring their own),
+/// built into the binary: used when the configured folder does not exist (a binary run outside
+/// the source tree).
+pub const SHIPPED: [(&str, &str); 2] = [
     (
         "lapor-complaint.toml",
         include_str!("../../../workflows/lapor-complaint.toml"),
-    ),
-    (
-        "musrenbang-siklus.toml",
-        include_str!("../../../workflows/musrenbang-siklus.toml"),
-    ),
-    (
-        "musrenbang-usulan.toml",
-        include_str!("../../../workflows/musrenbang-usulan.toml"),
     ),
     (
         "perizinan.toml",
@@ -70,9 +63,10 @@ pub const SHIPPED: [(&str, &str); 4] = [
     ),
 ];
 
-fn shipped() -> anyhow::Result<Vec<Definition>> {
+fn shipped(modules: &[(&str, &str)]) -> anyhow::Result<Vec<Definition>> {
     SHIPPED
         .iter()
+        .chain(modules)
         .map(|(name, text)| {
             mufakat_workflow::load_str(&format!("(built in) {name}"), text)
                 .map_err(|e| anyhow::anyhow!("built-in workflow {name} is invalid: {:?}", e))
@@ -81,8 +75,13 @@ fn shipped() -> anyhow::Result<Vec<Definition>> {
 }
 
 /// Checks every file in `dir` (refusing to start on any error), records new versions, and
-/// loads all versions.
-pub async fn deploy(db: &DatabaseConnection, dir: &Path) -> anyhow::Result<Registry> {
+/// loads all versions. Without `dir`, deploys the built-in definitions: the kernel's and the
+/// modules' (`modules`).
+pub async fn deploy(
+    db: &DatabaseConnection,
+    dir: &Path,
+    modules: &[(&str, &str)],
+) -> anyhow::Result<Registry> {
     let defs = if dir.exists() {
         mufakat_workflow::load_dir(dir).map_err(|errors| {
             let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
@@ -94,7 +93,7 @@ pub async fn deploy(db: &DatabaseConnection, dir: &Path) -> anyhow::Result<Regis
         })?
     } else {
         tracing::info!(dir = %dir.display(), "workflows folder not found; using the built-in definitions");
-        shipped()?
+        shipped(modules)?
     };
     let now = Utc::now();
     for d in &defs {

@@ -348,7 +348,7 @@ pub async fn votes_in_process(
 /// After a load run: the stored vote rows on `proposals` and the sum of their vote counts. Both
 /// must equal the acknowledged votes (every resident voted for each proposal once).
 pub async fn vote_totals(state: &AppState, proposals: &[i32]) -> anyhow::Result<(u64, i64)> {
-    use mufakat_store::entity::{proposal, proposal_vote};
+    use mufakat_module_musrenbang::entity::{proposal, proposal_vote};
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     let rows = proposal_vote::Entity::find()
         .filter(proposal_vote::Column::ProposalId.is_in(proposals.iter().copied()))

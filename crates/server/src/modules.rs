@@ -1,15 +1,18 @@
-//! The one list of modules: what each brings to the kernel's state. (Their GraphQL roots are
-//! merged in [`crate::graphql`], their background tasks started in [`crate::startup`].)
+//! The one list of modules: what each brings to the kernel (workflow files, policy lines,
+//! batch kinds, runtime state) and the background tasks it runs. Their GraphQL roots are merged
+//! in [`crate::graphql`]; per-request loaders are added in [`crate::http`].
 
 use mufakat_kernel::state::Registrations;
+use mufakat_kernel::AppState;
 
-use crate::services::musrenbang;
-
-/// Every module's kinds of batch request and runtime state, in the order the batch writer
-/// writes them.
+/// Every module's registrations, in this order (the batch writer writes their kinds in it).
 pub fn registrations() -> Registrations {
-    let mut r = Registrations::default();
-    r.batch_kinds = r.batch_kinds.with(musrenbang::Votes);
-    r.modules = r.modules.with(musrenbang::VoteEvents::default());
-    r
+    let r = Registrations::default();
+    let r = mufakat_module_musrenbang::register(r);
+    mufakat_module_allocation::register(r)
+}
+
+/// Starts every module's background tasks.
+pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    mufakat_module_musrenbang::spawn_background(state)
 }

@@ -46,7 +46,7 @@ impl Application {
             }
         });
         let timers = tokio::spawn(timer_loop(self.state.clone()));
-        let notifications = tokio::spawn(vote_listener(self.state.clone()));
+        let modules = crate::modules::spawn_background(&self.state);
         let checkpoints = tokio::spawn(checkpoint_loop(self.state.clone()));
         let wal = tokio::spawn(wal_loop(self.state.clone()));
         let app = http::router(self.state.clone());
@@ -58,7 +58,9 @@ impl Application {
         .await;
         reload.abort();
         timers.abort();
-        notifications.abort();
+        for task in modules {
+            task.abort();
+        }
         checkpoints.abort();
         wal.abort();
         res
@@ -75,50 +77,6 @@ async fn timer_loop(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(fired = n, "workflow timers fired"),
             Err(e) => tracing::warn!(error = %e, "firing timers failed"),
-        }
-    }
-}
-
-/// On PostgreSQL, forwards vote counts NOTIFYed by any node to this node's subscribers (and
-/// drops the answers this node keeps for the public, which may hold the old counts).
-pub async fn vote_listener(state: AppState) {
-    use crate::services::musrenbang::{VoteCountChanged, VoteEvents, VOTE_CHANNEL};
-    if !mufakat_store::db::is_postgres(&state.db) {
-        return;
-    }
-    loop {
-        let pool = state.db.get_postgres_connection_pool().clone();
-        let mut listener =
-            match mufakat_store::sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
-                Ok(l) => l,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot listen for vote notifications; retrying");
-                    tokio::time::sleep(Duration::from_secs(5)).await;
-                    continue;
-                }
-            };
-        if let Err(e) = listener.listen(VOTE_CHANNEL).await {
-            tracing::warn!(error = %e, "LISTEN failed; retrying");
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            continue;
-        }
-        loop {
-            match listener.recv().await {
-                Ok(n) => match serde_json::from_str::<Vec<VoteCountChanged>>(n.payload()) {
-                    Ok(changes) => {
-                        // Answers kept for the public may hold the old counts.
-                        state.writes.changed();
-                        for change in changes {
-                            let _ = state.modules.get::<VoteEvents>().0.send(change);
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "bad vote notification"),
-                },
-                Err(e) => {
-                    tracing::warn!(error = %e, "vote notifications interrupted; reconnecting");
-                    break;
-                }
-            }
         }
     }
 }
@@ -205,7 +163,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         Some(hexkey) => hex::decode(hexkey.trim()).context("MUFAKAT_NIK_HASH_KEY is not hex")?,
         None => secrets::load_or_create_key(&settings.data_dir.join("secrets").join("nik.key"))?,
     };
-    let workflows = crate::workflows::deploy(&db, &settings.workflows_dir).await?;
+    let registrations = crate::modules::registrations();
+    let workflows =
+        crate::workflows::deploy(&db, &settings.workflows_dir, &registrations.workflows).await?;
     let signer = crate::notary::load_or_create_signer(
         &settings.data_dir.join("secrets").join("audit-signing.pem"),
     )?;

@@ -182,19 +182,20 @@ pub async fn can_read(
     })
 }
 
-/// Workflows whose cases belong to a module with rows of its own: the generic `startCase` /
-/// `fireTransition` may not touch them (the module's API keeps its rows in step). The musrenbang
-/// cycle may still be moved by `fireTransition` (Bappeda opening a phase early): its phase lives
-/// in the case alone.
-const MODULE_STARTS_ONLY: [&str; 2] = ["musrenbang-siklus", "musrenbang-usulan"];
-const MODULE_FIRES_ONLY: [&str; 1] = ["musrenbang-usulan"];
+/// Workflows whose cases belong to a module with rows of its own (registered by the module,
+/// [`crate::state::OwnedWorkflow`]): the generic `startCase` / `fireTransition` may not touch
+/// them, so that the module's API keeps its rows in step.
+fn owned<'s>(state: &'s AppState, workflow: &str) -> Option<&'s crate::state::OwnedWorkflow> {
+    state.owned_workflows.iter().find(|w| w.name == workflow)
+}
 
-fn module_owned(workflow: &str) -> AppError {
+fn module_owned(w: &crate::state::OwnedWorkflow) -> AppError {
+    let (workflow, api) = (w.name, w.api);
     AppError::Validation(vec![mufakat_core::FieldError::new(
         "workflow",
         "module",
-        format!("Proses `{workflow}` dijalankan melalui menu modulnya (mis. createProposal, proposalAction, vote), bukan secara umum."),
-        format!("`{workflow}` cases are run through their module's API (e.g. createProposal, proposalAction, vote), not the generic one."),
+        format!("Proses `{workflow}` dijalankan melalui menu modulnya (mis. {api}), bukan secara umum."),
+        format!("`{workflow}` cases are run through their module's API (e.g. {api}), not the generic one."),
     )])
 }
 
@@ -215,8 +216,8 @@ pub async fn start(
     region_id: i32,
     input: serde_json::Map<String, Value>,
 ) -> AppResult<CaseView> {
-    if MODULE_STARTS_ONLY.contains(&workflow) {
-        return Err(module_owned(workflow));
+    if let Some(w) = owned(state, workflow) {
+        return Err(module_owned(w));
     }
     let plan = plan_start(state, user, workflow, region_id, input).await?;
     crate::writer::submit::<CaseStarts>(state, plan).await
@@ -624,8 +625,8 @@ async fn checked_step(
         AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id))
     })?;
     // `check_read` is true for the generic API, false when a module acts on its own cases.
-    if check_read && MODULE_FIRES_ONLY.contains(&m.workflow.as_str()) {
-        return Err(module_owned(&m.workflow));
+    if let Some(w) = owned(state, &m.workflow).filter(|w| check_read && !w.generic_fire) {
+        return Err(module_owned(w));
     }
     // Modules whose cases are public (musrenbang proposals) authorise reading themselves.
     if let (true, Acting::User(u)) = (check_read, acting) {

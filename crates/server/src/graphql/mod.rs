@@ -2,8 +2,8 @@
 //! Errors are `AppError`s carried as the error's source and turned into coded, localised
 //! errors in one place ([`errors::finish_response`]).
 
-mod allocation;
-pub mod musrenbang;
+pub use mufakat_module_allocation::graphql as allocation;
+pub use mufakat_module_musrenbang::graphql as musrenbang;
 pub mod parse_cache;
 pub mod response_cache;
 

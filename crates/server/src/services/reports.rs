@@ -106,7 +106,7 @@ pub async fn generate(
         let perm = if kind == ReportKind::AuditTrail {
             perms::AUDIT_VERIFY
         } else {
-            perms::REPORT_MUSRENBANG
+            mufakat_module_musrenbang::perms::REPORT_MUSRENBANG
         };
         let path = if kind == ReportKind::AuditTrail {
             &roots

@@ -6,14 +6,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::entity::{allocation_override as ao, allocation_run as ar, budget_ceiling as bc};
 use chrono::Utc;
 use mufakat_allocation::rules::{Completion, Options, Reason, Rule, Satisfaction};
 use mufakat_allocation::{Election, Project, Rational, Vote, VoteType};
 use mufakat_core::{AppError, AppResult, Lang, Money};
-use mufakat_store::entity::{
-    allocation_override as ao, allocation_run as ar, budget_ceiling as bc, proposal as prop,
-    proposal_vote as pv,
-};
+use mufakat_module_musrenbang::entity::{proposal as prop, proposal_vote as pv};
 use mufakat_store::DbResultExt;
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -22,12 +20,12 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::audit_log::{self, AuditDraft};
-use crate::auth::CurrentUser;
-use crate::authz::perms;
-use crate::services::cases::{self, Acting};
-use crate::services::musrenbang as m;
-use crate::AppState;
+use crate::perms;
+use mufakat_kernel::audit_log::{self, AuditDraft};
+use mufakat_kernel::auth::CurrentUser;
+use mufakat_kernel::services::cases::{self, Acting};
+use mufakat_kernel::AppState;
+use mufakat_module_musrenbang::service as m;
 
 fn to_rational(sen: i64) -> Rational {
     Rational::from(BigRational::new(BigInt::from(sen), BigInt::from(100)))
@@ -200,7 +198,7 @@ pub async fn set_ceiling(
         )
     })?;
     let now = Utc::now();
-    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let existing = bc::Entity::find()
         .filter(bc::Column::CycleId.eq(cycle_id))
         .filter(bc::Column::RegionId.eq(region_id))
@@ -230,7 +228,7 @@ pub async fn set_ceiling(
         .db()?,
     };
     system_event(&txn, &mut chain, user, "system.budget", format!("ceiling-{}", row.id), "set_ceiling", json!({ "cycle": cycle_id.to_string(), "region": region_id.to_string(), "scope": scope, "amount": amount.to_string() }), None).await?;
-    crate::audit_log::commit(txn, chain).await?;
+    mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok(row)
 }
 
@@ -495,7 +493,7 @@ pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppRe
         detail: serde_json::to_value(&alloc).unwrap_or_default(),
     };
     let now = Utc::now();
-    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let row = ar::ActiveModel {
         cycle_id: Set(req.cycle_id),
         region_id: Set(req.region_id),
@@ -515,7 +513,7 @@ pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppRe
     .await
     .db()?;
     system_event(&txn, &mut chain, user, "system.allocation", format!("run-{}", row.id), "run", json!({ "rule": alloc.rule, "budget": Money::from_minor_units(ceiling.amount_sen).to_string(), "selected": alloc.selected }), None).await?;
-    crate::audit_log::commit(txn, chain).await?;
+    mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok(row)
 }
 
@@ -627,7 +625,7 @@ pub async fn override_project(
     }
     let exceeds = after.exceeds_ceiling;
     let total_after = after.total_cost.to_string();
-    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     ao::Entity::delete_many()
         .filter(ao::Column::RunId.eq(run_id))
         .filter(ao::Column::ProposalId.eq(proposal_id))
@@ -657,7 +655,7 @@ pub async fn override_project(
         Some(reason.trim().to_owned()),
     )
     .await?;
-    crate::audit_log::commit(txn, chain).await?;
+    mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok(row)
 }
 
@@ -692,7 +690,7 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
         ));
     }
     let now = Utc::now();
-    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     for po in outcome(r.budget_sen, &result, &overrides)?.projects {
         let (p, funded) = (po.result, po.funded);
         let why = match po.over {
@@ -758,7 +756,7 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
         None,
     )
     .await?;
-    crate::audit_log::commit(txn, chain).await?;
+    mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok(get_run(state, run_id).await?.0)
 }
 

@@ -1,17 +1,15 @@
 //! GraphQL for budget ceilings and allocation runs.
 
+use crate::entity::{allocation_override as ao, allocation_run as ar, budget_ceiling as bc};
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use mufakat_core::Money;
-use mufakat_store::entity::{
-    allocation_override as ao, allocation_run as ar, budget_ceiling as bc,
-};
 use rust_decimal::Decimal;
 
-use super::musrenbang::Proposal;
-use super::types::Region;
-use super::{parse_id, require_user, state};
-use crate::services::allocation::{self as svc, ProjectResult, RunResult};
+use crate::service::{self as svc, ProjectResult, RunResult};
+use mufakat_kernel::graphql::types::Region;
+use mufakat_kernel::graphql::{parse_id, require_user, state};
+use mufakat_module_musrenbang::graphql::Proposal;
 
 pub struct BudgetCeiling(pub bc::Model);
 
@@ -59,11 +57,11 @@ pub struct AllocationProject {
 #[Object]
 impl AllocationProject {
     async fn proposal(&self, ctx: &Context<'_>) -> Result<Proposal> {
-        let p = super::musrenbang::loaders(ctx)
+        let p = mufakat_module_musrenbang::graphql::loaders(ctx)
             .proposals
             .load_one(self.p.proposal_id)
             .await
-            .map_err(super::musrenbang::err)?;
+            .map_err(mufakat_module_musrenbang::graphql::err)?;
         Ok(Proposal(p.ok_or(mufakat_core::AppError::NotFound {
             entity: "proposal",
         })?))
@@ -88,7 +86,7 @@ impl AllocationProject {
     }
     /// Why it was or was not funded (in the request's language).
     async fn reason(&self, ctx: &Context<'_>) -> &str {
-        match super::req(ctx).lang {
+        match mufakat_kernel::graphql::req(ctx).lang {
             mufakat_core::Lang::Id => &self.p.reason_id,
             mufakat_core::Lang::En => &self.p.reason_en,
         }

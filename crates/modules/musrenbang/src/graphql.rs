@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::entity::{proposal as prop, proposal_comment as pc, proposal_vote as pv};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, Subscription, ID};
@@ -11,17 +12,17 @@ use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use mufakat_core::{AppError, Money, Role};
 use mufakat_musrenbang::{Phase, VoteScope};
-use mufakat_store::entity::{proposal as prop, proposal_comment as pc, proposal_vote as pv, user};
+use mufakat_store::entity::user;
 use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::cases::{AuditEventGql, CheckpointGql};
-use super::types::Region;
-use super::{parse_id, req, require_user, state};
-use crate::audit_log;
-use crate::services::musrenbang::{self as svc, CycleSettings, CycleView};
-use crate::AppState;
+use crate::service::{self as svc, CycleSettings, CycleView};
+use mufakat_kernel::audit_log;
+use mufakat_kernel::graphql::cases::{AuditEventGql, CheckpointGql};
+use mufakat_kernel::graphql::types::Region;
+use mufakat_kernel::graphql::{parse_id, req, require_user, state};
+use mufakat_kernel::AppState;
 
 fn money(sen: i64) -> Decimal {
     Money::from_minor_units(sen).amount()
@@ -187,11 +188,11 @@ impl Loaders {
     }
 }
 
-pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
+pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()
 }
 
-pub(crate) fn err(e: Arc<AppError>) -> async_graphql::Error {
+pub fn err(e: Arc<AppError>) -> async_graphql::Error {
     match Arc::try_unwrap(e) {
         Ok(e) => e.into(),
         Err(e) => AppError::internal(anyhow::anyhow!("{e}")).into(),
@@ -315,18 +316,27 @@ impl Proposal {
     }
     /// `first` (1-500) events after event `afterSeq`, in order. Counts `first` times its
     /// fields in the query's complexity.
-    #[graphql(complexity = "(first.clamp(1, super::HISTORY_MAX) as usize) * child_complexity + 1")]
+    #[graphql(
+        complexity = "(first.clamp(1, mufakat_kernel::graphql::HISTORY_MAX) as usize) * child_complexity + 1"
+    )]
     async fn history(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 100)] first: i32,
         after_seq: Option<i64>,
     ) -> Result<Vec<AuditEventGql>> {
-        super::page_size("first", first, super::HISTORY_MAX)?;
+        mufakat_kernel::graphql::page_size("first", first, mufakat_kernel::graphql::HISTORY_MAX)?;
         let Some(iid) = self.0.instance_id else {
             return Ok(vec![]);
         };
-        super::cases::history_page(ctx, svc::PROPOSAL_WORKFLOW, iid, first, after_seq).await
+        mufakat_kernel::graphql::cases::history_page(
+            ctx,
+            svc::PROPOSAL_WORKFLOW,
+            iid,
+            first,
+            after_seq,
+        )
+        .await
     }
     async fn attachments(&self) -> Vec<Attachment> {
         serde_json::from_str::<Vec<svc::Attachment>>(&self.0.attachments)

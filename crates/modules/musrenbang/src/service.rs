@@ -5,6 +5,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::entity::{
+    musrenbang_cycle as cyc, proposal as prop, proposal_comment as pc, proposal_score as ps,
+    proposal_vote as pv,
+};
 use chrono::{DateTime, Utc};
 use mufakat_audit::Receipt;
 use mufakat_core::{AppError, AppResult, FieldError, Money, Role};
@@ -13,10 +17,7 @@ use mufakat_musrenbang::{
     rank, voter_pseudonym, Cost, Criterion, Phase, PriorityFormula, RankedProposal, ScoreInput,
     VoteScope, VotingPolicy,
 };
-use mufakat_store::entity::{
-    musrenbang_cycle as cyc, proposal as prop, proposal_comment as pc, proposal_score as ps,
-    proposal_vote as pv, workflow_instance as wi,
-};
+use mufakat_store::entity::workflow_instance as wi;
 use mufakat_store::sea_orm;
 use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
@@ -28,11 +29,11 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::audit_log::{self, AuditDraft};
-use crate::auth::CurrentUser;
-use crate::authz::perms;
-use crate::services::cases::{self, Acting};
-use crate::AppState;
+use crate::perms;
+use mufakat_kernel::audit_log::{self, AuditDraft};
+use mufakat_kernel::auth::CurrentUser;
+use mufakat_kernel::services::cases::{self, Acting};
+use mufakat_kernel::AppState;
 
 pub const CYCLE_WORKFLOW: &str = "musrenbang-siklus";
 pub const PROPOSAL_WORKFLOW: &str = "musrenbang-usulan";
@@ -152,7 +153,7 @@ pub async fn create_cycle(
     fields.insert("closes_at".into(), json!(input.closes_at.to_rfc3339()));
 
     let now = Utc::now();
-    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let fired = cases::start_in(
         state,
         &txn,
@@ -176,7 +177,7 @@ pub async fn create_cycle(
     .insert(&txn)
     .await
     .db()?;
-    crate::audit_log::commit(txn, chain).await?;
+    mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok(CycleView {
         id: row.id,
         name: row.name,
@@ -483,7 +484,7 @@ pub async fn create_proposal(
     };
 
     let now = Utc::now();
-    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let mut fields = Map::new();
     fields.insert("title".into(), json!(title));
     fields.insert("cycle".into(), json!(cycle.id.to_string()));
@@ -539,7 +540,7 @@ pub async fn create_proposal(
     .insert(&txn)
     .await
     .db()?;
-    crate::audit_log::commit(txn, chain).await?;
+    mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok(row)
 }
 
@@ -669,7 +670,7 @@ pub async fn act(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
 
     let now = Utc::now();
-    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     if let Some(t) = &merge_target {
         // Read again under the chain's lock, which every status change takes: a merge of the
         // target into this proposal, or the target's rejection, may have committed since.
@@ -721,7 +722,7 @@ pub async fn act(
     if let Some(t) = &merge_target {
         carry_votes(&txn, &p, t).await?;
     }
-    crate::audit_log::commit(txn, chain).await?;
+    mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok((
         get_proposal(&state.db, p.id).await?,
         Receipt::new(fired.event.seq, fired.event.hash).to_string(),
@@ -856,7 +857,7 @@ pub async fn unvote(
     cast(state, user, proposal_id, false).await
 }
 
-/// One vote (or withdrawal) waiting for the batch writer ([`crate::writer`]).
+/// One vote (or withdrawal) waiting for the batch writer ([`mufakat_kernel::writer`]).
 pub struct VoteRequest {
     user: CurrentUser,
     proposal_id: i32,
@@ -878,7 +879,7 @@ impl Default for VoteEvents {
 pub struct Votes;
 
 #[async_trait::async_trait]
-impl crate::writer::BatchKind for Votes {
+impl mufakat_kernel::writer::BatchKind for Votes {
     type Request = VoteRequest;
     type Answer = VoteReceipt;
     type Effects = Vec<VoteCountChanged>;
@@ -918,7 +919,7 @@ async fn cast(
     if !user.grants.iter().any(|(r, _)| *r == Role::Resident) || user.home_region_id.is_none() {
         return Err(AppError::Forbidden);
     }
-    crate::writer::submit::<Votes>(
+    mufakat_kernel::writer::submit::<Votes>(
         state,
         VoteRequest {
             user: user.clone(),
@@ -967,7 +968,7 @@ struct RowChange {
 /// the chain head follow at the commit). Each vote is still its own transition with its own
 /// audit event, as with one transaction per vote. A refused vote's answer is its error; an
 /// internal error fails the batch.
-pub(crate) async fn write_votes(
+pub async fn write_votes(
     state: &AppState,
     txn: &audit_log::WriteTxn,
     chain: &mut audit_log::Chain,
@@ -1317,7 +1318,7 @@ pub async fn score(
         .instance_id
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
     let now = Utc::now();
-    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let mut input = Map::new();
     input.insert("score".into(), json!(s.to_string()));
     input.insert(
@@ -1376,7 +1377,7 @@ pub async fn score(
         .exec(&txn)
         .await
         .db()?;
-    crate::audit_log::commit(txn, chain).await?;
+    mufakat_kernel::audit_log::commit(txn, chain).await?;
     get_proposal(&state.db, p.id).await
 }
 
@@ -1530,7 +1531,7 @@ pub async fn hide_comment(
         ));
     }
     let now = Utc::now();
-    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     pc::Entity::update_many()
         .col_expr(pc::Column::Hidden, Expr::value(true))
         .col_expr(
@@ -1565,7 +1566,7 @@ pub async fn hide_comment(
             },
         )
         .await?;
-    crate::audit_log::commit(txn, chain).await?;
+    mufakat_kernel::audit_log::commit(txn, chain).await?;
     pc::Entity::find_by_id(comment_id)
         .one(&state.db)
         .await
