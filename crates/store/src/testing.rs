@@ -52,6 +52,47 @@ impl TestDb {
         }
     }
 
+    /// A kota, a kecamatan in it and a kelurahan in that; the kelurahan's id.
+    pub async fn kelurahan(&self) -> i32 {
+        use crate::repo::regions;
+        use mufakat_core::RegionLevel;
+
+        let kota = regions::create(
+            &self.db,
+            regions::NewRegion {
+                code: "35.99",
+                name: "Kota",
+                level: RegionLevel::KabupatenKota,
+                parent_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        let kec = regions::create(
+            &self.db,
+            regions::NewRegion {
+                code: "35.99.01",
+                name: "Kec",
+                level: RegionLevel::Kecamatan,
+                parent_id: Some(kota.id),
+            },
+        )
+        .await
+        .unwrap();
+        regions::create(
+            &self.db,
+            regions::NewRegion {
+                code: "35.99.01.1001",
+                name: "Kel",
+                level: RegionLevel::KelurahanDesa,
+                parent_id: Some(kec.id),
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.sqlite_file.is_none()
     }

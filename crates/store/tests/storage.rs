@@ -6,47 +6,10 @@ use mufakat_store::repo::{grants, regions, users};
 use mufakat_store::testing::TestDb;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
-async fn kelurahan(db: &TestDb) -> i32 {
-    let kota = regions::create(
-        &db.db,
-        regions::NewRegion {
-            code: "35.99",
-            name: "Kota",
-            level: RegionLevel::KabupatenKota,
-            parent_id: None,
-        },
-    )
-    .await
-    .unwrap();
-    let kec = regions::create(
-        &db.db,
-        regions::NewRegion {
-            code: "35.99.01",
-            name: "Kec",
-            level: RegionLevel::Kecamatan,
-            parent_id: Some(kota.id),
-        },
-    )
-    .await
-    .unwrap();
-    regions::create(
-        &db.db,
-        regions::NewRegion {
-            code: "35.99.01.1001",
-            name: "Kel",
-            level: RegionLevel::KelurahanDesa,
-            parent_id: Some(kec.id),
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
-
 #[tokio::test]
 async fn unique_violations_become_conflicts() {
     let db = TestDb::fresh().await;
-    let kel = kelurahan(&db).await;
+    let kel = db.kelurahan().await;
     let u = users::create(
         &db.db,
         users::NewUser {
@@ -187,7 +150,7 @@ async fn reserved_case_ids_do_not_meet_ids_from_the_column_default() {
     use mufakat_store::repo::{audit, instances};
     use sea_orm::{ActiveValue::NotSet, TransactionTrait};
     let db = TestDb::fresh().await;
-    let kel = kelurahan(&db).await;
+    let kel = db.kelurahan().await;
     let def = workflow_definition::ActiveModel {
         name: Set("w".into()),
         version: Set(1),

@@ -2,53 +2,16 @@
 //! stored exactly, one vote per person per proposal enforced by the database.
 
 use chrono::Utc;
-use mufakat_core::{Money, RegionLevel};
+use mufakat_core::Money;
 use mufakat_module_musrenbang::entity::{musrenbang_cycle, proposal, proposal_vote};
-use mufakat_store::repo::{regions, users};
+use mufakat_store::repo::users;
 use mufakat_store::testing::TestDb;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-
-async fn kelurahan(db: &TestDb) -> i32 {
-    let kota = regions::create(
-        &db.db,
-        regions::NewRegion {
-            code: "35.99",
-            name: "Kota",
-            level: RegionLevel::KabupatenKota,
-            parent_id: None,
-        },
-    )
-    .await
-    .unwrap();
-    let kec = regions::create(
-        &db.db,
-        regions::NewRegion {
-            code: "35.99.01",
-            name: "Kec",
-            level: RegionLevel::Kecamatan,
-            parent_id: Some(kota.id),
-        },
-    )
-    .await
-    .unwrap();
-    regions::create(
-        &db.db,
-        regions::NewRegion {
-            code: "35.99.01.1001",
-            name: "Kel",
-            level: RegionLevel::KelurahanDesa,
-            parent_id: Some(kec.id),
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
 
 #[tokio::test]
 async fn money_round_trips_exactly_on_this_engine() {
     let db = TestDb::fresh().await;
-    let kel = kelurahan(&db).await;
+    let kel = db.kelurahan().await;
     let cycle = musrenbang_cycle::ActiveModel {
         name: Set("RKPD 2027".into()),
         year: Set(2027),
@@ -119,7 +82,7 @@ async fn money_round_trips_exactly_on_this_engine() {
 #[tokio::test]
 async fn one_vote_per_person_per_proposal_is_enforced_by_the_database() {
     let db = TestDb::fresh().await;
-    let kel = kelurahan(&db).await;
+    let kel = db.kelurahan().await;
     let u = users::create(
         &db.db,
         users::NewUser {
