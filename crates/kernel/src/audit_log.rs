@@ -526,8 +526,15 @@ pub async fn open_on(
 /// A grouped write commits on a task of its own, so that a request dropped while committing
 /// (its client hung up) neither leaves the group without anyone to commit it nor cuts a
 /// group commit short for the other writes in it.
-pub async fn commit(mut w: WriteTxn, chain: Chain) -> AppResult<()> {
+pub async fn commit(mut w: WriteTxn, mut chain: Chain) -> AppResult<()> {
     if let Some(own) = w.own.take() {
+        // The chain's deferred events go in with the transaction: no caller can commit the
+        // state changes without them.
+        if let Err(e) = chain.flush(&own).await {
+            let _ = own.rollback().await;
+            w.guard.take();
+            return Err(e);
+        }
         let done = own.commit().await.db();
         w.queue.changed();
         w.guard.take(); // the next writer's turn only after this commit
@@ -632,9 +639,11 @@ impl Chain {
         event
     }
 
-    /// Writes the deferred events (multi-row inserts) and moves the head once. Must be called
-    /// before the transaction commits, or the events are lost with their state changes kept.
-    pub async fn flush(&mut self, txn: &impl ConnectionTrait) -> AppResult<()> {
+    /// Writes the deferred events (multi-row inserts) and moves the head once. [`commit`] does
+    /// it (a group's commit for all its writes), so that events are never lost with their state
+    /// changes kept; the batch writer also calls it before committing, so that a failure here
+    /// is one before the commit (its requests are then written one by one).
+    pub(crate) async fn flush(&mut self, txn: &impl ConnectionTrait) -> AppResult<()> {
         if self.pending.is_empty() {
             return Ok(());
         }

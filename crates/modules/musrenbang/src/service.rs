@@ -1047,7 +1047,7 @@ pub async fn write_votes(
             Err(e) => return Err(e),
         }
     }
-    store_votes(state, txn, chain, &b).await?;
+    store_votes(state, txn, &b).await?;
     let changes: Vec<VoteCountChanged> = b
         .deltas
         .keys()
@@ -1193,14 +1193,10 @@ async fn decide_vote(
     })
 }
 
-/// Writes what a batch decided — cases, timers of cases that moved, vote rows, counts, events —
-/// in a fixed number of statements, however many proposals the batch touched.
-async fn store_votes(
-    state: &AppState,
-    txn: &audit_log::WriteTxn,
-    chain: &mut audit_log::Chain,
-    b: &VoteBatch,
-) -> AppResult<()> {
+/// Writes what a batch decided — cases, timers of cases that moved, vote rows, counts — in a
+/// fixed number of statements, however many proposals the batch touched. (The events follow at
+/// the batch's commit: `audit_log::commit` writes the chain.)
+async fn store_votes(state: &AppState, txn: &audit_log::WriteTxn, b: &VoteBatch) -> AppResult<()> {
     cases::store_steps(state, txn, &b.cases, &b.read_versions, &b.moved, b.now).await?;
     for (&(proposal_id, voter_id), row) in &b.rows {
         if row.delete {
@@ -1273,7 +1269,7 @@ async fn store_votes(
             .await
             .db()?;
     }
-    chain.flush(txn).await
+    Ok(())
 }
 
 /// The PostgreSQL NOTIFY channel that carries vote counts between nodes.
