@@ -94,11 +94,12 @@ impl AppError {
         }
     }
 
+    /// One field's error; the messages may be fixed text or made for the case (`format!`).
     pub fn validation(
         field: impl Into<String>,
         rule: &'static str,
-        id: &'static str,
-        en: &'static str,
+        id: impl Into<Cow<'static, str>>,
+        en: impl Into<Cow<'static, str>>,
     ) -> Self {
         AppError::Validation(vec![FieldError::new(field, rule, id, en)])
     }

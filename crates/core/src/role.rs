@@ -32,7 +32,7 @@ impl Role {
         Role::Admin,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Role::Resident => "resident",
             Role::KelurahanStaff => "kelurahan_staff",

@@ -23,25 +23,20 @@ pub use engine::{
 };
 pub use guard::Guard;
 
-/// The roles a definition may name (the server's roles), plus two pseudo-roles: `owner`
-/// (whoever started the instance) and `system` (timers).
-pub const KNOWN_ROLES: [&str; 8] = [
-    "resident",
-    "kelurahan_staff",
-    "kecamatan_staff",
-    "bappeda_planner",
-    "opd_staff",
-    "vendor",
-    "auditor",
-    "admin",
-];
+/// The roles a definition may name: `mufakat_core::Role`'s, by name. Definitions may also name
+/// two pseudo-roles: [`OWNER`] (whoever started the instance) and [`SYSTEM`] (timers).
+pub const KNOWN_ROLES: [&str; Role::ALL.len()] = {
+    let mut names = [""; Role::ALL.len()];
+    let mut i = 0;
+    while i < Role::ALL.len() {
+        names[i] = Role::ALL[i].as_str();
+        i += 1;
+    }
+    names
+};
 pub const OWNER: &str = "owner";
 pub const SYSTEM: &str = "system";
 
-/// Message language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Id,
-    En,
-}
+/// Message language (the one `mufakat_core` defines for every error).
+pub use mufakat_core::Lang;
+use mufakat_core::Role;

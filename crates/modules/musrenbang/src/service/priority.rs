@@ -1,0 +1,68 @@
+//! Priority lists: which proposals belong on a level's list, and their ranking by the cycle's
+//! formula.
+
+use std::collections::BTreeMap;
+
+use crate::entity::proposal as prop;
+use mufakat_core::{AppResult, Money};
+use mufakat_musrenbang::{rank, RankedProposal, ScoreInput};
+use mufakat_store::sea_orm;
+use mufakat_store::DbResultExt;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::get_cycle;
+use mufakat_kernel::AppState;
+
+/// Statuses that belong on each level's priority list.
+fn statuses_for_level(level: &str) -> &'static [&'static str] {
+    match level {
+        "kelurahan" => &["verified", "accepted", "accepted_with_changes"],
+        "kecamatan" => &["forwarded_kecamatan", "prioritized"],
+        "kota" => &["forwarded_kota", "included", "not_accommodated"],
+        _ => &[],
+    }
+}
+
+/// The proposals on a level's list (priority list, allocation runs, `.pb` export): those at
+/// that level in one of its statuses. A status alone is not enough: `not_accommodated` is
+/// where both the kecamatan (leaving a proposal out) and the kota forum end, and only the kota's
+/// belong on the kota's list.
+pub fn on_level_list(level: &str) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(prop::Column::Level.eq(level))
+        .add(prop::Column::Status.is_in(statuses_for_level(level).iter().copied()))
+}
+
+/// The priority list of a region at a level: score and votes combined by the cycle's formula,
+/// ties broken deterministically (see `mufakat_musrenbang::priority`).
+pub async fn priority_list(
+    state: &AppState,
+    cycle_id: i32,
+    region_id: i32,
+    level: &str,
+) -> AppResult<Vec<(RankedProposal, prop::Model)>> {
+    let cycle = get_cycle(&state.db, cycle_id).await?;
+    let within = state.regions.read().await.descendants_inclusive(region_id);
+    let rows = prop::Entity::find()
+        .filter(prop::Column::CycleId.eq(cycle_id))
+        .filter(prop::Column::RegionId.is_in(within))
+        .filter(on_level_list(level))
+        .all(&state.db)
+        .await
+        .db()?;
+    let inputs: Vec<ScoreInput> = rows
+        .iter()
+        .map(|r| ScoreInput {
+            id: r.id,
+            score: r.score.as_deref().and_then(|s| s.parse().ok()),
+            votes: std::cmp::Ord::max(r.vote_count, 0) as u64,
+            cost: Money::from_minor_units(r.cost_sen),
+        })
+        .collect();
+    let ranked = rank(&inputs, cycle.settings.formula);
+    let mut by_id: BTreeMap<i32, prop::Model> = rows.into_iter().map(|r| (r.id, r)).collect();
+    Ok(ranked
+        .into_iter()
+        .filter_map(|r| by_id.remove(&r.id).map(|m| (r, m)))
+        .collect())
+}
