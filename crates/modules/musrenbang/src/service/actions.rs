@@ -118,7 +118,7 @@ pub async fn act(
                     "volume",
                     "cost",
                     "Volume atau biaya tidak valid.",
-                    Box::leak(format!("Invalid volume or cost: {e}").into_boxed_str()),
+                    format!("Invalid volume or cost: {e}"),
                 )
             })?;
         wf_input.insert("cost".into(), json!(cost.estimated().to_string()));
