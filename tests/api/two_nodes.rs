@@ -226,3 +226,46 @@ async fn two_nodes_share_one_postgresql() {
             .ok
     );
 }
+
+/// Guessing through two nodes gets the tries of one: the login limit's counters are in
+/// PostgreSQL (before, each node counted its own, so N nodes gave N× the tries).
+#[tokio::test]
+async fn the_login_limit_holds_across_two_nodes() {
+    let db = mufakat_store::testing::TestDb::fresh().await;
+    if !db.is_postgres() {
+        eprintln!(
+            "SKIPPED the_login_limit_holds_across_two_nodes: needs TEST_DATABASE_URL (PostgreSQL)"
+        );
+        return;
+    }
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("mufakat-2l-{}", uuid::Uuid::new_v4().simple())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let a = start(&dir.0, &db.url, free_port()).await;
+    let b = start(&dir.0, &db.url, free_port()).await;
+    let client = reqwest::Client::new();
+    let mut codes = Vec::new();
+    for i in 0..12 {
+        let node = if i % 2 == 0 { &a.url } else { &b.url };
+        let v = gql(
+            &client,
+            node,
+            "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+            json!({ "u": "admin", "p": format!("wrong-guess-{i}") }),
+            None,
+        )
+        .await
+        .unwrap();
+        codes.push(
+            v["errors"][0]["extensions"]["code"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+        );
+    }
+    let limited = codes.iter().filter(|c| *c == "RATE_LIMITED").count();
+    assert_eq!(
+        limited, 7,
+        "5 guesses in all, then refused on both nodes: {codes:?}"
+    );
+}

@@ -1,5 +1,6 @@
 //! Authentication: password hashing (argon2id), bearer tokens (random, stored hashed,
-//! expiring, revocable), the NIK keyed hash, and the login rate limiter.
+//! expiring, revocable), the NIK keyed hash, the client's address. (The login and
+//! registration limits are in [`crate::rate_limit`].)
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -214,159 +215,6 @@ impl SessionCache {
     }
 }
 
-/// Counts per key in fixed windows that start with a key's first count: the shared state of
-/// [`LoginLimiter`] and [`AttemptLimiter`]. Expired keys are purged once the map grows large,
-/// so a check costs one lookup, not a scan.
-struct WindowCounter<K> {
-    window: Duration,
-    state: Mutex<HashMap<K, (u32, Instant)>>,
-}
-
-/// Beyond this many keys, expired ones are purged.
-const COUNTER_PURGE_AT: usize = 10_000;
-
-impl<K: std::hash::Hash + Eq> WindowCounter<K> {
-    fn new(window: Duration) -> Self {
-        WindowCounter {
-            window,
-            state: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// `RATE_LIMITED` (with the seconds left) when `key` has reached `limit` in its window.
-    fn check(
-        state: &HashMap<K, (u32, Instant)>,
-        window: Duration,
-        key: &K,
-        limit: u32,
-        now: Instant,
-    ) -> AppResult<()> {
-        match state.get(key) {
-            Some((count, since)) if *count >= limit && now.duration_since(*since) < window => {
-                let left = window.saturating_sub(now.duration_since(*since));
-                Err(AppError::RateLimited {
-                    retry_after_secs: left.as_secs().max(1),
-                })
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts one for `key` (a new window when its last one has passed).
-    fn add(state: &mut HashMap<K, (u32, Instant)>, window: Duration, key: K, now: Instant) {
-        if state.len() > COUNTER_PURGE_AT {
-            state.retain(|_, (_, since)| now.duration_since(*since) < window);
-        }
-        let e = state.entry(key).or_insert((0, now));
-        if now.duration_since(e.1) >= window {
-            *e = (0, now);
-        }
-        e.0 += 1;
-    }
-}
-
-/// Limits password guessing without letting a stranger lock an account's owner out.
-///
-/// Failed logins are counted in a window per client address, per username and address, and per
-/// username. An attempt is refused with `RATE_LIMITED` until the window passes when
-/// - its address has failed `per_ip` times (for any accounts), or
-/// - its address has failed `per_user` times for this username, or
-/// - the username has failed `per_user` times in all **and** this address has been failing
-///   too. An address without failures of its own still gets through, so that five wrong
-///   passwords sent by someone else do not lock the owner out; a distributed guesser gets one
-///   try per address per window once the account is under attack.
-///
-/// State is per process (see docs/security.md).
-pub struct LoginLimiter {
-    per_user: u32,
-    per_ip: u32,
-    counts: WindowCounter<String>,
-}
-
-impl LoginLimiter {
-    pub fn new(per_user: u32, per_ip: u32, window: Duration) -> Self {
-        LoginLimiter {
-            per_user,
-            per_ip,
-            counts: WindowCounter::new(window),
-        }
-    }
-
-    /// Counts a login attempt as failed **before** its password is checked, or refuses it.
-    /// Check and count are one step under one lock, so that concurrent attempts cannot all
-    /// pass a limit that none of them has reached yet (300 at once used to be checked in full).
-    /// [`LoginLimiter::succeeded`] takes the count back.
-    pub fn begin(&self, username: &str, ip: Option<IpAddr>) -> AppResult<()> {
-        let now = Instant::now();
-        let window = self.counts.window;
-        let user = format!("u:{}", username.to_lowercase());
-        let mut state = self.counts.state.lock().unwrap();
-        let live = |state: &HashMap<String, (u32, Instant)>, key: &String| match state.get(key) {
-            Some((n, since)) if now.duration_since(*since) < window => *n,
-            _ => 0,
-        };
-        match ip {
-            Some(ip) => {
-                let addr = format!("ip:{ip}");
-                let pair = format!("ui:{}|{ip}", username.to_lowercase());
-                WindowCounter::check(&state, window, &addr, self.per_ip, now)?;
-                WindowCounter::check(&state, window, &pair, self.per_user, now)?;
-                if live(&state, &addr) > 0 {
-                    WindowCounter::check(&state, window, &user, self.per_user, now)?;
-                }
-                for key in [addr, pair, user] {
-                    WindowCounter::add(&mut state, window, key, now);
-                }
-            }
-            None => {
-                WindowCounter::check(&state, window, &user, self.per_user, now)?;
-                WindowCounter::add(&mut state, window, user, now);
-            }
-        }
-        Ok(())
-    }
-
-    /// The attempt begun with [`LoginLimiter::begin`] was right: the username's counts are
-    /// cleared and the address's count gets its one back.
-    pub fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
-        let mut state = self.counts.state.lock().unwrap();
-        state.remove(&format!("u:{}", username.to_lowercase()));
-        if let Some(ip) = ip {
-            state.remove(&format!("ui:{}|{ip}", username.to_lowercase()));
-            if let Some(e) = state.get_mut(&format!("ip:{ip}")) {
-                e.0 = e.0.saturating_sub(1);
-            }
-        }
-    }
-}
-
-/// Counts attempts per key (a client address) in a window that starts with the key's first
-/// attempt; over `max`, attempts are refused with `RATE_LIMITED` until the window ends. Per
-/// process, like [`LoginLimiter`].
-pub struct AttemptLimiter {
-    max: u32,
-    counts: WindowCounter<IpAddr>,
-}
-
-impl AttemptLimiter {
-    pub fn new(max: u32, window: Duration) -> Self {
-        AttemptLimiter {
-            max,
-            counts: WindowCounter::new(window),
-        }
-    }
-
-    /// Counts one attempt from `ip`, or refuses it.
-    pub fn attempt(&self, ip: Option<IpAddr>) -> AppResult<()> {
-        let Some(ip) = ip else { return Ok(()) };
-        let now = Instant::now();
-        let mut state = self.counts.state.lock().unwrap();
-        WindowCounter::check(&state, self.counts.window, &ip, self.max, now)?;
-        WindowCounter::add(&mut state, self.counts.window, ip, now);
-        Ok(())
-    }
-}
-
 /// The client's address: the peer, or — when the peer is one of our reverse proxies — the
 /// right-most `X-Forwarded-For` entry that is not a proxy of ours (entries further left are
 /// whatever the client chose to send).
@@ -400,25 +248,6 @@ mod tests {
             grants: vec![(Role::Resident, 1)],
             token_hash: token.into(),
         }
-    }
-
-    #[test]
-    fn registrations_are_limited_per_address() {
-        let l = AttemptLimiter::new(2, Duration::from_millis(100));
-        let a: IpAddr = "10.0.0.1".parse().unwrap();
-        let b: IpAddr = "10.0.0.2".parse().unwrap();
-        assert!(l.attempt(Some(a)).is_ok());
-        assert!(l.attempt(Some(a)).is_ok());
-        assert!(matches!(
-            l.attempt(Some(a)),
-            Err(AppError::RateLimited { .. })
-        ));
-        assert!(
-            l.attempt(Some(b)).is_ok(),
-            "other addresses are not affected"
-        );
-        std::thread::sleep(Duration::from_millis(110));
-        assert!(l.attempt(Some(a)).is_ok(), "a new window");
     }
 
     #[test]
@@ -533,43 +362,5 @@ mod tests {
         assert_eq!(a, nik_hash(b"key-a", "3578014507900001"));
         assert_ne!(a, nik_hash(b"key-b", "3578014507900001"));
         assert!(!a.contains("3578014507900001"));
-    }
-
-    #[test]
-    fn limiter_locks_after_failures() {
-        let l = LoginLimiter::new(3, 100, Duration::from_secs(60));
-        for _ in 0..3 {
-            assert!(l.begin("Budi", None).is_ok());
-        }
-        assert!(matches!(
-            l.begin("budi", None),
-            Err(AppError::RateLimited { .. })
-        ));
-        assert!(l.begin("siti", None).is_ok());
-    }
-
-    #[test]
-    fn concurrent_attempts_cannot_pass_the_limit_and_success_gives_the_count_back() {
-        let l = std::sync::Arc::new(LoginLimiter::new(5, 8, Duration::from_secs(60)));
-        let ip: IpAddr = "10.0.0.9".parse().unwrap();
-        let passed: usize = (0..64)
-            .map(|_| {
-                let l = l.clone();
-                std::thread::spawn(move || l.begin("admin", Some(ip)).is_ok() as usize)
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|t| t.join().unwrap())
-            .sum();
-        assert_eq!(passed, 5);
-        // A right password clears the user's count and refunds the address's.
-        l.succeeded("admin", Some(ip));
-        for _ in 0..4 {
-            assert!(l.begin("budi", Some(ip)).is_ok());
-        }
-        assert!(
-            l.begin("siti", Some(ip)).is_err(),
-            "the address is at 8 again"
-        );
     }
 }

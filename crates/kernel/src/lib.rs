@@ -5,7 +5,8 @@
 //!   [`notary`]: signed checkpoints and the keys a verifier trusts.
 //! - [`workflows`]: the registry of deployed workflow versions; [`services::cases`]: generic
 //!   cases (start, fire, timers) of any workflow.
-//! - [`auth`] (the current user, tokens, sessions, login limits), [`authz`] (casbin, deny by
+//! - [`auth`] (the current user, tokens, sessions), [`rate_limit`] (login and registration
+//!   limits, shared by every node on PostgreSQL), [`authz`] (casbin, deny by
 //!   default), [`services::accounts`] and [`services::regions`].
 //! - [`state`]: [`AppState`], with a place for each module's own runtime state
 //!   ([`state::Extensions`]); [`config`]: the settings.
@@ -21,6 +22,7 @@ pub mod authz;
 pub mod config;
 pub mod graphql;
 pub mod notary;
+pub mod rate_limit;
 pub mod secrets;
 pub mod services;
 pub mod state;

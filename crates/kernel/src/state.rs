@@ -5,9 +5,10 @@ use mufakat_core::{AppError, AppResult, RegionLevel, RegionNode, RegionTree};
 use mufakat_store::{repo, DatabaseConnection};
 use tokio::sync::RwLock;
 
-use crate::auth::{AttemptLimiter, LoginLimiter, SessionCache};
+use crate::auth::SessionCache;
 use crate::authz::Authz;
 use crate::config::Settings;
+use crate::rate_limit::{AttemptLimiter, Counters, LoginLimiter};
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -122,14 +123,18 @@ impl AppState {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
+        // On PostgreSQL the limits' counters are in the database, so they hold across nodes.
         let login_limiter = LoginLimiter::new(
             settings.login_max_failures,
             settings.login_max_failures_per_ip,
             Duration::from_secs(settings.login_lockout_secs),
+            Counters::for_database(&db),
         );
         let register_limiter = AttemptLimiter::new(
+            "reg",
             settings.register_max_per_ip,
             Duration::from_secs(settings.register_window_secs),
+            Counters::for_database(&db),
         );
         let sessions = SessionCache::new(Duration::from_secs(settings.session_cache_secs));
         let (batches, batch_queue) = tokio::sync::mpsc::channel(4096);

@@ -60,7 +60,7 @@ pub async fn register_resident(
     input: RegisterResident,
     ip: Option<IpAddr>,
 ) -> AppResult<UserView> {
-    state.register_limiter.attempt(ip)?;
+    state.register_limiter.attempt(ip).await?;
     let mut errors = vec![];
     let username = collect(&mut errors, Username::parse("username", &input.username));
     let name = collect(&mut errors, DisplayName::parse("name", &input.name));
@@ -121,7 +121,7 @@ pub async fn login(
     ip: Option<IpAddr>,
 ) -> AppResult<LoginResult> {
     let username = username.trim().to_lowercase();
-    state.login_limiter.begin(&username, ip)?;
+    state.login_limiter.begin(&username, ip).await?;
     let found = users::by_username(&state.db, &username)
         .await?
         .filter(|u| u.is_active);
@@ -133,7 +133,7 @@ pub async fn login(
     let Some(u) = found.filter(|_| ok) else {
         return Err(AppError::InvalidCredentials);
     };
-    state.login_limiter.succeeded(&username, ip);
+    state.login_limiter.succeeded(&username, ip).await?;
     let (token, hash) = auth::new_token();
     let expires_at = Utc::now() + Duration::hours(state.settings.token_ttl_hours);
     sessions::create(&state.db, hash, u.id, expires_at).await?;
