@@ -55,9 +55,23 @@ pub struct WriteQueue {
     /// node knows of (see [`WriteQueue::changed`]); answers cached for the public are valid
     /// only at the generation they were computed at (`graphql::response_cache`).
     generation: AtomicU64,
+    /// The wait for a turn and the size of each group commit, for the metrics (set once when
+    /// the state is built; `crate::metrics`).
+    metrics: std::sync::OnceLock<QueueMetrics>,
+}
+
+/// The queue's histograms in [`crate::metrics::Metrics`].
+pub struct QueueMetrics {
+    pub wait_seconds: prometheus_client::metrics::histogram::Histogram,
+    pub group_writes: prometheus_client::metrics::histogram::Histogram,
 }
 
 impl WriteQueue {
+    /// Observes waits and group commits into `metrics` from now on.
+    pub fn set_metrics(&self, metrics: QueueMetrics) {
+        let _ = self.metrics.set(metrics);
+    }
+
     /// Waits for this process's turn at the chain head. Counted in `waiting` while it waits,
     /// also when the waiting future is dropped (a client that hung up): a count left behind
     /// would keep every later group open for a writer that never comes.
@@ -92,8 +106,12 @@ impl WriteQueue {
             queue: self.clone(),
             got_turn: false,
         };
+        let asked = std::time::Instant::now();
         let turn = self.group.clone().lock_owned().await;
         waiting.got_turn = true;
+        if let Some(m) = self.metrics.get() {
+            m.wait_seconds.observe(asked.elapsed().as_secs_f64());
+        }
         turn
     }
 
@@ -392,6 +410,9 @@ async fn finish(queue: &WriteQueue, g: &mut Group) {
         };
         // Before any of the group's writes is answered.
         queue.changed();
+        if let Some(m) = queue.metrics.get() {
+            m.group_writes.observe(o.waiters.len() as f64);
+        }
         tracing::debug!(
             writes = o.waiters.len(),
             writing_micros = writing.as_micros() as u64,

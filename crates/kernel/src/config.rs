@@ -52,6 +52,8 @@ pub struct Settings {
     /// Addresses of reverse proxies in front of the server. For requests from them the client
     /// address (for rate limits and logs) is taken from `X-Forwarded-For`.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Client addresses that may read `GET /metrics` (others get 404). Default: loopback only.
+    pub metrics_allow: Vec<std::net::IpAddr>,
     /// Key for the NIK keyed hash (hex, 32 bytes). When unset, read from or created in
     /// `{data_dir}/secrets/nik.key`. Every node of one deployment must share it.
     pub nik_hash_key: Option<String>,
@@ -88,6 +90,10 @@ impl Default for Settings {
             register_max_per_ip: 30,
             register_window_secs: 3600,
             trusted_proxies: vec![],
+            metrics_allow: vec![
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::Ipv6Addr::LOCALHOST.into(),
+            ],
             nik_hash_key: None,
             log_json: false,
             timer_poll_secs: 5,
@@ -155,6 +161,14 @@ impl Settings {
                 .map(str::trim)
                 .filter(|a| !a.is_empty())
                 .map(|a| parse("MUFAKAT_TRUSTED_PROXIES", a.to_owned()))
+                .collect::<anyhow::Result<_>>()?;
+        }
+        if let Some(v) = get("MUFAKAT_METRICS_ALLOW") {
+            self.metrics_allow = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| parse("MUFAKAT_METRICS_ALLOW", a.to_owned()))
                 .collect::<anyhow::Result<_>>()?;
         }
         if let Some(v) = get("MUFAKAT_AUDIT_EARLIER_PUBLIC_KEYS") {

@@ -21,6 +21,7 @@ pub mod auth;
 pub mod authz;
 pub mod config;
 pub mod graphql;
+pub mod metrics;
 pub mod notary;
 pub mod rate_limit;
 pub mod secrets;

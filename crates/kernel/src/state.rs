@@ -37,6 +37,8 @@ pub struct Inner {
     pub batch_kinds: crate::writer::Kinds,
     /// Audited writes queue here and commit in groups (see [`crate::audit_log::open`]).
     pub writes: Arc<crate::audit_log::WriteQueue>,
+    /// The node's metrics (`GET /metrics`).
+    pub metrics: crate::metrics::Metrics,
     /// Each module's own runtime state (e.g. musrenbang's live vote counts), by type.
     pub modules: Extensions,
     /// Workflows whose cases only their module's API may start (or move).
@@ -159,8 +161,13 @@ impl AppState {
                 .with(crate::services::cases::CaseFires),
             writes: Default::default(),
             modules: registrations.modules,
+            metrics: crate::metrics::Metrics::new(),
             owned_workflows: registrations.owned_workflows,
         }));
+        state.writes.set_metrics(crate::audit_log::QueueMetrics {
+            wait_seconds: state.metrics.write_wait_seconds.clone(),
+            group_writes: state.metrics.group_writes.clone(),
+        });
         state
             .reload_regions()
             .await

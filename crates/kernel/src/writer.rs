@@ -262,6 +262,14 @@ async fn attempt(
     crate::audit_log::commit(txn, chain)
         .await
         .map_err(Failed::AtCommit)?;
+    let m = &state.metrics;
+    m.batches.inc();
+    m.batch_seconds.observe(started.elapsed().as_secs_f64());
+    for lane in b.0.iter().filter(|l| l.len() > 0) {
+        m.batch_requests
+            .get_or_create(&crate::metrics::KindLabels { kind: lane.name() })
+            .observe(lane.len() as f64);
+    }
     tracing::debug!(
         requests = %b.describe(),
         micros = started.elapsed().as_micros() as u64,

@@ -1,4 +1,5 @@
-//! Routes: `POST /graphql` (the API), `GET /graphql` (GraphiQL), `GET /healthz`.
+//! Routes: `POST /graphql` (the API), `GET /graphql` (GraphiQL), `GET /healthz`, `GET /metrics`
+//! (Prometheus text, for the addresses in `metrics_allow`).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -46,6 +47,7 @@ pub fn router(app: AppState) -> Router {
             async_graphql_axum::GraphQLSubscription::new(schema.clone()),
         )
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .route("/reports/{kind}", get(report_pdf))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -395,4 +397,29 @@ fn reply(status: StatusCode, resp: async_graphql::Response, request_id: &str) ->
         r.headers_mut().insert("x-request-id", v);
     }
     r
+}
+
+/// The node's metrics in the Prometheus text format, for the addresses in `metrics_allow`
+/// (the client address as the rate limits see it); 404 for everyone else.
+async fn metrics(
+    State(s): State<HttpState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let client = crate::auth::client_ip(
+        addr.ip(),
+        headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+        &s.app.settings.trusted_proxies,
+    );
+    if !s.app.settings.metrics_allow.contains(&client) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        mufakat_kernel::metrics::scrape(&s.app).await,
+    )
+        .into_response()
 }

@@ -75,7 +75,10 @@ async fn timer_loop(state: AppState) {
         tick.tick().await;
         match crate::services::cases::fire_due_timers(&state, chrono::Utc::now()).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(fired = n, "workflow timers fired"),
+            Ok(n) => {
+                state.metrics.timers_fired.inc_by(n as u64);
+                tracing::info!(fired = n, "workflow timers fired")
+            }
             Err(e) => tracing::warn!(error = %e, "firing timers failed"),
         }
     }

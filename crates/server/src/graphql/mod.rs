@@ -53,7 +53,8 @@ pub fn build_schema(
     .limit_complexity(max_complexity)
     .limit_recursive_depth(64)
     .limit_directives(16)
-    .extension(limits::FieldBudget { max: max_fields });
+    .extension(limits::FieldBudget { max: max_fields })
+    .extension(mufakat_kernel::metrics::OperationMetrics);
     if let Some(s) = state {
         b = b.data(s);
     }

@@ -62,3 +62,18 @@ pub async fn reserve_ids(txn: &impl ConnectionTrait, n: usize) -> AppResult<Vec<
     }
     Ok(ids)
 }
+
+/// Workflow timers due at `now` and not yet fired (for the metrics).
+pub async fn due_timer_count(
+    db: &impl ConnectionTrait,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<u64> {
+    use crate::entity::workflow_timer as wt;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    wt::Entity::find()
+        .filter(wt::Column::FiredAt.is_null())
+        .filter(wt::Column::DueAt.lte(now))
+        .count(db)
+        .await
+        .db()
+}
