@@ -1,0 +1,223 @@
+//! Workflow instances ("cases"): start, fire a transition, list what the user may do, read with
+//! history, and fire due timers. Every change is one transaction: the chain head is locked, the
+//! instance updated under its version, timers re-armed, one audit event appended.
+//!
+//! One file a use case: `start` (starting cases), `fire` (firing transitions), `steps`
+//! (transitions decided in memory and stored in batches), `timers` (arming and firing timers)
+//! and `read` (reading and listing cases). The types and checks they share are here.
+
+mod fire;
+mod read;
+mod start;
+mod steps;
+mod timers;
+
+pub use fire::{fire, fire_in, write_fires, CaseFires, FirePlan};
+pub use read::{available, cases_by_id, get, list};
+pub use start::{start, start_in, write_starts, CaseStarts, StartPlan};
+pub use steps::{decide, store_steps, Step};
+pub use timers::{fire_due_timers, rearm_timers};
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use mufakat_core::{AppError, AppResult, Localized};
+use mufakat_store::entity::workflow_instance as wi;
+use mufakat_workflow::{Actor, InstanceSnapshot, Outcome, WorkflowError};
+use serde_json::Value;
+
+use crate::auth::CurrentUser;
+use crate::workflows::Deployed;
+use crate::AppState;
+
+/// An instance as the API shows it.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub id: i32,
+    pub workflow: String,
+    pub workflow_version: i32,
+    pub definition_id: i32,
+    pub state: String,
+    pub fields: BTreeMap<String, Value>,
+    pub region_id: i32,
+    pub created_by: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub is_final: bool,
+}
+
+/// What a transition did: the case after it, the engine's outcome and the audit event (its
+/// hash is the receipt).
+pub struct Fired {
+    pub case: CaseView,
+    pub outcome: Outcome,
+    pub event: mufakat_audit::AuditEvent,
+}
+
+/// Who acts: a signed-in user, the same user recorded under a pseudonym (ballot privacy), or
+/// the system (timers).
+pub enum Acting<'a> {
+    User(&'a CurrentUser),
+    Pseudonymous(&'a CurrentUser, String),
+    System,
+}
+
+impl Acting<'_> {
+    fn user(&self) -> Option<&CurrentUser> {
+        match self {
+            Acting::User(u) | Acting::Pseudonymous(u, _) => Some(u),
+            Acting::System => None,
+        }
+    }
+}
+
+fn view(m: wi::Model, d: &Deployed) -> AppResult<CaseView> {
+    let fields: BTreeMap<String, Value> = serde_json::from_str(&m.fields)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("instance {} fields: {e}", m.id)))?;
+    Ok(view_with(m, d, fields))
+}
+
+/// [`view`] of a case just decided, whose fields are at hand (the engine's outcome): not
+/// parsed back from the text about to be stored.
+fn view_with(m: wi::Model, d: &Deployed, fields: BTreeMap<String, Value>) -> CaseView {
+    CaseView {
+        id: m.id,
+        workflow: m.workflow,
+        workflow_version: d.version,
+        definition_id: m.definition_id,
+        state: m.state,
+        fields,
+        region_id: m.region_id,
+        created_by: m.created_by,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        version: m.version,
+        is_final: m.is_final,
+    }
+}
+
+pub fn workflow_error(e: WorkflowError) -> AppError {
+    let code = e.code();
+    let msg = Localized::new(
+        e.message(mufakat_workflow::Lang::Id),
+        e.message(mufakat_workflow::Lang::En),
+    );
+    match code {
+        "FORBIDDEN" => AppError::Forbidden,
+        "NOT_FOUND" => AppError::NotFound {
+            entity: "transition",
+        },
+        "CONFLICT" => AppError::Conflict(msg),
+        _ => match e.field_errors() {
+            fields if !fields.is_empty() => AppError::Validation(
+                fields
+                    .into_iter()
+                    .map(|(field, id, en)| mufakat_core::FieldError {
+                        field,
+                        rule: "workflow",
+                        message: Localized::new(id, en),
+                    })
+                    .collect(),
+            ),
+            _ => AppError::Validation(vec![mufakat_core::FieldError {
+                field: "input".into(),
+                rule: "workflow",
+                message: msg,
+            }]),
+        },
+    }
+}
+
+async fn actor_for(state: &AppState, acting: &Acting<'_>, region_id: i32) -> Actor {
+    match acting {
+        Acting::System => Actor {
+            id: "system".into(),
+            roles: BTreeSet::from(["system".to_string()]),
+            is_system: true,
+        },
+        Acting::User(u) | Acting::Pseudonymous(u, _) => {
+            let path = state.region_path(region_id).await;
+            Actor {
+                id: u.id.to_string(),
+                roles: state.authz.roles_in(u, &path),
+                is_system: false,
+            }
+        }
+    }
+}
+
+fn acting_role(d: &Deployed, transition: &str, actor: &Actor, owner: bool) -> String {
+    if actor.is_system {
+        return "system".into();
+    }
+    let allowed: BTreeSet<String> = d.def.transition_roles(transition).into_iter().collect();
+    actor
+        .roles
+        .iter()
+        .find(|r| allowed.contains(*r))
+        .cloned()
+        .or_else(|| (owner && allowed.contains("owner")).then(|| "owner".to_string()))
+        .unwrap_or_else(|| actor.roles.iter().next().cloned().unwrap_or_default())
+}
+
+fn snapshot(m: &wi::Model, fields: &BTreeMap<String, Value>) -> InstanceSnapshot {
+    InstanceSnapshot {
+        id: m.id.to_string(),
+        state: m.state.clone(),
+        fields: fields.clone(),
+        created_by: m.created_by.map(|c| c.to_string()),
+        state_entered_at: m.state_entered_at,
+    }
+}
+
+/// Whether `user` may read this case: its creator, or anyone holding a role the workflow names
+/// (or an auditor) in the case's region or above.
+pub async fn can_read(
+    state: &AppState,
+    user: &CurrentUser,
+    d: &Deployed,
+    region_id: i32,
+    created_by: Option<i32>,
+) -> bool {
+    if created_by == Some(user.id) {
+        return true;
+    }
+    let path = state.region_path(region_id).await;
+    let roles = state.authz.roles_in(user, &path);
+    roles.iter().any(|r| {
+        r == "auditor" || r == "admin" || (r != "resident" && d.def.roles.iter().any(|x| x == r))
+    })
+}
+
+/// Workflows whose cases belong to a module with rows of its own (registered by the module,
+/// [`crate::state::OwnedWorkflow`]): the generic `startCase` / `fireTransition` may not touch
+/// them, so that the module's API keeps its rows in step.
+fn owned<'s>(state: &'s AppState, workflow: &str) -> Option<&'s crate::state::OwnedWorkflow> {
+    state.owned_workflows.iter().find(|w| w.name == workflow)
+}
+
+fn module_owned(w: &crate::state::OwnedWorkflow) -> AppError {
+    let (workflow, api) = (w.name, w.api);
+    AppError::Validation(vec![mufakat_core::FieldError::new(
+        "workflow",
+        "module",
+        format!("Proses `{workflow}` dijalankan melalui menu modulnya (mis. {api}), bukan secara umum."),
+        format!("`{workflow}` cases are run through their module's API (e.g. {api}), not the generic one."),
+    )])
+}
+
+pub fn deployed_latest(state: &AppState, workflow: &str) -> AppResult<Arc<Deployed>> {
+    state
+        .workflows
+        .latest(workflow)
+        .ok_or(AppError::NotFound { entity: "workflow" })
+}
+
+fn stale() -> AppError {
+    AppError::conflict(
+        "Data ini baru saja diubah orang lain. Muat ulang lalu coba lagi.",
+        "Someone else changed this just now. Reload and try again.",
+    )
+}
