@@ -1,110 +1,14 @@
-//! `mufakat bench audit`: audited workflow transitions per second against the raw storage
-//! engine inserting two rows per transaction at the same durability, and `audit verify`
-//! against raw SHA-256 over the same bytes. Method and figures: docs/benchmarks.md.
+//! The data the load benchmark works on (residents with sessions, cycles, proposals), the
+//! in-process vote run, and what the load tool reads before and after a run.
 
 use std::time::Instant;
 
 use chrono::Utc;
-use mufakat_store::sea_orm::{self as sea_orm, ConnectionTrait, TransactionTrait};
-use serde_json::json;
-use sha2::{Digest, Sha256};
+use mufakat_store::sea_orm;
 
+use super::user;
 use crate::services::cases::{self, Acting};
 use crate::AppState;
-
-pub struct AuditBench {
-    pub transitions: usize,
-    pub transitions_per_sec: f64,
-    pub raw_tx_per_sec: f64,
-    pub verify_events: i64,
-    pub verify_secs: f64,
-    pub raw_sha_secs: f64,
-}
-
-async fn user(state: &AppState, name: &str) -> anyhow::Result<crate::auth::CurrentUser> {
-    crate::services::accounts::acting_as(state, name)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e} (seed the demo first)"))
-}
-
-/// Runs `n` complaint cases through start + route (2n audited transitions), then the raw
-/// baseline, then verification. Needs the demo seed.
-pub async fn audit(state: &AppState, n: usize) -> anyhow::Result<AuditBench> {
-    let warga = user(state, "warga.siti").await?;
-    let lurah = user(state, "lurah.mekarsari").await?;
-    let kel = warga
-        .home_region_id
-        .ok_or_else(|| anyhow::anyhow!("demo resident has no kelurahan"))?;
-    let input = json!({ "description": "Lampu jalan mati", "category": "penerangan" })
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    let route = json!({ "opd": "Dinas PU" })
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    let t0 = Instant::now();
-    for _ in 0..n {
-        let c = cases::start(state, &warga, "lapor-complaint", kel, input.clone())
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        cases::fire(
-            state,
-            Acting::User(&lurah),
-            c.id,
-            "route",
-            route.clone(),
-            None,
-            None,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    let secs = t0.elapsed().as_secs_f64();
-
-    // Raw: the same number of transactions (one writer), each inserting two rows, same
-    // connection settings.
-    let raw_tx_per_sec = raw_inserts(state, 2 * n, 1).await?;
-
-    let t2 = Instant::now();
-    let v = crate::notary::verify(&state.db, &state.notary)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let verify_secs = t2.elapsed().as_secs_f64();
-    anyhow::ensure!(v.ok, "the chain does not verify: {:?}", v.problem);
-    // Raw SHA-256 over the same canonical bytes (read once, hashed in a loop).
-    let mut bytes = vec![];
-    let mut after = 0;
-    loop {
-        let page = mufakat_store::repo::audit::page(&state.db, after, 5000)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        if page.is_empty() {
-            break;
-        }
-        after = page.last().map(|e| e.seq).unwrap_or(after);
-        for r in page {
-            let e = crate::audit_log::from_row(r).map_err(|e| anyhow::anyhow!("{e}"))?;
-            bytes.push(mufakat_audit::canonical_json(&serde_json::to_value(&e)?).into_bytes());
-        }
-    }
-    let t3 = Instant::now();
-    let mut acc = 0u8;
-    for b in &bytes {
-        acc ^= Sha256::digest(b)[0];
-    }
-    let raw_sha_secs = t3.elapsed().as_secs_f64();
-    std::hint::black_box(acc);
-    let _ = Utc::now();
-    Ok(AuditBench {
-        transitions: 2 * n,
-        transitions_per_sec: (2 * n) as f64 / secs,
-        raw_tx_per_sec,
-        verify_events: v.events,
-        verify_secs,
-        raw_sha_secs,
-    })
-}
 
 /// What [`load_fixture`] made: one session token per resident, the proposals open for votes,
 /// the residents' kelurahan, and a second cycle still taking proposals.
@@ -251,48 +155,6 @@ pub async fn load_fixture(
         kelurahan: kel,
         submission_cycle: submission_cycle.id,
     })
-}
-
-/// Raw storage baseline for the benchmarks: `n` transactions, each inserting two rows (a state
-/// row and an event-sized row), from `clients` concurrent tasks on the same pool and durability.
-/// Returns transactions per second.
-pub async fn raw_inserts(state: &AppState, n: usize, clients: usize) -> anyhow::Result<f64> {
-    state.db.execute_unprepared("CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL)").await?;
-    state.db.execute_unprepared("DELETE FROM bench_raw").await?;
-    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let t0 = Instant::now();
-    let mut tasks = vec![];
-    for _ in 0..clients {
-        let (db, next) = (state.db.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= n {
-                    break;
-                }
-                let txn = db.begin().await?;
-                txn.execute_unprepared(&format!(
-                    "INSERT INTO bench_raw (id, a, b) VALUES ({}, 'case', '{{\"opd\":\"Dinas PU\"}}')",
-                    2 * i
-                ))
-                .await?;
-                txn.execute_unprepared(&format!(
-                    "INSERT INTO bench_raw (id, a, b) VALUES ({}, 'event', '{}')",
-                    2 * i + 1,
-                    "0".repeat(64)
-                ))
-                .await?;
-                txn.commit().await?;
-            }
-            Ok::<(), sea_orm::DbErr>(())
-        }));
-    }
-    for t in tasks {
-        t.await??;
-    }
-    let secs = t0.elapsed().as_secs_f64();
-    state.db.execute_unprepared("DROP TABLE bench_raw").await?;
-    Ok(n as f64 / secs)
 }
 
 /// Every resident (by token) votes for every proposal through the service API — the group-commit
