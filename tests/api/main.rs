@@ -11,6 +11,7 @@ mod crash;
 mod errors_and_limits;
 mod group_commit;
 mod helpers;
+mod input_limits;
 mod metrics;
 mod musrenbang;
 mod musrenbang_authz;

@@ -8,6 +8,7 @@ pub mod money;
 pub mod region;
 pub mod region_tree;
 pub mod role;
+pub mod text;
 
 pub use error::{AppError, AppResult, FieldError, Localized};
 pub use lang::Lang;

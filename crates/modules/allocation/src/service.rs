@@ -93,6 +93,7 @@ async fn election(
     level: &str,
     budget_sen: i64,
 ) -> AppResult<(Election, Vec<prop::Model>)> {
+    m::check_level(level)?;
     let within = state.regions.read().await.descendants_inclusive(region_id);
     let proposals = prop::Entity::find()
         .filter(prop::Column::CycleId.eq(cycle.id))

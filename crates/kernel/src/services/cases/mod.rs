@@ -98,35 +98,45 @@ fn view_with(m: wi::Model, d: &Deployed, fields: BTreeMap<String, Value>) -> Cas
     }
 }
 
+/// The engine's refusal as the error a client gets, by variant.
 pub fn workflow_error(e: WorkflowError) -> AppError {
-    let code = e.code();
-    let msg = Localized::new(
-        e.message(mufakat_workflow::Lang::Id),
-        e.message(mufakat_workflow::Lang::En),
-    );
-    match code {
-        "FORBIDDEN" => AppError::Forbidden,
-        "NOT_FOUND" => AppError::NotFound {
+    let msg = || {
+        Localized::new(
+            e.message(mufakat_workflow::Lang::Id),
+            e.message(mufakat_workflow::Lang::En),
+        )
+    };
+    match &e {
+        WorkflowError::NotAllowed { .. } => AppError::Forbidden,
+        WorkflowError::UnknownTransition(_) => AppError::NotFound {
             entity: "transition",
         },
-        "CONFLICT" => AppError::Conflict(msg),
-        _ => match e.field_errors() {
-            fields if !fields.is_empty() => AppError::Validation(
+        WorkflowError::NotAvailableInState { .. } | WorkflowError::Finished => {
+            AppError::Conflict(msg())
+        }
+        WorkflowError::Validation(_)
+        | WorkflowError::CommentRequired
+        | WorkflowError::GuardFailed { .. } => {
+            let fields: Vec<mufakat_core::FieldError> = e
+                .field_errors()
+                .into_iter()
+                .map(|(field, id, en)| mufakat_core::FieldError {
+                    field,
+                    rule: "workflow",
+                    message: Localized::new(id, en),
+                })
+                .collect();
+            // A guard names no field: its message is about the input as a whole.
+            AppError::Validation(if fields.is_empty() {
+                vec![mufakat_core::FieldError {
+                    field: "input".into(),
+                    rule: "workflow",
+                    message: msg(),
+                }]
+            } else {
                 fields
-                    .into_iter()
-                    .map(|(field, id, en)| mufakat_core::FieldError {
-                        field,
-                        rule: "workflow",
-                        message: Localized::new(id, en),
-                    })
-                    .collect(),
-            ),
-            _ => AppError::Validation(vec![mufakat_core::FieldError {
-                field: "input".into(),
-                rule: "workflow",
-                message: msg,
-            }]),
-        },
+            })
+        }
     }
 }
 

@@ -149,6 +149,9 @@ pub async fn decide(
     comment: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<Step> {
+    if let Some(e) = comment.and_then(|c| mufakat_core::text::check("comment", c, 2000, true)) {
+        return Err(AppError::Validation(vec![e]));
+    }
     let fields: BTreeMap<String, Value> =
         serde_json::from_str(&m.fields).map_err(AppError::internal)?;
     let actor = actor_for(state, acting, m.region_id).await;

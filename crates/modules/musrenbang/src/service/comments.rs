@@ -33,6 +33,9 @@ pub async fn add_comment(
             "A comment of at most 2000 characters is required.",
         ));
     }
+    if let Some(e) = mufakat_core::text::check("body", body, 2000, true) {
+        return Err(AppError::Validation(vec![e]));
+    }
     pc::ActiveModel {
         proposal_id: Set(proposal_id),
         author_id: Set(user.id),

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::entity::musrenbang_cycle as cyc;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use mufakat_core::{AppError, AppResult, FieldError};
 use mufakat_musrenbang::priority::default_criteria;
 use mufakat_musrenbang::{Criterion, Phase, PriorityFormula, VoteScope, VotingPolicy};
@@ -117,6 +117,60 @@ pub async fn create_cycle(
             "Siklus harus ditutup setelah forum kota dibuka.",
             "The cycle must close after the kota forum opens.",
         ));
+    }
+    let is_kota = state
+        .regions
+        .read()
+        .await
+        .get(input.region_id)
+        .is_some_and(|r| r.level == mufakat_core::RegionLevel::KabupatenKota);
+    if !is_kota {
+        errors.push(FieldError::new(
+            "regionId",
+            "level",
+            "Siklus musrenbang dibuat untuk satu kabupaten/kota.",
+            "A musrenbang cycle is made for a kabupaten/kota.",
+        ));
+    }
+    if !(2000..=2100).contains(&input.year) {
+        errors.push(FieldError::new(
+            "year",
+            "range",
+            "Tahun harus antara 2000 dan 2100.",
+            "The year must be between 2000 and 2100.",
+        ));
+    }
+    for (field, t) in input
+        .windows
+        .iter()
+        .map(|(p, t)| (phase_field(*p), t))
+        .chain([("closesAt", &input.closes_at)])
+    {
+        if (t.year() - input.year).abs() > 2 {
+            errors.push(FieldError::new(
+                field,
+                "range",
+                "Tanggal harus dalam dua tahun dari tahun siklus.",
+                "The date must be within two years of the cycle's year.",
+            ));
+        }
+    }
+    if let Some(e) = mufakat_core::text::check("name", &input.name, 200, false) {
+        errors.push(e);
+    }
+    let categories = &input.settings.categories;
+    if categories.len() > 50 {
+        errors.push(FieldError::new(
+            "settings.categories",
+            "count",
+            "Paling banyak 50 kategori.",
+            "At most 50 categories.",
+        ));
+    } else if let Some(e) = categories
+        .iter()
+        .find_map(|c| mufakat_core::text::check("settings.categories", c, 60, false))
+    {
+        errors.push(e);
     }
     if input.settings.voting.max_per_voter == 0 || input.settings.categories.is_empty() {
         errors.push(FieldError::new(

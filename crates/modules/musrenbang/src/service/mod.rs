@@ -21,7 +21,7 @@ pub use comments::{add_comment, comments, hide_comment, report_comment};
 pub use cycles::{
     create_cycle, cycles_by_id, get_cycle, list_cycles, CycleSettings, CycleView, NewCycle,
 };
-pub use priority::{on_level_list, priority_list};
+pub use priority::{check_level, on_level_list, priority_list};
 pub use proposals::{
     create_proposal, get_proposal, status_title, visible, Attachment, NewProposal, SOURCES,
 };

@@ -23,6 +23,20 @@ fn statuses_for_level(level: &str) -> &'static [&'static str] {
     }
 }
 
+/// `VALIDATION` unless `level` is one of the levels that have lists (`kelurahan`, `kecamatan`,
+/// `kota`): any other text would otherwise reach a `.pb` file or a report as it came.
+pub fn check_level(level: &str) -> mufakat_core::AppResult<()> {
+    if statuses_for_level(level).is_empty() {
+        return Err(mufakat_core::AppError::validation(
+            "level",
+            "unknown",
+            "Tingkat harus kelurahan, kecamatan atau kota.",
+            "The level must be kelurahan, kecamatan or kota.",
+        ));
+    }
+    Ok(())
+}
+
 /// The proposals on a level's list (priority list, allocation runs, `.pb` export): those at
 /// that level in one of its statuses. A status alone is not enough: `not_accommodated` is
 /// where both the kecamatan (leaving a proposal out) and the kota forum end, and only the kota's

@@ -76,6 +76,17 @@ pub async fn create_proposal(
             "A description of at most 5000 characters is required.",
         ));
     }
+    for (field, value, max, multiline) in [
+        ("title", Some(p.title.as_str()), 200, false),
+        ("description", Some(p.description.as_str()), 5000, true),
+        ("unit", Some(p.unit.as_str()), 40, false),
+        ("rtRw", p.rt_rw.as_deref(), 20, false),
+        ("targetOpd", p.target_opd.as_deref(), 200, false),
+    ] {
+        if let Some(e) = value.and_then(|v| mufakat_core::text::check(field, v, max, multiline)) {
+            errors.push(e);
+        }
+    }
     if !cycle.settings.categories.iter().any(|c| c == &p.category) {
         errors.push(FieldError::new(
             "category",
