@@ -41,7 +41,11 @@ async fn cycles_proposals_comments_and_exports_refuse_what_no_one_would_type() {
         }
     };
     let cats = || vec!["infrastruktur".to_owned()];
-    let year = (now + Duration::days(40)).format("%Y").to_string().parse().unwrap();
+    let year = (now + Duration::days(40))
+        .format("%Y")
+        .to_string()
+        .parse()
+        .unwrap();
     // At a kecamatan: refused, naming the region.
     let v = create(cycle(&kecamatan, year, at(40), cats())).await;
     assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"), "{v}");
@@ -78,18 +82,35 @@ async fn cycles_proposals_comments_and_exports_refuse_what_no_one_would_type() {
                 Some(&siti),
             )
             .await;
-        assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"), "{field}: {v}");
+        assert_eq!(
+            error_code(&v).as_deref(),
+            Some("VALIDATION"),
+            "{field}: {v}"
+        );
         assert_eq!(first_field(&v), field);
     }
 
     // A transition's comment with control characters (a terminal escape) is refused; line
     // breaks are fine.
     let p = propose(&app, &siti, &c.id, "Drainase", "5", "1000").await;
-    let pid = p["data"]["createProposal"]["id"].as_str().unwrap().to_owned();
+    let pid = p["data"]["createProposal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let v = act(&app, &siti, &pid, "SUBMIT", json!({}), Some("ok \u{1b}[2J")).await;
     assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"), "{v}");
     assert_eq!(first_field(&v), "comment");
-    assert_ok(&act(&app, &siti, &pid, "SUBMIT", json!({}), Some("baris satu\nbaris dua")).await);
+    assert_ok(
+        &act(
+            &app,
+            &siti,
+            &pid,
+            "SUBMIT",
+            json!({}),
+            Some("baris satu\nbaris dua"),
+        )
+        .await,
+    );
 
     // pbExport writes only a level that has a list.
     let v = app
