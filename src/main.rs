@@ -103,6 +103,10 @@ enum BenchCommand {
     /// throughput, latency percentiles, server peak RSS, and the raw storage
     /// engine's two-row insert rate at the same durability.
     Load(mufakat_server::bench::LoadRun),
+    /// A steady mixed load (votes, public listings with ever new texts, case starts) on a real
+    /// server for --seconds at --rate, the server's RSS sampled; fails on any error, any request
+    /// of a second or more, or memory that keeps growing.
+    Soak(mufakat_server::bench::SoakRun),
 }
 
 #[derive(Args)]
@@ -393,6 +397,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Report(cmd) => report(settings, cmd).await?,
         Command::Bench(BenchCommand::Load(load)) => {
             mufakat_server::bench::run_load(settings, load).await?
+        }
+        Command::Bench(BenchCommand::Soak(soak)) => {
+            mufakat_server::bench::run_soak(settings, soak).await?
         }
         Command::Bench(BenchCommand::Audit { cases }) => {
             mufakat_server::bench::run_audit(settings, cases).await?

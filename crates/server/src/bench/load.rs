@@ -9,7 +9,7 @@ use crate::Settings;
 
 /// A GraphQL response without `errors`. Read without building the response's value tree, so
 /// that the load generator's own work (on the cores it shares with the server) stays small.
-fn graphql_succeeded(body: &[u8]) -> bool {
+pub(super) fn graphql_succeeded(body: &[u8]) -> bool {
     #[derive(serde::Deserialize)]
     struct Reply {
         errors: Option<serde::de::IgnoredAny>,
@@ -47,7 +47,7 @@ impl KindFigures {
 }
 
 /// Latency percentiles of a run, in milliseconds.
-fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
+pub(super) fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     let at = |q: f64| {
         v.get(((v.len() as f64 - 1.0) * q).round() as usize)
@@ -136,44 +136,9 @@ pub async fn run_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<(
     let mut children = vec![];
     let mut gqls = vec![];
     for _ in 0..nodes {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        children.push(
-            std::process::Command::new(std::env::current_exe()?)
-                .args(["--database-url", &url, "--data-dir"])
-                .arg(&settings.data_dir)
-                .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-                // MUFAKAT_BENCH_SERVER_LOG=filter shows the server's log (e.g. vote batch sizes).
-                .env(
-                    "RUST_LOG",
-                    std::env::var("MUFAKAT_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
-                )
-                .env("MUFAKAT_DURABILITY", &durability)
-                .stdout(std::process::Stdio::null())
-                .stderr(if std::env::var_os("MUFAKAT_BENCH_SERVER_LOG").is_some() {
-                    std::process::Stdio::inherit()
-                } else {
-                    std::process::Stdio::null()
-                })
-                .spawn()?,
-        );
-        let base = format!("http://127.0.0.1:{port}");
-        let mut up = false;
-        for _ in 0..300 {
-            if client
-                .get(format!("{base}/healthz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                up = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        anyhow::ensure!(up, "server node {} did not start", gqls.len() + 1);
-        gqls.push(format!("{base}/graphql"));
+        let (child, gql) = super::node::spawn_node(&settings, &url, &durability, &client).await?;
+        children.push(child);
+        gqls.push(gql);
     }
     let gqls = std::sync::Arc::new(gqls);
     let server_pids: Vec<u32> = children.iter().map(|c| c.id()).collect();
@@ -371,20 +336,7 @@ pub async fn run_load(mut settings: Settings, load: LoadRun) -> anyhow::Result<(
     .await;
     let mut rss = vec![];
     for mut child in children {
-        rss.push(
-            std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-                .ok()
-                .and_then(|s| {
-                    s.lines().find(|l| l.starts_with("VmHWM")).map(|l| {
-                        l.split_whitespace()
-                            .nth(1)
-                            .unwrap_or("0")
-                            .parse::<f64>()
-                            .unwrap_or(0.0)
-                            / 1024.0
-                    })
-                }),
-        );
+        rss.push(super::node::rss_mb(child.id(), "VmHWM"));
         let _ = child.kill();
         let _ = child.wait();
     }

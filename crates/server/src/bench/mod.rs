@@ -1,17 +1,21 @@
 //! The benchmarks behind `mufakat bench` (method and figures: docs/benchmarks.md):
 //! `audit` (`mufakat bench audit`: audited transitions against raw inserts, verification
 //! against raw hashing), `load` (`mufakat bench load`: real servers over HTTP), `fixture` (the
-//! load benchmark's data and in-process votes) and `usage` (CPU and storage read from `/proc`).
+//! load benchmark's data and in-process votes), `soak` (`mufakat bench soak`: a steady mixed
+//! load for a long time, memory sampled), `node` (a server child process) and `usage` (CPU and storage read from `/proc`).
 //! The raw storage baseline both compare against is here.
 
 mod audit;
 mod fixture;
 mod load;
+mod node;
+mod soak;
 mod usage;
 
 pub use audit::{audit, run_audit, AuditBench};
 pub use fixture::{cases_in, load_fixture, token_for, vote_totals, votes_in_process, LoadFixture};
 pub use load::{run_load, LoadRun};
+pub use soak::{run_soak, SoakRun};
 
 use std::time::Instant;
 
