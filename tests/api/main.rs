@@ -16,6 +16,7 @@ mod metrics;
 mod musrenbang;
 mod musrenbang_authz;
 mod musrenbang_races;
+mod musrenbang_votes;
 mod policy;
 mod public_cache;
 mod reports;
