@@ -68,8 +68,7 @@ impl Default for Metrics {
 
 impl Metrics {
     pub fn new() -> Metrics {
-        let mut registry = Registry::with_prefix("mufakat");
-        let m = Metrics {
+        let mut m = Metrics {
             operations: Family::default(),
             operation_seconds: Family::new_with_constructor(seconds as fn() -> Histogram),
             batch_requests: Family::new_with_constructor(sizes as fn() -> Histogram),
@@ -81,64 +80,64 @@ impl Metrics {
             timers_due: Gauge::default(),
             pool_connections: Gauge::default(),
             pool_idle: Gauge::default(),
-            registry: Registry::default(),
+            registry: Registry::with_prefix("mufakat"),
         };
-        registry.register(
+        m.registry.register(
             "operations",
             "GraphQL root fields resolved, by operation and outcome",
             m.operations.clone(),
         );
-        registry.register(
+        m.registry.register(
             "operation_seconds",
             "Time to resolve a GraphQL root field, by operation and outcome",
             m.operation_seconds.clone(),
         );
-        registry.register(
+        m.registry.register(
             "batch_requests",
             "Requests in one batch of the batch writer, by kind",
             m.batch_requests.clone(),
         );
-        registry.register(
+        m.registry.register(
             "batches",
             "Batches the batch writer committed",
             m.batches.clone(),
         );
-        registry.register(
+        m.registry.register(
             "batch_seconds",
             "Time to write and commit one batch",
             m.batch_seconds.clone(),
         );
-        registry.register(
+        m.registry.register(
             "write_wait_seconds",
             "Time an audited write waited for its turn at the chain head",
             m.write_wait_seconds.clone(),
         );
-        registry.register(
+        m.registry.register(
             "group_commit_writes",
             "Audited writes committed together in one group commit",
             m.group_writes.clone(),
         );
-        registry.register(
+        m.registry.register(
             "timers_fired",
             "Workflow timers fired by this node",
             m.timers_fired.clone(),
         );
-        registry.register(
+        m.registry.register(
             "timers_due",
             "Workflow timers due and not yet fired (read at scrape)",
             m.timers_due.clone(),
         );
-        registry.register(
+        m.registry.register(
             "db_pool_connections",
             "Connections open in the database pool (read at scrape)",
             m.pool_connections.clone(),
         );
-        registry.register(
+        m.registry.register(
             "db_pool_idle",
             "Idle connections in the database pool (read at scrape)",
             m.pool_idle.clone(),
         );
-        Metrics { registry, ..m }
+        m
     }
 
     /// The text exposition of every metric.

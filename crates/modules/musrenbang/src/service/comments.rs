@@ -25,14 +25,15 @@ pub async fn add_comment(
 ) -> AppResult<pc::Model> {
     visible(get_proposal(&state.db, proposal_id).await?, Some(user.id))?;
     let body = body.trim();
-    if body.is_empty() || body.chars().count() > 2000 {
+    if body.is_empty() {
         return Err(AppError::validation(
             "body",
-            "length",
-            "Komentar wajib diisi, paling banyak 2000 karakter.",
-            "A comment of at most 2000 characters is required.",
+            "required",
+            "Komentar wajib diisi (paling banyak 2000 karakter).",
+            "A comment (at most 2000 characters) is required.",
         ));
     }
+    // Length and characters.
     if let Some(e) = mufakat_core::text::check("body", body, 2000, true) {
         return Err(AppError::Validation(vec![e]));
     }

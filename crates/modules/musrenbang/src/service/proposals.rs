@@ -60,24 +60,24 @@ pub async fn create_proposal(
     }
     let mut errors = vec![];
     let title = p.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
+    if title.is_empty() {
         errors.push(FieldError::new(
             "title",
-            "length",
-            "Judul wajib diisi, paling banyak 200 karakter.",
-            "A title of at most 200 characters is required.",
+            "required",
+            "Judul wajib diisi (paling banyak 200 karakter).",
+            "A title (at most 200 characters) is required.",
         ));
     }
-    if p.description.trim().is_empty() || p.description.chars().count() > 5000 {
+    if p.description.trim().is_empty() {
         errors.push(FieldError::new(
             "description",
-            "length",
-            "Uraian kondisi wajib diisi, paling banyak 5000 karakter.",
-            "A description of at most 5000 characters is required.",
+            "required",
+            "Uraian kondisi wajib diisi (paling banyak 5000 karakter).",
+            "A description (at most 5000 characters) is required.",
         ));
     }
     for (field, value, max, multiline) in [
-        ("title", Some(p.title.as_str()), 200, false),
+        ("title", Some(title), 200, false),
         ("description", Some(p.description.as_str()), 5000, true),
         ("unit", Some(p.unit.as_str()), 40, false),
         ("rtRw", p.rt_rw.as_deref(), 20, false),
