@@ -12,6 +12,7 @@ mod m20261124_000006_proposal_sort_indexes;
 mod m20261125_000007_vote_index_by_voter;
 mod m20261125_000008_audit_hash_not_indexed;
 mod m20261206_000009_rate_limit_counters;
+mod m20261207_000010_procurement;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_vote_index_by_voter::Migration),
             Box::new(m20261125_000008_audit_hash_not_indexed::Migration),
             Box::new(m20261206_000009_rate_limit_counters::Migration),
+            Box::new(m20261207_000010_procurement::Migration),
         ]
     }
 }

@@ -15,19 +15,30 @@ pub enum Role {
     OpdStaff,
     /// Penyedia: a supplier on the local e-catalogue.
     Vendor,
+    /// Staff of the UKPBJ (procurement service unit): verifies vendors, approves catalogue
+    /// listings and prices, sits on selection committees (Pokja) as procurement official.
+    UkpbjStaff,
+    /// PPK (pejabat pembuat komitmen): the commitment official who approves orders and signs
+    /// for the buyer.
+    Ppk,
+    /// Finance staff (bendahara/BPKAD): records payments and sees vendors' bank accounts.
+    FinanceStaff,
     /// Inspektorat (internal auditor).
     Auditor,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 11] = [
         Role::Resident,
         Role::KelurahanStaff,
         Role::KecamatanStaff,
         Role::BappedaPlanner,
         Role::OpdStaff,
         Role::Vendor,
+        Role::UkpbjStaff,
+        Role::Ppk,
+        Role::FinanceStaff,
         Role::Auditor,
         Role::Admin,
     ];
@@ -40,6 +51,9 @@ impl Role {
             Role::BappedaPlanner => "bappeda_planner",
             Role::OpdStaff => "opd_staff",
             Role::Vendor => "vendor",
+            Role::UkpbjStaff => "ukpbj_staff",
+            Role::Ppk => "ppk",
+            Role::FinanceStaff => "finance_staff",
             Role::Auditor => "auditor",
             Role::Admin => "admin",
         }

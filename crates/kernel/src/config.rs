@@ -66,6 +66,13 @@ pub struct Settings {
     /// Public keys (hex) that signed this deployment's checkpoints before its key was replaced;
     /// checkpoints signed by them stay valid. Only the current key and these are trusted.
     pub audit_earlier_public_keys: Vec<String>,
+    /// Where uploaded files (vendors' documents, photos) are kept: unset for the folder
+    /// `{data_dir}/blobs`, `file:///PATH` for another folder, or `s3://BUCKET` for any
+    /// S3-compatible store (credentials and endpoint from the `AWS_*` environment variables;
+    /// docs/operations.md). Every node of one deployment must share it.
+    pub blob_store_url: Option<String>,
+    /// Largest file accepted by an upload, in bytes.
+    pub upload_max_bytes: usize,
 }
 
 impl Default for Settings {
@@ -99,6 +106,8 @@ impl Default for Settings {
             timer_poll_secs: 5,
             checkpoint_interval_secs: 3600,
             audit_earlier_public_keys: vec![],
+            blob_store_url: None,
+            upload_max_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -187,6 +196,12 @@ impl Settings {
         }
         if let Some(v) = get("MUFAKAT_CHECKPOINT_INTERVAL_SECS") {
             self.checkpoint_interval_secs = parse("MUFAKAT_CHECKPOINT_INTERVAL_SECS", v)?;
+        }
+        if let Some(v) = get("MUFAKAT_BLOB_STORE_URL") {
+            self.blob_store_url = Some(v);
+        }
+        if let Some(v) = get("MUFAKAT_UPLOAD_MAX_BYTES") {
+            self.upload_max_bytes = parse("MUFAKAT_UPLOAD_MAX_BYTES", v)?;
         }
         if let Some(v) = get("MUFAKAT_LOG_JSON") {
             self.log_json = matches!(v.as_str(), "1" | "true" | "yes");

@@ -37,6 +37,23 @@ impl Registry {
         self.latest.get(name).and_then(|id| self.get(*id))
     }
 
+    /// A state as people read it: its title in the newest definition of `workflow` (the files
+    /// are in Indonesian), or in English the state's name in words.
+    pub fn state_title(&self, workflow: &str, status: &str, lang: mufakat_core::Lang) -> String {
+        if lang == mufakat_core::Lang::Id {
+            if let Some(t) = self.latest(workflow).and_then(|d| {
+                d.def
+                    .states
+                    .iter()
+                    .find(|s| s.name == status)
+                    .map(|s| s.title.clone())
+            }) {
+                return t;
+            }
+        }
+        status.replace('_', " ")
+    }
+
     /// Every version, newest first within each name, names sorted.
     pub fn all(&self) -> Vec<Arc<Deployed>> {
         let mut v: Vec<_> = self.by_id.values().cloned().collect();

@@ -50,17 +50,19 @@ pub fn router(app: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/reports/{kind}", get(report_pdf))
         .layer(DefaultBodyLimit::max(max_body))
+        .with_state(HttpState {
+            app: app.clone(),
+            schema,
+            parsed: Default::default(),
+            answers: std::sync::Arc::new(answers),
+        })
+        // The modules' routes (uploads have their own body limit).
+        .merge(crate::modules::routes(&app))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(HttpState {
-            app,
-            schema,
-            parsed: Default::default(),
-            answers: std::sync::Arc::new(answers),
-        })
 }
 
 async fn graphiql() -> Html<String> {

@@ -9,10 +9,24 @@ use mufakat_kernel::AppState;
 pub fn registrations() -> Registrations {
     let r = Registrations::default();
     let r = mufakat_module_musrenbang::register(r);
-    mufakat_module_allocation::register(r)
+    let r = mufakat_module_allocation::register(r);
+    mufakat_module_procurement::register(r)
+}
+
+/// Builds every module's runtime (files, stores) once the state exists; a failure stops the
+/// start.
+pub fn init(state: &AppState) -> anyhow::Result<()> {
+    mufakat_module_procurement::init(state)
+}
+
+/// The modules' HTTP routes beside `/graphql` (uploads, downloads).
+pub fn routes(state: &AppState) -> axum::Router {
+    mufakat_module_procurement::http::routes(state.clone())
 }
 
 /// Starts every module's background tasks.
 pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
-    mufakat_module_musrenbang::spawn_background(state)
+    let mut tasks = mufakat_module_musrenbang::spawn_background(state);
+    tasks.extend(mufakat_module_procurement::spawn_background(state));
+    tasks
 }

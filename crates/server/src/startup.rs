@@ -177,7 +177,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         &settings.audit_earlier_public_keys,
         Some(settings.data_dir.join("audit").join("checkpoints.jsonl")),
     )?;
-    AppState::new(
+    let state = AppState::new(
         db,
         settings,
         nik_key,
@@ -185,7 +185,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         notary,
         crate::modules::registrations(),
     )
-    .await
+    .await?;
+    crate::modules::init(&state)?;
+    Ok(state)
 }
 
 /// Hides a password in a database URL for log lines.

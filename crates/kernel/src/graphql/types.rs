@@ -45,6 +45,9 @@ pub enum RoleGql {
     BappedaPlanner,
     OpdStaff,
     Vendor,
+    UkpbjStaff,
+    Ppk,
+    FinanceStaff,
     Auditor,
     Admin,
 }
@@ -58,6 +61,9 @@ impl From<Role> for RoleGql {
             Role::BappedaPlanner => Self::BappedaPlanner,
             Role::OpdStaff => Self::OpdStaff,
             Role::Vendor => Self::Vendor,
+            Role::UkpbjStaff => Self::UkpbjStaff,
+            Role::Ppk => Self::Ppk,
+            Role::FinanceStaff => Self::FinanceStaff,
             Role::Auditor => Self::Auditor,
             Role::Admin => Self::Admin,
         }
@@ -73,6 +79,9 @@ impl From<RoleGql> for Role {
             RoleGql::BappedaPlanner => Self::BappedaPlanner,
             RoleGql::OpdStaff => Self::OpdStaff,
             RoleGql::Vendor => Self::Vendor,
+            RoleGql::UkpbjStaff => Self::UkpbjStaff,
+            RoleGql::Ppk => Self::Ppk,
+            RoleGql::FinanceStaff => Self::FinanceStaff,
             RoleGql::Auditor => Self::Auditor,
             RoleGql::Admin => Self::Admin,
         }

@@ -4,6 +4,7 @@
 
 pub use mufakat_module_allocation::graphql as allocation;
 pub use mufakat_module_musrenbang::graphql as musrenbang;
+pub use mufakat_module_procurement::graphql as procurement;
 pub mod parse_cache;
 pub mod response_cache;
 
@@ -23,6 +24,7 @@ pub struct QueryRoot(
     cases::CasesQuery,
     musrenbang::MusrenbangQuery,
     allocation::AllocationQuery,
+    procurement::ProcurementQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -31,6 +33,7 @@ pub struct MutationRoot(
     cases::CasesMutation,
     musrenbang::MusrenbangMutation,
     allocation::AllocationMutation,
+    procurement::ProcurementMutation,
 );
 
 #[derive(MergedSubscription, Default)]

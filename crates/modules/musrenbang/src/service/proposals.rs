@@ -290,16 +290,5 @@ pub fn visible(p: prop::Model, viewer: Option<i32>) -> AppResult<prop::Model> {
 /// A proposal status as people read it: the state's title in the workflow file (in Indonesian),
 /// or in English the state's name in words.
 pub fn status_title(state: &AppState, status: &str, lang: mufakat_core::Lang) -> String {
-    if lang == mufakat_core::Lang::Id {
-        if let Some(t) = state.workflows.latest(PROPOSAL_WORKFLOW).and_then(|d| {
-            d.def
-                .states
-                .iter()
-                .find(|s| s.name == status)
-                .map(|s| s.title.clone())
-        }) {
-            return t;
-        }
-    }
-    status.replace('_', " ")
+    state.workflows.state_title(PROPOSAL_WORKFLOW, status, lang)
 }

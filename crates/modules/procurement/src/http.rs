@@ -1,0 +1,159 @@
+//! Procurement's HTTP routes beside GraphQL: uploading a vendor document (the request body is
+//! the file) and downloading one. Both take the same `Authorization: Bearer` token as GraphQL;
+//! errors are JSON `{ "code", "message" }` in the request's language.
+//!
+//! - `POST /procurement/vendors/{id}/documents?kind=npwp&name=npwp.pdf` with the file as the
+//!   body and its `Content-Type` → the document's metadata.
+//! - `GET /procurement/documents/{id}` → the file (`NOT_FOUND` to anyone who may not read it).
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use mufakat_core::{AppError, Lang};
+use mufakat_kernel::services::accounts;
+use mufakat_kernel::AppState;
+use serde::Deserialize;
+
+use crate::service::documents;
+
+/// The routes, with a body limit of the largest accepted upload (plus room for the request).
+pub fn routes(state: AppState) -> Router {
+    let max = state.settings.upload_max_bytes + 64 * 1024;
+    Router::new()
+        .route(
+            "/procurement/vendors/{id}/documents",
+            post(upload).layer(DefaultBodyLimit::max(max)),
+        )
+        .route("/procurement/documents/{id}", get(download))
+        .with_state(state)
+}
+
+fn lang(h: &HeaderMap) -> Lang {
+    let v = h
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if v.trim_start().to_ascii_lowercase().starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Id
+    }
+}
+
+fn error(e: AppError, lang: Lang) -> Response {
+    let status = match &e {
+        AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+        AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(cause) => {
+            tracing::error!(error = %cause, "procurement upload/download");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    };
+    let fields: Vec<_> = match &e {
+        AppError::Validation(f) => f.iter().map(|f| serde_json::json!({"field": f.field, "rule": f.rule, "message": f.message.get(lang)})).collect(),
+        _ => vec![],
+    };
+    (status, Json(serde_json::json!({ "code": e.code(), "message": e.message(lang, "-"), "fields": fields }))).into_response()
+}
+
+async fn user(
+    state: &AppState,
+    h: &HeaderMap,
+) -> Result<mufakat_kernel::auth::CurrentUser, AppError> {
+    let token = h
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(AppError::Unauthenticated)?;
+    accounts::authenticate(state, token.trim()).await
+}
+
+#[derive(Deserialize)]
+struct UploadParams {
+    kind: String,
+    name: String,
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    Query(q): Query<UploadParams>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let l = lang(&h);
+    let u = match user(&state, &h).await {
+        Ok(u) => u,
+        Err(e) => return error(e, l),
+    };
+    let content_type = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    match documents::upload(
+        &state,
+        &u,
+        documents::Upload {
+            vendor_id: id,
+            kind: q.kind,
+            name: q.name,
+            content_type,
+            bytes: body,
+        },
+    )
+    .await
+    {
+        Ok(d) => (
+            StatusCode::CREATED,
+            Json(serde_json::json!({
+                "id": d.id.to_string(),
+                "kind": d.kind,
+                "name": d.name,
+                "contentType": d.content_type,
+                "sizeBytes": d.size_bytes,
+                "sha256": d.sha256,
+                "url": format!("/procurement/documents/{}", d.id),
+            })),
+        )
+            .into_response(),
+        Err(e) => error(e, l),
+    }
+}
+
+async fn download(State(state): State<AppState>, Path(id): Path<i32>, h: HeaderMap) -> Response {
+    let l = lang(&h);
+    let u = match user(&state, &h).await {
+        Ok(u) => u,
+        Err(e) => return error(e, l),
+    };
+    match documents::download(&state, &u, id).await {
+        Ok((d, bytes)) => (
+            [
+                (header::CONTENT_TYPE, d.content_type.clone()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"{}\"",
+                        d.name.replace(['"', '\\', '\r', '\n'], "_")
+                    ),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+                (
+                    header::HeaderName::from_static("x-content-type-options"),
+                    "nosniff".to_owned(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => error(e, l),
+    }
+}

@@ -1,0 +1,133 @@
+//! What the module needs at run time besides the database: the blob store for uploaded files
+//! and the method thresholds, built once at start from the settings ([`init`]) and checked
+//! then, so that a bad thresholds file or an unreachable blob folder stops the start.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use anyhow::Context;
+use bytes::Bytes;
+use mufakat_kernel::AppState;
+use mufakat_procurement::Thresholds;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, PutPayload};
+
+/// The file the thresholds are read from, inside the workflows folder (beside the workflow
+/// files, outside the folder the workflow loader reads).
+pub const THRESHOLDS_FILE: &str = "config/procurement-thresholds.toml";
+
+/// Where uploaded bytes live: a folder (the default) or an S3-compatible bucket, both through
+/// `object_store`. Keys are content addresses (`sha256/ab/abcdef…`), so the same file uploaded
+/// twice is stored once.
+#[derive(Clone)]
+pub struct BlobStore {
+    inner: Arc<dyn ObjectStore>,
+    /// What the store is, for logs (`folder /…` or `s3://bucket`).
+    pub describe: String,
+}
+
+impl BlobStore {
+    /// The store `url` names (`None`: the folder `{data_dir}/blobs`).
+    pub fn open(url: Option<&str>, data_dir: &Path) -> anyhow::Result<BlobStore> {
+        match url {
+            Some(u) if u.starts_with("s3://") => {
+                let s3 = object_store::aws::AmazonS3Builder::from_env()
+                    .with_url(u)
+                    .build()
+                    .with_context(|| format!("blob store {u}"))?;
+                Ok(BlobStore {
+                    inner: Arc::new(s3),
+                    describe: u.to_owned(),
+                })
+            }
+            Some(u) if u.starts_with("file://") => Self::folder(Path::new(&u["file://".len()..])),
+            Some(u) => {
+                anyhow::bail!("MUFAKAT_BLOB_STORE_URL={u}: expected file:///PATH or s3://BUCKET")
+            }
+            None => Self::folder(&data_dir.join("blobs")),
+        }
+    }
+
+    fn folder(dir: &Path) -> anyhow::Result<BlobStore> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)
+            .with_context(|| format!("blob folder {}", dir.display()))?;
+        Ok(BlobStore {
+            inner: Arc::new(fs),
+            describe: format!("folder {}", dir.display()),
+        })
+    }
+
+    /// The key of bytes whose SHA-256 is `sha256` (hex).
+    pub fn key_for(sha256: &str) -> String {
+        format!("sha256/{}/{}", &sha256[..2], sha256)
+    }
+
+    pub async fn put(&self, key: &str, bytes: Bytes) -> anyhow::Result<()> {
+        self.inner
+            .put(&ObjectPath::from(key), PutPayload::from(bytes))
+            .await
+            .with_context(|| format!("storing blob {key}"))?;
+        Ok(())
+    }
+
+    pub async fn get(&self, key: &str) -> anyhow::Result<Bytes> {
+        let r = self
+            .inner
+            .get(&ObjectPath::from(key))
+            .await
+            .with_context(|| format!("reading blob {key}"))?;
+        Ok(r.bytes().await?)
+    }
+}
+
+pub struct Runtime {
+    pub blobs: BlobStore,
+    pub thresholds: Thresholds,
+    pub upload_max_bytes: usize,
+}
+
+/// The module's slot in the kernel's type map, filled by [`init`].
+#[derive(Default)]
+pub struct Slot(OnceLock<Arc<Runtime>>);
+
+/// Reads the thresholds (the file in the workflows folder when there is one, else the shipped
+/// defaults) and opens the blob store. Idempotent; called by the server at start.
+pub fn init(state: &AppState) -> anyhow::Result<()> {
+    let slot = state.modules.get::<Slot>();
+    if slot.0.get().is_some() {
+        return Ok(());
+    }
+    let s = &state.settings;
+    let path = s.workflows_dir.join(THRESHOLDS_FILE);
+    let thresholds = if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        Thresholds::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+    } else {
+        Thresholds::default()
+    };
+    let blobs = BlobStore::open(s.blob_store_url.as_deref(), &s.data_dir)?;
+    tracing::info!(store = %blobs.describe, "procurement blob store");
+    let _ = slot.0.set(Arc::new(Runtime {
+        blobs,
+        thresholds,
+        upload_max_bytes: s.upload_max_bytes,
+    }));
+    Ok(())
+}
+
+/// The runtime built by [`init`] (built now if the server did not).
+pub fn get(state: &AppState) -> mufakat_core::AppResult<Arc<Runtime>> {
+    if let Some(r) = state.modules.get::<Slot>().0.get() {
+        return Ok(r.clone());
+    }
+    init(state).map_err(mufakat_core::AppError::internal)?;
+    Ok(state
+        .modules
+        .get::<Slot>()
+        .0
+        .get()
+        .expect("initialised")
+        .clone())
+}
