@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 use crate::musrenbang::{act, create_cycle, phase_after, propose, resident};
 
-const RUN: &str = "mutation($i: RunAllocationInput!) { runAllocation(input: $i) { id rule budget totalCost leftover voters electionPb \
+pub const RUN: &str = "mutation($i: RunAllocationInput!) { runAllocation(input: $i) { id rule budget totalCost leftover voters electionPb \
     projects { proposal { id title } cost votes funded fundedByRule order reason payments { voter amount } override { funded reason } } } }";
 
 /// A cycle in its kota forum with three proposals forwarded there and four votes.
@@ -19,7 +19,7 @@ async fn kota_forum_with_three_proposals(
 
 /// The same, and with `left_out` a fourth proposal ("Taman", one vote) that the kecamatan left
 /// out (`not_accommodated` at kecamatan level); its id is the fourth value.
-async fn kota_forum(
+pub async fn kota_forum(
     app: &TestApp,
     left_out: bool,
 ) -> (
@@ -98,7 +98,7 @@ async fn kota_forum(
     (cycle, ids, kota, taman)
 }
 
-async fn set_ceiling(app: &TestApp, token: &str, cycle: &str, region: &str, amount: &str) {
+pub async fn set_ceiling(app: &TestApp, token: &str, cycle: &str, region: &str, amount: &str) {
     let set = "mutation($c: ID!, $r: ID!, $a: Decimal!) { setBudgetCeiling(cycleId: $c, regionId: $r, amount: $a) { amount } }";
     assert_ok(
         &app.gql(

@@ -191,6 +191,9 @@ async fn a_vote_that_moves_the_case_stores_its_state_and_timers() {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows");
     for f in std::fs::read_dir(&src).unwrap() {
         let f = f.unwrap().path();
+        if f.is_dir() {
+            continue;
+        }
         let mut text = std::fs::read_to_string(&f).unwrap();
         if f.file_name().unwrap() == "musrenbang-usulan.toml" {
             let vote = "name = \"vote\"\ntitle = \"Dukung (beri suara)\"\nfrom = [\"submitted\"]\nto = \"submitted\"";

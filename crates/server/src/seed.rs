@@ -60,6 +60,21 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
             region: DEMO_KOTA_CODE,
         },
         DemoAccount {
+            username: "ukpbj",
+            role: Role::UkpbjStaff,
+            region: DEMO_KOTA_CODE,
+        },
+        DemoAccount {
+            username: "ppk.dinaspu",
+            role: Role::Ppk,
+            region: DEMO_KOTA_CODE,
+        },
+        DemoAccount {
+            username: "bendahara",
+            role: Role::FinanceStaff,
+            region: DEMO_KOTA_CODE,
+        },
+        DemoAccount {
             username: "inspektorat",
             role: Role::Auditor,
             region: DEMO_KOTA_CODE,

@@ -88,7 +88,7 @@ impl ProcurementQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<CatalogueFilter>,
-        #[graphql(default)] sort: CatalogueSort,
+        sort: Option<CatalogueSort>,
         after: Option<String>,
         first: Option<i32>,
     ) -> Result<Connection<usize, CatalogueItem, CatalogueTotal, EmptyFields>> {
@@ -108,7 +108,7 @@ impl ProcurementQuery {
                 .transpose()?,
             min_price: f.min_price,
             max_price: f.max_price,
-            sort: match sort {
+            sort: match sort.unwrap_or_default() {
                 CatalogueSort::PriceAsc => catalogue::SearchSort::PriceAsc,
                 CatalogueSort::PriceDesc => catalogue::SearchSort::PriceDesc,
                 CatalogueSort::Newest => catalogue::SearchSort::Newest,
