@@ -274,6 +274,58 @@ async fn a_funded_proposal_is_bought_from_the_catalogue_received_and_paid() {
     );
     assert_eq!(o["package"]["status"], "completed");
 
+    // The documents: the purchase order and each BAST, for those who may see the order.
+    let get = |path: String, tok: String| {
+        let c = app.client.clone();
+        let url = app.url(&path);
+        async move {
+            let r = c.get(url).bearer_auth(tok).send().await.unwrap();
+            (r.status().as_u16(), r.bytes().await.unwrap())
+        }
+    };
+    let (s, b) = get(
+        format!("/procurement/orders/{order}/order.pdf"),
+        opd.clone(),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(b.starts_with(b"%PDF-"));
+    for n in [1, 2] {
+        let (s, b) = get(
+            format!("/procurement/orders/{order}/receipts/{n}"),
+            maju.clone(),
+        )
+        .await;
+        assert!(s == 200 && b.starts_with(b"%PDF-"), "BAST {n}: {s}");
+    }
+    assert_eq!(
+        get(
+            format!("/procurement/orders/{order}/receipts/3"),
+            opd.clone()
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        get(
+            format!("/procurement/orders/{order}/order.pdf"),
+            other.clone()
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        get(
+            format!("/procurement/orders/{order}/order.pdf"),
+            warga.clone()
+        )
+        .await
+        .0,
+        404
+    );
+
     // The golden thread, read back: the package's line is the resident's proposal.
     let t = app.gql("query($p: ID!) { package(id: $p) { status line { proposal { title status } } orders { number status paid vendor { name } } } }", json!({ "p": pid }), Some(&app.login("inspektorat").await)).await;
     assert_ok(&t);

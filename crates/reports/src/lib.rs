@@ -19,6 +19,7 @@ pub mod fonts;
 pub mod format;
 pub mod layout;
 pub mod priority;
+pub mod procurement;
 pub mod samples;
 
 pub use audit::{
@@ -35,6 +36,7 @@ pub use priority::{
     allocation, priority_list, AllocationReport, AllocationRow, ChartMetric, PriorityList,
     PriorityRow, RuleInfo,
 };
+pub use procurement::{handover, purchase_order, Handover, HandoverLine, Party, PurchaseOrder};
 
 /// Why a report could not be produced.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

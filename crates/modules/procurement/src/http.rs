@@ -5,6 +5,8 @@
 //! - `POST /procurement/vendors/{id}/documents?kind=npwp&name=npwp.pdf` with the file as the
 //!   body and its `Content-Type` → the document's metadata.
 //! - `GET /procurement/documents/{id}` → the file (`NOT_FOUND` to anyone who may not read it).
+//! - `GET /procurement/orders/{id}/order.pdf` → the purchase order (SP) or work order (SPK).
+//! - `GET /procurement/orders/{id}/receipts/{n}` → the `n`-th handover record (BAST), as PDF.
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -28,6 +30,8 @@ pub fn routes(state: AppState) -> Router {
             post(upload).layer(DefaultBodyLimit::max(max)),
         )
         .route("/procurement/documents/{id}", get(download))
+        .route("/procurement/orders/{id}/order.pdf", get(order_pdf))
+        .route("/procurement/orders/{id}/receipts/{n}", get(receipt_pdf))
         .with_state(state)
 }
 
@@ -154,6 +158,49 @@ async fn download(State(state): State<AppState>, Path(id): Path<i32>, h: HeaderM
             bytes,
         )
             .into_response(),
+        Err(e) => error(e, l),
+    }
+}
+
+fn pdf(bytes: Vec<u8>, name: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn order_pdf(State(state): State<AppState>, Path(id): Path<i32>, h: HeaderMap) -> Response {
+    let l = lang(&h);
+    let u = match user(&state, &h).await {
+        Ok(u) => u,
+        Err(e) => return error(e, l),
+    };
+    match crate::service::papers::order_pdf(&state, &u, id, l).await {
+        Ok(b) => pdf(b, format!("pesanan-{id}.pdf")),
+        Err(e) => error(e, l),
+    }
+}
+
+async fn receipt_pdf(
+    State(state): State<AppState>,
+    Path((id, n)): Path<(i32, usize)>,
+    h: HeaderMap,
+) -> Response {
+    let l = lang(&h);
+    let u = match user(&state, &h).await {
+        Ok(u) => u,
+        Err(e) => return error(e, l),
+    };
+    match crate::service::papers::receipt_pdf(&state, &u, id, n, l).await {
+        Ok(b) => pdf(b, format!("bast-{id}-{n}.pdf")),
         Err(e) => error(e, l),
     }
 }

@@ -491,15 +491,18 @@ pub struct Receipt {
     pub lines: String,
     pub note: String,
     pub received_at: DateTime<Utc>,
+    /// The BAST as PDF (`GET`, with the same `Authorization` header).
+    pub pdf_url: String,
 }
 
-impl From<receipt::Model> for Receipt {
-    fn from(r: receipt::Model) -> Self {
+impl Receipt {
+    fn new(order_id: i32, n: usize, r: receipt::Model) -> Self {
         Receipt {
             number: r.number,
             lines: r.lines,
             note: r.note,
             received_at: r.received_at,
+            pdf_url: format!("/procurement/orders/{order_id}/receipts/{n}"),
         }
     }
 }
@@ -584,7 +587,8 @@ impl Order {
         Ok(orders::receipts(&state(ctx).db, self.0.id)
             .await?
             .into_iter()
-            .map(Into::into)
+            .enumerate()
+            .map(|(i, r)| Receipt::new(self.0.id, i + 1, r))
             .collect())
     }
     async fn payments(&self, ctx: &Context<'_>) -> Result<Vec<Payment>> {
@@ -597,7 +601,8 @@ impl Order {
     async fn case_id(&self) -> Option<ID> {
         self.0.instance_id.map(|i| ID(i.to_string()))
     }
-    /// The purchase order (surat pesanan) or work order (SPK) as PDF.
+    /// The purchase order (surat pesanan) or work order (SPK) as PDF (`GET`, with the same
+    /// `Authorization` header).
     async fn order_pdf_url(&self) -> String {
         format!("/procurement/orders/{}/order.pdf", self.0.id)
     }

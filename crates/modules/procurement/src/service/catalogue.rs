@@ -47,7 +47,10 @@ pub struct NewItem {
 /// The moment a price valid until `d` (inclusive) ends: the end of that day in WIB (UTC+7).
 pub fn end_of_validity(d: NaiveDate) -> DateTime<Utc> {
     let next = d.succ_opt().unwrap_or(d);
-    Utc.from_utc_datetime(&next.and_hms_opt(0, 0, 0).expect("midnight")) - Duration::hours(7)
+    let midnight = Utc.from_utc_datetime(&next.and_hms_opt(0, 0, 0).expect("midnight"));
+    midnight
+        .checked_sub_signed(Duration::hours(7))
+        .unwrap_or(midnight)
 }
 
 fn regions_text(ids: &[i32]) -> String {
@@ -68,7 +71,14 @@ pub fn regions_of(i: &item::Model) -> Vec<i32> {
 }
 
 fn future_date(field: &str, d: NaiveDate, errors: &mut Vec<FieldError>) {
-    if end_of_validity(d) <= Utc::now() {
+    if super::check_date(field, d).is_err() {
+        errors.push(FieldError::new(
+            field,
+            "range",
+            "Tanggal harus antara tahun 2000 dan 2100.",
+            "The date must be between the years 2000 and 2100.",
+        ));
+    } else if end_of_validity(d) <= Utc::now() {
         errors.push(FieldError::new(
             field,
             "range",

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod documents;
 pub mod orders;
 pub mod packages;
+pub mod papers;
 pub mod vendors;
 
 use chrono::{DateTime, Utc};
@@ -89,6 +90,20 @@ pub fn text(
         errors.push(e);
     }
     v.to_owned()
+}
+
+/// A date people give (validity, schedule): between 2000 and 2100.
+pub fn check_date(field: &str, d: chrono::NaiveDate) -> AppResult<()> {
+    use chrono::Datelike;
+    if !(2000..=2100).contains(&d.year()) {
+        return Err(AppError::validation(
+            field,
+            "range",
+            "Tanggal harus antara tahun 2000 dan 2100.",
+            "The date must be between the years 2000 and 2100.",
+        ));
+    }
+    Ok(())
 }
 
 pub fn one_json(key: &str, v: impl Into<Value>) -> Map<String, Value> {

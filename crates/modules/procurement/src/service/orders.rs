@@ -531,6 +531,17 @@ pub async fn act(
     let mut receipt_lines: Vec<(i32, Decimal, Decimal)> = vec![];
     if action == "receive" {
         let ls = lines(&state.db, o.id).await?;
+        for (i, (_, q)) in step.received.iter().enumerate() {
+            if *q < Decimal::ZERO || *q > Decimal::from(1_000_000_000) || q.normalize().scale() > 3
+            {
+                return Err(AppError::validation(
+                    format!("received[{i}].quantity"),
+                    "range",
+                    "Jumlah diterima tidak valid.",
+                    "Invalid quantity received.",
+                ));
+            }
+        }
         if step.received.is_empty() {
             return Err(AppError::validation(
                 "lines",

@@ -116,7 +116,16 @@ pub async fn create_line(
                     0
                 }
             };
-            (region, n.year.unwrap_or(Utc::now().year()), title, budget)
+            let year = n.year.unwrap_or(Utc::now().year());
+            if !(2000..=2100).contains(&year) {
+                errors.push(FieldError::new(
+                    "year",
+                    "range",
+                    "Tahun antara 2000 dan 2100.",
+                    "A year between 2000 and 2100.",
+                ));
+            }
+            (region, year, title, budget)
         }
     };
     if !errors.is_empty() {
@@ -309,6 +318,11 @@ pub async fn create_package(
                 "Pagu dan HPS harus lebih dari 0, dan HPS tidak melebihi pagu paket.",
                 "Pagu and HPS must be above 0, and the HPS within the package's pagu.",
             ));
+        }
+    }
+    for (f, d) in [("startsOn", n.starts_on), ("endsOn", n.ends_on)] {
+        if let Err(AppError::Validation(mut e)) = super::check_date(f, d) {
+            errors.append(&mut e);
         }
     }
     if n.ends_on < n.starts_on {
