@@ -241,7 +241,8 @@ enum UsersCommand {
         username: String,
         #[arg(long)]
         name: String,
-        /// admin, bappeda_planner, kecamatan_staff, kelurahan_staff, opd_staff, vendor, auditor
+        /// admin, bappeda_planner, kecamatan_staff, kelurahan_staff, opd_staff, vendor, ukpbj_staff,
+        /// ppk, finance_staff, auditor
         #[arg(long)]
         role: Role,
         /// The region code (kode wilayah), e.g. 35.99 or 35.99.01.1001.
@@ -269,8 +270,11 @@ async fn main() -> anyhow::Result<()> {
             }
             let app = startup::Application::build(settings).await?;
             if args.demo {
-                print_seed(seed::seed_demo(app.state(), None).await?);
+                let report = seed::seed_demo(app.state(), None).await?;
+                let password = report.password.clone();
+                print_seed(report);
                 demo_musrenbang(app.state()).await?;
+                demo_procurement(app.state(), password).await?;
             }
             let addr = app.local_addr();
             tracing::info!(%addr, "Mufakat is listening");
@@ -286,8 +290,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Seed { demo: _ } => {
             let state = startup::build_state(settings).await?;
-            print_seed(seed::seed_demo(&state, None).await?);
+            let report = seed::seed_demo(&state, None).await?;
+            let password = report.password.clone();
+            print_seed(report);
             demo_musrenbang(&state).await?;
+            demo_procurement(&state, password).await?;
         }
         Command::Users(UsersCommand::Create {
             username,
@@ -737,6 +744,23 @@ async fn demo_musrenbang(state: &mufakat_server::AppState) -> anyhow::Result<()>
         .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;
     if n > 0 {
         println!("Demo e-Musrenbang cycle RKPD 2027: {n} proposals with votes; Mekarsari's kelurahan deliberation under way.");
+    }
+    Ok(())
+}
+
+async fn demo_procurement(
+    state: &mufakat_server::AppState,
+    password: Option<String>,
+) -> anyhow::Result<()> {
+    // The vendors' accounts take the demo password, known only when the demo was just made.
+    let Some(password) = password else {
+        return Ok(());
+    };
+    let n = seed::seed_demo_procurement(state, &password)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;
+    if n > 0 {
+        println!("Demo procurement: 3 verified vendors (penyedia.maju, penyedia.sentosa, penyedia.rejeki), {n} catalogue items, packages planned, announced, half received and paid.");
     }
     Ok(())
 }

@@ -383,8 +383,9 @@ async fn a_vendor_registers_uploads_documents_and_is_verified() {
     let v = vendor_action(&app, &ukpbj, &id, "APPROVE", None).await;
     assert_eq!(data(&v, "vendorAction")["status"], "verified");
     // The bank account: the company and finance staff only.
-    let q =
-        format!("query($v: ID!) {{ vendor(id: $v) {{ {VENDOR} documents {{ kind sha256 }} }} }}");
+    let q = format!(
+        "query($v: ID!) {{ vendor(id: $v) {{ {VENDOR} caseId documents {{ kind sha256 }} }} }}"
+    );
     let mine = app.gql(&q, json!({ "v": id }), Some(&maju)).await;
     assert_eq!(
         mine["data"]["vendor"]["bankAccount"]["number"],
@@ -415,6 +416,29 @@ async fn a_vendor_registers_uploads_documents_and_is_verified() {
             .await;
         assert!(v["data"]["vendor"]["bankAccount"].is_null(), "{v}");
     }
+    // Its case is private to the module: another vendor cannot read it through the generic
+    // case API (auditors can); the NPWP is shown in full to the company and reviewing staff.
+    let case = mine["data"]["vendor"]["caseId"].as_str().map(str::to_owned);
+    let case = case.expect("a case");
+    let q = "query($i: ID!) { instance(id: $i) { state } }";
+    assert!(error_code(&app.gql(q, json!({ "i": case }), Some(&other)).await).is_some());
+    assert_ok(
+        &app.gql(
+            q,
+            json!({ "i": case }),
+            Some(&app.login("inspektorat").await),
+        )
+        .await,
+    );
+    assert_eq!(mine["data"]["vendor"]["npwp"], "0012345678901000");
+    let public = app
+        .gql(
+            "query($v: ID!) { vendor(id: $v) { npwp } }",
+            json!({ "v": id }),
+            None,
+        )
+        .await;
+    assert_eq!(public["data"]["vendor"]["npwp"], "************1000");
     // The public sees verified vendors only; an unverified one does not exist for it.
     let pub_list = app.gql("{ vendors { name } }", json!({}), None).await;
     assert_eq!(

@@ -100,6 +100,10 @@ pub struct OwnedWorkflow {
     pub generic_fire: bool,
     /// The module's operations to use instead, named in the error.
     pub api: &'static str,
+    /// Whether the generic case reads (`instance`, `cases`) are closed to the workflow's roles:
+    /// only the case's creator, auditors and admins read them there, because the module decides
+    /// who sees what (a vendor sees its own company's orders, not another's).
+    pub private_cases: bool,
 }
 
 impl std::ops::Deref for AppState {

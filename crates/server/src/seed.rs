@@ -278,6 +278,20 @@ const PROPOSALS: [(&str, &str, &str, &str, &str); 10] = [
 /// A living e-Musrenbang cycle for the demo: residents in every kelurahan, dozens of proposals,
 /// votes, and the kelurahan deliberation under way with verifications and scores. Every step
 /// goes through the workflows (and so into the audit trail). Idempotent.
+/// The demo's procurement data (vendors, a catalogue, packages in several stages); see
+/// `mufakat_module_procurement::demo`.
+pub async fn seed_demo_procurement(state: &AppState, password: &str) -> AppResult<usize> {
+    let kota = state
+        .regions
+        .read()
+        .await
+        .all()
+        .find(|r| r.code == DEMO_KOTA_CODE)
+        .map(|r| r.id)
+        .expect("demo kota");
+    mufakat_module_procurement::demo::seed(state, kota, password).await
+}
+
 pub async fn seed_demo_musrenbang(state: &AppState) -> AppResult<usize> {
     use crate::services::musrenbang as m;
     use std::collections::BTreeMap;

@@ -57,11 +57,13 @@ pub fn register(r: Registrations) -> Registrations {
             name: service::CYCLE_WORKFLOW,
             generic_fire: true,
             api: "createProposal, proposalAction, vote",
+            private_cases: false,
         },
         OwnedWorkflow {
             name: service::PROPOSAL_WORKFLOW,
             generic_fire: false,
             api: "createProposal, proposalAction, vote",
+            private_cases: false,
         },
     ]);
     r.batch_kinds = r.batch_kinds.with(service::Votes);

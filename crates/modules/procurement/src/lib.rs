@@ -12,6 +12,7 @@
 //! `workflows/procurement-*.toml`; its thresholds `workflows/config/procurement-thresholds.toml`.
 //! It builds on musrenbang (a package's line may be a proposal the plan adopted).
 
+pub mod demo;
 pub mod entity;
 pub mod graphql;
 pub mod http;
@@ -87,6 +88,8 @@ pub fn register(r: Registrations) -> Registrations {
             name: file.trim_end_matches(".toml"),
             generic_fire: false,
             api,
+            // Who sees a vendor's profile, orders and offers is the module's decision.
+            private_cases: true,
         }));
     r.modules = r.modules.with(runtime::Slot::default());
     r

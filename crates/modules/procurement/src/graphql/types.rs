@@ -41,8 +41,27 @@ impl Vendor {
     async fn nib(&self) -> &str {
         &self.0.nib
     }
-    async fn npwp(&self) -> &str {
-        &self.0.npwp
+    /// In full (16 digits) for the company's members and staff who review vendors; otherwise
+    /// only its last four digits (a sole trader's NPWP is their NIK).
+    async fn npwp(&self, ctx: &Context<'_>) -> Result<String> {
+        let full = match user(ctx) {
+            Some(u) => {
+                svc::membership(&state(ctx).db, u)
+                    .await?
+                    .is_some_and(|m| m.vendor_id == self.0.id)
+                    || state(ctx).authz.allowed(
+                        u,
+                        &state(ctx).region_path(self.0.region_id).await,
+                        crate::perms::VENDOR_READ,
+                    )?
+            }
+            None => false,
+        };
+        Ok(if full {
+            self.0.npwp.clone()
+        } else {
+            vendors::masked_npwp(&self.0.npwp)
+        })
     }
     async fn address(&self) -> &str {
         &self.0.address

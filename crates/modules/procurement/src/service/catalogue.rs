@@ -340,6 +340,7 @@ pub async fn act(
     let decided = match action {
         "approve" | "approve_price" => Some("approved"),
         "reject" | "reject_price" => Some("rejected"),
+        "delist" => Some("withdrawn"),
         _ => None,
     };
     if let (Some(status), Some(p)) = (decided, &pending) {
@@ -476,7 +477,12 @@ pub async fn search(
     limit: u64,
     offset: u64,
 ) -> AppResult<(Vec<item::Model>, u64)> {
-    let mut q = item::Entity::find().filter(item::Column::Status.is_in(BUYABLE));
+    // Items of suspended or blacklisted vendors leave the catalogue with them.
+    let mut q = item::Entity::find()
+        .filter(item::Column::Status.is_in(BUYABLE))
+        .filter(Expr::cust(
+            "catalogue_items.vendor_id IN (SELECT id FROM vendors WHERE status = 'verified')",
+        ));
     if let Some(t) = s.text.as_deref() {
         let words = tokens(t);
         if !words.is_empty() {

@@ -67,7 +67,8 @@ fn qty(field: &str, q: Decimal) -> AppResult<Decimal> {
 }
 
 fn line_total(quantity: Decimal, unit_price_sen: i64) -> AppResult<i64> {
-    let t = (quantity * Decimal::from(unit_price_sen)).round();
+    let t = (quantity * Decimal::from(unit_price_sen))
+        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     i64::try_from(t).map_err(|_| {
         AppError::validation(
             "quantity",
@@ -527,10 +528,15 @@ pub async fn act(
         input.insert(key.into(), json!(from_sen(t).to_string()));
         total_sen = Some(t);
     }
+    // What is received and paid is checked under the chain's lock, which every write takes:
+    // two handovers at once cannot together exceed the order, nor take the same BAST number.
+    let now = Utc::now();
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
+    let o = get_order(&txn, o.id).await?;
     let mut fire_as = action.to_owned();
     let mut receipt_lines: Vec<(i32, Decimal, Decimal)> = vec![];
     if action == "receive" {
-        let ls = lines(&state.db, o.id).await?;
+        let ls = lines(&txn, o.id).await?;
         for (i, (_, q)) in step.received.iter().enumerate() {
             if *q < Decimal::ZERO || *q > Decimal::from(1_000_000_000) || q.normalize().scale() > 3
             {
@@ -590,7 +596,7 @@ pub async fn act(
         };
         let n = receipt::Entity::find()
             .filter(receipt::Column::OrderId.eq(o.id))
-            .count(&state.db)
+            .count(&txn)
             .await
             .db()?;
         input.insert("receipt".into(), json!(format!("BAST-{}-{}", o.id, n + 1)));
@@ -623,8 +629,6 @@ pub async fn act(
         input.insert("paid".into(), json!(from_sen(a).to_string()));
         paid_sen = Some(a);
     }
-    let now = Utc::now();
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let fired = fire(
         state,
         &txn,
@@ -752,7 +756,8 @@ pub async fn list(
     let mut q = order::Entity::find().order_by_desc(order::Column::Id);
     if let Some(m) = membership(&state.db, user).await? {
         q = q.filter(order::Column::VendorId.eq(m.vendor_id));
-    } else if let Some(pid) = package_id {
+    }
+    if let Some(pid) = package_id {
         q = q.filter(order::Column::PackageId.eq(pid));
     }
     let mut out = vec![];

@@ -192,27 +192,45 @@ pub async fn register(
         grants: vec![(Role::Vendor, g.region_id)],
         token_hash: String::new(),
     };
-    let mut fields = Map::new();
-    fields.insert("name".into(), json!(p.name));
-    fields.insert("npwp".into(), json!(p.npwp.as_str()));
-    let fired = cases::start_in(
+    let v = open_company(
         state,
         &txn,
         &mut chain,
         &user,
-        VENDOR_WORKFLOW,
+        p,
         input.profile.region_id,
-        fields,
+        now,
     )
     .await?;
+    mufakat_kernel::audit_log::commit(txn, chain).await?;
+    tracing::info!(vendor = v.id, user = u.id, "vendor registered");
+    Ok((v, u.id))
+}
+
+/// The company row, its administrator's membership and its case (draft), in the caller's
+/// audited write.
+async fn open_company(
+    state: &AppState,
+    txn: &mufakat_kernel::audit_log::WriteTxn,
+    chain: &mut mufakat_kernel::audit_log::Chain,
+    user: &CurrentUser,
+    p: Parsed,
+    region_id: i32,
+    now: DateTime<Utc>,
+) -> AppResult<vendor::Model> {
+    let mut fields = Map::new();
+    fields.insert("name".into(), json!(p.name));
+    fields.insert("npwp".into(), json!(masked_npwp(&p.npwp.sixteen_digits())));
+    let fired =
+        cases::start_in(state, txn, chain, user, VENDOR_WORKFLOW, region_id, fields).await?;
     let v = vendor::ActiveModel {
         instance_id: Set(Some(fired.case.id)),
         name: Set(p.name),
         form: Set(p.form.as_str().into()),
         nib: Set(p.nib.as_str().into()),
-        npwp: Set(p.npwp.as_str().into()),
+        npwp: Set(p.npwp.sixteen_digits()),
         address: Set(p.address),
-        region_id: Set(input.profile.region_id),
+        region_id: Set(region_id),
         kbli: Set(kbli_json(&p.kbli)),
         contact_name: Set(p.contact_name),
         contact_phone: Set(p.contact_phone),
@@ -223,27 +241,63 @@ pub async fn register(
         status: Set(fired.case.state.clone()),
         status_reason: Set(None),
         blacklisted_until: Set(None),
-        created_by: Set(u.id),
+        created_by: Set(user.id),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .db()?;
     vendor_member::ActiveModel {
         vendor_id: Set(v.id),
-        user_id: Set(u.id),
+        user_id: Set(user.id),
         is_admin: Set(true),
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .db()?;
+    Ok(v)
+}
+
+/// A vendor account without a company (made by staff or the demo) registers its company; it
+/// becomes the company's administrator.
+pub async fn register_company(
+    state: &AppState,
+    user: &CurrentUser,
+    profile: Profile,
+) -> AppResult<vendor::Model> {
+    if membership(&state.db, user).await?.is_some() {
+        return Err(AppError::conflict(
+            "Akun ini sudah mewakili sebuah penyedia.",
+            "This account already acts for a vendor.",
+        ));
+    }
+    let mut errors = vec![];
+    let parsed = parse_profile(state, &profile, &mut errors).await;
+    let (Some(p), true) = (parsed, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    npwp_unused(state, &p.npwp, None).await?;
+    let now = Utc::now();
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
+    npwp_unused(state, &p.npwp, Some(&txn)).await?;
+    let v = open_company(state, &txn, &mut chain, user, p, profile.region_id, now).await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
-    tracing::info!(vendor = v.id, user = u.id, "vendor registered");
-    Ok((v, u.id))
+    Ok(v)
+}
+
+/// An NPWP with all but its last four digits hidden: a sole trader's NPWP is their NIK, which
+/// the audit trail and the public never see in the clear.
+pub fn masked_npwp(digits: &str) -> String {
+    let n = digits.chars().count();
+    digits
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i + 4 < n { '*' } else { c })
+        .collect()
 }
 
 fn kbli_json(k: &[Kbli]) -> String {
@@ -260,7 +314,7 @@ async fn npwp_unused(
     npwp: &Npwp,
     txn: Option<&mufakat_kernel::audit_log::WriteTxn>,
 ) -> AppResult<()> {
-    let q = vendor::Entity::find().filter(vendor::Column::Npwp.eq(npwp.as_str()));
+    let q = vendor::Entity::find().filter(vendor::Column::Npwp.eq(npwp.sixteen_digits()));
     let n = match txn {
         Some(t) => q.count(t).await,
         None => q.count(&state.db).await,
@@ -290,14 +344,17 @@ pub async fn update_profile(
     let (Some(parsed), true) = (parsed, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    if parsed.npwp.as_str() != v.npwp {
+    if parsed.npwp.sixteen_digits() != v.npwp {
         npwp_unused(state, &parsed.npwp, None).await?;
     }
     let now = Utc::now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let mut input = Map::new();
     input.insert("name".into(), json!(parsed.name));
-    input.insert("npwp".into(), json!(parsed.npwp.as_str()));
+    input.insert(
+        "npwp".into(),
+        json!(masked_npwp(&parsed.npwp.sixteen_digits())),
+    );
     fire(
         state,
         &txn,
@@ -314,7 +371,7 @@ pub async fn update_profile(
         name: Set(parsed.name),
         form: Set(parsed.form.as_str().into()),
         nib: Set(parsed.nib.as_str().into()),
-        npwp: Set(parsed.npwp.as_str().into()),
+        npwp: Set(parsed.npwp.sixteen_digits()),
         address: Set(parsed.address),
         region_id: Set(p.region_id),
         kbli: Set(kbli_json(&parsed.kbli)),
@@ -511,14 +568,15 @@ pub async fn sync_after_timers(state: &AppState) -> AppResult<u64> {
             .db()?
             .rows_affected();
     }
-    state
-        .db
-        .execute_unprepared(
-            "UPDATE vendors SET blacklisted_until = NULL \
-             WHERE status <> 'blacklisted' AND blacklisted_until IS NOT NULL",
-        )
-        .await
-        .db()?;
+    for sql in [
+        "UPDATE vendors SET blacklisted_until = NULL \
+         WHERE status <> 'blacklisted' AND blacklisted_until IS NOT NULL",
+        // A price proposed while the old one expired lapses with it.
+        "UPDATE catalogue_prices SET status = 'lapsed' WHERE status = 'proposed' AND item_id IN \
+         (SELECT id FROM catalogue_items WHERE status IN ('expired', 'delisted'))",
+    ] {
+        state.db.execute_unprepared(sql).await.db()?;
+    }
     Ok(n)
 }
 
