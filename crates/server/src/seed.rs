@@ -275,23 +275,28 @@ const PROPOSALS: [(&str, &str, &str, &str, &str); 10] = [
     ("Paving gang sempit", "infrastruktur", "220", "m2", "185000"),
 ];
 
-/// A living e-Musrenbang cycle for the demo: residents in every kelurahan, dozens of proposals,
-/// votes, and the kelurahan deliberation under way with verifications and scores. Every step
-/// goes through the workflows (and so into the audit trail). Idempotent.
-/// The demo's procurement data (vendors, a catalogue, packages in several stages); see
-/// `mufakat_module_procurement::demo`.
-pub async fn seed_demo_procurement(state: &AppState, password: &str) -> AppResult<usize> {
-    let kota = state
+/// The demo kota's id (the demo accounts exist).
+async fn demo_kota(state: &AppState) -> i32 {
+    state
         .regions
         .read()
         .await
         .all()
         .find(|r| r.code == DEMO_KOTA_CODE)
         .map(|r| r.id)
-        .expect("demo kota");
+        .expect("demo kota")
+}
+
+/// The demo's procurement data (vendors, a catalogue, packages in several stages); see
+/// `mufakat_module_procurement::demo`.
+pub async fn seed_demo_procurement(state: &AppState, password: &str) -> AppResult<usize> {
+    let kota = demo_kota(state).await;
     mufakat_module_procurement::demo::seed(state, kota, password).await
 }
 
+/// A living e-Musrenbang cycle for the demo: residents in every kelurahan, dozens of proposals,
+/// votes, and the kelurahan deliberation under way with verifications and scores. Every step
+/// goes through the workflows (and so into the audit trail). Idempotent.
 pub async fn seed_demo_musrenbang(state: &AppState) -> AppResult<usize> {
     use crate::services::musrenbang as m;
     use std::collections::BTreeMap;
@@ -300,14 +305,7 @@ pub async fn seed_demo_musrenbang(state: &AppState) -> AppResult<usize> {
     }
     let now = chrono::Utc::now();
     let day = chrono::Duration::days(1);
-    let kota = state
-        .regions
-        .read()
-        .await
-        .all()
-        .find(|r| r.code == DEMO_KOTA_CODE)
-        .map(|r| r.id)
-        .expect("demo kota");
+    let kota = demo_kota(state).await;
     let bappeda = accounts::acting_as(state, "bappeda").await?;
     let windows = BTreeMap::from([
         (
