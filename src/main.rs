@@ -107,6 +107,10 @@ enum BenchCommand {
     /// server for --seconds at --rate, the server's RSS sampled; fails on any error, any request
     /// of a second or more, or memory that keeps growing.
     Soak(mufakat_server::bench::SoakRun),
+    /// Catalogue search on a real server over HTTP: a catalogue of --items items, searched by
+    /// --clients concurrent signed-in buyers in a closed loop and then paced at --rate; prints
+    /// throughput and latency percentiles.
+    Catalogue(mufakat_server::bench::CatalogueRun),
 }
 
 #[derive(Args)]
@@ -404,6 +408,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Report(cmd) => report(settings, cmd).await?,
         Command::Bench(BenchCommand::Load(load)) => {
             mufakat_server::bench::run_load(settings, load).await?
+        }
+        Command::Bench(BenchCommand::Catalogue(run)) => {
+            mufakat_server::bench::run_catalogue(settings, run).await?
         }
         Command::Bench(BenchCommand::Soak(soak)) => {
             mufakat_server::bench::run_soak(settings, soak).await?

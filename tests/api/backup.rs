@@ -50,6 +50,20 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_write() {
             }
         })
     };
+    // An uploaded document: its bytes are in the blob folder, and go with the backup.
+    let (vendor_token, vendor) =
+        crate::procurement::register_vendor(&app, "cv.cadangan", "01.234.567.8-901.000").await;
+    let (status, doc) = crate::procurement::upload(
+        &app,
+        &vendor_token,
+        &vendor,
+        "npwp",
+        "application/pdf",
+        crate::procurement::PDF.to_vec(),
+    )
+    .await;
+    assert_eq!(status, 201, "{doc}");
+    let sha = doc["sha256"].as_str().unwrap().to_owned();
     while acked.lock().unwrap().len() < 20 {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
@@ -130,6 +144,8 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_write() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("audit trail OK"), "{stdout}");
+    let blob = restored_dir.join("blobs/sha256").join(&sha[..2]).join(&sha);
+    assert_eq!(std::fs::read(&blob).unwrap(), crate::procurement::PDF);
     // Restoring over what is now there is refused.
     let again = restore(&folder);
     assert!(!again.status.success());

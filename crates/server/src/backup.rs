@@ -7,9 +7,9 @@
 //!   `pg_restore` into an empty database. Both must be on `PATH`.
 //!
 //! The folder also holds `secrets/` (the NIK key and the audit signing key: without them the
-//! restored service cannot match NIKs or sign) and `audit/checkpoints.jsonl` (the checkpoints the
-//! node signed, which prove the restored trail is the one it signed), and `manifest.json` with
-//! each file's SHA-256.
+//! restored service cannot match NIKs or sign), `audit/checkpoints.jsonl` (the checkpoints the
+//! node signed, which prove the restored trail is the one it signed), `blobs/` (the uploaded
+//! files, when they are kept in a folder), and `manifest.json` with each file's SHA-256.
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +27,37 @@ const DATA_FILES: [&str; 3] = [
     "secrets/audit-signing.pem",
     "audit/checkpoints.jsonl",
 ];
+
+/// The backup's folder of uploaded files (vendors' documents and other blobs).
+const BLOBS: &str = "blobs";
+
+/// Where uploaded files are kept when that is a folder: `{data_dir}/blobs` or a `file://` URL.
+/// (An S3-compatible store is backed up by its own means: docs/operations.md.)
+fn blob_folder(settings: &Settings) -> Option<PathBuf> {
+    match settings.blob_store_url.as_deref() {
+        None => Some(settings.data_dir.join(BLOBS)),
+        Some(u) => u.strip_prefix("file://").map(PathBuf::from),
+    }
+}
+
+/// Every file below `dir`, as paths relative to it with `/` separators, sorted.
+fn files_under(dir: &Path) -> anyhow::Result<Vec<String>> {
+    let mut out = vec![];
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for e in std::fs::read_dir(dir.join(&rel))? {
+            let e = e?;
+            let r = rel.join(e.file_name());
+            if e.file_type()?.is_dir() {
+                stack.push(r);
+            } else {
+                out.push(r.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
 
 /// What a backup folder holds.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -100,6 +131,19 @@ pub async fn backup(settings: &Settings, to: &Path) -> anyhow::Result<Manifest> 
         files.insert(PG_FILE.to_owned(), sha256_file(&target)?);
         "postgres"
     };
+    // Uploaded files after the database: a file's bytes are stored before the row that names
+    // it commits, so every file the copy of the database names is in the folder by now.
+    if let Some(dir) = blob_folder(settings).filter(|d| d.exists()) {
+        for rel in files_under(&dir)? {
+            let dest = to.join(BLOBS).join(&rel);
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::copy(dir.join(&rel), &dest)
+                .with_context(|| format!("copying {}", dir.join(&rel).display()))?;
+            files.insert(format!("{BLOBS}/{rel}"), sha256_file(&dest)?);
+        }
+    }
     let manifest = Manifest {
         created_at: mufakat_audit::format_time(chrono::Utc::now()),
         engine: engine.to_owned(),
@@ -187,6 +231,19 @@ pub async fn restore(settings: &Settings, from: &Path) -> anyhow::Result<Manifes
             crate::secrets::write_private(&dest, &std::fs::read_to_string(&src)?)?;
         } else {
             std::fs::copy(&src, &dest)?;
+        }
+    }
+    if let Some(dir) = blob_folder(settings) {
+        for rel in manifest
+            .files
+            .keys()
+            .filter_map(|k| k.strip_prefix("blobs/"))
+        {
+            let dest = dir.join(rel);
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::copy(from.join(BLOBS).join(rel), &dest)?;
         }
     }
     Ok(manifest)

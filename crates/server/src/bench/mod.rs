@@ -1,4 +1,5 @@
 //! The benchmarks behind `mufakat bench` (method and figures: docs/benchmarks.md):
+//! `catalogue` (`mufakat bench catalogue`: catalogue search over HTTP on a large catalogue),
 //! `audit` (`mufakat bench audit`: audited transitions against raw inserts, verification
 //! against raw hashing), `load` (`mufakat bench load`: real servers over HTTP), `fixture` (the
 //! load benchmark's data and in-process votes), `soak` (`mufakat bench soak`: a steady mixed
@@ -6,6 +7,7 @@
 //! The raw storage baseline both compare against is here.
 
 mod audit;
+mod catalogue;
 mod fixture;
 mod load;
 mod node;
@@ -13,6 +15,7 @@ mod soak;
 mod usage;
 
 pub use audit::{audit, run_audit, AuditBench};
+pub use catalogue::{run_catalogue, CatalogueRun};
 pub use fixture::{cases_in, load_fixture, token_for, vote_totals, votes_in_process, LoadFixture};
 pub use load::{run_load, LoadRun};
 pub use soak::{run_soak, SoakRun};
