@@ -608,6 +608,54 @@ async fn catalogue_prices_need_approval_keep_their_history_are_searched_and_expi
         "Semen putih 40 kg"
     );
     assert_eq!(data(&r2, "catalogue")["pageInfo"]["hasNextPage"], false);
+    // Photos: the vendor uploads images; anyone reads them while the item is in the catalogue.
+    let photo = |tok: String, ct: &'static str, bytes: Vec<u8>| {
+        let (c, url) = (
+            app.client.clone(),
+            app.url(&format!("/procurement/items/{semen}/photos?name=depan.png")),
+        );
+        async move {
+            let r = c
+                .post(url)
+                .bearer_auth(tok)
+                .header("content-type", ct)
+                .body(bytes)
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let png = b"\x89PNG\r\n\x1a\n0000IHDR".to_vec();
+    assert_eq!(photo(jaya.clone(), "image/png", png.clone()).await.0, 403);
+    assert_eq!(
+        photo(maju.clone(), "application/pdf", PDF.to_vec()).await.0,
+        422
+    );
+    let (s, p) = photo(maju.clone(), "image/png", png.clone()).await;
+    assert_eq!(s, 201, "{p}");
+    let r = app
+        .client
+        .get(app.url(p["url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), png.as_slice());
+    let v = app
+        .gql(
+            "query($i: ID!) { catalogueItem(id: $i) { photos { name contentType url } } }",
+            json!({ "i": semen }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        data(&v, "catalogueItem")["photos"][0]["contentType"],
+        "image/png"
+    );
     // Category statistics.
     let s = app
         .gql(

@@ -5,6 +5,9 @@
 //! - `POST /procurement/vendors/{id}/documents?kind=npwp&name=npwp.pdf` with the file as the
 //!   body and its `Content-Type` → the document's metadata.
 //! - `GET /procurement/documents/{id}` → the file (`NOT_FOUND` to anyone who may not read it).
+//! - `POST /procurement/items/{id}/photos?name=depan.jpg` with the image as the body → the
+//!   photo's metadata (the item's vendor only); `GET /procurement/photos/{id}` → the image, for
+//!   whoever may see the item (no token needed for items in the catalogue).
 //! - `GET /procurement/orders/{id}/order.pdf` → the purchase order (SP) or work order (SPK).
 //! - `GET /procurement/orders/{id}/receipts/{n}` → the `n`-th handover record (BAST), as PDF.
 
@@ -30,6 +33,11 @@ pub fn routes(state: AppState) -> Router {
             post(upload).layer(DefaultBodyLimit::max(max)),
         )
         .route("/procurement/documents/{id}", get(download))
+        .route(
+            "/procurement/items/{id}/photos",
+            post(upload_photo).layer(DefaultBodyLimit::max(max)),
+        )
+        .route("/procurement/photos/{id}", get(photo))
         .route("/procurement/orders/{id}/order.pdf", get(order_pdf))
         .route("/procurement/orders/{id}/receipts/{n}", get(receipt_pdf))
         .with_state(state)
@@ -201,6 +209,72 @@ async fn receipt_pdf(
     };
     match crate::service::papers::receipt_pdf(&state, &u, id, n, l).await {
         Ok(b) => pdf(b, format!("bast-{id}-{n}.pdf")),
+        Err(e) => error(e, l),
+    }
+}
+
+#[derive(Deserialize)]
+struct PhotoParams {
+    name: String,
+}
+
+async fn upload_photo(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    Query(q): Query<PhotoParams>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let l = lang(&h);
+    let u = match user(&state, &h).await {
+        Ok(u) => u,
+        Err(e) => return error(e, l),
+    };
+    let content_type = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    match documents::upload_photo(&state, &u, id, &q.name, &content_type, body).await {
+        Ok(d) => (
+            StatusCode::CREATED,
+            Json(serde_json::json!({
+                "id": d.id.to_string(),
+                "name": d.name,
+                "contentType": d.content_type,
+                "sizeBytes": d.size_bytes,
+                "sha256": d.sha256,
+                "url": format!("/procurement/photos/{}", d.id),
+            })),
+        )
+            .into_response(),
+        Err(e) => error(e, l),
+    }
+}
+
+async fn photo(State(state): State<AppState>, Path(id): Path<i32>, h: HeaderMap) -> Response {
+    let l = lang(&h);
+    let u = if h.contains_key(header::AUTHORIZATION) {
+        match user(&state, &h).await {
+            Ok(u) => Some(u),
+            Err(e) => return error(e, l),
+        }
+    } else {
+        None
+    };
+    match documents::photo(&state, u.as_ref(), id).await {
+        Ok((d, bytes)) => (
+            [
+                (header::CONTENT_TYPE, d.content_type.clone()),
+                (header::CACHE_CONTROL, "public, max-age=86400".to_owned()),
+                (
+                    header::HeaderName::from_static("x-content-type-options"),
+                    "nosniff".to_owned(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(e) => error(e, l),
     }
 }

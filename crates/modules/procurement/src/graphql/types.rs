@@ -296,9 +296,34 @@ impl CatalogueItem {
             .await?
             .is_some_and(|s| s.is_out_of_line(from_sen(self.0.price_sen))))
     }
+    /// Photos of the item (`url`: `GET` without a token while the item is in the catalogue).
+    async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<Photo>> {
+        Ok(documents::photos(&state(ctx).db, self.0.id)
+            .await?
+            .into_iter()
+            .map(|d| Photo {
+                id: ID(d.id.to_string()),
+                name: d.name,
+                content_type: d.content_type,
+                size_bytes: d.size_bytes,
+                sha256: d.sha256,
+                url: format!("/procurement/photos/{}", d.id),
+            })
+            .collect())
+    }
     async fn case_id(&self) -> Option<ID> {
         self.0.instance_id.map(|i| ID(i.to_string()))
     }
+}
+
+#[derive(SimpleObject)]
+pub struct Photo {
+    pub id: ID,
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub url: String,
 }
 
 pub struct PlanLine(pub line::Model);
