@@ -420,8 +420,15 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Workflows(WorkflowsCommand::Check { dir }) => {
             let dir = dir.unwrap_or_else(|| settings.workflows_dir.clone());
-            match mufakat_server::workflows::check(&dir) {
-                Ok(n) => println!("{n} workflow definition(s) in {} are valid", dir.display()),
+            match mufakat_server::workflows::check(&dir)
+                .and_then(|n| Ok((n, mufakat_server::modules::check_files(&dir)?)))
+            {
+                Ok((n, files)) => {
+                    println!("{n} workflow definition(s) in {} are valid", dir.display());
+                    for f in files {
+                        println!("{f} is valid");
+                    }
+                }
                 Err(e) => {
                     eprintln!("{e:#}");
                     std::process::exit(1);

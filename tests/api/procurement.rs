@@ -256,6 +256,29 @@ async fn a_vendor_registers_uploads_documents_and_is_verified() {
         .await
         .is_err());
 
+    // A well-formed KBLI code outside the region's list is refused too.
+    let mut unknown = company("CV Asing", "09.876.543.2-109.000", &kota);
+    unknown["kbli"] = json!(["99999"]);
+    let v = app
+        .gql(
+            "mutation($i: RegisterVendorInput!) { registerVendor(input: $i) { token } }",
+            json!({ "i": { "username": "cv.asing", "name": "Admin", "password": "rahasia-penyedia-1", "company": unknown } }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        v["errors"][0]["extensions"]["fields"][0]["field"], "kbli[0]",
+        "{v}"
+    );
+    let codes = app
+        .gql("{ kbliCodes { code title } }", json!({}), None)
+        .await;
+    assert!(codes["data"]["kbliCodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["code"] == "47521"));
+
     let (maju, id) = register_vendor(&app, "cv.maju", "01.234.567.8-901.000").await;
     // The same NPWP twice is a conflict.
     let again = app

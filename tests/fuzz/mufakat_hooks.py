@@ -1,6 +1,6 @@
 """Schemathesis hooks for Mufakat's GraphQL API (loaded with SCHEMATHESIS_HOOKS=mufakat_hooks).
 
-- Strategies for the custom scalars (Decimal, DateTime, JSON).
+- Strategies for the custom scalars (Decimal, DateTime, NaiveDate, JSON).
 - One check replaces schemathesis' default "any `errors` entry is a failure": Mufakat answers bad
   input with coded errors (VALIDATION, FORBIDDEN, ...) by design. What must never happen is a
   crash: an HTTP 5xx, an error without a `code`, or the code INTERNAL.
@@ -19,6 +19,13 @@ schemathesis.graphql.scalar(
 schemathesis.graphql.scalar(
     "DateTime",
     st.one_of(st.datetimes().map(lambda d: d.isoformat() + "Z"), st.sampled_from(["", "kemarin", "2026-13-40T99:00:00Z"])).map(nodes.String),
+)
+schemathesis.graphql.scalar(
+    "NaiveDate",
+    st.one_of(
+        st.dates().map(lambda d: d.isoformat()),
+        st.sampled_from(["", "besok", "2026-02-30", "+262142-12-31", "9999-12-31", "0001-01-01"]),
+    ).map(nodes.String),
 )
 schemathesis.graphql.scalar("JSON", st.sampled_from(["{}", '{"a":1}', "[]", "null"]).map(nodes.String))
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hostile-input check: schemathesis fuzzes the GraphQL API of a real server (demo data) for a
-# bounded time, as the demo admin (SECONDS) and then as anonymous, a resident and kelurahan staff
-# (SECONDS/2 each); any crash (HTTP 5xx, an error without a code, or INTERNAL) fails.
+# bounded time, as the demo admin (SECONDS) and then as anonymous, a resident, kelurahan staff,
+# a vendor and OPD staff (SECONDS/2 each); any crash (HTTP 5xx, an error without a code, or INTERNAL) fails.
 # Usage: tests/fuzz/run.sh MUFAKAT_BINARY [SECONDS]
 # With FUZZ_DATABASE_URL (an empty PostgreSQL database) the server runs on it instead of SQLite.
 set -euo pipefail
@@ -48,6 +48,8 @@ echo "-- as admin"; fuzz "$secs" "$(login admin)"
 echo "-- anonymous"; fuzz "$half"
 echo "-- as a resident"; fuzz "$half" "$(login warga.siti)"
 echo "-- as kelurahan staff"; fuzz "$half" "$(login lurah.mekarsari)"
+echo "-- as a vendor (a verified company)"; fuzz "$half" "$(login penyedia.maju)"
+echo "-- as OPD staff (a buyer)"; fuzz "$half" "$(login opd.dinaspu)"
 if grep -q "internal error" "$work/err.txt"; then
     echo "the server logged internal errors:" >&2
     grep "internal error" "$work/err.txt" | head -5 >&2

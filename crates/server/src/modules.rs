@@ -19,6 +19,19 @@ pub fn init(state: &AppState) -> anyhow::Result<()> {
     mufakat_module_procurement::init(state)
 }
 
+/// Checks the modules' configuration files beside the workflows in `dir` (`mufakat workflows
+/// check`); the names of those found.
+pub fn check_files(dir: &std::path::Path) -> anyhow::Result<Vec<&'static str>> {
+    let mut found = vec![];
+    if mufakat_module_procurement::runtime::check_thresholds(dir)? {
+        found.push(mufakat_module_procurement::runtime::THRESHOLDS_FILE);
+    }
+    if mufakat_module_procurement::runtime::check_kbli(dir)? {
+        found.push(mufakat_module_procurement::runtime::KBLI_FILE);
+    }
+    Ok(found)
+}
+
 /// The modules' HTTP routes beside `/graphql` (uploads, downloads).
 pub fn routes(state: &AppState) -> axum::Router {
     mufakat_module_procurement::http::routes(state.clone())

@@ -15,6 +15,64 @@ use object_store::{ObjectStore, PutPayload};
 /// The file the thresholds are read from, inside the workflows folder (beside the workflow
 /// files, outside the folder the workflow loader reads).
 pub const THRESHOLDS_FILE: &str = "config/procurement-thresholds.toml";
+/// The business fields (KBLI codes) vendors and catalogue items may have.
+pub const KBLI_FILE: &str = "config/kbli.toml";
+/// The shipped KBLI list (the same file as in `workflows/`).
+pub const SHIPPED_KBLI: &str = include_str!("../../../../workflows/config/kbli.toml");
+
+/// The list of business fields: code → title.
+pub type Kbli = std::collections::BTreeMap<String, String>;
+
+/// Parses a KBLI list (`[[fields]] code, title`): five-digit codes, each once, titles given.
+pub fn parse_kbli(text: &str) -> Result<Kbli, String> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        fields: Vec<Field>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Field {
+        code: String,
+        title: String,
+    }
+    let f: File = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = Kbli::new();
+    for x in f.fields {
+        mufakat_procurement::Kbli::parse(&x.code)
+            .map_err(|_| format!("`{}` is not a five-digit KBLI code", x.code))?;
+        if x.title.trim().is_empty() {
+            return Err(format!("KBLI {} has no title", x.code));
+        }
+        if out
+            .insert(x.code.clone(), x.title.trim().to_owned())
+            .is_some()
+        {
+            return Err(format!("KBLI {} is listed twice", x.code));
+        }
+    }
+    if out.is_empty() {
+        return Err("the list of business fields is empty".into());
+    }
+    Ok(out)
+}
+
+fn read_kbli(dir: &Path) -> anyhow::Result<Option<Kbli>> {
+    let path = dir.join(KBLI_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Some(
+        parse_kbli(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+    ))
+}
+
+/// Checks the KBLI list in the workflows folder `dir`, if there is one.
+pub fn check_kbli(dir: &Path) -> anyhow::Result<bool> {
+    Ok(read_kbli(dir)?.is_some())
+}
 
 /// Where uploaded bytes live: a folder (the default) or an S3-compatible bucket, both through
 /// `object_store`. Keys are content addresses (`sha256/ab/abcdef…`), so the same file uploaded
@@ -81,9 +139,23 @@ impl BlobStore {
     }
 }
 
+/// Checks the thresholds file in the workflows folder `dir`, if there is one (`mufakat
+/// workflows check`); `Ok(false)` when there is none (the shipped defaults apply).
+pub fn check_thresholds(dir: &Path) -> anyhow::Result<bool> {
+    let path = dir.join(THRESHOLDS_FILE);
+    if !path.exists() {
+        return Ok(false);
+    }
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Thresholds::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(true)
+}
+
 pub struct Runtime {
     pub blobs: BlobStore,
     pub thresholds: Thresholds,
+    pub kbli: Kbli,
     pub upload_max_bytes: usize,
 }
 
@@ -107,11 +179,16 @@ pub fn init(state: &AppState) -> anyhow::Result<()> {
     } else {
         Thresholds::default()
     };
+    let kbli = match read_kbli(&s.workflows_dir)? {
+        Some(k) => k,
+        None => parse_kbli(SHIPPED_KBLI).map_err(|e| anyhow::anyhow!("shipped KBLI list: {e}"))?,
+    };
     let blobs = BlobStore::open(s.blob_store_url.as_deref(), &s.data_dir)?;
     tracing::info!(store = %blobs.describe, "procurement blob store");
     let _ = slot.0.set(Arc::new(Runtime {
         blobs,
         thresholds,
+        kbli,
         upload_max_bytes: s.upload_max_bytes,
     }));
     Ok(())

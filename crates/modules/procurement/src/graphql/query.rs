@@ -36,6 +36,12 @@ pub struct CatalogueTotal {
     pub total_count: i32,
 }
 
+#[derive(SimpleObject)]
+pub struct KbliCode {
+    pub code: String,
+    pub title: String,
+}
+
 #[derive(Default)]
 pub struct ProcurementQuery;
 
@@ -148,25 +154,48 @@ impl ProcurementQuery {
         }
         Ok(CatalogueItem(it))
     }
-    /// Items waiting for approval (listing or price), for catalogue staff.
+    /// Items waiting for approval (listing or price) from vendors of the regions where the user
+    /// approves catalogue items.
     async fn catalogue_pending(&self, ctx: &Context<'_>) -> Result<Vec<CatalogueItem>> {
-        let u = require_user(ctx)?;
-        if !vendors::holds_anywhere(state(ctx), u, crate::perms::CATALOGUE_APPROVE).await? {
-            return Err(mufakat_core::AppError::Forbidden.into());
-        }
+        use crate::entity::{catalogue_item as item, vendor};
         use mufakat_store::DbResultExt;
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-        Ok(crate::entity::catalogue_item::Entity::find()
-            .filter(
-                crate::entity::catalogue_item::Column::Status.is_in(["proposed", "price_review"]),
-            )
-            .order_by_asc(crate::entity::catalogue_item::Column::Id)
+        let u = require_user(ctx)?;
+        let st = state(ctx);
+        let regions = vendors::regions_where(st, u, crate::perms::CATALOGUE_APPROVE).await?;
+        if regions.is_empty() {
+            return Err(mufakat_core::AppError::Forbidden.into());
+        }
+        let vendor_ids: Vec<i32> = vendor::Entity::find()
+            .select_only()
+            .column(vendor::Column::Id)
+            .filter(vendor::Column::RegionId.is_in(regions))
+            .into_tuple()
+            .all(&st.db)
+            .await
+            .db()?;
+        Ok(item::Entity::find()
+            .filter(item::Column::Status.is_in(["proposed", "price_review", "relisting"]))
+            .filter(item::Column::VendorId.is_in(vendor_ids))
+            .order_by_asc(item::Column::Id)
             .limit(200)
-            .all(&state(ctx).db)
+            .all(&st.db)
             .await
             .db()?
             .into_iter()
             .map(CatalogueItem)
+            .collect())
+    }
+    /// The business fields (KBLI codes) vendors may declare and items may belong to: the
+    /// region's list (workflows/config/kbli.toml).
+    async fn kbli_codes(&self, ctx: &Context<'_>) -> Result<Vec<KbliCode>> {
+        Ok(runtime::get(state(ctx))?
+            .kbli
+            .iter()
+            .map(|(code, title)| KbliCode {
+                code: code.clone(),
+                title: title.clone(),
+            })
             .collect())
     }
     /// The categories (KBLI codes) of the catalogue's items.

@@ -101,10 +101,16 @@ pub async fn create_item(
     let name = text(&mut errors, "name", &n.name, 200, true);
     let spec = text(&mut errors, "specification", &n.specification, 5000, true);
     let unit = text(&mut errors, "unit", &n.unit, 40, true);
-    if let Err(e) = Kbli::parse(&n.category) {
-        let mut f: FieldError = e.into();
-        f.field = "category".into();
-        errors.push(f);
+    match Kbli::parse(&n.category) {
+        Err(e) => {
+            let mut f: FieldError = e.into();
+            f.field = "category".into();
+            errors.push(f);
+        }
+        Ok(k) if !crate::runtime::get(state)?.kbli.contains_key(k.as_str()) => {
+            errors.push(super::vendors::unknown_kbli("category", k.as_str()));
+        }
+        Ok(_) => {}
     }
     if n.region_ids.is_empty() || n.region_ids.len() > 50 {
         errors.push(FieldError::new(

@@ -525,7 +525,8 @@ pub async fn may_see(
 }
 
 /// Packages, newest first: the public plan (announced and later) for everyone; with
-/// `all`, also planned and cancelled ones for staff who may see them.
+/// `all`, also the planned and cancelled ones of the regions where the user creates packages
+/// or reads red flags.
 pub async fn list(
     state: &AppState,
     user: Option<&CurrentUser>,
@@ -538,28 +539,31 @@ pub async fn list(
     if let Some(l) = line_id {
         q = q.filter(package::Column::LineId.eq(l));
     }
-    let staff = match user {
-        Some(u) => {
-            super::vendors::holds_anywhere(state, u, perms::PACKAGE_CREATE).await?
-                || super::vendors::holds_anywhere(state, u, perms::FLAGS_READ).await?
-        }
-        None => false,
-    };
-    if !(all && staff) {
-        q = q.filter(package::Column::Status.is_in(PUBLIC));
+    // Staff see the planned and cancelled packages of the regions they work in.
+    let mut mine = vec![];
+    if let (true, Some(u)) = (all, user) {
+        mine = super::vendors::regions_where(state, u, perms::PACKAGE_CREATE).await?;
+        mine.extend(super::vendors::regions_where(state, u, perms::FLAGS_READ).await?);
     }
+    q = q.filter(
+        sea_orm::Condition::any()
+            .add(package::Column::Status.is_in(PUBLIC))
+            .add(package::Column::RegionId.is_in(mine)),
+    );
     q.limit(limit).offset(offset).all(&state.db).await.db()
 }
 
 /// Packages that look split to stay under a threshold (pemecahan paket), for auditors and
 /// UKPBJ staff.
 pub async fn split_warnings(state: &AppState, user: &CurrentUser) -> AppResult<Vec<SplitFlag>> {
-    if !super::vendors::holds_anywhere(state, user, perms::FLAGS_READ).await? {
+    let regions = super::vendors::regions_where(state, user, perms::FLAGS_READ).await?;
+    if regions.is_empty() {
         return Err(AppError::Forbidden);
     }
     let rt = runtime::get(state)?;
     let facts: Vec<PackageFacts> = package::Entity::find()
         .filter(package::Column::Status.ne("cancelled"))
+        .filter(package::Column::RegionId.is_in(regions))
         .all(&state.db)
         .await
         .db()?

@@ -95,9 +95,16 @@ async fn parse_profile(
         "bankAccount",
     );
     let mut kbli = vec![];
+    let known = crate::runtime::get(state)
+        .map(|r| r.kbli.clone())
+        .unwrap_or_default();
     for (i, k) in p.kbli.iter().enumerate() {
         if let Some(k) = field(errors, Kbli::parse(k), &format!("kbli[{i}]")) {
-            kbli.push(k);
+            if known.contains_key(k.as_str()) {
+                kbli.push(k);
+            } else {
+                errors.push(unknown_kbli(&format!("kbli[{i}]"), k.as_str()));
+            }
         }
     }
     if p.kbli.is_empty() || p.kbli.len() > 20 {
@@ -300,6 +307,18 @@ pub fn masked_npwp(digits: &str) -> String {
         .collect()
 }
 
+/// A well-formed KBLI code that is not in the region's list (workflows/config/kbli.toml).
+pub fn unknown_kbli(field: &str, code: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "unknown",
+        format!(
+            "Kode KBLI {code} tidak ada dalam daftar bidang usaha daerah ini (lihat kbliCodes)."
+        ),
+        format!("KBLI {code} is not in this region's list of business fields (see kbliCodes)."),
+    )
+}
+
 fn kbli_json(k: &[Kbli]) -> String {
     serde_json::to_string(&k.iter().map(|k| k.as_str()).collect::<Vec<_>>()).unwrap_or_default()
 }
@@ -344,6 +363,14 @@ pub async fn update_profile(
     let (Some(parsed), true) = (parsed, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
+    if p.region_id != v.region_id {
+        return Err(AppError::validation(
+            "regionId",
+            "fixed",
+            "Wilayah penyedia tidak dapat diubah; hubungi UKPBJ.",
+            "A vendor's region cannot be changed; contact UKPBJ staff.",
+        ));
+    }
     if parsed.npwp.sixteen_digits() != v.npwp {
         npwp_unused(state, &parsed.npwp, None).await?;
     }
@@ -580,25 +607,28 @@ pub async fn sync_after_timers(state: &AppState) -> AppResult<u64> {
     Ok(n)
 }
 
-/// Whether `user` holds `perm` in some region (staff lists that span regions).
-pub async fn holds_anywhere(
+/// The regions (with every region below them) in which `user` holds `perm`: what a staff list
+/// that spans regions may show them.
+pub async fn regions_where(
     state: &AppState,
     user: &CurrentUser,
     perm: mufakat_kernel::authz::Permission,
-) -> AppResult<bool> {
+) -> AppResult<Vec<i32>> {
+    let mut out = std::collections::BTreeSet::new();
     for (_, region) in &user.grants {
         if state
             .authz
             .allowed(user, &state.region_path(*region).await, perm)?
         {
-            return Ok(true);
+            out.extend(state.regions.read().await.descendants_inclusive(*region));
         }
     }
-    Ok(false)
+    Ok(out.into_iter().collect())
 }
 
-/// Vendors, newest first, optionally by status. Staff with `vendor:read` see every company;
-/// everyone else sees verified ones (the public list of vendors).
+/// Vendors, newest first, optionally by status: verified ones for everyone, and every company
+/// of the regions where the user holds `vendor:read` (the public list of vendors and the
+/// review list of staff).
 pub async fn list(
     state: &AppState,
     user: Option<&CurrentUser>,
@@ -606,14 +636,16 @@ pub async fn list(
     limit: u64,
     offset: u64,
 ) -> AppResult<Vec<vendor::Model>> {
-    let staff = match user {
-        Some(u) => holds_anywhere(state, u, perms::VENDOR_READ).await?,
-        None => false,
+    let mine = match user {
+        Some(u) => regions_where(state, u, perms::VENDOR_READ).await?,
+        None => vec![],
     };
     let mut q = vendor::Entity::find().order_by_desc(vendor::Column::Id);
-    if !staff {
-        q = q.filter(vendor::Column::Status.eq("verified"));
-    }
+    q = q.filter(
+        sea_orm::Condition::any()
+            .add(vendor::Column::Status.eq("verified"))
+            .add(vendor::Column::RegionId.is_in(mine)),
+    );
     if let Some(s) = status {
         q = q.filter(vendor::Column::Status.eq(s));
     }
