@@ -331,6 +331,13 @@ async fn a_funded_proposal_is_bought_from_the_catalogue_received_and_paid() {
     assert_ok(&t);
     assert_eq!(t["data"]["package"]["line"]["proposal"]["title"], "Jalan");
     assert_eq!(t["data"]["package"]["orders"][0]["paid"], "530000");
+    // … and from the resident's side: what became of the proposal.
+    let r = app.gql("query($p: ID!) { planLineOfProposal(proposalId: $p) { budget packages { name status } } }", json!({ "p": jalan }), Some(&warga)).await;
+    assert_ok(&r);
+    assert_eq!(
+        r["data"]["planLineOfProposal"]["packages"][0]["status"],
+        "completed"
+    );
     assert!(
         mufakat_server::notary::verify(&app.state.db, &app.state.notary)
             .await

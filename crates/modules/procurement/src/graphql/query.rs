@@ -217,6 +217,23 @@ impl ProcurementQuery {
             packages::get_line(&state(ctx).db, parse_id("id", &id)?).await?,
         ))
     }
+    /// The line of the plan a musrenbang proposal became, if any: the golden thread from a
+    /// resident's proposal to its packages and orders (`packages { orders { … } }`).
+    async fn plan_line_of_proposal(
+        &self,
+        ctx: &Context<'_>,
+        proposal_id: ID,
+    ) -> Result<Option<PlanLine>> {
+        use mufakat_store::DbResultExt;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let pid = parse_id("proposalId", &proposal_id)?;
+        Ok(crate::entity::plan_line::Entity::find()
+            .filter(crate::entity::plan_line::Column::ProposalId.eq(pid))
+            .one(&state(ctx).db)
+            .await
+            .db()?
+            .map(PlanLine))
+    }
     /// Lines of the plan, newest first.
     async fn plan_lines(
         &self,

@@ -483,17 +483,21 @@ pub async fn search(
     limit: u64,
     offset: u64,
 ) -> AppResult<(Vec<item::Model>, u64)> {
+    let words = s.text.as_deref().map(tokens).unwrap_or_default();
+    // With words on SQLite, the full-text matches lead: `+status` keeps the planner from
+    // scanning every item in the catalogue by the status index and testing each against them
+    // (a count over 100,000 items took 60 ms that way, 2 ms from the matches).
+    let status = if !words.is_empty() && !mufakat_store::db::is_postgres(&state.db) {
+        Expr::cust("+catalogue_items.status IN ('listed', 'price_review')")
+    } else {
+        item::Column::Status.is_in(BUYABLE)
+    };
     // Items of suspended or blacklisted vendors leave the catalogue with them.
-    let mut q = item::Entity::find()
-        .filter(item::Column::Status.is_in(BUYABLE))
-        .filter(Expr::cust(
-            "catalogue_items.vendor_id IN (SELECT id FROM vendors WHERE status = 'verified')",
-        ));
-    if let Some(t) = s.text.as_deref() {
-        let words = tokens(t);
-        if !words.is_empty() {
-            q = q.filter(text_condition(state, &words));
-        }
+    let mut q = item::Entity::find().filter(status).filter(Expr::cust(
+        "catalogue_items.vendor_id IN (SELECT id FROM vendors WHERE status = 'verified')",
+    ));
+    if !words.is_empty() {
+        q = q.filter(text_condition(state, &words));
     }
     if let Some(c) = s
         .category

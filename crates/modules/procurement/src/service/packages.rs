@@ -133,6 +133,14 @@ pub async fn create_line(
     }
     let path = state.known_region_path(region_id).await?;
     state.authz.require(user, &path, perms::PLAN_LINE_CREATE)?;
+    // The role that allowed it, for the trail.
+    let holding = state.authz.roles_with(perms::PLAN_LINE_CREATE);
+    let acting_role = state
+        .authz
+        .roles_in(user, &path)
+        .into_iter()
+        .find(|r| holding.contains(r))
+        .unwrap_or_default();
     let now = Utc::now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     if let Some(pid) = n.proposal_id {
@@ -167,11 +175,7 @@ pub async fn create_line(
             &txn,
             AuditDraft {
                 actor: user.id.to_string(),
-                role: user
-                    .grants
-                    .first()
-                    .map(|(r, _)| r.as_str().to_owned())
-                    .unwrap_or_default(),
+                role: acting_role,
                 workflow: "procurement.plan".into(),
                 workflow_version: "1".into(),
                 instance_id: format!("line-{}", l.id),

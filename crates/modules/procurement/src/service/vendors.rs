@@ -478,13 +478,14 @@ pub async fn add_member(
             mufakat_kernel::audit_log::AuditDraft {
                 actor: user.id.to_string(),
                 role: "vendor".into(),
-                workflow: VENDOR_WORKFLOW.into(),
+                // Not a transition of the company's case: the company's membership list.
+                workflow: "procurement.members".into(),
                 workflow_version: "1".into(),
-                instance_id: v.instance_id.unwrap_or_default().to_string(),
+                instance_id: format!("vendor-{}", v.id),
                 transition: "add_member".into(),
-                from_state: v.status.clone(),
-                to_state: v.status.clone(),
-                input: json!({ "user": u.id.to_string(), "username": u.username }),
+                from_state: String::new(),
+                to_state: "member".into(),
+                input: json!({ "user": u.id.to_string(), "username": u.username, "vendor": v.id.to_string() }),
                 comment: None,
             },
         )
