@@ -7,7 +7,8 @@
 //!   footer on every page, word-wrapped paragraphs, headings, key-value blocks, tables that
 //!   split across pages and repeat their header row, vector bar charts and signature blocks.
 //! - the reports built on it: [`berita_acara()`], [`priority_list()`], [`allocation()`],
-//!   [`audit_trail()`].
+//!   [`audit_trail()`], and the e-audit documents [`audit_report()`] (LHP) and
+//!   [`followup_matrix()`].
 //!
 //! Labels are Bahasa Indonesia by default and English with [`Lang::En`]. Money is always
 //! printed with [`mufakat_core::Money::to_rupiah`]; no money passes through `f64`.
@@ -15,6 +16,7 @@
 
 pub mod audit;
 pub mod berita_acara;
+pub mod eaudit;
 pub mod fonts;
 pub mod format;
 pub mod layout;
@@ -26,6 +28,10 @@ pub use audit::{
     audit_trail, AuditEventRow, AuditScope, AuditTrailReport, CheckpointInfo, VerificationResult,
 };
 pub use berita_acara::{berita_acara, BeritaAcara, MusrenbangLevel};
+pub use eaudit::{
+    audit_report, followup_matrix, followup_rate, AuditReport, FollowUpMatrix, FollowUpState,
+    MatrixRow, ReportFinding, ReportRecommendation, TeamMember,
+};
 pub use fonts::Font;
 pub use layout::{
     Align, Bar, BarChart, Column, DocInfo, Orientation, PageSetup, Report, Rgb, Signatory,

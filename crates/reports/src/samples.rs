@@ -9,6 +9,10 @@ use crate::audit::{
     AuditEventRow, AuditScope, AuditTrailReport, CheckpointInfo, VerificationResult,
 };
 use crate::berita_acara::{BeritaAcara, MusrenbangLevel};
+use crate::eaudit::{
+    AuditReport, FollowUpMatrix, FollowUpState, MatrixRow, ReportFinding, ReportRecommendation,
+    TeamMember,
+};
 use crate::layout::Signatory;
 use crate::priority::{
     AllocationReport, AllocationRow, ChartMetric, PriorityList, PriorityRow, RuleInfo,
@@ -292,6 +296,150 @@ pub fn audit_trail(n: usize) -> AuditTrailReport {
             verified_at: generated_at(),
         },
         events,
+        generated_at: generated_at(),
+    }
+}
+
+const FINDINGS: [(&str, &str, &str); 4] = [
+    (
+        "Kelebihan pembayaran pekerjaan jalan lingkungan",
+        "1.01.02",
+        "Kelebihan pembayaran selain kekurangan volume",
+    ),
+    (
+        "Kekurangan volume pekerjaan drainase",
+        "1.01.01",
+        "Kekurangan volume pekerjaan",
+    ),
+    (
+        "Keterlambatan penyelesaian pekerjaan belum dikenakan denda",
+        "1.02.02",
+        "Denda keterlambatan belum dipungut",
+    ),
+    (
+        "Aset hasil pengadaan belum dicatat dalam KIB",
+        "3.02.01",
+        "Penatausahaan aset tidak tertib",
+    ),
+];
+const SEVERITIES: [&str; 3] = ["Tinggi", "Sedang", "Rendah"];
+const REC_STATUSES: [&str; 4] = [
+    "Selesai",
+    "Belum sesuai",
+    "Belum ditindaklanjuti",
+    "Tidak dapat ditindaklanjuti",
+];
+
+/// An audit report (LHP) with `n` findings of one or two recommendations each.
+pub fn audit_report(n: usize) -> AuditReport {
+    let findings = (0..n)
+        .map(|i| {
+            let (title, code, code_title) = FINDINGS[i % FINDINGS.len()];
+            let number = (i + 1).to_string();
+            let recs = (0..1 + i % 2)
+                .map(|j| ReportRecommendation {
+                    number: format!("{number}.{}", j + 1),
+                    text: if j == 0 {
+                        "Memerintahkan PPK menagih dan menyetorkan kelebihan pembayaran ke kas daerah".into()
+                    } else {
+                        "Memberikan teguran tertulis kepada PPTK agar lebih cermat memeriksa hasil pekerjaan".into()
+                    },
+                    opd: OPDS[(i + j) % OPDS.len()].into(),
+                    due: NaiveDate::from_ymd_opt(2026, 5, 1 + (i % 28) as u32).unwrap(),
+                    status: REC_STATUSES[(i + j) % REC_STATUSES.len()].into(),
+                    last_answer: (i % 3 != 2).then(|| "Telah disetor sebagian sesuai bukti setor STS No. 12/2026".into()),
+                    last_rating: (i % 3 == 0).then(|| "Belum sesuai".into()),
+                })
+                .collect();
+            ReportFinding {
+                number,
+                title: title.into(),
+                code: code.into(),
+                code_title: code_title.into(),
+                severity: SEVERITIES[i % SEVERITIES.len()].into(),
+                condition: "Hasil pemeriksaan fisik bersama PPK dan penyedia atas pekerjaan tersebut menunjukkan volume terpasang lebih kecil dari volume yang dibayar dalam termin terakhir.".into(),
+                criteria: "Peraturan Presiden Nomor 16 Tahun 2018 tentang Pengadaan Barang/Jasa Pemerintah sebagaimana telah diubah, Pasal 27 ayat (6).".into(),
+                cause: "PPK dan PPTK tidak cermat memeriksa laporan kemajuan pekerjaan sebelum menyetujui pembayaran.".into(),
+                effect: "Kelebihan pembayaran yang belum dikembalikan ke kas daerah.".into(),
+                loss: (i % 4 != 3).then(|| Money::from_minor_units((12_345_000 + i as i64 * 1_000_000) * 100 + 50)),
+                status: "Rekomendasi diterbitkan".into(),
+                evidence: vec![
+                    format!("Peristiwa audit #{}", 1200 + i),
+                    format!("Dokumen kontrak_{}.pdf (sha256 {})", i + 1, &hex64(i as u64 + 7)[..16]),
+                ],
+                recommendations: recs,
+            }
+        })
+        .collect();
+    AuditReport {
+        region_name: "Kota Contoh".into(),
+        assignment_number: "ST-700/12/2026".into(),
+        title: "Pemeriksaan pengadaan Dinas PU 2026".into(),
+        scope: "Dinas Pekerjaan Umum dan Penataan Ruang: paket pengadaan konstruksi dan e-purchasing, Kecamatan Utara dan Selatan".into(),
+        period_from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        period_to: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+        starts_on: NaiveDate::from_ymd_opt(2026, 2, 2).unwrap(),
+        ends_on: NaiveDate::from_ymd_opt(2026, 3, 13).unwrap(),
+        team: vec![
+            TeamMember { name: "Rina Kartika, S.E., Ak.".into(), lead: true },
+            TeamMember { name: "Agus Santoso".into(), lead: false },
+            TeamMember { name: "Dewi Anggraini".into(), lead: false },
+        ],
+        inspector: Some("Ir. Hendra Gunawan, M.M.".into()),
+        status: "Pelaporan".into(),
+        findings,
+        chain_seq: 1234,
+        chain_hash: hex64(1234),
+        generated_at: generated_at(),
+    }
+}
+
+/// A follow-up matrix with `n` recommendations; the states cycle done, in progress, not acted,
+/// cannot be followed up (so 3 rows give 1 done of 3), the unfinished even rows are overdue.
+pub fn followup_matrix(n: usize) -> FollowUpMatrix {
+    let states = [
+        (FollowUpState::Done, "Sesuai"),
+        (FollowUpState::InProgress, "Belum sesuai"),
+        (FollowUpState::NotActed, "Belum ditindaklanjuti"),
+        (FollowUpState::CannotFollowUp, "Tidak dapat ditindaklanjuti"),
+    ];
+    let rows = (0..n)
+        .map(|i| {
+            let (state, title) = states[i % states.len()];
+            let overdue = state != FollowUpState::Done && i % 2 == 0;
+            let (f, _, _) = FINDINGS[(i / 2) % FINDINGS.len()];
+            MatrixRow {
+                assignment_number: format!("ST-700/{}/2026", 10 + i / 4),
+                finding: format!("{}. {f}", i / 2 + 1),
+                loss: (i % 3 != 2)
+                    .then(|| Money::from_minor_units((5_000_000 + i as i64 * 250_000) * 100)),
+                recommendation: format!(
+                    "{}.{} Menyetor kelebihan bayar ke kas daerah",
+                    i / 2 + 1,
+                    i % 2 + 1
+                ),
+                opd: OPDS[i % OPDS.len()].into(),
+                due: NaiveDate::from_ymd_opt(2026, 2, 1 + (i % 28) as u32).unwrap(),
+                follow_up: if state == FollowUpState::NotActed {
+                    "-".into()
+                } else {
+                    "Telah disetor ke kas daerah, bukti setor terlampir".into()
+                },
+                status: if overdue && state == FollowUpState::NotActed {
+                    "Terlambat".into()
+                } else {
+                    title.into()
+                },
+                state,
+                overdue,
+            }
+        })
+        .collect();
+    FollowUpMatrix {
+        region_name: "Kota Contoh".into(),
+        opd: None,
+        as_of: NaiveDate::from_ymd_opt(2026, 3, 14).unwrap(),
+        rows,
         generated_at: generated_at(),
     }
 }
