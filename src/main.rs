@@ -246,7 +246,7 @@ enum UsersCommand {
         #[arg(long)]
         name: String,
         /// admin, bappeda_planner, kecamatan_staff, kelurahan_staff, opd_staff, vendor, ukpbj_staff,
-        /// ppk, finance_staff, auditor
+        /// ppk, finance_staff, inspector, inspectorate_staff, auditor
         #[arg(long)]
         role: Role,
         /// The region code (kode wilayah), e.g. 35.99 or 35.99.01.1001.
@@ -775,6 +775,12 @@ async fn demo_procurement(
         .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;
     if n > 0 {
         println!("Demo procurement: 3 verified vendors (penyedia.maju, penyedia.sentosa, penyedia.rejeki), {n} catalogue items, packages planned, announced, half received and paid.");
+    }
+    let n = seed::seed_demo_eaudit(state, &password)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;
+    if n > 0 {
+        println!("Demo e-audit: inspektur, auditor.ani (lead) and auditor.budi on an active assignment over the kota with {n} findings (draft, issued, closed) and follow-ups rated.");
     }
     Ok(())
 }

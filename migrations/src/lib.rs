@@ -13,6 +13,7 @@ mod m20261125_000007_vote_index_by_voter;
 mod m20261125_000008_audit_hash_not_indexed;
 mod m20261206_000009_rate_limit_counters;
 mod m20261207_000010_procurement;
+mod m20261208_000011_eaudit;
 
 pub struct Migrator;
 
@@ -30,6 +31,26 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_audit_hash_not_indexed::Migration),
             Box::new(m20261206_000009_rate_limit_counters::Migration),
             Box::new(m20261207_000010_procurement::Migration),
+            Box::new(m20261208_000011_eaudit::Migration),
         ]
     }
+}
+
+/// Creates index `name` on `cols` of `table` (unique when `unique`): the migrations' one way.
+pub(crate) async fn index(
+    m: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden,
+    cols: &[&str],
+    unique: bool,
+) -> Result<(), DbErr> {
+    let mut i = Index::create();
+    i.name(name).table(table);
+    for c in cols {
+        i.col(Alias::new(*c));
+    }
+    if unique {
+        i.unique();
+    }
+    m.create_index(i.to_owned()).await
 }

@@ -7,6 +7,8 @@
 use sea_orm_migration::sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -203,24 +205,6 @@ enum Payments {
     Reference,
     RecordedBy,
     PaidAt,
-}
-
-async fn index(
-    m: &SchemaManager<'_>,
-    name: &str,
-    table: impl IntoIden,
-    cols: &[&str],
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut i = Index::create();
-    i.name(name).table(table);
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    if unique {
-        i.unique();
-    }
-    m.create_index(i.to_owned()).await
 }
 
 #[async_trait::async_trait]

@@ -23,13 +23,20 @@ pub enum Role {
     Ppk,
     /// Finance staff (bendahara/BPKAD): records payments and sees vendors' bank accounts.
     FinanceStaff,
-    /// Inspektorat (internal auditor).
+    /// Inspektur: heads the inspectorate (APIP), issues audit assignments (surat tugas) and
+    /// closes them, and is told when a follow-up is late.
+    Inspector,
+    /// Staff of the inspectorate: may be put on an audit assignment's team. Reads nothing that
+    /// is not public by this role alone.
+    InspectorateStaff,
+    /// Auditor: reads non-public data in a region. Granted by an active audit assignment to its
+    /// team for the assignment's regions (and revoked when it ends), or by an administrator.
     Auditor,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 13] = [
         Role::Resident,
         Role::KelurahanStaff,
         Role::KecamatanStaff,
@@ -39,6 +46,8 @@ impl Role {
         Role::UkpbjStaff,
         Role::Ppk,
         Role::FinanceStaff,
+        Role::Inspector,
+        Role::InspectorateStaff,
         Role::Auditor,
         Role::Admin,
     ];
@@ -54,6 +63,8 @@ impl Role {
             Role::UkpbjStaff => "ukpbj_staff",
             Role::Ppk => "ppk",
             Role::FinanceStaff => "finance_staff",
+            Role::Inspector => "inspector",
+            Role::InspectorateStaff => "inspectorate_staff",
             Role::Auditor => "auditor",
             Role::Admin => "admin",
         }

@@ -43,6 +43,8 @@ pub struct Inner {
     pub modules: Extensions,
     /// Workflows whose cases only their module's API may start (or move).
     pub owned_workflows: Vec<OwnedWorkflow>,
+    /// The modules' hooks after timer transitions (see [`crate::services::cases::AfterTimer`]).
+    pub after_timers: Vec<Arc<dyn crate::services::cases::AfterTimer>>,
 }
 
 /// The modules' runtime state, one value per type, put there when the state is built: the
@@ -87,6 +89,8 @@ pub struct Registrations {
     pub owned_workflows: Vec<OwnedWorkflow>,
     pub batch_kinds: crate::writer::Kinds,
     pub modules: Extensions,
+    /// What modules do after a timer moved one of their cases, in the timer's transaction.
+    pub after_timers: Vec<Arc<dyn crate::services::cases::AfterTimer>>,
 }
 
 /// A workflow whose cases belong to a module with rows of its own: the generic `startCase`
@@ -167,6 +171,7 @@ impl AppState {
             modules: registrations.modules,
             metrics: crate::metrics::Metrics::new(),
             owned_workflows: registrations.owned_workflows,
+            after_timers: registrations.after_timers,
         }));
         state.writes.set_metrics(crate::audit_log::QueueMetrics {
             wait_seconds: state.metrics.write_wait_seconds.clone(),

@@ -10,13 +10,15 @@ pub fn registrations() -> Registrations {
     let r = Registrations::default();
     let r = mufakat_module_musrenbang::register(r);
     let r = mufakat_module_allocation::register(r);
-    mufakat_module_procurement::register(r)
+    let r = mufakat_module_procurement::register(r);
+    mufakat_module_eaudit::register(r)
 }
 
 /// Builds every module's runtime (files, stores) once the state exists; a failure stops the
 /// start.
 pub fn init(state: &AppState) -> anyhow::Result<()> {
-    mufakat_module_procurement::init(state)
+    mufakat_module_procurement::init(state)?;
+    mufakat_module_eaudit::init(state)
 }
 
 /// Checks the modules' configuration files beside the workflows in `dir` (`mufakat workflows
@@ -29,12 +31,16 @@ pub fn check_files(dir: &std::path::Path) -> anyhow::Result<Vec<&'static str>> {
     if mufakat_module_procurement::runtime::check_kbli(dir)? {
         found.push(mufakat_module_procurement::runtime::KBLI_FILE);
     }
+    if mufakat_module_eaudit::runtime::check(dir)? {
+        found.push(mufakat_module_eaudit::runtime::SETTINGS_FILE);
+    }
     Ok(found)
 }
 
 /// The modules' HTTP routes beside `/graphql` (uploads, downloads).
 pub fn routes(state: &AppState) -> axum::Router {
     mufakat_module_procurement::http::routes(state.clone())
+        .merge(mufakat_module_eaudit::http::routes(state.clone()))
 }
 
 /// Starts every module's background tasks.

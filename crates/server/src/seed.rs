@@ -294,6 +294,13 @@ pub async fn seed_demo_procurement(state: &AppState, password: &str) -> AppResul
     mufakat_module_procurement::demo::seed(state, kota, password).await
 }
 
+/// The demo's e-audit data (the inspectorate's accounts, an active assignment with findings in
+/// several states); see `mufakat_module_eaudit::demo`.
+pub async fn seed_demo_eaudit(state: &AppState, password: &str) -> AppResult<usize> {
+    let kota = demo_kota(state).await;
+    mufakat_module_eaudit::demo::seed(state, kota, password).await
+}
+
 /// A living e-Musrenbang cycle for the demo: residents in every kelurahan, dozens of proposals,
 /// votes, and the kelurahan deliberation under way with verifications and scores. Every step
 /// goes through the workflows (and so into the audit trail). Idempotent.

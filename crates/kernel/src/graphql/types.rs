@@ -48,6 +48,8 @@ pub enum RoleGql {
     UkpbjStaff,
     Ppk,
     FinanceStaff,
+    Inspector,
+    InspectorateStaff,
     Auditor,
     Admin,
 }
@@ -64,6 +66,8 @@ impl From<Role> for RoleGql {
             Role::UkpbjStaff => Self::UkpbjStaff,
             Role::Ppk => Self::Ppk,
             Role::FinanceStaff => Self::FinanceStaff,
+            Role::Inspector => Self::Inspector,
+            Role::InspectorateStaff => Self::InspectorateStaff,
             Role::Auditor => Self::Auditor,
             Role::Admin => Self::Admin,
         }
@@ -82,6 +86,8 @@ impl From<RoleGql> for Role {
             RoleGql::UkpbjStaff => Self::UkpbjStaff,
             RoleGql::Ppk => Self::Ppk,
             RoleGql::FinanceStaff => Self::FinanceStaff,
+            RoleGql::Inspector => Self::Inspector,
+            RoleGql::InspectorateStaff => Self::InspectorateStaff,
             RoleGql::Auditor => Self::Auditor,
             RoleGql::Admin => Self::Admin,
         }

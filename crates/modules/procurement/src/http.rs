@@ -43,7 +43,8 @@ pub fn routes(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn lang(h: &HeaderMap) -> Lang {
+/// The language a request asks for (`Accept-Language`), Bahasa Indonesia unless English.
+pub fn lang(h: &HeaderMap) -> Lang {
     let v = h
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -55,7 +56,8 @@ fn lang(h: &HeaderMap) -> Lang {
     }
 }
 
-fn error(e: AppError, lang: Lang) -> Response {
+/// An error as JSON `{ code, message, fields }` with its HTTP status; internal causes are logged.
+pub fn error(e: AppError, lang: Lang) -> Response {
     let status = match &e {
         AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         AppError::Forbidden => StatusCode::FORBIDDEN,
@@ -75,7 +77,8 @@ fn error(e: AppError, lang: Lang) -> Response {
     (status, Json(serde_json::json!({ "code": e.code(), "message": e.message(lang, "-"), "fields": fields }))).into_response()
 }
 
-async fn user(
+/// The user of the request's `Authorization: Bearer` token.
+pub async fn user(
     state: &AppState,
     h: &HeaderMap,
 ) -> Result<mufakat_kernel::auth::CurrentUser, AppError> {

@@ -159,6 +159,38 @@ pub struct Runtime {
     pub upload_max_bytes: usize,
 }
 
+/// An upload checked and stored: its detected type, its SHA-256 (hex) and its key.
+pub struct Stored {
+    pub content_type: &'static str,
+    pub sha256: String,
+    pub key: String,
+}
+
+impl Runtime {
+    /// Checks an upload (not empty, within the size limit, an allowed type by its content,
+    /// as declared) and stores its bytes under their content address. Stored before the
+    /// caller writes its row: a failed transaction leaves an unreferenced blob (harmless, the
+    /// same bytes get the same key), never a row without its bytes.
+    pub async fn store(&self, declared: &str, bytes: &Bytes) -> mufakat_core::AppResult<Stored> {
+        use sha2::Digest;
+        let head = &bytes[..bytes.len().min(64)];
+        let content_type =
+            mufakat_procurement::check_upload(declared, bytes.len(), head, self.upload_max_bytes)
+                .map_err(|e| mufakat_core::AppError::Validation(vec![e.into()]))?;
+        let sha256 = hex::encode(sha2::Sha256::digest(bytes));
+        let key = BlobStore::key_for(&sha256);
+        self.blobs
+            .put(&key, bytes.clone())
+            .await
+            .map_err(mufakat_core::AppError::internal)?;
+        Ok(Stored {
+            content_type,
+            sha256,
+            key,
+        })
+    }
+}
+
 /// The module's slot in the kernel's type map, filled by [`init`].
 #[derive(Default)]
 pub struct Slot(OnceLock<Arc<Runtime>>);

@@ -3,6 +3,7 @@
 //! errors in one place ([`errors::finish_response`]).
 
 pub use mufakat_module_allocation::graphql as allocation;
+pub use mufakat_module_eaudit::graphql as eaudit;
 pub use mufakat_module_musrenbang::graphql as musrenbang;
 pub use mufakat_module_procurement::graphql as procurement;
 pub mod parse_cache;
@@ -25,6 +26,7 @@ pub struct QueryRoot(
     musrenbang::MusrenbangQuery,
     allocation::AllocationQuery,
     procurement::ProcurementQuery,
+    eaudit::EauditQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -34,6 +36,7 @@ pub struct MutationRoot(
     musrenbang::MusrenbangMutation,
     allocation::AllocationMutation,
     procurement::ProcurementMutation,
+    eaudit::EauditMutation,
 );
 
 #[derive(MergedSubscription, Default)]

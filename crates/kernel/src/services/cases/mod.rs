@@ -16,7 +16,7 @@ pub use fire::{fire, fire_in, write_fires, CaseFires, FirePlan};
 pub use read::{available, cases_by_id, get, list};
 pub use start::{start, start_in, write_starts, CaseStarts, StartPlan};
 pub use steps::{decide, store_steps, Step};
-pub use timers::{fire_due_timers, rearm_timers};
+pub use timers::{fire_due_timers, rearm_timers, AfterTimer};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -16,6 +16,23 @@ use super::{fire_in, Acting};
 use crate::workflows::Deployed;
 use crate::AppState;
 
+/// What a module does when a timer has moved one of its cases (a recommendation past its
+/// deadline escalates: its row follows and people are told), in the same transaction as the
+/// transition and its audit event. An error rolls the whole timer back; it is tried again at
+/// the next poll.
+#[async_trait::async_trait]
+pub trait AfterTimer: Send + Sync {
+    /// The workflows whose timer transitions this hook follows.
+    fn workflows(&self) -> &'static [&'static str];
+    async fn after(
+        &self,
+        state: &AppState,
+        txn: &crate::audit_log::WriteTxn,
+        chain: &mut crate::audit_log::Chain,
+        fired: &super::Fired,
+    ) -> AppResult<()>;
+}
+
 pub(super) async fn arm_timers(
     txn: &impl ConnectionTrait,
     instance_id: i32,
@@ -156,7 +173,12 @@ async fn fire_timer(state: &AppState, timer_id: i32, now: DateTime<Utc>) -> AppR
     )
     .await
     {
-        Ok(_) => {
+        Ok(fired) => {
+            for hook in &state.after_timers {
+                if hook.workflows().contains(&fired.case.workflow.as_str()) {
+                    hook.after(state, &txn, &mut chain, &fired).await?;
+                }
+            }
             crate::audit_log::commit(txn, chain).await?;
             Ok(true)
         }

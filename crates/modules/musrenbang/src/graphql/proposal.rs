@@ -97,7 +97,7 @@ impl Proposal {
         if u.id != pid && !staff {
             return Ok(None);
         }
-        Ok(loaders(ctx).names.load_one(pid).await.map_err(err)?)
+        loaders(ctx).names.load_one(pid).await.map_err(err)
     }
     /// Set when merged into another proposal (votes carried over).
     async fn merged_into(&self) -> Option<ID> {

@@ -41,17 +41,11 @@ pub async fn upload(state: &AppState, user: &CurrentUser, u: Upload) -> AppResul
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let head = &u.bytes[..u.bytes.len().min(64)];
-    let content_type = check_upload(&u.content_type, u.bytes.len(), head, rt.upload_max_bytes)
-        .map_err(|e| AppError::Validation(vec![e.into()]))?;
-    let sha256 = hex::encode(sha2::Sha256::digest(&u.bytes));
-    let key = BlobStore::key_for(&sha256);
-    // Stored before the row: a failed transaction leaves an unreferenced blob (harmless, the
-    // same bytes get the same key), never a row without its bytes.
-    rt.blobs
-        .put(&key, u.bytes.clone())
-        .await
-        .map_err(AppError::internal)?;
+    let runtime::Stored {
+        content_type,
+        sha256,
+        key,
+    } = rt.store(&u.content_type, &u.bytes).await?;
     let size = u.bytes.len() as i64;
     let now = Utc::now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;

@@ -1,0 +1,514 @@
+//! The audit trail as auditors browse it: events filtered by case, workflow, actor, role,
+//! transition, time and the text of the comment, newest first and paged by `seq`, always within
+//! an assignment the reader works on (its modules and its audited period); actors resolved to
+//! names and roles (pseudonymous voters stay pseudonyms); the history of one object across the
+//! workflows that touched it; a range of the chain verified with the checkpoints inside it; and
+//! the selection exported as JSON Lines for the independent verifier.
+
+use chrono::{DateTime, Duration, Utc};
+use mufakat_audit::{compute_hash, AuditEvent, Checkpoint, GENESIS_HASH};
+use mufakat_core::{AppError, AppResult, FieldError};
+use mufakat_kernel::audit_log::{checkpoint_from_row, from_row};
+use mufakat_kernel::auth::CurrentUser;
+use mufakat_kernel::AppState;
+use mufakat_store::entity::{audit_checkpoint, audit_event as ev, role_grant, user};
+use mufakat_store::DbResultExt;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::{get_assignment, require_working, texts};
+use crate::entity::assignment;
+
+/// What to look for; every part optional.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// The case (`instance_id` as recorded: a case number, or e.g. `line-4`, `user-7`).
+    pub case: Option<String>,
+    pub workflow: Option<String>,
+    pub actor: Option<String>,
+    pub role: Option<String>,
+    pub transition: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Words in the comment (case-insensitive).
+    pub text: Option<String>,
+    /// Any of these cases (an object's history).
+    pub cases: Vec<String>,
+}
+
+/// The actor of an event as an auditor sees it.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// As recorded: a user id, a pseudonym, `system`, `operator`.
+    pub recorded: String,
+    /// The user's name, when the actor is a user.
+    pub name: Option<String>,
+    /// The user's roles now (`role@region`), when the actor is a user.
+    pub roles: Vec<String>,
+}
+
+pub struct Page {
+    pub events: Vec<(AuditEvent, Actor)>,
+    /// More events older than the last one.
+    pub has_more: bool,
+}
+
+const MAX_FILTER: usize = 200;
+
+fn check(f: &Filter) -> AppResult<()> {
+    let mut errors = vec![];
+    for (name, v) in [
+        ("case", &f.case),
+        ("workflow", &f.workflow),
+        ("actor", &f.actor),
+        ("role", &f.role),
+        ("transition", &f.transition),
+        ("text", &f.text),
+    ] {
+        if v.as_ref().is_some_and(|v| v.chars().count() > MAX_FILTER) {
+            errors.push(FieldError::new(
+                name,
+                "length",
+                format!("Paling banyak {MAX_FILTER} karakter."),
+                format!("At most {MAX_FILTER} characters."),
+            ));
+        }
+    }
+    if let (Some(a), Some(b)) = (f.from, f.to) {
+        if b < a {
+            errors.push(FieldError::new(
+                "to",
+                "range",
+                "Akhir rentang waktu tidak boleh sebelum awalnya.",
+                "The end of the time range cannot be before its start.",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// The assignment's bounds as a condition: its modules (a workflow is in module `m` when its
+/// name is `m` or starts with `m-` or `m.`) and its audited period (whole days, UTC).
+fn scope(a: &assignment::Model) -> Condition {
+    let mut c = Condition::all();
+    let modules = texts(&a.modules);
+    if !modules.is_empty() {
+        let mut any = Condition::any();
+        for m in modules {
+            any = any
+                .add(ev::Column::Workflow.eq(m.clone()))
+                .add(ev::Column::Workflow.starts_with(format!("{m}-")))
+                .add(ev::Column::Workflow.starts_with(format!("{m}.")));
+        }
+        c = c.add(any);
+    }
+    let from = a
+        .period_from
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc();
+    let to = (a.period_to + Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc();
+    c.add(ev::Column::At.gte(mufakat_audit::format_time(from)))
+        .add(ev::Column::At.lt(mufakat_audit::format_time(to)))
+}
+
+fn condition(f: &Filter) -> Condition {
+    let mut c = Condition::all();
+    let eq = |c: Condition, col: ev::Column, v: &Option<String>| match v {
+        Some(v) if !v.trim().is_empty() => c.add(col.eq(v.trim())),
+        _ => c,
+    };
+    c = eq(c, ev::Column::InstanceId, &f.case);
+    c = eq(c, ev::Column::Workflow, &f.workflow);
+    c = eq(c, ev::Column::Actor, &f.actor);
+    c = eq(c, ev::Column::Role, &f.role);
+    c = eq(c, ev::Column::Transition, &f.transition);
+    if !f.cases.is_empty() {
+        c = c.add(ev::Column::InstanceId.is_in(f.cases.clone()));
+    }
+    if let Some(t) = f.from {
+        c = c.add(ev::Column::At.gte(mufakat_audit::format_time(t)));
+    }
+    if let Some(t) = f.to {
+        c = c.add(ev::Column::At.lte(mufakat_audit::format_time(t)));
+    }
+    if let Some(t) = f.text.as_ref().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        // LIKE with its wildcards escaped; lower() on both sides for both engines.
+        let escaped = t
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        c = c.add(
+            Expr::expr(Func::lower(Expr::col(ev::Column::Comment)))
+                .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    c
+}
+
+/// A page of the trail within assignment `assignment_id`: `first` events (1 to 200) older than
+/// `before` (a `seq`), newest first. For its team and the inspector while it is active or
+/// reporting; `FORBIDDEN` otherwise.
+pub async fn search(
+    state: &AppState,
+    reader: &CurrentUser,
+    assignment_id: i32,
+    f: &Filter,
+    first: u64,
+    before: Option<i64>,
+) -> AppResult<Page> {
+    check(f)?;
+    let a = get_assignment(&state.db, assignment_id).await?;
+    require_working(state, reader, &a, false).await?;
+    let mut q = ev::Entity::find().filter(scope(&a)).filter(condition(f));
+    if let Some(b) = before {
+        q = q.filter(ev::Column::Seq.lt(b));
+    }
+    let mut rows = q
+        .order_by_desc(ev::Column::Seq)
+        .limit(first + 1)
+        .all(&state.db)
+        .await
+        .db()?;
+    let has_more = rows.len() as u64 > first;
+    rows.truncate(first as usize);
+    let events: Vec<AuditEvent> = rows.into_iter().map(from_row).collect::<AppResult<_>>()?;
+    let actors = resolve(state, &events).await?;
+    Ok(Page {
+        events: events.into_iter().zip(actors).collect(),
+        has_more,
+    })
+}
+
+/// Names and roles of the users among the events' actors (two queries per page).
+async fn resolve(state: &AppState, events: &[AuditEvent]) -> AppResult<Vec<Actor>> {
+    let mut ids: Vec<i32> = events.iter().filter_map(|e| e.actor.parse().ok()).collect();
+    ids.sort();
+    ids.dedup();
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.clone()))
+        .all(&state.db)
+        .await
+        .db()?;
+    let grants = role_grant::Entity::find()
+        .filter(role_grant::Column::UserId.is_in(ids))
+        .order_by_asc(role_grant::Column::Id)
+        .all(&state.db)
+        .await
+        .db()?;
+    let regions = state.regions.read().await;
+    Ok(events
+        .iter()
+        .map(|e| {
+            let id: Option<i32> = e.actor.parse().ok();
+            let u = id.and_then(|id| users.iter().find(|u| u.id == id));
+            Actor {
+                recorded: e.actor.clone(),
+                name: u.map(|u| u.display_name.clone()),
+                roles: match u {
+                    Some(u) => grants
+                        .iter()
+                        .filter(|g| g.user_id == u.id)
+                        .map(|g| {
+                            let r = regions
+                                .get(g.region_id)
+                                .map(|r| r.name.as_str())
+                                .unwrap_or("-");
+                            format!("{}@{}", g.role, r)
+                        })
+                        .collect(),
+                    None => vec![],
+                },
+            }
+        })
+        .collect())
+}
+
+/// Every event of the selection (no paging), oldest first, for the export. At most `limit`.
+pub async fn select_all(
+    state: &AppState,
+    reader: &CurrentUser,
+    assignment_id: i32,
+    f: &Filter,
+    limit: u64,
+) -> AppResult<Vec<AuditEvent>> {
+    check(f)?;
+    let a = get_assignment(&state.db, assignment_id).await?;
+    require_working(state, reader, &a, false).await?;
+    ev::Entity::find()
+        .filter(scope(&a))
+        .filter(condition(f))
+        .order_by_asc(ev::Column::Seq)
+        .limit(limit)
+        .all(&state.db)
+        .await
+        .db()?
+        .into_iter()
+        .map(from_row)
+        .collect()
+}
+
+/// The selection as JSON Lines (each event as `mufakat audit export` writes it, then the
+/// checkpoints that lie within it), for `crates/audit/verify_export.py`'s event checks.
+pub async fn export_jsonl(
+    state: &AppState,
+    reader: &CurrentUser,
+    assignment_id: i32,
+    f: &Filter,
+) -> AppResult<Vec<u8>> {
+    let events = select_all(state, reader, assignment_id, f, 100_000).await?;
+    let mut out = Vec::new();
+    for e in &events {
+        mufakat_audit::jsonl::write_event(&mut out, e).map_err(AppError::internal)?;
+    }
+    let seqs: std::collections::BTreeSet<i64> = events.iter().map(|e| e.seq).collect();
+    for cp in mufakat_store::repo::audit::checkpoints(&state.db).await? {
+        let cp = checkpoint_from_row(cp);
+        if seqs.contains(&cp.seq) {
+            mufakat_audit::jsonl::write_checkpoint(&mut out, &cp).map_err(AppError::internal)?;
+        }
+    }
+    Ok(out)
+}
+
+/// What a range verification found.
+#[derive(Debug, Clone)]
+pub struct RangeCheck {
+    pub ok: bool,
+    pub from_seq: i64,
+    pub to_seq: i64,
+    pub events: i64,
+    /// The signed checkpoints inside the range, each checked against the chain at its event.
+    pub checkpoints: Vec<Checkpoint>,
+    pub first_bad_seq: Option<i64>,
+    pub problem: Option<String>,
+}
+
+/// The most events one range verification reads.
+pub const MAX_RANGE: i64 = 1_000_000;
+
+/// Verifies events `from_seq..=to_seq`: each hash recomputed, each linked to the one before
+/// (the first to the event before the range), no gap, and every checkpoint inside the range
+/// signed by a trusted key and equal to the chain at its event. For the team of a working
+/// assignment and the inspector (as [`search`]).
+pub async fn verify_range(
+    state: &AppState,
+    reader: &CurrentUser,
+    assignment_id: i32,
+    from_seq: i64,
+    to_seq: i64,
+) -> AppResult<RangeCheck> {
+    let a = get_assignment(&state.db, assignment_id).await?;
+    require_working(state, reader, &a, false).await?;
+    if from_seq < 1 || to_seq < from_seq || to_seq - from_seq >= MAX_RANGE {
+        return Err(AppError::validation(
+            "toSeq",
+            "range",
+            format!("Rentang 1 ≤ dari ≤ sampai, paling banyak {MAX_RANGE} peristiwa."),
+            format!("A range 1 ≤ from ≤ to of at most {MAX_RANGE} events."),
+        ));
+    }
+    let (head, _) = mufakat_store::repo::audit::head(&state.db).await?;
+    if to_seq > head {
+        return Err(AppError::validation(
+            "toSeq",
+            "range",
+            format!("Jejak audit baru sampai peristiwa #{head}."),
+            format!("The audit trail ends at event #{head}."),
+        ));
+    }
+    let prev = if from_seq == 1 {
+        GENESIS_HASH.to_owned()
+    } else {
+        ev::Entity::find_by_id(from_seq - 1)
+            .one(&state.db)
+            .await
+            .db()?
+            .map(|e| e.hash)
+            .ok_or(AppError::NotFound { entity: "event" })?
+    };
+    let cps: Vec<Checkpoint> = audit_checkpoint::Entity::find()
+        .filter(audit_checkpoint::Column::Seq.between(from_seq, to_seq))
+        .order_by_asc(audit_checkpoint::Column::Seq)
+        .all(&state.db)
+        .await
+        .db()?
+        .into_iter()
+        .map(checkpoint_from_row)
+        .collect();
+    let mut r = RangeCheck {
+        ok: true,
+        from_seq,
+        to_seq,
+        events: 0,
+        checkpoints: cps.clone(),
+        first_bad_seq: None,
+        problem: None,
+    };
+    let bad = |mut r: RangeCheck, seq: i64, p: String| {
+        r.ok = false;
+        r.first_bad_seq = Some(seq);
+        r.problem = Some(p);
+        r
+    };
+    for cp in &cps {
+        if let Err(e) = mufakat_audit::verify_checkpoint_signature(cp, state.notary.trusted()) {
+            return Ok(bad(r, cp.seq, format!("checkpoint at #{}: {e}", cp.seq)));
+        }
+    }
+    let mut expect_prev = prev;
+    let mut next = from_seq;
+    const PAGE: u64 = 5_000;
+    while next <= to_seq {
+        let rows = ev::Entity::find()
+            .filter(ev::Column::Seq.between(next, to_seq))
+            .order_by_asc(ev::Column::Seq)
+            .limit(PAGE)
+            .all(&state.db)
+            .await
+            .db()?;
+        if rows.is_empty() {
+            return Ok(bad(r, next, format!("event #{next} is missing")));
+        }
+        for row in rows {
+            let seq = row.seq;
+            if seq != next {
+                return Ok(bad(r, next, format!("event #{next} is missing")));
+            }
+            let e = from_row(row)?;
+            if e.prev_hash != expect_prev {
+                return Ok(bad(r, seq, "does not link to the event before it".into()));
+            }
+            if compute_hash(&e) != e.hash {
+                return Ok(bad(r, seq, "its hash does not match its content".into()));
+            }
+            if let Some(cp) = cps.iter().find(|c| c.seq == seq) {
+                if cp.hash != e.hash {
+                    return Ok(bad(r, seq, "differs from the signed checkpoint".into()));
+                }
+            }
+            expect_prev = e.hash;
+            next += 1;
+            r.events += 1;
+        }
+    }
+    Ok(r)
+}
+
+/// The cases (as events record them) of one object and of what followed from it: a proposal's
+/// own case, its line of the plan, the line's packages and their orders; a package's case and
+/// its orders; an order's, a vendor's or an assignment's case (with its findings and their
+/// recommendations).
+pub async fn object_cases(state: &AppState, kind: &str, id: i32) -> AppResult<Vec<String>> {
+    use mufakat_module_musrenbang::entity::proposal;
+    use mufakat_module_procurement::entity::{order, package, plan_line, vendor};
+    let db = &state.db;
+    let not_found = |entity: &'static str| AppError::NotFound { entity };
+    let mut out: Vec<String> = vec![];
+    let mut push = |i: Option<i32>| {
+        if let Some(i) = i {
+            out.push(i.to_string());
+        }
+    };
+    let mut packages: Vec<package::Model> = vec![];
+    let mut lines: Vec<String> = vec![];
+    match kind {
+        "case" => push(Some(id)),
+        "proposal" => {
+            let p = proposal::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .db()?
+                .ok_or(not_found("proposal"))?;
+            push(p.instance_id);
+            if let Some(l) = plan_line::Entity::find()
+                .filter(plan_line::Column::ProposalId.eq(p.id))
+                .one(db)
+                .await
+                .db()?
+            {
+                lines.push(format!("line-{}", l.id));
+                packages = package::Entity::find()
+                    .filter(package::Column::LineId.eq(l.id))
+                    .all(db)
+                    .await
+                    .db()?;
+            }
+        }
+        "package" => {
+            packages.push(
+                package::Entity::find_by_id(id)
+                    .one(db)
+                    .await
+                    .db()?
+                    .ok_or(not_found("package"))?,
+            );
+        }
+        "order" => {
+            let o = order::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .db()?
+                .ok_or(not_found("order"))?;
+            push(o.instance_id);
+        }
+        "vendor" => {
+            let v = vendor::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .db()?
+                .ok_or(not_found("vendor"))?;
+            push(v.instance_id);
+        }
+        "assignment" => {
+            use crate::entity::{finding, recommendation};
+            let a = get_assignment(db, id).await?;
+            push(a.instance_id);
+            let fs = finding::Entity::find()
+                .filter(finding::Column::AssignmentId.eq(a.id))
+                .all(db)
+                .await
+                .db()?;
+            let recs = recommendation::Entity::find()
+                .filter(recommendation::Column::FindingId.is_in(fs.iter().map(|f| f.id)))
+                .all(db)
+                .await
+                .db()?;
+            for f in fs {
+                push(f.instance_id);
+            }
+            for r in recs {
+                push(r.instance_id);
+            }
+        }
+        _ => {
+            return Err(AppError::validation(
+                "kind",
+                "enum",
+                "Jenis objek: case, proposal, package, order, vendor atau assignment.",
+                "Kind of object: case, proposal, package, order, vendor or assignment.",
+            ))
+        }
+    }
+    let orders = order::Entity::find()
+        .filter(order::Column::PackageId.is_in(packages.iter().map(|p| p.id)))
+        .all(db)
+        .await
+        .db()?;
+    for p in packages {
+        push(p.instance_id);
+    }
+    for o in orders {
+        push(o.instance_id);
+    }
+    out.extend(lines);
+    Ok(out)
+}
