@@ -8,6 +8,7 @@ mod authorization;
 mod backup;
 mod batch_writer;
 mod crash;
+mod eaudit;
 mod errors_and_limits;
 mod group_commit;
 mod helpers;

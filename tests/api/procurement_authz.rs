@@ -22,10 +22,10 @@ const STAFF: [&str; 10] = [
     "warga.siti",
 ];
 
-struct Who(Vec<(String, String)>);
+pub struct Who(pub Vec<(String, String)>);
 
 impl Who {
-    fn token(&self, name: &str) -> &str {
+    pub fn token(&self, name: &str) -> &str {
         &self
             .0
             .iter()
@@ -37,7 +37,7 @@ impl Who {
 
 /// Runs `op` as every account outside `allowed` (each must be FORBIDDEN), then as `allowed[0]`
 /// (must succeed); returns that answer.
-async fn matrix<'a, F, Fut>(who: &'a Who, name: &str, allowed: &[&str], op: F) -> Value
+pub async fn matrix<'a, F, Fut>(who: &'a Who, name: &str, allowed: &[&str], op: F) -> Value
 where
     F: Fn(&'a str) -> Fut,
     Fut: std::future::Future<Output = Value>,
@@ -59,7 +59,7 @@ where
     v
 }
 
-async fn staff_in(app: &TestApp, username: &str, role: &str, region: &str) -> String {
+pub async fn staff_in(app: &TestApp, username: &str, role: &str, region: &str) -> String {
     let admin = app.login("admin").await;
     assert_ok(
         &app.gql(

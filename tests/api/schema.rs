@@ -104,6 +104,7 @@ fn every_mutation_has_an_authorization_test() {
         "musrenbang.rs",
         "procurement_authz.rs",
         "procurement.rs",
+        "eaudit.rs",
     ]
     .iter()
     .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
@@ -165,6 +166,17 @@ const ACCESS: &[(&str, &str)] = &[
     ("createEpurchasingOrder", "policy"),
     ("createDirectProcurement", "policy"),
     ("orderAction", "workflow"),
+    // e-Audit: policy lines, the assignment's team and workflow roles
+    // (tests/api/eaudit.rs).
+    ("createAuditAssignment", "policy"),
+    ("auditAssignmentAction", "workflow"),
+    ("createFinding", "team"),
+    ("addFindingEvidence", "team"),
+    ("addRecommendation", "team"),
+    ("issueFinding", "team"),
+    ("withdrawFinding", "team"),
+    ("answerRecommendation", "policy"),
+    ("rateFollowUp", "team"),
 ];
 
 /// A value of GraphQL type `ty` (introspection JSON) that passes GraphQL validation.
