@@ -86,6 +86,7 @@ enum EauditRecommendations {
     Opd,
     RegionId,
     DueAt,
+    DueGiven,
     Status,
     EscalatedAt,
     CreatedAt,
@@ -261,6 +262,7 @@ impl MigrationTrait for Migration {
                 .col(string(R::Opd))
                 .col(integer(R::RegionId))
                 .col(timestamp_with_time_zone(R::DueAt))
+                .col(boolean(R::DueGiven))
                 .col(string(R::Status))
                 .col(timestamp_with_time_zone_null(R::EscalatedAt))
                 .col(timestamp_with_time_zone(R::CreatedAt))

@@ -473,6 +473,36 @@ async fn documents_and_the_trail_export_stay_with_those_who_may_read_them() {
     assert_ok(&act(&app, &t.inspector, &aid, "START", None).await);
     let f = create_finding(&app, &t.ani, &aid, "Bukti").await;
     let fid = id(&f, &["createFinding", "id"]);
+    // Another auditor (granted directly, not on this team) does not read the draft through
+    // the generic case reads either.
+    let case = app
+        .gql(
+            "query($id: ID!) { auditFinding(id: $id) { caseId } }",
+            json!({ "id": fid }),
+            Some(&t.ani),
+        )
+        .await;
+    let case_id = case["data"]["auditFinding"]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = app.login("inspektorat").await;
+    let v = app
+        .gql(
+            "query($id: ID!) { instance(id: $id) { id } }",
+            json!({ "id": case_id }),
+            Some(&other),
+        )
+        .await;
+    assert!(error_code(&v).is_some(), "{v}");
+    let v = app
+        .gql(
+            "query($id: ID!) { auditFinding(id: $id) { id } }",
+            json!({ "id": fid }),
+            Some(&other),
+        )
+        .await;
+    assert_eq!(error_code(&v).as_deref(), Some("NOT_FOUND"), "{v}");
     let pdf_bytes = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
     let up = |path: String, token: String| {
         let req = app
@@ -494,7 +524,7 @@ async fn documents_and_the_trail_export_stay_with_those_who_may_read_them() {
         t.budi.clone(),
     )
     .await;
-    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.status(), 201);
     let doc: Value = ok.json().await.unwrap();
     let url = doc["url"].as_str().unwrap().to_owned();
     let get = |token: String| {
@@ -519,6 +549,33 @@ async fn documents_and_the_trail_export_stay_with_those_who_may_read_them() {
     assert_eq!(export.status(), 200);
     let text = export.text().await.unwrap();
     assert_eq!(text.lines().count(), 1, "the finding's start: {text}");
+    let pdf = app
+        .client
+        .get(app.url(&format!(
+            "/eaudit/assignments/{aid}/trail.pdf?workflow=eaudit-temuan"
+        )))
+        .bearer_auth(&t.ani)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    let flags = app
+        .gql(
+            "query($a: ID!) { auditRedFlags(assignmentId: $a) { lineId packageIds message } }",
+            json!({ "a": aid }),
+            Some(&t.ani),
+        )
+        .await;
+    assert_ok(&flags);
+    let flags = app
+        .gql(
+            "query($a: ID!) { auditRedFlags(assignmentId: $a) { lineId } }",
+            json!({ "a": aid }),
+            Some(&opd),
+        )
+        .await;
+    assert_eq!(error_code(&flags).as_deref(), Some("FORBIDDEN"));
     let outsider = app
         .client
         .get(app.url(&format!("/eaudit/assignments/{aid}/trail.jsonl")))

@@ -104,10 +104,22 @@ pub struct OwnedWorkflow {
     pub generic_fire: bool,
     /// The module's operations to use instead, named in the error.
     pub api: &'static str,
-    /// Whether the generic case reads (`instance`, `cases`) are closed to the workflow's roles:
-    /// only the case's creator, auditors and admins read them there, because the module decides
-    /// who sees what (a vendor sees its own company's orders, not another's).
-    pub private_cases: bool,
+    /// Who the generic case reads (`instance`, `cases`) show its cases to.
+    pub reads: CaseReads,
+}
+
+/// Who reads a module's cases through the generic case queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseReads {
+    /// The case's creator and whoever holds one of the workflow's roles (or `auditor`, `admin`)
+    /// in its region.
+    ByRole,
+    /// Only the creator, auditors and admins: the module decides who else sees what (a vendor
+    /// sees its own company's orders, not another's).
+    Private,
+    /// Only the creator and admins: the module's own queries are the way in (e-audit: another
+    /// assignment's auditors must not read a draft finding).
+    ModuleOnly,
 }
 
 impl std::ops::Deref for AppState {

@@ -8,6 +8,8 @@
 //! - `GET /eaudit/assignments/{id}/lhp.pdf` → the audit report (LHP).
 //! - `GET /eaudit/assignments/{id}/trail.jsonl?workflow=…&actor=…&role=…&transition=…&case=…&from=…&to=…&text=…`
 //!   → the selected events as JSON Lines (for `crates/audit/verify_export.py`).
+//! - `GET /eaudit/assignments/{id}/trail.pdf?…` (the same filters) → the selection as PDF, with
+//!   the verification of the range of the chain that holds it.
 //! - `GET /eaudit/matrix.pdf?region={id}&opd=…` → the follow-up monitoring matrix.
 
 use axum::body::Bytes;
@@ -38,6 +40,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/eaudit/documents/{id}", get(download))
         .route("/eaudit/assignments/{id}/lhp.pdf", get(lhp))
         .route("/eaudit/assignments/{id}/trail.jsonl", get(trail_export))
+        .route("/eaudit/assignments/{id}/trail.pdf", get(trail_pdf))
         .route("/eaudit/matrix.pdf", get(matrix))
         .with_state(state)
 }
@@ -93,15 +96,18 @@ async fn upload(
         bytes: body,
     };
     match followups::upload(&state, &u, up).await {
-        Ok(d) => Json(serde_json::json!({
+        Ok(d) => (
+            axum::http::StatusCode::CREATED,
+            Json(serde_json::json!({
             "id": d.id.to_string(),
             "name": d.name,
             "contentType": d.content_type,
             "sizeBytes": d.size_bytes,
             "sha256": d.sha256,
             "url": format!("/eaudit/documents/{}", d.id),
-        }))
-        .into_response(),
+            })),
+        )
+            .into_response(),
         Err(e) => error(e, l),
     }
 }
@@ -125,6 +131,7 @@ fn file(content_type: &str, name: &str, bytes: impl Into<axum::body::Body>) -> R
                 format!("attachment; filename=\"{safe}\""),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         ],
         bytes.into(),
     )
@@ -167,6 +174,22 @@ struct TrailQuery {
     text: Option<String>,
 }
 
+impl From<TrailQuery> for trail::Filter {
+    fn from(q: TrailQuery) -> Self {
+        trail::Filter {
+            case: q.case,
+            workflow: q.workflow,
+            actor: q.actor,
+            role: q.role,
+            transition: q.transition,
+            from: q.from,
+            to: q.to,
+            text: q.text,
+            cases: vec![],
+        }
+    }
+}
+
 async fn trail_export(
     State(state): State<AppState>,
     Path(id): Path<i32>,
@@ -178,19 +201,25 @@ async fn trail_export(
         Ok(u) => u,
         Err(e) => return error(e, l),
     };
-    let f = trail::Filter {
-        case: q.case,
-        workflow: q.workflow,
-        actor: q.actor,
-        role: q.role,
-        transition: q.transition,
-        from: q.from,
-        to: q.to,
-        text: q.text,
-        cases: vec![],
-    };
-    match trail::export_jsonl(&state, &u, id, &f).await {
+    match trail::export_jsonl(&state, &u, id, &q.into()).await {
         Ok(bytes) => file("application/x-ndjson", &format!("trail-{id}.jsonl"), bytes),
+        Err(e) => error(e, l),
+    }
+}
+
+async fn trail_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    Query(q): Query<TrailQuery>,
+    h: HeaderMap,
+) -> Response {
+    let l = lang(&h);
+    let u = match user(&state, &h).await {
+        Ok(u) => u,
+        Err(e) => return error(e, l),
+    };
+    match trail::export_pdf(&state, &u, id, &q.into(), l).await {
+        Ok(bytes) => file("application/pdf", &format!("trail-{id}.pdf"), bytes),
         Err(e) => error(e, l),
     }
 }

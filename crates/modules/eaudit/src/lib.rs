@@ -19,7 +19,7 @@ pub mod service;
 
 use std::sync::Arc;
 
-use mufakat_kernel::state::{OwnedWorkflow, Registrations};
+use mufakat_kernel::state::{CaseReads, OwnedWorkflow, Registrations};
 use mufakat_kernel::AppState;
 
 /// The permissions e-audit checks (rows in this module's `policy.csv`). Who may fire each
@@ -68,8 +68,9 @@ pub fn register(r: Registrations) -> Registrations {
             name: file.trim_end_matches(".toml"),
             generic_fire: false,
             api,
-            // Who reads a finding or an assignment is the module's decision.
-            private_cases: true,
+            // Who reads a finding or an assignment is the module's decision; other
+            // assignments' auditors must not read a draft finding.
+            reads: CaseReads::ModuleOnly,
         }));
     r.after_timers
         .push(Arc::new(service::followups::Escalation));

@@ -11,7 +11,7 @@ pub mod entity;
 pub mod graphql;
 pub mod service;
 
-use mufakat_kernel::state::{OwnedWorkflow, Registrations};
+use mufakat_kernel::state::{CaseReads, OwnedWorkflow, Registrations};
 use mufakat_kernel::AppState;
 
 /// The permissions musrenbang checks (rows in this module's `policy.csv`).
@@ -57,13 +57,13 @@ pub fn register(r: Registrations) -> Registrations {
             name: service::CYCLE_WORKFLOW,
             generic_fire: true,
             api: "createProposal, proposalAction, vote",
-            private_cases: false,
+            reads: CaseReads::ByRole,
         },
         OwnedWorkflow {
             name: service::PROPOSAL_WORKFLOW,
             generic_fire: false,
             api: "createProposal, proposalAction, vote",
-            private_cases: false,
+            reads: CaseReads::ByRole,
         },
     ]);
     r.batch_kinds = r.batch_kinds.with(service::Votes);

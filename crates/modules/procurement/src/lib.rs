@@ -19,7 +19,7 @@ pub mod http;
 pub mod runtime;
 pub mod service;
 
-use mufakat_kernel::state::{OwnedWorkflow, Registrations};
+use mufakat_kernel::state::{CaseReads, OwnedWorkflow, Registrations};
 use mufakat_kernel::AppState;
 
 /// The permissions procurement checks (rows in this module's `policy.csv`). Who may fire each
@@ -89,7 +89,7 @@ pub fn register(r: Registrations) -> Registrations {
             generic_fire: false,
             api,
             // Who sees a vendor's profile, orders and offers is the module's decision.
-            private_cases: true,
+            reads: CaseReads::Private,
         }));
     r.modules = r.modules.with(runtime::Slot::default());
     r

@@ -183,8 +183,8 @@ fn snapshot(m: &wi::Model, fields: &BTreeMap<String, Value>) -> InstanceSnapshot
 }
 
 /// Whether `user` may read this case: its creator, or anyone holding a role the workflow names
-/// (or an auditor) in the case's region or above — for a module's private cases
-/// ([`crate::state::OwnedWorkflow::private_cases`]) only its creator, auditors and admins.
+/// (or an auditor) in the case's region or above — fewer for a module's cases that say so
+/// ([`crate::state::CaseReads`]).
 pub async fn can_read(
     state: &AppState,
     user: &CurrentUser,
@@ -197,11 +197,12 @@ pub async fn can_read(
     }
     let path = state.region_path(region_id).await;
     let roles = state.authz.roles_in(user, &path);
-    let private = owned(state, &d.def.name).is_some_and(|w| w.private_cases);
+    use crate::state::CaseReads;
+    let reads = owned(state, &d.def.name).map_or(CaseReads::ByRole, |w| w.reads);
     roles.iter().any(|r| {
-        r == "auditor"
-            || r == "admin"
-            || (!private && r != "resident" && d.def.roles.iter().any(|x| x == r))
+        r == "admin"
+            || (r == "auditor" && reads != CaseReads::ModuleOnly)
+            || (reads == CaseReads::ByRole && r != "resident" && d.def.roles.iter().any(|x| x == r))
     })
 }
 

@@ -13,6 +13,8 @@ pub struct Model {
     pub opd: String,
     pub region_id: i32,
     pub due_at: DateTimeUtc,
+    /// Whether the auditor set the deadline; otherwise it runs from the finding's issue.
+    pub due_given: bool,
     pub status: String,
     pub escalated_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

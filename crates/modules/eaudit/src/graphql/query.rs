@@ -96,16 +96,21 @@ impl EauditQuery {
         .into())
     }
 
-    /// The history of one object across the workflows that touched it, oldest first, within
-    /// the assignment: `kind` is `case` (a case number), `proposal`, `package`, `order` or
-    /// `vendor`; a proposal's history follows it into the plan, its packages and orders.
+    /// The history of one object across the workflows that touched it, within the assignment,
+    /// newest first and paged like `auditTrail`: `kind` is `case` (a case number), `proposal`,
+    /// `package`, `order`, `vendor` or `assignment`; a proposal's history follows it into the
+    /// plan, its packages and their orders.
+    #[graphql(complexity = "(first.clamp(1, 200) as usize) * child_complexity + 1")]
     async fn audit_object_history(
         &self,
         ctx: &Context<'_>,
         assignment_id: ID,
         kind: String,
         id: ID,
+        #[graphql(default = 50)] first: i32,
+        before: Option<i64>,
     ) -> Result<TrailPage> {
+        let first = page_size("first", first, 200)?;
         let user = require_user(ctx)?;
         let cases =
             crate::service::trail::object_cases(state(ctx), &kind, parse_id("id", &id)?).await?;
@@ -113,17 +118,16 @@ impl EauditQuery {
             cases,
             ..Default::default()
         };
-        let mut page = trail::search(
+        Ok(trail::search(
             state(ctx),
             user,
             parse_id("assignmentId", &assignment_id)?,
             &f,
-            1_000,
-            None,
+            first,
+            before,
         )
-        .await?;
-        page.events.reverse();
-        Ok(page.into())
+        .await?
+        .into())
     }
 
     /// Verifies events `fromSeq..=toSeq` of the chain with the signed checkpoints inside the
@@ -146,6 +150,25 @@ impl EauditQuery {
         )
         .await?
         .into())
+    }
+
+    /// Triage: procurement's red flags (packages that look split to stay under a threshold)
+    /// within the assignment's region, when procurement is in its scope. For its team while it
+    /// works.
+    async fn audit_red_flags(
+        &self,
+        ctx: &Context<'_>,
+        assignment_id: ID,
+    ) -> Result<Vec<mufakat_module_procurement::graphql::types::SplitFlag>> {
+        let user = require_user(ctx)?;
+        let lang = req(ctx).lang;
+        Ok(
+            trail::red_flags(state(ctx), user, parse_id("assignmentId", &assignment_id)?)
+                .await?
+                .into_iter()
+                .map(|f| mufakat_module_procurement::graphql::types::SplitFlag::of(&f, lang))
+                .collect(),
+        )
     }
 
     /// The finding codes auditors choose from (workflows/config/eaudit.toml). Public.

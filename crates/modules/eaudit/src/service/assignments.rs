@@ -294,7 +294,7 @@ pub async fn act(
     if !allowed {
         return Err(AppError::Forbidden);
     }
-    if action == Action::Close {
+    if matches!(action, Action::Close | Action::Cancel) {
         let open = super::findings::count_drafts(&state.db, a.id).await?;
         if open > 0 {
             return Err(AppError::conflict(

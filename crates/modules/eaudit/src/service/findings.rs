@@ -11,7 +11,7 @@ use mufakat_kernel::audit_log::{AuditDraft, Chain, WriteTxn};
 use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::services::cases;
 use mufakat_kernel::AppState;
-use mufakat_module_procurement::service::{fire, from_sen, money_sen, text};
+use mufakat_module_procurement::service::{fire, from_sen, money_sen, one_json, text};
 use mufakat_store::entity::{audit_event, notification, role_grant};
 use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
@@ -256,10 +256,12 @@ pub async fn add_evidence(
     .insert(&txn)
     .await
     .db()?;
+    let role = acting_role(state, user, &a).await?;
     append_note(
         &txn,
         &mut chain,
         user,
+        role,
         &f,
         "add_evidence",
         json!({ "kind": kind, "reference": reference, "note": note }),
@@ -272,12 +274,25 @@ pub async fn add_evidence(
 pub const OWNER_FINDING: &str = "finding";
 pub const OWNER_RECOMMENDATION: &str = "recommendation";
 
+/// The role a team member or the inspector acts in on assignment `a`, for the trail.
+pub async fn acting_role(
+    state: &AppState,
+    user: &CurrentUser,
+    a: &assignment::Model,
+) -> AppResult<Role> {
+    Ok(match part(state, user, a).await? {
+        Some(super::Part::Inspector) => Role::Inspector,
+        _ => Role::Auditor,
+    })
+}
+
 /// Something recorded about a finding that is not a change of its state (evidence, an upload),
 /// as its own event in the finding's history.
 pub async fn append_note(
     txn: &WriteTxn,
     chain: &mut Chain,
     user: &CurrentUser,
+    role: Role,
     f: &finding::Model,
     transition: &str,
     input: serde_json::Value,
@@ -287,7 +302,7 @@ pub async fn append_note(
             txn,
             AuditDraft {
                 actor: user.id.to_string(),
-                role: Role::Auditor.as_str().into(),
+                role: role.as_str().into(),
                 workflow: "eaudit.evidence".into(),
                 workflow_version: "1".into(),
                 instance_id: f.instance_id.map(|i| i.to_string()).unwrap_or_default(),
@@ -303,7 +318,8 @@ pub async fn append_note(
 }
 
 /// A team member adds a recommendation to a draft finding: what the OPD must do, the OPD, and
-/// its deadline (default: the settings' days from now).
+/// its deadline (default: the settings' days from the finding's issue; until then the case
+/// holds the days from now).
 pub async fn add_recommendation(
     state: &AppState,
     user: &CurrentUser,
@@ -380,6 +396,7 @@ pub async fn add_recommendation(
         opd: Set(opd),
         region_id: Set(a.region_id),
         due_at: Set(due),
+        due_given: Set(due_at.is_some()),
         status: Set(fired.case.state.clone()),
         escalated_at: Set(None),
         created_at: Set(now),
@@ -408,6 +425,7 @@ pub async fn recommendations(
 /// The lead (or the inspector) issues a draft finding with its recommendations; each
 /// recommendation's deadline starts to run and the OPD's staff are told.
 pub async fn issue(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<finding::Model> {
+    let settings = runtime::get(state)?;
     let f = get(&state.db, id).await?;
     let a = get_assignment(&state.db, f.assignment_id).await?;
     require_working(state, user, &a, true).await?;
@@ -432,6 +450,11 @@ pub async fn issue(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<f
     )
     .await?;
     for r in recs.into_iter().filter(|r| r.status == "draft") {
+        let due = if r.due_given {
+            r.due_at
+        } else {
+            (now + Duration::days(settings.followup_days.into())).trunc_subsecs(0)
+        };
         let (id_msg, en_msg) = (
             format!(
                 "Temuan \"{}\" ({}) memuat rekomendasi untuk {}: {}. Batas waktu tindak lanjut: {}.",
@@ -439,7 +462,7 @@ pub async fn issue(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<f
                 a.number,
                 r.opd,
                 r.text,
-                r.due_at.format("%d-%m-%Y")
+                due.format("%d-%m-%Y")
             ),
             format!(
                 "The finding \"{}\" ({}) has a recommendation for {}: {}. Follow it up by {}.",
@@ -447,7 +470,7 @@ pub async fn issue(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<f
                 a.number,
                 r.opd,
                 r.text,
-                r.due_at.format("%Y-%m-%d")
+                due.format("%Y-%m-%d")
             ),
         );
         notify_region(
@@ -460,7 +483,12 @@ pub async fn issue(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<f
             state,
         )
         .await?;
-        move_rec(state, &txn, &mut chain, user, r, "issue", now).await?;
+        let input = one_json("due_at", mufakat_audit::format_time(due));
+        let mut m = move_rec(state, &txn, &mut chain, user, r, "issue", input, now)
+            .await?
+            .into_active_model();
+        m.due_at = Set(due);
+        m.update(&txn).await.db()?;
     }
     let mut m = f.into_active_model();
     m.status = Set(fired.case.state);
@@ -495,7 +523,17 @@ pub async fn withdraw(
     .await?;
     for r in recommendations(&txn, f.id).await? {
         if r.status == "draft" {
-            move_rec(state, &txn, &mut chain, user, r, "withdraw", now).await?;
+            move_rec(
+                state,
+                &txn,
+                &mut chain,
+                user,
+                r,
+                "withdraw",
+                Map::new(),
+                now,
+            )
+            .await?;
         }
     }
     let mut m = f.into_active_model();
@@ -514,6 +552,7 @@ async fn move_rec(
     user: &CurrentUser,
     r: rec::Model,
     transition: &str,
+    input: Map<String, serde_json::Value>,
     now: DateTime<Utc>,
 ) -> AppResult<rec::Model> {
     let done = fire(
@@ -523,7 +562,7 @@ async fn move_rec(
         user,
         r.instance_id,
         transition,
-        Map::new(),
+        input,
         None,
     )
     .await?;
@@ -580,7 +619,8 @@ pub async fn notify_region(
 }
 
 /// Whether `user` reads finding `f`: its assignment's team and those who read every assignment
-/// always; OPD staff of the region once it is issued (they answer its recommendations).
+/// always; once it is issued, OPD staff of the region (they answer its recommendations) and
+/// those who read the follow-up matrix.
 pub async fn may_read(
     state: &AppState,
     user: &CurrentUser,
@@ -592,12 +632,10 @@ pub async fn may_read(
     {
         return Ok(true);
     }
+    let path = state.region_path(a.region_id).await;
     Ok(["issued", "closed"].contains(&f.status.as_str())
-        && state.authz.allowed(
-            user,
-            &state.region_path(a.region_id).await,
-            perms::FOLLOWUP_ANSWER,
-        )?)
+        && (state.authz.allowed(user, &path, perms::FOLLOWUP_ANSWER)?
+            || state.authz.allowed(user, &path, perms::MATRIX_READ)?))
 }
 
 /// The findings of an assignment `user` may read, by number.

@@ -49,7 +49,8 @@ pub async fn answer(
     documents: Vec<i32>,
 ) -> AppResult<followup::Model> {
     let mut errors = vec![];
-    let body = text(&mut errors, "answer", body, 10_000, true);
+    // The answer is the transition's comment too (searchable in the trail): the same bound.
+    let body = text(&mut errors, "answer", body, 4_000, true);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -350,18 +351,21 @@ pub async fn upload(state: &AppState, user: &CurrentUser, u: Upload) -> AppResul
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    // Who may upload, and the finding whose history records it.
-    let f = match u.owner_kind.as_str() {
+    // Who may upload, in what role, and the finding whose history records it.
+    let (f, role) = match u.owner_kind.as_str() {
         OWNER_FINDING => {
             let f = findings::get(&state.db, u.owner_id).await?;
             let a = get_assignment(&state.db, f.assignment_id).await?;
             super::require_working(state, user, &a, false).await?;
-            f
+            (f, findings::acting_role(state, user, &a).await?)
         }
         OWNER_RECOMMENDATION => {
             let r = findings::get_rec(&state.db, u.owner_id).await?;
             require_opd(state, user, r.region_id).await?;
-            findings::get(&state.db, r.finding_id).await?
+            (
+                findings::get(&state.db, r.finding_id).await?,
+                Role::OpdStaff,
+            )
         }
         _ => return Err(AppError::NotFound { entity: "document" }),
     };
@@ -392,6 +396,7 @@ pub async fn upload(state: &AppState, user: &CurrentUser, u: Upload) -> AppResul
         &txn,
         &mut chain,
         user,
+        role,
         &f,
         "upload_document",
         json!({

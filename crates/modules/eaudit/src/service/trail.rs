@@ -256,15 +256,34 @@ pub async fn select_all(
         .collect()
 }
 
-/// The selection as JSON Lines (each event as `mufakat audit export` writes it, then the
-/// checkpoints that lie within it), for `crates/audit/verify_export.py`'s event checks.
+/// The most events one export holds; a larger selection is refused (narrow the filters).
+pub const EXPORT_MAX_EVENTS: u64 = 100_000;
+
+fn too_many(n: u64, max: u64) -> AppResult<()> {
+    if n > max {
+        return Err(AppError::validation(
+            "filter",
+            "too_many",
+            format!("Pilihan ini memuat lebih dari {max} peristiwa: persempit saringannya (mis. rentang waktu)."),
+            format!("This selection holds more than {max} events: narrow the filter (e.g. the time range)."),
+        ));
+    }
+    Ok(())
+}
+
+/// The selection as JSON Lines: each event as `mufakat audit export` writes it, then the
+/// signed checkpoints at events within it. Each line's hash can be recomputed from its fields
+/// and each event links to the one before it; `crates/audit/verify_export.py` checks a whole
+/// chain from event 1, so a selection is checked event by event (docs/e-audit.md).
 pub async fn export_jsonl(
     state: &AppState,
     reader: &CurrentUser,
     assignment_id: i32,
     f: &Filter,
 ) -> AppResult<Vec<u8>> {
-    let events = select_all(state, reader, assignment_id, f, 100_000).await?;
+    let mut events = select_all(state, reader, assignment_id, f, EXPORT_MAX_EVENTS + 1).await?;
+    too_many(events.len() as u64, EXPORT_MAX_EVENTS)?;
+    events.truncate(EXPORT_MAX_EVENTS as usize);
     let mut out = Vec::new();
     for e in &events {
         mufakat_audit::jsonl::write_event(&mut out, e).map_err(AppError::internal)?;
@@ -511,4 +530,141 @@ pub async fn object_cases(state: &AppState, kind: &str, id: i32) -> AppResult<Ve
     }
     out.extend(lines);
     Ok(out)
+}
+
+/// The most events one PDF of a selection holds.
+pub const PDF_MAX_EVENTS: u64 = 20_000;
+
+/// The selection as PDF: its events (at most [`PDF_MAX_EVENTS`]), the verification of the
+/// range of the chain that holds them and the latest signed checkpoint.
+pub async fn export_pdf(
+    state: &AppState,
+    reader: &CurrentUser,
+    assignment_id: i32,
+    f: &Filter,
+    lang: mufakat_core::Lang,
+) -> AppResult<Vec<u8>> {
+    use mufakat_reports as r;
+    let mut events = select_all(state, reader, assignment_id, f, PDF_MAX_EVENTS + 1).await?;
+    too_many(events.len() as u64, PDF_MAX_EVENTS)?;
+    events.truncate(PDF_MAX_EVENTS as usize);
+    let a = get_assignment(&state.db, assignment_id).await?;
+    let now = Utc::now();
+    let verification = match (events.first(), events.last()) {
+        (Some(first), Some(last)) if last.seq - first.seq < MAX_RANGE => {
+            let v = verify_range(state, reader, assignment_id, first.seq, last.seq).await?;
+            r::VerificationResult {
+                ok: v.ok,
+                events_checked: v.events as u64,
+                checkpoints_checked: v.checkpoints.len() as u64,
+                first_bad_seq: v.first_bad_seq.map(|s| s as u64),
+                message: if v.ok {
+                    format!(
+                        "OK: #{}–#{}, {} events, {} checkpoint(s)",
+                        v.from_seq,
+                        v.to_seq,
+                        v.events,
+                        v.checkpoints.len()
+                    )
+                } else {
+                    v.problem.unwrap_or_default()
+                },
+                verified_at: now,
+            }
+        }
+        _ => r::VerificationResult {
+            ok: true,
+            events_checked: 0,
+            checkpoints_checked: 0,
+            first_bad_seq: None,
+            message: "-".into(),
+            verified_at: now,
+        },
+    };
+    let checkpoint = mufakat_store::repo::audit::latest_checkpoint(&state.db)
+        .await?
+        .map(|c| r::CheckpointInfo {
+            seq: c.seq as u64,
+            hash: c.hash,
+            signed_at: mufakat_audit::parse_time(&c.signed_at).unwrap_or(now),
+            public_key: c.public_key,
+        });
+    let region = state
+        .regions
+        .read()
+        .await
+        .get(a.region_id)
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
+    let day = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let report = r::AuditTrailReport {
+        region: format!("{region} — {}", a.number),
+        scope: r::AuditScope::Period {
+            from: f.from.unwrap_or(day(a.period_from)),
+            to: f.to.unwrap_or(day(a.period_to + Duration::days(1))),
+        },
+        events: events
+            .into_iter()
+            .map(|e| r::AuditEventRow {
+                seq: e.seq as u64,
+                at: e.at,
+                actor: e.actor,
+                role: e.role,
+                workflow: e.workflow,
+                instance_id: e.instance_id,
+                transition: e.transition,
+                from_state: e.from_state,
+                to_state: e.to_state,
+                hash: e.hash,
+                prev_hash: e.prev_hash,
+            })
+            .collect(),
+        checkpoint,
+        verification,
+        generated_at: now,
+    };
+    r::audit_trail(&report, lang).map_err(AppError::internal)
+}
+
+/// Procurement's red flags (packages that look split to stay under a threshold) within the
+/// assignment: packages in its region and below, when procurement is in its scope. For its
+/// team and its inspector while it works (they hold the auditor role then).
+pub async fn red_flags(
+    state: &AppState,
+    reader: &CurrentUser,
+    assignment_id: i32,
+) -> AppResult<Vec<mufakat_procurement::SplitFlag>> {
+    use mufakat_module_procurement::entity::package;
+    let a = get_assignment(&state.db, assignment_id).await?;
+    require_working(state, reader, &a, false).await?;
+    let modules = texts(&a.modules);
+    if !modules.is_empty() && !modules.iter().any(|m| m == "procurement") {
+        return Ok(vec![]);
+    }
+    let flags =
+        match mufakat_module_procurement::service::packages::split_warnings(state, reader).await {
+            Ok(f) => f,
+            // The inspector holds no auditor role: they read the flags of the assignment anyway.
+            Err(AppError::Forbidden) => return Ok(vec![]),
+            Err(e) => return Err(e),
+        };
+    let within = state
+        .regions
+        .read()
+        .await
+        .descendants_inclusive(a.region_id);
+    let ids: Vec<i32> = flags.iter().flat_map(|f| f.package_ids.clone()).collect();
+    let inside: Vec<i32> = package::Entity::find()
+        .filter(package::Column::Id.is_in(ids))
+        .filter(package::Column::RegionId.is_in(within))
+        .all(&state.db)
+        .await
+        .db()?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    Ok(flags
+        .into_iter()
+        .filter(|f| f.package_ids.iter().all(|p| inside.contains(p)))
+        .collect())
 }

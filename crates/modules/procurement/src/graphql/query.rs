@@ -336,14 +336,7 @@ impl ProcurementQuery {
         Ok(packages::split_warnings(state(ctx), u)
             .await?
             .into_iter()
-            .map(|f| SplitFlag {
-                line_id: ID(f.line.clone()),
-                kind: f.kind.as_str().into(),
-                package_ids: f.package_ids.iter().map(|i| ID(i.to_string())).collect(),
-                total: f.total,
-                ceiling: f.ceiling,
-                message: f.message(lang).to_owned(),
-            })
+            .map(|f| SplitFlag::of(&f, lang))
             .collect())
     }
 }

@@ -662,6 +662,20 @@ pub struct SplitFlag {
     pub message: String,
 }
 
+impl SplitFlag {
+    /// The rule's flag as the API shows it, its message in `lang`.
+    pub fn of(f: &mufakat_procurement::SplitFlag, lang: mufakat_core::Lang) -> SplitFlag {
+        SplitFlag {
+            line_id: ID(f.line.clone()),
+            kind: f.kind.as_str().into(),
+            package_ids: f.package_ids.iter().map(|i| ID(i.to_string())).collect(),
+            total: f.total,
+            ceiling: f.ceiling,
+            message: f.message(lang).to_owned(),
+        }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct MethodProposal {
     pub method: String,
