@@ -111,6 +111,10 @@ enum BenchCommand {
     /// --clients concurrent signed-in buyers in a closed loop and then paced at --rate; prints
     /// throughput and latency percentiles.
     Catalogue(mufakat_server::bench::CatalogueRun),
+    /// The auditors' trail queries on a real server over HTTP, over a chain of --events events,
+    /// by --clients concurrent auditors within an assignment; then the whole chain verified
+    /// against raw SHA-256 over the same bytes.
+    Trail(mufakat_server::bench::TrailRun),
 }
 
 #[derive(Args)]
@@ -411,6 +415,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Bench(BenchCommand::Catalogue(run)) => {
             mufakat_server::bench::run_catalogue(settings, run).await?
+        }
+        Command::Bench(BenchCommand::Trail(run)) => {
+            mufakat_server::bench::run_trail(settings, run).await?
         }
         Command::Bench(BenchCommand::Soak(soak)) => {
             mufakat_server::bench::run_soak(settings, soak).await?

@@ -1,5 +1,7 @@
 //! The benchmarks behind `mufakat bench` (method and figures: docs/benchmarks.md):
 //! `catalogue` (`mufakat bench catalogue`: catalogue search over HTTP on a large catalogue),
+//! `trail` (`mufakat bench trail`: auditors' trail queries over HTTP on a long chain, and its
+//! verification),
 //! `audit` (`mufakat bench audit`: audited transitions against raw inserts, verification
 //! against raw hashing), `load` (`mufakat bench load`: real servers over HTTP), `fixture` (the
 //! load benchmark's data and in-process votes), `soak` (`mufakat bench soak`: a steady mixed
@@ -12,6 +14,7 @@ mod fixture;
 mod load;
 mod node;
 mod soak;
+mod trail;
 mod usage;
 
 pub use audit::{audit, run_audit, AuditBench};
@@ -19,6 +22,7 @@ pub use catalogue::{run_catalogue, CatalogueRun};
 pub use fixture::{cases_in, load_fixture, token_for, vote_totals, votes_in_process, LoadFixture};
 pub use load::{run_load, LoadRun};
 pub use soak::{run_soak, SoakRun};
+pub use trail::{run_trail, TrailRun};
 
 use std::time::Instant;
 
