@@ -135,6 +135,30 @@ async fn rec_status(app: &TestApp, token: &str, finding: &str) -> Vec<String> {
         .collect()
 }
 
+fn hex_sha256(b: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+/// The `eaudit.report` events of the assignment's case, as text (read from the store: the
+/// assignment no longer works, so its trail is closed to the API).
+async fn trail_after_close(app: &TestApp, _token: &str, _aid: &str) -> String {
+    use mufakat_store::entity::audit_event;
+    use mufakat_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Workflow.eq("eaudit.report"))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.input)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[tokio::test]
 async fn an_audit_from_the_assignment_to_closed_findings() {
     let app = spawn_app().await;
@@ -434,7 +458,15 @@ async fn an_audit_from_the_assignment_to_closed_findings() {
     };
     let lhp = pdf(format!("/eaudit/assignments/{aid}/lhp.pdf"), t.ani.clone()).await;
     assert_eq!(lhp.status(), 200);
-    assert!(lhp.bytes().await.unwrap().starts_with(b"%PDF"));
+    let bytes = lhp.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    // The LHP issued at the close is the one served, and the trail holds its hash.
+    let issued = trail_after_close(&app, &t.inspector, &aid).await;
+    let sha = hex_sha256(&bytes);
+    assert!(
+        issued.contains(&sha),
+        "the close's issue_lhp event names {sha}: {issued}"
+    );
     assert_eq!(
         pdf(format!("/eaudit/assignments/{aid}/lhp.pdf"), opd.clone())
             .await

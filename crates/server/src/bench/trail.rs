@@ -35,19 +35,63 @@ pub struct TrailRun {
 }
 
 const WORKFLOWS: [(&str, &[&str]); 8] = [
-    ("procurement-paket", &["start", "announce", "start_selection", "contract", "complete"]),
-    ("procurement-epurchasing", &["start", "submit", "approve", "accept", "receive", "pay"]),
-    ("procurement-katalog", &["start", "submit", "approve", "reject", "expire"]),
-    ("procurement-penyedia", &["start", "submit", "approve", "request_correction"]),
-    ("procurement-langsung", &["start", "invite", "offer", "accept"]),
+    (
+        "procurement-paket",
+        &[
+            "start",
+            "announce",
+            "start_selection",
+            "contract",
+            "complete",
+        ],
+    ),
+    (
+        "procurement-epurchasing",
+        &["start", "submit", "approve", "accept", "receive", "pay"],
+    ),
+    (
+        "procurement-katalog",
+        &["start", "submit", "approve", "reject", "expire"],
+    ),
+    (
+        "procurement-penyedia",
+        &["start", "submit", "approve", "request_correction"],
+    ),
+    (
+        "procurement-langsung",
+        &["start", "invite", "offer", "accept"],
+    ),
     ("procurement.plan", &["create_line"]),
-    ("musrenbang-usulan", &["start", "submit", "verify", "vote", "forward"]),
-    ("musrenbang-siklus", &["start", "open_voting", "close_voting"]),
+    (
+        "musrenbang-usulan",
+        &["start", "submit", "verify", "vote", "forward"],
+    ),
+    (
+        "musrenbang-siklus",
+        &["start", "open_voting", "close_voting"],
+    ),
 ];
-const ROLES: [&str; 6] = ["opd_staff", "ppk", "ukpbj_staff", "vendor", "resident", "kelurahan_staff"];
+const ROLES: [&str; 6] = [
+    "opd_staff",
+    "ppk",
+    "ukpbj_staff",
+    "vendor",
+    "resident",
+    "kelurahan_staff",
+];
 const WORDS: [&str; 12] = [
-    "revisi", "harga", "volume", "terlambat", "dokumen", "kurang", "lengkap", "sesuai", "spesifikasi",
-    "lapangan", "pembayaran", "negosiasi",
+    "revisi",
+    "harga",
+    "volume",
+    "terlambat",
+    "dokumen",
+    "kurang",
+    "lengkap",
+    "sesuai",
+    "spesifikasi",
+    "lapangan",
+    "pembayaran",
+    "negosiasi",
 ];
 
 fn pick<T: Copy>(i: usize, k: u32, list: &[T]) -> T {
@@ -79,7 +123,12 @@ async fn fixture(state: &crate::AppState, n: usize) -> anyhow::Result<(i64, i64)
                 (1 + (i * 7919) % 2_000).to_string()
             };
             let comment = (i % 10 == 0).then(|| {
-                format!("{} {} {}", pick(i, 5, &WORDS), pick(i, 9, &WORDS), pick(i, 13, &WORDS))
+                format!(
+                    "{} {} {}",
+                    pick(i, 5, &WORDS),
+                    pick(i, 9, &WORDS),
+                    pick(i, 13, &WORDS)
+                )
             });
             let e = mufakat_audit::seal(
                 AuditEvent {
@@ -126,7 +175,9 @@ fn query(i: usize, a: i32, first: i64, last: i64) -> (usize, serde_json::Value) 
         2 => serde_json::json!({ "workflow": w, "transition": pick(i, 11, ts) }),
         3 => serde_json::json!({ "from": day(d), "to": day(d + 7) }),
         4 => serde_json::json!({ "case": (100_000 + (i * 31) % 50_000).to_string() }),
-        5 => serde_json::json!({ "workflow": w, "text": pick(i, 5, &WORDS), "from": day(d), "to": day(d + 7) }),
+        5 => {
+            serde_json::json!({ "workflow": w, "text": pick(i, 5, &WORDS), "from": day(d), "to": day(d + 7) })
+        }
         6 => serde_json::json!({}),
         _ => serde_json::json!({ "role": pick(i, 7, &ROLES), "from": day(d), "to": day(d + 1) }),
     };
@@ -182,7 +233,11 @@ pub async fn run_trail(mut settings: Settings, run: TrailRun) -> anyhow::Result<
         .build()?;
     let (mut child, gql) = super::node::spawn_node(&settings, &url, &durability, &client).await?;
     let pid = child.id();
-    let engine = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    let engine = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let send = {
         let (client, gql, token) = (client.clone(), gql.clone(), token.clone());
         move |i: usize| {
@@ -241,7 +296,10 @@ pub async fn run_trail(mut settings: Settings, run: TrailRun) -> anyhow::Result<
     println!("{engine}, {} events, {} auditors, closed loop: {n} trail queries in {secs:.1} s = {:.0}/s; p50 {p50:.1} ms, p95 {p95:.1} ms, p99 {p99:.1} ms, max {max:.1} ms; errors {errors}", run.events, run.clients, n as f64 / secs);
     for (k, lat) in by_kind.into_iter().enumerate() {
         let (p50, _, p99, max) = super::load::percentiles(lat);
-        println!("  {:<28} p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms", KINDS[k]);
+        println!(
+            "  {:<28} p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms",
+            KINDS[k]
+        );
     }
     println!(
         "server peak RSS: {:.0} MB",

@@ -175,7 +175,7 @@ impl EauditMutation {
     }
 
     /// Adds a recommendation to a draft finding: its text, the responsible OPD and, if not the
-    /// default (the settings' days from now), its deadline.
+    /// default (the settings' days from the finding's issue), its deadline.
     async fn add_recommendation(
         &self,
         ctx: &Context<'_>,

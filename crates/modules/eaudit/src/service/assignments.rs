@@ -17,9 +17,10 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 use serde_json::{json, Map};
+use sha2::Digest;
 
 use super::{get_assignment, is_inspector, team_of, ASSIGNMENT_WORKFLOW, WORKING};
-use crate::entity::{assignment, team};
+use crate::entity::{assignment, document, team};
 use crate::perms;
 
 #[derive(Debug, Clone)]
@@ -303,6 +304,33 @@ pub async fn act(
             ));
         }
     }
+    // The LHP is issued with the close: drawn now, its bytes stored, its hash in the trail.
+    let lhp = if action == Action::Close {
+        let title =
+            state
+                .workflows
+                .state_title(ASSIGNMENT_WORKFLOW, "closed", mufakat_core::Lang::Id);
+        let pdf = super::reports::render(
+            state,
+            actor,
+            &a,
+            title,
+            Some(actor.display_name.clone()),
+            mufakat_core::Lang::Id,
+        )
+        .await?;
+        let sha256 = hex::encode(sha2::Sha256::digest(&pdf));
+        let key = mufakat_module_procurement::runtime::BlobStore::key_for(&sha256);
+        let size = pdf.len() as i64;
+        mufakat_module_procurement::runtime::get(state)?
+            .blobs
+            .put(&key, pdf.into())
+            .await
+            .map_err(AppError::internal)?;
+        Some((sha256, key, size))
+    } else {
+        None
+    };
     let now = Utc::now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let fired = fire(
@@ -316,6 +344,46 @@ pub async fn act(
         comment,
     )
     .await?;
+    if let Some((sha256, key, size)) = lhp {
+        let name = format!("LHP-{}.pdf", a.number.replace(['/', ' '], "-"));
+        let d = document::ActiveModel {
+            owner_kind: Set(super::reports::OWNER_ASSIGNMENT.into()),
+            owner_id: Set(a.id),
+            name: Set(name.clone()),
+            content_type: Set("application/pdf".into()),
+            size_bytes: Set(size),
+            sha256: Set(sha256.clone()),
+            storage_key: Set(key),
+            uploaded_by: Set(actor.id),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .db()?;
+        chain
+            .append(
+                &txn,
+                AuditDraft {
+                    actor: actor.id.to_string(),
+                    role: Role::Inspector.as_str().into(),
+                    workflow: "eaudit.report".into(),
+                    workflow_version: "1".into(),
+                    instance_id: a.instance_id.map(|i| i.to_string()).unwrap_or_default(),
+                    transition: "issue_lhp".into(),
+                    from_state: a.status.clone(),
+                    to_state: fired.case.state.clone(),
+                    input: json!({
+                        "document": d.id.to_string(),
+                        "name": name,
+                        "sha256": sha256,
+                        "size_bytes": size,
+                    }),
+                    comment: None,
+                },
+            )
+            .await?;
+    }
     let was_working = WORKING.contains(&a.status.as_str());
     let to = fired.case.state.clone();
     let members = team_of(&txn, a.id).await?;

@@ -37,7 +37,12 @@ pub fn follow_up_state(r: &rec::Model, last: Option<&followup::Model>) -> pdf::F
     }
 }
 
-/// The LHP of assignment `id`, for its team and those who read every assignment.
+/// The document kind of the LHP frozen at an assignment's close.
+pub const OWNER_ASSIGNMENT: &str = "assignment";
+
+/// The LHP of assignment `id`, for its team and those who read every assignment: once the
+/// assignment is closed, the LHP issued then (frozen, in Bahasa Indonesia, its SHA-256 in the
+/// close's audit event); before, drawn from the current data.
 pub async fn audit_report(
     state: &AppState,
     user: &CurrentUser,
@@ -45,6 +50,34 @@ pub async fn audit_report(
     lang: Lang,
 ) -> AppResult<Vec<u8>> {
     let a = assignments::get(state, user, id).await?;
+    if let Some(d) = followups::documents_of(&state.db, OWNER_ASSIGNMENT, a.id)
+        .await?
+        .into_iter()
+        .last()
+    {
+        let rt = mufakat_module_procurement::runtime::get(state)?;
+        return Ok(rt
+            .blobs
+            .get(&d.storage_key)
+            .await
+            .map_err(AppError::internal)?
+            .to_vec());
+    }
+    let status = state
+        .workflows
+        .state_title(super::ASSIGNMENT_WORKFLOW, &a.status, lang);
+    render(state, user, &a, status, None, lang).await
+}
+
+/// Draws the LHP of `a` as `user` reads it, printed with `status` and the Inspektur's name.
+pub async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    a: &assignment::Model,
+    status: String,
+    inspector: Option<String>,
+    lang: Lang,
+) -> AppResult<Vec<u8>> {
     let settings = runtime::get(state)?;
     let team = assignments::team_names(state, a.id).await?;
     let title = |wf: &str, s: &str| state.workflows.state_title(wf, s, lang);
@@ -150,8 +183,8 @@ pub async fn audit_report(
                 lead: t.is_lead,
             })
             .collect(),
-        inspector: None,
-        status: title(super::ASSIGNMENT_WORKFLOW, &a.status),
+        inspector,
+        status,
         findings: out,
         chain_seq: seq,
         chain_hash: hash,

@@ -93,7 +93,12 @@ fn check(f: &Filter) -> AppResult<()> {
 
 /// The assignment's bounds as a condition: its modules (a workflow is in module `m` when its
 /// name is `m` or starts with `m-` or `m.`) and its audited period (whole days, UTC).
-fn scope(a: &assignment::Model) -> Condition {
+///
+/// On SQLite the period is compared as `+at`, which keeps the planner off the time index for
+/// the assignment's bounds (they cover most of the trail, and taking that index would sort
+/// every event in the period to find the newest 20); a time range the reader asks for uses it.
+/// PostgreSQL's planner knows from its statistics how much of the trail a range covers.
+fn scope(a: &assignment::Model, backend: sea_orm::DbBackend) -> Condition {
     let mut c = Condition::all();
     let modules = texts(&a.modules);
     if !modules.is_empty() {
@@ -115,29 +120,70 @@ fn scope(a: &assignment::Model) -> Condition {
         .and_hms_opt(0, 0, 0)
         .expect("midnight")
         .and_utc();
-    c.add(ev::Column::At.gte(mufakat_audit::format_time(from)))
-        .add(ev::Column::At.lt(mufakat_audit::format_time(to)))
+    let (from, to) = (
+        mufakat_audit::format_time(from),
+        mufakat_audit::format_time(to),
+    );
+    if backend == sea_orm::DbBackend::Sqlite {
+        c.add(Expr::cust_with_values("+\"at\" >= ?", [from]))
+            .add(Expr::cust_with_values("+\"at\" < ?", [to]))
+    } else {
+        c.add(ev::Column::At.gte(from)).add(ev::Column::At.lt(to))
+    }
 }
 
-fn condition(f: &Filter) -> Condition {
+/// Time ranges up to this long are served from the time index on SQLite (see [`condition`]).
+const SHORT_RANGE_DAYS: i64 = 31;
+
+/// The reader's filter as a condition. SQLite plans with bound values it cannot see, so the
+/// query says which index fits: a short time range (a month or less) is read from the time
+/// index — the other columns compared as `+col`, which keeps the planner off their indexes
+/// (a workflow's index would walk all its events newest first to find those of one week) —
+/// while a long or open one is compared as `+at` and the workflow, actor or case indexes serve.
+fn condition(f: &Filter, backend: sea_orm::DbBackend) -> Condition {
+    let sqlite = backend == sea_orm::DbBackend::Sqlite;
+    let short = match (f.from, f.to) {
+        (Some(a), Some(b)) => b - a <= Duration::days(SHORT_RANGE_DAYS),
+        _ => false,
+    };
     let mut c = Condition::all();
-    let eq = |c: Condition, col: ev::Column, v: &Option<String>| match v {
-        Some(v) if !v.trim().is_empty() => c.add(col.eq(v.trim())),
+    let eq = |c: Condition, col: ev::Column, name: &str, v: &Option<String>, hint: bool| match v {
+        Some(v) if !v.trim().is_empty() => {
+            if hint {
+                c.add(Expr::cust_with_values(
+                    format!("+\"{name}\" = ?"),
+                    [v.trim().to_owned()],
+                ))
+            } else {
+                c.add(col.eq(v.trim()))
+            }
+        }
         _ => c,
     };
-    c = eq(c, ev::Column::InstanceId, &f.case);
-    c = eq(c, ev::Column::Workflow, &f.workflow);
-    c = eq(c, ev::Column::Actor, &f.actor);
-    c = eq(c, ev::Column::Role, &f.role);
-    c = eq(c, ev::Column::Transition, &f.transition);
+    let plus = sqlite && short;
+    c = eq(c, ev::Column::InstanceId, "instance_id", &f.case, false);
+    c = eq(c, ev::Column::Workflow, "workflow", &f.workflow, plus);
+    c = eq(c, ev::Column::Actor, "actor", &f.actor, plus);
+    c = eq(c, ev::Column::Role, "role", &f.role, plus);
+    c = eq(c, ev::Column::Transition, "transition", &f.transition, plus);
     if !f.cases.is_empty() {
         c = c.add(ev::Column::InstanceId.is_in(f.cases.clone()));
     }
+    let at = |op: &str, t: DateTime<Utc>| {
+        let t = mufakat_audit::format_time(t);
+        if sqlite && !short {
+            Expr::cust_with_values(format!("+\"at\" {op} ?"), [t])
+        } else if op == ">=" {
+            Expr::col(ev::Column::At).gte(t)
+        } else {
+            Expr::col(ev::Column::At).lte(t)
+        }
+    };
     if let Some(t) = f.from {
-        c = c.add(ev::Column::At.gte(mufakat_audit::format_time(t)));
+        c = c.add(at(">=", t));
     }
     if let Some(t) = f.to {
-        c = c.add(ev::Column::At.lte(mufakat_audit::format_time(t)));
+        c = c.add(at("<=", t));
     }
     if let Some(t) = f.text.as_ref().map(|t| t.trim()).filter(|t| !t.is_empty()) {
         // LIKE with its wildcards escaped; lower() on both sides for both engines.
@@ -168,18 +214,31 @@ pub async fn search(
     check(f)?;
     let a = get_assignment(&state.db, assignment_id).await?;
     require_working(state, reader, &a, false).await?;
-    let mut q = ev::Entity::find().filter(scope(&a)).filter(condition(f));
+    let mut q = ev::Entity::find()
+        .filter(scope(&a, state.db.get_database_backend()))
+        .filter(condition(f, state.db.get_database_backend()));
     if let Some(b) = before {
         q = q.filter(ev::Column::Seq.lt(b));
     }
-    let mut rows = q
+    // The page's seqs first (often from an index alone: a week's events are found and ordered
+    // without reading them), then those rows.
+    let mut seqs: Vec<i64> = q
+        .select_only()
+        .column(ev::Column::Seq)
         .order_by_desc(ev::Column::Seq)
         .limit(first + 1)
+        .into_tuple()
         .all(&state.db)
         .await
         .db()?;
-    let has_more = rows.len() as u64 > first;
-    rows.truncate(first as usize);
+    let has_more = seqs.len() as u64 > first;
+    seqs.truncate(first as usize);
+    let rows = ev::Entity::find()
+        .filter(ev::Column::Seq.is_in(seqs))
+        .order_by_desc(ev::Column::Seq)
+        .all(&state.db)
+        .await
+        .db()?;
     let events: Vec<AuditEvent> = rows.into_iter().map(from_row).collect::<AppResult<_>>()?;
     let actors = resolve(state, &events).await?;
     Ok(Page {
@@ -244,8 +303,8 @@ pub async fn select_all(
     let a = get_assignment(&state.db, assignment_id).await?;
     require_working(state, reader, &a, false).await?;
     ev::Entity::find()
-        .filter(scope(&a))
-        .filter(condition(f))
+        .filter(scope(&a, state.db.get_database_backend()))
+        .filter(condition(f, state.db.get_database_backend()))
         .order_by_asc(ev::Column::Seq)
         .limit(limit)
         .all(&state.db)
