@@ -367,9 +367,28 @@ impl MigrationTrait for Migration {
             false,
         )
         .await?;
-        // Time with the workflow: a week's events in an assignment's modules are found and
-        // ordered from the index alone; only the page's rows are read.
-        index(m, "idx_audit_at", ev, &["at", "workflow"], false).await?;
+        // Time with the workflow and seq: a week's events in an assignment's modules are found
+        // and ordered from the index alone (PostgreSQL's indexes hold no key of the row, so seq
+        // is in it); only the page's rows are read.
+        index(
+            m,
+            "idx_audit_at",
+            ev.clone(),
+            &["at", "workflow", "seq"],
+            false,
+        )
+        .await?;
+        // A case's events whatever their workflow (the object history, the `case` filter),
+        // in order; it serves the case history by workflow too, so it replaces
+        // (workflow, instance_id), which PostgreSQL cannot search by case alone.
+        m.drop_index(
+            Index::drop()
+                .name("idx_audit_instance")
+                .table(ev.clone())
+                .to_owned(),
+        )
+        .await?;
+        index(m, "idx_audit_case_seq", ev, &["instance_id", "seq"], false).await?;
         Ok(())
     }
 

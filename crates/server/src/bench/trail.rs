@@ -204,8 +204,10 @@ const KINDS: [&str; 8] = [
 
 pub async fn run_trail(mut settings: Settings, run: TrailRun) -> anyhow::Result<()> {
     let tmp = std::env::temp_dir().join(format!("mufakat-trail-{}", std::process::id()));
+    // A fresh data folder even on PostgreSQL: the node keeps the checkpoints it signed there,
+    // and a fresh chain does not extend those of an earlier run.
+    settings.data_dir = tmp.clone();
     if settings.database_url.is_none() {
-        settings.data_dir = tmp.clone();
         settings.database_url = Some(format!("sqlite://{}", tmp.join("mufakat.sqlite").display()));
     }
     let url = settings.database_url.clone().unwrap_or_default();
@@ -221,7 +223,16 @@ pub async fn run_trail(mut settings: Settings, run: TrailRun) -> anyhow::Result<
     let assignment = 1;
     let t = Instant::now();
     let (first, last) = fixture(&state, run.events).await?;
-    state.db.execute_unprepared("ANALYZE").await?;
+    // Statistics, and on PostgreSQL the visibility map, as autovacuum leaves them after a bulk
+    // of inserts (index-only scans need it).
+    if mufakat_store::db::is_postgres(&state.db) {
+        state
+            .db
+            .execute_unprepared("VACUUM ANALYZE audit_events")
+            .await?;
+    } else {
+        state.db.execute_unprepared("ANALYZE").await?;
+    }
     eprintln!(
         "trail: {} events appended in {:.1} s (#{first}–#{last})",
         run.events,

@@ -135,6 +135,14 @@ fn scope(a: &assignment::Model, backend: sea_orm::DbBackend) -> Condition {
 /// Time ranges up to this long are served from the time index on SQLite (see [`condition`]).
 const SHORT_RANGE_DAYS: i64 = 31;
 
+/// Whether the reader asks for a time range of a month or less.
+fn short_range(f: &Filter) -> bool {
+    match (f.from, f.to) {
+        (Some(a), Some(b)) => b - a <= Duration::days(SHORT_RANGE_DAYS),
+        _ => false,
+    }
+}
+
 /// The reader's filter as a condition. SQLite plans with bound values it cannot see, so the
 /// query says which index fits: a short time range (a month or less) is read from the time
 /// index — the other columns compared as `+col`, which keeps the planner off their indexes
@@ -142,10 +150,7 @@ const SHORT_RANGE_DAYS: i64 = 31;
 /// while a long or open one is compared as `+at` and the workflow, actor or case indexes serve.
 fn condition(f: &Filter, backend: sea_orm::DbBackend) -> Condition {
     let sqlite = backend == sea_orm::DbBackend::Sqlite;
-    let short = match (f.from, f.to) {
-        (Some(a), Some(b)) => b - a <= Duration::days(SHORT_RANGE_DAYS),
-        _ => false,
-    };
+    let short = short_range(f);
     let mut c = Condition::all();
     let eq = |c: Condition, col: ev::Column, name: &str, v: &Option<String>, hint: bool| match v {
         Some(v) if !v.trim().is_empty() => {
@@ -220,25 +225,41 @@ pub async fn search(
     if let Some(b) = before {
         q = q.filter(ev::Column::Seq.lt(b));
     }
-    // The page's seqs first (often from an index alone: a week's events are found and ordered
-    // without reading them), then those rows.
-    let mut seqs: Vec<i64> = q
-        .select_only()
-        .column(ev::Column::Seq)
-        .order_by_desc(ev::Column::Seq)
-        .limit(first + 1)
-        .into_tuple()
-        .all(&state.db)
-        .await
-        .db()?;
-    let has_more = seqs.len() as u64 > first;
-    seqs.truncate(first as usize);
-    let rows = ev::Entity::find()
-        .filter(ev::Column::Seq.is_in(seqs))
-        .order_by_desc(ev::Column::Seq)
-        .all(&state.db)
-        .await
-        .db()?;
+    // A short time range is read from the time index on both engines: its seqs first, found
+    // and ordered from the index alone (ordered by `seq + 0`, which no index gives, so that
+    // PostgreSQL does not walk the whole trail backwards by `seq` hoping to meet a range that
+    // lies in the past: 750,000 rows for a week, measured), then the page's rows. Otherwise one
+    // query, newest first along an index.
+    let (rows, has_more) = if short_range(f) {
+        let mut seqs: Vec<i64> = q
+            .select_only()
+            .column(ev::Column::Seq)
+            .order_by(Expr::cust("\"seq\" + 0"), sea_orm::Order::Desc)
+            .limit(first + 1)
+            .into_tuple()
+            .all(&state.db)
+            .await
+            .db()?;
+        let has_more = seqs.len() as u64 > first;
+        seqs.truncate(first as usize);
+        let rows = ev::Entity::find()
+            .filter(ev::Column::Seq.is_in(seqs))
+            .order_by_desc(ev::Column::Seq)
+            .all(&state.db)
+            .await
+            .db()?;
+        (rows, has_more)
+    } else {
+        let mut rows = q
+            .order_by_desc(ev::Column::Seq)
+            .limit(first + 1)
+            .all(&state.db)
+            .await
+            .db()?;
+        let has_more = rows.len() as u64 > first;
+        rows.truncate(first as usize);
+        (rows, has_more)
+    };
     let events: Vec<AuditEvent> = rows.into_iter().map(from_row).collect::<AppResult<_>>()?;
     let actors = resolve(state, &events).await?;
     Ok(Page {
