@@ -381,19 +381,21 @@ impl MigrationTrait for Migration {
         // A case's events whatever their workflow (the object history, the `case` filter),
         // in order; it serves the case history by workflow too, so it replaces
         // (workflow, instance_id), which PostgreSQL cannot search by case alone.
-        m.drop_index(
-            Index::drop()
-                .name("idx_audit_instance")
-                .table(ev.clone())
-                .to_owned(),
-        )
-        .await?;
+        m.get_connection()
+            .execute_unprepared("DROP INDEX IF EXISTS idx_audit_instance")
+            .await?;
         index(m, "idx_audit_case_seq", ev, &["instance_id", "seq"], false).await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE INDEX IF NOT EXISTS idx_audit_instance ON audit_events (workflow, instance_id)",
+            )
+            .await?;
         for name in [
+            "idx_audit_case_seq",
             "idx_audit_workflow_seq",
             "idx_audit_actor_seq",
             "idx_audit_at",
