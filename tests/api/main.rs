@@ -9,6 +9,7 @@ mod backup;
 mod batch_writer;
 mod crash;
 mod eaudit;
+mod eaudit_authz;
 mod errors_and_limits;
 mod group_commit;
 mod helpers;

@@ -105,6 +105,7 @@ fn every_mutation_has_an_authorization_test() {
         "procurement_authz.rs",
         "procurement.rs",
         "eaudit.rs",
+        "eaudit_authz.rs",
     ]
     .iter()
     .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
@@ -167,7 +168,7 @@ const ACCESS: &[(&str, &str)] = &[
     ("createDirectProcurement", "policy"),
     ("orderAction", "workflow"),
     // e-Audit: policy lines, the assignment's team and workflow roles
-    // (tests/api/eaudit.rs).
+    // (tests/api/eaudit_authz.rs).
     ("createAuditAssignment", "policy"),
     ("auditAssignmentAction", "workflow"),
     ("createFinding", "team"),

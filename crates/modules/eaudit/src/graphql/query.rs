@@ -112,22 +112,19 @@ impl EauditQuery {
     ) -> Result<TrailPage> {
         let first = page_size("first", first, 200)?;
         let user = require_user(ctx)?;
-        let cases =
-            crate::service::trail::object_cases(state(ctx), &kind, parse_id("id", &id)?).await?;
+        let st = state(ctx);
+        let assignment = parse_id("assignmentId", &assignment_id)?;
+        // Who may look first: whether an object exists is not for others to learn.
+        let a = crate::service::get_assignment(&st.db, assignment).await?;
+        crate::service::require_working(st, user, &a, false).await?;
+        let cases = trail::object_cases(st, &kind, parse_id("id", &id)?).await?;
         let f = trail::Filter {
             cases,
             ..Default::default()
         };
-        Ok(trail::search(
-            state(ctx),
-            user,
-            parse_id("assignmentId", &assignment_id)?,
-            &f,
-            first,
-            before,
-        )
-        .await?
-        .into())
+        Ok(trail::search(st, user, assignment, &f, first, before)
+            .await?
+            .into())
     }
 
     /// Verifies events `fromSeq..=toSeq` of the chain with the signed checkpoints inside the
