@@ -98,9 +98,55 @@ pub fn check(dir: &Path) -> anyhow::Result<bool> {
     Ok(read(dir)?.is_some())
 }
 
-/// The module's slot in the kernel's type map, filled by [`init`].
+/// The module's slot in the kernel's type map, filled by [`init`], and the cache of actors.
 #[derive(Default)]
-pub struct Slot(OnceLock<Arc<Settings>>);
+pub struct Slot(OnceLock<Arc<Settings>>, OnceLock<ActorCache>);
+
+/// How long the trail shows a user's name and roles as they were read.
+pub const ACTOR_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Users' names and roles (`role@region`) as the trail shows them, each kept [`ACTOR_TTL`]:
+/// a page of 20 events names the same few actors again and again.
+pub struct ActorCache(
+    std::sync::Mutex<std::collections::HashMap<i32, (std::time::Instant, (String, Vec<String>))>>,
+);
+
+impl ActorCache {
+    /// The fresh entries among `ids`.
+    pub fn get_many(&self, ids: &[i32]) -> std::collections::HashMap<i32, (String, Vec<String>)> {
+        let now = std::time::Instant::now();
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        ids.iter()
+            .filter_map(|i| {
+                m.get(i)
+                    .filter(|(t, _)| now.duration_since(*t) < ACTOR_TTL)
+                    .map(|(_, v)| (*i, v.clone()))
+            })
+            .collect()
+    }
+
+    pub fn put(&self, id: i32, v: (String, Vec<String>)) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // Bounded: when full, the stale entries go; if none is stale, all do.
+        if m.len() >= 100_000 {
+            let now = std::time::Instant::now();
+            m.retain(|_, (t, _)| now.duration_since(*t) < ACTOR_TTL);
+            if m.len() >= 100_000 {
+                m.clear();
+            }
+        }
+        m.insert(id, (std::time::Instant::now(), v));
+    }
+}
+
+/// The cache of actors' names and roles.
+pub fn actors(state: &AppState) -> &ActorCache {
+    state
+        .modules
+        .get::<Slot>()
+        .1
+        .get_or_init(|| ActorCache(Default::default()))
+}
 
 /// Reads the settings (the folder's file, else the shipped one). Idempotent.
 pub fn init(state: &AppState) -> anyhow::Result<()> {

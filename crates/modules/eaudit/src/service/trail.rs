@@ -268,45 +268,57 @@ pub async fn search(
     })
 }
 
-/// Names and roles of the users among the events' actors (two queries per page).
+/// Names and roles of the users among the events' actors: from a short-lived cache, the
+/// others in two queries.
 async fn resolve(state: &AppState, events: &[AuditEvent]) -> AppResult<Vec<Actor>> {
     let mut ids: Vec<i32> = events.iter().filter_map(|e| e.actor.parse().ok()).collect();
     ids.sort();
     ids.dedup();
-    let users = user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.clone()))
-        .all(&state.db)
-        .await
-        .db()?;
-    let grants = role_grant::Entity::find()
-        .filter(role_grant::Column::UserId.is_in(ids))
-        .order_by_asc(role_grant::Column::Id)
-        .all(&state.db)
-        .await
-        .db()?;
-    let regions = state.regions.read().await;
+    let cache = crate::runtime::actors(state);
+    let mut known = cache.get_many(&ids);
+    let missing: Vec<i32> = ids
+        .iter()
+        .copied()
+        .filter(|i| !known.contains_key(i))
+        .collect();
+    if !missing.is_empty() {
+        let users = user::Entity::find()
+            .filter(user::Column::Id.is_in(missing.clone()))
+            .all(&state.db)
+            .await
+            .db()?;
+        let grants = role_grant::Entity::find()
+            .filter(role_grant::Column::UserId.is_in(missing))
+            .order_by_asc(role_grant::Column::Id)
+            .all(&state.db)
+            .await
+            .db()?;
+        let regions = state.regions.read().await;
+        for u in users {
+            let roles: Vec<String> = grants
+                .iter()
+                .filter(|g| g.user_id == u.id)
+                .map(|g| {
+                    let r = regions
+                        .get(g.region_id)
+                        .map(|r| r.name.as_str())
+                        .unwrap_or("-");
+                    format!("{}@{}", g.role, r)
+                })
+                .collect();
+            let v = (u.display_name, roles);
+            cache.put(u.id, v.clone());
+            known.insert(u.id, v);
+        }
+    }
     Ok(events
         .iter()
         .map(|e| {
-            let id: Option<i32> = e.actor.parse().ok();
-            let u = id.and_then(|id| users.iter().find(|u| u.id == id));
+            let u = e.actor.parse::<i32>().ok().and_then(|id| known.get(&id));
             Actor {
                 recorded: e.actor.clone(),
-                name: u.map(|u| u.display_name.clone()),
-                roles: match u {
-                    Some(u) => grants
-                        .iter()
-                        .filter(|g| g.user_id == u.id)
-                        .map(|g| {
-                            let r = regions
-                                .get(g.region_id)
-                                .map(|r| r.name.as_str())
-                                .unwrap_or("-");
-                            format!("{}@{}", g.role, r)
-                        })
-                        .collect(),
-                    None => vec![],
-                },
+                name: u.map(|(n, _)| n.clone()),
+                roles: u.map(|(_, r)| r.clone()).unwrap_or_default(),
             }
         })
         .collect())
