@@ -277,10 +277,10 @@ impl MigrationTrait for Migration {
         .await?;
         index(
             m,
-            "idx_eaudit_rec_finding",
+            "uq_eaudit_rec_number",
             R::Table,
-            &["finding_id"],
-            false,
+            &["finding_id", "number"],
+            true,
         )
         .await?;
         index(

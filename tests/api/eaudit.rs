@@ -505,6 +505,17 @@ async fn documents_and_the_trail_export_stay_with_those_who_may_read_them() {
     assert_ok(&act(&app, &t.inspector, &aid, "START", None).await);
     let f = create_finding(&app, &t.ani, &aid, "Bukti").await;
     let fid = id(&f, &["createFinding", "id"]);
+    // A draft recommendation is not the OPD's yet: not found, for an answer or an upload.
+    let r = add_rec(&app, &t.ani, &fid, None).await;
+    let rid = id(&r, &["addRecommendation", "id"]);
+    let v = app
+        .gql(
+            "mutation($id: ID!) { answerRecommendation(id: $id, answer: \"Sudah\") { id } }",
+            json!({ "id": rid }),
+            Some(&opd),
+        )
+        .await;
+    assert_eq!(error_code(&v).as_deref(), Some("NOT_FOUND"), "{v}");
     // Another auditor (granted directly, not on this team) does not read the draft through
     // the generic case reads either.
     let case = app

@@ -333,6 +333,18 @@ pub async fn act(
     };
     let now = Utc::now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
+    // Read again in the write's turn: what was read before may be stale (a start or a finding
+    // committed meanwhile), and the grants and the draft check depend on it.
+    let a = get_assignment(&txn, a.id).await?;
+    if matches!(action, Action::Close | Action::Cancel) {
+        let open = super::findings::count_drafts(&txn, a.id).await?;
+        if open > 0 {
+            return Err(AppError::conflict(
+                format!("Masih ada {open} konsep temuan: terbitkan atau batalkan dahulu."),
+                format!("{open} draft finding(s) remain: issue or withdraw them first."),
+            ));
+        }
+    }
     let fired = fire(
         state,
         &txn,

@@ -70,6 +70,18 @@ pub async fn get_rec(db: &impl ConnectionTrait, id: i32) -> AppResult<rec::Model
         })
 }
 
+/// `CONFLICT` unless assignment `id` still works, read in the write's turn (the chain's lock):
+/// a check before it may be stale when the write runs.
+pub async fn still_working(db: &impl ConnectionTrait, id: i32) -> AppResult<()> {
+    if !super::WORKING.contains(&get_assignment(db, id).await?.status.as_str()) {
+        return Err(AppError::conflict(
+            "Penugasan ini tidak sedang berjalan.",
+            "This assignment is not under way.",
+        ));
+    }
+    Ok(())
+}
+
 pub async fn count_drafts(db: &impl ConnectionTrait, assignment_id: i32) -> AppResult<u64> {
     finding::Entity::find()
         .filter(finding::Column::AssignmentId.eq(assignment_id))
@@ -127,6 +139,7 @@ pub async fn create(
     require_working(state, user, &a, false).await?;
     let now = Utc::now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
+    still_working(&txn, a.id).await?;
     let number = finding::Entity::find()
         .filter(finding::Column::AssignmentId.eq(a.id))
         .count(&txn)
@@ -369,6 +382,14 @@ pub async fn add_recommendation(
         ));
     }
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
+    // Checked again in the write's turn: the finding may have been issued meanwhile.
+    if get(&txn, f.id).await?.status != "draft" {
+        return Err(AppError::conflict(
+            "Rekomendasi ditambahkan pada konsep temuan.",
+            "Recommendations are added to a draft finding.",
+        ));
+    }
+    still_working(&txn, a.id).await?;
     let number = rec::Entity::find()
         .filter(rec::Column::FindingId.eq(f.id))
         .count(&txn)
@@ -429,15 +450,17 @@ pub async fn issue(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<f
     let f = get(&state.db, id).await?;
     let a = get_assignment(&state.db, f.assignment_id).await?;
     require_working(state, user, &a, true).await?;
-    let recs = recommendations(&state.db, f.id).await?;
+    let now = Utc::now();
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
+    // Read in the write's turn, so that a recommendation added meanwhile is issued too.
+    still_working(&txn, a.id).await?;
+    let recs = recommendations(&txn, f.id).await?;
     if !recs.iter().any(|r| r.status == "draft") {
         return Err(AppError::conflict(
             "Temuan diterbitkan bersama sedikitnya satu rekomendasi.",
             "A finding is issued with at least one recommendation.",
         ));
     }
-    let now = Utc::now();
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let fired = fire(
         state,
         &txn,
@@ -627,15 +650,49 @@ pub async fn may_read(
     a: &assignment::Model,
     f: &finding::Model,
 ) -> AppResult<bool> {
+    Ok(reach(state, user, a).await?.reads(f))
+}
+
+/// What `user` reads of assignment `a`'s findings, decided once for a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Every finding, drafts too: the team, the inspector, those who read every assignment.
+    All,
+    /// Issued and closed findings: OPD staff of the region, readers of the matrix.
+    Issued,
+    None,
+}
+
+impl Reach {
+    pub fn reads(self, f: &finding::Model) -> bool {
+        match self {
+            Reach::All => true,
+            Reach::Issued => ["issued", "closed"].contains(&f.status.as_str()),
+            Reach::None => false,
+        }
+    }
+}
+
+pub async fn reach(
+    state: &AppState,
+    user: &CurrentUser,
+    a: &assignment::Model,
+) -> AppResult<Reach> {
     if part(state, user, a).await?.is_some()
         || super::assignments::may_read_all(state, user, a.region_id).await?
     {
-        return Ok(true);
+        return Ok(Reach::All);
     }
     let path = state.region_path(a.region_id).await;
-    Ok(["issued", "closed"].contains(&f.status.as_str())
-        && (state.authz.allowed(user, &path, perms::FOLLOWUP_ANSWER)?
-            || state.authz.allowed(user, &path, perms::MATRIX_READ)?))
+    Ok(
+        if state.authz.allowed(user, &path, perms::FOLLOWUP_ANSWER)?
+            || state.authz.allowed(user, &path, perms::MATRIX_READ)?
+        {
+            Reach::Issued
+        } else {
+            Reach::None
+        },
+    )
 }
 
 /// The findings of an assignment `user` may read, by number.
@@ -645,19 +702,19 @@ pub async fn list(
     assignment_id: i32,
 ) -> AppResult<Vec<finding::Model>> {
     let a = get_assignment(&state.db, assignment_id).await?;
-    let all = finding::Entity::find()
+    let reach = reach(state, user, &a).await?;
+    if reach == Reach::None {
+        return Ok(vec![]);
+    }
+    Ok(finding::Entity::find()
         .filter(finding::Column::AssignmentId.eq(a.id))
         .order_by_asc(finding::Column::Number)
         .all(&state.db)
         .await
-        .db()?;
-    let mut out = vec![];
-    for f in all {
-        if may_read(state, user, &a, &f).await? {
-            out.push(f);
-        }
-    }
-    Ok(out)
+        .db()?
+        .into_iter()
+        .filter(|f| reach.reads(f))
+        .collect())
 }
 
 /// One finding for those who may read it; `NOT_FOUND` otherwise.

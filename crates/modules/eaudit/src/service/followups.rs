@@ -30,6 +30,17 @@ use crate::perms;
 /// Recommendation states that are settled.
 pub const SETTLED: [&str; 3] = ["done", "not_followable", "withdrawn"];
 
+/// A recommendation the OPD may see: issued (not a draft, not withdrawn); `NOT_FOUND` otherwise.
+async fn issued_rec(db: &impl ConnectionTrait, id: i32) -> AppResult<rec::Model> {
+    let r = findings::get_rec(db, id).await?;
+    if ["draft", "withdrawn"].contains(&r.status.as_str()) {
+        return Err(AppError::NotFound {
+            entity: "recommendation",
+        });
+    }
+    Ok(r)
+}
+
 /// `FORBIDDEN` unless `user` may answer for the OPDs of region `region_id`.
 async fn require_opd(state: &AppState, user: &CurrentUser, region_id: i32) -> AppResult<()> {
     state.authz.require(
@@ -54,7 +65,7 @@ pub async fn answer(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let r = findings::get_rec(&state.db, rec_id).await?;
+    let r = issued_rec(&state.db, rec_id).await?;
     require_opd(state, user, r.region_id).await?;
     for d in &documents {
         let ok = document::Entity::find_by_id(*d)
@@ -360,7 +371,7 @@ pub async fn upload(state: &AppState, user: &CurrentUser, u: Upload) -> AppResul
             (f, findings::acting_role(state, user, &a).await?)
         }
         OWNER_RECOMMENDATION => {
-            let r = findings::get_rec(&state.db, u.owner_id).await?;
+            let r = issued_rec(&state.db, u.owner_id).await?;
             require_opd(state, user, r.region_id).await?;
             (
                 findings::get(&state.db, r.finding_id).await?,

@@ -736,7 +736,8 @@ pub async fn red_flags(
     let flags =
         match mufakat_module_procurement::service::packages::split_warnings(state, reader).await {
             Ok(f) => f,
-            // The inspector holds no auditor role: they read the flags of the assignment anyway.
+            // The inspector holds no auditor role, so procurement shows them no flags: an
+            // empty list, as docs/e-audit.md says.
             Err(AppError::Forbidden) => return Ok(vec![]),
             Err(e) => return Err(e),
         };
