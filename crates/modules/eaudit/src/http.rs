@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use mufakat_kernel::AppState;
-use mufakat_module_procurement::http::{error, lang, user};
+use mufakat_module_procurement::http::{error, Authed};
 use serde::Deserialize;
 
 use crate::service::findings::{OWNER_FINDING, OWNER_RECOMMENDATION};
@@ -54,35 +54,33 @@ async fn upload_to_finding(
     State(state): State<AppState>,
     Path(id): Path<i32>,
     Query(q): Query<Name>,
+    who: Authed,
     h: HeaderMap,
     body: Bytes,
 ) -> Response {
-    upload(state, OWNER_FINDING, id, q.name, h, body).await
+    upload(state, who, OWNER_FINDING, id, q.name, h, body).await
 }
 
 async fn upload_to_recommendation(
     State(state): State<AppState>,
     Path(id): Path<i32>,
     Query(q): Query<Name>,
+    who: Authed,
     h: HeaderMap,
     body: Bytes,
 ) -> Response {
-    upload(state, OWNER_RECOMMENDATION, id, q.name, h, body).await
+    upload(state, who, OWNER_RECOMMENDATION, id, q.name, h, body).await
 }
 
 async fn upload(
     state: AppState,
+    Authed { user: u, lang: l }: Authed,
     owner: &str,
     id: i32,
     name: String,
     h: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let l = lang(&h);
-    let u = match user(&state, &h).await {
-        Ok(u) => u,
-        Err(e) => return error(e, l),
-    };
     let content_type = h
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -138,24 +136,22 @@ fn file(content_type: &str, name: &str, bytes: impl Into<axum::body::Body>) -> R
         .into_response()
 }
 
-async fn download(State(state): State<AppState>, Path(id): Path<i32>, h: HeaderMap) -> Response {
-    let l = lang(&h);
-    let u = match user(&state, &h).await {
-        Ok(u) => u,
-        Err(e) => return error(e, l),
-    };
+async fn download(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    Authed { user: u, lang: l }: Authed,
+) -> Response {
     match followups::download(&state, &u, id).await {
         Ok((d, bytes)) => file(&d.content_type, &d.name, bytes),
         Err(e) => error(e, l),
     }
 }
 
-async fn lhp(State(state): State<AppState>, Path(id): Path<i32>, h: HeaderMap) -> Response {
-    let l = lang(&h);
-    let u = match user(&state, &h).await {
-        Ok(u) => u,
-        Err(e) => return error(e, l),
-    };
+async fn lhp(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    Authed { user: u, lang: l }: Authed,
+) -> Response {
     match reports::audit_report(&state, &u, id, l).await {
         Ok(pdf) => file("application/pdf", &format!("lhp-{id}.pdf"), pdf),
         Err(e) => error(e, l),
@@ -194,13 +190,8 @@ async fn trail_export(
     State(state): State<AppState>,
     Path(id): Path<i32>,
     Query(q): Query<TrailQuery>,
-    h: HeaderMap,
+    Authed { user: u, lang: l }: Authed,
 ) -> Response {
-    let l = lang(&h);
-    let u = match user(&state, &h).await {
-        Ok(u) => u,
-        Err(e) => return error(e, l),
-    };
     match trail::export_jsonl(&state, &u, id, &q.into()).await {
         Ok(bytes) => file("application/x-ndjson", &format!("trail-{id}.jsonl"), bytes),
         Err(e) => error(e, l),
@@ -211,13 +202,8 @@ async fn trail_pdf(
     State(state): State<AppState>,
     Path(id): Path<i32>,
     Query(q): Query<TrailQuery>,
-    h: HeaderMap,
+    Authed { user: u, lang: l }: Authed,
 ) -> Response {
-    let l = lang(&h);
-    let u = match user(&state, &h).await {
-        Ok(u) => u,
-        Err(e) => return error(e, l),
-    };
     match trail::export_pdf(&state, &u, id, &q.into(), l).await {
         Ok(bytes) => file("application/pdf", &format!("trail-{id}.pdf"), bytes),
         Err(e) => error(e, l),
@@ -233,13 +219,8 @@ struct MatrixQuery {
 async fn matrix(
     State(state): State<AppState>,
     Query(q): Query<MatrixQuery>,
-    h: HeaderMap,
+    Authed { user: u, lang: l }: Authed,
 ) -> Response {
-    let l = lang(&h);
-    let u = match user(&state, &h).await {
-        Ok(u) => u,
-        Err(e) => return error(e, l),
-    };
     match reports::matrix_pdf(&state, &u, q.region, q.opd.as_deref(), l).await {
         Ok(pdf) => file("application/pdf", "matriks-tindak-lanjut.pdf", pdf),
         Err(e) => error(e, l),

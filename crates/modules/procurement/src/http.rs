@@ -77,6 +77,28 @@ pub fn error(e: AppError, lang: Lang) -> Response {
     (status, Json(serde_json::json!({ "code": e.code(), "message": e.message(lang, "-"), "fields": fields }))).into_response()
 }
 
+/// A request's signed-in user and language, as an extractor: a handler that takes it starts
+/// with both, and a request without a valid token is answered with the coded error.
+pub struct Authed {
+    pub user: mufakat_kernel::auth::CurrentUser,
+    pub lang: Lang,
+}
+
+impl axum::extract::FromRequestParts<AppState> for Authed {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let lang = lang(&parts.headers);
+        match user(state, &parts.headers).await {
+            Ok(user) => Ok(Authed { user, lang }),
+            Err(e) => Err(error(e, lang)),
+        }
+    }
+}
+
 /// The user of the request's `Authorization: Bearer` token.
 pub async fn user(
     state: &AppState,

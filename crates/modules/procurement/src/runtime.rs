@@ -172,22 +172,29 @@ impl Runtime {
     /// caller writes its row: a failed transaction leaves an unreferenced blob (harmless, the
     /// same bytes get the same key), never a row without its bytes.
     pub async fn store(&self, declared: &str, bytes: &Bytes) -> mufakat_core::AppResult<Stored> {
-        use sha2::Digest;
         let head = &bytes[..bytes.len().min(64)];
         let content_type =
             mufakat_procurement::check_upload(declared, bytes.len(), head, self.upload_max_bytes)
                 .map_err(|e| mufakat_core::AppError::Validation(vec![e.into()]))?;
+        let (sha256, key) = self.put(bytes).await?;
+        Ok(Stored {
+            content_type,
+            sha256,
+            key,
+        })
+    }
+
+    /// Stores bytes the server made itself (a frozen report) under their content address,
+    /// without an upload's checks; returns their SHA-256 (hex) and key.
+    pub async fn put(&self, bytes: &Bytes) -> mufakat_core::AppResult<(String, String)> {
+        use sha2::Digest;
         let sha256 = hex::encode(sha2::Sha256::digest(bytes));
         let key = BlobStore::key_for(&sha256);
         self.blobs
             .put(&key, bytes.clone())
             .await
             .map_err(mufakat_core::AppError::internal)?;
-        Ok(Stored {
-            content_type,
-            sha256,
-            key,
-        })
+        Ok((sha256, key))
     }
 }
 

@@ -17,7 +17,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 use serde_json::{json, Map};
-use sha2::Digest;
 
 use super::{get_assignment, is_inspector, team_of, ASSIGNMENT_WORKFLOW, WORKING};
 use crate::entity::{assignment, document, team};
@@ -319,14 +318,10 @@ pub async fn act(
             mufakat_core::Lang::Id,
         )
         .await?;
-        let sha256 = hex::encode(sha2::Sha256::digest(&pdf));
-        let key = mufakat_module_procurement::runtime::BlobStore::key_for(&sha256);
         let size = pdf.len() as i64;
-        mufakat_module_procurement::runtime::get(state)?
-            .blobs
-            .put(&key, pdf.into())
-            .await
-            .map_err(AppError::internal)?;
+        let (sha256, key) = mufakat_module_procurement::runtime::get(state)?
+            .put(&pdf.into())
+            .await?;
         Some((sha256, key, size))
     } else {
         None
