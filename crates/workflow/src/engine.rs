@@ -48,8 +48,13 @@ pub struct Outcome {
     /// The validated, normalised input (a JSON object; decimals as strings).
     pub input: Value,
     pub comment: Option<String>,
-    /// Timers to arm for the new state (only when the state changed).
+    /// Timers to arm for the new state (when the state changed), or, on a transition back
+    /// into the same state, the timers whose `at` field it changed, armed at their new time.
     pub timers: Vec<ScheduledTimer>,
+    /// On a transition back into the same state: the timers whose `at` field it changed. Their
+    /// pending rows are cancelled and `timers` holds their new schedule (none when the field
+    /// was unset).
+    pub retimed: Vec<String>,
     pub is_final: bool,
 }
 
@@ -252,6 +257,7 @@ pub fn start(
         changed_fields: fields.keys().cloned().collect(),
         input: Value::Object(fields.clone().into_iter().collect()),
         timers: timers_for(def, &initial.name, &fields, now),
+        retimed: vec![],
         fields,
         comment: None,
         is_final: false,
@@ -369,10 +375,25 @@ pub fn fire(
         return Err(WorkflowError::Validation(errors));
     }
     let moved = t.to != inst.state;
+    // Staying in the state keeps its timers, except those waiting for a field this transition
+    // changed (a deadline moved by an amendment): they are armed again at the new time.
+    let retimed: Vec<String> = if moved {
+        vec![]
+    } else {
+        def.timers
+            .iter()
+            .filter(|d| d.state == t.to)
+            .filter(|d| matches!(&d.when, TimerWhen::At(f) if changed.contains(f)))
+            .map(|d| d.name.clone())
+            .collect()
+    };
     let timers = if moved {
         timers_for(def, &t.to, &fields, now)
     } else {
-        vec![]
+        timers_for(def, &t.to, &fields, now)
+            .into_iter()
+            .filter(|s| retimed.contains(&s.name))
+            .collect()
     };
     Ok(Outcome {
         transition: t.name.clone(),
@@ -383,6 +404,7 @@ pub fn fire(
         input: Value::Object(clean),
         comment,
         timers,
+        retimed,
         is_final: def.state(&t.to).is_some_and(|s| s.is_final),
     })
 }

@@ -301,3 +301,86 @@ fn set_and_guards_use_exact_values() {
     .unwrap();
     assert_eq!(o.fields["cost"], json!("300000000"));
 }
+
+const DEADLINE: &str = r#"
+name = "lelang"
+title = "Lelang"
+roles = ["ukpbj_staff"]
+start_roles = ["ukpbj_staff"]
+
+[fields.deadline]
+type = "datetime"
+required = true
+
+[fields.note]
+type = "text"
+
+[states.open]
+initial = true
+
+[states.closed]
+final = true
+
+[[transitions]]
+name = "amend"
+from = ["open"]
+to = "open"
+roles = ["ukpbj_staff"]
+
+[transitions.input.deadline]
+type = "datetime"
+
+[transitions.input.note]
+type = "text"
+
+[transitions.set]
+deadline = "input.deadline"
+note = "input.note"
+
+[[transitions]]
+name = "close"
+from = ["open"]
+to = "closed"
+roles = ["system"]
+
+[[timers]]
+name = "at_deadline"
+state = "open"
+at = "deadline"
+transition = "close"
+"#;
+
+#[test]
+fn staying_in_a_state_rearms_only_the_timers_whose_field_changed() {
+    let d = load_str("lelang.toml", DEADLINE).unwrap();
+    let pokja = actor("1", "ukpbj_staff");
+    let started = start(
+        &d,
+        &pokja,
+        &obj(json!({ "deadline": "2026-12-01T10:00:00Z" })),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(started.timers.len(), 1);
+    let s = snap("open", json!({ "deadline": "2026-12-01T10:00:00Z" }));
+    // A note alone keeps the armed timer.
+    let o = fire(&d, &s, "amend", &pokja, &obj(json!({ "note": "x" })), None, now()).unwrap();
+    assert!(o.retimed.is_empty() && o.timers.is_empty());
+    // A new deadline re-arms the deadline's timer at the new time.
+    let o = fire(
+        &d,
+        &s,
+        "amend",
+        &pokja,
+        &obj(json!({ "deadline": "2026-12-04T10:00:00Z" })),
+        None,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(o.retimed, ["at_deadline"]);
+    assert_eq!(o.timers.len(), 1);
+    assert_eq!(
+        o.timers[0].due_at,
+        Utc.with_ymd_and_hms(2026, 12, 4, 10, 0, 0).unwrap()
+    );
+}

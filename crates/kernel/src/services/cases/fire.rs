@@ -11,7 +11,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
-use super::timers::rearm_timers;
+use super::timers::{rearm_timers, retime_timers};
 use super::{
     can_read, cases_by_id, decide, module_owned, owned, stale, store_steps, view_with, Acting,
     CaseView, Fired, Step,
@@ -146,6 +146,9 @@ pub async fn write_fires(
                 )));
                 if step.moved {
                     moved.push((p.id, step.outcome));
+                } else if !step.outcome.retimed.is_empty() {
+                    // Rare (a deadline moved): written at once, before the batch's moves.
+                    retime_timers(txn, p.id, &step.outcome, now).await?;
                 }
                 cases.insert(p.id, step.after);
                 chain.append_deferred(step.draft);
@@ -249,6 +252,8 @@ pub async fn fire_in(
     }
     if step.moved {
         rearm_timers(txn, &d, id, &step.outcome, now).await?;
+    } else if !step.outcome.retimed.is_empty() {
+        retime_timers(txn, id, &step.outcome, now).await?;
     }
     let event = chain.append(txn, step.draft).await?;
     Ok(Fired {

@@ -93,6 +93,25 @@ pub async fn rearm_timers(
     arm_timers(txn, id, outcome).await
 }
 
+/// Staying in a state with a changed `at` field: that field's pending timers are cancelled and
+/// armed again at the new time (`outcome.retimed`, `outcome.timers`).
+pub(super) async fn retime_timers(
+    txn: &impl ConnectionTrait,
+    id: i32,
+    outcome: &Outcome,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    wt::Entity::update_many()
+        .col_expr(wt::Column::FiredAt, Expr::value(now))
+        .filter(wt::Column::InstanceId.eq(id))
+        .filter(wt::Column::Name.is_in(outcome.retimed.iter().cloned()))
+        .filter(wt::Column::FiredAt.is_null())
+        .exec(txn)
+        .await
+        .db()?;
+    arm_timers(txn, id, outcome).await
+}
+
 /// Fires every due timer, one per transaction, as the `system` actor. Exactly once: a timer is
 /// marked fired in the same transaction as its transition, and that transaction holds the
 /// chain lock, so another process re-reading it afterwards sees it fired.
