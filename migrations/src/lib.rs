@@ -14,6 +14,7 @@ mod m20261125_000008_audit_hash_not_indexed;
 mod m20261206_000009_rate_limit_counters;
 mod m20261207_000010_procurement;
 mod m20261208_000011_eaudit;
+mod m20261209_000012_tender;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000009_rate_limit_counters::Migration),
             Box::new(m20261207_000010_procurement::Migration),
             Box::new(m20261208_000011_eaudit::Migration),
+            Box::new(m20261209_000012_tender::Migration),
         ]
     }
 }

@@ -23,6 +23,9 @@ pub enum Role {
     Ppk,
     /// Finance staff (bendahara/BPKAD): records payments and sees vendors' bank accounts.
     FinanceStaff,
+    /// KPA (kuasa pengguna anggaran): the budget holder of an OPD; answers appeals (sanggah
+    /// banding) in construction tenders.
+    Kpa,
     /// Inspektur: heads the inspectorate (APIP), issues audit assignments (surat tugas) and
     /// closes them, and is told when a follow-up is late.
     Inspector,
@@ -36,7 +39,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 13] = [
+    pub const ALL: [Role; 14] = [
         Role::Resident,
         Role::KelurahanStaff,
         Role::KecamatanStaff,
@@ -46,6 +49,7 @@ impl Role {
         Role::UkpbjStaff,
         Role::Ppk,
         Role::FinanceStaff,
+        Role::Kpa,
         Role::Inspector,
         Role::InspectorateStaff,
         Role::Auditor,
@@ -63,6 +67,7 @@ impl Role {
             Role::UkpbjStaff => "ukpbj_staff",
             Role::Ppk => "ppk",
             Role::FinanceStaff => "finance_staff",
+            Role::Kpa => "kpa",
             Role::Inspector => "inspector",
             Role::InspectorateStaff => "inspectorate_staff",
             Role::Auditor => "auditor",
