@@ -330,7 +330,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "idx_tender_objection", O::Table, &["procedure_id"], false).await?;
+        index(
+            m,
+            "idx_tender_objection",
+            O::Table,
+            &["procedure_id"],
+            false,
+        )
+        .await?;
         index(
             m,
             "idx_tender_objection_instance",
@@ -366,7 +373,14 @@ impl MigrationTrait for Migration {
         .await?;
         index(m, "uq_contract_number", C::Table, &["number"], true).await?;
         index(m, "idx_contract_package", C::Table, &["package_id"], false).await?;
-        index(m, "idx_contract_instance", C::Table, &["instance_id"], false).await?;
+        index(
+            m,
+            "idx_contract_instance",
+            C::Table,
+            &["instance_id"],
+            false,
+        )
+        .await?;
         use ContractAmendments as A;
         m.create_table(
             Table::create()

@@ -26,5 +26,6 @@ mod procurement_buying;
 mod public_cache;
 mod reports;
 mod schema;
+mod tender;
 mod two_nodes;
 mod workflows;

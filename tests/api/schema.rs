@@ -106,6 +106,8 @@ fn every_mutation_has_an_authorization_test() {
         "procurement.rs",
         "eaudit.rs",
         "eaudit_authz.rs",
+        "tender.rs",
+        "tender_authz.rs",
     ]
     .iter()
     .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
@@ -178,6 +180,29 @@ const ACCESS: &[(&str, &str)] = &[
     ("withdrawFinding", "team"),
     ("answerRecommendation", "policy"),
     ("rateFollowUp", "team"),
+    // Procurement II: a policy line to announce, then the procedure's Pokja, the bidders (their
+    // company's membership), the package's PPK, a KPA, finance staff
+    // (tests/api/tender_authz.rs).
+    ("createProcedure", "policy"),
+    ("amendProcedure", "team"),
+    ("askQuestion", "vendor"),
+    ("answerQuestion", "team"),
+    ("submitBid", "vendor"),
+    ("submitSealedBid", "vendor"),
+    ("withdrawBid", "vendor"),
+    ("evaluateBids", "team"),
+    ("announceAward", "team"),
+    ("reevaluateProcedure", "team"),
+    ("failProcedure", "team"),
+    ("cancelProcedure", "team"),
+    ("fileObjection", "vendor"),
+    ("fileAppeal", "vendor"),
+    ("answerObjection", "team"),
+    ("issueSppbj", "ppk"),
+    ("signContract", "ppk"),
+    ("amendContract", "ppk"),
+    ("completeContract", "policy"),
+    ("terminateContract", "ppk"),
 ];
 
 /// A value of GraphQL type `ty` (introspection JSON) that passes GraphQL validation.

@@ -6,7 +6,7 @@
 //! - PostgreSQL: `pg_dump --format=custom` (one snapshot of the whole database), restored with
 //!   `pg_restore` into an empty database. Both must be on `PATH`.
 //!
-//! The folder also holds `secrets/` (the NIK key and the audit signing key: without them the
+//! The folder also holds `secrets/` (the NIK key, the audit signing key and the bid key: without them the
 //! restored service cannot match NIKs or sign), `audit/checkpoints.jsonl` (the checkpoints the
 //! node signed, which prove the restored trail is the one it signed), `blobs/` (the uploaded
 //! files, when they are kept in a folder), and `manifest.json` with each file's SHA-256.
@@ -22,9 +22,10 @@ use crate::config::Settings;
 const SQLITE_FILE: &str = "mufakat.sqlite";
 const PG_FILE: &str = "database.pgdump";
 /// Files of the data directory that go with the database.
-const DATA_FILES: [&str; 3] = [
+const DATA_FILES: [&str; 4] = [
     "secrets/nik.key",
     "secrets/audit-signing.pem",
+    "secrets/bid.key",
     "audit/checkpoints.jsonl",
 ];
 

@@ -11,6 +11,7 @@ pub fn registrations() -> Registrations {
     let r = mufakat_module_musrenbang::register(r);
     let r = mufakat_module_allocation::register(r);
     let r = mufakat_module_procurement::register(r);
+    let r = mufakat_module_tender::register(r);
     mufakat_module_eaudit::register(r)
 }
 
@@ -18,6 +19,7 @@ pub fn registrations() -> Registrations {
 /// start.
 pub fn init(state: &AppState) -> anyhow::Result<()> {
     mufakat_module_procurement::init(state)?;
+    mufakat_module_tender::init(state)?;
     mufakat_module_eaudit::init(state)
 }
 
@@ -30,6 +32,9 @@ pub fn check_files(dir: &std::path::Path) -> anyhow::Result<Vec<&'static str>> {
     }
     if mufakat_module_procurement::runtime::check_kbli(dir)? {
         found.push(mufakat_module_procurement::runtime::KBLI_FILE);
+    }
+    if mufakat_module_tender::runtime::check(dir)? {
+        found.push(mufakat_module_tender::runtime::SETTINGS_FILE);
     }
     if mufakat_module_eaudit::runtime::check(dir)? {
         found.push(mufakat_module_eaudit::runtime::SETTINGS_FILE);

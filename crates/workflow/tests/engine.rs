@@ -364,7 +364,16 @@ fn staying_in_a_state_rearms_only_the_timers_whose_field_changed() {
     assert_eq!(started.timers.len(), 1);
     let s = snap("open", json!({ "deadline": "2026-12-01T10:00:00Z" }));
     // A note alone keeps the armed timer.
-    let o = fire(&d, &s, "amend", &pokja, &obj(json!({ "note": "x" })), None, now()).unwrap();
+    let o = fire(
+        &d,
+        &s,
+        "amend",
+        &pokja,
+        &obj(json!({ "note": "x" })),
+        None,
+        now(),
+    )
+    .unwrap();
     assert!(o.retimed.is_empty() && o.timers.is_empty());
     // A new deadline re-arms the deadline's timer at the new time.
     let o = fire(

@@ -15,7 +15,7 @@
 //! vendors, the catalogue, the blob store).
 
 pub mod entity;
-// pub mod graphql;
+pub mod graphql;
 pub mod runtime;
 pub mod seal;
 pub mod service;

@@ -58,9 +58,15 @@ impl Settings {
 /// Parses and checks the settings: at least one bid, periods of 1 to 90 days.
 pub fn parse(text: &str) -> Result<Settings, String> {
     let s: Settings = toml::from_str(text).map_err(|e| e.to_string())?;
-    for (name, m) in [("mini_competition", &s.mini_competition), ("tender", &s.tender)] {
+    for (name, m) in [
+        ("mini_competition", &s.mini_competition),
+        ("tender", &s.tender),
+    ] {
         if m.min_bids == 0 || m.min_bids > 50 {
-            return Err(format!("{name}.min_bids = {}: expected 1 to 50", m.min_bids));
+            return Err(format!(
+                "{name}.min_bids = {}: expected 1 to 50",
+                m.min_bids
+            ));
         }
         for (k, v) in [
             ("min_submission_days", m.min_submission_days),

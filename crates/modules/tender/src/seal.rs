@@ -210,7 +210,11 @@ mod tests {
         // Another deployment's key cannot unwrap it; another procedure's key cannot open it.
         assert!(BidKey::generate().unwrap(&k.wrapped).is_err());
         let other = bid_key.new_procedure_key().unwrap();
-        assert!(bid_key.unwrap(&other.wrapped).unwrap().open(&sealed).is_err());
+        assert!(bid_key
+            .unwrap(&other.wrapped)
+            .unwrap()
+            .open(&sealed)
+            .is_err());
         // The key file round-trips.
         let again = BidKey::parse(&bid_key.to_file_text()).unwrap();
         assert!(again.unwrap(&k.wrapped).is_ok());

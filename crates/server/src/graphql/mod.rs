@@ -6,6 +6,7 @@ pub use mufakat_module_allocation::graphql as allocation;
 pub use mufakat_module_eaudit::graphql as eaudit;
 pub use mufakat_module_musrenbang::graphql as musrenbang;
 pub use mufakat_module_procurement::graphql as procurement;
+pub use mufakat_module_tender::graphql as tender;
 pub mod parse_cache;
 pub mod response_cache;
 
@@ -26,6 +27,7 @@ pub struct QueryRoot(
     musrenbang::MusrenbangQuery,
     allocation::AllocationQuery,
     procurement::ProcurementQuery,
+    tender::TenderQuery,
     eaudit::EauditQuery,
 );
 
@@ -36,6 +38,7 @@ pub struct MutationRoot(
     musrenbang::MusrenbangMutation,
     allocation::AllocationMutation,
     procurement::ProcurementMutation,
+    tender::TenderMutation,
     eaudit::EauditMutation,
 );
 

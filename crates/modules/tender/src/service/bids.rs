@@ -219,7 +219,8 @@ pub async fn submit_plain(
         technical,
         documents: docs,
     };
-    let sealed = seal::seal(&p.public_key, &envelope).map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+    let sealed =
+        seal::seal(&p.public_key, &envelope).map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
     store(state, user, p, v, Bytes::from(sealed)).await
 }
 
@@ -272,7 +273,17 @@ async fn store(
     let mut input = Map::new();
     input.insert("bid".into(), json!(b.id.to_string()));
     input.insert("sha256".into(), json!(sha256));
-    fire(state, &txn, &mut chain, user, p.instance_id, "submit_bid", input, None).await?;
+    fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        p.instance_id,
+        "submit_bid",
+        input,
+        None,
+    )
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok(Receipt {
         bid: b,
@@ -285,7 +296,7 @@ pub async fn withdraw(state: &AppState, user: &CurrentUser, bid_id: i32) -> AppR
     let b = get_bid(&state.db, bid_id).await?;
     let m = membership(&state.db, user).await?;
     if m.map(|m| m.vendor_id) != Some(b.vendor_id) {
-        return Err(AppError::NotFound { entity: "bid" });
+        return Err(AppError::Forbidden);
     }
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, b.procedure_id).await?;
@@ -329,7 +340,10 @@ pub async fn get_bid(db: &impl ConnectionTrait, id: i32) -> AppResult<bid::Model
 }
 
 /// Every bid of a procedure in order of submission (all statuses).
-pub async fn of_procedure(db: &impl ConnectionTrait, procedure_id: i32) -> AppResult<Vec<bid::Model>> {
+pub async fn of_procedure(
+    db: &impl ConnectionTrait,
+    procedure_id: i32,
+) -> AppResult<Vec<bid::Model>> {
     bid::Entity::find()
         .filter(bid::Column::ProcedureId.eq(procedure_id))
         .order_by_asc(bid::Column::Id)

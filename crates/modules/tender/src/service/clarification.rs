@@ -9,7 +9,9 @@ use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::AppState;
 use mufakat_module_procurement::service::text;
 use mufakat_store::DbResultExt;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 use super::{fire, get_procedure, one, require_pokja, require_state, OPEN_FOR_BIDS};
 use crate::entity::question;
@@ -30,7 +32,12 @@ pub async fn ask(
     let vendor = super::bids::bidder(state, user, &p).await?;
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
-    require_state(&p, &[OPEN_FOR_BIDS], "Pertanyaan hanya sebelum batas akhir penawaran", "Questions only before the deadline")?;
+    require_state(
+        &p,
+        &[OPEN_FOR_BIDS],
+        "Pertanyaan hanya sebelum batas akhir penawaran",
+        "Questions only before the deadline",
+    )?;
     let now = Utc::now();
     if now >= p.bid_deadline {
         return Err(super::bids::too_late(&p));
@@ -50,7 +57,17 @@ pub async fn ask(
     .insert(&txn)
     .await
     .db()?;
-    fire(state, &txn, &mut chain, user, p.instance_id, "ask", one("question", m.id.to_string()), None).await?;
+    fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        p.instance_id,
+        "ask",
+        one("question", m.id.to_string()),
+        None,
+    )
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok(m)
 }
@@ -75,12 +92,30 @@ pub async fn answer(
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let q = get_question(&txn, question_id).await?;
     if q.answer.is_some() {
-        return Err(AppError::conflict("Pertanyaan ini sudah dijawab.", "This question has been answered."));
+        return Err(AppError::conflict(
+            "Pertanyaan ini sudah dijawab.",
+            "This question has been answered.",
+        ));
     }
     let p = get_procedure(&txn, q.procedure_id).await?;
-    require_state(&p, &[OPEN_FOR_BIDS], "Jawaban hanya sebelum batas akhir penawaran", "Answers only before the deadline")?;
+    require_state(
+        &p,
+        &[OPEN_FOR_BIDS],
+        "Jawaban hanya sebelum batas akhir penawaran",
+        "Answers only before the deadline",
+    )?;
     let now = Utc::now();
-    fire(state, &txn, &mut chain, user, p.instance_id, "answer", one("question", q.id.to_string()), None).await?;
+    fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        p.instance_id,
+        "answer",
+        one("question", q.id.to_string()),
+        None,
+    )
+    .await?;
     let amends = amendment.is_some() || deadline.is_some();
     if amends {
         super::procedures::amend_in(
@@ -113,7 +148,10 @@ pub async fn get_question(db: &impl ConnectionTrait, id: i32) -> AppResult<quest
         .ok_or(AppError::NotFound { entity: "question" })
 }
 
-pub async fn of_procedure(db: &impl ConnectionTrait, procedure_id: i32) -> AppResult<Vec<question::Model>> {
+pub async fn of_procedure(
+    db: &impl ConnectionTrait,
+    procedure_id: i32,
+) -> AppResult<Vec<question::Model>> {
     question::Entity::find()
         .filter(question::Column::ProcedureId.eq(procedure_id))
         .order_by_asc(question::Column::Id)

@@ -17,7 +17,10 @@ use mufakat_procurement::format_rupiah;
 use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
 use serde_json::{json, Map};
 
 use super::procedures::set_state;
@@ -34,23 +37,51 @@ async fn require_ppk(state: &AppState, user: &CurrentUser, package_id: i32) -> A
 
 /// The SPPBJ's number (one per procedure).
 pub fn sppbj_number(p: &procedure::Model) -> String {
-    format!("SPPBJ-{}-{:05}", p.sppbj_at.map_or(p.created_at.year(), |t| t.year()), p.id)
+    format!(
+        "SPPBJ-{}-{:05}",
+        p.sppbj_at.map_or(p.created_at.year(), |t| t.year()),
+        p.id
+    )
 }
 
 /// The PPK issues the letter of award.
-pub async fn issue_sppbj(state: &AppState, user: &CurrentUser, procedure_id: i32) -> AppResult<procedure::Model> {
+pub async fn issue_sppbj(
+    state: &AppState,
+    user: &CurrentUser,
+    procedure_id: i32,
+) -> AppResult<procedure::Model> {
     let p = get_procedure(&state.db, procedure_id).await?;
     require_ppk(state, user, p.package_id).await?;
     let pkg = get_package(&state.db, p.package_id).await?;
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
-    require_state(&p, &["objection_closed"], "SPPBJ diterbitkan setelah masa sanggah", "The SPPBJ is issued after the objection period")?;
-    if let Some((id, en)) = super::objections::blocking(state, &txn, &p, &pkg.kind, chain.now).await? {
+    require_state(
+        &p,
+        &["objection_closed"],
+        "SPPBJ diterbitkan setelah masa sanggah",
+        "The SPPBJ is issued after the objection period",
+    )?;
+    if let Some((id, en)) =
+        super::objections::blocking(state, &txn, &p, &pkg.kind, chain.now).await?
+    {
         return Err(AppError::conflict(id, en));
     }
     let now = chain.now;
-    let fired = fire(state, &txn, &mut chain, user, p.instance_id, "issue_sppbj", Map::new(), None).await?;
-    set_state(&txn, &p, &fired.case.state, now, |u| u.col_expr(procedure::Column::SppbjAt, Expr::value(now))).await?;
+    let fired = fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        p.instance_id,
+        "issue_sppbj",
+        Map::new(),
+        None,
+    )
+    .await?;
+    set_state(&txn, &p, &fired.case.state, now, |u| {
+        u.col_expr(procedure::Column::SppbjAt, Expr::value(now))
+    })
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get_procedure(&state.db, procedure_id).await
 }
@@ -64,13 +95,23 @@ pub struct Signing {
 }
 
 /// The PPK signs the contract with the winner at the winning price.
-pub async fn sign(state: &AppState, user: &CurrentUser, procedure_id: i32, s: Signing) -> AppResult<contract::Model> {
+pub async fn sign(
+    state: &AppState,
+    user: &CurrentUser,
+    procedure_id: i32,
+    s: Signing,
+) -> AppResult<contract::Model> {
     let p = get_procedure(&state.db, procedure_id).await?;
     require_ppk(state, user, p.package_id).await?;
     check_date("startsOn", s.starts_on)?;
     check_date("endsOn", s.ends_on)?;
     if s.ends_on < s.starts_on {
-        return Err(AppError::validation("endsOn", "range", "Tanggal akhir tidak boleh sebelum tanggal mulai.", "The end cannot be before the start."));
+        return Err(AppError::validation(
+            "endsOn",
+            "range",
+            "Tanggal akhir tidak boleh sebelum tanggal mulai.",
+            "The end cannot be before the start.",
+        ));
     }
     let mut errors = vec![];
     let terms = text(&mut errors, "paymentTerms", &s.payment_terms, 4000, true);
@@ -79,16 +120,37 @@ pub async fn sign(state: &AppState, user: &CurrentUser, procedure_id: i32, s: Si
     }
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
-    require_state(&p, &["awarded"], "Kontrak ditandatangani setelah SPPBJ", "The contract is signed after the SPPBJ")?;
-    let w = super::bids::get_bid(&txn, p.winner_bid_id.ok_or_else(|| AppError::internal(anyhow::anyhow!("awarded without a winner")))?).await?;
-    let value = w.price_sen.ok_or_else(|| AppError::internal(anyhow::anyhow!("winner without a price")))?;
+    require_state(
+        &p,
+        &["awarded"],
+        "Kontrak ditandatangani setelah SPPBJ",
+        "The contract is signed after the SPPBJ",
+    )?;
+    let w = super::bids::get_bid(
+        &txn,
+        p.winner_bid_id
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("awarded without a winner")))?,
+    )
+    .await?;
+    let value = w
+        .price_sen
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("winner without a price")))?;
     let pkg = get_package(&txn, p.package_id).await?;
     let mut fields = Map::new();
     fields.insert("package".into(), json!(pkg.id.to_string()));
     fields.insert("vendor".into(), json!(w.vendor_id.to_string()));
     fields.insert("value".into(), json!(from_sen(value).to_string()));
     fields.insert("ends_on".into(), json!(s.ends_on.to_string()));
-    let started = cases::start_in(state, &txn, &mut chain, user, CONTRACT_WORKFLOW, pkg.region_id, fields).await?;
+    let started = cases::start_in(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        CONTRACT_WORKFLOW,
+        pkg.region_id,
+        fields,
+    )
+    .await?;
     let now = chain.now;
     let c = contract::ActiveModel {
         instance_id: Set(Some(started.case.id)),
@@ -114,14 +176,37 @@ pub async fn sign(state: &AppState, user: &CurrentUser, procedure_id: i32, s: Si
     .await
     .db()?;
     contract::Entity::update_many()
-        .col_expr(contract::Column::Number, Expr::value(format!("KTR-{}-{:05}", now.year(), c.id)))
+        .col_expr(
+            contract::Column::Number,
+            Expr::value(format!("KTR-{}-{:05}", now.year(), c.id)),
+        )
         .filter(contract::Column::Id.eq(c.id))
         .exec(&txn)
         .await
         .db()?;
-    let fired = fire(state, &txn, &mut chain, user, p.instance_id, "sign", one("contract", c.id.to_string()), None).await?;
+    let fired = fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        p.instance_id,
+        "sign",
+        one("contract", c.id.to_string()),
+        None,
+    )
+    .await?;
     set_state(&txn, &p, &fired.case.state, now, |u| u).await?;
-    let pf = mufakat_module_procurement::service::fire(state, &txn, &mut chain, user, pkg.instance_id, "contract", Map::new(), None).await?;
+    let pf = mufakat_module_procurement::service::fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        pkg.instance_id,
+        "contract",
+        Map::new(),
+        None,
+    )
+    .await?;
     set_status(&txn, pkg.id, &pf.case.state).await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get(&state.db, c.id).await
@@ -130,13 +215,23 @@ pub async fn sign(state: &AppState, user: &CurrentUser, procedure_id: i32, s: Si
 /// The original value of a contract (before any amendment).
 async fn original_value(db: &impl ConnectionTrait, c: &contract::Model) -> AppResult<i64> {
     match c.bid_id {
-        Some(b) => Ok(super::bids::get_bid(db, b).await?.price_sen.unwrap_or(c.value_sen)),
+        Some(b) => Ok(super::bids::get_bid(db, b)
+            .await?
+            .price_sen
+            .unwrap_or(c.value_sen)),
         None => Ok(c.value_sen),
     }
 }
 
 /// An amendment (adendum).
-pub async fn amend(state: &AppState, user: &CurrentUser, contract_id: i32, value: Decimal, ends_on: NaiveDate, reason: &str) -> AppResult<contract::Model> {
+pub async fn amend(
+    state: &AppState,
+    user: &CurrentUser,
+    contract_id: i32,
+    value: Decimal,
+    ends_on: NaiveDate,
+    reason: &str,
+) -> AppResult<contract::Model> {
     let c = get(&state.db, contract_id).await?;
     require_ppk(state, user, c.package_id).await?;
     let v = money_sen("value", value)?;
@@ -147,7 +242,12 @@ pub async fn amend(state: &AppState, user: &CurrentUser, contract_id: i32, value
         return Err(AppError::Validation(errors));
     }
     if ends_on < c.starts_on || v <= 0 {
-        return Err(AppError::validation("endsOn", "range", "Nilai harus lebih dari 0 dan tanggal akhir setelah tanggal mulai.", "The value must be above 0 and the end after the start."));
+        return Err(AppError::validation(
+            "endsOn",
+            "range",
+            "Nilai harus lebih dari 0 dan tanggal akhir setelah tanggal mulai.",
+            "The value must be above 0 and the end after the start.",
+        ));
     }
     let pkg = get_package(&state.db, c.package_id).await?;
     let original = original_value(&state.db, &c).await?;
@@ -161,8 +261,22 @@ pub async fn amend(state: &AppState, user: &CurrentUser, contract_id: i32, value
     let mut input = Map::new();
     input.insert("value".into(), json!(from_sen(v).to_string()));
     input.insert("ends_on".into(), json!(ends_on.to_string()));
-    let fired = fire(state, &txn, &mut chain, user, c.instance_id, "amend", input, Some(reason.clone())).await?;
-    let n = amendment::Entity::find().filter(amendment::Column::ContractId.eq(c.id)).count(&txn).await.db()?;
+    let fired = fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        c.instance_id,
+        "amend",
+        input,
+        Some(reason.clone()),
+    )
+    .await?;
+    let n = amendment::Entity::find()
+        .filter(amendment::Column::ContractId.eq(c.id))
+        .count(&txn)
+        .await
+        .db()?;
     amendment::ActiveModel {
         contract_id: Set(c.id),
         number: Set(n as i32 + 1),
@@ -187,19 +301,61 @@ pub async fn amend(state: &AppState, user: &CurrentUser, contract_id: i32, value
 }
 
 /// Finance staff record the final payment: the contract and its package are complete.
-pub async fn complete(state: &AppState, user: &CurrentUser, contract_id: i32, paid: Decimal) -> AppResult<contract::Model> {
+pub async fn complete(
+    state: &AppState,
+    user: &CurrentUser,
+    contract_id: i32,
+    paid: Decimal,
+) -> AppResult<contract::Model> {
     let c = get(&state.db, contract_id).await?;
     let a = money_sen("paid", paid)?;
     if a <= 0 || a > c.value_sen {
-        return Err(AppError::validation("paid", "range", format!("Jumlah dibayar harus lebih dari 0 dan paling banyak nilai kontrak {}.", format_rupiah(from_sen(c.value_sen))), format!("The amount must be above 0 and at most the contract's value {}.", format_rupiah(from_sen(c.value_sen)))));
+        return Err(AppError::validation(
+            "paid",
+            "range",
+            format!(
+                "Jumlah dibayar harus lebih dari 0 dan paling banyak nilai kontrak {}.",
+                format_rupiah(from_sen(c.value_sen))
+            ),
+            format!(
+                "The amount must be above 0 and at most the contract's value {}.",
+                format_rupiah(from_sen(c.value_sen))
+            ),
+        ));
     }
-    let path = state.region_path(get_package(&state.db, c.package_id).await?.region_id).await;
-    state.authz.require(user, &path, mufakat_module_procurement::perms::VENDOR_BANK_READ)?;
+    let path = state
+        .region_path(get_package(&state.db, c.package_id).await?.region_id)
+        .await;
+    state.authz.require(
+        user,
+        &path,
+        mufakat_module_procurement::perms::VENDOR_BANK_READ,
+    )?;
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let c = get(&txn, contract_id).await?;
-    let fired = fire(state, &txn, &mut chain, user, c.instance_id, "complete", one("paid", from_sen(a).to_string()), None).await?;
+    let fired = fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        c.instance_id,
+        "complete",
+        one("paid", from_sen(a).to_string()),
+        None,
+    )
+    .await?;
     let pkg = get_package(&txn, c.package_id).await?;
-    let pf = mufakat_module_procurement::service::fire(state, &txn, &mut chain, user, pkg.instance_id, "complete", Map::new(), None).await?;
+    let pf = mufakat_module_procurement::service::fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        pkg.instance_id,
+        "complete",
+        Map::new(),
+        None,
+    )
+    .await?;
     set_status(&txn, pkg.id, &pf.case.state).await?;
     let mut m: contract::ActiveModel = c.into();
     m.paid_sen = Set(Some(a));
@@ -211,7 +367,12 @@ pub async fn complete(state: &AppState, user: &CurrentUser, contract_id: i32, pa
 }
 
 /// The PPK terminates the contract (pemutusan), with the reason; the package is bought again.
-pub async fn terminate(state: &AppState, user: &CurrentUser, contract_id: i32, reason: &str) -> AppResult<contract::Model> {
+pub async fn terminate(
+    state: &AppState,
+    user: &CurrentUser,
+    contract_id: i32,
+    reason: &str,
+) -> AppResult<contract::Model> {
     let c = get(&state.db, contract_id).await?;
     require_ppk(state, user, c.package_id).await?;
     let mut errors = vec![];
@@ -221,9 +382,29 @@ pub async fn terminate(state: &AppState, user: &CurrentUser, contract_id: i32, r
     }
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let c = get(&txn, contract_id).await?;
-    let fired = fire(state, &txn, &mut chain, user, c.instance_id, "terminate", Map::new(), Some(reason.clone())).await?;
+    let fired = fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        c.instance_id,
+        "terminate",
+        Map::new(),
+        Some(reason.clone()),
+    )
+    .await?;
     let pkg = get_package(&txn, c.package_id).await?;
-    let pf = mufakat_module_procurement::service::fire(state, &txn, &mut chain, user, pkg.instance_id, "reopen", Map::new(), Some(reason)).await?;
+    let pf = mufakat_module_procurement::service::fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        pkg.instance_id,
+        "reopen",
+        Map::new(),
+        Some(reason),
+    )
+    .await?;
     set_status(&txn, pkg.id, &pf.case.state).await?;
     let mut m: contract::ActiveModel = c.into();
     m.status = Set(fired.case.state.clone());
@@ -234,17 +415,44 @@ pub async fn terminate(state: &AppState, user: &CurrentUser, contract_id: i32, r
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> AppResult<contract::Model> {
-    contract::Entity::find_by_id(id).one(db).await.db()?.ok_or(AppError::NotFound { entity: "contract" })
+    contract::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .db()?
+        .ok_or(AppError::NotFound { entity: "contract" })
 }
 
-pub async fn amendments(db: &impl ConnectionTrait, contract_id: i32) -> AppResult<Vec<amendment::Model>> {
-    amendment::Entity::find().filter(amendment::Column::ContractId.eq(contract_id)).order_by_asc(amendment::Column::Number).all(db).await.db()
+pub async fn amendments(
+    db: &impl ConnectionTrait,
+    contract_id: i32,
+) -> AppResult<Vec<amendment::Model>> {
+    amendment::Entity::find()
+        .filter(amendment::Column::ContractId.eq(contract_id))
+        .order_by_asc(amendment::Column::Number)
+        .all(db)
+        .await
+        .db()
 }
 
-pub async fn of_package(db: &impl ConnectionTrait, package_id: i32) -> AppResult<Vec<contract::Model>> {
-    contract::Entity::find().filter(contract::Column::PackageId.eq(package_id)).order_by_asc(contract::Column::Id).all(db).await.db()
+pub async fn of_package(
+    db: &impl ConnectionTrait,
+    package_id: i32,
+) -> AppResult<Vec<contract::Model>> {
+    contract::Entity::find()
+        .filter(contract::Column::PackageId.eq(package_id))
+        .order_by_asc(contract::Column::Id)
+        .all(db)
+        .await
+        .db()
 }
 
-pub async fn of_procedure(db: &impl ConnectionTrait, procedure_id: i32) -> AppResult<Option<contract::Model>> {
-    contract::Entity::find().filter(contract::Column::ProcedureId.eq(procedure_id)).one(db).await.db()
+pub async fn of_procedure(
+    db: &impl ConnectionTrait,
+    procedure_id: i32,
+) -> AppResult<Option<contract::Model>> {
+    contract::Entity::find()
+        .filter(contract::Column::ProcedureId.eq(procedure_id))
+        .one(db)
+        .await
+        .db()
 }

@@ -63,7 +63,9 @@ pub fn rank(
         .iter()
         .map(|(id, price)| {
             let j = judged.iter().find(|j| j.bid_id == *id);
-            let mut reason = j.and_then(|j| j.reason.clone()).filter(|r| !r.trim().is_empty());
+            let mut reason = j
+                .and_then(|j| j.reason.clone())
+                .filter(|r| !r.trim().is_empty());
             let admin_ok = j.is_some_and(|j| j.administrative);
             let tech_ok = j.is_some_and(|j| j.technical);
             if admin_ok && tech_ok && *price > hps_sen {
@@ -78,7 +80,11 @@ pub fn rank(
                 admin_ok,
                 tech_ok,
                 tech_score: j.and_then(|j| j.technical_score),
-                reason: if admin_ok && tech_ok && *price <= hps_sen { None } else { reason },
+                reason: if admin_ok && tech_ok && *price <= hps_sen {
+                    None
+                } else {
+                    reason
+                },
                 score: None,
                 rank: None,
             }
@@ -93,11 +99,14 @@ pub fn rank(
         for r in out.iter_mut().filter(|r| r.reason.is_none()) {
             let t = Decimal::from(r.tech_score.unwrap_or(0));
             let price_part = Decimal::from(100) * Decimal::from(low) / Decimal::from(r.price_sen);
-            let s = (Decimal::from(w) * t + Decimal::from(100 - w) * price_part) / Decimal::from(100);
+            let s =
+                (Decimal::from(w) * t + Decimal::from(100 - w) * price_part) / Decimal::from(100);
             r.score = Some(s.round_dp(4));
         }
     }
-    let mut order: Vec<usize> = (0..out.len()).filter(|i| out[*i].reason.is_none()).collect();
+    let mut order: Vec<usize> = (0..out.len())
+        .filter(|i| out[*i].reason.is_none())
+        .collect();
     order.sort_by(|a, b| {
         let (x, y) = (&out[*a], &out[*b]);
         match (x.score, y.score) {
@@ -124,35 +133,83 @@ pub async fn evaluate(
     require_pokja(&state.db, user, procedure_id).await?;
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
-    require_state(&p, &["opened"], "Evaluasi dilakukan setelah pembukaan penawaran", "Evaluation comes after the opening")?;
+    require_state(
+        &p,
+        &["opened"],
+        "Evaluasi dilakukan setelah pembukaan penawaran",
+        "Evaluation comes after the opening",
+    )?;
     let bids = opened_bids(&txn, p.id).await?;
     let mut errors = vec![];
     for (i, j) in judged.iter().enumerate() {
         if !bids.iter().any(|b| b.id == j.bid_id) {
-            errors.push(FieldError::new(format!("judgements[{i}].bidId"), "unknown", "Penawaran ini tidak dibuka dalam pemilihan ini.", "This bid was not opened in this procedure."));
+            errors.push(FieldError::new(
+                format!("judgements[{i}].bidId"),
+                "unknown",
+                "Penawaran ini tidak dibuka dalam pemilihan ini.",
+                "This bid was not opened in this procedure.",
+            ));
         }
         if judged[..i].iter().any(|o| o.bid_id == j.bid_id) {
-            errors.push(FieldError::new(format!("judgements[{i}].bidId"), "duplicate", "Penawaran dinilai dua kali.", "A bid is judged twice."));
+            errors.push(FieldError::new(
+                format!("judgements[{i}].bidId"),
+                "duplicate",
+                "Penawaran dinilai dua kali.",
+                "A bid is judged twice.",
+            ));
         }
-        if p.evaluation == "quality_cost" && j.administrative && j.technical && !j.technical_score.is_some_and(|s| (0..=100).contains(&s)) {
-            errors.push(FieldError::new(format!("judgements[{i}].technicalScore"), "range", "Nilai teknis 0 sampai 100 wajib untuk evaluasi kualitas dan biaya.", "A technical score of 0 to 100 is required with quality and cost."));
+        if p.evaluation == "quality_cost"
+            && j.administrative
+            && j.technical
+            && !j.technical_score.is_some_and(|s| (0..=100).contains(&s))
+        {
+            errors.push(FieldError::new(
+                format!("judgements[{i}].technicalScore"),
+                "range",
+                "Nilai teknis 0 sampai 100 wajib untuk evaluasi kualitas dan biaya.",
+                "A technical score of 0 to 100 is required with quality and cost.",
+            ));
         }
-        if !(j.administrative && j.technical) && j.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-            errors.push(FieldError::new(format!("judgements[{i}].reason"), "required", "Tuliskan alasan penawaran gugur.", "Give the reason the bid fails."));
+        if !(j.administrative && j.technical)
+            && j.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+        {
+            errors.push(FieldError::new(
+                format!("judgements[{i}].reason"),
+                "required",
+                "Tuliskan alasan penawaran gugur.",
+                "Give the reason the bid fails.",
+            ));
         }
         if let Some(r) = &j.reason {
-            let _ = text(&mut errors, &format!("judgements[{i}].reason"), r, 2000, false);
+            let _ = text(
+                &mut errors,
+                &format!("judgements[{i}].reason"),
+                r,
+                2000,
+                false,
+            );
         }
     }
     for b in &bids {
         if !judged.iter().any(|j| j.bid_id == b.id) {
-            errors.push(FieldError::new("judgements", "missing", format!("Nilai setiap penawaran yang dibuka: penawaran #{} belum dinilai.", b.id), format!("Judge every opened bid: bid #{} is missing.", b.id)));
+            errors.push(FieldError::new(
+                "judgements",
+                "missing",
+                format!(
+                    "Nilai setiap penawaran yang dibuka: penawaran #{} belum dinilai.",
+                    b.id
+                ),
+                format!("Judge every opened bid: bid #{} is missing.", b.id),
+            ));
         }
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let pairs: Vec<(i32, i64)> = bids.iter().map(|b| (b.id, b.price_sen.unwrap_or(i64::MAX))).collect();
+    let pairs: Vec<(i32, i64)> = bids
+        .iter()
+        .map(|b| (b.id, b.price_sen.unwrap_or(i64::MAX)))
+        .collect();
     let weight = (p.evaluation == "quality_cost").then_some(p.quality_weight);
     let results = rank(&pairs, &judged, p.hps_sen, weight);
     let Some(winner) = results.iter().find(|r| r.rank == Some(1)) else {
@@ -163,8 +220,16 @@ pub async fn evaluate(
     };
     if bids.len() < p.min_bids as usize {
         return Err(AppError::conflict(
-            format!("Hanya {} penawaran dibuka (minimum {}): nyatakan pemilihan gagal.", bids.len(), p.min_bids),
-            format!("Only {} bids were opened (minimum {}): declare the procedure unsuccessful.", bids.len(), p.min_bids),
+            format!(
+                "Hanya {} penawaran dibuka (minimum {}): nyatakan pemilihan gagal.",
+                bids.len(),
+                p.min_bids
+            ),
+            format!(
+                "Only {} bids were opened (minimum {}): declare the procedure unsuccessful.",
+                bids.len(),
+                p.min_bids
+            ),
         ));
     }
     let now = Utc::now();
@@ -174,7 +239,10 @@ pub async fn evaluate(
             .col_expr(bid::Column::TechOk, Expr::value(r.tech_ok))
             .col_expr(bid::Column::TechScore, Expr::value(r.tech_score))
             .col_expr(bid::Column::Reason, Expr::value(r.reason.clone()))
-            .col_expr(bid::Column::Score, Expr::value(r.score.map(|s| s.to_string())))
+            .col_expr(
+                bid::Column::Score,
+                Expr::value(r.score.map(|s| s.to_string())),
+            )
             .col_expr(bid::Column::Rank, Expr::value(r.rank))
             .filter(bid::Column::Id.eq(r.bid_id))
             .exec(&txn)
@@ -183,37 +251,74 @@ pub async fn evaluate(
     }
     let record: Vec<_> = results
         .iter()
-        .map(|r| json!({
-            "bid": r.bid_id.to_string(),
-            "price": mufakat_module_procurement::service::from_sen(r.price_sen).to_string(),
-            "administrative": r.admin_ok,
-            "technical": r.tech_ok,
-            "technical_score": r.tech_score,
-            "score": r.score.map(|s| s.to_string()),
-            "rank": r.rank,
-            "reason": r.reason,
-        }))
+        .map(|r| {
+            json!({
+                "bid": r.bid_id.to_string(),
+                "price": mufakat_module_procurement::service::from_sen(r.price_sen).to_string(),
+                "administrative": r.admin_ok,
+                "technical": r.tech_ok,
+                "technical_score": r.tech_score,
+                "score": r.score.map(|s| s.to_string()),
+                "rank": r.rank,
+                "reason": r.reason,
+            })
+        })
         .collect();
     let mut input = Map::new();
     input.insert("winner".into(), json!(winner.bid_id.to_string()));
-    input.insert("results".into(), json!(serde_json::to_string(&record).unwrap_or_default()));
-    let fired = fire(state, &txn, &mut chain, user, p.instance_id, "evaluate", input, None).await?;
+    input.insert(
+        "results".into(),
+        json!(serde_json::to_string(&record).unwrap_or_default()),
+    );
+    let fired = fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        p.instance_id,
+        "evaluate",
+        input,
+        None,
+    )
+    .await?;
     let w = winner.bid_id;
-    set_state(&txn, &p, &fired.case.state, now, |u| u.col_expr(procedure::Column::WinnerBidId, Expr::value(w))).await?;
+    set_state(&txn, &p, &fired.case.state, now, |u| {
+        u.col_expr(procedure::Column::WinnerBidId, Expr::value(w))
+    })
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get_procedure(&state.db, procedure_id).await
 }
 
 /// Announces the winner; the objection period runs `objection_days` and ends on a working day.
-pub async fn announce_award(state: &AppState, user: &CurrentUser, procedure_id: i32) -> AppResult<procedure::Model> {
+pub async fn announce_award(
+    state: &AppState,
+    user: &CurrentUser,
+    procedure_id: i32,
+) -> AppResult<procedure::Model> {
     require_pokja(&state.db, user, procedure_id).await?;
     let rt = runtime::get(state)?;
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
-    require_state(&p, &["evaluated"], "Pemenang diumumkan setelah evaluasi", "The winner is announced after the evaluation")?;
+    require_state(
+        &p,
+        &["evaluated"],
+        "Pemenang diumumkan setelah evaluasi",
+        "The winner is announced after the evaluation",
+    )?;
     let now = chain.now;
     let ends = period_end(now, rt.settings.of(&p.method).objection_days);
-    let fired = fire(state, &txn, &mut chain, user, p.instance_id, "announce_award", super::one("objection_ends", ends.to_rfc3339()), None).await?;
+    let fired = fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        p.instance_id,
+        "announce_award",
+        super::one("objection_ends", ends.to_rfc3339()),
+        None,
+    )
+    .await?;
     set_state(&txn, &p, &fired.case.state, now, |u| {
         u.col_expr(procedure::Column::AwardAt, Expr::value(now))
             .col_expr(procedure::Column::ObjectionEnds, Expr::value(ends))
@@ -233,7 +338,17 @@ pub async fn reevaluate_in(
     reason: String,
 ) -> AppResult<()> {
     let now = chain.now;
-    let fired = fire(state, txn, chain, user, p.instance_id, "reevaluate", Map::new(), Some(reason)).await?;
+    let fired = fire(
+        state,
+        txn,
+        chain,
+        user,
+        p.instance_id,
+        "reevaluate",
+        Map::new(),
+        Some(reason),
+    )
+    .await?;
     bid::Entity::update_many()
         .col_expr(bid::Column::AdminOk, Expr::value(Option::<bool>::None))
         .col_expr(bid::Column::TechOk, Expr::value(Option::<bool>::None))
@@ -247,15 +362,29 @@ pub async fn reevaluate_in(
         .await
         .db()?;
     set_state(txn, p, &fired.case.state, now, |u| {
-        u.col_expr(procedure::Column::WinnerBidId, Expr::value(Option::<i32>::None))
-            .col_expr(procedure::Column::AwardAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))
-            .col_expr(procedure::Column::ObjectionEnds, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+        u.col_expr(
+            procedure::Column::WinnerBidId,
+            Expr::value(Option::<i32>::None),
+        )
+        .col_expr(
+            procedure::Column::AwardAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(
+            procedure::Column::ObjectionEnds,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
     })
     .await
 }
 
 /// The Pokja takes the evaluation back (before the SPPBJ), with the reason.
-pub async fn reevaluate(state: &AppState, user: &CurrentUser, procedure_id: i32, reason: &str) -> AppResult<procedure::Model> {
+pub async fn reevaluate(
+    state: &AppState,
+    user: &CurrentUser,
+    procedure_id: i32,
+    reason: &str,
+) -> AppResult<procedure::Model> {
     require_pokja(&state.db, user, procedure_id).await?;
     let mut errors = vec![];
     let reason = text(&mut errors, "reason", reason, 2000, true);
@@ -264,7 +393,12 @@ pub async fn reevaluate(state: &AppState, user: &CurrentUser, procedure_id: i32,
     }
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
-    require_state(&p, &["evaluated", "award_announced", "objection_closed"], "Evaluasi ulang sebelum SPPBJ", "Re-evaluation is before the SPPBJ")?;
+    require_state(
+        &p,
+        &["evaluated", "award_announced", "objection_closed"],
+        "Evaluasi ulang sebelum SPPBJ",
+        "Re-evaluation is before the SPPBJ",
+    )?;
     reevaluate_in(state, &txn, &mut chain, user, &p, reason).await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get_procedure(&state.db, procedure_id).await
@@ -275,31 +409,60 @@ mod tests {
     use super::*;
 
     fn j(id: i32, ok: bool, score: Option<i32>) -> Judgement {
-        Judgement { bid_id: id, administrative: ok, technical: ok, technical_score: score, reason: (!ok).then(|| "gugur".into()) }
+        Judgement {
+            bid_id: id,
+            administrative: ok,
+            technical: ok,
+            technical_score: score,
+            reason: (!ok).then(|| "gugur".into()),
+        }
     }
 
     #[test]
     fn the_lowest_compliant_price_wins_and_a_price_above_the_hps_fails() {
         let bids = [(1, 900), (2, 950), (3, 800), (4, 1_100)];
-        let r = rank(&bids, &[j(1, true, None), j(2, true, None), j(3, false, None), j(4, true, None)], 1_000, None);
+        let r = rank(
+            &bids,
+            &[
+                j(1, true, None),
+                j(2, true, None),
+                j(3, false, None),
+                j(4, true, None),
+            ],
+            1_000,
+            None,
+        );
         let by = |id| r.iter().find(|x| x.bid_id == id).unwrap();
         assert_eq!(by(1).rank, Some(1));
         assert_eq!(by(2).rank, Some(2));
         assert_eq!(by(3).rank, None);
         assert_eq!(by(3).reason.as_deref(), Some("gugur"));
-        assert_eq!(by(4).reason.as_deref(), Some("Harga penawaran melebihi HPS."));
+        assert_eq!(
+            by(4).reason.as_deref(),
+            Some("Harga penawaran melebihi HPS.")
+        );
     }
 
     #[test]
     fn quality_and_cost_weighs_the_technical_score() {
         // w = 70: bid 1 = 0.7·90 + 0.3·100 = 93; bid 2 = 0.7·70 + 0.3·100·800/1000 = 73.
         let bids = [(1, 800), (2, 1_000)];
-        let r = rank(&bids, &[j(1, true, Some(90)), j(2, true, Some(70))], 2_000, Some(70));
+        let r = rank(
+            &bids,
+            &[j(1, true, Some(90)), j(2, true, Some(70))],
+            2_000,
+            Some(70),
+        );
         assert_eq!(r[0].score, Some(Decimal::from(93)));
         assert_eq!(r[1].score, Some(Decimal::from(73)));
         assert_eq!(r[0].rank, Some(1));
         // A better technical offer can beat a lower price.
-        let r = rank(&[(1, 800), (2, 900)], &[j(1, true, Some(50)), j(2, true, Some(95))], 2_000, Some(70));
+        let r = rank(
+            &[(1, 800), (2, 900)],
+            &[j(1, true, Some(50)), j(2, true, Some(95))],
+            2_000,
+            Some(70),
+        );
         assert_eq!(r[1].rank, Some(1));
     }
 }

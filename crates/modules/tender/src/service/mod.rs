@@ -57,7 +57,12 @@ pub const OPENED: [&str; 7] = [
     "unsuccessful",
 ];
 /// States after the award announcement (evaluation public).
-pub const ANNOUNCED_AWARD: [&str; 4] = ["award_announced", "objection_closed", "awarded", "contracted"];
+pub const ANNOUNCED_AWARD: [&str; 4] = [
+    "award_announced",
+    "objection_closed",
+    "awarded",
+    "contracted",
+];
 
 /// WIB (UTC+7), the zone the regions' deadlines are stated in.
 pub fn wib() -> FixedOffset {
@@ -125,7 +130,10 @@ pub async fn get_procedure(db: &impl ConnectionTrait, id: i32) -> AppResult<proc
         })
 }
 
-pub async fn pokja_of(db: &impl ConnectionTrait, procedure_id: i32) -> AppResult<Vec<pokja::Model>> {
+pub async fn pokja_of(
+    db: &impl ConnectionTrait,
+    procedure_id: i32,
+) -> AppResult<Vec<pokja::Model>> {
     pokja::Entity::find()
         .filter(pokja::Column::ProcedureId.eq(procedure_id))
         .order_by_desc(pokja::Column::IsChair)
@@ -135,7 +143,11 @@ pub async fn pokja_of(db: &impl ConnectionTrait, procedure_id: i32) -> AppResult
         .db()
 }
 
-pub async fn is_pokja(db: &impl ConnectionTrait, user: &CurrentUser, procedure_id: i32) -> AppResult<bool> {
+pub async fn is_pokja(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    procedure_id: i32,
+) -> AppResult<bool> {
     Ok(pokja_of(db, procedure_id)
         .await?
         .iter()
@@ -143,7 +155,11 @@ pub async fn is_pokja(db: &impl ConnectionTrait, user: &CurrentUser, procedure_i
 }
 
 /// `FORBIDDEN` unless `user` sits on the procedure's Pokja.
-pub async fn require_pokja(db: &impl ConnectionTrait, user: &CurrentUser, procedure_id: i32) -> AppResult<()> {
+pub async fn require_pokja(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    procedure_id: i32,
+) -> AppResult<()> {
     if is_pokja(db, user, procedure_id).await? {
         Ok(())
     } else {
@@ -166,11 +182,16 @@ pub fn require_state(p: &procedure::Model, states: &[&str], id: &str, en: &str) 
 /// Who sees what is not public of a procedure (opened bids' documents, the evaluation before
 /// the award is announced): its Pokja, the package's PPK, and those who read procurement's red
 /// flags in the region (auditors within an assignment, UKPBJ staff).
-pub async fn is_insider(state: &AppState, user: &CurrentUser, p: &procedure::Model) -> AppResult<bool> {
+pub async fn is_insider(
+    state: &AppState,
+    user: &CurrentUser,
+    p: &procedure::Model,
+) -> AppResult<bool> {
     if is_pokja(&state.db, user, p.id).await? {
         return Ok(true);
     }
-    let pkg = mufakat_module_procurement::service::packages::get_package(&state.db, p.package_id).await?;
+    let pkg =
+        mufakat_module_procurement::service::packages::get_package(&state.db, p.package_id).await?;
     if pkg.ppk_id == user.id {
         return Ok(true);
     }

@@ -110,7 +110,13 @@ impl AfterTimer for ProcedureTimers {
     }
 }
 
-fn draft(p: &procedure::Model, transition: &str, from: &str, to: &str, input: serde_json::Value) -> AuditDraft {
+fn draft(
+    p: &procedure::Model,
+    transition: &str,
+    from: &str,
+    to: &str,
+    input: serde_json::Value,
+) -> AuditDraft {
     AuditDraft {
         actor: "system".into(),
         role: "system".into(),
@@ -135,10 +141,9 @@ async fn open_all(
 ) -> AppResult<()> {
     let rt = runtime::get(state)?;
     let blobs = mufakat_module_procurement::runtime::get(state)?;
-    let key = rt
-        .bid_key
-        .unwrap(&p.wrapped_key)
-        .map_err(|e| mufakat_core::AppError::internal(anyhow::anyhow!("procedure {}: {e}", p.id)))?;
+    let key = rt.bid_key.unwrap(&p.wrapped_key).map_err(|e| {
+        mufakat_core::AppError::internal(anyhow::anyhow!("procedure {}: {e}", p.id))
+    })?;
     let sealed: Vec<bid::Model> = bid::Entity::find()
         .filter(bid::Column::ProcedureId.eq(p.id))
         .filter(bid::Column::Status.eq("sealed"))
@@ -148,7 +153,11 @@ async fn open_all(
         .db()?;
     let mut record = vec![];
     for b in sealed {
-        let bytes = blobs.blobs.get(&b.storage_key).await.map_err(mufakat_core::AppError::internal)?;
+        let bytes = blobs
+            .blobs
+            .get(&b.storage_key)
+            .await
+            .map_err(mufakat_core::AppError::internal)?;
         // The stored bytes are those sealed at the deadline, or the opening stops here.
         if seal::receipt_hash(&bytes) != b.sha256 {
             return Err(mufakat_core::AppError::internal(anyhow::anyhow!(
@@ -159,20 +168,28 @@ async fn open_all(
         let upd = bid::Entity::update_many().filter(bid::Column::Id.eq(b.id));
         let opened = key.open(&bytes).and_then(|o| {
             if o.envelope.procedure != p.number {
-                return Err(format!("sealed for {}, not {}", o.envelope.procedure, p.number));
+                return Err(format!(
+                    "sealed for {}, not {}",
+                    o.envelope.procedure, p.number
+                ));
             }
-            let m = Money::new(o.envelope.price).map_err(|_| "price with more than two decimals".to_string())?;
+            let m = Money::new(o.envelope.price)
+                .map_err(|_| "price with more than two decimals".to_string())?;
             if m.amount() <= rust_decimal::Decimal::ZERO {
                 return Err("price not above 0".into());
             }
-            let sen = m.to_minor_units().map_err(|_| "price too large".to_string())?;
+            let sen = m
+                .to_minor_units()
+                .map_err(|_| "price too large".to_string())?;
             Ok((o, sen))
         });
         match opened {
             Ok((o, sen)) => {
                 let mut docs = vec![];
                 for d in &o.envelope.documents {
-                    let data = d.bytes().map_err(|e| mufakat_core::AppError::internal(anyhow::anyhow!(e)))?;
+                    let data = d
+                        .bytes()
+                        .map_err(|e| mufakat_core::AppError::internal(anyhow::anyhow!(e)))?;
                     let size = data.len();
                     let (sha, k) = blobs.put(&Bytes::from(data)).await?;
                     docs.push(json!({"name": d.name, "content_type": d.content_type, "size_bytes": size, "sha256": sha, "key": k}));
@@ -180,8 +197,14 @@ async fn open_all(
                 upd.col_expr(bid::Column::Status, Expr::value("opened"))
                     .col_expr(bid::Column::PriceSen, Expr::value(sen))
                     .col_expr(bid::Column::OpenedSha256, Expr::value(o.sha256.clone()))
-                    .col_expr(bid::Column::Technical, Expr::value(o.envelope.technical.clone()))
-                    .col_expr(bid::Column::Documents, Expr::value(serde_json::to_string(&docs).unwrap_or_default()))
+                    .col_expr(
+                        bid::Column::Technical,
+                        Expr::value(o.envelope.technical.clone()),
+                    )
+                    .col_expr(
+                        bid::Column::Documents,
+                        Expr::value(serde_json::to_string(&docs).unwrap_or_default()),
+                    )
                     .exec(txn)
                     .await
                     .db()?;
@@ -196,7 +219,10 @@ async fn open_all(
             }
             Err(why) => {
                 upd.col_expr(bid::Column::Status, Expr::value("unreadable"))
-                    .col_expr(bid::Column::Reason, Expr::value(format!("Penawaran tidak dapat dibuka: {why}")))
+                    .col_expr(
+                        bid::Column::Reason,
+                        Expr::value(format!("Penawaran tidak dapat dibuka: {why}")),
+                    )
                     .exec(txn)
                     .await
                     .db()?;
@@ -212,7 +238,13 @@ async fn open_all(
     chain
         .append(
             txn,
-            draft(p, "open_bids", from, to, json!({ "procedure": p.id.to_string(), "bids": record })),
+            draft(
+                p,
+                "open_bids",
+                from,
+                to,
+                json!({ "procedure": p.id.to_string(), "bids": record }),
+            ),
         )
         .await?;
     Ok(())
@@ -237,7 +269,10 @@ impl AfterTimer for ObjectionTimers {
         fired: &Fired,
     ) -> AppResult<()> {
         objection::Entity::update_many()
-            .col_expr(objection::Column::Status, Expr::value(fired.case.state.clone()))
+            .col_expr(
+                objection::Column::Status,
+                Expr::value(fired.case.state.clone()),
+            )
             .filter(objection::Column::InstanceId.eq(fired.case.id))
             .exec(txn)
             .await

@@ -110,7 +110,11 @@ pub async fn create(
     let now = Utc::now();
     let mut errors: Vec<FieldError> = vec![];
     let title = text(&mut errors, "title", &n.title, 300, false);
-    let title = if title.is_empty() { pkg.name.clone() } else { title };
+    let title = if title.is_empty() {
+        pkg.name.clone()
+    } else {
+        title
+    };
     let qualification = text(&mut errors, "qualification", &n.qualification, 4000, true);
     let documents = text(&mut errors, "documents", &n.documents, 20_000, true);
     if !EVALUATIONS.contains(&n.evaluation.as_str()) {
@@ -139,8 +143,18 @@ pub async fn create(
         errors.push(FieldError::new(
             "bidDeadline",
             "period",
-            format!("Masa pemasukan penawaran paling singkat {} hari: batas akhir paling cepat {}.", set.min_submission_days, earliest.with_timezone(&super::wib()).format("%d-%m-%Y %H:%M WIB")),
-            format!("The submission period is at least {} days: the deadline is {} at the earliest.", set.min_submission_days, earliest.format("%Y-%m-%d %H:%M UTC")),
+            format!(
+                "Masa pemasukan penawaran paling singkat {} hari: batas akhir paling cepat {}.",
+                set.min_submission_days,
+                earliest
+                    .with_timezone(&super::wib())
+                    .format("%d-%m-%Y %H:%M WIB")
+            ),
+            format!(
+                "The submission period is at least {} days: the deadline is {} at the earliest.",
+                set.min_submission_days,
+                earliest.format("%Y-%m-%d %H:%M UTC")
+            ),
         ));
     }
     if n.bid_deadline > now + Duration::days(365) {
@@ -158,7 +172,12 @@ pub async fn create(
         }
     }
     if members.len() > 9 {
-        errors.push(FieldError::new("pokja", "count", "Pokja paling banyak 9 orang.", "A Pokja has at most 9 members."));
+        errors.push(FieldError::new(
+            "pokja",
+            "count",
+            "Pokja paling banyak 9 orang.",
+            "A Pokja has at most 9 members.",
+        ));
     }
     for (i, m) in members.iter().enumerate() {
         if !holds(&state.db, *m, Role::UkpbjStaff, &path).await? {
@@ -181,7 +200,10 @@ pub async fn create(
             errors.push(FieldError::new(
                 "invited",
                 "count",
-                format!("Undang paling sedikit {} penyedia katalog.", set.min_invited),
+                format!(
+                    "Undang paling sedikit {} penyedia katalog.",
+                    set.min_invited
+                ),
                 format!("Invite at least {} catalogue vendors.", set.min_invited),
             ));
         }
@@ -203,14 +225,18 @@ pub async fn create(
             return Err(AppError::validation(
                 format!("invited[{i}]"),
                 "catalogue",
-                format!("{} tidak memiliki produk tayang di e-katalog lokal.", v.name),
+                format!(
+                    "{} tidak memiliki produk tayang di e-katalog lokal.",
+                    v.name
+                ),
                 format!("{} has no item listed in the local e-catalogue.", v.name),
             ));
         }
     }
     if let Some(prev) = n.retender_of {
         let old = get_procedure(&state.db, prev).await?;
-        if old.package_id != pkg.id || !matches!(old.status.as_str(), "unsuccessful" | "cancelled") {
+        if old.package_id != pkg.id || !matches!(old.status.as_str(), "unsuccessful" | "cancelled")
+        {
             return Err(AppError::validation(
                 "retenderOf",
                 "state",
@@ -219,7 +245,10 @@ pub async fn create(
             ));
         }
     }
-    let key = rt.bid_key.new_procedure_key().map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+    let key = rt
+        .bid_key
+        .new_procedure_key()
+        .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     // The package is re-read in the write's turn: two announcements at once cannot both start.
     let pkg = get_package(&txn, pkg.id).await?;
@@ -234,8 +263,21 @@ pub async fn create(
     fields.insert("hps".into(), json!(from_sen(pkg.hps_sen).to_string()));
     fields.insert("bid_deadline".into(), json!(n.bid_deadline.to_rfc3339()));
     fields.insert("public_key".into(), json!(key.public_key.clone()));
-    let workflow = if method == MINI { super::MINI_WORKFLOW } else { super::TENDER_WORKFLOW };
-    let fired = cases::start_in(state, &txn, &mut chain, user, workflow, pkg.region_id, fields).await?;
+    let workflow = if method == MINI {
+        super::MINI_WORKFLOW
+    } else {
+        super::TENDER_WORKFLOW
+    };
+    let fired = cases::start_in(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        workflow,
+        pkg.region_id,
+        fields,
+    )
+    .await?;
     let now = chain.now;
     let p = procedure::ActiveModel {
         instance_id: Set(Some(fired.case.id)),
@@ -320,9 +362,7 @@ pub async fn set_state(
     p: &procedure::Model,
     status: &str,
     now: DateTime<Utc>,
-    extra: impl FnOnce(
-        sea_orm::UpdateMany<procedure::Entity>,
-    ) -> sea_orm::UpdateMany<procedure::Entity>,
+    extra: impl FnOnce(sea_orm::UpdateMany<procedure::Entity>) -> sea_orm::UpdateMany<procedure::Entity>,
 ) -> AppResult<()> {
     let upd = procedure::Entity::update_many()
         .col_expr(procedure::Column::Status, Expr::value(status))
@@ -363,7 +403,10 @@ pub async fn amend(
     }
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
-    amend_in(state, &txn, &mut chain, user, &p, documents, deadline, reason).await?;
+    amend_in(
+        state, &txn, &mut chain, user, &p, documents, deadline, reason,
+    )
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get_procedure(&state.db, procedure_id).await
 }
@@ -380,14 +423,24 @@ pub async fn amend_in(
     deadline: Option<DateTime<Utc>>,
     reason: String,
 ) -> AppResult<DateTime<Utc>> {
-    require_state(p, &[OPEN_FOR_BIDS], "Dokumen hanya dapat diubah sebelum batas akhir penawaran", "Documents can be amended only before the deadline")?;
+    require_state(
+        p,
+        &[OPEN_FOR_BIDS],
+        "Dokumen hanya dapat diubah sebelum batas akhir penawaran",
+        "Documents can be amended only before the deadline",
+    )?;
     let now = Utc::now();
     if now >= p.bid_deadline {
         return Err(super::bids::too_late(p));
     }
     if let Some(d) = deadline {
         if d <= now || d > now + Duration::days(365) {
-            return Err(AppError::validation("bidDeadline", "range", "Batas akhir baru harus di masa depan (paling lambat satu tahun lagi).", "The new deadline must be in the future (within a year)."));
+            return Err(AppError::validation(
+                "bidDeadline",
+                "range",
+                "Batas akhir baru harus di masa depan (paling lambat satu tahun lagi).",
+                "The new deadline must be in the future (within a year).",
+            ));
         }
     }
     let rt = runtime::get(state)?;
@@ -401,7 +454,17 @@ pub async fn amend_in(
     if new_deadline != p.bid_deadline {
         input.insert("bid_deadline".into(), json!(new_deadline.to_rfc3339()));
     }
-    let fired = fire(state, txn, chain, user, p.instance_id, "amend", input, Some(reason)).await?;
+    let fired = fire(
+        state,
+        txn,
+        chain,
+        user,
+        p.instance_id,
+        "amend",
+        input,
+        Some(reason),
+    )
+    .await?;
     set_state(txn, p, &fired.case.state, now, |u| {
         let u = u.col_expr(procedure::Column::BidDeadline, Expr::value(new_deadline));
         match documents {
@@ -414,7 +477,10 @@ pub async fn amend_in(
 }
 
 /// Bids that count at the opening: opened and readable.
-pub async fn opened_bids(db: &impl ConnectionTrait, procedure_id: i32) -> AppResult<Vec<bid::Model>> {
+pub async fn opened_bids(
+    db: &impl ConnectionTrait,
+    procedure_id: i32,
+) -> AppResult<Vec<bid::Model>> {
     bid::Entity::find()
         .filter(bid::Column::ProcedureId.eq(procedure_id))
         .filter(bid::Column::Status.eq("opened"))
@@ -440,9 +506,17 @@ pub async fn fail(
     }
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
-    require_state(&p, &["opened", "evaluated"], "Pemilihan dinyatakan gagal setelah pembukaan", "A procedure is declared unsuccessful after the opening")?;
+    require_state(
+        &p,
+        &["opened", "evaluated"],
+        "Pemilihan dinyatakan gagal setelah pembukaan",
+        "A procedure is declared unsuccessful after the opening",
+    )?;
     let bids = opened_bids(&txn, p.id).await?;
-    let compliant = bids.iter().filter(|b| super::evaluation::compliant(b)).count();
+    let compliant = bids
+        .iter()
+        .filter(|b| super::evaluation::compliant(b))
+        .count();
     let evaluated = bids.iter().any(|b| b.admin_ok.is_some());
     if bids.len() >= p.min_bids as usize && (!evaluated || compliant > 0) {
         return Err(AppError::conflict(
@@ -451,7 +525,17 @@ pub async fn fail(
         ));
     }
     let now = Utc::now();
-    let fired = fire(state, &txn, &mut chain, user, p.instance_id, "fail", Map::new(), Some(reason.clone())).await?;
+    let fired = fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        p.instance_id,
+        "fail",
+        Map::new(),
+        Some(reason.clone()),
+    )
+    .await?;
     set_state(&txn, &p, &fired.case.state, now, |u| u).await?;
     reopen_package(state, &txn, &mut chain, user, p.package_id, &reason).await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
@@ -478,7 +562,17 @@ pub async fn cancel(
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
     let now = Utc::now();
-    let fired = fire(state, &txn, &mut chain, user, p.instance_id, "cancel", Map::new(), Some(reason.clone())).await?;
+    let fired = fire(
+        state,
+        &txn,
+        &mut chain,
+        user,
+        p.instance_id,
+        "cancel",
+        Map::new(),
+        Some(reason.clone()),
+    )
+    .await?;
     set_state(&txn, &p, &fired.case.state, now, |u| u).await?;
     reopen_package(state, &txn, &mut chain, user, p.package_id, &reason).await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
@@ -512,7 +606,11 @@ async fn reopen_package(
 }
 
 /// Procedures newest first: of a package, or all (at most 200).
-pub async fn list(db: &impl ConnectionTrait, package_id: Option<i32>, status: Option<&str>) -> AppResult<Vec<procedure::Model>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    package_id: Option<i32>,
+    status: Option<&str>,
+) -> AppResult<Vec<procedure::Model>> {
     let mut q = procedure::Entity::find().order_by_desc(procedure::Column::Id);
     if let Some(p) = package_id {
         q = q.filter(procedure::Column::PackageId.eq(p));
@@ -524,7 +622,10 @@ pub async fn list(db: &impl ConnectionTrait, package_id: Option<i32>, status: Op
     q.limit(200).all(db).await.db()
 }
 
-pub async fn invited(db: &impl ConnectionTrait, procedure_id: i32) -> AppResult<Vec<invite::Model>> {
+pub async fn invited(
+    db: &impl ConnectionTrait,
+    procedure_id: i32,
+) -> AppResult<Vec<invite::Model>> {
     invite::Entity::find()
         .filter(invite::Column::ProcedureId.eq(procedure_id))
         .order_by_asc(invite::Column::Id)
@@ -549,10 +650,22 @@ mod tests {
         let near = now + Duration::days(1);
         // Far enough: the deadline stays, or moves where asked.
         assert_eq!(deadline_after_amendment(far, None, now, 3), far);
-        assert_eq!(deadline_after_amendment(far, Some(far + Duration::days(2)), now, 3), far + Duration::days(2));
+        assert_eq!(
+            deadline_after_amendment(far, Some(far + Duration::days(2)), now, 3),
+            far + Duration::days(2)
+        );
         // Too near: at least three days from the amendment.
-        assert_eq!(deadline_after_amendment(near, None, now, 3), now + Duration::days(3));
-        assert_eq!(deadline_after_amendment(near, Some(near), now, 3), now + Duration::days(3));
-        assert_eq!(deadline_after_amendment(near, Some(now + Duration::days(5)), now, 3), now + Duration::days(5));
+        assert_eq!(
+            deadline_after_amendment(near, None, now, 3),
+            now + Duration::days(3)
+        );
+        assert_eq!(
+            deadline_after_amendment(near, Some(near), now, 3),
+            now + Duration::days(3)
+        );
+        assert_eq!(
+            deadline_after_amendment(near, Some(now + Duration::days(5)), now, 3),
+            now + Duration::days(5)
+        );
     }
 }
