@@ -27,5 +27,6 @@ mod public_cache;
 mod reports;
 mod schema;
 mod tender;
+mod tender_authz;
 mod two_nodes;
 mod workflows;
