@@ -86,6 +86,49 @@ enum Command {
     /// Benchmarks (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Open Contracting Data (OCDS 1.1.5) of the competitive procedures (docs/procurement.md).
+    #[command(subcommand)]
+    Ocds(OcdsCommand),
+    /// Sealed bids on the vendor's side (docs/procurement.md).
+    #[command(subcommand)]
+    Bid(BidCommand),
+}
+
+#[derive(Subcommand)]
+enum OcdsCommand {
+    /// Writes every release published so far as one release package (with --records: every
+    /// record, with its compiled release, as one record package).
+    Export {
+        #[arg(long)]
+        records: bool,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BidCommand {
+    /// Seals a bid to a procedure's public key (as published in its announcement) on this
+    /// machine; submit the file's base64 with `submitSealedBid`. Nothing is sent anywhere.
+    Seal {
+        /// The procedure's public key (`age1…`).
+        #[arg(long)]
+        key: String,
+        /// The procedure's number (e.g. TD-2026-00001).
+        #[arg(long)]
+        procedure: String,
+        /// The price in Rupiah (at most two decimals).
+        #[arg(long)]
+        price: rust_decimal::Decimal,
+        /// The technical offer in words.
+        #[arg(long, default_value = "")]
+        technical: String,
+        /// Documents to enclose (PDF, images); repeat for several.
+        #[arg(long = "file")]
+        files: Vec<PathBuf>,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -371,6 +414,57 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Schema => print!("{}", mufakat_server::graphql::sdl()),
+        Command::Bid(BidCommand::Seal {
+            key,
+            procedure,
+            price,
+            technical,
+            files,
+            output,
+        }) => {
+            use base64::Engine;
+            let mut documents = vec![];
+            for f in &files {
+                let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+                let content_type = match f
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or_default()
+                    .to_ascii_lowercase()
+                    .as_str()
+                {
+                    "pdf" => "application/pdf",
+                    "png" => "image/png",
+                    "jpg" | "jpeg" => "image/jpeg",
+                    _ => anyhow::bail!("{}: enclose PDF, PNG or JPEG files", f.display()),
+                };
+                documents.push(mufakat_module_tender::seal::EnvelopeDocument {
+                    name: f
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or("dokumen")
+                        .to_owned(),
+                    content_type: content_type.into(),
+                    data: base64::engine::general_purpose::STANDARD.encode(&bytes),
+                });
+            }
+            let envelope = mufakat_module_tender::seal::Envelope {
+                procedure,
+                price,
+                technical,
+                documents,
+            };
+            let sealed = mufakat_module_tender::seal::seal(&key, &envelope)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            std::fs::write(&output, &sealed)
+                .with_context(|| format!("writing {}", output.display()))?;
+            println!(
+                "sealed {} bytes to {}; receipt hash (SHA-256) {}",
+                sealed.len(),
+                output.display(),
+                mufakat_module_tender::seal::receipt_hash(&sealed)
+            );
+        }
         Command::Regions(RegionsCommand::Create {
             code,
             name,
@@ -441,6 +535,23 @@ async fn main() -> anyhow::Result<()> {
                     std::process::exit(1);
                 }
             }
+        }
+        Command::Ocds(OcdsCommand::Export { records, output }) => {
+            let state = startup::build_state(settings).await?;
+            let mut out = std::io::BufWriter::new(
+                std::fs::File::create(&output)
+                    .with_context(|| format!("creating {}", output.display()))?,
+            );
+            let n = mufakat_module_tender::service::publish::export(&state, &mut out, records)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli")))?;
+            use std::io::Write;
+            out.flush()?;
+            eprintln!(
+                "exported {n} {} to {}",
+                if records { "records" } else { "releases" },
+                output.display()
+            );
         }
         Command::Audit(cmd) => {
             let state = startup::build_state(settings).await?;

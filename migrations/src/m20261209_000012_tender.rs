@@ -1,7 +1,8 @@
 //! Procurement II: competitive procedures (mini-competition, tender) with their Pokja, invited
 //! vendors, clarification questions, sealed bids (only the ciphertext's hash and size here; the
 //! ciphertext is in the blob store, and prices appear only after the opening), objections
-//! (sanggah) and appeals, contracts and their amendments (adendum). Money is whole sen.
+//! (sanggah) and appeals, contracts and their amendments (adendum), and the OCDS releases
+//! published at each stage (immutable: a change is a new release). Money is whole sen.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -152,6 +153,18 @@ enum ContractAmendments {
     Reason,
     CreatedBy,
     CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum OcdsReleases {
+    Table,
+    Id,
+    Ocid,
+    ReleaseId,
+    Date,
+    Tags,
+    PackageId,
+    Body,
 }
 
 #[async_trait::async_trait]
@@ -409,10 +422,28 @@ impl MigrationTrait for Migration {
             true,
         )
         .await?;
+        use OcdsReleases as R;
+        m.create_table(
+            Table::create()
+                .table(R::Table)
+                .col(pk_auto(R::Id))
+                .col(string(R::Ocid))
+                .col(string(R::ReleaseId))
+                .col(timestamp_with_time_zone(R::Date))
+                .col(string(R::Tags))
+                .col(integer(R::PackageId))
+                .col(text(R::Body))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "uq_ocds_release", R::Table, &["release_id"], true).await?;
+        index(m, "idx_ocds_ocid", R::Table, &["ocid", "id"], false).await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(OcdsReleases::Table).to_owned())
+            .await?;
         m.drop_table(Table::drop().table(ContractAmendments::Table).to_owned())
             .await?;
         m.drop_table(Table::drop().table(Contracts::Table).to_owned())

@@ -45,6 +45,7 @@ pub fn check_files(dir: &std::path::Path) -> anyhow::Result<Vec<&'static str>> {
 /// The modules' HTTP routes beside `/graphql` (uploads, downloads).
 pub fn routes(state: &AppState) -> axum::Router {
     mufakat_module_procurement::http::routes(state.clone())
+        .merge(mufakat_module_tender::http::routes(state.clone()))
         .merge(mufakat_module_eaudit::http::routes(state.clone()))
 }
 

@@ -16,6 +16,8 @@
 
 pub mod entity;
 pub mod graphql;
+pub mod http;
+pub mod ocds;
 pub mod runtime;
 pub mod seal;
 pub mod service;

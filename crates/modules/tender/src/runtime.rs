@@ -38,11 +38,24 @@ pub struct MethodSettings {
     pub appeal_guarantee_percent: u32,
 }
 
+/// How the region publishes its contracting data (OCDS).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OcdsSettings {
+    /// The ocid prefix registered with the Open Contracting Partnership (`ocds-` and six
+    /// characters); each process's ocid is `{prefix}-{package id}`.
+    pub ocid_prefix: String,
+    pub publisher: String,
+    /// The publisher's address, and the base of the packages' `uri`.
+    pub uri: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub mini_competition: MethodSettings,
     pub tender: MethodSettings,
+    pub ocds: OcdsSettings,
 }
 
 impl Settings {
@@ -81,6 +94,18 @@ pub fn parse(text: &str) -> Result<Settings, String> {
         if m.appeal_guarantee_percent > 10 {
             return Err(format!("{name}.appeal_guarantee_percent: at most 10"));
         }
+    }
+    let prefix = &s.ocds.ocid_prefix;
+    if !prefix.starts_with("ocds-")
+        || prefix.len() != 11
+        || !prefix[5..].chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Err(format!(
+            "ocds.ocid_prefix = {prefix:?}: expected `ocds-` and six letters or digits"
+        ));
+    }
+    if !s.ocds.uri.starts_with("http") {
+        return Err("ocds.uri: expected an http(s) address".into());
     }
     if s.mini_competition.min_invited < 2 {
         return Err("mini_competition.min_invited: at least 2 vendors are invited".into());

@@ -8,3 +8,4 @@ pub mod objection;
 pub mod pokja;
 pub mod procedure;
 pub mod question;
+pub mod release;

@@ -127,6 +127,7 @@ pub async fn answer(
             amendment,
             deadline,
             format!("Jawaban atas pertanyaan #{}: {}", q.id, a),
+            true,
         )
         .await?;
     }

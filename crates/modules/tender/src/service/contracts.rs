@@ -82,6 +82,11 @@ pub async fn issue_sppbj(
         u.col_expr(procedure::Column::SppbjAt, Expr::value(now))
     })
     .await?;
+    let award = super::publish::award_of(&txn, &p, "active", now).await?;
+    super::publish::publish(state, &txn, p.package_id, |pr, seq| {
+        crate::ocds::award_release(pr, seq, now, &award, &[], true)
+    })
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get_procedure(&state.db, procedure_id).await
 }
@@ -208,6 +213,11 @@ pub async fn sign(
     )
     .await?;
     set_status(&txn, pkg.id, &pf.case.state).await?;
+    let oc = super::publish::contract_of(&txn, &get(&txn, c.id).await?).await?;
+    super::publish::publish(state, &txn, pkg.id, |pr, seq| {
+        crate::ocds::contract_release(pr, seq, now, &oc)
+    })
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get(&state.db, c.id).await
 }
@@ -282,7 +292,7 @@ pub async fn amend(
         number: Set(n as i32 + 1),
         value_sen: Set(v),
         ends_on: Set(ends_on),
-        reason: Set(reason),
+        reason: Set(reason.clone()),
         created_by: Set(user.id),
         created_at: Set(chain.now),
         ..Default::default()
@@ -295,7 +305,13 @@ pub async fn amend(
     m.ends_on = Set(ends_on);
     m.status = Set(fired.case.state.clone());
     m.updated_at = Set(chain.now);
-    m.update(&txn).await.db()?;
+    let c = m.update(&txn).await.db()?;
+    let oc = super::publish::contract_of(&txn, &c).await?;
+    let at = chain.now;
+    super::publish::publish(state, &txn, c.package_id, |pr, seq| {
+        crate::ocds::contract_amendment_release(pr, seq, at, &oc, n as i32 + 1, &reason)
+    })
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get(&state.db, contract_id).await
 }
@@ -361,7 +377,17 @@ pub async fn complete(
     m.paid_sen = Set(Some(a));
     m.status = Set(fired.case.state.clone());
     m.updated_at = Set(chain.now);
-    m.update(&txn).await.db()?;
+    let c = m.update(&txn).await.db()?;
+    let oc = super::publish::contract_of(&txn, &c).await?;
+    let payee = super::publish::vendor_party(
+        &mufakat_module_procurement::service::get_vendor(&txn, c.vendor_id).await?,
+        "payee",
+    );
+    let at = chain.now;
+    super::publish::publish(state, &txn, c.package_id, |pr, seq| {
+        crate::ocds::implementation_release(pr, seq, at, &oc, Some((from_sen(a), &payee)), None)
+    })
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get(&state.db, contract_id).await
 }
@@ -409,7 +435,14 @@ pub async fn terminate(
     let mut m: contract::ActiveModel = c.into();
     m.status = Set(fired.case.state.clone());
     m.updated_at = Set(chain.now);
-    m.update(&txn).await.db()?;
+    let c = m.update(&txn).await.db()?;
+    let oc = super::publish::contract_of(&txn, &c).await?;
+    let at = chain.now;
+    let why = fired.outcome.comment.clone().unwrap_or_default();
+    super::publish::publish(state, &txn, c.package_id, |pr, seq| {
+        crate::ocds::implementation_release(pr, seq, at, &oc, None, Some(&why))
+    })
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get(&state.db, contract_id).await
 }

@@ -324,6 +324,12 @@ pub async fn announce_award(
             .col_expr(procedure::Column::ObjectionEnds, Expr::value(ends))
     })
     .await?;
+    let award = super::publish::award_of(&txn, &p, "pending", now).await?;
+    let bids = super::publish::bids_of(&txn, &p).await?;
+    super::publish::publish(state, &txn, p.package_id, |pr, seq| {
+        crate::ocds::award_release(pr, seq, now, &award, &bids, false)
+    })
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get_procedure(&state.db, procedure_id).await
 }
@@ -338,6 +344,14 @@ pub async fn reevaluate_in(
     reason: String,
 ) -> AppResult<()> {
     let now = chain.now;
+    if p.award_at.is_some() {
+        // The announced award is withdrawn.
+        let award = super::publish::award_of(txn, p, "cancelled", now).await?;
+        super::publish::publish(state, txn, p.package_id, |pr, seq| {
+            crate::ocds::award_release(pr, seq, now, &award, &[], true)
+        })
+        .await?;
+    }
     let fired = fire(
         state,
         txn,

@@ -13,6 +13,7 @@ pub mod evaluation;
 pub mod objections;
 pub mod opening;
 pub mod procedures;
+pub mod publish;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, TimeZone, Utc, Weekday};
 use mufakat_core::{AppError, AppResult};

@@ -247,6 +247,12 @@ async fn open_all(
             ),
         )
         .await?;
+    let bids = super::publish::bids_of(txn, p).await?;
+    let at = chain.now;
+    super::publish::publish(state, txn, p.package_id, |pr, seq| {
+        crate::ocds::opening_release(pr, seq, at, &p.number, &bids)
+    })
+    .await?;
     Ok(())
 }
 

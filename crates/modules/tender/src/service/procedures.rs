@@ -352,6 +352,13 @@ pub async fn create(
     )
     .await?;
     set_status(&txn, pkg.id, &pf.case.state).await?;
+    let row = get_procedure(&txn, p.id).await?;
+    let tender = super::publish::tender_of(&txn, &row).await?;
+    let planning = super::publish::planning_of(&txn, &pkg).await?;
+    super::publish::publish(state, &txn, pkg.id, |pr, seq| {
+        crate::ocds::tender_release(pr, seq, &planning, &tender)
+    })
+    .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get_procedure(&state.db, p.id).await
 }
@@ -404,7 +411,7 @@ pub async fn amend(
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
     amend_in(
-        state, &txn, &mut chain, user, &p, documents, deadline, reason,
+        state, &txn, &mut chain, user, &p, documents, deadline, reason, false,
     )
     .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
@@ -422,6 +429,7 @@ pub async fn amend_in(
     documents: Option<String>,
     deadline: Option<DateTime<Utc>>,
     reason: String,
+    enquiry: bool,
 ) -> AppResult<DateTime<Utc>> {
     require_state(
         p,
@@ -462,7 +470,7 @@ pub async fn amend_in(
         p.instance_id,
         "amend",
         input,
-        Some(reason),
+        Some(reason.clone()),
     )
     .await?;
     set_state(txn, p, &fired.case.state, now, |u| {
@@ -471,6 +479,11 @@ pub async fn amend_in(
             Some(d) => u.col_expr(procedure::Column::Documents, Expr::value(d)),
             None => u,
         }
+    })
+    .await?;
+    let at = chain.now;
+    super::publish::publish(state, txn, p.package_id, |pr, seq| {
+        crate::ocds::amendment_release(pr, seq, at, &p.number, seq, new_deadline, &reason, enquiry)
     })
     .await?;
     Ok(new_deadline)
@@ -537,6 +550,11 @@ pub async fn fail(
     )
     .await?;
     set_state(&txn, &p, &fired.case.state, now, |u| u).await?;
+    let at = chain.now;
+    super::publish::publish(state, &txn, p.package_id, |pr, seq| {
+        crate::ocds::tender_status_release(pr, seq, at, &p.number, "unsuccessful", &reason)
+    })
+    .await?;
     reopen_package(state, &txn, &mut chain, user, p.package_id, &reason).await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get_procedure(&state.db, procedure_id).await
@@ -574,6 +592,11 @@ pub async fn cancel(
     )
     .await?;
     set_state(&txn, &p, &fired.case.state, now, |u| u).await?;
+    let at = chain.now;
+    super::publish::publish(state, &txn, p.package_id, |pr, seq| {
+        crate::ocds::tender_status_release(pr, seq, at, &p.number, "cancelled", &reason)
+    })
+    .await?;
     reopen_package(state, &txn, &mut chain, user, p.package_id, &reason).await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     get_procedure(&state.db, procedure_id).await
