@@ -894,6 +894,12 @@ async fn demo_procurement(
     if n > 0 {
         println!("Demo procurement: 3 verified vendors (penyedia.maju, penyedia.sentosa, penyedia.rejeki), {n} catalogue items, packages planned, announced, half received and paid.");
     }
+    let n = seed::seed_demo_tender(state)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;
+    if n > 0 {
+        println!("Demo procurement II: {n} procedures — a tender open for sealed bids, one opened, a mini-competition in its objection period with an objection, one contracted and amended, one unsuccessful.");
+    }
     let n = seed::seed_demo_eaudit(state, &password)
         .await
         .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;

@@ -294,6 +294,13 @@ pub async fn seed_demo_procurement(state: &AppState, password: &str) -> AppResul
     mufakat_module_procurement::demo::seed(state, kota, password).await
 }
 
+/// The demo's Procurement II data (procedures in every stage); see
+/// `mufakat_module_tender::demo`.
+pub async fn seed_demo_tender(state: &AppState) -> AppResult<usize> {
+    let kota = demo_kota(state).await;
+    mufakat_module_tender::demo::seed(state, kota).await
+}
+
 /// The demo's e-audit data (the inspectorate's accounts, an active assignment with findings in
 /// several states); see `mufakat_module_eaudit::demo`.
 pub async fn seed_demo_eaudit(state: &AppState, password: &str) -> AppResult<usize> {

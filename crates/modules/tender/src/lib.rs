@@ -14,6 +14,7 @@
 //! `workflows/config/procurement-procedures.toml`. It builds on procurement I (packages,
 //! vendors, the catalogue, the blob store).
 
+pub mod demo;
 pub mod entity;
 pub mod graphql;
 pub mod http;

@@ -296,6 +296,16 @@ pub async fn announce_award(
     user: &CurrentUser,
     procedure_id: i32,
 ) -> AppResult<procedure::Model> {
+    announce_award_until(state, user, procedure_id, None).await
+}
+
+/// [`announce_award`]; the demo (and only it) gives the objection period's end.
+pub(crate) async fn announce_award_until(
+    state: &AppState,
+    user: &CurrentUser,
+    procedure_id: i32,
+    until: Option<chrono::DateTime<Utc>>,
+) -> AppResult<procedure::Model> {
     require_pokja(&state.db, user, procedure_id).await?;
     let rt = runtime::get(state)?;
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
@@ -307,7 +317,7 @@ pub async fn announce_award(
         "The winner is announced after the evaluation",
     )?;
     let now = chain.now;
-    let ends = period_end(now, rt.settings.of(&p.method).objection_days);
+    let ends = until.unwrap_or_else(|| period_end(now, rt.settings.of(&p.method).objection_days));
     let fired = fire(
         state,
         &txn,
