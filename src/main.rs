@@ -158,6 +158,11 @@ enum BenchCommand {
     /// by --clients concurrent auditors within an assignment; then the whole chain verified
     /// against raw SHA-256 over the same bytes.
     Trail(mufakat_server::bench::TrailRun),
+    /// The deadline rush: many vendors submit sealed bids in the last seconds before a
+    /// procedure's deadline while the timer closes it; checks none is lost, doubled or late.
+    Rush(mufakat_server::bench::RushRun),
+    /// OCDS releases of generated contracting processes, against plain serde_json.
+    Ocds(mufakat_server::bench::OcdsRun),
 }
 
 #[derive(Args)]
@@ -513,6 +518,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Trail(run)) => {
             mufakat_server::bench::run_trail(settings, run).await?
         }
+        Command::Bench(BenchCommand::Rush(run)) => {
+            mufakat_server::bench::run_rush(settings, run).await?
+        }
+        Command::Bench(BenchCommand::Ocds(run)) => mufakat_server::bench::run_ocds(run).await?,
         Command::Bench(BenchCommand::Soak(soak)) => {
             mufakat_server::bench::run_soak(settings, soak).await?
         }

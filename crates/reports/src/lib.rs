@@ -8,7 +8,8 @@
 //!   split across pages and repeat their header row, vector bar charts and signature blocks.
 //! - the reports built on it: [`berita_acara()`], [`priority_list()`], [`allocation()`],
 //!   [`audit_trail()`], and the e-audit documents [`audit_report()`] (LHP) and
-//!   [`followup_matrix()`].
+//!   [`followup_matrix()`], and the competitive-procedure documents in [`tender`]
+//!   (announcement, bid opening, evaluation, award, objection answer, SPPBJ).
 //!
 //! Labels are Bahasa Indonesia by default and English with [`Lang::En`]. Money is always
 //! printed with [`mufakat_core::Money::to_rupiah`]; no money passes through `f64`.
@@ -23,6 +24,8 @@ pub mod layout;
 pub mod priority;
 pub mod procurement;
 pub mod samples;
+pub mod tender;
+mod tender_tables;
 
 pub use audit::{
     audit_trail, AuditEventRow, AuditScope, AuditTrailReport, CheckpointInfo, VerificationResult,
@@ -43,6 +46,12 @@ pub use priority::{
     PriorityRow, RuleInfo,
 };
 pub use procurement::{handover, purchase_order, Handover, HandoverLine, Party, PurchaseOrder};
+pub use tender::{
+    award_announcement, evaluation_report, objection_answer, opening_record, sppbj,
+    tender_announcement, AwardAnnouncement, AwardBidder, EvaluatedBid, EvaluationMethod,
+    EvaluationReport, ObjectionAnswer, OpenedBid, OpeningRecord, PokjaMember, ProposedWinner,
+    Sppbj, TenderAnnouncement, TenderHead, VendorDetails,
+};
 
 /// Why a report could not be produced.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -1,5 +1,6 @@
 //! The benchmarks behind `mufakat bench` (method and figures: docs/benchmarks.md):
 //! `catalogue` (`mufakat bench catalogue`: catalogue search over HTTP on a large catalogue),
+//! `tender` (`mufakat bench rush`: sealed bids at a deadline; `mufakat bench ocds`: OCDS releases),
 //! `trail` (`mufakat bench trail`: auditors' trail queries over HTTP on a long chain, and its
 //! verification),
 //! `audit` (`mufakat bench audit`: audited transitions against raw inserts, verification
@@ -14,6 +15,7 @@ mod fixture;
 mod load;
 mod node;
 mod soak;
+mod tender;
 mod trail;
 mod usage;
 
@@ -22,6 +24,7 @@ pub use catalogue::{run_catalogue, CatalogueRun};
 pub use fixture::{cases_in, load_fixture, token_for, vote_totals, votes_in_process, LoadFixture};
 pub use load::{run_load, LoadRun};
 pub use soak::{run_soak, SoakRun};
+pub use tender::{releases_of, run_ocds, run_rush, OcdsRun, RushRun};
 pub use trail::{run_trail, TrailRun};
 
 use std::time::Instant;

@@ -56,7 +56,7 @@ fn day(d: NaiveDate) -> String {
 }
 
 /// A party (organisation) of a process.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Party {
     pub id: String,
     pub name: String,
@@ -93,14 +93,14 @@ impl Party {
 }
 
 /// What every release of one process shares.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Process {
     pub ocid: String,
     pub buyer: Party,
 }
 
 /// The plan line the process buys for (the budget), and the musrenbang proposal behind it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Planning {
     pub line_id: i32,
     pub title: String,
@@ -112,7 +112,7 @@ pub struct Planning {
 }
 
 /// A procedure as announced.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Tender {
     pub id: String,
     pub title: String,
@@ -243,7 +243,7 @@ pub fn amendment_release(
 }
 
 /// A bid as the opening found it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Bid {
     pub id: String,
     pub tenderer: Party,
@@ -340,7 +340,7 @@ pub fn tender_status_release(
 
 /// The award as announced (`pending` during the objection period) or confirmed by the SPPBJ
 /// (`active`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Award {
     pub id: String,
     pub tender_id: String,
@@ -390,7 +390,7 @@ pub fn award_release(
 }
 
 /// A contract as signed, or as amended.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Contract {
     pub id: String,
     pub award_id: String,
@@ -465,7 +465,7 @@ pub fn implementation_release(
 }
 
 /// Who publishes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Publisher {
     pub name: String,
     pub uri: String,

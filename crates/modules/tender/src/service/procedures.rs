@@ -85,8 +85,9 @@ pub async fn create(
     create_with(state, user, n, true).await
 }
 
-/// [`create`]; the demo (and only it) announces with a submission period of seconds.
-pub(crate) async fn create_with(
+/// [`create`]; the demo and the deadline-rush benchmark (and nothing served) announce with a
+/// submission period of seconds.
+pub async fn create_with(
     state: &AppState,
     user: &CurrentUser,
     n: NewProcedure,
