@@ -508,14 +508,12 @@ pub fn evaluation_report(e: &EvaluationReport, lang: Lang) -> Result<Vec<u8>, Re
             ]);
             r.paragraph(&match lang {
                 Lang::Id => format!(
-                    "Pokja Pemilihan mengusulkan {} sebagai calon pemenang dengan harga penawaran {}.",
-                    or_dash(&w.vendor_name),
-                    rupiah(w.price)
+                    "Pokja Pemilihan mengusulkan {} sebagai calon pemenang.",
+                    or_dash(&w.vendor_name)
                 ),
                 Lang::En => format!(
-                    "The Selection Committee proposes {} as the winner, with a bid price of {}.",
-                    or_dash(&w.vendor_name),
-                    rupiah(w.price)
+                    "The Selection Committee proposes {} as the winner.",
+                    or_dash(&w.vendor_name)
                 ),
             });
         }
@@ -731,34 +729,15 @@ pub fn sppbj(s: &Sppbj, lang: Lang) -> Result<Vec<u8>, ReportError> {
             },
         ),
     ]);
-    r.text_block(
-        tr(lang, "Kepada Yth.", "To"),
-        Font::Regular,
-        BODY_SIZE,
-        Align::Left,
-        0.0,
-    );
-    r.text_block(
-        &or_dash(&s.vendor.name),
-        Font::Bold,
-        BODY_SIZE,
-        Align::Left,
-        0.0,
-    );
-    r.text_block(
-        &or_dash(&s.vendor.address),
-        Font::Regular,
-        BODY_SIZE,
-        Align::Left,
-        0.0,
-    );
-    r.text_block(
-        &format!("NPWP {}", or_dash(&s.vendor.npwp)),
-        Font::Regular,
-        BODY_SIZE,
-        Align::Left,
-        0.0,
-    );
+    let address = [
+        (tr(lang, "Kepada Yth.", "To").to_string(), Font::Regular),
+        (or_dash(&s.vendor.name), Font::Bold),
+        (or_dash(&s.vendor.address), Font::Regular),
+        (format!("NPWP {}", or_dash(&s.vendor.npwp)), Font::Regular),
+    ];
+    for (line, font) in &address {
+        r.text_block(line, *font, BODY_SIZE, Align::Left, 0.0);
+    }
     r.spacer(4.0);
     let method = or_dash(&s.head.method_title);
     r.paragraph(&match lang {
@@ -777,6 +756,7 @@ pub fn sppbj(s: &Sppbj, lang: Lang) -> Result<Vec<u8>, ReportError> {
             rupiah(s.price)
         ),
     });
+    r.spacer(1.0);
     r.key_values(&head_pairs(
         &s.head,
         lang,

@@ -98,8 +98,9 @@ impl EauditQuery {
 
     /// The history of one object across the workflows that touched it, within the assignment,
     /// newest first and paged like `auditTrail`: `kind` is `case` (a case number), `proposal`,
-    /// `package`, `order`, `vendor` or `assignment`; a proposal's history follows it into the
-    /// plan, its packages and their orders.
+    /// `package`, `order`, `procedure`, `contract`, `vendor` or `assignment`; a proposal's
+    /// history follows it into the plan, its packages, their orders, their competitive
+    /// procedures (with objections) and contracts.
     #[graphql(complexity = "(first.clamp(1, 200) as usize) * child_complexity + 1")]
     async fn audit_object_history(
         &self,

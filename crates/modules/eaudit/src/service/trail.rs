@@ -579,6 +579,23 @@ pub async fn object_cases(state: &AppState, kind: &str, id: i32) -> AppResult<Ve
                 .ok_or(not_found("vendor"))?;
             push(v.instance_id);
         }
+                "procedure" => {
+            let p = mufakat_module_tender::service::get_procedure(db, id).await?;
+            push(p.instance_id);
+            for o in mufakat_module_tender::service::objections::of_procedure(db, p.id).await? {
+                push(o.instance_id);
+            }
+            if let Some(c) = mufakat_module_tender::service::contracts::of_procedure(db, p.id).await? {
+                push(c.instance_id);
+            }
+        }
+        "contract" => {
+            let c = mufakat_module_tender::service::contracts::get(db, id).await?;
+            push(c.instance_id);
+            if let Some(p) = c.procedure_id {
+                push(mufakat_module_tender::service::get_procedure(db, p).await?.instance_id);
+            }
+        }
         "assignment" => {
             use crate::entity::{finding, recommendation};
             let a = get_assignment(db, id).await?;
@@ -604,8 +621,8 @@ pub async fn object_cases(state: &AppState, kind: &str, id: i32) -> AppResult<Ve
             return Err(AppError::validation(
                 "kind",
                 "enum",
-                "Jenis objek: case, proposal, package, order, vendor atau assignment.",
-                "Kind of object: case, proposal, package, order, vendor or assignment.",
+                                "Jenis objek: case, proposal, package, order, procedure, contract, vendor atau assignment.",
+                "Kind of object: case, proposal, package, order, procedure, contract, vendor or assignment.",
             ))
         }
     }
@@ -614,11 +631,39 @@ pub async fn object_cases(state: &AppState, kind: &str, id: i32) -> AppResult<Ve
         .all(db)
         .await
         .db()?;
+    let package_ids: Vec<i32> = packages.iter().map(|p| p.id).collect();
     for p in packages {
         push(p.instance_id);
     }
     for o in orders {
         push(o.instance_id);
+    }
+    // The golden thread on: the package's competitive procedures, their objections and
+    // contracts.
+    use mufakat_module_tender::entity::{contract, objection, procedure};
+    let procedures = procedure::Entity::find()
+        .filter(procedure::Column::PackageId.is_in(package_ids.clone()))
+        .all(db)
+        .await
+        .db()?;
+    let objections = objection::Entity::find()
+        .filter(objection::Column::ProcedureId.is_in(procedures.iter().map(|p| p.id)))
+        .all(db)
+        .await
+        .db()?;
+    let contracts = contract::Entity::find()
+        .filter(contract::Column::PackageId.is_in(package_ids))
+        .all(db)
+        .await
+        .db()?;
+    for p in procedures {
+        push(p.instance_id);
+    }
+    for o in objections {
+        push(o.instance_id);
+    }
+    for c in contracts {
+        push(c.instance_id);
     }
     out.extend(lines);
     Ok(out)
