@@ -19,6 +19,11 @@ pub fn routes(state: AppState) -> Router {
         .route("/ocds/releases.json", get(releases))
         .route("/ocds/records/{ocid}", get(record))
         .route("/procurement/bids/{id}/documents/{n}", get(document))
+        .route("/procurement/procedures/{id}/{doc}", get(procedure_pdf))
+        .route(
+            "/procurement/objections/{id}/answer.pdf",
+            get(objection_pdf),
+        )
         .with_state(state)
 }
 
@@ -159,5 +164,60 @@ async fn document(
         )
             .into_response(),
         Err(e) => error(e, a.lang),
+    }
+}
+
+fn pdf(name: String, bytes: Vec<u8>) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `/procurement/procedures/{id}/{announcement|opening|evaluation|award|sppbj}.pdf`: public
+/// from the stage that makes each (the evaluation earlier for insiders, with a token).
+async fn procedure_pdf(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path((id, doc)): Path<(i32, String)>,
+) -> Response {
+    let l = lang(&headers);
+    let reader = match headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        Some(t) => match mufakat_kernel::services::accounts::authenticate(&state, t).await {
+            Ok(u) => Some(u),
+            Err(e) => return error(e, l),
+        },
+        None => None,
+    };
+    let Some(doc) = doc.strip_suffix(".pdf") else {
+        return error(AppError::NotFound { entity: "document" }, l);
+    };
+    match crate::service::papers::procedure_pdf(&state, reader.as_ref(), id, doc, l).await {
+        Ok((name, bytes)) => pdf(name, bytes),
+        Err(e) => error(e, l),
+    }
+}
+
+async fn objection_pdf(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<i32>,
+) -> Response {
+    let l = lang(&headers);
+    match crate::service::papers::objection_pdf(&state, id, l).await {
+        Ok((name, bytes)) => pdf(name, bytes),
+        Err(e) => error(e, l),
     }
 }

@@ -12,6 +12,7 @@ pub mod contracts;
 pub mod evaluation;
 pub mod objections;
 pub mod opening;
+pub mod papers;
 pub mod procedures;
 pub mod publish;
 
