@@ -205,6 +205,22 @@ pub fn files(app: &TestApp) -> String {
     out
 }
 
+/// The HTTP status of a procedure's PDF `doc` (and that a 200 is a PDF).
+pub async fn pdf(app: &TestApp, token: Option<&str>, procedure: &str, doc: &str) -> u16 {
+    let mut req = app
+        .client
+        .get(app.url(&format!("/procurement/procedures/{procedure}/{doc}.pdf")));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    if status == 200 {
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF"), "{doc}");
+    }
+    status
+}
+
 fn data<'a>(v: &'a Value, f: &str) -> &'a Value {
     assert_ok(v);
     &v["data"][f]
@@ -304,6 +320,15 @@ async fn a_tender_is_won_by_the_second_lowest_price_after_the_lowest_is_disquali
         .iter()
         .all(|b| b["price"].is_null() && b["technical"].is_null()));
     assert_eq!(own_bids[0]["status"], "replaced");
+    // Nor any document: before the opening only the announcement is made.
+    assert_eq!(pdf(&app, None, &pid, "announcement").await, 200);
+    for doc in ["opening", "evaluation", "award", "sppbj"] {
+        assert_eq!(
+            pdf(&app, Some(&ukpbj), &pid, doc).await,
+            403,
+            "{doc} before the opening"
+        );
+    }
     // Nor the OCDS releases published so far.
     let early = app
         .client
@@ -380,6 +405,10 @@ async fn a_tender_is_won_by_the_second_lowest_price_after_the_lowest_is_disquali
         { "bidId": bid(2), "administrative": true, "technical": true },
     ])).await;
     assert_eq!(data(&v, "evaluateBids")["status"], "evaluated");
+    // The proposal is not public until announced (the opening record is).
+    assert_eq!(pdf(&app, None, &pid, "opening").await, 200);
+    assert_eq!(pdf(&app, None, &pid, "evaluation").await, 403);
+    assert_eq!(pdf(&app, Some(&ukpbj), &pid, "evaluation").await, 200);
     // The proposal is not public until announced.
     assert!(procedure(&app, None, &pid).await["winner"].is_null());
     assert_eq!(
@@ -459,6 +488,17 @@ async fn a_tender_is_won_by_the_second_lowest_price_after_the_lowest_is_disquali
         .as_str()
         .unwrap()
         .starts_with("SPPBJ-"));
+    for doc in ["evaluation", "award", "sppbj"] {
+        assert_eq!(pdf(&app, None, &pid, doc).await, 200, "{doc}");
+    }
+    let r = app
+        .client
+        .get(app.url(&format!("/procurement/objections/{oid}/answer.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
     let k = sign(&app, &ppk, &pid).await;
     let k = data(&k, "signContract").clone();
     assert_eq!(k["value"], "411111111.33");
