@@ -848,3 +848,107 @@ async fn an_unsuccessful_tender_is_tendered_again_and_client_sealed_bids_open() 
         .await;
     assert_eq!(data(&list, "procedures")[0]["retenderOf"], json!(pid));
 }
+
+#[tokio::test]
+async fn bids_racing_the_closing_timer_are_sealed_exactly_once_or_refused() {
+    let app = spawn_app().await;
+    let ukpbj = app.login("ukpbj").await;
+    let mut tokens = vec![];
+    for i in 0..24 {
+        tokens.push(
+            verified_vendor(
+                &app,
+                &format!("cv.rush{i}"),
+                &format!("{:02}.234.567.8-901.000", 20 + i),
+            )
+            .await
+            .0,
+        );
+    }
+    let pkg = announced_package(&app, "construction", "900000000", "", None).await;
+    let end = deadline(8);
+    let v = create_procedure(&app, &ukpbj, &pkg, "lowest_price", end, &[], None).await;
+    let pid = data(&v, "createProcedure")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Every vendor bids at once while the timer closes the procedure in their midst.
+    let mut tasks = vec![];
+    for (i, t) in tokens.iter().enumerate() {
+        let (app, t, pid) = (&app, t.clone(), pid.clone());
+        tasks.push(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(15 * i as u64)).await;
+            let r = submit(
+                app,
+                &t,
+                &pid,
+                &format!("{}", 800_000_000 + i * 1000),
+                "x",
+                None,
+            )
+            .await;
+            match error_code(&r) {
+                None => Ok(r["data"]["submitBid"]["bidId"].as_str().unwrap().to_owned()),
+                Some(c) => Err(c),
+            }
+        });
+    }
+    let closer = async {
+        // Once a few bids are in, in the midst of the others.
+        use mufakat_module_tender::entity::bid;
+        use mufakat_store::sea_orm::{EntityTrait, PaginatorTrait};
+        for _ in 0..500 {
+            if bid::Entity::find().count(&app.state.db).await.unwrap() >= 6 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        time_passes(&app, end + Duration::seconds(1)).await;
+    };
+    let (results, ()) = tokio::join!(futures_util::future::join_all(tasks), closer);
+    let acked: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
+    assert!(
+        results
+            .iter()
+            .all(|r| r.as_ref().err().is_none_or(|c| c == "CONFLICT")),
+        "{results:?}"
+    );
+    eprintln!(
+        "race: {} of {} acknowledged before the close",
+        acked.len(),
+        results.len()
+    );
+    // What the deadline sealed is exactly what was acknowledged.
+    let be = app.state.db.get_database_backend();
+    let row = app
+        .state
+        .db
+        .query_one_raw(Statement::from_string(
+            be,
+            "SELECT input AS i FROM audit_events WHERE transition = 'seal_bids'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let sealed: Value = serde_json::from_str(&row.try_get::<String>("", "i").unwrap()).unwrap();
+    let mut sealed_ids: Vec<String> = sealed["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["bid"].as_str().unwrap().to_owned())
+        .collect();
+    let mut a = acked.clone();
+    a.sort();
+    sealed_ids.sort();
+    assert_eq!(a, sealed_ids);
+    let p = procedure(&app, None, &pid).await;
+    assert_eq!(p["bids"].as_array().unwrap().len(), acked.len());
+    // After the close, a bid is refused.
+    assert_eq!(
+        error_code(&submit(&app, &tokens[0], &pid, "1000", "x", None).await).as_deref(),
+        Some("CONFLICT")
+    );
+}
