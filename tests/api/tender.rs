@@ -205,6 +205,18 @@ pub fn files(app: &TestApp) -> String {
     out
 }
 
+/// The HTTP status of downloading an opened bid's first document.
+pub async fn bid_document(app: &TestApp, token: &str, bid: &str) -> u16 {
+    app.client
+        .get(app.url(&format!("/procurement/bids/{bid}/documents/0")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 /// The HTTP status of a procedure's PDF `doc` (and that a 200 is a PDF).
 pub async fn pdf(app: &TestApp, token: Option<&str>, procedure: &str, doc: &str) -> u16 {
     let mut req = app
@@ -329,6 +341,10 @@ async fn a_tender_is_won_by_the_second_lowest_price_after_the_lowest_is_disquali
             "{doc} before the opening"
         );
     }
+    // Nor a bid's document, not even to its bidder.
+    let own_bid = data(&r2, "submitBid")["bidId"].as_str().unwrap().to_owned();
+    assert_eq!(bid_document(&app, &a, &own_bid).await, 403);
+    assert_eq!(bid_document(&app, &ukpbj, &own_bid).await, 403);
     // Nor the OCDS releases published so far.
     let early = app
         .client
@@ -375,6 +391,10 @@ async fn a_tender_is_won_by_the_second_lowest_price_after_the_lowest_is_disquali
     assert_eq!(prices, ["366666666.22", "411111111.33", "455555555.44"]);
     // The public sees prices, not the technical offers or documents; the Pokja sees them.
     assert!(p["bids"][0]["technical"].is_null());
+    // After it, the bidder and the Pokja download the document; another bidder does not.
+    assert_eq!(bid_document(&app, &a, &own_bid).await, 200);
+    assert_eq!(bid_document(&app, &ukpbj, &own_bid).await, 200);
+    assert_eq!(bid_document(&app, &b, &own_bid).await, 403);
     let inside = procedure(&app, Some(&ukpbj), &pid).await;
     assert_eq!(inside["bids"][0]["technical"], "RAHASIA-TEKNIS-ALPHA");
     assert_eq!(inside["bids"][0]["documents"][0]["name"], "rab.pdf");

@@ -21,11 +21,14 @@
 //! - **Pemecahan paket** (package splitting): dividing one need into packages to stay under
 //!   the direct ceiling, forbidden; [`splitting`] flags likely cases.
 //!
-//! Also: catalogue price statistics ([`prices`]) and checks of uploaded vendor documents
-//! ([`files`]). The thresholds live in `workflows/config/procurement-thresholds.toml`.
+//! Also: catalogue price statistics ([`prices`]), checks of uploaded vendor documents
+//! ([`files`]) and red flags of contracting processes from their OCDS compiled releases, after
+//! the Open Contracting Partnership's Cardinal ([`flags`]). The thresholds live in
+//! `workflows/config/procurement-thresholds.toml`.
 
 pub mod bank;
 pub mod files;
+pub mod flags;
 pub mod ids;
 pub mod kinds;
 pub mod method_error;
@@ -35,6 +38,10 @@ pub mod splitting;
 pub mod thresholds;
 
 pub use files::{check_upload, sniff, AllowedTypes, DocumentKind, UploadError};
+pub use flags::{
+    compute as compute_flags, compute_with_meta as compute_flags_with_meta, CatalogueKey,
+    CatalogueMedians, Evidence, Fence, Flag, Indicator, Report, Scope, Settings as FlagSettings,
+};
 pub use ids::{BankAccount, CompanyForm, IdError, Kbli, Nib, Npwp};
 pub use prices::{stats, PriceStats};
 pub use splitting::{split_flags, PackageFacts, SplitFlag};
