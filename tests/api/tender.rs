@@ -826,15 +826,45 @@ async fn an_unsuccessful_tender_is_tendered_again_and_client_sealed_bids_open() 
         .await,
     );
     assert_ok(&app.gql("mutation($p: ID!, $s: String!) { submitSealedBid(procedureId: $p, sealed: $s) { sha256 } }", json!({ "p": pid, "s": b64 }), Some(&a)).await);
+    // A bid too large for a GraphQL string (a 200 KB document) goes over HTTP as the file.
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(200_000, b'x');
+    let large = mufakat_module_tender::seal::Envelope {
+        procedure: envelope.procedure.clone(),
+        price: "470000000".parse().unwrap(),
+        technical: String::new(),
+        documents: vec![mufakat_module_tender::seal::EnvelopeDocument {
+            name: "gambar.pdf".into(),
+            content_type: "application/pdf".into(),
+            data: base64::engine::general_purpose::STANDARD.encode(&big),
+        }],
+    };
+    let bytes =
+        mufakat_module_tender::seal::seal(p["publicKey"].as_str().unwrap(), &large).unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/procurement/procedures/{pid}/bids")))
+        .bearer_auth(&other)
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let receipt: Value = r.json().await.unwrap();
+    assert_eq!(
+        receipt["sha256"].as_str().unwrap(),
+        mufakat_module_tender::seal::receipt_hash(&bytes)
+    );
     time_passes(&app, end + Duration::seconds(1)).await;
     let p = procedure(&app, None, &pid).await;
     assert_eq!(p["bids"][0]["price"], "480000000");
-    // One bid of the minimum three: evaluation is refused, the tender fails, and is repeated.
+    assert_eq!(p["bids"][1]["price"], "470000000");
+    // Two bids of the minimum three: evaluation is refused, the tender fails, and is repeated.
     let e = evaluate(
         &app,
         &ukpbj,
         &pid,
-        json!([{ "bidId": p["bids"][0]["id"], "administrative": true, "technical": true }]),
+        json!([{ "bidId": p["bids"][0]["id"], "administrative": true, "technical": true }, { "bidId": p["bids"][1]["id"], "administrative": true, "technical": true }]),
     )
     .await;
     assert_eq!(error_code(&e).as_deref(), Some("CONFLICT"), "{e}");
@@ -971,4 +1001,40 @@ async fn bids_racing_the_closing_timer_are_sealed_exactly_once_or_refused() {
         error_code(&submit(&app, &tokens[0], &pid, "1000", "x", None).await).as_deref(),
         Some("CONFLICT")
     );
+}
+
+#[tokio::test]
+async fn a_tender_whose_bids_all_fail_is_declared_unsuccessful_with_its_evaluation() {
+    let app = spawn_app().await;
+    let ukpbj = app.login("ukpbj").await;
+    let mut tokens = vec![];
+    for (u, npwp) in [
+        ("cv.a", "31.234.567.8-901.000"),
+        ("cv.b", "32.234.567.8-901.000"),
+        ("cv.c", "33.234.567.8-901.000"),
+    ] {
+        tokens.push(verified_vendor(&app, u, npwp).await.0);
+    }
+    let pkg = announced_package(&app, "goods", "500000000", "", None).await;
+    let end = deadline(8);
+    let v = create_procedure(&app, &ukpbj, &pkg, "lowest_price", end, &[], None).await;
+    let pid = data(&v, "createProcedure")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (i, t) in tokens.iter().enumerate() {
+        assert_ok(&submit(&app, t, &pid, &format!("{}", 400_000_000 + i), "x", None).await);
+    }
+    time_passes(&app, end + Duration::seconds(1)).await;
+    let p = procedure(&app, Some(&ukpbj), &pid).await;
+    let all_fail: Vec<Value> = p["bids"].as_array().unwrap().iter().map(|b| json!({ "bidId": b["id"], "administrative": false, "technical": false, "reason": "Dokumen kualifikasi tidak lengkap." })).collect();
+    let e = evaluate(&app, &ukpbj, &pid, json!(all_fail)).await;
+    assert_eq!(error_code(&e).as_deref(), Some("CONFLICT"), "{e}");
+    // Without the evaluation, three bids cannot be declared unsuccessful; with it, they can.
+    let f = app.gql("mutation($p: ID!) { failProcedure(procedureId: $p, reason: \"Semua gugur.\") { status } }", json!({ "p": pid }), Some(&ukpbj)).await;
+    assert_eq!(error_code(&f).as_deref(), Some("CONFLICT"), "{f}");
+    let f = app.gql("mutation($p: ID!, $j: [JudgementInput!]!) { failProcedure(procedureId: $p, reason: \"Semua penawaran gugur.\", judgements: $j) { status bids { reason } } }", json!({ "p": pid, "j": all_fail }), Some(&ukpbj)).await;
+    let f = data(&f, "failProcedure");
+    assert_eq!(f["status"], "unsuccessful");
+    assert_eq!(f["bids"][0]["reason"], "Dokumen kualifikasi tidak lengkap.");
 }

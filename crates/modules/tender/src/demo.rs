@@ -294,6 +294,7 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
         &ukpbj,
         ps[4].id,
         "Hanya satu penawaran masuk (minimum tiga): tender gagal, akan ditender ulang.",
+        vec![],
     )
     .await?;
     Ok(ps.len())

@@ -12,13 +12,19 @@ use mufakat_module_procurement::http::{error, lang, Authed};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::service::{bids, get_procedure, is_insider, publish, OPENED};
+use crate::service::{bids, get_procedure, is_insider, publish};
 
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/ocds/releases.json", get(releases))
         .route("/ocds/records/{ocid}", get(record))
         .route("/procurement/bids/{id}/documents/{n}", get(document))
+        .route(
+            "/procurement/procedures/{id}/bids",
+            axum::routing::post(upload_bid).layer(axum::extract::DefaultBodyLimit::max(
+                crate::seal::MAX_SEALED_BYTES,
+            )),
+        )
         .route("/procurement/procedures/{id}/{doc}", get(procedure_pdf))
         .route(
             "/procurement/objections/{id}/answer.pdf",
@@ -123,8 +129,7 @@ async fn document(
         let own = mufakat_module_procurement::service::membership(&state.db, &a.user)
             .await?
             .is_some_and(|m| m.vendor_id == b.vendor_id);
-        if !OPENED.contains(&p.status.as_str()) || !(own || is_insider(&state, &a.user, &p).await?)
-        {
+        if p.opened_at.is_none() || !(own || is_insider(&state, &a.user, &p).await?) {
             return Err(AppError::Forbidden);
         }
         let docs: Vec<Value> = b
@@ -219,5 +224,32 @@ async fn objection_pdf(
     match crate::service::papers::objection_pdf(&state, id, l).await {
         Ok((name, bytes)) => pdf(name, bytes),
         Err(e) => error(e, l),
+    }
+}
+
+/// `POST /procurement/procedures/{id}/bids`: a bid sealed on the vendor's side (the bytes of
+/// the age file that `mufakat bid seal` wrote, up to 32 MB with its documents), for bids too
+/// large for a GraphQL string. Answers 201 with the receipt.
+async fn upload_bid(
+    State(state): State<AppState>,
+    a: Authed,
+    Path(id): Path<i32>,
+    body: axum::body::Bytes,
+) -> Response {
+    match bids::submit_sealed(&state, &a.user, id, body).await {
+        Ok(r) => (
+            StatusCode::CREATED,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::json!({
+                "bidId": r.bid.id.to_string(),
+                "procedureNumber": r.procedure_number,
+                "sha256": r.bid.sha256,
+                "sizeBytes": r.bid.size_bytes,
+                "submittedAt": r.bid.submitted_at.to_rfc3339(),
+            })
+            .to_string(),
+        )
+            .into_response(),
+        Err(e) => error(e, a.lang),
     }
 }

@@ -298,7 +298,12 @@ pub async fn run_rush(mut settings: Settings, run: RushRun) -> anyhow::Result<()
     }
     lat.sort_by(|a, b| a.total_cmp(b));
     // When the last acknowledged bid was answered, from the burst's start.
-    let last_ack = results.iter().filter(|(r, _)| r.is_ok()).map(|(_, ms)| *ms).fold(0.0f64, f64::max) / 1000.0;
+    let last_ack = results
+        .iter()
+        .filter(|(r, _)| r.is_ok())
+        .map(|(_, ms)| *ms)
+        .fold(0.0f64, f64::max)
+        / 1000.0;
     // Every acknowledged bid: stored once, taken before the deadline, in the sealed set.
     let stored = mufakat_module_tender::entity::bid::Entity::find()
         .filter(mufakat_module_tender::entity::bid::Column::ProcedureId.eq(p.id))

@@ -68,6 +68,20 @@ fn ids(field: &str, v: &[ID]) -> Result<Vec<i32>> {
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+fn judgements_of(v: Vec<JudgementInput>) -> Result<Vec<evaluation::Judgement>> {
+    let mut js = vec![];
+    for j in v {
+        js.push(evaluation::Judgement {
+            bid_id: parse_id("bidId", &j.bid_id)?,
+            administrative: j.administrative,
+            technical: j.technical,
+            technical_score: j.technical_score,
+            reason: j.reason,
+        });
+    }
+    Ok(js)
+}
+
 fn b64(field: &str, s: &str) -> Result<Vec<u8>, AppError> {
     base64::engine::general_purpose::STANDARD
         .decode(s.trim())
@@ -298,20 +312,24 @@ impl TenderMutation {
         ))
     }
 
-    /// Declares an opened procedure unsuccessful (too few bids, or none compliant).
+    /// Declares an opened procedure unsuccessful: too few bids, or none compliant — then give
+    /// the `judgements` that disqualify every bid (recorded with the failure).
     async fn fail_procedure(
         &self,
         ctx: &Context<'_>,
         procedure_id: ID,
         reason: String,
+        #[graphql(default)] judgements: Vec<JudgementInput>,
     ) -> Result<Procedure> {
         let user = require_user(ctx)?;
+        let js = judgements_of(judgements)?;
         Ok(Procedure(
             procedures::fail(
                 state(ctx),
                 user,
                 parse_id("procedureId", &procedure_id)?,
                 &reason,
+                js,
             )
             .await?,
         ))

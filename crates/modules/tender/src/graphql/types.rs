@@ -12,7 +12,7 @@ use sea_orm::EntityTrait;
 use crate::entity::{amendment, bid, contract, objection, procedure, question};
 use crate::service::{
     self as svc, bids, clarification, contracts, is_insider, objections, procedures,
-    ANNOUNCED_AWARD, OPENED,
+    ANNOUNCED_AWARD,
 };
 
 fn user<'a>(ctx: &Context<'a>) -> Option<&'a mufakat_kernel::auth::CurrentUser> {
@@ -168,7 +168,7 @@ impl Procedure {
     /// number (`null` for others); afterwards everyone.
     async fn sealed_bid_count(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
         let p = &self.0;
-        if OPENED.contains(&p.status.as_str()) {
+        if p.opened_at.is_some() {
             let n = bids::of_procedure(&state(ctx).db, p.id)
                 .await?
                 .iter()
@@ -190,7 +190,7 @@ impl Procedure {
     /// bid (and the viewer's own replaced or withdrawn ones).
     async fn bids(&self, ctx: &Context<'_>) -> Result<Vec<Bid>> {
         let own = own_vendor(ctx).await?;
-        let opened = OPENED.contains(&self.0.status.as_str());
+        let opened = self.0.opened_at.is_some();
         let inside = insider(ctx, &self.0).await?;
         Ok(bids::of_procedure(&state(ctx).db, self.0.id)
             .await?
@@ -285,7 +285,7 @@ pub struct Bid {
 
 impl Bid {
     fn opened(&self) -> bool {
-        OPENED.contains(&self.procedure.status.as_str())
+        self.procedure.opened_at.is_some()
     }
     fn evaluation_visible(&self) -> bool {
         ANNOUNCED_AWARD.contains(&self.procedure.status.as_str()) || (self.inside && self.opened())

@@ -351,6 +351,8 @@ pub struct Award {
     pub supplier: Party,
 }
 
+/// The tender is `complete` once the award is confirmed (`active`), `active` while it is
+/// pending or after it was withdrawn.
 pub fn award_release(
     p: &Process,
     seq: u32,
@@ -381,7 +383,7 @@ pub fn award_release(
     );
     r.insert(
         "tender".into(),
-        json!({ "id": a.tender_id, "status": if update { "complete" } else { "active" } }),
+        json!({ "id": a.tender_id, "status": if a.status == "active" { "complete" } else { "active" } }),
     );
     if !bids.is_empty() {
         r.insert("bids".into(), bids_json(bids));

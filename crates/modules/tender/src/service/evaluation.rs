@@ -123,23 +123,14 @@ pub fn rank(
     out
 }
 
-/// The Pokja's evaluation of every opened bid; proposes the winner.
-pub async fn evaluate(
-    state: &AppState,
-    user: &CurrentUser,
-    procedure_id: i32,
-    judged: Vec<Judgement>,
-) -> AppResult<procedure::Model> {
-    require_pokja(&state.db, user, procedure_id).await?;
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
-    let p = get_procedure(&txn, procedure_id).await?;
-    require_state(
-        &p,
-        &["opened"],
-        "Evaluasi dilakukan setelah pembukaan penawaran",
-        "Evaluation comes after the opening",
-    )?;
-    let bids = opened_bids(&txn, p.id).await?;
+/// Checks the judgements (every opened bid once, a reason for a failing one, a score with
+/// quality and cost), ranks them and stores the results on the bids, in the caller's write.
+pub async fn record(
+    txn: &mufakat_kernel::audit_log::WriteTxn,
+    p: &procedure::Model,
+    judged: &[Judgement],
+) -> AppResult<Vec<Result1>> {
+    let bids = opened_bids(txn, p.id).await?;
     let mut errors = vec![];
     for (i, j) in judged.iter().enumerate() {
         if !bids.iter().any(|b| b.id == j.bid_id) {
@@ -211,7 +202,44 @@ pub async fn evaluate(
         .map(|b| (b.id, b.price_sen.unwrap_or(i64::MAX)))
         .collect();
     let weight = (p.evaluation == "quality_cost").then_some(p.quality_weight);
-    let results = rank(&pairs, &judged, p.hps_sen, weight);
+    let results = rank(&pairs, judged, p.hps_sen, weight);
+    for r in &results {
+        bid::Entity::update_many()
+            .col_expr(bid::Column::AdminOk, Expr::value(r.admin_ok))
+            .col_expr(bid::Column::TechOk, Expr::value(r.tech_ok))
+            .col_expr(bid::Column::TechScore, Expr::value(r.tech_score))
+            .col_expr(bid::Column::Reason, Expr::value(r.reason.clone()))
+            .col_expr(
+                bid::Column::Score,
+                Expr::value(r.score.map(|s| s.to_string())),
+            )
+            .col_expr(bid::Column::Rank, Expr::value(r.rank))
+            .filter(bid::Column::Id.eq(r.bid_id))
+            .exec(txn)
+            .await
+            .db()?;
+    }
+    Ok(results)
+}
+
+/// The Pokja's evaluation of every opened bid; proposes the winner.
+pub async fn evaluate(
+    state: &AppState,
+    user: &CurrentUser,
+    procedure_id: i32,
+    judged: Vec<Judgement>,
+) -> AppResult<procedure::Model> {
+    require_pokja(&state.db, user, procedure_id).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let p = get_procedure(&txn, procedure_id).await?;
+    require_state(
+        &p,
+        &["opened"],
+        "Evaluasi dilakukan setelah pembukaan penawaran",
+        "Evaluation comes after the opening",
+    )?;
+    let results = record(&txn, &p, &judged).await?;
+    let bids = opened_bids(&txn, p.id).await?;
     let Some(winner) = results.iter().find(|r| r.rank == Some(1)) else {
         return Err(AppError::conflict(
             "Tidak ada penawaran yang memenuhi syarat: nyatakan pemilihan gagal.",
@@ -233,22 +261,6 @@ pub async fn evaluate(
         ));
     }
     let now = Utc::now();
-    for r in &results {
-        bid::Entity::update_many()
-            .col_expr(bid::Column::AdminOk, Expr::value(r.admin_ok))
-            .col_expr(bid::Column::TechOk, Expr::value(r.tech_ok))
-            .col_expr(bid::Column::TechScore, Expr::value(r.tech_score))
-            .col_expr(bid::Column::Reason, Expr::value(r.reason.clone()))
-            .col_expr(
-                bid::Column::Score,
-                Expr::value(r.score.map(|s| s.to_string())),
-            )
-            .col_expr(bid::Column::Rank, Expr::value(r.rank))
-            .filter(bid::Column::Id.eq(r.bid_id))
-            .exec(&txn)
-            .await
-            .db()?;
-    }
     let record: Vec<_> = results
         .iter()
         .map(|r| {

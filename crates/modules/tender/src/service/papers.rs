@@ -14,7 +14,7 @@ use mufakat_reports as r;
 use mufakat_store::DbResultExt;
 use sea_orm::EntityTrait;
 
-use super::{bids, get_procedure, is_insider, objections, pokja_of, ANNOUNCED_AWARD, OPENED};
+use super::{bids, get_procedure, is_insider, objections, pokja_of, ANNOUNCED_AWARD};
 use crate::entity::procedure;
 
 fn money(sen: i64) -> Money {
@@ -119,10 +119,7 @@ pub async fn procedure_pdf(
             },
             lang,
         ),
-        "opening"
-            if OPENED.contains(&status) && status != "unsuccessful"
-                || (status == "unsuccessful" && p.opened_at.is_some()) =>
-        {
+        "opening" if p.opened_at.is_some() => {
             let all = bids::of_procedure(&state.db, p.id).await?;
             let sealed = all
                 .iter()

@@ -521,6 +521,7 @@ pub async fn fail(
     user: &CurrentUser,
     procedure_id: i32,
     reason: &str,
+    judged: Vec<super::evaluation::Judgement>,
 ) -> AppResult<procedure::Model> {
     require_pokja(&state.db, user, procedure_id).await?;
     let mut errors = vec![];
@@ -530,6 +531,16 @@ pub async fn fail(
     }
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
+    // An evaluation in which every bid fails is recorded with the failure.
+    if !judged.is_empty() {
+        require_state(
+            &p,
+            &["opened"],
+            "Evaluasi dilakukan setelah pembukaan penawaran",
+            "Evaluation comes after the opening",
+        )?;
+        super::evaluation::record(&txn, &p, &judged).await?;
+    }
     require_state(
         &p,
         &["opened", "evaluated"],
