@@ -1038,3 +1038,51 @@ async fn a_tender_whose_bids_all_fail_is_declared_unsuccessful_with_its_evaluati
     assert_eq!(f["status"], "unsuccessful");
     assert_eq!(f["bids"][0]["reason"], "Dokumen kualifikasi tidak lengkap.");
 }
+
+#[tokio::test]
+async fn red_flags_from_the_live_rows_and_from_the_exported_releases_agree() {
+    let app = spawn_app().await;
+    mufakat_server::seed::seed_demo_procurement(&app.state, DEMO_PASSWORD)
+        .await
+        .unwrap();
+    mufakat_server::seed::seed_demo_tender(&app.state)
+        .await
+        .unwrap();
+    let ukpbj = app.login("ukpbj").await;
+    let q = "query($s: String!) { procurementRedFlags(source: $s) { code title scope subject ocid value tenderers evidence } }";
+    let live = app.gql(q, json!({ "s": "live" }), Some(&ukpbj)).await;
+    let export = app.gql(q, json!({ "s": "export" }), Some(&ukpbj)).await;
+    let live = data(&live, "procurementRedFlags").clone();
+    assert_eq!(live, data(&export, "procurementRedFlags").clone());
+    // The demo's lamp tender had a single bid.
+    assert!(
+        live.as_array().unwrap().iter().any(|f| f["code"] == "R018"),
+        "{live}"
+    );
+    // Not for residents or OPD staff.
+    for u in ["warga.siti", "opd.dinaspu"] {
+        let v = app
+            .gql(q, json!({ "s": "live" }), Some(&app.login(u).await))
+            .await;
+        assert_eq!(error_code(&v).as_deref(), Some("FORBIDDEN"), "{u}");
+    }
+    // And the same from the export file an independent tool would read.
+    let mut buf: Vec<u8> = vec![];
+    mufakat_module_tender::service::publish::export(&app.state, &mut buf, true)
+        .await
+        .unwrap();
+    let pkg: Value = serde_json::from_slice(&buf).unwrap();
+    validate_ocds(&pkg).await;
+    let compiled: Vec<Value> = pkg["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["compiledRelease"].clone())
+        .collect();
+    let from_file = mufakat_procurement::compute_flags(
+        &compiled,
+        &mufakat_procurement::FlagSettings::default(),
+        &Default::default(),
+    );
+    assert_eq!(from_file.len(), live.as_array().unwrap().len());
+}

@@ -5,7 +5,7 @@ use async_graphql::{Context, Object, Result, ID};
 use mufakat_kernel::graphql::{parse_id, state};
 
 use super::types::*;
-use crate::service::{contracts, get_procedure, procedures};
+use crate::service::{contracts, flags, get_procedure, procedures};
 
 #[derive(Default)]
 pub struct TenderQuery;
@@ -40,6 +40,35 @@ impl TenderQuery {
         Ok(Contract(
             contracts::get(&state(ctx).db, parse_id("id", &id)?).await?,
         ))
+    }
+
+    /// Red flags of the competitive procedures (Cardinal's indicators over OCDS compiled
+    /// releases; docs/procurement.md), for those who read procurement's red flags: `source`
+    /// `live` (from the rows now) or `export` (from the published releases); both agree.
+    async fn procurement_red_flags(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "String::from(\"live\")")] source: String,
+    ) -> Result<Vec<RedFlag>> {
+        let user = mufakat_kernel::graphql::require_user(ctx)?;
+        let source = match source.as_str() {
+            "live" => flags::Source::Live,
+            "export" => flags::Source::Export,
+            _ => {
+                return Err(mufakat_core::AppError::validation(
+                    "source",
+                    "enum",
+                    "Sumber: live atau export.",
+                    "Source: live or export.",
+                )
+                .into())
+            }
+        };
+        Ok(flags::for_reader(state(ctx), user, source)
+            .await?
+            .into_iter()
+            .map(RedFlag)
+            .collect())
     }
 
     /// A package's contracts (from its competitive procedures), oldest first.

@@ -539,3 +539,45 @@ impl Contract {
             .collect())
     }
 }
+
+/// A red flag: a prompt for a human to look, never a verdict.
+pub struct RedFlag(pub mufakat_procurement::Flag);
+
+#[Object]
+impl RedFlag {
+    /// Cardinal's code (`R018` …) or Mufakat's (`M001`).
+    async fn code(&self) -> &str {
+        self.0.code
+    }
+    async fn title(&self, ctx: &Context<'_>) -> &str {
+        match req(ctx).lang {
+            mufakat_core::Lang::En => self.0.name,
+            _ => self.0.title_id,
+        }
+    }
+    /// `contracting_process`, `buyer`, `procuring_entity` or `tenderer`.
+    async fn scope(&self) -> String {
+        serde_json::to_value(self.0.scope)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+    /// The ocid, or the organisation's id.
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    async fn ocid(&self) -> Option<&str> {
+        self.0.ocid.as_deref()
+    }
+    /// The indicator's value (a difference, ratio or count; 1 where it is a yes).
+    async fn value(&self) -> Option<String> {
+        self.0.value.map(|v| v.to_string())
+    }
+    async fn tenderers(&self) -> &[String] {
+        &self.0.tenderers
+    }
+    /// What the flag rests on: the bids, awards, dates, amounts and the threshold.
+    async fn evidence(&self) -> async_graphql::Json<serde_json::Value> {
+        async_graphql::Json(serde_json::to_value(&self.0.evidence).unwrap_or_default())
+    }
+}

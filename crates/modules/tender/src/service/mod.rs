@@ -10,6 +10,7 @@ pub mod bids;
 pub mod clarification;
 pub mod contracts;
 pub mod evaluation;
+pub mod flags;
 pub mod objections;
 pub mod opening;
 pub mod papers;
