@@ -163,6 +163,8 @@ enum BenchCommand {
     Rush(mufakat_server::bench::RushRun),
     /// OCDS releases of generated contracting processes, against plain serde_json.
     Ocds(mufakat_server::bench::OcdsRun),
+    /// Red-flag indicators over the compiled releases of generated processes.
+    Flags(mufakat_server::bench::FlagsRun),
 }
 
 #[derive(Args)]
@@ -522,6 +524,7 @@ async fn main() -> anyhow::Result<()> {
             mufakat_server::bench::run_rush(settings, run).await?
         }
         Command::Bench(BenchCommand::Ocds(run)) => mufakat_server::bench::run_ocds(run).await?,
+        Command::Bench(BenchCommand::Flags(run)) => mufakat_server::bench::run_flags(run).await?,
         Command::Bench(BenchCommand::Soak(soak)) => {
             mufakat_server::bench::run_soak(settings, soak).await?
         }

@@ -56,6 +56,10 @@ pub struct Settings {
     pub mini_competition: MethodSettings,
     pub tender: MethodSettings,
     pub ocds: OcdsSettings,
+    /// The red-flag indicators' settings (Cardinal's defaults when absent), read by
+    /// `mufakat_procurement::FlagSettings::from_toml` from this same file.
+    #[serde(default)]
+    pub flags: Option<toml::Value>,
 }
 
 impl Settings {
@@ -71,6 +75,7 @@ impl Settings {
 /// Parses and checks the settings: at least one bid, periods of 1 to 90 days.
 pub fn parse(text: &str) -> Result<Settings, String> {
     let s: Settings = toml::from_str(text).map_err(|e| e.to_string())?;
+    mufakat_procurement::FlagSettings::from_toml(text).map_err(|e| format!("[flags]: {e}"))?;
     for (name, m) in [
         ("mini_competition", &s.mini_competition),
         ("tender", &s.tender),

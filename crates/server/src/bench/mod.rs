@@ -24,7 +24,7 @@ pub use catalogue::{run_catalogue, CatalogueRun};
 pub use fixture::{cases_in, load_fixture, token_for, vote_totals, votes_in_process, LoadFixture};
 pub use load::{run_load, LoadRun};
 pub use soak::{run_soak, SoakRun};
-pub use tender::{releases_of, run_ocds, run_rush, OcdsRun, RushRun};
+pub use tender::{releases_of, run_flags, run_ocds, run_rush, FlagsRun, OcdsRun, RushRun};
 pub use trail::{run_trail, TrailRun};
 
 use std::time::Instant;

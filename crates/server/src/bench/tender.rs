@@ -537,3 +537,44 @@ pub async fn run_ocds(run: OcdsRun) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[derive(clap::Args)]
+pub struct FlagsRun {
+    #[arg(long, default_value_t = 10_000)]
+    processes: usize,
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// `mufakat bench flags`: the red-flag indicators over the compiled releases of `--processes`
+/// generated processes (compiled first; the compilation is timed apart).
+pub async fn run_flags(run: FlagsRun) -> anyhow::Result<()> {
+    let before = peak_rss_mb();
+    let t = Instant::now();
+    let compiled: Vec<serde_json::Value> = (0..run.processes).map(|i| ocds::compile(&releases_of(i))).collect();
+    let comp = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let flags = mufakat_procurement::compute_flags(&compiled, &mufakat_procurement::FlagSettings::default(), &Default::default());
+    let took = t.elapsed().as_secs_f64();
+    let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in &flags {
+        *by.entry(f.code).or_default() += 1;
+    }
+    println!(
+        "flags: {} processes compiled in {comp:.2} s; indicators in {took:.3} s ({:.0} processes/s), {} flags {by:?}; peak RSS {:.0} MB (at start {before:.0} MB)",
+        run.processes,
+        run.processes as f64 / took.max(1e-9),
+        flags.len(),
+        peak_rss_mb()
+    );
+    Ok(())
+}
