@@ -205,7 +205,9 @@ pub async fn run_rush(mut settings: Settings, run: RushRun) -> anyhow::Result<()
     packages::act(&state, &opd, pkg.id, "announce", None)
         .await
         .map_err(fail)?;
-    let deadline = Utc::now() + Duration::seconds(run.seconds);
+    let deadline = mufakat_module_tender::service::procedures::whole_seconds(
+        Utc::now() + Duration::seconds(run.seconds),
+    );
     let p = mufakat_module_tender::service::procedures::create_with(
         &state,
         &ukpbj,
@@ -548,9 +550,11 @@ fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
         })
         .map_or(0.0, |kb| kb / 1024.0)
 }
@@ -560,10 +564,16 @@ fn peak_rss_mb() -> f64 {
 pub async fn run_flags(run: FlagsRun) -> anyhow::Result<()> {
     let before = peak_rss_mb();
     let t = Instant::now();
-    let compiled: Vec<serde_json::Value> = (0..run.processes).map(|i| ocds::compile(&releases_of(i))).collect();
+    let compiled: Vec<serde_json::Value> = (0..run.processes)
+        .map(|i| ocds::compile(&releases_of(i)))
+        .collect();
     let comp = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let flags = mufakat_procurement::compute_flags(&compiled, &mufakat_procurement::FlagSettings::default(), &Default::default());
+    let flags = mufakat_procurement::compute_flags(
+        &compiled,
+        &mufakat_procurement::FlagSettings::default(),
+        &Default::default(),
+    );
     let took = t.elapsed().as_secs_f64();
     let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
     for f in &flags {

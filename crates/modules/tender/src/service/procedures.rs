@@ -93,6 +93,10 @@ pub async fn create_with(
     n: NewProcedure,
     check_period: bool,
 ) -> AppResult<procedure::Model> {
+    let mut n = n;
+    // Workflow datetimes are whole seconds: the row, the case and its timer agree on the same
+    // instant (a deadline of 10:00:00.5 is 10:00:00).
+    n.bid_deadline = whole_seconds(n.bid_deadline);
     let pkg = get_package(&state.db, n.package_id).await?;
     let path = state.region_path(pkg.region_id).await;
     state.authz.require(user, &path, perms::PROCEDURE_CREATE)?;
@@ -390,6 +394,12 @@ pub async fn set_state(
     Ok(())
 }
 
+/// `t` without its fraction of a second.
+pub fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::Timelike;
+    t.with_nanosecond(0).unwrap_or(t)
+}
+
 /// The deadline an amendment at `now` leaves: the one asked for, but never nearer than the
 /// method's `amendment_min_days` from now.
 pub fn deadline_after_amendment(
@@ -463,12 +473,12 @@ pub async fn amend_in(
         }
     }
     let rt = runtime::get(state)?;
-    let new_deadline = deadline_after_amendment(
+    let new_deadline = whole_seconds(deadline_after_amendment(
         p.bid_deadline,
         deadline,
         now,
         rt.settings.of(&p.method).amendment_min_days,
-    );
+    ));
     let mut input = Map::new();
     if new_deadline != p.bid_deadline {
         input.insert("bid_deadline".into(), json!(new_deadline.to_rfc3339()));
