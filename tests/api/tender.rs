@@ -616,8 +616,11 @@ async fn a_tender_is_won_by_the_second_lowest_price_after_the_lowest_is_disquali
 /// skipped, with a message, where the validator or Python's `jsonschema` is absent (CI has
 /// both).
 pub async fn validate_ocds(package: &Value) {
-    let validator =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/ocds-1.1.5/validate.py");
+    // `../shared` beside the checkout, or where MUFAKAT_SHARED_DIR says (CI's clone elsewhere).
+    let shared = std::env::var("MUFAKAT_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    let validator = shared.join("ocds-1.1.5/validate.py");
     let python = std::env::var("MUFAKAT_PYTHON").unwrap_or_else(|_| "python3".into());
     let has = std::process::Command::new(&python)
         .args(["-c", "import jsonschema, referencing"])

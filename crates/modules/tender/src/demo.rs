@@ -281,7 +281,7 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
         &ppk,
         k.id,
         k.value_sen
-            .checked_add(18_500_000_00)
+            .checked_add(1_850_000_000)
             .map(mufakat_module_procurement::service::from_sen)
             .unwrap_or_default(),
         k.ends_on + Duration::days(21),

@@ -252,7 +252,6 @@ pub async fn run_rush(mut settings: Settings, run: RushRun) -> anyhow::Result<()
     for (i, u) in bidders.into_iter().enumerate() {
         let (st, results, pid) = (state.clone(), results.clone(), p.id);
         tasks.push(tokio::spawn(async move {
-            let _ = i;
             let t = Instant::now();
             let r = mufakat_module_tender::service::bids::submit_plain(
                 &st,

@@ -19,9 +19,8 @@ pub mod publish;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, TimeZone, Utc, Weekday};
 use mufakat_core::{AppError, AppResult};
-use mufakat_kernel::audit_log::{Chain, WriteTxn};
 use mufakat_kernel::auth::CurrentUser;
-use mufakat_kernel::services::cases::{self, Acting, Fired};
+
 use mufakat_kernel::AppState;
 use mufakat_store::DbResultExt;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -94,34 +93,9 @@ pub fn one(key: &str, v: impl Into<Value>) -> Map<String, Value> {
     m
 }
 
-/// Fires `transition` on one of this module's cases inside the caller's audited write.
-#[allow(clippy::too_many_arguments)]
-pub async fn fire(
-    state: &AppState,
-    txn: &WriteTxn,
-    chain: &mut Chain,
-    user: &CurrentUser,
-    instance_id: Option<i32>,
-    transition: &str,
-    input: Map<String, Value>,
-    comment: Option<String>,
-) -> AppResult<Fired> {
-    let id =
-        instance_id.ok_or_else(|| AppError::internal(anyhow::anyhow!("row without a case")))?;
-    cases::fire_in(
-        state,
-        txn,
-        chain,
-        Acting::User(user),
-        id,
-        transition,
-        input,
-        comment,
-        None,
-        false,
-    )
-    .await
-}
+/// Fires a transition on one of this module's cases inside the caller's audited write (the
+/// kernel checks the acting user's roles; the module has checked the rest): procurement's.
+pub use mufakat_module_procurement::service::fire;
 
 pub async fn get_procedure(db: &impl ConnectionTrait, id: i32) -> AppResult<procedure::Model> {
     procedure::Entity::find_by_id(id)
