@@ -28,5 +28,6 @@ mod reports;
 mod schema;
 mod tender;
 mod tender_authz;
+mod tender_edges;
 mod two_nodes;
 mod workflows;

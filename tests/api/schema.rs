@@ -107,6 +107,7 @@ fn every_mutation_has_an_authorization_test() {
         "eaudit.rs",
         "eaudit_authz.rs",
         "tender.rs",
+        "tender_edges.rs",
         "tender_authz.rs",
     ]
     .iter()
