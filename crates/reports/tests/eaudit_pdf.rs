@@ -2,93 +2,12 @@
 //! `pdftotext` and `pdfinfo`, as in `pdf_text.rs`. Each test that reads text back prints a
 //! message and returns early when poppler-utils is missing.
 
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod support;
+use support::*;
 
 use mufakat_reports::{
     audit_report, followup_matrix, samples, AuditReport, FollowUpMatrix, FollowUpState, Lang, Money,
 };
-
-fn have_poppler() -> bool {
-    let ok = Command::new("pdftotext").arg("-v").output().is_ok()
-        && Command::new("pdfinfo").arg("-v").output().is_ok();
-    if !ok {
-        eprintln!("SKIPPED: pdftotext/pdfinfo not found (apt-get install -y poppler-utils)");
-    }
-    ok
-}
-
-static N: AtomicUsize = AtomicUsize::new(0);
-
-fn write_tmp(bytes: &[u8]) -> std::path::PathBuf {
-    let p = std::env::temp_dir().join(format!(
-        "mufakat-eaudit-test-{}-{}.pdf",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
-fn pdftotext(bytes: &[u8], args: &[&str]) -> String {
-    let p = write_tmp(bytes);
-    let out = Command::new("pdftotext")
-        .args(args)
-        .arg(&p)
-        .arg("-")
-        .output()
-        .unwrap();
-    std::fs::remove_file(&p).ok();
-    assert!(
-        out.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// The text of each page (`pdftotext -layout`, split at form feeds).
-fn pages(bytes: &[u8]) -> Vec<String> {
-    let text = pdftotext(bytes, &["-layout"]);
-    let mut v: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
-    if v.last().is_some_and(|s| s.trim().is_empty()) {
-        v.pop();
-    }
-    v
-}
-
-fn pdfinfo(bytes: &[u8]) -> String {
-    let p = write_tmp(bytes);
-    let out = Command::new("pdfinfo").arg(&p).output().unwrap();
-    std::fs::remove_file(&p).ok();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn page_count(bytes: &[u8]) -> usize {
-    pdfinfo(bytes)
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .map(|v| v.trim().parse().unwrap())
-        .unwrap()
-}
-
-fn assert_footers(pages: &[String], lang: Lang) {
-    let n = pages.len();
-    for (i, p) in pages.iter().enumerate() {
-        let want = match lang {
-            Lang::Id => format!("Halaman {} dari {n}", i + 1),
-            Lang::En => format!("Page {} of {n}", i + 1),
-        };
-        assert!(p.contains(&want), "page {} lacks {want:?}", i + 1);
-    }
-}
-
-fn assert_contains_all(all: &str, wanted: &[&str]) {
-    for s in wanted {
-        assert!(all.contains(s), "missing {s:?}");
-    }
-}
 
 /// The line of `all` that contains `label`.
 fn line_with<'a>(all: &'a str, label: &str) -> &'a str {
@@ -103,15 +22,6 @@ fn value_of<'a>(all: &'a str, label: &str) -> &'a str {
         .split_once(':')
         .map(|(_, v)| v.trim())
         .unwrap_or_else(|| panic!("no value for {label:?}"))
-}
-
-/// The right edge of the rightmost word on any page (`pdftotext -bbox`), in points.
-fn max_x(bytes: &[u8]) -> f64 {
-    let html = pdftotext(bytes, &["-bbox"]);
-    html.split("xMax=\"")
-        .skip(1)
-        .map(|s| s.split('"').next().unwrap().parse::<f64>().unwrap())
-        .fold(0.0, f64::max)
 }
 
 fn total_loss(a: &AuditReport) -> Money {

@@ -2,83 +2,13 @@
 //! `pdfinfo`. Each test prints a message and returns early when poppler-utils is missing
 //! (`apt-get install -y poppler-utils`).
 
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod support;
+use support::*;
+
 use std::time::Instant;
 
 use mufakat_reports::layout::{Column, DocInfo, PageSetup, Report, Table};
 use mufakat_reports::{samples, Lang, Money};
-
-fn have_poppler() -> bool {
-    let ok = Command::new("pdftotext").arg("-v").output().is_ok()
-        && Command::new("pdfinfo").arg("-v").output().is_ok();
-    if !ok {
-        eprintln!("SKIPPED: pdftotext/pdfinfo not found (apt-get install -y poppler-utils)");
-    }
-    ok
-}
-
-static N: AtomicUsize = AtomicUsize::new(0);
-
-fn write_tmp(bytes: &[u8]) -> std::path::PathBuf {
-    let p = std::env::temp_dir().join(format!(
-        "mufakat-reports-test-{}-{}.pdf",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
-/// The text of each page (`pdftotext -layout`, split at form feeds).
-fn pages(bytes: &[u8]) -> Vec<String> {
-    let p = write_tmp(bytes);
-    let out = Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&p)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::remove_file(&p).ok();
-    let text = String::from_utf8(out.stdout).unwrap();
-    let mut v: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
-    if v.last().is_some_and(|s| s.trim().is_empty()) {
-        v.pop();
-    }
-    v
-}
-
-fn pdfinfo(bytes: &[u8]) -> String {
-    let p = write_tmp(bytes);
-    let out = Command::new("pdfinfo").arg(&p).output().unwrap();
-    std::fs::remove_file(&p).ok();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn page_count(bytes: &[u8]) -> usize {
-    pdfinfo(bytes)
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .map(|v| v.trim().parse().unwrap())
-        .unwrap()
-}
-
-fn assert_footers(pages: &[String], lang: Lang) {
-    let n = pages.len();
-    for (i, p) in pages.iter().enumerate() {
-        let want = match lang {
-            Lang::Id => format!("Halaman {} dari {n}", i + 1),
-            Lang::En => format!("Page {} of {n}", i + 1),
-        };
-        assert!(p.contains(&want), "page {} lacks {want:?}", i + 1);
-    }
-}
 
 #[test]
 fn berita_acara_shows_the_session_the_priorities_totals_and_signatures() {

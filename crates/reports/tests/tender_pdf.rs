@@ -3,8 +3,8 @@
 //! `pdf_text.rs`. The checks that read text back print a message and return early when
 //! poppler-utils is missing; the documents are still rendered in both languages.
 
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod support;
+use support::*;
 
 use chrono::{DateTime, TimeZone, Utc};
 use mufakat_reports::{
@@ -14,98 +14,6 @@ use mufakat_reports::{
     ProposedWinner, ReportError, Sppbj, TenderAnnouncement, TenderHead, VendorDetails,
 };
 use rust_decimal::Decimal;
-
-fn have_poppler() -> bool {
-    let ok = Command::new("pdftotext").arg("-v").output().is_ok()
-        && Command::new("pdfinfo").arg("-v").output().is_ok();
-    if !ok {
-        eprintln!("SKIPPED: pdftotext/pdfinfo not found (apt-get install -y poppler-utils)");
-    }
-    ok
-}
-
-static N: AtomicUsize = AtomicUsize::new(0);
-
-fn write_tmp(bytes: &[u8]) -> std::path::PathBuf {
-    let p = std::env::temp_dir().join(format!(
-        "mufakat-tender-test-{}-{}.pdf",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
-/// The text of each page (`pdftotext -layout`, split at form feeds).
-fn pages(bytes: &[u8]) -> Vec<String> {
-    let p = write_tmp(bytes);
-    let out = Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&p)
-        .arg("-")
-        .output()
-        .unwrap();
-    std::fs::remove_file(&p).ok();
-    assert!(
-        out.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let mut v: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
-    if v.last().is_some_and(|s| s.trim().is_empty()) {
-        v.pop();
-    }
-    v
-}
-
-fn page_count(bytes: &[u8]) -> usize {
-    let p = write_tmp(bytes);
-    let out = Command::new("pdfinfo").arg(&p).output().unwrap();
-    std::fs::remove_file(&p).ok();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .map(|v| v.trim().parse().unwrap())
-        .unwrap()
-}
-
-/// The right edge of the rightmost word on any page (`pdftotext -bbox`), in points.
-fn max_x(bytes: &[u8]) -> f64 {
-    let p = write_tmp(bytes);
-    let out = Command::new("pdftotext")
-        .arg("-bbox")
-        .arg(&p)
-        .arg("-")
-        .output()
-        .unwrap();
-    std::fs::remove_file(&p).ok();
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split("xMax=\"")
-        .skip(1)
-        .map(|s| s.split('"').next().unwrap().parse::<f64>().unwrap())
-        .fold(0.0, f64::max)
-}
-
-fn assert_footers(pages: &[String], lang: Lang) {
-    let n = pages.len();
-    for (i, p) in pages.iter().enumerate() {
-        let want = match lang {
-            Lang::Id => format!("Halaman {} dari {n}", i + 1),
-            Lang::En => format!("Page {} of {n}", i + 1),
-        };
-        assert!(p.contains(&want), "page {} lacks {want:?}", i + 1);
-    }
-}
-
-fn assert_contains_all(all: &str, wanted: &[&str]) {
-    for s in wanted {
-        assert!(all.contains(s), "missing {s:?}");
-    }
-}
 
 /// Renders in both languages, checks the PDF header and returns the text of each (Id, En),
 /// or `None` without poppler.
