@@ -15,6 +15,7 @@ mod m20261206_000009_rate_limit_counters;
 mod m20261207_000010_procurement;
 mod m20261208_000011_eaudit;
 mod m20261209_000012_tender;
+mod m20261210_000013_monev;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_procurement::Migration),
             Box::new(m20261208_000011_eaudit::Migration),
             Box::new(m20261209_000012_tender::Migration),
+            Box::new(m20261210_000013_monev::Migration),
         ]
     }
 }

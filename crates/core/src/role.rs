@@ -26,6 +26,9 @@ pub enum Role {
     /// KPA (kuasa pengguna anggaran): the budget holder of an OPD; answers appeals (sanggah
     /// banding) in construction tenders.
     Kpa,
+    /// Pengawas: the supervisor of works (konsultan pengawas, or the OPD's own supervisor),
+    /// granted in a region and named on an activity; submits its monthly progress reports.
+    Supervisor,
     /// Inspektur: heads the inspectorate (APIP), issues audit assignments (surat tugas) and
     /// closes them, and is told when a follow-up is late.
     Inspector,
@@ -39,7 +42,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 14] = [
+    pub const ALL: [Role; 15] = [
         Role::Resident,
         Role::KelurahanStaff,
         Role::KecamatanStaff,
@@ -50,6 +53,7 @@ impl Role {
         Role::Ppk,
         Role::FinanceStaff,
         Role::Kpa,
+        Role::Supervisor,
         Role::Inspector,
         Role::InspectorateStaff,
         Role::Auditor,
@@ -68,6 +72,7 @@ impl Role {
             Role::Ppk => "ppk",
             Role::FinanceStaff => "finance_staff",
             Role::Kpa => "kpa",
+            Role::Supervisor => "supervisor",
             Role::Inspector => "inspector",
             Role::InspectorateStaff => "inspectorate_staff",
             Role::Auditor => "auditor",

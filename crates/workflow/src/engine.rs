@@ -225,7 +225,14 @@ pub fn start(
     input: &Map<String, Value>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, WorkflowError> {
-    if actor.is_system || !def.start_roles.iter().any(|r| actor.roles.contains(r)) {
+    // The system starts only what names it among the start roles; people only what names one
+    // of their roles.
+    let allowed = if actor.is_system {
+        def.start_roles.iter().any(|r| r == crate::SYSTEM)
+    } else {
+        def.start_roles.iter().any(|r| actor.roles.contains(r))
+    };
+    if !allowed {
         return Err(WorkflowError::NotAllowed {
             transition: "start".into(),
             roles: def.start_roles.clone(),

@@ -14,7 +14,7 @@ mod timers;
 
 pub use fire::{fire, fire_in, write_fires, CaseFires, FirePlan};
 pub use read::{available, cases_by_id, get, list};
-pub use start::{start, start_in, write_starts, CaseStarts, StartPlan};
+pub use start::{start, start_in, start_in_as, write_starts, CaseStarts, StartPlan};
 pub use steps::{decide, store_steps, Step};
 pub use timers::{fire_due_timers, rearm_timers, AfterTimer};
 

@@ -49,7 +49,30 @@ pub async fn start_in(
     region_id: i32,
     input: serde_json::Map<String, Value>,
 ) -> AppResult<Fired> {
-    let plan = plan_start(state, user, workflow, region_id, input).await?;
+    start_in_as(
+        state,
+        txn,
+        chain,
+        Acting::User(user),
+        workflow,
+        region_id,
+        input,
+    )
+    .await
+}
+
+/// [`start_in`] by whoever acts: a user, or the system (for a workflow whose `start_roles`
+/// name `system`, e.g. a flag a timer raises in its own transaction).
+pub async fn start_in_as(
+    state: &AppState,
+    txn: &audit_log::WriteTxn,
+    chain: &mut audit_log::Chain,
+    acting: Acting<'_>,
+    workflow: &str,
+    region_id: i32,
+    input: serde_json::Map<String, Value>,
+) -> AppResult<Fired> {
+    let plan = plan_start_as(state, &acting, workflow, region_id, input).await?;
     let decided = decide_start(&plan, chain.now)?;
     let mut row = decided.row.clone().into_active_model();
     row.id = NotSet;
@@ -71,7 +94,8 @@ pub struct StartPlan {
     actor: Actor,
     input: serde_json::Map<String, Value>,
     region_id: i32,
-    user_id: i32,
+    /// None when the system starts it.
+    user_id: Option<i32>,
 }
 
 /// Case starts, a kind of request of the batch writer ([`crate::writer`]).
@@ -105,15 +129,25 @@ async fn plan_start(
     region_id: i32,
     input: serde_json::Map<String, Value>,
 ) -> AppResult<StartPlan> {
+    plan_start_as(state, &Acting::User(user), workflow, region_id, input).await
+}
+
+async fn plan_start_as(
+    state: &AppState,
+    acting: &Acting<'_>,
+    workflow: &str,
+    region_id: i32,
+    input: serde_json::Map<String, Value>,
+) -> AppResult<StartPlan> {
     let d = deployed_latest(state, workflow)?;
     state.known_region_path(region_id).await?;
-    let actor = actor_for(state, &Acting::User(user), region_id).await;
+    let actor = actor_for(state, acting, region_id).await;
     Ok(StartPlan {
         d,
         actor,
         input,
         region_id,
-        user_id: user.id,
+        user_id: acting.user().map(|u| u.id),
     })
 }
 
@@ -131,7 +165,11 @@ impl DecidedStart {
     /// The start's audit event, for the case `id`.
     fn draft(&self, id: i32) -> AuditDraft {
         AuditDraft {
-            actor: self.row.created_by.unwrap_or_default().to_string(),
+            actor: self
+                .row
+                .created_by
+                .map(|u| u.to_string())
+                .unwrap_or_else(|| mufakat_workflow::SYSTEM.to_string()),
             role: self.role.clone(),
             workflow: self.row.workflow.clone(),
             workflow_version: self.version.clone(),
@@ -165,7 +203,7 @@ fn decide_start(p: &StartPlan, now: DateTime<Utc>) -> AppResult<DecidedStart> {
             state: outcome.to.clone(),
             fields,
             region_id: p.region_id,
-            created_by: Some(p.user_id),
+            created_by: p.user_id,
             created_at: now,
             updated_at: now,
             state_entered_at: now,

@@ -31,6 +31,10 @@ pub trait AfterTimer: Send + Sync {
         chain: &mut crate::audit_log::Chain,
         fired: &super::Fired,
     ) -> AppResult<()>;
+
+    /// After the timer's transaction committed (to tell this node's subscribers of what
+    /// [`AfterTimer::after`] wrote, once it can be read).
+    fn committed(&self, _state: &AppState, _fired: &super::Fired) {}
 }
 
 pub(super) async fn arm_timers(
@@ -199,6 +203,11 @@ async fn fire_timer(state: &AppState, timer_id: i32, now: DateTime<Utc>) -> AppR
                 }
             }
             crate::audit_log::commit(txn, chain).await?;
+            for hook in &state.after_timers {
+                if hook.workflows().contains(&fired.case.workflow.as_str()) {
+                    hook.committed(state, &fired);
+                }
+            }
             Ok(true)
         }
         // The engine refused (a guard says no) before writing: the timer is spent, the case stays.

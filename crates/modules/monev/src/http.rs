@@ -1,0 +1,3 @@
+pub fn routes(_s: mufakat_kernel::AppState) -> axum::Router {
+    axum::Router::new()
+}

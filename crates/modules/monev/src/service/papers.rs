@@ -1,0 +1,1 @@
+//! The PDFs: filled in below.
