@@ -912,6 +912,12 @@ async fn demo_procurement(
     if n > 0 {
         println!("Demo procurement II: {n} procedures — a tender open for sealed bids, one opened, a mini-competition in its objection period with an objection, one contracted and amended, one unsuccessful.");
     }
+    let n = seed::seed_demo_monev(state)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;
+    if n > 0 {
+        println!("Demo monev: {n} activities with a year of monthly reports — one on plan with photos, a critical contract escalated to SCM I, one spending ahead with a late report, one not started.");
+    }
     let n = seed::seed_demo_eaudit(state, &password)
         .await
         .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;

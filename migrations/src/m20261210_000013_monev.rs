@@ -160,10 +160,38 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "uq_monev_activity_line", A::Table, &["plan_line_id"], true).await?;
-        index(m, "idx_monev_activity_region", A::Table, &["region_id", "year"], false).await?;
-        index(m, "idx_monev_activity_proposal", A::Table, &["proposal_id"], false).await?;
-        index(m, "idx_monev_activity_contract", A::Table, &["contract_id"], false).await?;
+        index(
+            m,
+            "uq_monev_activity_line",
+            A::Table,
+            &["plan_line_id"],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "idx_monev_activity_region",
+            A::Table,
+            &["region_id", "year"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "idx_monev_activity_proposal",
+            A::Table,
+            &["proposal_id"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "idx_monev_activity_contract",
+            A::Table,
+            &["contract_id"],
+            false,
+        )
+        .await?;
 
         use MonevIndicators as I;
         m.create_table(
@@ -177,11 +205,22 @@ impl MigrationTrait for Migration {
                 .col(string(I::Baseline))
                 .col(boolean(I::HigherIsBetter))
                 .col(text(I::Targets))
-                .foreign_key(ForeignKey::create().from(I::Table, I::ActivityId).to(A::Table, A::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(I::Table, I::ActivityId)
+                        .to(A::Table, A::Id),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, "idx_monev_indicator_activity", I::Table, &["activity_id"], false).await?;
+        index(
+            m,
+            "idx_monev_indicator_activity",
+            I::Table,
+            &["activity_id"],
+            false,
+        )
+        .await?;
 
         use MonevReports as R;
         m.create_table(
@@ -206,12 +245,30 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null(R::VerifiedAt))
                 .col(timestamp_with_time_zone_null(R::LateAt))
                 .col(timestamp_with_time_zone(R::UpdatedAt))
-                .foreign_key(ForeignKey::create().from(R::Table, R::ActivityId).to(A::Table, A::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(R::Table, R::ActivityId)
+                        .to(A::Table, A::Id),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, "uq_monev_report_period", R::Table, &["activity_id", "period"], true).await?;
-        index(m, "idx_monev_report_instance", R::Table, &["instance_id"], false).await?;
+        index(
+            m,
+            "uq_monev_report_period",
+            R::Table,
+            &["activity_id", "period"],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "idx_monev_report_instance",
+            R::Table,
+            &["instance_id"],
+            false,
+        )
+        .await?;
 
         use MonevPhotos as P;
         m.create_table(
@@ -229,7 +286,11 @@ impl MigrationTrait for Migration {
                 .col(string_null(P::Longitude))
                 .col(integer(P::UploadedBy))
                 .col(timestamp_with_time_zone(P::CreatedAt))
-                .foreign_key(ForeignKey::create().from(P::Table, P::ReportId).to(R::Table, R::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(P::Table, P::ReportId)
+                        .to(R::Table, R::Id),
+                )
                 .to_owned(),
         )
         .await?;
@@ -253,12 +314,30 @@ impl MigrationTrait for Migration {
                 .col(text_null(F::Note))
                 .col(timestamp_with_time_zone(F::RaisedAt))
                 .col(timestamp_with_time_zone(F::UpdatedAt))
-                .foreign_key(ForeignKey::create().from(F::Table, F::ActivityId).to(A::Table, A::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(F::Table, F::ActivityId)
+                        .to(A::Table, A::Id),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, "idx_monev_flag_activity", F::Table, &["activity_id", "kind"], false).await?;
-        index(m, "idx_monev_flag_instance", F::Table, &["instance_id"], false).await?;
+        index(
+            m,
+            "idx_monev_flag_activity",
+            F::Table,
+            &["activity_id", "kind"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "idx_monev_flag_instance",
+            F::Table,
+            &["instance_id"],
+            false,
+        )
+        .await?;
 
         use MonevSupervisors as S;
         m.create_table(
@@ -269,11 +348,22 @@ impl MigrationTrait for Migration {
                 .col(integer(S::UserId))
                 .col(integer(S::CreatedBy))
                 .col(timestamp_with_time_zone(S::CreatedAt))
-                .foreign_key(ForeignKey::create().from(S::Table, S::ActivityId).to(A::Table, A::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(S::Table, S::ActivityId)
+                        .to(A::Table, A::Id),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, "uq_monev_supervisor", S::Table, &["activity_id", "user_id"], true).await?;
+        index(
+            m,
+            "uq_monev_supervisor",
+            S::Table,
+            &["activity_id", "user_id"],
+            true,
+        )
+        .await?;
         Ok(())
     }
 

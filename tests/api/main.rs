@@ -15,6 +15,8 @@ mod group_commit;
 mod helpers;
 mod input_limits;
 mod metrics;
+mod monev;
+mod monev_authz;
 mod musrenbang;
 mod musrenbang_authz;
 mod musrenbang_races;

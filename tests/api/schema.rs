@@ -109,6 +109,8 @@ fn every_mutation_has_an_authorization_test() {
         "tender.rs",
         "tender_edges.rs",
         "tender_authz.rs",
+        "monev.rs",
+        "monev_authz.rs",
     ]
     .iter()
     .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
@@ -204,6 +206,16 @@ const ACCESS: &[(&str, &str)] = &[
     ("amendContract", "ppk"),
     ("completeContract", "policy"),
     ("terminateContract", "ppk"),
+    // Monev: policy lines for the OPD's staff and KPA, the named supervisors, and workflow
+    // roles for verification and the flags' steps (tests/api/monev_authz.rs).
+    ("createMonevActivity", "policy"),
+    ("reviseMonevPlan", "policy"),
+    ("nameMonevSupervisor", "policy"),
+    ("monevActivityAction", "workflow"),
+    ("saveMonevReport", "policy"),
+    ("verifyMonevReport", "workflow"),
+    ("returnMonevReport", "workflow"),
+    ("monevFlagAction", "workflow"),
 ];
 
 /// A value of GraphQL type `ty` (introspection JSON) that passes GraphQL validation.

@@ -12,6 +12,7 @@ pub fn registrations() -> Registrations {
     let r = mufakat_module_allocation::register(r);
     let r = mufakat_module_procurement::register(r);
     let r = mufakat_module_tender::register(r);
+    let r = mufakat_module_monev::register(r);
     mufakat_module_eaudit::register(r)
 }
 
@@ -20,6 +21,7 @@ pub fn registrations() -> Registrations {
 pub fn init(state: &AppState) -> anyhow::Result<()> {
     mufakat_module_procurement::init(state)?;
     mufakat_module_tender::init(state)?;
+    mufakat_module_monev::init(state)?;
     mufakat_module_eaudit::init(state)
 }
 
@@ -36,6 +38,9 @@ pub fn check_files(dir: &std::path::Path) -> anyhow::Result<Vec<&'static str>> {
     if mufakat_module_tender::runtime::check(dir)? {
         found.push(mufakat_module_tender::runtime::SETTINGS_FILE);
     }
+    if mufakat_module_monev::runtime::check(dir)? {
+        found.push(mufakat_module_monev::runtime::SETTINGS_FILE);
+    }
     if mufakat_module_eaudit::runtime::check(dir)? {
         found.push(mufakat_module_eaudit::runtime::SETTINGS_FILE);
     }
@@ -46,6 +51,7 @@ pub fn check_files(dir: &std::path::Path) -> anyhow::Result<Vec<&'static str>> {
 pub fn routes(state: &AppState) -> axum::Router {
     mufakat_module_procurement::http::routes(state.clone())
         .merge(mufakat_module_tender::http::routes(state.clone()))
+        .merge(mufakat_module_monev::http::routes(state.clone()))
         .merge(mufakat_module_eaudit::http::routes(state.clone()))
 }
 
@@ -53,5 +59,6 @@ pub fn routes(state: &AppState) -> axum::Router {
 pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = mufakat_module_musrenbang::spawn_background(state);
     tasks.extend(mufakat_module_procurement::spawn_background(state));
+    tasks.extend(mufakat_module_monev::spawn_background(state));
     tasks
 }

@@ -301,6 +301,13 @@ pub async fn seed_demo_tender(state: &AppState) -> AppResult<usize> {
     mufakat_module_tender::demo::seed(state, kota).await
 }
 
+/// The demo's monev data (a year of reports for several activities, flags, a critical contract
+/// escalated); see `mufakat_module_monev::demo`.
+pub async fn seed_demo_monev(state: &AppState) -> AppResult<usize> {
+    let kota = demo_kota(state).await;
+    mufakat_module_monev::demo::seed(state, kota).await
+}
+
 /// The demo's e-audit data (the inspectorate's accounts, an active assignment with findings in
 /// several states); see `mufakat_module_eaudit::demo`.
 pub async fn seed_demo_eaudit(state: &AppState, password: &str) -> AppResult<usize> {

@@ -4,6 +4,7 @@
 
 pub use mufakat_module_allocation::graphql as allocation;
 pub use mufakat_module_eaudit::graphql as eaudit;
+pub use mufakat_module_monev::graphql as monev;
 pub use mufakat_module_musrenbang::graphql as musrenbang;
 pub use mufakat_module_procurement::graphql as procurement;
 pub use mufakat_module_tender::graphql as tender;
@@ -28,6 +29,7 @@ pub struct QueryRoot(
     allocation::AllocationQuery,
     procurement::ProcurementQuery,
     tender::TenderQuery,
+    monev::MonevQuery,
     eaudit::EauditQuery,
 );
 
@@ -39,11 +41,12 @@ pub struct MutationRoot(
     allocation::AllocationMutation,
     procurement::ProcurementMutation,
     tender::TenderMutation,
+    monev::MonevMutation,
     eaudit::EauditMutation,
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(musrenbang::MusrenbangSubscription);
+pub struct SubscriptionRoot(musrenbang::MusrenbangSubscription, monev::MonevSubscription);
 
 pub type MufakatSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 

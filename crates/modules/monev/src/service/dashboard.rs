@@ -180,7 +180,19 @@ async fn selected<'a>(state: &AppState, s: &'a Snapshot, f: &Filter) -> Vec<&'a 
         .collect()
 }
 
-/// The groups' figures at the end of `as_of` (default: this month), with reports due by now.
+/// The month the figures are at unless asked: the last one that has ended (its reports come
+/// in during the next).
+pub fn last_ended(now: DateTime<Utc>) -> Period {
+    let p = Period::at(now);
+    if p.month == 1 {
+        Period::new(p.year - 1, 12).unwrap_or(p)
+    } else {
+        Period::new(p.year, p.month - 1).unwrap_or(p)
+    }
+}
+
+/// The groups' figures at the end of `as_of` (default: the last month that has ended), with
+/// reports due by now.
 pub async fn aggregate(
     state: &AppState,
     f: &Filter,
@@ -189,7 +201,7 @@ pub async fn aggregate(
 ) -> AppResult<Vec<Row>> {
     let s = snapshot(state).await?;
     let now = Utc::now();
-    let as_of = as_of.unwrap_or_else(|| Period::at(now));
+    let as_of = as_of.unwrap_or_else(|| last_ended(now));
     Ok(fold(selected(state, &s, f).await, by, as_of, now))
 }
 

@@ -244,12 +244,6 @@ pub async fn verify(
 ) -> AppResult<report::Model> {
     let r = get_report(&state.db, report_id).await?;
     let a = get_activity(&state.db, r.activity_id).await?;
-    if r.submitted_by == Some(user.id) {
-        return Err(AppError::conflict(
-            "Laporan tidak dapat diverifikasi oleh pengirimnya sendiri.",
-            "A report cannot be verified by the one who submitted it.",
-        ));
-    }
     let inds = indicators_of(&state.db, a.id).await?;
     let plan = plan_of(&a, &inds);
     let rules = runtime::rules(state)?;
@@ -269,6 +263,14 @@ pub async fn verify(
         note,
     )
     .await?;
+    // Who may verify is the workflow's (checked by the fire); never the submitter (the
+    // transaction is dropped, nothing changes).
+    if r.submitted_by == Some(user.id) {
+        return Err(AppError::conflict(
+            "Laporan tidak dapat diverifikasi oleh pengirimnya sendiri.",
+            "A report cannot be verified by the one who submitted it.",
+        ));
+    }
     let mut m = r.clone().into_active_model();
     m.status = Set(fired.case.state.clone());
     m.verified_by = Set(Some(user.id));
