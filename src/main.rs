@@ -154,6 +154,10 @@ enum BenchCommand {
     /// --clients concurrent signed-in buyers in a closed loop and then paced at --rate; prints
     /// throughput and latency percentiles.
     Catalogue(mufakat_server::bench::CatalogueRun),
+    /// The situation room on a real server over HTTP: --activities activities with 12 verified
+    /// monthly reports each, dashboards asked by --clients concurrent readers in a closed loop;
+    /// prints throughput and latency percentiles.
+    Monev(mufakat_server::bench::MonevRun),
     /// The auditors' trail queries on a real server over HTTP, over a chain of --events events,
     /// by --clients concurrent auditors within an assignment; then the whole chain verified
     /// against raw SHA-256 over the same bytes.
@@ -513,6 +517,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Report(cmd) => report(settings, cmd).await?,
         Command::Bench(BenchCommand::Load(load)) => {
             mufakat_server::bench::run_load(settings, load).await?
+        }
+        Command::Bench(BenchCommand::Monev(run)) => {
+            mufakat_server::bench::run_monev(settings, run).await?
         }
         Command::Bench(BenchCommand::Catalogue(run)) => {
             mufakat_server::bench::run_catalogue(settings, run).await?
