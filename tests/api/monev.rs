@@ -628,3 +628,113 @@ async fn a_critical_contract_is_escalated_step_by_step() {
     assert_ok(&d);
     assert!(!d.to_string().contains("critical_contract"), "{d}");
 }
+
+#[tokio::test]
+async fn auditors_triage_monev_flags_and_follow_an_activity() {
+    let app = monev_app().await;
+    let opd = app.login("opd.dinaspu").await;
+    let t = crate::eaudit::team(&app).await;
+    let a = crate::eaudit::create_assignment(&app, &t, "ST-700/MONEV/2026").await;
+    assert_ok(&a);
+    let aid = s(&a["data"]["createAuditAssignment"]["id"]).to_owned();
+    assert_ok(&crate::eaudit::act(&app, &t.inspector, &aid, "START", None).await);
+    let line = opd_line(&app, "100000000").await;
+    let act = create_activity(&app, &opd, &line, None, 100_000_000).await["data"]
+        ["createMonevActivity"]
+        .clone();
+    let due: DateTime<Utc> = s(&act["reports"][0]["dueAt"]).parse().unwrap();
+    fire_at(&app, due + chrono::Duration::seconds(1)).await;
+    let v = app
+        .gql("query($a: ID!) { auditMonevFlags(assignmentId: $a, openOnly: true) { kind period activityId caseId } }", json!({ "a": aid }), Some(&t.ani))
+        .await;
+    assert_ok(&v);
+    let fs = v["data"]["auditMonevFlags"].as_array().unwrap();
+    // January's report is late, and the activity has not started 14 days after its start.
+    let kinds: Vec<&str> = fs.iter().map(|f| s(&f["kind"])).collect();
+    assert_eq!(kinds, ["late_report", "not_started"], "{v}");
+    assert!(fs.iter().all(|f| f["activityId"] == act["id"]));
+    // Outside an assignment: FORBIDDEN.
+    let v = app
+        .gql(
+            "query($a: ID!) { auditMonevFlags(assignmentId: $a) { kind } }",
+            json!({ "a": aid }),
+            Some(&opd),
+        )
+        .await;
+    assert_eq!(error_code(&v).as_deref(), Some("FORBIDDEN"));
+    // The activity's history: its case, its reports' and its flag's.
+    let h = app
+        .gql("query($a: ID!, $id: ID!) { auditObjectHistory(assignmentId: $a, kind: \"activity\", id: $id, first: 200) { events { workflow transition } } }", json!({ "a": aid, "id": act["id"] }), Some(&t.ani))
+        .await;
+    assert_ok(&h);
+    let wfs: std::collections::BTreeSet<&str> = h["data"]["auditObjectHistory"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["workflow"].as_str().unwrap())
+        .collect();
+    for w in ["monev-kegiatan", "monev-laporan", "monev-deviasi"] {
+        assert!(wfs.contains(w), "{w} in {wfs:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_progress_sheet_and_the_quarterly_report_are_pdfs() {
+    let app = monev_app().await;
+    let opd = app.login("opd.dinaspu").await;
+    let ppk = app.login("ppk.dinaspu").await;
+    let line = opd_line(&app, "100000000").await;
+    let a = create_activity(&app, &opd, &line, None, 100_000_000).await["data"]
+        ["createMonevActivity"]
+        .clone();
+    for m in 0..3 {
+        let r = s(&a["reports"][m]["id"]).to_owned();
+        let f = if m == 2 { 5 } else { PLAN[m] };
+        assert_ok(&save(&app, &opd, &r, f, 1_000_000 * f, json!([]), true).await);
+        assert_ok(&verify(&app, &ppk, &r).await);
+    }
+    let kota = app.region_id("35.99").await;
+    for (path, token) in [
+        (format!("/monev/activities/{}/sheet.pdf", s(&a["id"])), None),
+        (
+            format!("/monev/activities/{}/sheet.pdf", s(&a["id"])),
+            Some(&ppk),
+        ),
+        (
+            format!("/monev/quarterly.pdf?region={kota}&opd=Dinas%20PU&year=2026&quarter=1"),
+            None,
+        ),
+        (
+            format!("/monev/quarterly.pdf?region={kota}&opd=Dinas%20PU&year=2026&quarter=1"),
+            Some(&ppk),
+        ),
+    ] {
+        let mut req = app
+            .client
+            .get(app.url(&path))
+            .header("accept-language", "en");
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF"), "{path}");
+    }
+    let r = app
+        .client
+        .get(app.url(&format!(
+            "/monev/quarterly.pdf?region={kota}&opd=Dinas%20PU&year=2026&quarter=5"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = app
+        .client
+        .get(app.url("/monev/activities/999999/sheet.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}

@@ -9,7 +9,9 @@
 //! - the reports built on it: [`berita_acara()`], [`priority_list()`], [`allocation()`],
 //!   [`audit_trail()`], and the e-audit documents [`audit_report()`] (LHP) and
 //!   [`followup_matrix()`], and the competitive-procedure documents in [`tender`]
-//!   (announcement, bid opening, evaluation, award, objection answer, SPPBJ).
+//!   (announcement, bid opening, evaluation, award, objection answer, SPPBJ), and the
+//!   monitoring-and-evaluation documents in [`monev`]: an OPD's [`quarterly_report()`] and an
+//!   activity's [`progress_sheet()`], each with its S-curve.
 //!
 //! Labels are Bahasa Indonesia by default and English with [`Lang::En`]. Money is always
 //! printed with [`mufakat_core::Money::to_rupiah`]; no money passes through `f64`.
@@ -21,6 +23,8 @@ pub mod eaudit;
 pub mod fonts;
 pub mod format;
 pub mod layout;
+pub mod monev;
+mod monev_chart;
 pub mod priority;
 pub mod procurement;
 pub mod samples;
@@ -39,6 +43,10 @@ pub use fonts::Font;
 pub use layout::{
     Align, Bar, BarChart, Column, DocInfo, Orientation, PageSetup, Report, Rgb, Signatory,
     SignatureBlock, Table,
+};
+pub use monev::{
+    progress_sheet, quarterly_report, ActivitySummary, CurvePoint, FlagRow, IndicatorRow, PhotoRow,
+    ProgressSheet, QuarterlyReport, ReportRow, ReportingRates,
 };
 pub use mufakat_core::{Lang, Money};
 pub use priority::{

@@ -14,6 +14,10 @@ use crate::eaudit::{
     TeamMember,
 };
 use crate::layout::Signatory;
+use crate::monev::{
+    ActivitySummary, CurvePoint, FlagRow, IndicatorRow, PhotoRow, ProgressSheet, QuarterlyReport,
+    ReportRow, ReportingRates,
+};
 use crate::priority::{
     AllocationReport, AllocationRow, ChartMetric, PriorityList, PriorityRow, RuleInfo,
 };
@@ -441,5 +445,283 @@ pub fn followup_matrix(n: usize) -> FollowUpMatrix {
         as_of: NaiveDate::from_ymd_opt(2026, 3, 14).unwrap(),
         rows,
         generated_at: generated_at(),
+    }
+}
+
+// ----- monev -------------------------------------------------------------------------------
+
+/// The planned cumulative physical progress (percent) of every monev sample activity, March
+/// to November 2027.
+const MONEV_PLAN: [i64; 9] = [5, 12, 25, 40, 55, 70, 82, 93, 100];
+/// How many months have verified reports (March to June 2027, up to the end of quarter II).
+const MONEV_REPORTED: usize = 4;
+const MONEV_VENDORS: [&str; 4] = [
+    "CV Maju Jaya",
+    "PT Bangun Persada",
+    "CV Karya Beton",
+    "PT Sinar Terang",
+];
+
+fn monev_period(k: usize) -> String {
+    format!("2027-{:02}", 3 + k)
+}
+
+/// The verified physical progress of sample activity `i` in month `k`: activities 1, 6, 11 …
+/// are behind (5/8 of plan, 15 points at June), activities 3, 8, 13 … have not reported, the
+/// others lag 0, 0.5 or 1 point more each month.
+fn monev_actual(i: usize, k: usize) -> Option<Decimal> {
+    if k >= MONEV_REPORTED || i % 5 == 3 {
+        return None;
+    }
+    let plan = Decimal::from(MONEV_PLAN[k]);
+    Some(if i % 5 == 1 {
+        plan * Decimal::new(625, 3)
+    } else {
+        plan - Decimal::new(5, 1) * Decimal::from((i % 3) as u64) * Decimal::from(k as u64)
+    })
+}
+
+fn monev_activity(i: usize) -> ActivitySummary {
+    let pagu = Money::from_minor_units(
+        (150_000_000 + i as i64 * 12_500_000) * 100 + if i % 3 == 0 { 50 } else { 0 },
+    );
+    let contracted = (i % 5 != 3).then(|| pagu.times(Decimal::new(92, 2)).unwrap());
+    let base = contracted.unwrap_or(pagu);
+    let spent = |p: Decimal| base.times(p * Decimal::new(9, 3)).unwrap(); // 90 % of progress
+    let curve: Vec<CurvePoint> = MONEV_PLAN
+        .iter()
+        .enumerate()
+        .map(|(k, &plan)| CurvePoint {
+            period: monev_period(k),
+            planned_physical: Decimal::from(plan),
+            actual_physical: monev_actual(i, k),
+            planned_disbursement: pagu.times(Decimal::new(plan, 2)).unwrap(),
+            actual_disbursement: monev_actual(i, k).map(spent),
+        })
+        .collect();
+    let planned = Decimal::from(MONEV_PLAN[MONEV_REPORTED - 1]);
+    let actual = monev_actual(i, MONEV_REPORTED - 1);
+    ActivitySummary {
+        title: if i < TITLES.len() {
+            TITLES[i].to_string()
+        } else {
+            format!("{} (paket {})", TITLES[i % TITLES.len()], i + 1)
+        },
+        opd: "Dinas Pekerjaan Umum dan Penataan Ruang".into(),
+        region: ["Kecamatan Utara", "Kecamatan Selatan", "Kecamatan Timur"][i % 3].into(),
+        pagu,
+        contract: contracted.map(|_| {
+            format!(
+                "KTR-2027-{:05} — {}",
+                i + 1,
+                MONEV_VENDORS[i % MONEV_VENDORS.len()]
+            )
+        }),
+        contracted,
+        starts_on: NaiveDate::from_ymd_opt(2027, 3, 1).unwrap(),
+        ends_on: NaiveDate::from_ymd_opt(2027, 11, 30).unwrap(),
+        planned_physical: planned,
+        actual_physical: actual,
+        disbursed: actual.map(spent).unwrap_or(Money::ZERO),
+        deviation: actual.map(|a| a - planned),
+        status_title: if i % 5 == 3 { "Persiapan" } else { "Berjalan" }.into(),
+        curve,
+    }
+}
+
+/// The OPD's S-curve of `acts`: physical progress weighted by pagu, money summed.
+fn monev_opd_curve(acts: &[ActivitySummary]) -> Vec<CurvePoint> {
+    let pagu: Decimal = acts.iter().map(|a| a.pagu.amount()).sum();
+    let sum = |ms: Vec<Money>| {
+        ms.into_iter()
+            .fold(Money::ZERO, |s, m| s.checked_add(m).unwrap())
+    };
+    (0..MONEV_PLAN.len())
+        .map(|k| {
+            let weighted = |v: &dyn Fn(&CurvePoint) -> Decimal| {
+                let w: Decimal = acts.iter().map(|a| a.pagu.amount() * v(&a.curve[k])).sum();
+                if pagu.is_zero() {
+                    Decimal::ZERO
+                } else {
+                    (w / pagu).round_dp(2)
+                }
+            };
+            let known = acts.iter().any(|a| a.curve[k].actual_physical.is_some());
+            CurvePoint {
+                period: monev_period(k),
+                planned_physical: weighted(&|c| c.planned_physical),
+                actual_physical: known
+                    .then(|| weighted(&|c| c.actual_physical.unwrap_or_default())),
+                planned_disbursement: sum(acts
+                    .iter()
+                    .map(|a| a.curve[k].planned_disbursement)
+                    .collect()),
+                actual_disbursement: known.then(|| {
+                    sum(acts
+                        .iter()
+                        .filter_map(|a| a.curve[k].actual_disbursement)
+                        .collect())
+                }),
+            }
+        })
+        .collect()
+}
+
+fn monev_indicator(a: &ActivitySummary, i: usize) -> IndicatorRow {
+    if i % 2 == 0 {
+        IndicatorRow {
+            activity: a.title.clone(),
+            name: "Panjang saluran yang direhabilitasi".into(),
+            kind_title: "Keluaran".into(),
+            unit: "m".into(),
+            baseline: Decimal::ZERO,
+            target: Some(Decimal::from(400)),
+            actual: (i % 7 != 6).then(|| Decimal::from(250)),
+            higher_is_better: true,
+        }
+    } else {
+        IndicatorRow {
+            activity: a.title.clone(),
+            name: "Titik genangan saat hujan".into(),
+            kind_title: "Hasil".into(),
+            unit: "titik".into(),
+            baseline: Decimal::from(12),
+            target: Some(Decimal::from(6)),
+            actual: (i % 7 != 6).then(|| Decimal::from(8)),
+            higher_is_better: false,
+        }
+    }
+}
+
+/// Flag `j` of the samples; its detail names it (`Laporan #001: …`).
+fn monev_flag(activity: &str, j: usize) -> FlagRow {
+    FlagRow {
+        activity: activity.into(),
+        kind_title: [
+            "Kontrak kritis",
+            "Realisasi di bawah rencana",
+            "Laporan terlambat",
+            "Penyerapan mendahului fisik",
+        ][j % 4]
+            .into(),
+        severity_title: ["Tinggi", "Sedang", "Rendah"][j % 3].into(),
+        status_title: ["Terbuka", "Ditindaklanjuti", "Ditutup"][j % 3].into(),
+        period: format!("2027-{:02}", 4 + j % 3),
+        detail: format!(
+            "Laporan #{:03}: rencana 40,00 %, realisasi 25,00 % (deviasi \u{2212}15,00)",
+            j + 1
+        ),
+        raised_at: Utc.with_ymd_and_hms(2027, 6, 5, 3, 0, 0).unwrap() + Duration::hours(j as i64),
+    }
+}
+
+/// The fixed "now" of the monev samples: 3 July 2027, 09.00 WIB.
+pub fn monev_generated_at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 7, 3, 2, 0, 0).unwrap()
+}
+
+/// The quarter II 2027 monev report of an OPD with `n` activities (see [`monev_actual`]: with
+/// five, one is 15 points behind and one has not reported) and `flags` flags.
+pub fn monev_quarterly(n: usize, flags: usize) -> QuarterlyReport {
+    let activities: Vec<ActivitySummary> = (0..n).map(monev_activity).collect();
+    let silent = (0..n).filter(|i| i % 5 == 3).count() as u32;
+    let behind = (0..n).filter(|i| i % 5 == 1).count() as u32;
+    let expected = (n * MONEV_REPORTED) as u32;
+    let received = expected - silent * MONEV_REPORTED as u32;
+    QuarterlyReport {
+        government: "Pemerintah Kota Contoh".into(),
+        opd: "Dinas Pekerjaan Umum dan Penataan Ruang".into(),
+        year: 2027,
+        quarter: 2,
+        generated_at: monev_generated_at(),
+        curve: monev_opd_curve(&activities),
+        reporting: ReportingRates {
+            expected,
+            received,
+            on_time: received - behind,
+        },
+        indicators: activities
+            .iter()
+            .enumerate()
+            .map(|(i, a)| monev_indicator(a, i))
+            .collect(),
+        flags: (0..flags)
+            .map(|j| {
+                let a = activities.get(j % n.max(1)).map(|a| a.title.as_str());
+                monev_flag(a.unwrap_or("Kegiatan"), j)
+            })
+            .collect(),
+        activities,
+        place: "Kota Contoh".into(),
+    }
+}
+
+/// The progress sheet of the sample activity that is 15 points behind, from a resident's
+/// proposal: four verified reports (May's late), July's draft, two indicators, two flags and
+/// three photos.
+pub fn monev_sheet() -> ProgressSheet {
+    let activity = monev_activity(1);
+    let notes = [
+        "Mobilisasi alat dan pengukuran awal.",
+        "Galian saluran ruas 1.",
+        "Hujan deras dua minggu; galian tertunda.",
+        "Penyedia menambah tenaga kerja dan satu ekskavator.",
+        "",
+    ];
+    let reports = (0..5)
+        .map(|k| {
+            let due = Utc
+                .with_ymd_and_hms(2027, 4 + k as u32, 10, 16, 59, 59)
+                .unwrap();
+            let submitted = match k {
+                2 => Some(due + Duration::days(2)),
+                4 => None,
+                _ => Some(due - Duration::days(3)),
+            };
+            ReportRow {
+                period: monev_period(k),
+                physical: activity.curve.get(k).and_then(|c| c.actual_physical),
+                spent: activity.curve.get(k).and_then(|c| c.actual_disbursement),
+                status_title: if k < MONEV_REPORTED {
+                    "Terverifikasi"
+                } else {
+                    "Draf"
+                }
+                .into(),
+                submitted_at: submitted,
+                due_at: due,
+                late: k == 2,
+                notes: notes[k].into(),
+            }
+        })
+        .collect();
+    let photos = (0..3)
+        .map(|k| PhotoRow {
+            period: monev_period(k + 1),
+            name: format!("saluran_ruas_{}.jpg", k + 1),
+            taken_at: (k != 2).then(|| {
+                Utc.with_ymd_and_hms(2027, 4 + k as u32, 28, 3, 15, 0)
+                    .unwrap()
+            }),
+            latitude: (k != 2).then(|| Decimal::new(-6_914_744 - k as i64 * 131, 6)),
+            longitude: (k != 2).then(|| Decimal::new(107_609_810 + k as i64 * 57, 6)),
+            sha256: hex64(900 + k as u64),
+        })
+        .collect();
+    ProgressSheet {
+        government: "Pemerintah Kota Contoh".into(),
+        proposal: Some(
+            "Usulan #12 \u{201c}Perbaikan jalan RW 03\u{201d} \u{2014} 41 suara, Musrenbang 2027"
+                .into(),
+        ),
+        reports,
+        indicators: vec![monev_indicator(&activity, 0), monev_indicator(&activity, 1)],
+        flags: vec![
+            monev_flag(&activity.title, 0),
+            monev_flag(&activity.title, 2),
+        ],
+        photos,
+        generated_at: monev_generated_at(),
+        activity,
     }
 }

@@ -15,30 +15,6 @@ use mufakat_reports::{
 };
 use rust_decimal::Decimal;
 
-/// Renders in both languages, checks the PDF header and returns the text of each (Id, En),
-/// or `None` without poppler.
-fn render_both<T>(
-    input: &T,
-    f: fn(&T, Lang) -> Result<Vec<u8>, ReportError>,
-) -> Option<(String, String)> {
-    let id = f(input, Lang::Id).unwrap();
-    let en = f(input, Lang::En).unwrap();
-    for pdf in [&id, &en] {
-        assert!(pdf.starts_with(b"%PDF"), "not a PDF");
-    }
-    assert_eq!(id, f(input, Lang::Id).unwrap(), "deterministic");
-    if !have_poppler() {
-        return None;
-    }
-    let (pi, pe) = (pages(&id), pages(&en));
-    assert_eq!(pi.len(), page_count(&id));
-    assert_footers(&pi, Lang::Id);
-    assert_footers(&pe, Lang::En);
-    let (id, en) = (pi.concat(), pe.concat());
-    assert!(!en.contains("Halaman"), "Indonesian footer in English");
-    Some((id, en))
-}
-
 // ----- samples -------------------------------------------------------------------------------
 
 const PUBLIC_KEY: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";

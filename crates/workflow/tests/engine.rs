@@ -393,3 +393,28 @@ fn staying_in_a_state_rearms_only_the_timers_whose_field_changed() {
         Utc.with_ymd_and_hms(2026, 12, 4, 10, 0, 0).unwrap()
     );
 }
+
+/// The system starts a case only of a workflow that names `system` among its start roles (a
+/// flag a timer raises); people never start as the system.
+#[test]
+fn the_system_starts_only_what_names_it() {
+    let d = load_str("anggaran.toml", DEF).unwrap();
+    let system = Actor {
+        id: "system".into(),
+        roles: ["system".to_string()].into(),
+        is_system: true,
+    };
+    let input = obj(json!({ "title": "x", "cost": "1" }));
+    assert!(matches!(
+        start(&d, &system, &input, now()),
+        Err(WorkflowError::NotAllowed { .. })
+    ));
+    let with = DEF.replace(
+        r#"start_roles = ["resident"]"#,
+        r#"start_roles = ["resident", "system"]"#,
+    );
+    let d = load_str("anggaran.toml", &with).unwrap();
+    assert_eq!(start(&d, &system, &input, now()).unwrap().to, "draft");
+    // A person holding no start role is still refused.
+    assert!(start(&d, &actor("7", "opd_staff"), &input, now()).is_err());
+}

@@ -22,7 +22,7 @@ use mufakat_module_procurement::http::{error, lang, user, Authed};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::service::reports;
+use crate::service::{papers, reports};
 
 pub fn routes(state: AppState) -> Router {
     let max = state.settings.upload_max_bytes + 64 * 1024;
@@ -32,6 +32,8 @@ pub fn routes(state: AppState) -> Router {
             post(upload).layer(DefaultBodyLimit::max(max)),
         )
         .route("/monev/photos/{id}", get(download))
+        .route("/monev/activities/{id}/sheet.pdf", get(sheet))
+        .route("/monev/quarterly.pdf", get(quarterly))
         .with_state(state)
 }
 
@@ -144,6 +146,47 @@ async fn download(State(state): State<AppState>, Path(id): Path<i32>, h: HeaderM
                 bytes,
             )
         }
+        Err(e) => error(e, l),
+    }
+}
+
+async fn sheet(State(state): State<AppState>, Path(id): Path<i32>, h: HeaderMap) -> Response {
+    let l = lang(&h);
+    let u = match maybe_user(&state, &h).await {
+        Ok(u) => u,
+        Err(e) => return error(e, l),
+    };
+    match papers::sheet(&state, u.as_ref(), id, l).await {
+        Ok(pdf) => file("application/pdf", &format!("kemajuan-{id}.pdf"), false, pdf),
+        Err(e) => error(e, l),
+    }
+}
+
+#[derive(Deserialize)]
+struct QuarterQuery {
+    region: i32,
+    opd: String,
+    year: i32,
+    quarter: u8,
+}
+
+async fn quarterly(
+    State(state): State<AppState>,
+    Query(q): Query<QuarterQuery>,
+    h: HeaderMap,
+) -> Response {
+    let l = lang(&h);
+    let u = match maybe_user(&state, &h).await {
+        Ok(u) => u,
+        Err(e) => return error(e, l),
+    };
+    match papers::quarterly(&state, u.as_ref(), q.region, &q.opd, q.year, q.quarter, l).await {
+        Ok(pdf) => file(
+            "application/pdf",
+            &format!("monev-triwulan-{}-{}.pdf", q.year, q.quarter),
+            false,
+            pdf,
+        ),
         Err(e) => error(e, l),
     }
 }

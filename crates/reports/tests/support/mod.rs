@@ -106,3 +106,28 @@ pub fn assert_contains_all(all: &str, wanted: &[&str]) {
         assert!(all.contains(s), "missing {s:?}");
     }
 }
+
+/// Renders in both languages, checks the PDF header, determinism, page counts and footers,
+/// and returns the text of each (Id, En), or `None` without poppler.
+pub fn render_both<T>(
+    input: &T,
+    f: fn(&T, Lang) -> Result<Vec<u8>, mufakat_reports::ReportError>,
+) -> Option<(String, String)> {
+    let id = f(input, Lang::Id).unwrap();
+    let en = f(input, Lang::En).unwrap();
+    for pdf in [&id, &en] {
+        assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+    }
+    assert_eq!(id, f(input, Lang::Id).unwrap(), "deterministic");
+    if !have_poppler() {
+        return None;
+    }
+    let (pi, pe) = (pages(&id), pages(&en));
+    assert_eq!(pi.len(), page_count(&id));
+    assert_eq!(pe.len(), page_count(&en));
+    assert_footers(&pi, Lang::Id);
+    assert_footers(&pe, Lang::En);
+    let (id, en) = (pi.concat(), pe.concat());
+    assert!(!en.contains("Halaman"), "Indonesian footer in English");
+    Some((id, en))
+}

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use mufakat_kernel::graphql::{page_size, parse_id, req, require_user, state};
 
 use super::types::*;
-use crate::service::{assignments, findings, reports, trail};
+use crate::service::{assignments, findings, reports, trail, triage};
 
 /// What to look for in the trail; every part optional.
 #[derive(InputObject, Default)]
@@ -161,12 +161,34 @@ impl EauditQuery {
         let user = require_user(ctx)?;
         let lang = req(ctx).lang;
         Ok(
-            trail::red_flags(state(ctx), user, parse_id("assignmentId", &assignment_id)?)
+            triage::red_flags(state(ctx), user, parse_id("assignmentId", &assignment_id)?)
                 .await?
                 .into_iter()
                 .map(|f| mufakat_module_procurement::graphql::types::SplitFlag::of(&f, lang))
                 .collect(),
         )
+    }
+
+    /// Triage: monev's deviation flags (behind plan, kontrak kritis, spending ahead, indicators
+    /// below target, late reports, not started) within the assignment's region, when monev is
+    /// in its scope; the open ones with `openOnly`. For its team while it works.
+    async fn audit_monev_flags(
+        &self,
+        ctx: &Context<'_>,
+        assignment_id: ID,
+        #[graphql(default)] open_only: bool,
+    ) -> Result<Vec<mufakat_module_monev::graphql::types::MonevFlag>> {
+        let user = require_user(ctx)?;
+        Ok(triage::monev_flags(
+            state(ctx),
+            user,
+            parse_id("assignmentId", &assignment_id)?,
+            open_only,
+        )
+        .await?
+        .into_iter()
+        .map(mufakat_module_monev::graphql::types::MonevFlag)
+        .collect())
     }
 
     /// The finding codes auditors choose from (workflows/config/eaudit.toml). Public.

@@ -9,6 +9,7 @@ pub mod findings;
 pub mod followups;
 pub mod reports;
 pub mod trail;
+pub mod triage;
 
 use mufakat_core::{AppError, AppResult};
 use mufakat_kernel::auth::CurrentUser;

@@ -531,6 +531,10 @@ pub async fn object_cases(state: &AppState, kind: &str, id: i32) -> AppResult<Ve
     };
     let mut packages: Vec<package::Model> = vec![];
     let mut lines: Vec<String> = vec![];
+    // Lines and monev activities whose monitoring follows (the golden thread's end).
+    let mut line_ids: Vec<i32> = vec![];
+    let mut activity_ids: Vec<i32> = vec![];
+    let mut contract_monitored: Option<i32> = None;
     match kind {
         "case" => push(Some(id)),
         "proposal" => {
@@ -547,6 +551,7 @@ pub async fn object_cases(state: &AppState, kind: &str, id: i32) -> AppResult<Ve
                 .db()?
             {
                 lines.push(format!("line-{}", l.id));
+                line_ids.push(l.id);
                 packages = package::Entity::find()
                     .filter(package::Column::LineId.eq(l.id))
                     .all(db)
@@ -595,6 +600,12 @@ pub async fn object_cases(state: &AppState, kind: &str, id: i32) -> AppResult<Ve
             if let Some(p) = c.procedure_id {
                 push(mufakat_module_tender::service::get_procedure(db, p).await?.instance_id);
             }
+            // Its monitoring (the activity under this contract).
+            contract_monitored = Some(c.id);
+        }
+        "activity" => {
+            mufakat_module_monev::service::get_activity(db, id).await?;
+            activity_ids.push(id);
         }
         "assignment" => {
             use crate::entity::{finding, recommendation};
@@ -621,8 +632,8 @@ pub async fn object_cases(state: &AppState, kind: &str, id: i32) -> AppResult<Ve
             return Err(AppError::validation(
                 "kind",
                 "enum",
-                                "Jenis objek: case, proposal, package, order, procedure, contract, vendor atau assignment.",
-                "Kind of object: case, proposal, package, order, procedure, contract, vendor or assignment.",
+                                "Jenis objek: case, proposal, package, order, procedure, contract, activity, vendor atau assignment.",
+                "Kind of object: case, proposal, package, order, procedure, contract, activity, vendor or assignment.",
             ))
         }
     }
@@ -662,8 +673,46 @@ pub async fn object_cases(state: &AppState, kind: &str, id: i32) -> AppResult<Ve
     for o in objections {
         push(o.instance_id);
     }
+    let mut contract_ids: Vec<i32> = contracts.iter().map(|c| c.id).collect();
+    contract_ids.extend(contract_monitored);
     for c in contracts {
         push(c.instance_id);
+    }
+    // And on to monitoring: the monev activity of the line or contract, its monthly reports
+    // and its flags.
+    {
+        use mufakat_module_monev::entity::{activity, flag, report};
+        use sea_orm::Condition;
+        let acts = activity::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(activity::Column::PlanLineId.is_in(line_ids))
+                    .add(activity::Column::ContractId.is_in(contract_ids))
+                    .add(activity::Column::Id.is_in(activity_ids)),
+            )
+            .all(db)
+            .await
+            .db()?;
+        let ids: Vec<i32> = acts.iter().map(|a| a.id).collect();
+        for a in acts {
+            push(a.instance_id);
+        }
+        for r in report::Entity::find()
+            .filter(report::Column::ActivityId.is_in(ids.clone()))
+            .all(db)
+            .await
+            .db()?
+        {
+            push(r.instance_id);
+        }
+        for f in flag::Entity::find()
+            .filter(flag::Column::ActivityId.is_in(ids))
+            .all(db)
+            .await
+            .db()?
+        {
+            push(f.instance_id);
+        }
     }
     out.extend(lines);
     Ok(out)
@@ -761,48 +810,4 @@ pub async fn export_pdf(
         generated_at: now,
     };
     r::audit_trail(&report, lang).map_err(AppError::internal)
-}
-
-/// Procurement's red flags (packages that look split to stay under a threshold) within the
-/// assignment: packages in its region and below, when procurement is in its scope. For its
-/// team and its inspector while it works (they hold the auditor role then).
-pub async fn red_flags(
-    state: &AppState,
-    reader: &CurrentUser,
-    assignment_id: i32,
-) -> AppResult<Vec<mufakat_procurement::SplitFlag>> {
-    use mufakat_module_procurement::entity::package;
-    let a = get_assignment(&state.db, assignment_id).await?;
-    require_working(state, reader, &a, false).await?;
-    let modules = texts(&a.modules);
-    if !modules.is_empty() && !modules.iter().any(|m| m == "procurement") {
-        return Ok(vec![]);
-    }
-    let flags =
-        match mufakat_module_procurement::service::packages::split_warnings(state, reader).await {
-            Ok(f) => f,
-            // The inspector holds no auditor role, so procurement shows them no flags: an
-            // empty list, as docs/e-audit.md says.
-            Err(AppError::Forbidden) => return Ok(vec![]),
-            Err(e) => return Err(e),
-        };
-    let within = state
-        .regions
-        .read()
-        .await
-        .descendants_inclusive(a.region_id);
-    let ids: Vec<i32> = flags.iter().flat_map(|f| f.package_ids.clone()).collect();
-    let inside: Vec<i32> = package::Entity::find()
-        .filter(package::Column::Id.is_in(ids))
-        .filter(package::Column::RegionId.is_in(within))
-        .all(&state.db)
-        .await
-        .db()?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    Ok(flags
-        .into_iter()
-        .filter(|f| f.package_ids.iter().all(|p| inside.contains(p)))
-        .collect())
 }

@@ -50,9 +50,9 @@ impl ActivityFacts {
     pub fn actual_at(&self, p: Period) -> Option<(Decimal, Decimal)> {
         self.reports
             .iter()
+            .rev()
             .filter(|r| r.period <= p)
-            .filter_map(|r| r.verified)
-            .last()
+            .find_map(|r| r.verified)
     }
 }
 

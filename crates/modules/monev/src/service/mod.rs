@@ -7,7 +7,7 @@
 pub mod activities;
 pub mod dashboard;
 pub mod flags;
-// pub mod papers; (the PDFs: waiting for mufakat_reports::monev)
+pub mod papers;
 pub mod reports;
 
 use mufakat_core::{AppError, AppResult, Role};

@@ -21,8 +21,14 @@ fn money(d: Decimal) -> Money {
 
 fn government(state: &AppState, tree: &mufakat_core::RegionTree, region_id: i32) -> String {
     let _ = state;
-    let top = tree.ancestors_inclusive(region_id).last().copied().unwrap_or(region_id);
-    tree.get(top).map(|n| format!("Pemerintah {}", n.name)).unwrap_or_default()
+    let top = tree
+        .ancestors_inclusive(region_id)
+        .last()
+        .copied()
+        .unwrap_or(region_id);
+    tree.get(top)
+        .map(|n| format!("Pemerintah {}", n.name))
+        .unwrap_or_default()
 }
 
 fn curve(points: Vec<mufakat_monev::dashboard::CurvePoint>) -> Vec<pdf::CurvePoint> {
@@ -40,7 +46,11 @@ fn curve(points: Vec<mufakat_monev::dashboard::CurvePoint>) -> Vec<pdf::CurvePoi
 
 fn flag_row(state: &AppState, a: &activity::Model, f: &flag::Model, lang: Lang) -> pdf::FlagRow {
     let kind = FlagKind::parse(&f.kind).map(|k| k.title());
-    let wf = if f.kind == FlagKind::CriticalContract.code() { CRITICAL_WORKFLOW } else { FLAG_WORKFLOW };
+    let wf = if f.kind == FlagKind::CriticalContract.code() {
+        CRITICAL_WORKFLOW
+    } else {
+        FLAG_WORKFLOW
+    };
     let sev = match (f.severity.as_str(), lang) {
         ("high", Lang::Id) => "Tinggi",
         ("medium", Lang::Id) => "Sedang",
@@ -51,18 +61,34 @@ fn flag_row(state: &AppState, a: &activity::Model, f: &flag::Model, lang: Lang) 
     };
     pdf::FlagRow {
         activity: a.title.clone(),
-        kind_title: kind.map(|k| if lang == Lang::Id { k.0 } else { k.1 }).unwrap_or(&f.kind).to_owned(),
+        kind_title: kind
+            .map(|k| if lang == Lang::Id { k.0 } else { k.1 })
+            .unwrap_or(&f.kind)
+            .to_owned(),
         severity_title: sev.into(),
         status_title: state.workflows.state_title(wf, &f.status, lang),
         period: f.period.clone(),
-        detail: if lang == Lang::Id { f.message_id.clone() } else { f.message_en.clone() },
+        detail: if lang == Lang::Id {
+            f.message_id.clone()
+        } else {
+            f.message_en.clone()
+        },
         raised_at: f.raised_at,
     }
 }
 
 /// One activity's figures at the end of `at`, with its S-curve.
-async fn summary(state: &AppState, a: &activity::Model, at: Period, tree: &mufakat_core::RegionTree, lang: Lang) -> AppResult<pdf::ActivitySummary> {
-    let f = dashboard::Filter { activity_id: Some(a.id), ..Default::default() };
+async fn summary(
+    state: &AppState,
+    a: &activity::Model,
+    at: Period,
+    tree: &mufakat_core::RegionTree,
+    lang: Lang,
+) -> AppResult<pdf::ActivitySummary> {
+    let f = dashboard::Filter {
+        activity_id: Some(a.id),
+        ..Default::default()
+    };
     let points = dashboard::curve(state, &f).await?;
     let snap = dashboard::snapshot(state).await?;
     let facts = snap.facts.iter().find(|x| x.id == a.id);
@@ -79,7 +105,10 @@ async fn summary(state: &AppState, a: &activity::Model, at: Period, tree: &mufak
     Ok(pdf::ActivitySummary {
         title: a.title.clone(),
         opd: a.opd.clone(),
-        region: tree.get(a.region_id).map(|n| n.name.clone()).unwrap_or_default(),
+        region: tree
+            .get(a.region_id)
+            .map(|n| n.name.clone())
+            .unwrap_or_default(),
         pagu: Money::from_minor_units(a.pagu_sen),
         contract,
         contracted: a.contracted_sen.map(Money::from_minor_units),
@@ -89,7 +118,9 @@ async fn summary(state: &AppState, a: &activity::Model, at: Period, tree: &mufak
         actual_physical: actual.map(|x| x.0),
         disbursed: money(actual.map(|x| x.1).unwrap_or_default()),
         deviation: actual.map(|x| x.0 - planned),
-        status_title: state.workflows.state_title(ACTIVITY_WORKFLOW, &a.status, lang),
+        status_title: state
+            .workflows
+            .state_title(ACTIVITY_WORKFLOW, &a.status, lang),
         curve: curve(points),
     })
 }
@@ -102,24 +133,38 @@ async fn may_read_flags(state: &AppState, user: Option<&CurrentUser>, region_id:
 }
 
 /// The progress sheet of activity `id`.
-pub async fn sheet(state: &AppState, user: Option<&CurrentUser>, id: i32, lang: Lang) -> AppResult<Vec<u8>> {
+pub async fn sheet(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    id: i32,
+    lang: Lang,
+) -> AppResult<Vec<u8>> {
     let a = get_activity(&state.db, id).await?;
     let internal = reads_internal(state, user, &a).await?;
     let tree = state.regions.read().await.clone();
     let now = Utc::now();
-    let at = a.last_period.as_deref().and_then(|p| p.parse().ok()).unwrap_or_else(|| Period::at(now));
+    let at = a
+        .last_period
+        .as_deref()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| Period::at(now));
     let activity = summary(state, &a, at, &tree, lang).await?;
     let reports = reports::of_activity(&state.db, a.id).await?;
     let inds = indicators_of(&state.db, a.id).await?;
     let mut rows = vec![];
     let mut photos = vec![];
-    let mut last_actuals = std::collections::BTreeMap::new();
-    for r in reports.iter().filter(|r| internal || r.status == "verified") {
+    let mut last_actuals: std::collections::BTreeMap<String, String> = Default::default();
+    for r in reports
+        .iter()
+        .filter(|r| internal || r.status == "verified")
+    {
         rows.push(pdf::ReportRow {
             period: r.period.clone(),
             physical: r.physical_bp.map(from_bp),
             spent: r.spent_sen.map(Money::from_minor_units),
-            status_title: state.workflows.state_title(REPORT_WORKFLOW, &r.status, lang),
+            status_title: state
+                .workflows
+                .state_title(REPORT_WORKFLOW, &r.status, lang),
             submitted_at: r.submitted_at,
             due_at: r.due_at,
             late: r.late_at.is_some() || r.first_submitted_at.is_some_and(|t| t > r.due_at),
@@ -141,10 +186,24 @@ pub async fn sheet(state: &AppState, user: Option<&CurrentUser>, id: i32, lang: 
     }
     let indicators = inds
         .iter()
-        .map(|i| indicator_row(&a, i, at, last_actuals.get(&i.id.to_string()).and_then(|v: &String| v.parse().ok()), lang))
+        .map(|i| {
+            indicator_row(
+                &a,
+                i,
+                at,
+                last_actuals
+                    .get(&i.id.to_string())
+                    .and_then(|v: &String| v.parse().ok()),
+                lang,
+            )
+        })
         .collect();
     let flags = if may_read_flags(state, user, a.region_id).await {
-        flags::of_activity(&state.db, a.id).await?.iter().map(|f| flag_row(state, &a, f, lang)).collect()
+        flags::of_activity(&state.db, a.id)
+            .await?
+            .iter()
+            .map(|f| flag_row(state, &a, f, lang))
+            .collect()
     } else {
         vec![]
     };
@@ -154,8 +213,14 @@ pub async fn sheet(state: &AppState, user: Option<&CurrentUser>, id: i32, lang: 
             .await
             .db()?
             .map(|p| match lang {
-                Lang::Id => format!("Usulan #{} \u{201c}{}\u{201d}: {} suara", p.id, p.title, p.vote_count),
-                _ => format!("Proposal #{} \u{201c}{}\u{201d}: {} votes", p.id, p.title, p.vote_count),
+                Lang::Id => format!(
+                    "Usulan #{} \u{201c}{}\u{201d}: {} suara",
+                    p.id, p.title, p.vote_count
+                ),
+                _ => format!(
+                    "Proposal #{} \u{201c}{}\u{201d}: {} votes",
+                    p.id, p.title, p.vote_count
+                ),
             }),
         None => None,
     };
@@ -172,7 +237,13 @@ pub async fn sheet(state: &AppState, user: Option<&CurrentUser>, id: i32, lang: 
     pdf::progress_sheet(&s, lang).map_err(AppError::internal)
 }
 
-fn indicator_row(a: &activity::Model, i: &crate::entity::indicator::Model, at: Period, actual: Option<Decimal>, lang: Lang) -> pdf::IndicatorRow {
+fn indicator_row(
+    a: &activity::Model,
+    i: &crate::entity::indicator::Model,
+    at: Period,
+    actual: Option<Decimal>,
+    lang: Lang,
+) -> pdf::IndicatorRow {
     let ind = indicator_of(i);
     pdf::IndicatorRow {
         activity: a.title.clone(),
@@ -186,7 +257,12 @@ fn indicator_row(a: &activity::Model, i: &crate::entity::indicator::Model, at: P
         .into(),
         unit: i.unit.clone(),
         baseline: ind.baseline,
-        target: ind.targets.iter().filter(|(p, _)| *p <= at).last().map(|(_, v)| *v),
+        target: ind
+            .targets
+            .iter()
+            .rev()
+            .find(|(p, _)| *p <= at)
+            .map(|(_, v)| *v),
         actual,
         higher_is_better: i.higher_is_better,
     }
@@ -203,10 +279,20 @@ pub async fn quarterly(
     lang: Lang,
 ) -> AppResult<Vec<u8>> {
     if !(1..=4).contains(&quarter) {
-        return Err(AppError::validation("quarter", "range", "Triwulan 1 sampai 4.", "Quarter 1 to 4."));
+        return Err(AppError::validation(
+            "quarter",
+            "range",
+            "Triwulan 1 sampai 4.",
+            "Quarter 1 to 4.",
+        ));
     }
     let at = Period::new(year, quarter as u32 * 3).ok_or_else(|| {
-        AppError::validation("year", "range", "Tahun antara 2000 dan 2100.", "A year between 2000 and 2100.")
+        AppError::validation(
+            "year",
+            "range",
+            "Tahun antara 2000 dan 2100.",
+            "A year between 2000 and 2100.",
+        )
     })?;
     let tree = state.regions.read().await.clone();
     if tree.get(region_id).is_none() {
@@ -222,7 +308,12 @@ pub async fn quarterly(
         .all(&state.db)
         .await
         .db()?;
-    let f = dashboard::Filter { region_id: Some(region_id), year: Some(year), opd: Some(opd.into()), ..Default::default() };
+    let f = dashboard::Filter {
+        region_id: Some(region_id),
+        year: Some(year),
+        opd: Some(opd.into()),
+        ..Default::default()
+    };
     let now = Utc::now();
     let rows = dashboard::aggregate(state, &f, mufakat_monev::GroupBy::All, Some(at)).await?;
     let row = rows.into_iter().next().unwrap_or_default();
@@ -237,8 +328,10 @@ pub async fn quarterly(
             .into_iter()
             .filter(|r| r.status == "verified" && r.period.as_str() <= at.to_string().as_str())
             .collect();
-        let actuals: std::collections::BTreeMap<String, String> =
-            verified.last().map(|r| serde_json::from_str(&r.actuals).unwrap_or_default()).unwrap_or_default();
+        let actuals: std::collections::BTreeMap<String, String> = verified
+            .last()
+            .map(|r| serde_json::from_str(&r.actuals).unwrap_or_default())
+            .unwrap_or_default();
         for i in indicators_of(&state.db, a.id).await? {
             let v = actuals.get(&i.id.to_string()).and_then(|v| v.parse().ok());
             indicators.push(indicator_row(a, &i, at, v, lang));
@@ -261,10 +354,17 @@ pub async fn quarterly(
         generated_at: now,
         activities,
         curve: curve(curve_points),
-        reporting: pdf::ReportingRates { expected: row.expected, received: row.received, on_time: row.on_time },
+        reporting: pdf::ReportingRates {
+            expected: row.expected,
+            received: row.received,
+            on_time: row.on_time,
+        },
         indicators,
         flags: flag_rows,
-        place: tree.get(region_id).map(|n| n.name.clone()).unwrap_or_default(),
+        place: tree
+            .get(region_id)
+            .map(|n| n.name.clone())
+            .unwrap_or_default(),
     };
     pdf::quarterly_report(&q, lang).map_err(AppError::internal)
 }
