@@ -28,7 +28,13 @@ pub const MAX_AGE: Duration = Duration::from_secs(30);
 pub struct Snapshot {
     pub built: Instant,
     pub facts: Vec<ActivityFacts>,
+    /// The answers computed from this snapshot, by question (filter, grouping, month): the
+    /// situation room asks the same few again and again; a new snapshot starts empty.
+    memo: std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<Row>>>>,
 }
+
+/// At most this many answers are kept per snapshot (then they are dropped and computed again).
+const MEMO_MAX: usize = 10_000;
 
 /// The current snapshot (rebuilt if monev changed since it was built).
 pub async fn snapshot(state: &AppState) -> AppResult<Arc<Snapshot>> {
@@ -137,6 +143,7 @@ async fn build(state: &AppState) -> AppResult<Snapshot> {
     Ok(Snapshot {
         built: Instant::now(),
         facts,
+        memo: Default::default(),
     })
 }
 
@@ -202,7 +209,19 @@ pub async fn aggregate(
     let s = snapshot(state).await?;
     let now = Utc::now();
     let as_of = as_of.unwrap_or_else(|| last_ended(now));
-    Ok(fold(selected(state, &s, f).await, by, as_of, now))
+    let key = format!("{f:?}|{by:?}|{as_of}");
+    if let Some(rows) = s.memo.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(rows.as_ref().clone());
+    }
+    // Reports "due by now" move with the clock, not only with changes: a snapshot (and its
+    // answers) lives at most MAX_AGE.
+    let rows = Arc::new(fold(selected(state, &s, f).await, by, as_of, now));
+    let mut memo = s.memo.lock().unwrap_or_else(|e| e.into_inner());
+    if memo.len() >= MEMO_MAX {
+        memo.clear();
+    }
+    memo.insert(key, rows.clone());
+    Ok(rows.as_ref().clone())
 }
 
 /// The S-curve of the activities the filter selects.
