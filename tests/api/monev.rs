@@ -738,3 +738,76 @@ async fn the_progress_sheet_and_the_quarterly_report_are_pdfs() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+/// On PostgreSQL a second node hears a report verified on the first (NOTIFY): its subscribers
+/// are told and its dashboard shows the new figures at once.
+#[tokio::test]
+async fn another_node_hears_of_a_verified_report() {
+    let app = monev_app().await;
+    if !mufakat_store::db::is_postgres(&app.state.db) {
+        eprintln!(
+            "SKIPPED another_node_hears_of_a_verified_report: needs TEST_DATABASE_URL (PostgreSQL)"
+        );
+        return;
+    }
+    let opd = app.login("opd.dinaspu").await;
+    let ppk = app.login("ppk.dinaspu").await;
+    let line = opd_line(&app, "100000000").await;
+    let a = create_activity(&app, &opd, &line, None, 100_000_000).await["data"]
+        ["createMonevActivity"]
+        .clone();
+    let aid: i32 = s(&a["id"]).parse().unwrap();
+    let dir = TempDir(std::env::temp_dir().join(format!(
+        "mufakat-monev-2n-{}",
+        uuid::Uuid::new_v4().simple()
+    )));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let settings = mufakat_server::Settings {
+        database_url: app.state.settings.database_url.clone(),
+        data_dir: dir.0.clone(),
+        ..Default::default()
+    };
+    let other = mufakat_server::startup::build_state(settings)
+        .await
+        .unwrap();
+    let mut rx = mufakat_module_monev::runtime::slot(&other)
+        .events
+        .subscribe();
+    tokio::spawn(mufakat_module_monev::listener(other.clone()));
+    let f = mufakat_module_monev::service::dashboard::Filter {
+        activity_id: Some(aid),
+        ..Default::default()
+    };
+    let period = mufakat_monev::Period::new(2026, 1);
+    let before = mufakat_module_monev::service::dashboard::aggregate(
+        &other,
+        &f,
+        mufakat_monev::GroupBy::All,
+        period,
+    )
+    .await
+    .unwrap();
+    assert_eq!(before[0].actual_physical, rust_decimal::Decimal::ZERO);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let r0 = s(&a["reports"][0]["id"]).to_owned();
+    assert_ok(&save(&app, &opd, &r0, 5, 5_000_000, json!([]), true).await);
+    assert_ok(&verify(&app, &ppk, &r0).await);
+    let mut kinds = vec![];
+    while !kinds.contains(&"report_verified".to_string()) {
+        let ev = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+            .await
+            .expect("heard on the other node")
+            .unwrap();
+        assert_eq!(ev.activity_id, aid);
+        kinds.push(ev.kind);
+    }
+    let after = mufakat_module_monev::service::dashboard::aggregate(
+        &other,
+        &f,
+        mufakat_monev::GroupBy::All,
+        period,
+    )
+    .await
+    .unwrap();
+    assert_eq!(after[0].actual_physical, rust_decimal::Decimal::from(5));
+}

@@ -14,7 +14,7 @@ use mufakat_module_procurement::service::packages;
 use mufakat_monev::Period;
 use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::entity::activity;
 use crate::service::activities::{self, NewActivity, NewIndicator, PlanInput};
@@ -424,11 +424,6 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
     made += 1;
     // The timers already due (late reports, the start overdue) fire now.
     cases::fire_due_timers(state, now).await?;
-    let _ = activity::Entity::find()
-        .filter(activity::Column::Status.eq("running"))
-        .count(&state.db)
-        .await
-        .db()?;
     Ok(made)
 }
 

@@ -190,13 +190,15 @@ impl MonevActivity {
             .map(MonevFlag)
             .collect())
     }
-    /// Open flags (everyone sees how many).
+    /// Open flags (everyone sees how many), from the dashboard's snapshot: no query per
+    /// activity in a list.
     async fn open_flags(&self, ctx: &Context<'_>) -> Result<i32> {
-        Ok(flags::of_activity(&state(ctx).db, self.0.id)
-            .await?
-            .iter()
-            .filter(|f| !flags::SETTLED.contains(&f.status.as_str()))
-            .count() as i32)
+        let snap = svc::dashboard::snapshot(state(ctx)).await?;
+        Ok(snap
+            .facts
+            .binary_search_by_key(&self.0.id, |f| f.id)
+            .map(|i| snap.facts[i].open_flags.values().sum::<u32>() as i32)
+            .unwrap_or(0))
     }
     /// The S-curve: plan and verified actuals per month.
     async fn curve(&self, ctx: &Context<'_>) -> Result<Vec<MonevCurvePoint>> {

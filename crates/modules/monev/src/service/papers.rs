@@ -19,8 +19,7 @@ fn money(d: Decimal) -> Money {
     Money::new(d).unwrap_or_else(|_| Money::new(d.round_dp(2)).expect("two decimals"))
 }
 
-fn government(state: &AppState, tree: &mufakat_core::RegionTree, region_id: i32) -> String {
-    let _ = state;
+fn government(tree: &mufakat_core::RegionTree, region_id: i32) -> String {
     let top = tree
         .ancestors_inclusive(region_id)
         .last()
@@ -225,7 +224,7 @@ pub async fn sheet(
         None => None,
     };
     let s = pdf::ProgressSheet {
-        government: government(state, &tree, a.region_id),
+        government: government(&tree, a.region_id),
         activity,
         proposal,
         reports: rows,
@@ -347,7 +346,7 @@ pub async fn quarterly(
     }
     let curve_points = dashboard::curve(state, &f).await?;
     let q = pdf::QuarterlyReport {
-        government: government(state, &tree, region_id),
+        government: government(&tree, region_id),
         opd: opd.to_owned(),
         year,
         quarter,

@@ -191,11 +191,11 @@ pub async fn save(
         user,
         r.instance_id,
         transition,
-        Map::new(),
+        // The figures go into the transition's audit event (the workflow declares them).
+        data,
         None,
     )
     .await?;
-    let _ = data;
     let mut m = r.clone().into_active_model();
     m.physical_bp = Set(physical.map(bp));
     m.sub_progress = Set((!input.sub_progress.is_empty()).then(|| {
