@@ -17,6 +17,7 @@ mod input_limits;
 mod metrics;
 mod monev;
 mod monev_authz;
+mod monev_views;
 mod musrenbang;
 mod musrenbang_authz;
 mod musrenbang_races;

@@ -680,39 +680,8 @@ pub async fn object_cases(state: &AppState, kind: &str, id: i32) -> AppResult<Ve
     }
     // And on to monitoring: the monev activity of the line or contract, its monthly reports
     // and its flags.
-    {
-        use mufakat_module_monev::entity::{activity, flag, report};
-        use sea_orm::Condition;
-        let acts = activity::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(activity::Column::PlanLineId.is_in(line_ids))
-                    .add(activity::Column::ContractId.is_in(contract_ids))
-                    .add(activity::Column::Id.is_in(activity_ids)),
-            )
-            .all(db)
-            .await
-            .db()?;
-        let ids: Vec<i32> = acts.iter().map(|a| a.id).collect();
-        for a in acts {
-            push(a.instance_id);
-        }
-        for r in report::Entity::find()
-            .filter(report::Column::ActivityId.is_in(ids.clone()))
-            .all(db)
-            .await
-            .db()?
-        {
-            push(r.instance_id);
-        }
-        for f in flag::Entity::find()
-            .filter(flag::Column::ActivityId.is_in(ids))
-            .all(db)
-            .await
-            .db()?
-        {
-            push(f.instance_id);
-        }
+    for c in super::triage::monev_cases(db, line_ids, contract_ids, activity_ids).await? {
+        push(c);
     }
     out.extend(lines);
     Ok(out)

@@ -1,6 +1,7 @@
 //! Triage lists for an assignment's team while it works: procurement's red flags (packages
 //! that look split to stay under a threshold) and monev's deviation flags, within the
-//! assignment's region and below, when its scope has the module (or names none).
+//! assignment's region and below, when its scope has the module (or names none); and the
+//! monitoring cases an object's history follows on to.
 
 use mufakat_core::{AppError, AppResult};
 use mufakat_kernel::auth::CurrentUser;
@@ -92,4 +93,47 @@ pub async fn monev_flags(
         .all(&state.db)
         .await
         .db()
+}
+
+/// The cases of the monev activities of lines `line_ids`, under contracts `contract_ids` or
+/// among `activity_ids`, of their monthly reports and of their flags (for an object's history).
+pub async fn monev_cases(
+    db: &impl sea_orm::ConnectionTrait,
+    line_ids: Vec<i32>,
+    contract_ids: Vec<i32>,
+    activity_ids: Vec<i32>,
+) -> AppResult<Vec<Option<i32>>> {
+    use mufakat_module_monev::entity::{activity, flag, report};
+    use sea_orm::Condition;
+    let acts = activity::Entity::find()
+        .filter(
+            Condition::any()
+                .add(activity::Column::PlanLineId.is_in(line_ids))
+                .add(activity::Column::ContractId.is_in(contract_ids))
+                .add(activity::Column::Id.is_in(activity_ids)),
+        )
+        .all(db)
+        .await
+        .db()?;
+    let ids: Vec<i32> = acts.iter().map(|a| a.id).collect();
+    let mut out: Vec<Option<i32>> = acts.into_iter().map(|a| a.instance_id).collect();
+    out.extend(
+        report::Entity::find()
+            .filter(report::Column::ActivityId.is_in(ids.clone()))
+            .all(db)
+            .await
+            .db()?
+            .into_iter()
+            .map(|r| r.instance_id),
+    );
+    out.extend(
+        flag::Entity::find()
+            .filter(flag::Column::ActivityId.is_in(ids))
+            .all(db)
+            .await
+            .db()?
+            .into_iter()
+            .map(|f| f.instance_id),
+    );
+    Ok(out)
 }
