@@ -73,6 +73,10 @@ pub struct Settings {
     pub blob_store_url: Option<String>,
     /// Largest file accepted by an upload, in bytes.
     pub upload_max_bytes: usize,
+    /// The web app's cookies are `Secure` on every request (set it when TLS ends in front of
+    /// the server and the proxy is not in `trusted_proxies`; with a trusted proxy that sends
+    /// `X-Forwarded-Proto: https`, they are `Secure` anyway).
+    pub secure_cookies: bool,
 }
 
 impl Default for Settings {
@@ -108,6 +112,7 @@ impl Default for Settings {
             audit_earlier_public_keys: vec![],
             blob_store_url: None,
             upload_max_bytes: 10 * 1024 * 1024,
+            secure_cookies: false,
         }
     }
 }
@@ -205,6 +210,9 @@ impl Settings {
         }
         if let Some(v) = get("MUFAKAT_LOG_JSON") {
             self.log_json = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("MUFAKAT_SECURE_COOKIES") {
+            self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
         Ok(())
     }

@@ -54,6 +54,22 @@ impl Registry {
         status.replace('_', " ")
     }
 
+    /// A transition as people read it, like [`Registry::state_title`].
+    pub fn transition_title(&self, workflow: &str, name: &str, lang: mufakat_core::Lang) -> String {
+        if lang == mufakat_core::Lang::Id {
+            if let Some(t) = self.latest(workflow).and_then(|d| {
+                d.def
+                    .transitions
+                    .iter()
+                    .find(|t| t.name == name)
+                    .map(|t| t.title.clone())
+            }) {
+                return t;
+            }
+        }
+        name.replace('_', " ")
+    }
+
     /// Every version, newest first within each name, names sorted.
     pub fn all(&self) -> Vec<Arc<Deployed>> {
         let mut v: Vec<_> = self.by_id.values().cloned().collect();

@@ -1,15 +1,14 @@
-//! Routes: `POST /graphql` (the API), `GET /graphql` (GraphiQL), `GET /healthz`, `GET /metrics`
+//! Routes: `POST /graphql` (the API), `GET /graphql` (GraphiQL, from the web app), `GET /healthz`, `GET /metrics`
 //! (Prometheus text, for the addresses in `metrics_allow`).
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use mufakat_core::{AppError, Lang};
@@ -40,8 +39,15 @@ pub fn router(app: AppState) -> Router {
     let answers = crate::graphql::response_cache::ResponseCache::new(Duration::from_millis(
         app.settings.public_cache_ms,
     ));
+    let web = mufakat_web::router(
+        app.clone(),
+        std::sync::Arc::new(crate::web::InProcess {
+            app: app.clone(),
+            schema: schema.clone(),
+        }),
+    );
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql_post))
+        .route("/graphql", axum::routing::post(graphql_post))
         .route_service(
             "/graphql/ws",
             async_graphql_axum::GraphQLSubscription::new(schema.clone()),
@@ -58,21 +64,13 @@ pub fn router(app: AppState) -> Router {
         })
         // The modules' routes (uploads have their own body limit).
         .merge(crate::modules::routes(&app))
+        // The web app (its pages, assets and GraphiQL's page at `GET /graphql`).
+        .merge(web)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Mufakat GraphQL")
-            .finish(),
-    )
 }
 
 /// Liveness and the alarms an operator must see: the database answers, and the audit chain

@@ -19,6 +19,7 @@ pub mod seed;
 pub mod services;
 pub mod startup;
 pub mod telemetry;
+pub mod web;
 
 pub use config::Settings;
 pub use startup::Application;

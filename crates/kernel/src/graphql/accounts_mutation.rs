@@ -89,6 +89,30 @@ impl AccountsMutation {
         })
     }
 
+    /// Changes the signed-in user's password. Every session of the user ends; the answer
+    /// carries a new token for this one.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> Result<AuthPayload> {
+        let user = require_user(ctx)?;
+        let r = accounts::change_password(
+            state(ctx),
+            user,
+            &current_password,
+            &new_password,
+            req(ctx).ip,
+        )
+        .await?;
+        Ok(AuthPayload {
+            token: r.token,
+            expires_at: r.expires_at,
+            user: User(r.user),
+        })
+    }
+
     /// Revokes the token of this request.
     async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
         let user = require_user(ctx)?;

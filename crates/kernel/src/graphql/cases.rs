@@ -49,6 +49,34 @@ impl WorkflowDefinitionGql {
             })
             .collect()
     }
+    async fn description(&self) -> &str {
+        &self.0.def.description
+    }
+    /// When a module owns this workflow: the operations that start and move its cases
+    /// instead of `startCase`/`fireTransition`. Null for a generic service (a complaint, a
+    /// permit), which `startCase` starts.
+    async fn module_api(&self, ctx: &Context<'_>) -> Option<&'static str> {
+        state(ctx)
+            .owned_workflows
+            .iter()
+            .find(|w| w.name == self.0.def.name)
+            .map(|w| w.api)
+    }
+    /// The roles that may start a case (`startCase`).
+    async fn start_roles(&self) -> &[String] {
+        &self.0.def.start_roles
+    }
+    /// The fields a case is started with (those set only by transitions are left out): what
+    /// a form for starting one asks.
+    async fn start_fields(&self) -> Vec<InputFieldGql> {
+        self.0
+            .def
+            .fields
+            .iter()
+            .filter(|(_, f)| !f.internal)
+            .map(|(name, f)| InputFieldGql::of(name, f))
+            .collect()
+    }
     async fn transitions(&self) -> Vec<TransitionGql> {
         self.0
             .def
@@ -87,6 +115,24 @@ pub struct InputFieldGql {
     pub name: String,
     pub r#type: String,
     pub required: bool,
+    /// As people read it (the workflow file's `title`).
+    pub title: String,
+    pub max_length: Option<i32>,
+    /// For `enum`: the values allowed.
+    pub values: Vec<String>,
+}
+
+impl InputFieldGql {
+    fn of(name: &str, f: &mufakat_workflow::FieldDef) -> Self {
+        InputFieldGql {
+            name: name.to_owned(),
+            r#type: f.type_name().to_string(),
+            required: f.required,
+            title: f.title.clone(),
+            max_length: f.max_length.map(|m| m as i32),
+            values: f.values.clone(),
+        }
+    }
 }
 
 impl TransitionGql {
@@ -101,11 +147,7 @@ impl TransitionGql {
             input: t
                 .input
                 .iter()
-                .map(|(name, f)| InputFieldGql {
-                    name: name.clone(),
-                    r#type: f.type_name().to_string(),
-                    required: f.required,
-                })
+                .map(|(name, f)| InputFieldGql::of(name, f))
                 .collect(),
         }
     }
@@ -118,6 +160,10 @@ pub struct Case(pub CaseView);
 impl Case {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
+    }
+    /// The code by which anyone may follow this case (`trackCase`), for its starter to keep.
+    async fn tracking_code(&self, ctx: &Context<'_>) -> String {
+        cases::tracking::code(state(ctx), self.0.id)
     }
     async fn workflow(&self) -> &str {
         &self.0.workflow
@@ -225,6 +271,21 @@ impl AuditEventGql {
     async fn to_state(&self) -> &str {
         &self.0.to_state
     }
+    /// The transition as people read it (its title in the workflow file; in English, its
+    /// name in words).
+    async fn transition_title(&self, ctx: &Context<'_>) -> String {
+        state(ctx).workflows.transition_title(
+            &self.0.workflow,
+            &self.0.transition,
+            super::req(ctx).lang,
+        )
+    }
+    /// The state it led to, as people read it.
+    async fn to_state_title(&self, ctx: &Context<'_>) -> String {
+        state(ctx)
+            .workflows
+            .state_title(&self.0.workflow, &self.0.to_state, super::req(ctx).lang)
+    }
     async fn input(&self) -> Json<&serde_json::Value> {
         Json(&self.0.input)
     }
@@ -272,6 +333,29 @@ pub struct VerificationGql {
     pub problem: Option<String>,
 }
 
+/// A case as its tracking code shows it.
+#[derive(SimpleObject)]
+#[graphql(name = "TrackedCase")]
+pub struct TrackedCaseGql {
+    pub code: String,
+    pub workflow: String,
+    pub workflow_title: String,
+    pub state: String,
+    pub state_title: String,
+    pub is_final: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub steps: Vec<TrackedStepGql>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "TrackedStep")]
+pub struct TrackedStepGql {
+    pub at: DateTime<Utc>,
+    pub title: String,
+    pub state_title: String,
+}
+
 #[derive(Default)]
 pub struct CasesQuery;
 
@@ -287,6 +371,31 @@ impl CasesQuery {
                 WorkflowDefinitionGql(d, latest)
             })
             .collect()
+    }
+
+    /// A public-service case by its tracking code, for anyone: its workflow, state and steps
+    /// (never who acted, comments or fields). A wrong code is `NOT_FOUND`.
+    async fn track_case(&self, ctx: &Context<'_>, code: String) -> Result<TrackedCaseGql> {
+        let t = cases::tracking::track(state(ctx), &code, super::req(ctx).lang).await?;
+        Ok(TrackedCaseGql {
+            code: t.code,
+            workflow: t.workflow,
+            workflow_title: t.workflow_title,
+            state: t.state,
+            state_title: t.state_title,
+            is_final: t.is_final,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            steps: t
+                .steps
+                .into_iter()
+                .map(|s| TrackedStepGql {
+                    at: s.at,
+                    title: s.title,
+                    state_title: s.state_title,
+                })
+                .collect(),
+        })
     }
 
     /// A case (workflow instance) the user may see.

@@ -212,6 +212,67 @@ pub async fn logout_everywhere(state: &AppState, user: &CurrentUser) -> AppResul
     Ok(revoked)
 }
 
+/// Changes the signed-in user's password: the current one must be right (guesses count as
+/// failed logins), the new one passes the same rules as at registration. Every session of the
+/// user ends, this one included, and a new one is returned; the change is an audit event
+/// (never the password itself).
+pub async fn change_password(
+    state: &AppState,
+    user: &CurrentUser,
+    current: &str,
+    new: &str,
+    ip: Option<IpAddr>,
+) -> AppResult<LoginResult> {
+    let u = users::get(&state.db, user.id).await?;
+    state.login_limiter.begin(&u.username, ip).await?;
+    let ok = auth::verify_password(current.to_owned(), Some(u.password_hash.clone())).await?;
+    let mut errors = vec![];
+    if !ok {
+        errors.push(FieldError::new(
+            "currentPassword",
+            "wrong",
+            "Kata sandi sekarang salah.",
+            "The current password is wrong.",
+        ));
+    }
+    let password = collect(&mut errors, Password::parse("newPassword", new));
+    let (Some(password), true) = (password, ok) else {
+        return Err(AppError::Validation(errors));
+    };
+    state.login_limiter.succeeded(&u.username, ip).await?;
+    let password_hash = auth::hash_password(password.expose().to_owned()).await?;
+    let now = Utc::now();
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::PasswordHash,
+            sea_orm::sea_query::Expr::value(password_hash),
+        )
+        .filter(user::Column::Id.eq(u.id))
+        .exec(&txn)
+        .await
+        .db()?;
+    sessions::revoke_all_for_user(&txn, u.id, now).await?;
+    let (token, hash) = auth::new_token();
+    let expires_at = now + Duration::hours(state.settings.token_ttl_hours);
+    sessions::create(&txn, hash, u.id, expires_at).await?;
+    let (actor, role) = actor_of(Some(user));
+    chain
+        .append(
+            &txn,
+            account_event(&actor, &role, u.id, "change_password", json!({})),
+        )
+        .await?;
+    crate::audit_log::commit(txn, chain).await?;
+    state.sessions.forget_user(u.id);
+    let g = grants::for_user(&state.db, u.id).await?;
+    Ok(LoginResult {
+        token,
+        expires_at,
+        user: view(users::get(&state.db, u.id).await?, g),
+    })
+}
+
 pub async fn me(state: &AppState, user: &CurrentUser) -> AppResult<UserView> {
     let u = users::get(&state.db, user.id).await?;
     Ok(view(u, grants::for_user(&state.db, user.id).await?))

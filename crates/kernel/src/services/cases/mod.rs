@@ -4,13 +4,14 @@
 //!
 //! One file a use case: `start` (starting cases), `fire` (firing transitions), `steps`
 //! (transitions decided in memory and stored in batches), `timers` (arming and firing timers)
-//! and `read` (reading and listing cases). The types and checks they share are here.
+//! `read` (reading and listing cases) and `tracking` (codes that let the public follow a case). The types and checks they share are here.
 
 mod fire;
 mod read;
 mod start;
 mod steps;
 mod timers;
+pub mod tracking;
 
 pub use fire::{fire, fire_in, write_fires, CaseFires, FirePlan};
 pub use read::{available, cases_by_id, get, list};

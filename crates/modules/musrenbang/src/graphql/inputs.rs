@@ -13,6 +13,9 @@ pub struct ProposalFilter {
     pub status: Option<String>,
     pub category: Option<String>,
     pub target_opd: Option<String>,
+    /// Words that the title or the description contains (case-insensitive, at most 100
+    /// characters).
+    pub search: Option<String>,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
@@ -122,6 +125,23 @@ pub struct CreateProposalInput {
     /// Metadata of attached files (photos, drawings); at most 10.
     #[graphql(default)]
     pub attachments: Vec<AttachmentInput>,
+}
+
+/// A draft's new fields (its cycle, kelurahan, source and attachments stay).
+#[derive(InputObject)]
+pub struct EditProposalInput {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub rt_rw: Option<String>,
+    pub latitude: Option<Decimal>,
+    pub longitude: Option<Decimal>,
+    pub volume: Decimal,
+    pub unit: String,
+    pub unit_price: Decimal,
+    pub cost_override: Option<Decimal>,
+    pub cost_override_reason: Option<String>,
+    pub target_opd: Option<String>,
 }
 
 #[derive(InputObject)]

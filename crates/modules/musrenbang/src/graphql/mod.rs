@@ -16,7 +16,8 @@ mod subscription;
 pub use cycle::{CriterionGql, Cycle};
 pub use inputs::{
     AttachmentInput, CreateCycleInput, CreateProposalInput, CriterionInput, CriterionScore,
-    PhaseWindowsInput, ProposalAction, ProposalActionInput, ProposalFilter, ProposalSort,
+    EditProposalInput, PhaseWindowsInput, ProposalAction, ProposalActionInput, ProposalFilter,
+    ProposalSort,
 };
 pub use loaders::{
     err, loaders, CycleLoader, Loaders, MyVoteLoader, ProposalLoader, UserNameLoader,

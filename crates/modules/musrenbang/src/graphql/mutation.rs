@@ -9,8 +9,8 @@ use mufakat_musrenbang::{Phase, VoteScope};
 use rust_decimal::Decimal;
 
 use super::{
-    Comment, CreateCycleInput, CreateProposalInput, CriterionScore, Cycle, Proposal,
-    ProposalAction, ProposalActionInput, ProposalActionResult, VoteResult,
+    Comment, CreateCycleInput, CreateProposalInput, CriterionScore, Cycle, EditProposalInput,
+    Proposal, ProposalAction, ProposalActionInput, ProposalActionResult, VoteResult,
 };
 use crate::service::{self as svc, CycleSettings};
 use mufakat_kernel::graphql::{parse_id, require_user, state};
@@ -122,6 +122,40 @@ impl MusrenbangMutation {
         )
         .await?;
         Ok(Cycle(c))
+    }
+
+    /// The proposer edits their draft (before submitting it, in the submission phase).
+    async fn edit_proposal(
+        &self,
+        ctx: &Context<'_>,
+        proposal_id: ID,
+        input: EditProposalInput,
+        expected_version: Option<i32>,
+    ) -> Result<Proposal> {
+        let user = require_user(ctx)?;
+        let p = svc::edit_draft(
+            state(ctx),
+            user,
+            parse_id("proposalId", &proposal_id)?,
+            svc::NewProposal {
+                title: input.title,
+                description: input.description,
+                category: input.category,
+                rt_rw: input.rt_rw,
+                latitude: input.latitude,
+                longitude: input.longitude,
+                volume: input.volume,
+                unit: input.unit,
+                unit_price: input.unit_price,
+                cost_override: input.cost_override,
+                cost_override_reason: input.cost_override_reason,
+                target_opd: input.target_opd,
+                ..Default::default()
+            },
+            expected_version,
+        )
+        .await?;
+        Ok(Proposal(p))
     }
 
     /// A resident (or staff) drafts a proposal during the submission phase.

@@ -109,6 +109,14 @@ impl Proposal {
     async fn status(&self) -> &str {
         &self.0.status
     }
+    /// The status as people read it, in the request's language.
+    async fn status_title(&self, ctx: &Context<'_>) -> String {
+        svc::status_title(
+            mufakat_kernel::graphql::state(ctx),
+            &self.0.status,
+            mufakat_kernel::graphql::req(ctx).lang,
+        )
+    }
     /// kelurahan, kecamatan or kota.
     async fn level(&self) -> &str {
         &self.0.level

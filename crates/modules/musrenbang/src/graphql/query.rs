@@ -92,6 +92,23 @@ impl MusrenbangQuery {
         if let Some(o) = &filter.target_opd {
             q = q.filter(prop::Column::TargetOpd.eq(o.as_str()));
         }
+        if let Some(words) = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
+            if words.chars().count() > 100 {
+                return Err(AppError::validation(
+                    "filter.search",
+                    "length",
+                    "Kata pencarian paling banyak 100 karakter.",
+                    "The search is at most 100 characters.",
+                )
+                .into());
+            }
+            q = q.filter(svc::proposals::text_contains(words));
+        }
         q = match sort {
             ProposalSort::Newest => q.order_by_desc(prop::Column::CreatedAt),
             ProposalSort::Votes => q.order_by_desc(prop::Column::VoteCount),

@@ -4,15 +4,16 @@
 //! same transaction as the module's own rows.
 //!
 //! The use cases, one file each: `cycles` (creating and reading cycles), `proposals` (filing
-//! and reading proposals), `actions` (proposal transitions and merges), `votes` (casting
+//! and reading proposals), `drafts` (editing a draft), `actions` (proposal transitions and merges), `votes` (casting
 //! votes through the batch writer), `scores`, `priority` (priority lists) and `comments`.
 //! What they share (phase checks, money fields) is here.
 
 mod actions;
 mod comments;
 mod cycles;
+mod drafts;
 mod priority;
-mod proposals;
+pub(crate) mod proposals;
 mod scores;
 mod votes;
 
@@ -21,6 +22,7 @@ pub use comments::{add_comment, comments, hide_comment, report_comment};
 pub use cycles::{
     create_cycle, cycles_by_id, get_cycle, list_cycles, CycleSettings, CycleView, NewCycle,
 };
+pub use drafts::edit_draft;
 pub use priority::{check_level, on_level_list, priority_list};
 pub use proposals::{
     create_proposal, get_proposal, status_title, visible, Attachment, NewProposal, SOURCES,

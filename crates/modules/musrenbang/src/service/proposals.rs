@@ -47,17 +47,40 @@ pub struct Attachment {
     pub url: Option<String>,
 }
 
+/// Proposals whose title or description contains every word of `words`, ignoring case (the
+/// same on SQLite and PostgreSQL: both sides lower-cased, `%` and `_` taken literally).
+pub fn text_contains(words: &str) -> sea_orm::Condition {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let mut all = sea_orm::Condition::all();
+    for word in words.split_whitespace().take(8) {
+        let escaped = word
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        let like = |col: prop::Column| {
+            Expr::expr(Func::lower(Expr::col(col)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        all = all.add(
+            sea_orm::Condition::any()
+                .add(like(prop::Column::Title))
+                .add(like(prop::Column::Description)),
+        );
+    }
+    all
+}
+
 pub const SOURCES: [&str; 4] = ["resident", "kelurahan", "pokir_dprd", "opd_renja"];
 
-pub async fn create_proposal(
+/// The checks a proposal's fields pass, when it is filed and when its draft is edited: every
+/// problem at once, by field; the cost when there is none.
+pub(crate) async fn check(
     state: &AppState,
-    user: &CurrentUser,
-    p: NewProposal,
-) -> AppResult<prop::Model> {
-    let cycle = get_cycle(&state.db, p.cycle_id).await?;
-    if cycle.phase != "submission" {
-        return Err(phase_closed("submission", &cycle.phase));
-    }
+    cycle: &super::cycles::CycleView,
+    p: &NewProposal,
+) -> AppResult<Cost> {
     let mut errors = vec![];
     let title = p.title.trim();
     if title.is_empty() {
@@ -199,6 +222,20 @@ pub async fn create_proposal(
     let (Some(cost), true) = (cost, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
+    Ok(cost)
+}
+
+pub async fn create_proposal(
+    state: &AppState,
+    user: &CurrentUser,
+    p: NewProposal,
+) -> AppResult<prop::Model> {
+    let cycle = get_cycle(&state.db, p.cycle_id).await?;
+    if cycle.phase != "submission" {
+        return Err(phase_closed("submission", &cycle.phase));
+    }
+    let cost = check(state, &cycle, &p).await?;
+    let title = p.title.trim();
     // A resident proposes as a resident; staff name the source.
     let roles = state
         .authz
