@@ -104,12 +104,7 @@ async fn registration_reports_every_bad_field_at_once() {
         .await
         .1;
     assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"));
-    let fields: Vec<&str> = v["errors"][0]["extensions"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&v);
     assert_eq!(
         fields,
         vec!["username", "name", "nik", "password", "kelurahanId"]

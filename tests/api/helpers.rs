@@ -150,3 +150,11 @@ pub fn assert_ok(v: &Value) {
         "unexpected errors: {v}"
     );
 }
+
+/// The fields named by the first error's `extensions.fields` (a `VALIDATION` error), in order.
+pub fn error_fields(v: &Value) -> Vec<&str> {
+    v["errors"][0]["extensions"]["fields"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["field"].as_str()).collect())
+        .unwrap_or_default()
+}

@@ -33,4 +33,6 @@ mod tender;
 mod tender_authz;
 mod tender_edges;
 mod two_nodes;
+mod web;
+mod web_backend;
 mod workflows;

@@ -164,6 +164,7 @@ pub fn failure(ctx: &Ctx, f: &Failure) -> Response {
         "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
         "INTERNAL" => StatusCode::INTERNAL_SERVER_ERROR,
         "RATE_LIMITED" => StatusCode::TOO_MANY_REQUESTS,
+        "CONFLICT" => StatusCode::CONFLICT,
         _ => StatusCode::BAD_REQUEST,
     };
     let title = ctx.t("Tidak dapat ditampilkan", "Cannot be shown");
