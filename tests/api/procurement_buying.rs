@@ -1,6 +1,6 @@
 //! Buying over the real server: a resident's proposal funded by the allocation becomes a line
 //! of the plan, a package on it is bought by e-purchasing with a negotiation, received in two
-//! handovers and paid (the golden thread); a direct procurement with a negotiation; the line's
+//! handovers and paid, monitored, and shown on the proposal's public page (the golden thread); a direct procurement with a negotiation; the line's
 //! budget under concurrent package creation; methods by thresholds and split packages.
 
 use serde_json::json;
@@ -338,6 +338,24 @@ async fn a_funded_proposal_is_bought_from_the_catalogue_received_and_paid() {
         r["data"]["planLineOfProposal"]["packages"][0]["status"],
         "completed"
     );
+    // … its implementation, monitored month by month …
+    let act = crate::monev::create_activity(&app, &opd, &line, None, 600_000).await;
+    assert_ok(&act);
+    // … and the same thread on the proposal's public page, for anyone.
+    let page = app
+        .client
+        .get(app.url(&format!("/proposals/{jalan}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Apa yang terjadi dengan usulan ini"), "{page}");
+    let thread = &page[page.find("id=\"thread\"").unwrap()..];
+    for seen in ["Masuk rencana", "Paket pengadaan", "Pelaksanaan", "lembar kemajuan (PDF)"] {
+        assert!(thread.contains(seen), "{seen} in {thread}");
+    }
     assert!(
         mufakat_server::notary::verify(&app.state.db, &app.state.notary)
             .await

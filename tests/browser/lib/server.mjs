@@ -55,11 +55,11 @@ export async function until(what, fn, { timeout = 15000, every = 100 } = {}) {
 
 export async function startServer(testName) {
   const bin = binary();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mufakat-e2e-'));
   const logDir = path.join(outputRoot, testName);
   fs.mkdirSync(logDir, { recursive: true });
   const log = fs.createWriteStream(path.join(logDir, 'server.log'));
   for (let attempt = 1; ; attempt++) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mufakat-e2e-'));
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(bin, ['serve', '--demo'], {
