@@ -351,9 +351,17 @@ async fn a_funded_proposal_is_bought_from_the_catalogue_received_and_paid() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("Apa yang terjadi dengan usulan ini"), "{page}");
+    assert!(
+        page.contains("Apa yang terjadi dengan usulan ini"),
+        "{page}"
+    );
     let thread = &page[page.find("id=\"thread\"").unwrap()..];
-    for seen in ["Masuk rencana", "Paket pengadaan", "Pelaksanaan", "lembar kemajuan (PDF)"] {
+    for seen in [
+        "Masuk rencana",
+        "Paket pengadaan",
+        "Pelaksanaan",
+        "lembar kemajuan (PDF)",
+    ] {
         assert!(thread.contains(seen), "{seen} in {thread}");
     }
     assert!(

@@ -56,6 +56,14 @@ impl Registry {
 
     /// A transition as people read it, like [`Registry::state_title`].
     pub fn transition_title(&self, workflow: &str, name: &str, lang: mufakat_core::Lang) -> String {
+        if name == "start" {
+            // A case's first event: it was made.
+            return match lang {
+                mufakat_core::Lang::Id => "Dibuat",
+                mufakat_core::Lang::En => "Created",
+            }
+            .to_owned();
+        }
         if lang == mufakat_core::Lang::Id {
             if let Some(t) = self.latest(workflow).and_then(|d| {
                 d.def

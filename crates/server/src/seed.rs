@@ -526,6 +526,12 @@ pub async fn seed_demo_musrenbang(state: &AppState) -> AppResult<usize> {
             .await?;
         }
     }
+    let theirs: Vec<crate::auth::CurrentUser> = residents
+        .iter()
+        .filter(|(_, k)| *k == mekarsari)
+        .map(|(u, _)| u.clone())
+        .collect();
+    crate::seed_thread::past_cycle(state, kota, mekarsari, &theirs).await?;
     Ok(proposals.len())
 }
 

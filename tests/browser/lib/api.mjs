@@ -42,9 +42,18 @@ export async function createOpenCycle(server, bappedaToken, name) {
     },
   }, bappedaToken);
   const cycle = d.createMusrenbangCycle;
-  // The server's timers are polled every 5 s.
+  // Its submission window is already open, so the server's timer (polled every 5 s) opens it;
+  // Bappeda may also open it at once, as here. Either way, wait for the phase.
+  await gql(server, 'mutation($c: ID!) { fireTransition(instanceId: $c, transition: "open_submission", comment: "E2E") { id } }', { c: cycle.caseId }, bappedaToken)
+    .catch(() => { /* the timer was first */ });
   await waitForPhase(server, cycle.id, 'submission');
   return cycle;
+}
+
+/** The open cycle called `name` (one test file made it earlier on this server), or a new one. */
+export async function openCycleNamed(server, bappedaToken, name) {
+  const d = await gql(server, '{ musrenbangCycles { id name caseId phase maxVotesPerVoter } }');
+  return d.musrenbangCycles.find((c) => c.name === name && c.phase === 'submission') ?? createOpenCycle(server, bappedaToken, name);
 }
 
 export async function waitForPhase(server, cycleId, phase) {

@@ -102,3 +102,22 @@ export function formatViolations(where, violations) {
       v.nodes.map((n) => `    at ${n.target}\n      ${n.html}\n      ${(n.summary || '').replace(/\n/g, '\n      ')}`).join('\n'))
     .join('\n');
 }
+
+/** What every test starts with: the server, a browser, its screenshots; all closed after it. */
+export async function setup(t, testName) {
+  const { getServer } = await import('./server.mjs');
+  const shot = screenshots(testName);
+  const server = await getServer(testName);
+  let browser;
+  try {
+    browser = await launch();
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+  t.after(async () => {
+    await browser.close().catch(() => {});
+    await server.stop();
+  });
+  return { server, browser, shot, url: (p) => server.url + p };
+}

@@ -1,8 +1,8 @@
 // The app's pages that the accessibility and budget tests visit, found in the demo data of a
 // fresh server, plus what the logged-in ones need: a resident, and a cycle open for proposals.
-import { createOpenCycle, gql, login, registerResident } from './api.mjs';
+import { openCycleNamed, gql, login, registerResident } from './api.mjs';
 
-export async function appPages(server, testName) {
+export async function appPages(server) {
   const d = await gql(server, `{
     musrenbangCycles { id name phase region { id } }
     proposals(sort: VOTES, first: 1) { nodes { id } }
@@ -13,7 +13,7 @@ export async function appPages(server, testName) {
   const proposal = d.proposals.nodes[0].id;
   const kelurahan = d.regions[0].id;
   const bappeda = await login(server, 'bappeda');
-  const cycle = await createOpenCycle(server, bappeda, `E2E ${testName}`);
+  const cycle = await openCycleNamed(server, bappeda, 'E2E pages');
   const resident = await registerResident(server, 'e2e.a11y');
   const pages = [
     { name: 'home', path: '/' },

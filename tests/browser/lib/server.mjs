@@ -53,6 +53,18 @@ export async function until(what, fn, { timeout = 15000, every = 100 } = {}) {
   }
 }
 
+/**
+ * The server a test file uses: the suite's (run.mjs starts one and passes it on in
+ * MUFAKAT_E2E_URL and MUFAKAT_E2E_PASSWORD), or, for a file run on its own, one of its own.
+ */
+export async function getServer(testName) {
+  fs.mkdirSync(path.join(outputRoot, testName), { recursive: true });
+  if (process.env.MUFAKAT_E2E_URL) {
+    return { url: process.env.MUFAKAT_E2E_URL, password: process.env.MUFAKAT_E2E_PASSWORD, stop: async () => {} };
+  }
+  return startServer(testName);
+}
+
 export async function startServer(testName) {
   const bin = binary();
   const logDir = path.join(outputRoot, testName);

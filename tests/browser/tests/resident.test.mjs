@@ -4,25 +4,20 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { startServer, until } from '../lib/server.mjs';
+import { until } from '../lib/server.mjs';
 import { gql, login, createOpenCycle, openVoting, newNik, newUsername, kelurahanList } from '../lib/api.mjs';
-import { launch, newContext, screenshots, clickAndWait } from '../lib/browser.mjs';
+import { setup, newContext, clickAndWait } from '../lib/browser.mjs';
 
 const NAME = 'resident-journey';
 
 test('resident journey: register, propose, edit, submit, vote live, receipt, withdraw', { timeout: 180000 }, async (t) => {
-  const server = await startServer(NAME);
-  t.after(() => server.stop());
-  const browser = await launch();
-  t.after(() => browser.close());
-  const shot = screenshots(NAME);
+  const { server, browser, shot, url } = await setup(t, NAME);
   const bappeda = await login(server, 'bappeda');
   const cycle = await createOpenCycle(server, bappeda, `E2E warga ${crypto.randomBytes(3).toString('hex')}`);
   const kel = (await kelurahanList(server))[0];
 
   const ctx = await newContext(browser);
   const page = await ctx.newPage();
-  const url = (p) => server.url + p;
 
   // Register.
   const username = newUsername('e2e.warga');
@@ -131,7 +126,7 @@ test('resident journey: register, propose, edit, submit, vote live, receipt, wit
   await shot(page, 'before-vote');
   await clickAndWait(page, `form[action="/proposals/${id}/vote"] button[type="submit"]`);
   const receipt = (await page.locator('#receipt').innerText()).trim();
-  assert.match(receipt, /^[0-9a-f]{16,}$/i, `a receipt is shown, got "${receipt}"`);
+  assert.match(receipt, /^\d+-[0-9a-f]{64}$/i, `a receipt is shown, got "${receipt}"`);
   assert.equal(await page.locator('#votes').innerText(), '1');
   assert.equal(Number(await page.locator('#votes-left strong').innerText()), left0 - 1, 'one vote fewer left');
   assert.equal(await page.locator(`form[action="/proposals/${id}/unvote"]`).count(), 1);

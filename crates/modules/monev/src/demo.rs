@@ -14,7 +14,7 @@ use mufakat_module_procurement::service::packages;
 use mufakat_monev::Period;
 use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::entity::activity;
 use crate::service::activities::{self, NewActivity, NewIndicator, PlanInput};
@@ -81,10 +81,24 @@ async fn line(
     agency: &str,
     budget: i64,
 ) -> AppResult<i32> {
-    Ok(packages::create_line(
-        state,
-        opd,
-        packages::NewLine {
+    // A proposal of the plan with this title (the demo's past cycle funded one): the line is
+    // that proposal, and the activity's page leads back to its vote (the golden thread).
+    let funded = mufakat_module_musrenbang::entity::proposal::Entity::find()
+        .filter(mufakat_module_musrenbang::entity::proposal::Column::Title.eq(title))
+        .filter(mufakat_module_musrenbang::entity::proposal::Column::Status.eq("included"))
+        .one(&state.db)
+        .await
+        .db()?;
+    let new = match funded {
+        Some(p) => packages::NewLine {
+            region_id: None,
+            year: None,
+            title: None,
+            opd: agency.into(),
+            budget: None,
+            proposal_id: Some(p.id),
+        },
+        None => packages::NewLine {
             region_id: Some(kota),
             year: Some(year),
             title: Some(title.into()),
@@ -92,9 +106,8 @@ async fn line(
             budget: Some(Decimal::from(budget)),
             proposal_id: None,
         },
-    )
-    .await?
-    .id)
+    };
+    Ok(packages::create_line(state, opd, new).await?.id)
 }
 
 /// Reports month by month: `(physical, spent)` per month; verified by `ppk`, photos on some.

@@ -82,8 +82,10 @@ pub fn phases(ctx: &Ctx, c: &Cycle) -> Markup {
                 li aria-current=[(Some(i) == current).then_some("step")] {
                     @if Some(i) == current { strong { (phase_title(ctx, p)) " — " (ctx.t("sekarang", "now")) } }
                     @else { (phase_title(ctx, p)) }
-                    @if let Some(at) = c.windows.get(*p).and_then(|v| v.as_str()) {
-                        span class="muted" { " · " (if current.is_some_and(|cur| i > cur) { ctx.t("dibuka ", "opens ") } else { ctx.t("dibuka ", "opened ") }) (when(ctx.lang, at)) }
+                    // The dates of the phases still to come (a phase may open early, by
+                    // Bappeda's decision, so a past window's date is not when it opened).
+                    @if let (Some(at), true) = (c.windows.get(*p).and_then(|v| v.as_str()), current.is_some_and(|cur| i > cur) || (current.is_none() && c.phase == "scheduled")) {
+                        span class="muted" { " · " (ctx.t("dibuka ", "opens ")) (when(ctx.lang, at)) }
                     }
                 }
             }
