@@ -140,6 +140,18 @@ async fn public_pages_answer_without_an_account_with_security_headers() {
         assert!(p.has("<html lang=\"id\""), "{path}");
         assert!(p.has("<main id=\"main\""), "{path}");
     }
+    let room = v.get(&format!("/situation/{kota}")).await;
+    assert!(
+        room.has("data-live=") && room.has("data-stage=\"announced\""),
+        "{}",
+        room.body
+    );
+    let part = v.get(&format!("/situation/{kota}?part=monev")).await;
+    assert_eq!(part.status, 200);
+    assert!(
+        !part.has("<html"),
+        "the part the live page re-reads is a fragment"
+    );
     let resp = app.client.get(app.url("/")).send().await.unwrap();
     let csp = resp.headers()["content-security-policy"].to_str().unwrap();
     assert!(

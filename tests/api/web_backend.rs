@@ -357,3 +357,48 @@ async fn a_service_case_is_followed_by_its_tracking_code_and_shows_no_personal_d
         "a module's case has its own pages"
     );
 }
+
+/// The situation room's procurement figures: public packages by stage in a region and below,
+/// drafts left out, for anyone.
+#[tokio::test]
+async fn procurement_stages_count_the_public_packages_of_a_region() {
+    use crate::procurement::{opd_line, package, package_action};
+    let app = spawn_app().await;
+    let line = opd_line(&app, "900000000").await;
+    let opd = app.login("opd.dinaspu").await;
+    let a = package(&app, &opd, &line, "150000000", "150000000", "", None, None).await;
+    let a = a["data"]["createPackage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ok(&package_action(&app, &opd, &a, "ANNOUNCE", None).await);
+    package(&app, &opd, &line, "90000000", "90000000", "", None, None).await; // a draft
+    let q =
+        "query($r: ID!) { procurementStages(regionId: $r) { status statusTitle packages pagu } }";
+    let kota = app.region_id("35.99").await;
+    let v = app.gql(q, json!({ "r": kota }), None).await;
+    assert_ok(&v);
+    let stages = v["data"]["procurementStages"].as_array().unwrap();
+    let names: Vec<&str> = stages
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["announced", "in_selection", "contracted", "completed"]
+    );
+    assert_eq!(stages[0]["packages"], 1, "the draft is not public: {v}");
+    assert_eq!(stages[0]["pagu"], "150000000");
+    assert!(!stages[0]["statusTitle"].as_str().unwrap().is_empty());
+    // The packages are the kota's: a kecamatan below holds none.
+    let kec = app.region_id("35.99.01").await;
+    let v = app.gql(q, json!({ "r": kec }), None).await;
+    assert!(
+        v["data"]["procurementStages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["packages"] == 0),
+        "{v}"
+    );
+}

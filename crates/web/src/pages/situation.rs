@@ -57,6 +57,29 @@ async fn monev_part(ctx: &Ctx, region: &str) -> Markup {
     }
 }
 
+/// Public packages by stage.
+async fn procurement_part(ctx: &Ctx, region: &str) -> Markup {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct R {
+        procurement_stages: Vec<Value>,
+    }
+    let Ok(r) = ctx
+        .api::<R>("query($r: ID!) { procurementStages(regionId: $r) { status statusTitle packages pagu } }", json!({ "r": region }))
+        .await
+    else {
+        return html! {};
+    };
+    html! {
+        h2 { (ctx.t("Pengadaan", "Procurement")) }
+        ul class="figures" {
+            @for st in &r.procurement_stages {
+                li data-stage=(s(st, "status")) { (s(st, "statusTitle")) strong { (st["packages"]) " " (ctx.t("paket", "packages")) } span class="muted" { (money(s(st, "pagu"))) } }
+            }
+        }
+    }
+}
+
 pub async fn page(
     ctx: Ctx,
     Path(region): Path<String>,
@@ -91,6 +114,21 @@ pub async fn page(
     let rows = r.proposals["nodes"].as_array().cloned().unwrap_or_default();
     let total: i64 = rows.iter().map(|p| p["votes"].as_i64().unwrap_or(0)).sum();
     let monev = monev_part(&ctx, &region).await;
+    let buying = procurement_part(&ctx, &region).await;
+    let mut runs = vec![];
+    for c in &r.musrenbang_cycles {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Runs {
+            allocation_runs: Vec<Value>,
+        }
+        if let Ok(x) = ctx
+            .api::<Runs>("query($c: ID!) { allocationRuns(cycleId: $c) { id level budget totalCost adoptedAt region { id name } projects { funded } } }", json!({ "c": s(c, "id") }))
+            .await
+        {
+            runs.extend(x.allocation_runs.into_iter().map(|run| (s(c, "name").to_owned(), run)));
+        }
+    }
     let title = format!(
         "{} · {}",
         ctx.t("Ruang situasi", "Situation room"),
@@ -119,6 +157,19 @@ pub async fn page(
                         td class="num" data-votes-for=(s(p, "id")) { (p["votes"]) }
                     } } }
                 } }
+                @if !runs.is_empty() {
+                    h2 { (ctx.t("Hasil alokasi anggaran", "Budget allocation results")) }
+                    div class="table-wrap" { table {
+                        thead { tr { th { (ctx.t("Siklus", "Cycle")) } th { (ctx.t("Wilayah", "Region")) } th class="num" { (ctx.t("Usulan didanai", "Proposals funded")) } th class="num" { (ctx.t("Didanai", "Funded")) } th class="num" { "Pagu" } th { (ctx.t("Status", "Status")) } } }
+                        tbody { @for (cycle, run) in &runs { tr {
+                            td { (cycle) } td { a href={ "/allocations/" (s(run, "id")) } { (s(&run["region"], "name")) " · " (s(run, "level")) } }
+                            td class="num" { (run["projects"].as_array().map(|p| p.iter().filter(|x| x["funded"] == json!(true)).count()).unwrap_or(0)) }
+                            td class="num" { (money(s(run, "totalCost"))) } td class="num" { (money(s(run, "budget"))) }
+                            td { @if run["adoptedAt"].is_string() { (ctx.t("ditetapkan", "adopted")) } @else { (ctx.t("hitungan", "a proposal")) } }
+                        } } }
+                    } }
+                }
+                (buying)
                 div id="monev" { (monev) }
             }
         },

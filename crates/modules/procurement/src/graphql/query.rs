@@ -45,6 +45,15 @@ pub struct KbliCode {
 #[derive(Default)]
 pub struct ProcurementQuery;
 
+/// Public packages at one stage.
+#[derive(SimpleObject)]
+pub struct ProcurementStage {
+    pub status: String,
+    pub status_title: String,
+    pub packages: i32,
+    pub pagu: Decimal,
+}
+
 fn user<'a>(ctx: &Context<'a>) -> Option<&'a mufakat_kernel::auth::CurrentUser> {
     req(ctx).user.as_ref()
 }
@@ -280,6 +289,28 @@ impl ProcurementQuery {
         .into_iter()
         .map(Package)
         .collect())
+    }
+    /// The public packages of a region (and below) by stage (announced, in selection,
+    /// contracted, completed), for anyone: the situation room's procurement figures.
+    async fn procurement_stages(
+        &self,
+        ctx: &Context<'_>,
+        region_id: ID,
+    ) -> Result<Vec<ProcurementStage>> {
+        let st = state(ctx);
+        let lang = req(ctx).lang;
+        Ok(packages::stages(st, parse_id("regionId", &region_id)?)
+            .await?
+            .into_iter()
+            .map(|(status, n, pagu)| ProcurementStage {
+                status_title: st
+                    .workflows
+                    .state_title(svc::PACKAGE_WORKFLOW, &status, lang),
+                status,
+                packages: n as i32,
+                pagu: mufakat_core::Money::from_minor_units(pagu).amount(),
+            })
+            .collect())
     }
     async fn package(&self, ctx: &Context<'_>, id: ID) -> Result<Package> {
         let p = packages::get_package(&state(ctx).db, parse_id("id", &id)?).await?;

@@ -557,6 +557,31 @@ pub async fn list(
     q.limit(limit).offset(offset).all(&state.db).await.db()
 }
 
+/// How many public packages of a region (and below) are at each stage, with their pagu: the
+/// situation room's procurement figures. `(status, packages, pagu in sen)`, in the order of
+/// [`PUBLIC`].
+pub async fn stages(state: &AppState, region_id: i32) -> AppResult<Vec<(String, i64, i64)>> {
+    let within = state.regions.read().await.descendants_inclusive(region_id);
+    let rows: Vec<(String, i32, i64)> = package::Entity::find()
+        .select_only()
+        .column(package::Column::Status)
+        .column(package::Column::Id)
+        .column(package::Column::PaguSen)
+        .filter(package::Column::Status.is_in(PUBLIC))
+        .filter(package::Column::RegionId.is_in(within))
+        .into_tuple()
+        .all(&state.db)
+        .await
+        .db()?;
+    Ok(PUBLIC
+        .iter()
+        .map(|s| {
+            let of: Vec<&(String, i32, i64)> = rows.iter().filter(|r| r.0 == *s).collect();
+            (s.to_string(), of.len() as i64, of.iter().map(|r| r.2).sum())
+        })
+        .collect())
+}
+
 /// Packages that look split to stay under a threshold (pemecahan paket), for auditors and
 /// UKPBJ staff.
 pub async fn split_warnings(state: &AppState, user: &CurrentUser) -> AppResult<Vec<SplitFlag>> {
