@@ -503,7 +503,16 @@ async fn a_resident_registers_proposes_votes_and_follows_a_complaint() {
         )
         .await;
     assert_eq!(p.status, 303);
-    assert!(v.get(&page).await.has("anak-anak lewat sini"));
+    let shown = v.get(&page).await;
+    assert!(shown.has("anak-anak lewat sini"));
+    let at = shown
+        .body
+        .find(&format!("{page}/comments/"))
+        .expect("a report button");
+    let report = shown.body[at..].split('"').next().unwrap().to_owned();
+    let p = v.post(&report, &shown.csrf(), &[]).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.has("moderator akan memeriksa"));
     assert!(v.get("/me/proposals").await.has("SD Negeri 3"));
     let _ = id;
 

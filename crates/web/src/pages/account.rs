@@ -237,6 +237,7 @@ pub async fn me(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response 
         Ok(r) => r.me,
         Err(f) => return crate::layout::failure(&ctx, &f),
     };
+    let cycles = super::home::cycles(&ctx).await;
     let title = ctx.t("Akun saya", "My account");
     page(
         &ctx,
@@ -259,6 +260,15 @@ pub async fn me(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response 
                 li { a href="/services" { (ctx.t("Pengaduan dan layanan", "Complaints and services")) } }
                 li { a href="/receipt" { (ctx.t("Periksa tanda terima suara", "Check a vote receipt")) } }
                 li { a href="/me/password" { (ctx.t("Ganti kata sandi", "Change password")) } }
+            }
+            @for c in cycles.iter().filter(|c| c.phase != "closed") {
+                section class="card" {
+                    h2 { a href={ "/cycles/" (c.id) } { (c.name) } }
+                    p { (ctx.t("Tahap sekarang: ", "Phase now: ")) span class="badge" { (super::home::phase_title(&ctx, &c.phase)) } }
+                    (super::home::phases(&ctx, c))
+                    @if c.phase == "submission" { p { a class="btn" href={ "/proposals/new?cycle=" (c.id) } { (ctx.t("Buat usulan", "Write a proposal")) } } }
+                    @if c.phase == "voting" { p { a class="btn" href={ "/proposals?cycle=" (c.id) "&status=submitted" } { (ctx.t("Beri suara", "Vote")) } } }
+                }
             }
         },
     )

@@ -59,6 +59,10 @@ pub fn routes() -> Router<WebState> {
         .route("/proposals/{id}/vote", post(proposals::vote))
         .route("/proposals/{id}/unvote", post(proposals::unvote))
         .route("/proposals/{id}/comments", post(proposals::comment))
+        .route(
+            "/proposals/{id}/comments/{comment}/report",
+            post(proposals::report_comment),
+        )
         .route("/cycles/{id}", get(public::cycle))
         .route("/priorities", get(public::priorities))
         .route("/allocations/{id}", get(public::allocation))

@@ -174,6 +174,7 @@ struct CycleRef {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Comment {
+    id: String,
     body: Option<String>,
     hidden: bool,
     hidden_reason: Option<String>,
@@ -189,7 +190,7 @@ pub struct Event {
     pub comment: Option<String>,
 }
 
-const PROPOSAL_QUERY: &str = "query($id: ID!) { proposal(id: $id) { id title description category status statusTitle level votes myVote rtRw latitude longitude volume unit unitPrice estimatedCost targetOpd proposerName mergedInto createdAt cycle { id name phase maxVotesPerVoter } kelurahan { id name } comments { body hidden hiddenReason createdAt } history(first: 100) { at transition transitionTitle toStateTitle comment } } }";
+const PROPOSAL_QUERY: &str = "query($id: ID!) { proposal(id: $id) { id title description category status statusTitle level votes myVote rtRw latitude longitude volume unit unitPrice estimatedCost targetOpd proposerName mergedInto createdAt cycle { id name phase maxVotesPerVoter } kelurahan { id name } comments { id body hidden hiddenReason createdAt } history(first: 100) { at transition transitionTitle toStateTitle comment } } }";
 
 pub fn timeline(ctx: &Ctx, events: &[Event]) -> Markup {
     html! {
@@ -309,14 +310,23 @@ async fn show_with(
             (thread)
             h2 { (ctx.t("Riwayat", "History")) }
             (timeline(ctx, &p.history))
-            h2 { (ctx.t("Komentar", "Comments")) }
+            h2 id="comments" { (ctx.t("Komentar", "Comments")) }
             @if p.comments.is_empty() { p class="muted" { (ctx.t("Belum ada komentar.", "No comments yet.")) } }
             ul {
                 @for c in &p.comments {
                     li {
                         span class="muted" { (when(ctx.lang, &c.created_at)) } " — "
                         @if c.hidden { em { (ctx.t("Disembunyikan moderator", "Hidden by a moderator")) @if let Some(r) = &c.hidden_reason { ": " (r) } } }
-                        @else { (c.body.as_deref().unwrap_or("")) }
+                        @else {
+                            (c.body.as_deref().unwrap_or(""))
+                            @if ctx.user.is_some() {
+                                " "
+                                form method="post" action={ "/proposals/" (p.id) "/comments/" (c.id) "/report" } class="inline" {
+                                    (csrf_field(ctx))
+                                    button type="submit" class="link" { (ctx.t("laporkan", "report")) }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -412,6 +422,20 @@ pub async fn comment(ctx: Ctx, Path(id): Path<String>, axum::Form(form): FormDat
     .await
     {
         Ok(_) => see_other(&ctx, &format!("/proposals/{id}#comments")),
+        Err(f) => show_with(&ctx, &id, None, Some(&f)).await,
+    }
+}
+
+/// A resident reports a comment to the moderators.
+pub async fn report_comment(ctx: Ctx, Path((id, comment)): Path<(String, String)>) -> Response {
+    if ctx.user.is_none() {
+        return login_first(&ctx);
+    }
+    match ctx
+        .api::<Value>("mutation($c: ID!) { reportComment(commentId: $c) { id } }", json!({ "c": comment }))
+        .await
+    {
+        Ok(_) => show_with(&ctx, &id, Some(html! { p { (ctx.t("Terima kasih; moderator akan memeriksa komentar itu.", "Thank you; a moderator will look at that comment.")) } }), None).await,
         Err(f) => show_with(&ctx, &id, None, Some(&f)).await,
     }
 }
