@@ -146,6 +146,8 @@ async fn public_pages_answer_without_an_account_with_security_headers() {
         "{}",
         room.body
     );
+    let public = v.get("/public").await;
+    assert!(public.has("/monev/quarterly.pdf") && public.has("/ocds/releases.json"));
     let part = v.get(&format!("/situation/{kota}?part=monev")).await;
     assert_eq!(part.status, 200);
     assert!(

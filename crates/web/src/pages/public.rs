@@ -32,6 +32,28 @@ fn s<'a>(v: &'a Value, k: &str) -> &'a str {
 
 pub async fn index(ctx: Ctx) -> Response {
     let cycles = super::home::cycles(&ctx).await;
+    #[derive(Deserialize)]
+    struct P {
+        procedures: Vec<Value>,
+    }
+    let procedures = ctx
+        .api::<P>("{ procedures { id number title method statusTitle openedAt awardAnnouncedAt sppbjAt } }", json!({}))
+        .await
+        .map(|p| p.procedures)
+        .unwrap_or_default();
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct A {
+        monev_activities: Vec<Value>,
+    }
+    let activities = ctx
+        .api::<A>(
+            "{ monevActivities(first: 100) { title opd statusTitle sheetUrl proposalId } }",
+            json!({}),
+        )
+        .await
+        .map(|a| a.monev_activities)
+        .unwrap_or_default();
     let title = ctx.t("Data publik", "Public data");
     page(
         &ctx,
@@ -49,6 +71,26 @@ pub async fn index(ctx: Ctx) -> Response {
                 li { a href="/ocds/releases.json" { (ctx.t("Data pengadaan terbuka (OCDS 1.1.5, JSON)", "Open procurement data (OCDS 1.1.5, JSON)")) } }
                 li { a href="/graphql" { (ctx.t("API GraphQL (GraphiQL)", "GraphQL API (GraphiQL)")) } }
             }
+            h2 { (ctx.t("Pemilihan penyedia", "Procurement procedures")) }
+            @if procedures.is_empty() { p class="muted" { (ctx.t("Belum ada.", "None yet.")) } }
+            div class="table-wrap" { table {
+                thead { tr { th { (ctx.t("Nomor", "Number")) } th { (ctx.t("Paket", "Package")) } th { (ctx.t("Metode", "Method")) } th { (ctx.t("Status", "Status")) } th { (ctx.t("Dokumen", "Documents")) } } }
+                tbody { @for p in &procedures { tr {
+                    td { (s(p, "number")) } td { (s(p, "title")) } td { (s(p, "method")) } td { (s(p, "statusTitle")) } td { (procedure_papers(&ctx, p)) }
+                } } }
+            } }
+            h2 { (ctx.t("Pelaksanaan kegiatan", "Activities under way")) }
+            @if activities.is_empty() { p class="muted" { (ctx.t("Belum ada.", "None yet.")) } }
+            ul {
+                @for a in &activities {
+                    li {
+                        (s(a, "title")) " · " (s(a, "opd")) " · " (s(a, "statusTitle")) " · "
+                        a href=(s(a, "sheetUrl")) { (ctx.t("lembar kemajuan (PDF)", "progress sheet (PDF)")) }
+                        @if let Some(p) = a["proposalId"].as_str() { " · " a href={ "/proposals/" (p) "#thread" } { (ctx.t("usulan warga asalnya", "the residents' proposal it came from")) } }
+                    }
+                }
+            }
+            h2 { (ctx.t("Wilayah", "Regions")) }
             @for c in &cycles { @if let Some(r) = &c.region {
                 p { a href={ "/regions/" (r.id) } { (r.name) } " · " a href={ "/situation/" (r.id) } { (ctx.t("ruang situasi", "situation room")) } }
             } }
@@ -340,6 +382,18 @@ pub async fn region(ctx: Ctx, Path(id): Path<String>) -> Response {
     )
 }
 
+/// A procedure's public PDFs, each from the stage that makes it.
+pub fn procedure_papers(ctx: &Ctx, p: &Value) -> Markup {
+    let id = s(p, "id");
+    html! {
+        a href={ "/procurement/procedures/" (id) "/announcement.pdf" } { (ctx.t("pengumuman", "announcement")) }
+        @if p["openedAt"].is_string() { ", " a href={ "/procurement/procedures/" (id) "/opening.pdf" } { (ctx.t("pembukaan", "opening")) } }
+        @if p["awardAnnouncedAt"].is_string() { ", " a href={ "/procurement/procedures/" (id) "/award.pdf" } { (ctx.t("pemenang", "award")) } }
+        @if p["sppbjAt"].is_string() { ", " a href={ "/procurement/procedures/" (id) "/sppbj.pdf" } { "SPPBJ" } }
+        " (PDF)"
+    }
+}
+
 /// The monev figures of a region (a row of `monevDashboard`).
 pub fn figures(ctx: &Ctx, d: &Value) -> Markup {
     html! {
@@ -386,7 +440,7 @@ pub async fn golden_thread(ctx: &Ctx, proposal_id: &str) -> Markup {
                 package_contracts: Vec<Value>,
             }
             if let Ok(p) = ctx
-                .api::<P>("query($k: ID!) { procedures(packageId: $k) { number method statusTitle } packageContracts(packageId: $k) { number value statusTitle signedAt vendor { name } } }", json!({ "k": s(pkg, "id") }))
+                .api::<P>("query($k: ID!) { procedures(packageId: $k) { id number method statusTitle openedAt awardAnnouncedAt sppbjAt } packageContracts(packageId: $k) { number value statusTitle signedAt vendor { name } } }", json!({ "k": s(pkg, "id") }))
                 .await
             {
                 procedures.push((s(pkg, "id").to_owned(), p.procedures, p.package_contracts));
@@ -406,7 +460,7 @@ pub async fn golden_thread(ctx: &Ctx, proposal_id: &str) -> Markup {
                         strong { (ctx.t("Paket pengadaan", "Procurement package")) } ": " (s(pkg, "name")) " · " (s(pkg, "method")) " · HPS " (money(s(pkg, "hps"))) " · " span class="badge" { (s(pkg, "statusTitle")) }
                         @if let Some((_, procs, contracts)) = procedures.iter().find(|(k, _, _)| k == s(pkg, "id")) {
                             ul {
-                                @for p in procs { li { (ctx.t("Pemilihan ", "Procedure ")) (s(p, "number")) " · " (s(p, "method")) " · " (s(p, "statusTitle")) } }
+                                @for p in procs { li { (ctx.t("Pemilihan ", "Procedure ")) (s(p, "number")) " · " (s(p, "method")) " · " (s(p, "statusTitle")) " · " (procedure_papers(ctx, p)) } }
                                 @for c in contracts { li { (ctx.t("Kontrak ", "Contract ")) (s(c, "number")) " · " (s(&c["vendor"], "name")) " · " (money(s(c, "value"))) " · " (s(c, "statusTitle")) } }
                             }
                         }
