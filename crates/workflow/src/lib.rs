@@ -4,6 +4,7 @@
 //! definitions; [`start`] and [`fire`] compute the outcome of a transition without touching a
 //! database, so the rules are testable here and the server only persists outcomes.
 
+mod calendar;
 mod check;
 mod definition;
 mod duration;
@@ -11,6 +12,7 @@ mod engine;
 mod guard;
 mod value;
 
+pub use calendar::{Calendar, Span};
 pub use check::CheckError;
 pub use definition::{
     load_dir, load_str, Definition, FieldDef, FieldType, SetExpr, StateDef, TimerDef, TimerWhen,
