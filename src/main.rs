@@ -545,6 +545,7 @@ async fn main() -> anyhow::Result<()> {
             {
                 Ok((n, files)) => {
                     println!("{n} workflow definition(s) in {} are valid", dir.display());
+                    println!("config/calendar.toml is valid (working days)");
                     for f in files {
                         println!("{f} is valid");
                     }

@@ -375,8 +375,10 @@ async fn timers_follow_the_state_through_batched_transitions() {
         complaints.push(started(&app, &siti, "lapor-complaint", &kel, complaint(n)).await);
     }
     let permit_case = started(&app, &siti, "perizinan", &kel, permit(0)).await;
-    // `submitted` has no timers in lapor-complaint; `routed` arms the deadline.
-    assert!(pending_timers(&app, &complaints).await.is_empty());
+    // `submitted` waits 3 working days for a first response; `routed` arms the deadline.
+    let pending = pending_timers(&app, &complaints).await;
+    assert_eq!(pending.len(), 4, "{pending:?}");
+    assert!(pending.iter().all(|(_, n)| n == "first_response"));
 
     // At once: route every complaint, and the OPD starts checking the permit (which leaves a
     // state with a timer).

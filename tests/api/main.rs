@@ -27,6 +27,7 @@ mod procurement;
 mod procurement_authz;
 mod procurement_buying;
 mod public_cache;
+mod public_services;
 mod reports;
 mod schema;
 mod tender;

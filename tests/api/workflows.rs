@@ -87,7 +87,7 @@ async fn a_complaint_runs_end_to_end_with_its_audit_trail() {
     )
     .await;
     assert_ok(&v);
-    let v = fire(&app, &warga, &id, "confirm", json!({}), None).await;
+    let v = fire(&app, &warga, &id, "confirm", json!({ "rating": "4" }), None).await;
     assert_ok(&v);
     assert_eq!(v["data"]["fireTransition"]["state"], "closed");
 
@@ -298,8 +298,9 @@ async fn a_missed_deadline_escalates_once_by_the_system() {
             .unwrap(),
         0
     );
-    // Twenty days later, two schedulers race (as two nodes would): the timer fires once.
-    let later = now + chrono::Duration::days(20);
+    // Fourteen working days later (with the year-end holidays, up to a month), two schedulers
+    // race (as two nodes would): the timer fires once.
+    let later = now + chrono::Duration::days(40);
     let (a, b) = tokio::join!(
         mufakat_server::services::cases::fire_due_timers(&app.state, later),
         mufakat_server::services::cases::fire_due_timers(&app.state, later)
@@ -669,6 +670,7 @@ async fn every_generic_workflow_mutation_for_every_role() {
         let input = match transition {
             "route" => json!({ "opd": "Dinas PU" }),
             "resolve" => json!({ "resolution": "Lampu diganti" }),
+            "confirm" => json!({ "rating": "5" }),
             _ => json!({}),
         };
         let mut wrong = vec![];

@@ -29,6 +29,12 @@ pub enum Role {
     /// Pengawas: the supervisor of works (konsultan pengawas, or the OPD's own supervisor),
     /// granted in a region and named on an activity; submits its monthly progress reports.
     Supervisor,
+    /// PPID (pejabat pengelola informasi dan dokumentasi): answers requests for public
+    /// information (UU 14/2008) within the deadlines of the `ppid-permohonan` workflow.
+    Ppid,
+    /// Atasan PPID (usually the regional secretary): decides objections (keberatan) to the
+    /// PPID's answers.
+    PpidSuperior,
     /// Inspektur: heads the inspectorate (APIP), issues audit assignments (surat tugas) and
     /// closes them, and is told when a follow-up is late.
     Inspector,
@@ -42,7 +48,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 15] = [
+    pub const ALL: [Role; 17] = [
         Role::Resident,
         Role::KelurahanStaff,
         Role::KecamatanStaff,
@@ -54,6 +60,8 @@ impl Role {
         Role::FinanceStaff,
         Role::Kpa,
         Role::Supervisor,
+        Role::Ppid,
+        Role::PpidSuperior,
         Role::Inspector,
         Role::InspectorateStaff,
         Role::Auditor,
@@ -73,6 +81,8 @@ impl Role {
             Role::FinanceStaff => "finance_staff",
             Role::Kpa => "kpa",
             Role::Supervisor => "supervisor",
+            Role::Ppid => "ppid",
+            Role::PpidSuperior => "ppid_superior",
             Role::Inspector => "inspector",
             Role::InspectorateStaff => "inspectorate_staff",
             Role::Auditor => "auditor",

@@ -27,6 +27,8 @@ pub struct Inner {
     pub nik_key: Vec<u8>,
     /// Every deployed workflow version.
     pub workflows: crate::workflows::Registry,
+    /// The working calendar (`workflows/config/calendar.toml`): working-day deadlines.
+    pub calendar: Arc<mufakat_workflow::Calendar>,
     /// Signs audit checkpoints; the keys and checkpoints a verifier trusts.
     pub notary: crate::notary::Notary,
     /// Statements run on the pool (for tests and metrics).
@@ -139,6 +141,7 @@ impl AppState {
         registrations: Registrations,
     ) -> anyhow::Result<AppState> {
         let authz = Authz::new(&registrations.policies).await?;
+        let calendar = crate::workflows::load_calendar(&settings.workflows_dir)?;
         let queries = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let mut db = db;
         let counter = queries.clone();
@@ -170,6 +173,7 @@ impl AppState {
             sessions,
             nik_key,
             workflows,
+            calendar: Arc::new(calendar),
             notary,
             queries,
             batches,
@@ -212,6 +216,16 @@ impl AppState {
         }));
         *self.regions.write().await = tree;
         Ok(())
+    }
+
+    /// The codes of a region and its ancestors, from the top (for the calendar's regional
+    /// days off).
+    pub async fn region_codes(&self, region_id: i32) -> Vec<String> {
+        let path = self.region_path(region_id).await;
+        let tree = self.regions.read().await;
+        path.iter()
+            .filter_map(|id| tree.get(*id).map(|r| r.code.clone()))
+            .collect()
     }
 
     pub async fn region_path(&self, region_id: i32) -> Vec<i32> {

@@ -210,6 +210,30 @@ pub async fn deploy(
     Ok(reg)
 }
 
+/// The working calendar shipped in `workflows/config/calendar.toml`, built into the binary for
+/// use outside the source tree.
+const SHIPPED_CALENDAR: &str = include_str!("../../../workflows/config/calendar.toml");
+
+/// The working calendar: `{dir}/config/calendar.toml`, or the shipped one when the folder has
+/// none. A file that does not parse stops the start, like a bad workflow.
+pub fn load_calendar(dir: &Path) -> anyhow::Result<mufakat_workflow::Calendar> {
+    let path = dir.join("config").join("calendar.toml");
+    let (text, from) = match std::fs::read_to_string(&path) {
+        Ok(t) => (t, path.display().to_string()),
+        Err(_) => (
+            SHIPPED_CALENDAR.to_owned(),
+            "the built-in calendar".to_owned(),
+        ),
+    };
+    let cal =
+        mufakat_workflow::Calendar::from_toml(&text).map_err(|e| anyhow::anyhow!("{from}: {e}"))?;
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    if !cal.years().contains(&this_year) {
+        tracing::warn!(calendar = %from, year = this_year, "the working calendar lists no holidays for this year: working-day deadlines count weekends only");
+    }
+    Ok(cal)
+}
+
 /// `mufakat workflows check DIR`: every problem, one per line.
 pub fn check(dir: &Path) -> anyhow::Result<usize> {
     let defs = mufakat_workflow::load_dir(dir).map_err(|errors| {
@@ -217,5 +241,6 @@ pub fn check(dir: &Path) -> anyhow::Result<usize> {
         anyhow::anyhow!("{} problem(s):\n{}", list.len(), list.join("\n"))
     });
     let defs = defs.with_context(|| format!("checking {}", dir.display()))?;
+    load_calendar(dir).context("checking the working calendar")?;
     Ok(defs.len())
 }

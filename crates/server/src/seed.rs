@@ -110,6 +110,16 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
             region: "35.99.02",
         },
         DemoAccount {
+            username: "ppid",
+            role: Role::Ppid,
+            region: DEMO_KOTA_CODE,
+        },
+        DemoAccount {
+            username: "sekda",
+            role: Role::PpidSuperior,
+            region: DEMO_KOTA_CODE,
+        },
+        DemoAccount {
             username: "warga.siti",
             role: Role::Resident,
             region: "35.99.01.1001",

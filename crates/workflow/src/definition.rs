@@ -9,7 +9,6 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::check::{CheckError, Locator};
-use crate::duration::parse_duration;
 use crate::guard::Guard;
 use crate::{KNOWN_ROLES, OWNER, SYSTEM};
 
@@ -76,7 +75,8 @@ pub enum SetExpr {
     Input(String),
     Field(String),
     Now,
-    NowPlus(chrono::Duration),
+    /// `now+P3D`, `now+P10WD`, `now+P5D:working`.
+    NowPlus(crate::Span),
     Literal(serde_json::Value),
     /// The acting user's id.
     Actor,
@@ -101,7 +101,7 @@ pub struct Transition {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TimerWhen {
-    After(chrono::Duration),
+    After(crate::Span),
     /// A date or datetime field of the instance.
     At(String),
 }
@@ -661,7 +661,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
             }
         }
         let when = match (&rt.after, &rt.at) {
-            (Some(a), None) => match parse_duration(a.get_ref()) {
+            (Some(a), None) => match crate::Span::parse(a.get_ref()) {
                 Ok(d) => Some(TimerWhen::After(d)),
                 Err(e) => {
                     err(&mut errs, a.span().start, format!("timer: {e}"));
@@ -860,7 +860,7 @@ fn parse_set(
         if rest.is_empty() {
             return Ok(SetExpr::Now);
         }
-        return parse_duration(rest).map(SetExpr::NowPlus);
+        return crate::Span::parse(rest).map(SetExpr::NowPlus);
     }
     if (e.starts_with('\'') && e.ends_with('\'') && e.len() >= 2)
         || e == "null"

@@ -1,4 +1,5 @@
-//! The pure engine: `(definition, instance, transition, actor, input, now) -> outcome`.
+//! The pure engine: `(definition, instance, transition, actor, input, when) -> outcome`, where
+//! `when` is the time and the working calendar of the case's region.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::definition::{Definition, SetExpr, TimerWhen, Transition};
 use crate::value::{coerce, format_datetime, parse_datetime};
-use crate::{Lang, OWNER, SYSTEM};
+use crate::{Calendar, Lang, OWNER, SYSTEM};
 
 /// What the engine needs to know about an instance.
 #[derive(Debug, Clone)]
@@ -199,14 +200,14 @@ fn timers_for(
     def: &Definition,
     state: &str,
     fields: &BTreeMap<String, Value>,
-    now: DateTime<Utc>,
+    when: &When<'_>,
 ) -> Vec<ScheduledTimer> {
     def.timers
         .iter()
         .filter(|t| t.state == state)
         .filter_map(|t| {
             let due_at = match &t.when {
-                TimerWhen::After(d) => now + *d,
+                TimerWhen::After(d) => d.after(when.now, when.calendar, when.region),
                 TimerWhen::At(f) => parse_datetime(fields.get(f)?)?,
             };
             Some(ScheduledTimer {
@@ -218,12 +219,42 @@ fn timers_for(
         .collect()
 }
 
-/// Starts an instance: input is checked against the definition's fields.
+/// The moment a transition happens, with the working calendar of the case's region (its
+/// codes from the top, for regional days off).
+pub struct When<'a> {
+    pub now: DateTime<Utc>,
+    pub calendar: &'a Calendar,
+    pub region: &'a [String],
+}
+
+impl When<'static> {
+    /// `now` on [`Calendar::plain`] (Monday to Friday, no holidays).
+    pub fn plain(now: DateTime<Utc>) -> When<'static> {
+        static PLAIN: std::sync::OnceLock<Calendar> = std::sync::OnceLock::new();
+        When {
+            now,
+            calendar: PLAIN.get_or_init(Calendar::plain),
+            region: &[],
+        }
+    }
+}
+
+/// [`start_when`] on the plain calendar.
 pub fn start(
     def: &Definition,
     actor: &Actor,
     input: &Map<String, Value>,
     now: DateTime<Utc>,
+) -> Result<Outcome, WorkflowError> {
+    start_when(def, actor, input, &When::plain(now))
+}
+
+/// Starts an instance: input is checked against the definition's fields.
+pub fn start_when(
+    def: &Definition,
+    actor: &Actor,
+    input: &Map<String, Value>,
+    when: &When<'_>,
 ) -> Result<Outcome, WorkflowError> {
     // The system starts only what names it among the start roles; people only what names one
     // of their roles.
@@ -263,7 +294,7 @@ pub fn start(
         to: initial.name.clone(),
         changed_fields: fields.keys().cloned().collect(),
         input: Value::Object(fields.clone().into_iter().collect()),
-        timers: timers_for(def, &initial.name, &fields, now),
+        timers: timers_for(def, &initial.name, &fields, when),
         retimed: vec![],
         fields,
         comment: None,
@@ -271,7 +302,7 @@ pub fn start(
     })
 }
 
-/// Fires `transition` on `inst`.
+/// [`fire_when`] on the plain calendar.
 pub fn fire(
     def: &Definition,
     inst: &InstanceSnapshot,
@@ -281,6 +312,28 @@ pub fn fire(
     comment: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, WorkflowError> {
+    fire_when(
+        def,
+        inst,
+        transition,
+        actor,
+        input,
+        comment,
+        &When::plain(now),
+    )
+}
+
+/// Fires `transition` on `inst`.
+pub fn fire_when(
+    def: &Definition,
+    inst: &InstanceSnapshot,
+    transition: &str,
+    actor: &Actor,
+    input: &Map<String, Value>,
+    comment: Option<&str>,
+    when: &When<'_>,
+) -> Result<Outcome, WorkflowError> {
+    let now = when.now;
     if !def.transitions.iter().any(|t| t.name == transition) {
         return Err(WorkflowError::UnknownTransition(transition.to_owned()));
     }
@@ -348,7 +401,10 @@ pub fn fire(
             },
             SetExpr::Field(n) => (inst.fields.get(n).cloned().unwrap_or(Value::Null), None),
             SetExpr::Now => (Value::String(format_datetime(now)), None),
-            SetExpr::NowPlus(d) => (Value::String(format_datetime(now + *d)), None),
+            SetExpr::NowPlus(d) => (
+                Value::String(format_datetime(d.after(now, when.calendar, when.region))),
+                None,
+            ),
             SetExpr::Literal(v) => (v.clone(), None),
             SetExpr::Actor => (Value::String(actor.id.clone()), None),
         };
@@ -395,9 +451,9 @@ pub fn fire(
             .collect()
     };
     let timers = if moved {
-        timers_for(def, &t.to, &fields, now)
+        timers_for(def, &t.to, &fields, when)
     } else {
-        timers_for(def, &t.to, &fields, now)
+        timers_for(def, &t.to, &fields, when)
             .into_iter()
             .filter(|s| retimed.contains(&s.name))
             .collect()

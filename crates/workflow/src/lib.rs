@@ -20,8 +20,8 @@ pub use definition::{
 };
 pub use duration::parse_duration;
 pub use engine::{
-    available, available_at, fire, start, Actor, InstanceSnapshot, Outcome, ScheduledTimer,
-    WorkflowError,
+    available, available_at, fire, fire_when, start, start_when, Actor, InstanceSnapshot, Outcome,
+    ScheduledTimer, When, WorkflowError,
 };
 pub use guard::Guard;
 

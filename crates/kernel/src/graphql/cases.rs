@@ -161,6 +161,19 @@ impl Case {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The deadlines pending on this case, soonest first: what happens by when if nobody acts.
+    async fn deadlines(&self, ctx: &Context<'_>) -> Result<Vec<DeadlineGql>> {
+        Ok(cases::tracking::deadlines(
+            state(ctx),
+            self.0.id,
+            &self.0.workflow,
+            super::req(ctx).lang,
+        )
+        .await?
+        .into_iter()
+        .map(deadline_gql)
+        .collect())
+    }
     /// The code by which anyone may follow this case (`trackCase`), for its starter to keep.
     async fn tracking_code(&self, ctx: &Context<'_>) -> String {
         cases::tracking::code(state(ctx), self.0.id)
@@ -346,6 +359,25 @@ pub struct TrackedCaseGql {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub steps: Vec<TrackedStepGql>,
+    /// What happens next and by when, if nobody acts (the workflow's timers).
+    pub deadlines: Vec<DeadlineGql>,
+}
+
+/// A pending deadline of a case: the transition its timer fires, and when.
+#[derive(SimpleObject)]
+#[graphql(name = "Deadline")]
+pub struct DeadlineGql {
+    pub at: DateTime<Utc>,
+    pub transition: String,
+    pub title: String,
+}
+
+fn deadline_gql(d: cases::tracking::Deadline) -> DeadlineGql {
+    DeadlineGql {
+        at: d.at,
+        transition: d.transition,
+        title: d.title,
+    }
 }
 
 #[derive(SimpleObject)]
@@ -395,6 +427,7 @@ impl CasesQuery {
                     state_title: s.state_title,
                 })
                 .collect(),
+            deadlines: t.deadlines.into_iter().map(deadline_gql).collect(),
         })
     }
 

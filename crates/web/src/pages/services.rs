@@ -270,7 +270,7 @@ pub async fn track(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Respon
         None
     } else {
         Some(
-            ctx.api::<R>("query($c: String!) { trackCase(code: $c) { code workflowTitle stateTitle isFinal createdAt updatedAt steps { at title stateTitle } } }", json!({ "c": code }))
+            ctx.api::<R>("query($c: String!) { trackCase(code: $c) { code workflowTitle stateTitle isFinal createdAt updatedAt steps { at title stateTitle } deadlines { at title } } }", json!({ "c": code }))
                 .await
                 .map(|r| r.track_case),
         )
@@ -291,6 +291,9 @@ pub async fn track(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Respon
                     h2 { (t["workflowTitle"].as_str().unwrap_or("")) }
                     p { (ctx.t("Status: ", "Status: ")) span class="badge" id="tracked-state" { (t["stateTitle"].as_str().unwrap_or("")) }
                         @if t["isFinal"] == json!(true) { " " (ctx.t("(selesai)", "(finished)")) } }
+                    @for d in t["deadlines"].as_array().into_iter().flatten() {
+                        p class="notice" { (ctx.t("Batas waktu: ", "Deadline: ")) strong { (when(ctx.lang, d["at"].as_str().unwrap_or(""))) } " — " (ctx.t("bila belum ditangani: ", "if not handled by then: ")) (d["title"].as_str().unwrap_or("")) }
+                    }
                     ol class="timeline" {
                         @for st in t["steps"].as_array().into_iter().flatten() {
                             li { time { (when(ctx.lang, st["at"].as_str().unwrap_or(""))) } " — " strong { (st["title"].as_str().unwrap_or("")) } " → " (st["stateTitle"].as_str().unwrap_or("")) }

@@ -94,6 +94,9 @@ pub struct StartPlan {
     actor: Actor,
     input: serde_json::Map<String, Value>,
     region_id: i32,
+    /// The region's codes from the top, and the working calendar (working-day timers).
+    region_codes: Vec<String>,
+    calendar: Arc<mufakat_workflow::Calendar>,
     /// None when the system starts it.
     user_id: Option<i32>,
 }
@@ -147,6 +150,8 @@ async fn plan_start_as(
         actor,
         input,
         region_id,
+        region_codes: state.region_codes(region_id).await,
+        calendar: state.calendar.clone(),
         user_id: acting.user().map(|u| u.id),
     })
 }
@@ -185,8 +190,13 @@ impl DecidedStart {
 
 /// Runs the engine's start transition for the plan at `now`; nothing is written.
 fn decide_start(p: &StartPlan, now: DateTime<Utc>) -> AppResult<DecidedStart> {
-    let outcome =
-        mufakat_workflow::start(&p.d.def, &p.actor, &p.input, now).map_err(workflow_error)?;
+    let when = mufakat_workflow::When {
+        now,
+        calendar: &p.calendar,
+        region: &p.region_codes,
+    };
+    let outcome = mufakat_workflow::start_when(&p.d.def, &p.actor, &p.input, &when)
+        .map_err(workflow_error)?;
     let role = p
         .actor
         .roles

@@ -155,14 +155,20 @@ pub async fn decide(
     let fields: BTreeMap<String, Value> =
         serde_json::from_str(&m.fields).map_err(AppError::internal)?;
     let actor = actor_for(state, acting, m.region_id).await;
-    let outcome = mufakat_workflow::fire(
+    let region = state.region_codes(m.region_id).await;
+    let when = mufakat_workflow::When {
+        now,
+        calendar: &state.calendar,
+        region: &region,
+    };
+    let outcome = mufakat_workflow::fire_when(
         &d.def,
         &snapshot(m, &fields),
         transition,
         &actor,
         input,
         comment,
-        now,
+        &when,
     )
     .map_err(workflow_error)?;
     let owner = acting.user().is_some_and(|u| m.created_by == Some(u.id));

@@ -56,6 +56,41 @@ pub struct Step {
     pub state_title: String,
 }
 
+/// A deadline still pending on a case: what happens when (a timer's transition and its time).
+pub struct Deadline {
+    pub at: DateTime<Utc>,
+    pub transition: String,
+    pub title: String,
+}
+
+/// The pending deadlines of a case, soonest first.
+pub async fn deadlines(
+    state: &AppState,
+    case_id: i32,
+    workflow: &str,
+    lang: Lang,
+) -> AppResult<Vec<Deadline>> {
+    use mufakat_store::entity::workflow_timer as wt;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let rows = wt::Entity::find()
+        .filter(wt::Column::InstanceId.eq(case_id))
+        .filter(wt::Column::FiredAt.is_null())
+        .order_by_asc(wt::Column::DueAt)
+        .all(&state.db)
+        .await
+        .db()?;
+    Ok(rows
+        .into_iter()
+        .map(|t| Deadline {
+            at: t.due_at,
+            title: state
+                .workflows
+                .transition_title(workflow, &t.transition, lang),
+            transition: t.transition,
+        })
+        .collect())
+}
+
 pub struct Tracked {
     pub code: String,
     pub workflow: String,
@@ -66,6 +101,7 @@ pub struct Tracked {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub steps: Vec<Step>,
+    pub deadlines: Vec<Deadline>,
 }
 
 /// What a code shows. A wrong code and a case of a module's own workflow (those have their own
@@ -85,6 +121,7 @@ pub async fn track(state: &AppState, code: &str, lang: Lang) -> AppResult<Tracke
         return Err(not_found());
     }
     let events = crate::audit_log::history(&state.db, &d.def.name, &id.to_string(), 0, 200).await?;
+    let pending = deadlines(state, id, &d.def.name, lang).await?;
     let reg = &state.workflows;
     let is_final = d.def.states.iter().any(|s| s.name == m.state && s.is_final);
     Ok(Tracked {
@@ -111,6 +148,7 @@ pub async fn track(state: &AppState, code: &str, lang: Lang) -> AppResult<Tracke
                 state_title: reg.state_title(&d.def.name, &e.to_state, lang),
             })
             .collect(),
+        deadlines: pending,
     })
 }
 
