@@ -895,7 +895,8 @@ async fn demo_musrenbang(state: &mufakat_server::AppState) -> anyhow::Result<()>
         .await
         .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "seed")))?;
     if n > 0 {
-        println!("Demo e-Musrenbang cycle RKPD 2027: {n} proposals with votes; Mekarsari's kelurahan deliberation under way.");
+        println!("Demo e-Musrenbang cycle RKPD 2027: {n} proposals with votes; Mekarsari's kelurahan deliberation under way. Last year's RKPD 2026 funded Mekarsari's road (its golden thread runs to monev).");
+        println!("Demo public services: LAPOR complaints, permits and PPID information requests in several states (accounts ppid and sekda answer requests and objections).");
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod graphql;
 pub mod http;
 pub mod modules;
 pub mod seed;
+pub mod seed_services;
 pub mod seed_thread;
 pub mod services;
 pub mod startup;

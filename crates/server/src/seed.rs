@@ -542,6 +542,7 @@ pub async fn seed_demo_musrenbang(state: &AppState) -> AppResult<usize> {
         .map(|(u, _)| u.clone())
         .collect();
     crate::seed_thread::past_cycle(state, kota, mekarsari, &theirs).await?;
+    crate::seed_services::seed(state, mekarsari).await?;
     Ok(proposals.len())
 }
 
