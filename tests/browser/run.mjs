@@ -18,6 +18,9 @@ const started = Date.now();
 fs.mkdirSync(outputRoot, { recursive: true });
 const server = await startServer('server');
 console.log(`server ready at ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => { await server.stop(); process.exit(130); });
+}
 let code = 1;
 try {
   code = await new Promise((resolve) => {

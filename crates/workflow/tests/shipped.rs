@@ -50,6 +50,12 @@ fn obj(v: Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
 }
 
+/// `n` working days after `t` on the plain calendar (Monday to Friday, WIB, no holidays), which
+/// these tests run the engine on.
+fn wd(t: DateTime<Utc>, n: u32) -> DateTime<Utc> {
+    mufakat_workflow::Calendar::plain().add_working_days(t, n, &[])
+}
+
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 2, 0, 0).unwrap()
 }
@@ -196,11 +202,12 @@ fn lapor_route_resolve_confirm() {
         )
         .unwrap();
     assert_eq!(o.fields["opd"], json!("Dinas PU"));
-    assert_eq!(o.fields["deadline"], json!("2026-12-08T02:00:00Z"));
+    // 14 working days from Tuesday 24 November: the close (16.00 WIB) of Monday 14 December.
+    assert_eq!(o.fields["deadline"], json!("2026-12-14T09:00:00Z"));
     assert_eq!(o.timers.len(), 1);
     assert_eq!(
         (o.timers[0].transition.as_str(), o.timers[0].due_at),
-        ("escalate", t0() + Duration::days(14))
+        ("escalate", wd(t0(), 14))
     );
 
     let opd = user("31", &["opd_staff"]);
@@ -214,7 +221,7 @@ fn lapor_route_resolve_confirm() {
             t0() + Duration::days(3),
         )
         .unwrap();
-    assert_eq!(o.timers[0].due_at, t0() + Duration::days(17));
+    assert_eq!(o.timers[0].due_at, wd(t0() + Duration::days(3), 10));
     // Another resident is not the owner.
     assert!(matches!(
         c.fire(
@@ -227,16 +234,21 @@ fn lapor_route_resolve_confirm() {
         ),
         Err(WorkflowError::NotAllowed { .. })
     ));
+    assert!(matches!(
+        c.fire(&d, "confirm", &resident, json!({}), None, t0()),
+        Err(WorkflowError::Validation(_))
+    ));
     let o = c
         .fire(
             &d,
             "confirm",
             &resident,
-            json!({}),
+            json!({ "rating": "5" }),
             None,
             t0() + Duration::days(4),
         )
         .unwrap();
+    assert_eq!(o.fields["rating"], json!("5"));
     assert!(o.is_final && o.to == "closed" && o.timers.is_empty());
     assert!(matches!(
         c.fire(&d, "reopen", &resident, json!({}), Some("belum"), t0()),
@@ -270,8 +282,9 @@ fn lapor_deadline_escalates_then_reroute_reopen_and_auto_close() {
     .unwrap();
 
     // Nothing is due before the deadline; the timer fires once it passes.
-    assert_eq!(c.run_timers(&d, t0() + Duration::days(13)), 0);
-    assert_eq!(c.run_timers(&d, t0() + Duration::days(14)), 1);
+    let due = wd(t0(), 14);
+    assert_eq!(c.run_timers(&d, due - Duration::minutes(1)), 0);
+    assert_eq!(c.run_timers(&d, due), 1);
     assert_eq!(c.snap.state, "escalated");
     assert_eq!(c.snap.fields["escalated"], json!(true));
     // Humans cannot fire the timer's transition; `system` cannot fire people's.
@@ -328,7 +341,7 @@ fn lapor_deadline_escalates_then_reroute_reopen_and_auto_close() {
         )
         .unwrap();
     assert_eq!(o.comment.as_deref(), Some("Tolong segera"));
-    assert_eq!(o.timers[0].due_at, now + Duration::days(7));
+    assert_eq!(o.timers[0].due_at, wd(now, 7));
     assert_eq!(o.changed_fields, ["opd", "deadline"]);
 
     c.fire(
@@ -364,9 +377,10 @@ fn lapor_deadline_escalates_then_reroute_reopen_and_auto_close() {
         now + Duration::days(2),
     )
     .unwrap();
-    // The resident stays silent: auto-close after 14 days.
-    assert_eq!(c.run_timers(&d, now + Duration::days(15)), 0);
-    assert_eq!(c.run_timers(&d, now + Duration::days(16)), 1);
+    // The resident stays silent: auto-close after 10 working days.
+    let closes = wd(now + Duration::days(2), 10);
+    assert_eq!(c.run_timers(&d, closes - Duration::minutes(1)), 0);
+    assert_eq!(c.run_timers(&d, closes), 1);
     assert_eq!(c.snap.state, "closed");
     assert_eq!(
         c.history,
@@ -390,10 +404,10 @@ fn perizinan_revision_escalation_and_decisions() {
     let input = json!({ "permit_type": "reklame", "applicant_name": "Siti Aminah", "address": "Jl. Merdeka 5", "documents": "doc-1", "investment": "12500000000.00" });
     let o = start(&d, &applicant, &obj(input), t0()).unwrap();
     assert_eq!(o.fields["investment"], json!("12500000000"));
-    assert_eq!(o.timers[0].due_at, t0() + Duration::days(5));
+    assert_eq!(o.timers[0].due_at, wd(t0(), 3));
     let mut c = Case::started(o, "51", t0());
 
-    // Unreviewed for 5 days: escalates.
+    // Unreviewed for 3 working days: escalates.
     assert_eq!(c.run_timers(&d, t0() + Duration::days(5)), 1);
     assert_eq!(c.snap.state, "escalated");
     let staff = user("61", &["opd_staff"]);
@@ -440,8 +454,8 @@ fn perizinan_revision_escalation_and_decisions() {
     );
     assert_eq!(
         o.timers[0].due_at,
-        t0() + Duration::days(12),
-        "re-submission re-arms the 5-day timer"
+        wd(t0() + Duration::days(7), 3),
+        "re-submission re-arms the 3-working-day timer"
     );
     c.fire(
         &d,

@@ -45,12 +45,32 @@ export function screenshots(testName) {
   fs.mkdirSync(dir, { recursive: true });
   for (const f of fs.readdirSync(dir)) if (f.endsWith('.png')) fs.rmSync(path.join(dir, f));
   let n = 0;
-  return async (page, name) => {
-    n += 1;
-    const file = path.join(dir, `${String(n).padStart(2, '0')}-${name.replace(/[^a-z0-9.-]+/gi, '-')}.png`);
+  const take = async (num, page, name) => {
+    const file = path.join(dir, `${String(num).padStart(2, '0')}-${name.replace(/[^a-z0-9.-]+/gi, '-')}.png`);
     await page.screenshot({ path: file, fullPage: true });
     return file;
   };
+  const shot = (page, name) => take(++n, page, name);
+  /** Pages visited a few at a time: each keeps the number of its place in the list. */
+  shot.reserve = (count) => {
+    const first = n + 1;
+    n += count;
+    return (i, page, name) => take(first + i, page, name);
+  };
+  return shot;
+}
+
+/** Runs `fn` over `items`, `n` at a time; results in the items' order. */
+export async function pool(items, n, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  }));
+  return out;
 }
 
 /** Clicks something that submits a form or follows a link and waits for the new page to load. */

@@ -7,11 +7,21 @@ export async function appPages(server) {
     musrenbangCycles { id name phase region { id } }
     proposals(sort: VOTES, first: 1) { nodes { id } }
     regions(level: KELURAHAN_DESA) { id }
+    monevActivities { proposalId }
   }`);
-  const demoCycle = d.musrenbangCycles[0];
+  const demoCycle = d.musrenbangCycles.find((c) => !c.name.startsWith('E2E'));
   const kota = demoCycle.region.id;
   const proposal = d.proposals.nodes[0].id;
   const kelurahan = d.regions[0].id;
+  // The demo's funded proposal, whose page shows what became of it (plan line, procurement,
+  // monev), and an adopted allocation, when the demo has them.
+  const thread = d.monevActivities.find((a) => a.proposalId)?.proposalId;
+  let allocation;
+  for (const c of d.musrenbangCycles) {
+    const runs = await gql(server, 'query($c: ID!) { allocationRuns(cycleId: $c) { id adoptedAt } }', { c: c.id });
+    allocation = runs.allocationRuns.find((r) => r.adoptedAt)?.id ?? allocation;
+    if (allocation) break;
+  }
   const bappeda = await login(server, 'bappeda');
   const cycle = await openCycleNamed(server, bappeda, 'E2E pages');
   const resident = await registerResident(server, 'e2e.a11y');
@@ -19,9 +29,11 @@ export async function appPages(server) {
     { name: 'home', path: '/' },
     { name: 'proposals', path: '/proposals' },
     { name: 'proposal', path: `/proposals/${proposal}` },
+    ...(thread && thread !== proposal ? [{ name: 'proposal-thread', path: `/proposals/${thread}` }] : []),
     { name: 'priorities', path: '/priorities' },
     { name: 'public', path: '/public' },
     { name: 'cycle', path: `/cycles/${demoCycle.id}` },
+    ...(allocation ? [{ name: 'allocation', path: `/allocations/${allocation}` }] : []),
     { name: 'region-kota', path: `/regions/${kota}` },
     { name: 'region-kelurahan', path: `/regions/${kelurahan}` },
     { name: 'situation', path: `/situation/${kota}` },

@@ -44,6 +44,7 @@ export async function until(what, fn, { timeout = 15000, every = 100 } = {}) {
       const v = await fn();
       if (v) return v;
     } catch (e) {
+      if (e.fatal) throw e;
       last = e;
     }
     if (Date.now() > end) {
@@ -90,10 +91,18 @@ export async function startServer(testName) {
     let exited = null;
     child.stdout.on('data', (d) => { stdout += d; log.write(d); });
     child.stderr.on('data', (d) => { stderr += d; log.write(d); });
-    child.on('exit', (code, signal) => { exited = { code, signal }; });
+    child.on('exit', (code, signal) => { exited = { code, signal }; process.off('exit', killChild); });
+    // Never leave a server behind, even when this process ends without stopping it.
+    const killChild = () => { if (!exited) child.kill('SIGKILL'); };
+    process.on('exit', killChild);
     try {
       await until('the server to answer /healthz', async () => {
-        if (exited) throw new Error(`the server exited (${JSON.stringify(exited)}): ${stderr.slice(-2000)}`);
+        if (exited) {
+          // Its own message, not the backtrace after it.
+          const at = stderr.lastIndexOf('Error:');
+          const why = (at >= 0 ? stderr.slice(at) : stderr.slice(-1500)).split('Stack backtrace:')[0].trim().slice(0, 1500);
+          throw Object.assign(new Error(`the server exited (${JSON.stringify(exited)}): ${why}`), { fatal: true });
+        }
         const r = await fetch(`${url}/healthz`).catch(() => null);
         return r && r.status === 200;
       }, { timeout: 60000, every: 100 });
@@ -118,9 +127,10 @@ export async function startServer(testName) {
       return server;
     } catch (e) {
       if (!exited) child.kill('SIGKILL');
+      await until('the server to exit', () => exited, { timeout: 5000 }).catch(() => {});
+      fs.rmSync(dataDir, { recursive: true, force: true });
       // Someone took the port between our probe and the bind: try another one.
       if (attempt < 3 && /address already in use/i.test(stderr)) continue;
-      fs.rmSync(dataDir, { recursive: true, force: true });
       throw e;
     }
   }

@@ -22,7 +22,7 @@ test('language: Accept-Language, the switch link, and the cookie that keeps it',
       assert.equal((await page.locator('#main h1').innerText()).trim(), h1, `${p}: the heading in English`);
       assert.equal((await page.locator('a.skip').textContent()).trim(), 'Skip to content');
       assert.equal(await page.locator('header a[hreflang="id"]').count(), 1, 'the switch offers Bahasa Indonesia');
-      await shot(page, `en${p.replace(/\//g, '-')}`);
+      await shot(page, `en${p === '/' ? '-home' : p.replace(/\//g, '-')}`);
     }
     await ctx.close();
   });
@@ -57,6 +57,7 @@ test('language: Accept-Language, the switch link, and the cookie that keeps it',
     for (const p of ['/', '/register', '/track']) {
       await page.goto(url(p));
       assert.equal(await lang(page), 'en', `${p} stays English`);
+      await shot(page, `en-sticks${p === '/' ? '-home' : p.replace(/\//g, '-')}`);
     }
     const tab = await ctx.newPage();
     await tab.goto(url('/priorities'));
@@ -79,6 +80,7 @@ test('language: Accept-Language, the switch link, and the cookie that keeps it',
     await page.goto(url('/lang/en?next=//example.com/x'));
     assert.equal(page.url(), url('/'), 'a foreign next goes home');
     assert.equal(await lang(page), 'en');
+    await shot(page, 'foreign-next');
     await ctx.close();
   });
 });
