@@ -244,6 +244,22 @@ enum WorkflowsCommand {
     /// Validates every definition in DIR (default: the configured workflows directory); each
     /// problem names file, line and what to change. Exits non-zero on any problem.
     Check { dir: Option<PathBuf> },
+    /// Moves the running cases of WORKFLOW on older versions to the newest version (or
+    /// --to-version). A dry run unless --apply: it lists each case, where it would go, or why
+    /// it cannot. Applied, each case moves with one audit event and the new version's timers.
+    Migrate {
+        workflow: String,
+        #[arg(long)]
+        to_version: Option<i32>,
+        /// A renamed state: --map old=new (repeatable).
+        #[arg(long = "map", value_name = "OLD=NEW")]
+        map: Vec<String>,
+        /// A value for a field the cases lack: --default field=value (JSON or text; repeatable).
+        #[arg(long = "default", value_name = "FIELD=VALUE")]
+        defaults: Vec<String>,
+        #[arg(long)]
+        apply: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -537,6 +553,70 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Bench(BenchCommand::Audit { cases }) => {
             mufakat_server::bench::run_audit(settings, cases).await?
+        }
+        Command::Workflows(WorkflowsCommand::Migrate {
+            workflow,
+            to_version,
+            map,
+            defaults,
+            apply,
+        }) => {
+            let pair = |s: &String| {
+                s.split_once('=')
+                    .map(|(a, b)| (a.trim().to_owned(), b.trim().to_owned()))
+                    .ok_or_else(|| anyhow::anyhow!("`{s}` is not NAME=VALUE"))
+            };
+            let mut plan = mufakat_workflow::MigrationPlan::default();
+            for m in &map {
+                let (a, b) = pair(m)?;
+                plan.states.insert(a, b);
+            }
+            for d in &defaults {
+                let (k, v) = pair(d)?;
+                let value = serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v));
+                plan.defaults.insert(k, value);
+            }
+            let state = startup::build_state(settings).await?;
+            let out = mufakat_server::services::cases::migrate::migrate(
+                &state, None, &workflow, to_version, plan, apply,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "migrate")))?;
+            let (mut ok, mut refused) = (0, 0);
+            for m in &out {
+                match (&m.to_state, m.problem(mufakat_core::Lang::En)) {
+                    (Some(to), _) => {
+                        ok += 1;
+                        println!(
+                            "case {} v{} {} -> {}{}",
+                            m.case_id,
+                            m.from_version,
+                            m.from_state,
+                            to,
+                            if m.migrated { " (migrated)" } else { "" }
+                        );
+                    }
+                    (None, p) => {
+                        refused += 1;
+                        println!(
+                            "case {} v{} {}: cannot move: {}",
+                            m.case_id,
+                            m.from_version,
+                            m.from_state,
+                            p.unwrap_or("")
+                        );
+                    }
+                }
+            }
+            println!(
+                "{ok} case(s) {}, {refused} cannot move{}",
+                if apply { "migrated" } else { "can move" },
+                if apply {
+                    ""
+                } else {
+                    " (dry run: --apply to migrate)"
+                }
+            );
         }
         Command::Workflows(WorkflowsCommand::Check { dir }) => {
             let dir = dir.unwrap_or_else(|| settings.workflows_dir.clone());

@@ -37,3 +37,4 @@ mod two_nodes;
 mod web;
 mod web_backend;
 mod workflows;
+mod workflows_migration;

@@ -149,6 +149,10 @@ pub mod perms {
         object: "audit",
         action: "checkpoint",
     };
+    pub const WORKFLOW_MIGRATE: Permission = Permission {
+        object: "workflow",
+        action: "migrate",
+    };
 }
 
 #[cfg(test)]

@@ -196,7 +196,7 @@ fn validate(
     out
 }
 
-fn timers_for(
+pub(crate) fn timers_for(
     def: &Definition,
     state: &str,
     fields: &BTreeMap<String, Value>,

@@ -10,6 +10,7 @@ mod definition;
 mod duration;
 mod engine;
 mod guard;
+mod migrate;
 mod value;
 
 pub use calendar::{Calendar, Span};
@@ -24,6 +25,7 @@ pub use engine::{
     ScheduledTimer, When, WorkflowError,
 };
 pub use guard::Guard;
+pub use migrate::{check_plan, migrate, MigrationPlan};
 
 /// The roles a definition may name: `mufakat_core::Role`'s, by name. Definitions may also name
 /// two pseudo-roles: [`OWNER`] (whoever started the instance) and [`SYSTEM`] (timers).

@@ -388,6 +388,21 @@ pub struct TrackedStepGql {
     pub state_title: String,
 }
 
+/// One running case in a migration.
+#[derive(SimpleObject)]
+#[graphql(name = "CaseMigration")]
+pub struct CaseMigrationGql {
+    pub case_id: ID,
+    pub from_version: i32,
+    pub from_state: String,
+    /// Where it goes (or went); null when it cannot move.
+    pub to_state: Option<String>,
+    /// Why it cannot move.
+    pub problem: Option<String>,
+    /// Moved by this call (false on a dry run).
+    pub migrated: bool,
+}
+
 #[derive(Default)]
 pub struct CasesQuery;
 
@@ -571,6 +586,49 @@ impl CasesMutation {
             )
             .await?,
         ))
+    }
+
+    /// Admin: moves the running cases of `workflow` that are on an older version to
+    /// `toVersion` (the newest by default). `stateMap` renames states (`{"old": "new"}`; others
+    /// keep their name), `defaults` fills fields the cases lack. With `dryRun` (the default)
+    /// nothing changes: the answer lists which cases can move and why the others cannot.
+    /// Applied, each case moves in its own transaction with one audit event (`migrate`) and
+    /// the new definition's timers.
+    async fn migrate_cases(
+        &self,
+        ctx: &Context<'_>,
+        workflow: String,
+        to_version: Option<i32>,
+        state_map: Option<Json<std::collections::BTreeMap<String, String>>>,
+        defaults: Option<Json<serde_json::Map<String, serde_json::Value>>>,
+        #[graphql(default = true)] dry_run: bool,
+    ) -> Result<Vec<CaseMigrationGql>> {
+        let user = require_user(ctx)?;
+        let lang = super::req(ctx).lang;
+        let plan = mufakat_workflow::MigrationPlan {
+            states: state_map.map(|j| j.0).unwrap_or_default(),
+            defaults: defaults.map(|j| j.0).unwrap_or_default(),
+        };
+        let out = cases::migrate::migrate(
+            state(ctx),
+            Some(user),
+            &workflow,
+            to_version,
+            plan,
+            !dry_run,
+        )
+        .await?;
+        Ok(out
+            .into_iter()
+            .map(|m| CaseMigrationGql {
+                problem: m.problem(lang).map(str::to_owned),
+                case_id: ID(m.case_id.to_string()),
+                from_version: m.from_version,
+                from_state: m.from_state,
+                to_state: m.to_state,
+                migrated: m.migrated,
+            })
+            .collect())
     }
 
     /// Signs the current head of the audit chain now (auditors, admins).

@@ -7,6 +7,7 @@
 //! `read` (reading and listing cases) and `tracking` (codes that let the public follow a case). The types and checks they share are here.
 
 mod fire;
+pub mod migrate;
 mod read;
 mod start;
 mod steps;
