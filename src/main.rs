@@ -158,6 +158,10 @@ enum BenchCommand {
     /// monthly reports each, dashboards asked by --clients concurrent readers in a closed loop;
     /// prints throughput and latency percentiles.
     Monev(mufakat_server::bench::MonevRun),
+    /// A million pending workflow timers (by default), some thousands due: the time to find
+    /// the due ones and the firing rate with their audit events. Fresh SQLite unless
+    /// --database-url.
+    Timers(mufakat_server::bench::TimersRun),
     /// The auditors' trail queries on a real server over HTTP, over a chain of --events events,
     /// by --clients concurrent auditors within an assignment; then the whole chain verified
     /// against raw SHA-256 over the same bytes.
@@ -550,6 +554,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Flags(run)) => mufakat_server::bench::run_flags(run).await?,
         Command::Bench(BenchCommand::Soak(soak)) => {
             mufakat_server::bench::run_soak(settings, soak).await?
+        }
+        Command::Bench(BenchCommand::Timers(run)) => {
+            mufakat_server::bench::run_timers(settings, run).await?
         }
         Command::Bench(BenchCommand::Audit { cases }) => {
             mufakat_server::bench::run_audit(settings, cases).await?

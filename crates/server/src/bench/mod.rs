@@ -3,6 +3,7 @@
 //! `tender` (`mufakat bench rush`: sealed bids at a deadline; `mufakat bench ocds`: OCDS releases),
 //! `trail` (`mufakat bench trail`: auditors' trail queries over HTTP on a long chain, and its
 //! verification),
+//! `timers` (`mufakat bench timers`: a million pending timers, finding and firing the due ones),
 //! `audit` (`mufakat bench audit`: audited transitions against raw inserts, verification
 //! against raw hashing), `load` (`mufakat bench load`: real servers over HTTP), `fixture` (the
 //! load benchmark's data and in-process votes), `soak` (`mufakat bench soak`: a steady mixed
@@ -17,6 +18,7 @@ mod monev;
 mod node;
 mod soak;
 mod tender;
+mod timers;
 mod trail;
 mod usage;
 
@@ -27,6 +29,7 @@ pub use load::{run_load, LoadRun};
 pub use monev::{run_monev, MonevRun};
 pub use soak::{run_soak, SoakRun};
 pub use tender::{releases_of, run_flags, run_ocds, run_rush, FlagsRun, OcdsRun, RushRun};
+pub use timers::{run_timers, TimersRun};
 pub use trail::{run_trail, TrailRun};
 
 use std::time::Instant;
