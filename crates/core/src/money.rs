@@ -80,8 +80,18 @@ impl Money {
         )
     }
 
-    /// Formats as Indonesian Rupiah: `Rp 1.250.000,00`.
+    /// Formats as Indonesian Rupiah: `Rp 1.250.000,00` (documents: always the sen).
     pub fn to_rupiah(self) -> String {
+        self.rupiah(true)
+    }
+
+    /// Formats as people read an amount on a page: `Rp 1.250.000`, with the sen only when there
+    /// are any (`Rp 1.250.000,50`).
+    pub fn to_rupiah_short(self) -> String {
+        self.rupiah(false)
+    }
+
+    fn rupiah(self, always_sen: bool) -> String {
         let d = self.0.round_dp(SCALE);
         let negative = d.is_sign_negative() && !d.is_zero();
         let s = format!("{:.2}", d.abs());
@@ -93,7 +103,12 @@ impl Money {
             }
             grouped.push(ch);
         }
-        format!("{}Rp {grouped},{frac}", if negative { "-" } else { "" })
+        let sign = if negative { "-" } else { "" };
+        if always_sen || frac != "00" {
+            format!("{sign}Rp {grouped},{frac}")
+        } else {
+            format!("{sign}Rp {grouped}")
+        }
     }
 }
 

@@ -334,27 +334,12 @@ pub fn urlencode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Rupiah as people write it: `Rp 1.250.000` (sen only when there are any).
+/// Rupiah as people write it: `Rp 1.250.000` (sen only when there are any); an amount the
+/// API sent that is not one is shown as it came.
 pub fn money(amount: &str) -> String {
-    let Ok(d) = amount.parse::<rust_decimal::Decimal>() else {
-        return amount.to_owned();
-    };
-    let neg = d.is_sign_negative();
-    let d = d.abs().round_dp(2);
-    let whole = d.trunc().to_string();
-    let frac = (d.fract() * rust_decimal::Decimal::from(100)).trunc();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    let sign = if neg { "−" } else { "" };
-    if frac.is_zero() {
-        format!("{sign}Rp {grouped}")
-    } else {
-        format!("{sign}Rp {grouped},{:02}", frac)
+    match mufakat_core::Money::parse(amount) {
+        Ok(m) => m.to_rupiah_short(),
+        Err(_) => amount.to_owned(),
     }
 }
 
@@ -397,7 +382,8 @@ mod tests {
         assert_eq!(money("1250000"), "Rp 1.250.000");
         assert_eq!(money("1250000.50"), "Rp 1.250.000,50");
         assert_eq!(money("999"), "Rp 999");
-        assert_eq!(money("-1000"), "−Rp 1.000");
+        assert_eq!(money("-1000"), "-Rp 1.000");
+        assert_eq!(money("bukan angka"), "bukan angka");
         assert_eq!(
             when(Lang::Id, "2026-12-07T07:05:00Z"),
             "7 Des 2026 14.05 WIB"
