@@ -21,6 +21,27 @@ struct Auth {
     expires_at: String,
 }
 
+/// A mutation that answers with a session (`AuthPayload` under `field`).
+async fn auth(
+    ctx: &Ctx,
+    query: &str,
+    vars: serde_json::Value,
+    field: &str,
+) -> Result<Auth, Failure> {
+    let mut r = ctx
+        .api::<std::collections::HashMap<String, Auth>>(query, vars)
+        .await?;
+    r.remove(field).ok_or_else(|| {
+        Failure::new(
+            "INTERNAL",
+            ctx.t(
+                "Terjadi kesalahan pada server.",
+                "Something went wrong on the server.",
+            ),
+        )
+    })
+}
+
 fn session_cookie(ctx: &Ctx, resp: &mut Response, auth: &Auth) {
     let secs = chrono::DateTime::parse_from_rfc3339(&auth.expires_at)
         .map(|t| (t.timestamp() - chrono::Utc::now().timestamp()).max(60))
@@ -61,16 +82,7 @@ fn login_page(ctx: &Ctx, form: &HashMap<String, String>, failure: Option<&Failur
 }
 
 pub async fn login(ctx: Ctx, axum::Form(form): FormData) -> Response {
-    let r: Result<serde_json::Value, _> = ctx
-        .api(
-            "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token expiresAt } }",
-            json!({ "u": val(&form, "username"), "p": form.get("password").cloned().unwrap_or_default() }),
-        )
-        .await;
-    match r.and_then(|v| {
-        serde_json::from_value::<Auth>(v["login"].clone())
-            .map_err(|_| Failure::new("INTERNAL", "?"))
-    }) {
+    match auth(&ctx, "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token expiresAt } }", json!({ "u": val(&form, "username"), "p": form.get("password").cloned().unwrap_or_default() }), "login").await {
         Ok(auth) => {
             let mut resp = see_other(&ctx, &safe_next(form.get("next")));
             session_cookie(&ctx, &mut resp, &auth);
@@ -171,20 +183,11 @@ async fn register_page(
 }
 
 pub async fn register(ctx: Ctx, axum::Form(form): FormData) -> Response {
-    let r: Result<serde_json::Value, _> = ctx
-        .api(
-            "mutation($i: RegisterResidentInput!) { registerResident(input: $i) { token expiresAt } }",
-            json!({ "i": {
+    match auth(&ctx, "mutation($i: RegisterResidentInput!) { registerResident(input: $i) { token expiresAt } }", json!({ "i": {
                 "username": val(&form, "username"), "name": val(&form, "name"), "nik": val(&form, "nik"),
                 "kelurahanId": val(&form, "kelurahanId"),
                 "password": form.get("password").cloned().unwrap_or_default(),
-            }}),
-        )
-        .await;
-    match r.and_then(|v| {
-        serde_json::from_value::<Auth>(v["registerResident"].clone())
-            .map_err(|_| Failure::new("INTERNAL", "?"))
-    }) {
+            }}), "registerResident").await {
         Ok(auth) => {
             let mut resp = see_other(&ctx, "/me?welcome=1");
             session_cookie(&ctx, &mut resp, &auth);
@@ -310,16 +313,7 @@ pub async fn change_password(ctx: Ctx, axum::Form(form): FormData) -> Response {
     if ctx.user.is_none() {
         return login_first(&ctx);
     }
-    let r = ctx
-        .api::<serde_json::Value>(
-            "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token expiresAt } }",
-            json!({ "c": form.get("current").cloned().unwrap_or_default(), "n": form.get("new").cloned().unwrap_or_default() }),
-        )
-        .await;
-    match r.and_then(|v| {
-        serde_json::from_value::<Auth>(v["changePassword"].clone())
-            .map_err(|_| Failure::new("INTERNAL", "?"))
-    }) {
+    match auth(&ctx, "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token expiresAt } }", json!({ "c": form.get("current").cloned().unwrap_or_default(), "n": form.get("new").cloned().unwrap_or_default() }), "changePassword").await {
         Ok(auth) => {
             let mut resp = see_other(&ctx, "/me?password=1");
             session_cookie(&ctx, &mut resp, &auth);
