@@ -293,6 +293,10 @@ struct ServeArgs {
     /// Seed demo data first (when not yet present) and print the demo accounts.
     #[arg(long)]
     demo: bool,
+    /// Test mode: run on a clock that admins move forward with the `advanceClock` mutation, to
+    /// test timers and deadlines without waiting (never in production; also `MUFAKAT_TEST_CLOCK`).
+    #[arg(long)]
+    test_clock: bool,
 }
 
 #[derive(Subcommand)]
@@ -349,6 +353,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             if let Some(l) = args.listen {
                 settings.listen = l;
+            }
+            if args.test_clock {
+                settings.test_clock = true;
             }
             let app = startup::Application::build(settings).await?;
             if args.demo {

@@ -225,12 +225,7 @@ async fn account_and_region_changes_are_in_the_audit_trail_without_secrets() {
             e.input
         );
     }
-    assert!(
-        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
-            .await
-            .unwrap()
-            .ok
-    );
+    app.assert_trail_verifies().await;
 }
 
 /// A production start from nothing: the kota and its first admin from the command line.

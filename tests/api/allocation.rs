@@ -493,12 +493,7 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
         .map(|e| e.transition.as_str())
         .collect();
     assert_eq!(kinds, vec!["run", "run", "override", "adopt"]);
-    assert!(
-        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
-            .await
-            .unwrap()
-            .ok
-    );
+    app.assert_trail_verifies().await;
 
     // The allocation report of the run (Bappeda; not a kelurahan).
     let url = app.url(&format!("/reports/allocation?runId={run_id}"));

@@ -455,10 +455,5 @@ async fn timers_follow_the_state_through_batched_transitions() {
         .unwrap();
     assert_eq!(all.len(), 4);
     assert!(all.iter().all(|t| t.fired_at.is_some()));
-    assert!(
-        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
-            .await
-            .unwrap()
-            .ok
-    );
+    app.assert_trail_verifies().await;
 }

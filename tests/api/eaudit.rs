@@ -3,7 +3,7 @@
 //! with filters, a follow-up rated "belum sesuai" then "sesuai", an escalation by timer, the
 //! closing, the PDFs and the public figures (every mutation for every role: eaudit_authz.rs).
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -42,7 +42,7 @@ pub async fn team(app: &TestApp) -> Team {
 }
 
 pub async fn create_assignment(app: &TestApp, t: &Team, number: &str) -> Value {
-    let year = Utc::now().format("%Y").to_string();
+    let year = app.now().format("%Y").to_string();
     app.gql(
         &format!("mutation($i: AuditAssignmentInput!) {{ createAuditAssignment(input: $i) {{ {ASSIGNMENT} }} }}"),
         json!({ "i": {
@@ -348,7 +348,7 @@ async fn an_audit_from_the_assignment_to_closed_findings() {
         )
     };
     assert_ok(&answer("Disetor Rp10.000.000.").await);
-    let new_due = (Utc::now() + Duration::days(30)).to_rfc3339();
+    let new_due = (app.now() + Duration::days(30)).to_rfc3339();
     let rate = |rating: &'static str, note: Option<&'static str>, due: Option<String>| {
         let q = format!("mutation($id: ID!, $n: String, $d: DateTime) {{ rateFollowUp(recommendationId: $id, rating: {rating}, note: $n, dueAt: $d) {{ status dueAt followUps {{ rating }} }} }}");
         let (app, rid, tok) = (&app, rid.clone(), t.budi.clone());
@@ -387,7 +387,7 @@ async fn an_audit_from_the_assignment_to_closed_findings() {
     // A second finding whose deadline passes: the timer escalates and tells people.
     let f2 = create_finding(&app, &t.ani, &aid, "Denda keterlambatan belum dipungut").await;
     let f2id = id(&f2, &["createFinding", "id"]);
-    let soon = (Utc::now() + Duration::days(1)).to_rfc3339();
+    let soon = (app.now() + Duration::days(1)).to_rfc3339();
     assert_ok(&add_rec(&app, &t.ani, &f2id, Some(soon)).await);
     assert_ok(
         &app.gql(
@@ -397,9 +397,7 @@ async fn an_audit_from_the_assignment_to_closed_findings() {
         )
         .await,
     );
-    mufakat_kernel::services::cases::fire_due_timers(&app.state, Utc::now() + Duration::days(2))
-        .await
-        .unwrap();
+    app.advance_clock("P2D").await;
     assert_eq!(rec_status(&app, &t.ani, &f2id).await, ["overdue"]);
     for who in [&opd, &t.inspector] {
         let n = app

@@ -3,7 +3,6 @@
 //! OPD staff and the other staff and a resident. Allowed or FORBIDDEN; a refused attempt changes
 //! nothing; then the first allowed account succeeds.
 
-use chrono::Utc;
 use serde_json::json;
 
 use crate::eaudit::*;
@@ -45,7 +44,7 @@ async fn every_eaudit_mutation_for_every_role() {
     let (appr, tr) = (&app, &t);
     let a = matrix(&who, "createAuditAssignment", &["inspektur"], |tok| async move {
         let (app, t) = (appr, tr);
-        let year = Utc::now().format("%Y").to_string();
+        let year = app.now().format("%Y").to_string();
         app.gql(
             "mutation($i: AuditAssignmentInput!) { createAuditAssignment(input: $i) { id } }",
             json!({ "i": { "number": "700/9/ST", "title": "x", "regionId": t.kota, "periodFrom": format!("{year}-01-01"), "periodTo": format!("{year}-12-31"), "startsOn": format!("{year}-01-01"), "endsOn": format!("{year}-12-31"), "team": [t.budi_id], "lead": t.ani_id } }),

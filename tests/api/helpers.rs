@@ -53,6 +53,9 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         data_dir: dir.0.clone(),
         workflows_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows"),
         durability: "normal".into(),
+        // Tests move the server's clock (`advance_clock`); sessions outlive their jumps.
+        test_clock: true,
+        token_ttl_hours: 24 * 365 * 3,
         ..Settings::default()
     };
     (opts.tweak)(&mut settings);
@@ -103,6 +106,47 @@ impl TestApp {
         )
         .await
         .1
+    }
+
+    /// The audit trail verifies from its start.
+    pub async fn assert_trail_verifies(&self) {
+        let report = mufakat_server::notary::verify(&self.state.db, &self.state.notary)
+            .await
+            .expect("verification runs");
+        assert!(report.ok, "the audit trail does not verify");
+    }
+
+    /// The time by the server's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state.now()
+    }
+
+    /// Moves the server's clock forward through the API (`advanceClock`, as the admin) by a
+    /// span (`P3D`, `PT2H`, `P10WD`); returns how many timers fired.
+    pub async fn advance_clock(&self, by: &str) -> i64 {
+        self.travel(json!({ "by": by })).await
+    }
+
+    /// Moves the server's clock forward to `to` (see [`TestApp::advance_clock`]).
+    /// A time already past moves it by nothing (the due timers still fire).
+    pub async fn advance_clock_to(&self, to: chrono::DateTime<chrono::Utc>) -> i64 {
+        // (A second ahead at least: the server's clock is a little later by the time it reads.)
+        let to = to.max(self.now() + chrono::Duration::seconds(1));
+        self.travel(json!({ "to": to.to_rfc3339() })).await
+    }
+
+    async fn travel(&self, vars: Value) -> i64 {
+        let admin = self.login("admin").await;
+        let v = self
+            .gql(
+                "mutation($by: String, $to: DateTime) { advanceClock(by: $by, to: $to) { now firedTimers } }",
+                vars,
+                Some(&admin),
+            )
+            .await;
+        v["data"]["advanceClock"]["firedTimers"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("advanceClock: {v}"))
     }
 
     pub async fn login(&self, username: &str) -> String {

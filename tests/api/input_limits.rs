@@ -2,7 +2,7 @@
 //! plausible year, with a bounded list of categories; proposal fields bounded; no control
 //! characters in comments; `pbExport` only for a level that has a list.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -21,7 +21,7 @@ async fn cycles_proposals_comments_and_exports_refuse_what_no_one_would_type() {
     let bappeda = app.login("bappeda").await;
     let kota = app.region_id("35.99").await;
     let kecamatan = app.region_id("35.99.01").await;
-    let now = Utc::now();
+    let now = app.now();
     let at = |d: i64| (now + Duration::days(d)).to_rfc3339();
     let cycle = |region: &str, year: i32, kota_opens: String, categories: Vec<String>| {
         json!({ "i": {

@@ -123,10 +123,9 @@ pub async fn flag_action(
     .await
 }
 
+/// Moves the server's clock to `at` (through the API); the timers due by then fire.
 pub async fn fire_at(app: &TestApp, at: DateTime<Utc>) {
-    mufakat_kernel::services::cases::fire_due_timers(&app.state, at)
-        .await
-        .unwrap();
+    app.advance_clock_to(at).await;
 }
 
 pub fn s(v: &Value) -> &str {

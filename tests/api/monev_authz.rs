@@ -163,12 +163,8 @@ async fn every_monev_mutation_for_every_role() {
         .unwrap()
         .parse()
         .unwrap();
-    mufakat_kernel::services::cases::fire_due_timers(
-        &app.state,
-        due + chrono::Duration::seconds(1),
-    )
-    .await
-    .unwrap();
+    app.advance_clock_to(due + chrono::Duration::seconds(1))
+        .await;
     let fs = flags(&app, who.token("inspektorat"), &act).await;
     let fid = fs
         .iter()

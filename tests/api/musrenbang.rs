@@ -14,7 +14,7 @@ pub struct Cycle {
 pub async fn create_cycle(app: &TestApp) -> Cycle {
     let bappeda = app.login("bappeda").await;
     let kota = app.region_id("35.99").await;
-    let now = Utc::now();
+    let now = app.now();
     let at = |d: i64| (now + Duration::days(d)).to_rfc3339();
     let v = app
         .gql(
@@ -39,14 +39,11 @@ pub async fn create_cycle(app: &TestApp) -> Cycle {
     c
 }
 
-/// Runs the timers as of `days` after the cycle was made; returns the phase.
+/// Moves the server's clock to `days` after the cycle was made (through the API; the timers
+/// due fire); returns the phase.
 pub async fn phase_after(app: &TestApp, c: &Cycle, days: i64) -> String {
-    mufakat_server::services::cases::fire_due_timers(
-        &app.state,
-        c.opened + Duration::days(days) + Duration::minutes(1),
-    )
-    .await
-    .unwrap();
+    app.advance_clock_to(c.opened + Duration::days(days) + Duration::minutes(1))
+        .await;
     let v = app
         .gql(
             "query($id: ID!) { musrenbangCycle(id: $id) { phase } }",
@@ -504,12 +501,7 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
             .unwrap()
             .contains("tanda hubung"));
     }
-    assert!(
-        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
-            .await
-            .unwrap()
-            .ok
-    );
+    app.assert_trail_verifies().await;
 }
 
 #[tokio::test]
@@ -654,7 +646,7 @@ pub async fn many_residents(app: &TestApp, kelurahan_code: &str, n: usize) -> Ve
             .await
             .unwrap();
         let (token, th) = mufakat_server::auth::new_token();
-        sessions::create(&app.state.db, th, u.id, Utc::now() + Duration::hours(1))
+        sessions::create(&app.state.db, th, u.id, app.now() + Duration::hours(1))
             .await
             .unwrap();
         tokens.push(token);
@@ -693,7 +685,7 @@ async fn a_cycle_configures_its_own_criteria_and_weights() {
     let app = spawn_app().await;
     let bappeda = app.login("bappeda").await;
     let kota = app.region_id("35.99").await;
-    let now = Utc::now();
+    let now = app.now();
     let at = |d: i64| (now + Duration::days(d)).to_rfc3339();
     let w = json!({ "submissionOpens": at(1), "votingOpens": at(2), "kelurahanOpens": at(3), "kecamatanOpens": at(4), "kotaOpens": at(5), "closesAt": at(6) });
     let q = "mutation($i: CreateCycleInput!) { createMusrenbangCycle(input: $i) { criteria { key weight } scoreWeight votesWeight voteScope } }";

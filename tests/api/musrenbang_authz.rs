@@ -91,7 +91,7 @@ async fn every_musrenbang_mutation_for_every_role() {
     let kota = app.region_id("35.99").await;
 
     // createMusrenbangCycle: Bappeda and admins of the kota.
-    let now = chrono::Utc::now();
+    let now = app.now();
     let at = |d: i64| (now + chrono::Duration::days(d)).to_rfc3339();
     matrix(&app, "createMusrenbangCycle", &tokens, Rule::Policy(perms::CYCLE_CREATE, &kota), &["bappeda", "admin"], |tok| {
         let kota = kota.clone();

@@ -85,12 +85,7 @@ async fn concurrent_votes_are_counted_exactly() {
         .await
         .unwrap();
     assert_eq!(rows, n as u64 + 1);
-    assert!(
-        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
-            .await
-            .unwrap()
-            .ok
-    );
+    app.assert_trail_verifies().await;
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! by e-purchasing and by direct procurement down to the payment — on SQLite and (with
 //! `TEST_DATABASE_URL`) PostgreSQL.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -109,7 +109,7 @@ pub async fn listed_item(
     price: &str,
 ) -> String {
     let kota = app.region_id("35.99").await;
-    let until = (Utc::now() + Duration::days(180)).date_naive().to_string();
+    let until = (app.now() + Duration::days(180)).date_naive().to_string();
     let v = app
         .gql(
             &format!("mutation($i: NewCatalogueItemInput!) {{ createCatalogueItem(input: $i) {{ {ITEM} }} }}"),
@@ -135,7 +135,7 @@ pub async fn item_action(
     price: Option<&str>,
     comment: Option<&str>,
 ) -> Value {
-    let until = (Utc::now() + Duration::days(365)).date_naive().to_string();
+    let until = (app.now() + Duration::days(365)).date_naive().to_string();
     app.gql(
         &format!("mutation($i: ID!, $a: CatalogueAction!, $p: Decimal, $u: NaiveDate, $c: String) {{ catalogueItemAction(itemId: $i, action: $a, price: $p, validUntil: $u, comment: $c) {{ {ITEM} }} }}"),
         json!({ "i": id, "a": action, "p": price, "u": price.map(|_| until), "c": comment }),
@@ -484,9 +484,9 @@ async fn a_blacklisted_vendor_is_refused_until_its_period_ends_by_a_timer() {
     let (maju, id) = verified_vendor(&app, "cv.maju", "01.234.567.8-901.000").await;
     let item = listed_item(&app, &maju, &id, "Semen Portland 50 kg", "47521", "65000").await;
     let ukpbj = app.login("ukpbj").await;
-    let until = (Utc::now() + Duration::days(30)).to_rfc3339();
+    let until = (app.now() + Duration::days(30)).to_rfc3339();
     let bl = "mutation($v: ID!, $u: DateTime) { vendorAction(vendorId: $v, action: BLACKLIST, comment: \"Wanprestasi kontrak 2026\", blacklistUntil: $u) { status blacklistedUntil } }";
-    let past = (Utc::now() - Duration::days(1)).to_rfc3339();
+    let past = (app.now() - Duration::days(1)).to_rfc3339();
     assert_eq!(
         error_code(
             &app.gql(bl, json!({ "v": id, "u": past }), Some(&ukpbj))
@@ -504,7 +504,7 @@ async fn a_blacklisted_vendor_is_refused_until_its_period_ends_by_a_timer() {
     let new_item = app
         .gql(
             "mutation($i: NewCatalogueItemInput!) { createCatalogueItem(input: $i) { id } }",
-            json!({ "i": { "vendorId": id, "name": "Pasir", "specification": "Pasir cor", "unit": "m3", "category": "47521", "regionIds": [kota], "deliveryDays": 3, "minOrder": "1", "price": "250000", "validUntil": (Utc::now() + Duration::days(30)).date_naive().to_string() } }),
+            json!({ "i": { "vendorId": id, "name": "Pasir", "specification": "Pasir cor", "unit": "m3", "category": "47521", "regionIds": [kota], "deliveryDays": 3, "minOrder": "1", "price": "250000", "validUntil": (app.now() + Duration::days(30)).date_naive().to_string() } }),
             Some(&maju),
         )
         .await;
@@ -538,13 +538,8 @@ async fn a_blacklisted_vendor_is_refused_until_its_period_ends_by_a_timer() {
         .as_deref(),
         Some("CONFLICT")
     );
-    // The period ends by the timer (fired here as if 31 days had passed); the row follows.
-    let n = mufakat_kernel::services::cases::fire_due_timers(
-        &app.state,
-        Utc::now() + Duration::days(31),
-    )
-    .await
-    .unwrap();
+    // The period ends by the timer (31 days later by the server's clock); the row follows.
+    let n = app.advance_clock("P31D").await;
     assert!(n >= 1);
     mufakat_module_procurement::service::vendors::sync_after_timers(&app.state)
         .await
@@ -580,7 +575,7 @@ async fn catalogue_prices_need_approval_keep_their_history_are_searched_and_expi
     let pending = app
         .gql(
             "mutation($i: NewCatalogueItemInput!) { createCatalogueItem(input: $i) { id status } }",
-            json!({ "i": { "vendorId": id, "name": "Semen instan", "specification": "Semen instan acian", "unit": "sak", "category": "47521", "regionIds": [kota], "deliveryDays": 3, "minOrder": "10", "price": "45000.50", "validUntil": (Utc::now() + Duration::days(30)).date_naive().to_string() } }),
+            json!({ "i": { "vendorId": id, "name": "Semen instan", "specification": "Semen instan acian", "unit": "sak", "category": "47521", "regionIds": [kota], "deliveryDays": 3, "minOrder": "10", "price": "45000.50", "validUntil": (app.now() + Duration::days(30)).date_naive().to_string() } }),
             Some(&maju),
         )
         .await;
@@ -751,9 +746,7 @@ async fn catalogue_prices_need_approval_keep_their_history_are_searched_and_expi
         ]
     );
     // Prices leave the catalogue when their validity ends (a timer), and the rows follow.
-    mufakat_kernel::services::cases::fire_due_timers(&app.state, Utc::now() + Duration::days(400))
-        .await
-        .unwrap();
+    app.advance_clock("P400D").await;
     mufakat_module_procurement::service::vendors::sync_after_timers(&app.state)
         .await
         .unwrap();

@@ -3,7 +3,7 @@
 //! vendor company. A refused attempt changes nothing; then the first allowed account succeeds.
 //! (`registerVendor` is open to anyone and limited per address, like resident registration.)
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -150,7 +150,7 @@ async fn every_procurement_mutation_for_every_role() {
     .await;
 
     // The catalogue.
-    let until = (Utc::now() + Duration::days(90)).date_naive().to_string();
+    let until = (app.now() + Duration::days(90)).date_naive().to_string();
     let new_item = json!({ "vendorId": vendor, "name": "Semen Portland 50 kg", "specification": "SNI 2049", "unit": "sak", "category": "47521", "regionIds": [kota], "deliveryDays": 7, "minOrder": "1", "price": "65000", "validUntil": until });
     let v = matrix(&who, "createCatalogueItem", &["vendor.a"], |t| {
         app.gql(

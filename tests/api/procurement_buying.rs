@@ -364,12 +364,7 @@ async fn a_funded_proposal_is_bought_from_the_catalogue_received_and_paid() {
     ] {
         assert!(thread.contains(seen), "{seen} in {thread}");
     }
-    assert!(
-        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
-            .await
-            .unwrap()
-            .ok
-    );
+    app.assert_trail_verifies().await;
 }
 
 #[tokio::test]

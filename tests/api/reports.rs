@@ -118,12 +118,7 @@ async fn a_priority_list_pdf_for_staff_recorded_in_the_audit_trail() {
         .expect("report event");
     assert_eq!(ev.instance_id, "priority-list");
     assert!(ev.input.contains(&sha), "{}", ev.input);
-    assert!(
-        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
-            .await
-            .unwrap()
-            .ok
-    );
+    app.assert_trail_verifies().await;
 }
 
 #[tokio::test]

@@ -50,8 +50,9 @@ pub async fn announced_package(
     id
 }
 
-pub fn deadline(days: i64) -> DateTime<Utc> {
-    Utc::now() + Duration::days(days) + Duration::minutes(5)
+/// `days` from now by the server's clock (which tests move), and five minutes.
+pub fn deadline(app: &TestApp, days: i64) -> DateTime<Utc> {
+    app.now() + Duration::days(days) + Duration::minutes(5)
 }
 
 pub async fn create_procedure(
@@ -103,14 +104,12 @@ pub async fn procedure(app: &TestApp, token: Option<&str>, id: &str) -> Value {
     v["data"]["procedure"].clone()
 }
 
-/// Fires every timer due by `at` (the deadline, the end of the objection period), and one
-/// second later.
+/// Moves the server's clock to `at` (the deadline, the end of the objection period), then one
+/// second later, through the API; the timers due fire each time.
 pub async fn time_passes(app: &TestApp, at: DateTime<Utc>) {
     // The opening follows the closing a second later.
     for t in [at, at + Duration::seconds(1)] {
-        mufakat_kernel::services::cases::fire_due_timers(&app.state, t)
-            .await
-            .unwrap();
+        app.advance_clock_to(t).await;
     }
 }
 
@@ -249,9 +248,18 @@ async fn a_tender_is_won_by_the_second_lowest_price_after_the_lowest_is_disquali
     let pkg = announced_package(&app, "construction", "500000000", "", None).await;
 
     // A deadline sooner than the method's minimum period is refused.
-    let v = create_procedure(&app, &ukpbj, &pkg, "lowest_price", deadline(2), &[], None).await;
+    let v = create_procedure(
+        &app,
+        &ukpbj,
+        &pkg,
+        "lowest_price",
+        deadline(&app, 2),
+        &[],
+        None,
+    )
+    .await;
     assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"), "{v}");
-    let end = deadline(8);
+    let end = deadline(&app, 8);
     let v = create_procedure(&app, &ukpbj, &pkg, "lowest_price", end, &[], None).await;
     let p = data(&v, "createProcedure").clone();
     let pid = p["id"].as_str().unwrap().to_owned();
@@ -459,9 +467,11 @@ async fn a_tender_is_won_by_the_second_lowest_price_after_the_lowest_is_disquali
         error_code(&step(&app, &ppk, "issueSppbj", &pid).await).as_deref(),
         Some("CONFLICT")
     );
+    // The Pokja answers late in the period (the clock moves to two hours before its end).
+    let ends: DateTime<Utc> = p["objectionEnds"].as_str().unwrap().parse().unwrap();
+    time_passes(&app, ends - Duration::hours(2)).await;
     let v = app.gql("mutation($o: ID!) { answerObjection(objectionId: $o, uphold: false, answer: \"Harga telah diklarifikasi dan wajar.\") { status } }", json!({ "o": oid }), Some(&ukpbj)).await;
     assert_eq!(data(&v, "answerObjection")["status"], "rejected");
-    let ends: DateTime<Utc> = p["objectionEnds"].as_str().unwrap().parse().unwrap();
     time_passes(&app, ends + Duration::seconds(1)).await;
     assert_eq!(
         procedure(&app, None, &pid).await["status"],
@@ -675,7 +685,7 @@ async fn a_mini_competition_among_three_invited_vendors_with_an_objection_upheld
         &ukpbj,
         &pkg,
         "quality_cost",
-        deadline(4),
+        deadline(&app, 4),
         &ids[..1],
         None,
     )
@@ -685,7 +695,7 @@ async fn a_mini_competition_among_three_invited_vendors_with_an_objection_upheld
         Some("VALIDATION"),
         "at least two invited: {v}"
     );
-    let end = deadline(4);
+    let end = deadline(&app, 4);
     let v = create_procedure(&app, &ukpbj, &pkg, "quality_cost", end, &ids, None).await;
     let pid = data(&v, "createProcedure")["id"]
         .as_str()
@@ -784,7 +794,7 @@ async fn an_unsuccessful_tender_is_tendered_again_and_client_sealed_bids_open() 
     let (a, _) = verified_vendor(&app, "cv.alpha", "01.234.567.8-901.000").await;
     let ukpbj = app.login("ukpbj").await;
     let pkg = announced_package(&app, "goods", "500000000", "", None).await;
-    let end = deadline(8);
+    let end = deadline(&app, 8);
     let v = create_procedure(&app, &ukpbj, &pkg, "lowest_price", end, &[], None).await;
     let p = data(&v, "createProcedure").clone();
     let pid = p["id"].as_str().unwrap().to_owned();
@@ -886,7 +896,7 @@ async fn an_unsuccessful_tender_is_tendered_again_and_client_sealed_bids_open() 
         &ukpbj,
         &pkg,
         "lowest_price",
-        deadline(8),
+        deadline(&app, 8),
         &[],
         Some(&pid),
     )

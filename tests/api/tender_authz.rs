@@ -37,7 +37,7 @@ fn field(v: &Value, path: &[&str]) -> String {
 
 /// A procedure through bids from `bidders` (price per bidder) to the opening; its id.
 async fn opened(app: &TestApp, who: &Who, pkg: &str, bidders: &[(&str, &str)]) -> (String, Value) {
-    let end = deadline(8);
+    let end = deadline(&app, 8);
     let v = create_procedure(app, who.token("ukpbj"), pkg, "lowest_price", end, &[], None).await;
     assert_ok(&v);
     let pid = field(&v, &["data", "createProcedure", "id"]);
@@ -87,7 +87,7 @@ async fn every_tender_mutation_for_every_role() {
     let who = Who(who);
     let pkg = announced_package(&app, "construction", "500000000", "", None).await;
     let appr = &app;
-    let end = deadline(8);
+    let end = deadline(&app, 8);
 
     let v = matrix(&who, "createProcedure", &["ukpbj"], |tok| {
         let pkg = pkg.clone();
@@ -256,7 +256,7 @@ async fn every_tender_mutation_for_every_role() {
         who.token("ukpbj"),
         &pkg,
         "lowest_price",
-        deadline(8),
+        deadline(&app, 8),
         &[],
         Some(&p2),
     )

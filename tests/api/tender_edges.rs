@@ -27,7 +27,7 @@ async fn bids_racing_the_closing_timer_are_sealed_exactly_once_or_refused() {
         );
     }
     let pkg = announced_package(&app, "construction", "900000000", "", None).await;
-    let end = deadline(8);
+    let end = deadline(&app, 8);
     let v = create_procedure(&app, &ukpbj, &pkg, "lowest_price", end, &[], None).await;
     let pid = data(&v, "createProcedure")["id"]
         .as_str()
@@ -127,7 +127,7 @@ async fn a_tender_whose_bids_all_fail_is_declared_unsuccessful_with_its_evaluati
         tokens.push(verified_vendor(&app, u, npwp).await.0);
     }
     let pkg = announced_package(&app, "goods", "500000000", "", None).await;
-    let end = deadline(8);
+    let end = deadline(&app, 8);
     let v = create_procedure(&app, &ukpbj, &pkg, "lowest_price", end, &[], None).await;
     let pid = data(&v, "createProcedure")["id"]
         .as_str()

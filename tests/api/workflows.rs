@@ -245,12 +245,7 @@ async fn of_concurrent_transitions_on_one_case_exactly_one_wins() {
     let h = v["data"]["instance"]["history"].as_array().unwrap();
     assert_eq!(h.len(), 2, "start and the one winning route");
     assert_eq!(v["data"]["instance"]["fields"]["opd"], wins[0].as_str());
-    assert!(
-        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
-            .await
-            .unwrap()
-            .ok
-    );
+    app.assert_trail_verifies().await;
 }
 
 #[tokio::test]
@@ -291,7 +286,7 @@ async fn a_missed_deadline_escalates_once_by_the_system() {
         .await,
     );
     // Nothing is due yet.
-    let now = chrono::Utc::now();
+    let now = app.now();
     assert_eq!(
         mufakat_server::services::cases::fire_due_timers(&app.state, now)
             .await

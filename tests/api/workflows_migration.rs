@@ -191,12 +191,7 @@ async fn running_cases_move_to_a_new_version_after_a_dry_run() {
         )
         .await;
     assert_eq!(error_code(&v).as_deref(), Some("VALIDATION"), "{v}");
-    assert!(
-        mufakat_server::notary::verify(&app.state.db, &app.state.notary)
-            .await
-            .unwrap()
-            .ok
-    );
+    app.assert_trail_verifies().await;
 }
 
 struct Node {

@@ -153,6 +153,10 @@ pub mod perms {
         object: "workflow",
         action: "migrate",
     };
+    pub const CLOCK_ADVANCE: Permission = Permission {
+        object: "clock",
+        action: "advance",
+    };
 }
 
 #[cfg(test)]

@@ -77,6 +77,10 @@ pub struct Settings {
     /// the server and the proxy is not in `trusted_proxies`; with a trusted proxy that sends
     /// `X-Forwarded-Proto: https`, they are `Secure` anyway).
     pub secure_cookies: bool,
+    /// Test mode: the server runs on a clock that the `advanceClock` mutation moves forward
+    /// (docs/workflows.md, "Time travel in tests"). Never set it in production: it lets an
+    /// administrator fire every timer early.
+    pub test_clock: bool,
 }
 
 impl Default for Settings {
@@ -113,6 +117,7 @@ impl Default for Settings {
             blob_store_url: None,
             upload_max_bytes: 10 * 1024 * 1024,
             secure_cookies: false,
+            test_clock: false,
         }
     }
 }
@@ -213,6 +218,9 @@ impl Settings {
         }
         if let Some(v) = get("MUFAKAT_SECURE_COOKIES") {
             self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("MUFAKAT_TEST_CLOCK") {
+            self.test_clock = matches!(v.as_str(), "1" | "true" | "yes");
         }
         Ok(())
     }

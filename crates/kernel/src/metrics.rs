@@ -152,7 +152,7 @@ impl Metrics {
 /// Reads the values taken at scrape time (due timers, the pool) and encodes everything.
 pub async fn scrape(state: &crate::AppState) -> String {
     let m = &state.metrics;
-    match mufakat_store::repo::instances::due_timer_count(&state.db, chrono::Utc::now()).await {
+    match mufakat_store::repo::instances::due_timer_count(&state.db, state.now()).await {
         Ok(n) => {
             m.timers_due.set(n as i64);
         }

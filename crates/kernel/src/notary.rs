@@ -378,8 +378,8 @@ mod tests {
         let s = Signer::generate();
         let notary = Notary::new(Signer::generate(), &[], Some(path.clone())).unwrap();
         assert!(notary.held_checkpoints().unwrap().is_empty());
-        let a = s.sign_checkpoint(1, &"aa".repeat(32), Utc::now());
-        let b = s.sign_checkpoint(2, &"bb".repeat(32), Utc::now());
+        let a = s.sign_checkpoint(1, &"aa".repeat(32), chrono::Utc::now());
+        let b = s.sign_checkpoint(2, &"bb".repeat(32), chrono::Utc::now());
         notary.hold(&a).unwrap();
         notary.hold(&b).unwrap();
         assert_eq!(

@@ -29,6 +29,8 @@ pub struct Inner {
     pub workflows: crate::workflows::Registry,
     /// The working calendar (`workflows/config/calendar.toml`): working-day deadlines.
     pub calendar: Arc<mufakat_workflow::Calendar>,
+    /// The one clock this server takes its time from (a travelling one in test mode).
+    pub clock: mufakat_core::Clock,
     /// Signs audit checkpoints; the keys and checkpoints a verifier trusts.
     pub notary: crate::notary::Notary,
     /// Statements run on the pool (for tests and metrics).
@@ -132,6 +134,11 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// The time now, by the server's clock ([`Inner::clock`]).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     pub async fn new(
         db: DatabaseConnection,
         settings: Settings,
@@ -163,6 +170,12 @@ impl AppState {
         );
         let sessions = SessionCache::new(Duration::from_secs(settings.session_cache_secs));
         let (batches, batch_queue) = tokio::sync::mpsc::channel(4096);
+        let clock = if settings.test_clock {
+            tracing::warn!("test mode: this server's clock can be moved forward (test_clock)");
+            mufakat_core::Clock::travelling()
+        } else {
+            mufakat_core::Clock::system()
+        };
         let state = AppState(Arc::new(Inner {
             db,
             settings,
@@ -174,6 +187,7 @@ impl AppState {
             nik_key,
             workflows,
             calendar: Arc::new(calendar),
+            clock,
             notary,
             queries,
             batches,

@@ -136,7 +136,7 @@ pub async fn deploy(
         tracing::info!(dir = %dir.display(), "workflows folder not found; using the built-in definitions");
         shipped(modules)?
     };
-    let now = Utc::now();
+    let now = chrono::Utc::now();
     for d in &defs {
         let existing = wd::Entity::find()
             .filter(wd::Column::Name.eq(d.name.as_str()))

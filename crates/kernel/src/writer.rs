@@ -285,7 +285,7 @@ async fn prepare(
     db: &sea_orm::DatabaseConnection,
     b: &Batch,
 ) -> AppResult<(WriteTxn, Chain, Answers)> {
-    let (txn, mut chain) = crate::audit_log::open_on(state, db, chrono::Utc::now()).await?;
+    let (txn, mut chain) = crate::audit_log::open_on(state, db, state.now()).await?;
     let mut answers = Vec::with_capacity(b.0.len());
     for lane in &b.0 {
         answers.push(if lane.len() == 0 {

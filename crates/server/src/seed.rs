@@ -334,7 +334,7 @@ pub async fn seed_demo_musrenbang(state: &AppState) -> AppResult<usize> {
     if !m::list_cycles(&state.db).await?.is_empty() {
         return Ok(0);
     }
-    let now = chrono::Utc::now();
+    let now = state.now();
     let day = chrono::Duration::days(1);
     let kota = demo_kota(state).await;
     let bappeda = accounts::acting_as(state, "bappeda").await?;
@@ -383,7 +383,7 @@ pub async fn seed_demo_musrenbang(state: &AppState) -> AppResult<usize> {
         }
     };
     // The submission window opens by its timer; wait for it here rather than for the scheduler.
-    crate::services::cases::fire_due_timers(state, chrono::Utc::now()).await?;
+    crate::services::cases::fire_due_timers(state, state.now()).await?;
 
     let kelurahan: Vec<(i32, String)> = {
         let tree = state.regions.read().await;

@@ -22,7 +22,7 @@ pub async fn past_cycle(
     mekarsari: i32,
     residents: &[CurrentUser],
 ) -> AppResult<()> {
-    let now = chrono::Utc::now();
+    let now = state.now();
     let day = chrono::Duration::days(1);
     let bappeda = accounts::acting_as(state, "bappeda").await?;
     let windows = BTreeMap::from([
@@ -54,7 +54,7 @@ pub async fn past_cycle(
         },
     )
     .await?;
-    cases::fire_due_timers(state, chrono::Utc::now()).await?;
+    cases::fire_due_timers(state, state.now()).await?;
     let advance = |t: &'static str| {
         let bappeda = bappeda.clone();
         async move {

@@ -73,7 +73,7 @@ async fn timer_loop(state: AppState) {
         tokio::time::interval(Duration::from_secs(state.settings.timer_poll_secs.max(1)));
     loop {
         tick.tick().await;
-        match crate::services::cases::fire_due_timers(&state, chrono::Utc::now()).await {
+        match crate::services::cases::fire_due_timers(&state, state.now()).await {
             Ok(0) => {}
             Ok(n) => {
                 state.metrics.timers_fired.inc_by(n as u64);
@@ -143,7 +143,7 @@ async fn checkpoint_loop(state: AppState) {
     ));
     loop {
         tick.tick().await;
-        match crate::notary::checkpoint(&state.db, &state.notary, chrono::Utc::now()).await {
+        match crate::notary::checkpoint(&state.db, &state.notary, state.now()).await {
             // A chain that fails its check is logged as an error there, with the alarm raised.
             Ok(_) | Err(mufakat_core::AppError::Conflict(_)) => {}
             Err(e) => tracing::warn!(error = %e, "audit checkpoint failed"),

@@ -237,7 +237,8 @@ impl Calendar {
         &self.years
     }
 
-    fn offset_for(&self, region: &[String]) -> FixedOffset {
+    /// The time zone of a region (its codes, from the top), or the calendar's own.
+    pub fn offset_for(&self, region: &[String]) -> FixedOffset {
         self.regional
             .iter()
             .rev()

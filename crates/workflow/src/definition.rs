@@ -131,6 +131,10 @@ pub struct Definition {
     pub states: Vec<StateDef>,
     pub transitions: Vec<Transition>,
     pub timers: Vec<TimerDef>,
+    /// `[register]`: the public register of its cases, if the file has one.
+    pub register: Option<crate::RegisterDef>,
+    /// `[service_level]`: how the service-level report reads its cases, if it is a service.
+    pub service_level: Option<crate::ServiceLevelDef>,
 }
 
 impl Definition {
@@ -184,6 +188,8 @@ struct RawDef {
     transitions: Vec<Spanned<RawTransition>>,
     #[serde(default)]
     timers: Vec<Spanned<RawTimer>>,
+    register: Option<Spanned<crate::publication::RawRegister>>,
+    service_level: Option<Spanned<crate::publication::RawServiceLevel>>,
 }
 
 #[derive(Deserialize)]
@@ -750,6 +756,16 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
         }
     }
 
+    let mut publish_err = |offset: usize, m: String| errs.push(loc.at(offset, m));
+    let register = raw
+        .register
+        .as_ref()
+        .map(|r| crate::publication::register(r, &fields, &mut publish_err));
+    let service_level = raw
+        .service_level
+        .as_ref()
+        .map(|r| crate::publication::service_level(r, &fields, &states, &mut publish_err));
+
     if !errs.is_empty() {
         return Err(errs);
     }
@@ -766,6 +782,8 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
         states,
         transitions,
         timers,
+        register,
+        service_level,
     })
 }
 

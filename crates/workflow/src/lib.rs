@@ -11,6 +11,7 @@ mod duration;
 mod engine;
 mod guard;
 mod migrate;
+mod publication;
 mod value;
 
 pub use calendar::{Calendar, Span};
@@ -26,6 +27,7 @@ pub use engine::{
 };
 pub use guard::Guard;
 pub use migrate::{check_plan, migrate, MigrationPlan};
+pub use publication::{RegisterDef, ServiceLevelDef};
 
 /// The roles a definition may name: `mufakat_core::Role`'s, by name. Definitions may also name
 /// two pseudo-roles: [`OWNER`] (whoever started the instance) and [`SYSTEM`] (timers).

@@ -289,3 +289,27 @@ fn display_is_file_line_column_message() {
         "{s}"
     );
 }
+
+#[test]
+fn register_and_service_level_sections_are_checked() {
+    let good = format!(
+        "{BASE}\n[register]\nfields = [\"kind\"]\n\n[service_level]\nunit = \"PPID\"\nserved = [\"done\"]\ndue_field = \"amount_due\"\n\n[fields.amount_due]\ntype = \"date\"\n"
+    );
+    let d = load_str("uji.toml", &good).unwrap();
+    assert_eq!(d.register.unwrap().fields, ["kind"]);
+    let sl = d.service_level.unwrap();
+    assert_eq!(sl.served, ["done"]);
+    assert_eq!(sl.unit_of(&serde_json::Map::new()).as_deref(), Some("PPID"));
+
+    let t = format!("{BASE}\n[register]\nfields = [\"requester\"]\n");
+    assert_error(&t, "requester", "not a field of this workflow");
+    let t = format!(
+        "{BASE}\n[service_level]\nunit = \"PPID\"\nserved = [\"nowhere\"]\nlate_field = \"kind\"\n"
+    );
+    assert_error(&t, "nowhere", "is not a state");
+    assert_error(&t, "late_field", "it must be boolean");
+    let t = format!("{BASE}\n[service_level]\nserved = [\"open\"]\ndue_field = \"amount\"\n");
+    assert_error(&t, "served = [\"open\"]", "the initial state");
+    assert_error(&t, "[service_level]", "exactly one of `unit`");
+    assert_error(&t, "due_field", "it must be date or datetime");
+}

@@ -637,7 +637,7 @@ impl CasesMutation {
         let st = state(ctx);
         let roots: Vec<i32> = st.regions.read().await.roots().map(|r| r.id).collect();
         st.authz.require(user, &roots, perms::AUDIT_CHECKPOINT)?;
-        Ok(crate::notary::checkpoint(&st.db, &st.notary, Utc::now())
+        Ok(crate::notary::checkpoint(&st.db, &st.notary, st.now())
             .await?
             .map(Into::into))
     }

@@ -6,8 +6,10 @@
 pub mod accounts_mutation;
 pub mod accounts_query;
 pub mod cases;
+pub mod clock;
 pub mod errors;
 pub mod limits;
+pub mod publication;
 pub mod types;
 
 use async_graphql::{Context, ID};

@@ -87,7 +87,7 @@ pub async fn register_resident(
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
     let nik_hash = auth::nik_hash(&state.nik_key, nik.expose());
 
-    let (txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, state.now()).await?;
     let u = users::create(
         &txn,
         users::NewUser {
@@ -135,7 +135,7 @@ pub async fn login(
     };
     state.login_limiter.succeeded(&username, ip).await?;
     let (token, hash) = auth::new_token();
-    let expires_at = Utc::now() + Duration::hours(state.settings.token_ttl_hours);
+    let expires_at = state.now() + Duration::hours(state.settings.token_ttl_hours);
     sessions::create(&state.db, hash, u.id, expires_at).await?;
     let g = grants::for_user(&state.db, u.id).await?;
     Ok(LoginResult {
@@ -160,7 +160,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUse
         return Ok(user);
     }
     let epoch = state.sessions.epoch();
-    let now = Utc::now();
+    let now = state.now();
     let session = sessions::find_active(&state.db, &hash, now)
         .await?
         .ok_or(AppError::Unauthenticated)?;
@@ -201,13 +201,13 @@ pub async fn acting_as(state: &AppState, username: &str) -> AppResult<CurrentUse
 }
 
 pub async fn logout(state: &AppState, user: &CurrentUser) -> AppResult<bool> {
-    let revoked = sessions::revoke(&state.db, &user.token_hash, Utc::now()).await?;
+    let revoked = sessions::revoke(&state.db, &user.token_hash, state.now()).await?;
     state.sessions.forget_token(&user.token_hash);
     Ok(revoked)
 }
 
 pub async fn logout_everywhere(state: &AppState, user: &CurrentUser) -> AppResult<u64> {
-    let revoked = sessions::revoke_all_for_user(&state.db, user.id, Utc::now()).await?;
+    let revoked = sessions::revoke_all_for_user(&state.db, user.id, state.now()).await?;
     state.sessions.forget_user(user.id);
     Ok(revoked)
 }
@@ -241,7 +241,7 @@ pub async fn change_password(
     };
     state.login_limiter.succeeded(&u.username, ip).await?;
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     user::Entity::update_many()
         .col_expr(
@@ -328,7 +328,7 @@ pub async fn create_staff(
         }
     }
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
-    let (txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, state.now()).await?;
     let u = users::create(
         &txn,
         users::NewUser {
@@ -382,7 +382,7 @@ pub async fn grant_role(
         .authz
         .require(actor, &path, perms::ROLE_GRANT_CREATE)?;
     let u = users::get(&state.db, user_id).await?;
-    let (txn, mut chain) = crate::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, state.now()).await?;
     grants::grant(&txn, user_id, role, region_id, Some(actor.id)).await?;
     let (who, as_role) = actor_of(Some(actor));
     chain

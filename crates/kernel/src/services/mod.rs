@@ -4,4 +4,5 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod clock;
 pub mod regions;

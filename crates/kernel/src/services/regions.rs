@@ -52,7 +52,7 @@ pub async fn create(
         ));
     }
 
-    let (txn, mut chain) = crate::audit_log::open(state, chrono::Utc::now()).await?;
+    let (txn, mut chain) = crate::audit_log::open(state, state.now()).await?;
     let m = regions::create(
         &txn,
         NewRegion {

@@ -7,7 +7,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::entity::{allocation_override as ao, allocation_run as ar, budget_ceiling as bc};
-use chrono::Utc;
 use mufakat_allocation::rules::{Completion, Options, Reason, Rule, Satisfaction};
 use mufakat_allocation::{Election, Project, Rational, Vote, VoteType};
 use mufakat_core::{AppError, AppResult, Lang, Money};
@@ -198,7 +197,7 @@ pub async fn set_ceiling(
             "Amount too large.",
         )
     })?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let existing = bc::Entity::find()
         .filter(bc::Column::CycleId.eq(cycle_id))
@@ -493,7 +492,7 @@ pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppRe
         projects,
         detail: serde_json::to_value(&alloc).unwrap_or_default(),
     };
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let row = ar::ActiveModel {
         cycle_id: Set(req.cycle_id),
@@ -586,7 +585,7 @@ pub async fn override_project(
         ));
     }
     // The outcome with this decision in place of any earlier one for the proposal.
-    let now = Utc::now();
+    let now = state.now();
     let mut would_be: Vec<ao::Model> = overrides
         .iter()
         .filter(|o| o.proposal_id != proposal_id)
@@ -690,7 +689,7 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
             "Adoption happens in the kota forum phase.",
         ));
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     for po in outcome(r.budget_sen, &result, &overrides)?.projects {
         let (p, funded) = (po.result, po.funded);

@@ -5,7 +5,7 @@
 //! recommendation that cannot be followed up and another still open, and one closed. Every
 //! step goes through the workflows (and so into the audit trail). Idempotent.
 
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use mufakat_core::{AppResult, Role};
 use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::services::accounts;
@@ -59,7 +59,7 @@ pub async fn seed(state: &AppState, kota: i32, password: &str) -> AppResult<usiz
     let ani = user(state, "auditor.ani").await?;
     let budi = user(state, "auditor.budi").await?;
     let opd = user(state, "opd.dinaspu").await?;
-    let year = Utc::now().year();
+    let year = state.now().year();
     let a = assignments::create(
         state,
         &inspector,
@@ -71,8 +71,8 @@ pub async fn seed(state: &AppState, kota: i32, password: &str) -> AppResult<usiz
             modules: vec!["procurement".into(), "musrenbang".into()],
             period_from: NaiveDate::from_ymd_opt(year - 1, 1, 1).expect("date"),
             period_to: NaiveDate::from_ymd_opt(year, 12, 31).expect("date"),
-            starts_on: Utc::now().date_naive(),
-            ends_on: Utc::now().date_naive() + Duration::days(30),
+            starts_on: state.now().date_naive(),
+            ends_on: state.now().date_naive() + Duration::days(30),
             team: vec![ani.id, budi.id],
             lead: ani.id,
         },

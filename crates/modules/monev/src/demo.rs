@@ -5,7 +5,7 @@
 //! spending ahead of its progress with an indicator below target, one not yet started, and a
 //! report submitted late. Idempotent: nothing is made when an activity exists.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use mufakat_core::AppResult;
 use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::services::{accounts, cases};
@@ -162,7 +162,7 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
     }
     let opd = accounts::acting_as(state, "opd.dinaspu").await?;
     let ppk = accounts::acting_as(state, "ppk.dinaspu").await?;
-    let now = Utc::now();
+    let now = state.now();
     let this = Period::at(now);
     let mut first = this;
     for _ in 0..11 {

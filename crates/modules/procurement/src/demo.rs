@@ -5,7 +5,7 @@
 //! direct procurement and paid). Goes through the same use cases as the API, so every step is
 //! audited. Does nothing when a vendor exists already.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use mufakat_core::{AppResult, Role};
 use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::services::accounts;
@@ -324,7 +324,7 @@ pub async fn seed(state: &AppState, kota: i32, password: &str) -> AppResult<usiz
         vendors::act(state, &ukpbj, v.id, "approve", None, None).await?;
         vs.push((member, v));
     }
-    let until = (Utc::now() + Duration::days(180)).date_naive();
+    let until = (state.now() + Duration::days(180)).date_naive();
     let mut n = 0;
     let mut first_of: Vec<i32> = vec![];
     for (ci, (category, unit, items)) in CATALOGUE.iter().enumerate() {
@@ -419,8 +419,8 @@ pub async fn seed(state: &AppState, kota: i32, password: &str) -> AppResult<usiz
         pagu: Decimal::from(pagu),
         hps: Decimal::from(pagu),
         location: "Kota Mufakat".into(),
-        starts_on: (Utc::now() + Duration::days(30)).date_naive(),
-        ends_on: (Utc::now() + Duration::days(150)).date_naive(),
+        starts_on: (state.now() + Duration::days(30)).date_naive(),
+        ends_on: (state.now() + Duration::days(150)).date_naive(),
         ppk_id: ppk.id,
         official_id: ukpbj.id,
         method: None,

@@ -4,7 +4,7 @@
 //! reaches a contract, an objection period) of a few seconds; everything else follows the
 //! rules. Idempotent: nothing is made when a procedure exists.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use mufakat_core::AppResult;
 use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::services::{accounts, cases};
@@ -40,9 +40,9 @@ fn judge_all(
 }
 
 async fn fire_timers(state: &AppState) -> AppResult<()> {
-    cases::fire_due_timers(state, Utc::now()).await?;
+    cases::fire_due_timers(state, state.now()).await?;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    cases::fire_due_timers(state, Utc::now()).await?;
+    cases::fire_due_timers(state, state.now()).await?;
     Ok(())
 }
 
@@ -90,8 +90,8 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
             pagu: Decimal::from(hps),
             hps: Decimal::from(hps),
             location: "Kota Mufakat".into(),
-            starts_on: (Utc::now() + Duration::days(45)).date_naive(),
-            ends_on: (Utc::now() + Duration::days(220)).date_naive(),
+            starts_on: (state.now() + Duration::days(45)).date_naive(),
+            ends_on: (state.now() + Duration::days(220)).date_naive(),
             ppk_id: ppk.id,
             official_id: ukpbj.id,
             method: method.map(Into::into),
@@ -142,7 +142,7 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
         packages::act(state, &opd, p.id, "announce", None).await?;
         made.push(p);
     }
-    let soon = Utc::now() + Duration::seconds(3);
+    let soon = state.now() + Duration::seconds(3);
     let mut ps = vec![];
     for (i, p) in made.iter().enumerate() {
         let mini = i == 2;
@@ -158,7 +158,7 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
             quality_weight: if mini { 30 } else { 0 },
             qualification: "NIB aktif; NPWP dan SPT tahun terakhir; pengalaman pekerjaan sejenis dalam 4 tahun terakhir.".into(),
             documents: "Penjelasan (aanwijzing) daring pada hari ke-2; pemasukan penawaran sampai batas akhir; pembukaan otomatis pada batas akhir; evaluasi 3 hari kerja.".into(),
-            bid_deadline: if i == 0 { Utc::now() + Duration::days(8) } else { soon },
+            bid_deadline: if i == 0 { state.now() + Duration::days(8) } else { soon },
             pokja: vec![],
             invited,
             retender_of: None,
@@ -259,7 +259,7 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
         state,
         &ukpbj,
         ps[3].id,
-        Some(Utc::now() + Duration::seconds(2)),
+        Some(state.now() + Duration::seconds(2)),
     )
     .await?;
     tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
@@ -270,8 +270,8 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
         &ppk,
         ps[3].id,
         contracts::Signing {
-            starts_on: (Utc::now() + Duration::days(7)).date_naive(),
-            ends_on: (Utc::now() + Duration::days(187)).date_naive(),
+            starts_on: (state.now() + Duration::days(7)).date_naive(),
+            ends_on: (state.now() + Duration::days(187)).date_naive(),
             payment_terms: "Uang muka 20 %; termin sesuai kemajuan fisik 50 % dan 100 %; retensi 5 % selama masa pemeliharaan.".into(),
         },
     )

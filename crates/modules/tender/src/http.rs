@@ -68,7 +68,7 @@ async fn releases(
             p.uri, q.after
         );
         Ok::<_, AppError>((
-            crate::ocds::release_package(list, &p, chrono::Utc::now(), &uri),
+            crate::ocds::release_package(list, &p, state.now(), &uri),
             next,
         ))
     };
@@ -106,7 +106,7 @@ async fn record(
         Ok(crate::ocds::record_package(
             vec![crate::ocds::record(&ocid, list)],
             &p,
-            chrono::Utc::now(),
+            state.now(),
             &uri,
         ))
     };

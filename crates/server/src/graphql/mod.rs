@@ -13,8 +13,8 @@ pub mod response_cache;
 
 use mufakat_kernel::graphql::{accounts_mutation as mutation, accounts_query as query};
 pub use mufakat_kernel::graphql::{
-    cases, errors, limits, page_size, parse_id, req, require_user, state, types, RequestCtx,
-    EXPENSIVE, HISTORY_MAX,
+    cases, clock, errors, limits, page_size, parse_id, publication, req, require_user, state,
+    types, RequestCtx, EXPENSIVE, HISTORY_MAX,
 };
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
@@ -25,6 +25,8 @@ use crate::AppState;
 pub struct QueryRoot(
     query::AccountsQuery,
     cases::CasesQuery,
+    clock::ClockQuery,
+    publication::PublicationQuery,
     musrenbang::MusrenbangQuery,
     allocation::AllocationQuery,
     procurement::ProcurementQuery,
@@ -37,6 +39,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     mutation::AccountsMutation,
     cases::CasesMutation,
+    clock::ClockMutation,
     musrenbang::MusrenbangMutation,
     allocation::AllocationMutation,
     procurement::ProcurementMutation,

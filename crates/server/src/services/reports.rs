@@ -1,7 +1,7 @@
 //! Reports from stored data, rendered by `mufakat-reports`. Every generation is recorded in the
 //! audit trail (who, what, and the SHA-256 of the PDF bytes).
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use mufakat_core::{AppError, AppResult, Lang, Money, RegionLevel};
 use mufakat_reports as r;
 use serde::Serialize;
@@ -124,7 +124,7 @@ pub async fn generate(
             .unwrap_or_else(|| "Mufakat".into());
         name
     };
-    let now = Utc::now();
+    let now = state.now();
     let pdf = match kind {
         ReportKind::Allocation => {
             let (r, res, overrides) = run.expect("loaded above");
@@ -327,7 +327,7 @@ pub async fn record(
     sha256: &str,
     bytes: usize,
 ) -> AppResult<()> {
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let role = match actor {
         Some(u) => u

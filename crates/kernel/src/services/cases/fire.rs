@@ -68,7 +68,7 @@ pub async fn fire(
         };
         return crate::writer::submit::<CaseFires>(state, plan).await;
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = crate::audit_log::open(state, now).await?;
     let fired = fire_in(
         state,

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::Utc;
 use mufakat_core::{AppError, AppResult, Lang};
 use mufakat_store::entity::{workflow_instance as wi, workflow_timer as wt};
 use mufakat_store::DbResultExt;
@@ -113,7 +112,7 @@ pub async fn migrate(
         }
         let fields: BTreeMap<String, Value> =
             serde_json::from_str(&m.fields).map_err(AppError::internal)?;
-        let now = Utc::now();
+        let now = state.now();
         let region = state.region_codes(m.region_id).await;
         let when = mufakat_workflow::When {
             now,
@@ -151,7 +150,7 @@ async fn write(
     to: &Deployed,
     outcome: &mufakat_workflow::Outcome,
 ) -> AppResult<CaseView> {
-    let (txn, mut chain) = audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = audit_log::open(state, state.now()).await?;
     let now = chain.now;
     let fields = serde_json::to_string(&outcome.fields).map_err(AppError::internal)?;
     let moved = outcome.to != m.state;

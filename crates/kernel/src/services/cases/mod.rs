@@ -8,6 +8,7 @@
 
 mod fire;
 pub mod migrate;
+pub mod publication;
 mod read;
 mod start;
 mod steps;

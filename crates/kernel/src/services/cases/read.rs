@@ -68,7 +68,7 @@ pub async fn available(
         serde_json::from_str(&m.fields).map_err(AppError::internal)?;
     let actor = actor_for(state, &Acting::User(user), m.region_id).await;
     Ok(
-        mufakat_workflow::available(&d.def, &snapshot(&m, &fields), &actor)
+        mufakat_workflow::available_at(&d.def, &snapshot(&m, &fields), &actor, state.now())
             .into_iter()
             .cloned()
             .collect(),

@@ -159,7 +159,7 @@ pub async fn create(
             ));
         }
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let taken = assignment::Entity::find()
         .filter(assignment::Column::Number.eq(number.clone()))
@@ -326,7 +326,7 @@ pub async fn act(
     } else {
         None
     };
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     // Read again in the write's turn: what was read before may be stale (a start or a finding
     // committed meanwhile), and the grants and the draft check depend on it.

@@ -137,7 +137,7 @@ pub async fn create(
     }
     let a = get_assignment(&state.db, n.assignment_id).await?;
     require_working(state, user, &a, false).await?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     still_working(&txn, a.id).await?;
     let number = finding::Entity::find()
@@ -255,7 +255,7 @@ pub async fn add_evidence(
         }
         _ => {}
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let e = evidence::ActiveModel {
         finding_id: Set(f.id),
@@ -345,7 +345,7 @@ pub async fn add_recommendation(
     let mut errors = vec![];
     let body = text(&mut errors, "text", body, 5_000, true);
     let opd = text(&mut errors, "opd", opd, 200, true);
-    let now = Utc::now();
+    let now = state.now();
     let due = due_at
         .unwrap_or(now + Duration::days(settings.followup_days.into()))
         .trunc_subsecs(0);
@@ -450,7 +450,7 @@ pub async fn issue(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<f
     let f = get(&state.db, id).await?;
     let a = get_assignment(&state.db, f.assignment_id).await?;
     require_working(state, user, &a, true).await?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     // Read in the write's turn, so that a recommendation added meanwhile is issued too.
     still_working(&txn, a.id).await?;
@@ -531,7 +531,7 @@ pub async fn withdraw(
     let f = get(&state.db, id).await?;
     let a = get_assignment(&state.db, f.assignment_id).await?;
     require_working(state, user, &a, false).await?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let fired = fire(
         state,
@@ -618,7 +618,7 @@ pub async fn notify_region(
         .db()?;
     users.sort();
     users.dedup();
-    let now = Utc::now();
+    let now = state.now();
     let rows: Vec<notification::ActiveModel> = users
         .into_iter()
         .map(|u| notification::ActiveModel {

@@ -82,7 +82,7 @@ pub async fn answer(
             ));
         }
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let fired = fire(
         state,
@@ -178,7 +178,7 @@ pub async fn rate(
         Some(Part::Lead | Part::Member | Part::Inspector) => {}
         None => return Err(AppError::Forbidden),
     }
-    let now = Utc::now();
+    let now = state.now();
     if new_due.is_some_and(|d| d <= now) {
         return Err(AppError::validation(
             "dueAt",
@@ -386,7 +386,7 @@ pub async fn upload(state: &AppState, user: &CurrentUser, u: Upload) -> AppResul
         key,
     } = rt.store(&u.content_type, &u.bytes).await?;
     let size = u.bytes.len() as i64;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let d = document::ActiveModel {
         owner_kind: Set(u.owner_kind.clone()),

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
 use mufakat_core::{AppError, AppResult, Lang, Money};
 use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::AppState;
@@ -188,7 +187,7 @@ pub async fn render(
         findings: out,
         chain_seq: seq,
         chain_hash: hash,
-        generated_at: Utc::now(),
+        generated_at: state.now(),
     };
     drop(regions);
     pdf::audit_report(&report, lang).map_err(AppError::internal)
@@ -289,7 +288,7 @@ pub async fn matrix_pdf(
     lang: Lang,
 ) -> AppResult<Vec<u8>> {
     let rows = matrix_entries(state, user, region_id, opd).await?;
-    let now = Utc::now();
+    let now = state.now();
     let m = pdf::FollowUpMatrix {
         region_name: region_name(&*state.regions.read().await, region_id),
         opd: opd.map(str::to_owned),

@@ -704,7 +704,7 @@ pub async fn export_pdf(
     too_many(events.len() as u64, PDF_MAX_EVENTS)?;
     events.truncate(PDF_MAX_EVENTS as usize);
     let a = get_assignment(&state.db, assignment_id).await?;
-    let now = Utc::now();
+    let now = state.now();
     let verification = match (events.first(), events.last()) {
         (Some(first), Some(last)) if last.seq - first.seq < MAX_RANGE => {
             let v = verify_range(state, reader, assignment_id, first.seq, last.seq).await?;

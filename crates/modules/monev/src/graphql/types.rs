@@ -116,13 +116,13 @@ impl MonevActivity {
         self.0.actual_bp.map(from_bp)
     }
     /// The plan's physical progress at the end of the last verified month (or this month).
-    async fn planned_physical(&self) -> Decimal {
+    async fn planned_physical(&self, ctx: &Context<'_>) -> Decimal {
         let p = self
             .0
             .last_period
             .as_deref()
             .and_then(|p| p.parse::<Period>().ok())
-            .unwrap_or_else(|| Period::at(Utc::now()));
+            .unwrap_or_else(|| Period::at(state(ctx).now()));
         mufakat_monev::plan::planned_at(&svc::points_of(&self.0), p).0
     }
     /// Actual minus planned physical progress at the last verified month, points.

@@ -210,7 +210,7 @@ pub async fn create(
         None => (None, None),
     };
     let rules = runtime::rules(state)?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     if activity::Entity::find()
         .filter(activity::Column::PlanLineId.eq(line.id))
@@ -410,7 +410,7 @@ pub async fn revise(
     };
     let (points, subs) = stored(&plan)?;
     let rules = runtime::rules(state)?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let a = get_activity(&txn, id).await?;
     let transition = match a.status.as_str() {
@@ -503,7 +503,7 @@ pub async fn name_supervisor(
             "This user does not hold the supervisor role in the activity's region.",
         ));
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let existing = supervisor::Entity::find()
         .filter(supervisor::Column::ActivityId.eq(a.id))
@@ -613,7 +613,7 @@ async fn transition(
             "An activity can be declared complete only once 100% progress is verified.",
         ));
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let comment = comment
         .map(|c| c.trim().to_owned())

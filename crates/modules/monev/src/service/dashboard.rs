@@ -207,7 +207,7 @@ pub async fn aggregate(
     as_of: Option<Period>,
 ) -> AppResult<Vec<Row>> {
     let s = snapshot(state).await?;
-    let now = Utc::now();
+    let now = state.now();
     let as_of = as_of.unwrap_or_else(|| last_ended(now));
     let key = format!("{f:?}|{by:?}|{as_of}");
     if let Some(rows) = s.memo.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {

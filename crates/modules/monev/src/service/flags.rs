@@ -5,7 +5,7 @@
 //! terminated), each step with its date. A kind already open on the activity (for an
 //! indicator: the same indicator) is not raised twice. Auditors read every flag.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use mufakat_core::{AppError, AppResult};
 use mufakat_kernel::audit_log::{Chain, WriteTxn};
 use mufakat_kernel::auth::CurrentUser;
@@ -203,7 +203,7 @@ pub async fn act(
             )
         })?;
         mufakat_module_procurement::service::check_date("stepOn", d)?;
-        if d > Utc::now().date_naive() + chrono::Duration::days(1) {
+        if d > state.now().date_naive() + chrono::Duration::days(1) {
             return Err(AppError::validation(
                 "stepOn",
                 "range",
@@ -213,7 +213,7 @@ pub async fn act(
         }
         input.insert("step_on".into(), json!(d.to_string()));
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let f = get(&txn, id).await?;
     let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());

@@ -2,7 +2,6 @@
 //! report layer (`mufakat_reports::monev`) from the same rows and rules as the API. The public
 //! sees verified reports; flags are printed for those who may read them.
 
-use chrono::Utc;
 use mufakat_core::{AppError, AppResult, Lang, Money};
 use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::AppState;
@@ -141,7 +140,7 @@ pub async fn sheet(
     let a = get_activity(&state.db, id).await?;
     let internal = reads_internal(state, user, &a).await?;
     let tree = state.regions.read().await.clone();
-    let now = Utc::now();
+    let now = state.now();
     let at = a
         .last_period
         .as_deref()
@@ -313,7 +312,7 @@ pub async fn quarterly(
         opd: Some(opd.into()),
         ..Default::default()
     };
-    let now = Utc::now();
+    let now = state.now();
     let rows = dashboard::aggregate(state, &f, mufakat_monev::GroupBy::All, Some(at)).await?;
     let row = rows.into_iter().next().unwrap_or_default();
     let with_flags = may_read_flags(state, user, region_id).await;

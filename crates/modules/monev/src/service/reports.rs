@@ -160,7 +160,7 @@ pub async fn save(
         .period
         .parse()
         .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?;
-    let now = Utc::now();
+    let now = state.now();
     if period.first_day() > Period::at(now).first_day() {
         return Err(AppError::conflict(
             format!("Laporan bulan {} belum dapat diisi.", r.period),
@@ -247,7 +247,7 @@ pub async fn verify(
     let inds = indicators_of(&state.db, a.id).await?;
     let plan = plan_of(&a, &inds);
     let rules = runtime::rules(state)?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let r = get_report(&txn, report_id).await?;
     let a = get_activity(&txn, a.id).await?;
@@ -358,7 +358,7 @@ pub async fn return_report(
 ) -> AppResult<report::Model> {
     let r = get_report(&state.db, report_id).await?;
     let a = get_activity(&state.db, r.activity_id).await?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let r = get_report(&txn, report_id).await?;
     let note = note.trim().to_owned();
@@ -543,7 +543,7 @@ pub async fn upload_photo(
     let stored = mufakat_module_procurement::runtime::get(state)?
         .store(&u.content_type, &u.bytes)
         .await?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let p = photo::ActiveModel {
         report_id: Set(r.id),

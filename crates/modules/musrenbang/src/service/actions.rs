@@ -5,7 +5,6 @@
 use std::collections::HashSet;
 
 use crate::entity::{proposal as prop, proposal_vote as pv};
-use chrono::Utc;
 use mufakat_audit::Receipt;
 use mufakat_core::{AppError, AppResult, Money};
 use mufakat_musrenbang::Cost;
@@ -143,7 +142,7 @@ pub async fn act(
         .instance_id
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
 
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     if let Some(t) = &merge_target {
         // Read again under the chain's lock, which every status change takes: a merge of the
@@ -194,7 +193,7 @@ pub async fn act(
     }
     upd.exec(&txn).await.db()?;
     if let Some(t) = &merge_target {
-        carry_votes(&txn, &p, t).await?;
+        carry_votes(&txn, &p, t, now).await?;
     }
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok((
@@ -212,6 +211,7 @@ async fn carry_votes(
     txn: &impl ConnectionTrait,
     from: &prop::Model,
     to: &prop::Model,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
     let (from_id, to_id) = (from.id, to.id);
     // Both are of one cycle (merges stay within a cycle); votes are indexed by cycle and voter.
@@ -222,7 +222,6 @@ async fn carry_votes(
         .all(txn)
         .await
         .db()?;
-    let now = Utc::now();
     // The voters are told where their votes went.
     let told: Vec<_> = votes
         .iter()

@@ -1,7 +1,6 @@
 //! Comments on proposals: adding, reporting, hiding by moderators (audited), listing.
 
 use crate::entity::proposal_comment as pc;
-use chrono::Utc;
 use mufakat_core::{AppError, AppResult};
 use mufakat_store::sea_orm;
 use mufakat_store::DbResultExt;
@@ -43,7 +42,7 @@ pub async fn add_comment(
         body: Set(body.to_owned()),
         hidden: Set(false),
         reports: Set(0),
-        created_at: Set(Utc::now()),
+        created_at: Set(state.now()),
         ..Default::default()
     }
     .insert(&state.db)
@@ -97,7 +96,7 @@ pub async fn hide_comment(
             "A reason is required.",
         ));
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     pc::Entity::update_many()
         .col_expr(pc::Column::Hidden, Expr::value(true))

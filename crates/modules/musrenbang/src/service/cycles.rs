@@ -191,7 +191,7 @@ pub async fn create_cycle(
     }
     fields.insert("closes_at".into(), json!(input.closes_at.to_rfc3339()));
 
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let fired = cases::start_in(
         state,

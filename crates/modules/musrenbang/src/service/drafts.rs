@@ -3,7 +3,6 @@
 //! new title, category and cost in its audit event; the fields pass the same checks as when the
 //! proposal was filed.
 
-use chrono::Utc;
 use mufakat_core::{AppError, AppResult};
 use mufakat_store::sea_orm;
 use mufakat_store::DbResultExt;
@@ -55,7 +54,7 @@ pub async fn edit_draft(
     input.insert("category".into(), json!(p.category));
     input.insert("cost".into(), json!(cost.estimated().to_string()));
 
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     cases::fire_in(
         state,

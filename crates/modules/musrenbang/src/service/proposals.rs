@@ -2,7 +2,6 @@
 //! one, who may see a draft, and how a status reads.
 
 use crate::entity::proposal as prop;
-use chrono::Utc;
 use mufakat_core::{AppError, AppResult, FieldError, Role};
 use mufakat_musrenbang::Cost;
 use mufakat_store::sea_orm;
@@ -246,7 +245,7 @@ pub async fn create_proposal(
         p.source.clone()
     };
 
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let mut fields = Map::new();
     fields.insert("title".into(), json!(title));

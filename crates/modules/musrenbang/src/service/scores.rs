@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use crate::entity::{proposal as prop, proposal_score as ps};
-use chrono::Utc;
 use mufakat_core::{AppError, AppResult, FieldError};
 use mufakat_musrenbang::priority::weighted_score;
 use mufakat_store::sea_orm;
@@ -45,7 +44,7 @@ pub async fn score(
     let instance_id = p
         .instance_id
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", p.id)))?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let mut input = Map::new();
     input.insert("score".into(), json!(s.to_string()));

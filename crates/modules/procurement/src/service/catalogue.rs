@@ -78,7 +78,7 @@ fn future_date(field: &str, d: NaiveDate, errors: &mut Vec<FieldError>) {
             "Tanggal harus antara tahun 2000 dan 2100.",
             "The date must be between the years 2000 and 2100.",
         ));
-    } else if end_of_validity(d) <= Utc::now() {
+    } else if end_of_validity(d) <= chrono::Utc::now() {
         errors.push(FieldError::new(
             field,
             "range",
@@ -96,7 +96,7 @@ pub async fn create_item(
 ) -> AppResult<item::Model> {
     let v = get_vendor(&state.db, n.vendor_id).await?;
     require_member(&state.db, user, v.id, false).await?;
-    require_active_vendor(&v, Utc::now())?;
+    require_active_vendor(&v, state.now())?;
     let mut errors = vec![];
     let name = text(&mut errors, "name", &n.name, 200, true);
     let spec = text(&mut errors, "specification", &n.specification, 5000, true);
@@ -162,7 +162,7 @@ pub async fn create_item(
             "The price must be above 0.",
         ));
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let mut fields = Map::new();
     fields.insert("name".into(), json!(name));
@@ -263,7 +263,7 @@ pub async fn act(
         }
         _ if vendor_action => {
             require_member(&state.db, user, v.id, false).await?;
-            require_active_vendor(&v, Utc::now())?;
+            require_active_vendor(&v, state.now())?;
         }
         "delist" => {
             if member.is_some() {
@@ -318,7 +318,7 @@ pub async fn act(
         );
         proposed = Some((sen, d));
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let fired = fire(
         state,

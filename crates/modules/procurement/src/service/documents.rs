@@ -5,7 +5,6 @@
 //! vendors (UKPBJ, auditors) may read a document; to anyone else it does not exist.
 
 use bytes::Bytes;
-use chrono::Utc;
 use mufakat_core::{AppError, AppResult, Lang};
 use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::AppState;
@@ -47,7 +46,7 @@ pub async fn upload(state: &AppState, user: &CurrentUser, u: Upload) -> AppResul
         key,
     } = rt.store(&u.content_type, &u.bytes).await?;
     let size = u.bytes.len() as i64;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let record = json!({
         "kind": kind.as_str(),
@@ -206,7 +205,7 @@ pub async fn upload_photo(
         .await
         .map_err(AppError::internal)?;
     let size = bytes.len() as i64;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let record =
         json!({ "name": name, "content_type": sniffed, "size_bytes": size, "sha256": sha256 })

@@ -5,7 +5,7 @@
 //! ordered) and the payment. Each step is a transition of the order's case, and the package's
 //! own case moves with it in the same transaction.
 
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use mufakat_core::{AppError, AppResult, FieldError};
 use mufakat_kernel::audit_log::{Chain, WriteTxn};
 use mufakat_kernel::auth::CurrentUser;
@@ -280,8 +280,8 @@ pub async fn create_epurchasing(
     }
     within_hps(&p, total)?;
     let v = get_vendor(&state.db, vendor_id.expect("one item at least")).await?;
-    require_active_vendor(&v, Utc::now())?;
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    require_active_vendor(&v, state.now())?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let o = insert_order(
         state,
         &txn,
@@ -316,7 +316,7 @@ pub async fn create_direct(
         perms::DIRECT_INVITE,
     )?;
     let v = get_vendor(&state.db, vendor_id).await?;
-    require_active_vendor(&v, Utc::now())?;
+    require_active_vendor(&v, state.now())?;
     let mut errors = vec![];
     let address = text(&mut errors, "deliveryAddress", address, 500, true);
     if items.is_empty() || items.len() > 100 {
@@ -361,7 +361,7 @@ pub async fn create_direct(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let o = insert_order(
         state,
         &txn,
@@ -494,7 +494,7 @@ pub async fn act(
     if VENDOR_ACTIONS.contains(&action) {
         require_member(&state.db, user, o.vendor_id, false).await?;
         if matches!(action, "accept" | "quote" | "offer") {
-            require_active_vendor(&get_vendor(&state.db, o.vendor_id).await?, Utc::now())?;
+            require_active_vendor(&get_vendor(&state.db, o.vendor_id).await?, state.now())?;
         }
     } else if member.is_some() {
         return Err(AppError::Forbidden);
@@ -530,7 +530,7 @@ pub async fn act(
     }
     // What is received and paid is checked under the chain's lock, which every write takes:
     // two handovers at once cannot together exceed the order, nor take the same BAST number.
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let o = get_order(&txn, o.id).await?;
     let mut fire_as = action.to_owned();

@@ -5,7 +5,7 @@
 //! staff creating packages at once cannot both take the last rupiah. Mufakat proposes the
 //! method by the thresholds; staff may choose another allowed one with a recorded reason.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use mufakat_core::{AppError, AppResult, FieldError, Role};
 use mufakat_kernel::audit_log::AuditDraft;
 use mufakat_kernel::auth::CurrentUser;
@@ -73,7 +73,7 @@ pub async fn create_line(
                 .db()?;
             (
                 p.region_id,
-                c.map(|c| c.year).unwrap_or(Utc::now().year()),
+                c.map(|c| c.year).unwrap_or(state.now().year()),
                 p.title,
                 p.cost_sen,
             )
@@ -116,7 +116,7 @@ pub async fn create_line(
                     0
                 }
             };
-            let year = n.year.unwrap_or(Utc::now().year());
+            let year = n.year.unwrap_or(state.now().year());
             if !(2000..=2100).contains(&year) {
                 errors.push(FieldError::new(
                     "year",
@@ -141,7 +141,7 @@ pub async fn create_line(
         .into_iter()
         .find(|r| holding.contains(r))
         .unwrap_or_default();
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     if let Some(pid) = n.proposal_id {
         let exists = line::Entity::find()
@@ -388,7 +388,7 @@ pub async fn create_package(
             ));
         }
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     // Under the chain's lock: no other package of this line is being created meanwhile.
     let left = l.budget_sen - committed_sen(&txn, l.id).await?;
@@ -482,7 +482,7 @@ pub async fn act(
         ));
     }
     let p = get_package(&state.db, package_id).await?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let fired = fire(
         state,
@@ -503,7 +503,7 @@ pub async fn act(
 pub async fn set_status(db: &impl ConnectionTrait, package_id: i32, status: &str) -> AppResult<()> {
     package::Entity::update_many()
         .col_expr(package::Column::Status, Expr::value(status))
-        .col_expr(package::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(package::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
         .filter(package::Column::Id.eq(package_id))
         .exec(db)
         .await

@@ -84,7 +84,7 @@ pub async fn order_pdf(
             .collect(),
         total: money(c.o.total_sen),
         status: state_title(state, orders::workflow(&c.o), &c.o.status, lang),
-        generated_at: chrono::Utc::now(),
+        generated_at: state.now(),
         buyer: c.buyer,
         vendor: c.vendor,
     };
@@ -141,7 +141,7 @@ pub async fn receipt_pdf(
             })
             .collect(),
         note: rec.note.clone(),
-        generated_at: chrono::Utc::now(),
+        generated_at: state.now(),
         buyer: c.buyer,
         vendor: c.vendor,
     };

@@ -176,7 +176,7 @@ pub async fn register(
         .last()
         .ok_or(AppError::NotFound { entity: "region" })?;
     let hash = auth::hash_password(password.expose().to_owned()).await?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     npwp_unused(state, &p.npwp, Some(&txn)).await?;
     let u = users::create(
@@ -288,7 +288,7 @@ pub async fn register_company(
         return Err(AppError::Validation(errors));
     };
     npwp_unused(state, &p.npwp, None).await?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     npwp_unused(state, &p.npwp, Some(&txn)).await?;
     let v = open_company(state, &txn, &mut chain, user, p, profile.region_id, now).await?;
@@ -374,7 +374,7 @@ pub async fn update_profile(
     if parsed.npwp.sixteen_digits() != v.npwp {
         npwp_unused(state, &parsed.npwp, None).await?;
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let mut input = Map::new();
     input.insert("name".into(), json!(parsed.name));
@@ -448,7 +448,7 @@ pub async fn add_member(
         .last()
         .unwrap_or(&v.region_id);
     let hash = auth::hash_password(password.expose().to_owned()).await?;
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let u = users::create(
         &txn,
@@ -541,7 +541,7 @@ pub async fn act(
         })?;
         input.insert("blacklist_until".into(), json!(until.to_rfc3339()));
     }
-    let now = Utc::now();
+    let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
     let fired = fire(
         state,

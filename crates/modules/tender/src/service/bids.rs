@@ -96,7 +96,7 @@ pub async fn bidder(
             return Err(AppError::Forbidden);
         }
     }
-    require_active_vendor(&v, Utc::now())?;
+    require_active_vendor(&v, state.now())?;
     if p.method != MINI {
         let pkg = get_package(&state.db, p.package_id).await?;
         if !pkg.category.is_empty() && !kbli_of(&v).contains(&pkg.category) {
@@ -231,7 +231,7 @@ async fn store(
     v: vendor::Model,
     sealed: Bytes,
 ) -> AppResult<Receipt> {
-    if p.status != OPEN_FOR_BIDS || Utc::now() >= p.bid_deadline {
+    if p.status != OPEN_FOR_BIDS || state.now() >= p.bid_deadline {
         return Err(too_late(&p));
     }
     // The ciphertext is stored first, under its content address: a refused write leaves an
@@ -239,11 +239,11 @@ async fn store(
     let (sha256, key) = mufakat_module_procurement::runtime::get(state)?
         .put(&sealed)
         .await?;
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     // In the write's turn: the state and the clock decide, after every earlier write and
     // before the closing timer if it comes later.
     let p = get_procedure(&txn, p.id).await?;
-    let now = Utc::now();
+    let now = state.now();
     if p.status != OPEN_FOR_BIDS || now >= p.bid_deadline {
         return Err(too_late(&p));
     }
@@ -298,10 +298,10 @@ pub async fn withdraw(state: &AppState, user: &CurrentUser, bid_id: i32) -> AppR
     if m.map(|m| m.vendor_id) != Some(b.vendor_id) {
         return Err(AppError::Forbidden);
     }
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let p = get_procedure(&txn, b.procedure_id).await?;
     let b = get_bid(&txn, bid_id).await?;
-    if p.status != OPEN_FOR_BIDS || Utc::now() >= p.bid_deadline {
+    if p.status != OPEN_FOR_BIDS || state.now() >= p.bid_deadline {
         return Err(too_late(&p));
     }
     if b.status != "sealed" {

@@ -30,7 +30,7 @@ pub async fn ask(
     }
     let p = get_procedure(&state.db, procedure_id).await?;
     let vendor = super::bids::bidder(state, user, &p).await?;
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
     require_state(
         &p,
@@ -38,7 +38,7 @@ pub async fn ask(
         "Pertanyaan hanya sebelum batas akhir penawaran",
         "Questions only before the deadline",
     )?;
-    let now = Utc::now();
+    let now = state.now();
     if now >= p.bid_deadline {
         return Err(super::bids::too_late(&p));
     }
@@ -89,7 +89,7 @@ pub async fn answer(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let q = get_question(&txn, question_id).await?;
     if q.answer.is_some() {
         return Err(AppError::conflict(
@@ -104,7 +104,7 @@ pub async fn answer(
         "Jawaban hanya sebelum batas akhir penawaran",
         "Answers only before the deadline",
     )?;
-    let now = Utc::now();
+    let now = state.now();
     fire(
         state,
         &txn,

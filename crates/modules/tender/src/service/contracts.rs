@@ -6,7 +6,7 @@
 //! art. 54); finance staff record the final payment; the PPK may terminate it. The package's
 //! case moves with the contract.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use mufakat_core::{AppError, AppResult};
 use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::services::cases;
@@ -53,7 +53,7 @@ pub async fn issue_sppbj(
     let p = get_procedure(&state.db, procedure_id).await?;
     require_ppk(state, user, p.package_id).await?;
     let pkg = get_package(&state.db, p.package_id).await?;
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
     require_state(
         &p,
@@ -123,7 +123,7 @@ pub async fn sign(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
     require_state(
         &p,
@@ -266,7 +266,7 @@ pub async fn amend(
         let cap = from_sen(cap as i64);
         return Err(AppError::validation("value", "range", format!("Nilai adendum paling tinggi {} (110 % nilai awal, dalam pagu paket).", format_rupiah(cap)), format!("An amended value is at most {} (110 % of the original, within the package's pagu).", format_rupiah(cap))));
     }
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let c = get(&txn, contract_id).await?;
     let mut input = Map::new();
     input.insert("value".into(), json!(from_sen(v).to_string()));
@@ -347,7 +347,7 @@ pub async fn complete(
         &path,
         mufakat_module_procurement::perms::VENDOR_BANK_READ,
     )?;
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let c = get(&txn, contract_id).await?;
     let fired = fire(
         state,
@@ -406,7 +406,7 @@ pub async fn terminate(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let c = get(&txn, contract_id).await?;
     let fired = fire(
         state,

@@ -230,7 +230,7 @@ pub async fn evaluate(
     judged: Vec<Judgement>,
 ) -> AppResult<procedure::Model> {
     require_pokja(&state.db, user, procedure_id).await?;
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
     require_state(
         &p,
@@ -260,7 +260,7 @@ pub async fn evaluate(
             ),
         ));
     }
-    let now = Utc::now();
+    let now = state.now();
     let record: Vec<_> = results
         .iter()
         .map(|r| {
@@ -320,7 +320,7 @@ pub(crate) async fn announce_award_until(
 ) -> AppResult<procedure::Model> {
     require_pokja(&state.db, user, procedure_id).await?;
     let rt = runtime::get(state)?;
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
     require_state(
         &p,
@@ -427,7 +427,7 @@ pub async fn reevaluate(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
     require_state(
         &p,

@@ -36,7 +36,7 @@ async fn insert(
     guarantee_sen: Option<i64>,
     due: DateTime<Utc>,
 ) -> AppResult<objection::Model> {
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let mut fields = Map::new();
     fields.insert("procedure".into(), json!(p.id.to_string()));
     fields.insert("kind".into(), json!(kind));
@@ -107,7 +107,7 @@ pub async fn file(
         "Sanggah diajukan dalam masa sanggah",
         "Objections are filed during the objection period",
     )?;
-    if p.objection_ends.is_some_and(|e| Utc::now() >= e) {
+    if p.objection_ends.is_some_and(|e| state.now() >= e) {
         return Err(AppError::conflict(
             "Masa sanggah sudah berakhir.",
             "The objection period has ended.",
@@ -140,7 +140,7 @@ pub async fn file(
         None,
         body,
         None,
-        period_end(Utc::now(), days),
+        period_end(state.now(), days),
     )
     .await
 }
@@ -181,7 +181,7 @@ pub async fn appeal(
         ));
     }
     if o.answered_at
-        .is_some_and(|a| Utc::now() > a + Duration::days(i64::from(set.appeal_days)))
+        .is_some_and(|a| state.now() > a + Duration::days(i64::from(set.appeal_days)))
     {
         return Err(AppError::conflict(
             format!(
@@ -237,7 +237,7 @@ pub async fn appeal(
         Some(o.id),
         body,
         Some(g),
-        period_end(Utc::now(), set.appeal_answer_days),
+        period_end(state.now(), set.appeal_answer_days),
     )
     .await
 }
@@ -272,7 +272,7 @@ pub async fn answer(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let o = get(&txn, objection_id).await?;
     if !PENDING.contains(&o.status.as_str()) {
         return Err(AppError::conflict(

@@ -92,7 +92,7 @@ pub async fn procedure_pdf(
         None => false,
     };
     let status = p.status.as_str();
-    let now = chrono::Utc::now();
+    let now = state.now();
     let h = head(state, &p, lang).await?;
     let file = format!("{doc}-{}.pdf", p.number);
     let place = "Kota Mufakat".to_string();
@@ -304,7 +304,7 @@ pub async fn objection_pdf(
                 (false, Lang::En) => "Selection committee (Pokja)".into(),
                 (false, _) => "Kelompok Kerja Pemilihan (Pokja)".into(),
             },
-            generated_at: chrono::Utc::now(),
+            generated_at: state.now(),
         },
         lang,
     )

@@ -122,7 +122,7 @@ pub async fn create_with(
     }
     let rt = runtime::get(state)?;
     let set = rt.settings.of(method);
-    let now = Utc::now();
+    let now = state.now();
     let mut errors: Vec<FieldError> = vec![];
     let title = text(&mut errors, "title", &n.title, 300, false);
     let title = if title.is_empty() {
@@ -264,7 +264,7 @@ pub async fn create_with(
         .bid_key
         .new_procedure_key()
         .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     // The package is re-read in the write's turn: two announcements at once cannot both start.
     let pkg = get_package(&txn, pkg.id).await?;
     if pkg.status != "announced" {
@@ -429,7 +429,7 @@ pub async fn amend(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
     amend_in(
         state, &txn, &mut chain, user, &p, documents, deadline, reason, false,
@@ -458,7 +458,7 @@ pub async fn amend_in(
         "Dokumen hanya dapat diubah sebelum batas akhir penawaran",
         "Documents can be amended only before the deadline",
     )?;
-    let now = Utc::now();
+    let now = state.now();
     if now >= p.bid_deadline {
         return Err(super::bids::too_late(p));
     }
@@ -539,7 +539,7 @@ pub async fn fail(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
     // An evaluation in which every bid fails is recorded with the failure.
     if !judged.is_empty() {
@@ -569,7 +569,7 @@ pub async fn fail(
             format!("This procedure has {} bids (minimum {}) and not all are disqualified: evaluate them first.", bids.len(), p.min_bids),
         ));
     }
-    let now = Utc::now();
+    let now = state.now();
     let fired = fire(
         state,
         &txn,
@@ -609,9 +609,9 @@ pub async fn cancel(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, Utc::now()).await?;
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, state.now()).await?;
     let p = get_procedure(&txn, procedure_id).await?;
-    let now = Utc::now();
+    let now = state.now();
     let fired = fire(
         state,
         &txn,

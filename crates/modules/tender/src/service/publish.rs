@@ -315,7 +315,7 @@ pub async fn export(
     out: &mut (dyn std::io::Write + Send),
     records: bool,
 ) -> AppResult<usize> {
-    let now = Utc::now();
+    let now = state.now();
     let publisher = publisher(state)?;
     let uri = format!(
         "{}/ocds/{}.json",
