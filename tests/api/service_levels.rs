@@ -237,3 +237,45 @@ async fn the_ppid_register_and_the_service_level_report_follow_the_cases() {
         .await;
     assert_eq!(error_code(&v).as_deref(), Some("NOT_FOUND"));
 }
+
+#[tokio::test]
+async fn the_service_level_pdf_is_for_staff_and_recorded() {
+    let app = spawn_app().await;
+    let today = app.now().date_naive();
+    let url = app.url(&format!(
+        "/reports/service-levels?from={}&to={today}&lang=en",
+        today - Duration::days(7)
+    ));
+    let get = |token: Option<String>, url: String| {
+        let client = app.client.clone();
+        async move {
+            let mut req = client.get(url);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            req.send().await.unwrap()
+        }
+    };
+    assert_eq!(get(None, url.clone()).await.status(), 401);
+    let warga = app.login("warga.siti").await;
+    assert_eq!(get(Some(warga), url.clone()).await.status(), 403);
+    for who in ["bappeda", "ppid", "inspektorat"] {
+        let r = get(Some(app.login(who).await), url.clone()).await;
+        assert_eq!(r.status(), 200, "{who}");
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
+    }
+    // The demo's cases are in it; each generation is in the trail.
+    let events =
+        mufakat_store::repo::audit::for_instance(&app.state.db, "system.reports", "service-levels")
+            .await
+            .unwrap();
+    assert_eq!(events.len(), 3, "{events:?}");
+    let bappeda = app.login("bappeda").await;
+    let r = get(
+        Some(bappeda),
+        app.url(&format!("/reports/service-levels?to={today}")),
+    )
+    .await;
+    assert_eq!(r.status(), 400, "the period is required");
+}

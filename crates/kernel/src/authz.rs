@@ -153,6 +153,10 @@ pub mod perms {
         object: "workflow",
         action: "migrate",
     };
+    pub const SERVICE_LEVEL_REPORT: Permission = Permission {
+        object: "service_level",
+        action: "report",
+    };
     pub const CLOCK_ADVANCE: Permission = Permission {
         object: "clock",
         action: "advance",

@@ -28,6 +28,7 @@ mod monev_chart;
 pub mod priority;
 pub mod procurement;
 pub mod samples;
+pub mod service_levels;
 pub mod tender;
 mod tender_tables;
 
@@ -54,6 +55,7 @@ pub use priority::{
     PriorityRow, RuleInfo,
 };
 pub use procurement::{handover, purchase_order, Handover, HandoverLine, Party, PurchaseOrder};
+pub use service_levels::{service_levels, ServiceLevelLine, ServiceLevelReport};
 pub use tender::{
     award_announcement, evaluation_report, objection_answer, opening_record, sppbj,
     tender_announcement, AwardAnnouncement, AwardBidder, EvaluatedBid, EvaluationMethod,

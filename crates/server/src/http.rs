@@ -246,6 +246,8 @@ pub struct ReportQuery {
     pub place: Option<String>,
     pub participants: Option<u64>,
     pub date: Option<chrono::NaiveDate>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
     pub lang: Option<String>,
 }
 
@@ -305,6 +307,8 @@ async fn report_pdf(
         place: q.place,
         participants: q.participants,
         date: q.date,
+        from: q.from,
+        to: q.to,
     };
     match generate(&s.app, Some(&user), kind, params, lang).await {
         Ok(g) => {

@@ -21,6 +21,7 @@ pub enum ReportKind {
     PriorityList,
     Allocation,
     AuditTrail,
+    ServiceLevels,
 }
 
 impl std::str::FromStr for ReportKind {
@@ -31,8 +32,9 @@ impl std::str::FromStr for ReportKind {
             "priority-list" => Ok(ReportKind::PriorityList),
             "audit-trail" => Ok(ReportKind::AuditTrail),
             "allocation" => Ok(ReportKind::Allocation),
+            "service-levels" => Ok(ReportKind::ServiceLevels),
             other => Err(format!(
-                "unknown report `{other}` (berita-acara, priority-list, allocation, audit-trail)"
+                "unknown report `{other}` (berita-acara, priority-list, allocation, audit-trail, service-levels)"
             )),
         }
     }
@@ -45,6 +47,7 @@ impl ReportKind {
             ReportKind::PriorityList => "priority-list",
             ReportKind::AuditTrail => "audit-trail",
             ReportKind::Allocation => "allocation",
+            ReportKind::ServiceLevels => "service-levels",
         }
     }
 }
@@ -64,6 +67,9 @@ pub struct ReportParams {
     pub place: Option<String>,
     pub participants: Option<u64>,
     pub date: Option<NaiveDate>,
+    /// Service levels: the period of receipt (inclusive).
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
 }
 
 pub struct Generated {
@@ -103,10 +109,10 @@ pub async fn generate(
         None => roots.clone(),
     };
     if let Some(u) = actor {
-        let perm = if kind == ReportKind::AuditTrail {
-            perms::AUDIT_VERIFY
-        } else {
-            mufakat_module_musrenbang::perms::REPORT_MUSRENBANG
+        let perm = match kind {
+            ReportKind::AuditTrail => perms::AUDIT_VERIFY,
+            ReportKind::ServiceLevels => perms::SERVICE_LEVEL_REPORT,
+            _ => mufakat_module_musrenbang::perms::REPORT_MUSRENBANG,
         };
         let path = if kind == ReportKind::AuditTrail {
             &roots
@@ -239,6 +245,37 @@ pub async fn generate(
                     lang,
                 )
             }
+        }
+        ReportKind::ServiceLevels => {
+            let (from, to) = (p.from.ok_or_else(|| missing("from"))?, p.to.ok_or_else(|| missing("to"))?);
+            let rows = mufakat_kernel::services::cases::publication::service_levels(state, from, to, p.region_id).await?;
+            let scope = match p.region_id {
+                Some(id) => state.regions.read().await.get(id).map(|n| n.name.clone()).unwrap_or_default(),
+                None => deployment.trim_start_matches("Pemerintah ").to_owned(),
+            };
+            r::service_levels(
+                &r::ServiceLevelReport {
+                    region: deployment.clone(),
+                    scope,
+                    from,
+                    to,
+                    lines: rows
+                        .into_iter()
+                        .map(|l| r::ServiceLevelLine {
+                            service: l.workflow_title,
+                            unit: l.unit,
+                            received: l.received,
+                            served: l.served,
+                            on_time: l.on_time,
+                            late: l.late,
+                            open: l.open,
+                            median_working_days: l.median_working_days,
+                        })
+                        .collect(),
+                    generated_at: now,
+                },
+                lang,
+            )
         }
         ReportKind::AuditTrail => {
             let rows = match (&p.workflow, &p.instance_id) {
