@@ -131,6 +131,8 @@ async fn public_pages_answer_without_an_account_with_security_headers() {
         "/register".into(),
         "/receipt".into(),
         "/track".into(),
+        "/services/levels".into(),
+        "/services/ppid-permohonan/register".into(),
         format!("/cycles/{}", cycle.id),
         format!("/regions/{kota}"),
         format!("/situation/{kota}"),

@@ -402,3 +402,109 @@ async fn procurement_stages_count_the_public_packages_of_a_region() {
         "{v}"
     );
 }
+
+#[tokio::test]
+async fn the_register_and_service_level_pages_show_what_services_publish() {
+    use crate::web::Visitor;
+    let app = spawn_app().await;
+    let mut v = Visitor::new(&app);
+    // A PPID request, refused: the register shows it without who asked or why.
+    let warga = app.login("warga.siti").await;
+    let kel = app.region_id("35.99.01.1001").await;
+    let c = app
+        .gql(crate::public_services::START, json!({ "w": "ppid-permohonan", "r": kel, "i": { "information": "Daftar gaji pegawai", "purpose": "Mengawasi pembangunan di lingkungan", "form": "salinan_elektronik", "delivery": "email" } }), Some(&warga))
+        .await;
+    let id = c["data"]["startCase"]["id"].as_str().unwrap().to_owned();
+    let ppid = app.login("ppid").await;
+    assert_ok(
+        &crate::public_services::fire(
+            &app,
+            &ppid,
+            &id,
+            "refuse",
+            json!({ "exemption": "Pasal 17 huruf h" }),
+            None,
+        )
+        .await,
+    );
+    let p = v.get("/services/ppid-permohonan/register").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.has("id=\"register\"") && p.has("Ditolak") && p.has("Pasal 17 huruf h"),
+        "{}",
+        p.body
+    );
+    assert!(
+        !p.has("Mengawasi pembangunan") && !p.has("Siti"),
+        "{}",
+        p.body
+    );
+    assert_eq!(
+        v.get("/services/lapor-complaint/register").await.status,
+        404
+    );
+    // This year's service levels, per service and OPD; a reversed period is refused.
+    let p = v.get("/services/levels").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.has("id=\"service-levels\"") && p.has("Permohonan informasi publik (PPID)"),
+        "{}",
+        p.body
+    );
+    assert!(
+        !p.has("/reports/service-levels"),
+        "no PDF link for visitors"
+    );
+    let p = v
+        .get("/services/levels?from=2026-12-31&to=2026-01-01")
+        .await;
+    assert_eq!(p.status, 400);
+    assert!(p.has("data-code=\"VALIDATION\""), "{}", p.body);
+    // Signed in as staff, the PDF link works with the session cookie alone.
+    let token = v.get("/login").await.csrf();
+    let ok = v
+        .post(
+            "/login",
+            &token,
+            &[
+                ("username", "bappeda"),
+                ("password", DEMO_PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let p = v.get("/services/levels").await;
+    let at = p
+        .body
+        .find("/reports/service-levels")
+        .expect("the PDF link");
+    let href = p.body[at..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let cookie = format!("mufakat_session={}", v.cookies["mufakat_session"]);
+    let pdf = app
+        .client
+        .get(app.url(&href))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    // GraphQL never takes the cookie: it would let other sites act for the user.
+    let v2 = app
+        .client
+        .post(app.url("/graphql"))
+        .header("cookie", cookie)
+        .json(&json!({ "query": "{ me { username } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(v2["data"]["me"], Value::Null, "{v2}");
+}

@@ -162,7 +162,7 @@ async fn graphql_post(
     // request rather than running it as anonymous.
     let user = match headers.get(header::AUTHORIZATION) {
         None => None,
-        Some(_) => match authenticated(&s.app, &headers).await {
+        Some(_) => match authenticated(&s.app, &headers, false).await {
             Ok(u) => Some(u),
             Err((status, e)) => {
                 return reply(
@@ -293,7 +293,7 @@ async fn report_pdf(
             lang,
         );
     };
-    let user = match authenticated(&s.app, &headers).await {
+    let user = match authenticated(&s.app, &headers, true).await {
         Ok(u) => u,
         Err((status, e)) => return fail(status, e, lang),
     };
@@ -355,15 +355,32 @@ fn new_request_id() -> String {
 
 /// The user of the request's `Authorization: Bearer …` token; otherwise `UNAUTHENTICATED`
 /// with 401 (or our own fault with 500).
+/// The user of a bearer token, or with `cookie` (read-only GETs only: never GraphQL, where a
+/// cookie would let other sites act for the user) of the web app's session cookie.
 async fn authenticated(
     app: &AppState,
     headers: &HeaderMap,
+    allow_cookie: bool,
 ) -> Result<crate::auth::CurrentUser, (StatusCode, AppError)> {
+    let cookie = || {
+        if !allow_cookie {
+            return None;
+        }
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == mufakat_web::SESSION_COOKIE)
+            .map(|(_, v)| v.trim())
+    };
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .map(str::trim)
+        .or_else(cookie);
     let result = match token {
         Some(t) => accounts::authenticate(app, t).await,
         None => Err(AppError::Unauthenticated),

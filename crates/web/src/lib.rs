@@ -24,6 +24,7 @@ use mufakat_kernel::AppState;
 use sha2::Sha256;
 
 pub use api::{Api, ApiRequest};
+pub use ctx::SESSION_COOKIE;
 
 /// Keys the web app derives from the node's secret (every node of a deployment shares it).
 pub struct Keys {

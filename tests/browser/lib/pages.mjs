@@ -38,6 +38,8 @@ export async function appPages(server) {
     { name: 'region-kelurahan', path: `/regions/${kelurahan}` },
     { name: 'situation', path: `/situation/${kota}` },
     { name: 'services', path: '/services' },
+    { name: 'service-levels', path: '/services/levels' },
+    { name: 'ppid-register', path: '/services/ppid-permohonan/register' },
     { name: 'login', path: '/login' },
     { name: 'register', path: '/register' },
     { name: 'track', path: '/track' },

@@ -7,6 +7,7 @@ mod mine;
 mod proposal_form;
 mod proposals;
 mod public;
+mod service_reports;
 mod services;
 mod situation;
 
@@ -74,6 +75,11 @@ pub fn routes() -> Router<WebState> {
         .route(
             "/services/{workflow}/new",
             get(services::form).post(services::start),
+        )
+        .route("/services/levels", get(service_reports::levels))
+        .route(
+            "/services/{workflow}/register",
+            get(service_reports::register),
         )
         .route("/track", get(services::track))
 }

@@ -81,6 +81,11 @@ pub async fn index(ctx: Ctx) -> Response {
             }
             h2 { (ctx.t("Ikuti pengajuan Anda", "Follow your request")) }
             (track_form(&ctx, ""))
+            h2 { (ctx.t("Kinerja dan keterbukaan", "Performance and disclosure")) }
+            ul {
+                li { a href="/services/levels" { (ctx.t("Kinerja pelayanan per OPD", "Service levels per OPD")) } }
+                li { a href="/services/ppid-permohonan/register" { (ctx.t("Register permohonan informasi (PPID)", "Register of information requests (PPID)")) } }
+            }
         },
     )
 }
