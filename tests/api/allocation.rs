@@ -306,6 +306,28 @@ async fn a_proposal_left_out_at_kecamatan_stays_out_of_the_kota_forum() {
         .await;
     assert_eq!(p["data"]["proposal"]["status"], "not_accommodated");
     assert_eq!(p["data"]["proposal"]["level"], "kecamatan");
+    // The proposer hears what the adoption decided, with the run named as the reason.
+    let siti = app.login("warga.siti").await;
+    let n = app
+        .gql(
+            "{ myNotifications { kind message } }",
+            json!({}),
+            Some(&siti),
+        )
+        .await;
+    let adopted: Vec<&Value> = n["data"]["myNotifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["kind"] == "proposal_include" || x["kind"] == "proposal_not_accommodate")
+        .collect();
+    assert!(!adopted.is_empty(), "{n}");
+    assert!(
+        adopted
+            .iter()
+            .all(|x| x["message"].as_str().unwrap().contains("(run ")),
+        "{n}"
+    );
     // A run made before some of its proposals were decided can no longer be adopted, and the
     // refusal names the proposal.
     let v = app

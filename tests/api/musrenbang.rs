@@ -327,7 +327,8 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
     assert_eq!(
         app.gql("mutation { markNotificationsRead }", json!({}), Some(&ani))
             .await["data"]["markNotificationsRead"],
-        1
+        3,
+        "the merge, and the verifications of the two proposals she voted for"
     );
     let n = app
         .gql(

@@ -16,8 +16,8 @@ use chrono::{DateTime, Duration, Utc};
 pub struct Clock(Arc<Inner>);
 
 struct Inner {
-    /// Milliseconds added to the system time.
-    offset_ms: AtomicI64,
+    /// Microseconds added to the system time.
+    offset_us: AtomicI64,
     travelling: bool,
 }
 
@@ -28,13 +28,15 @@ pub enum ClockError {
     NotTravelling,
     #[error("the clock only moves forward")]
     Backwards,
+    #[error("too far to move the clock")]
+    TooFar,
 }
 
 impl Clock {
     /// The system clock, which nothing can move.
     pub fn system() -> Self {
         Clock(Arc::new(Inner {
-            offset_ms: AtomicI64::new(0),
+            offset_us: AtomicI64::new(0),
             travelling: false,
         }))
     }
@@ -42,14 +44,14 @@ impl Clock {
     /// A clock for tests: the system clock until [`Clock::advance`] moves it forward.
     pub fn travelling() -> Self {
         Clock(Arc::new(Inner {
-            offset_ms: AtomicI64::new(0),
+            offset_us: AtomicI64::new(0),
             travelling: true,
         }))
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        let offset = self.0.offset_ms.load(Ordering::Acquire);
-        Utc::now() + Duration::milliseconds(offset)
+        let offset = self.0.offset_us.load(Ordering::Acquire);
+        Utc::now() + Duration::microseconds(offset)
     }
 
     /// Whether this clock can be moved (test mode).
@@ -59,7 +61,7 @@ impl Clock {
 
     /// How far this clock is ahead of the system clock.
     pub fn offset(&self) -> Duration {
-        Duration::milliseconds(self.0.offset_ms.load(Ordering::Acquire))
+        Duration::microseconds(self.0.offset_us.load(Ordering::Acquire))
     }
 
     /// Moves the clock forward by `by`; returns the new time.
@@ -70,9 +72,8 @@ impl Clock {
         if by < Duration::zero() {
             return Err(ClockError::Backwards);
         }
-        self.0
-            .offset_ms
-            .fetch_add(by.num_milliseconds(), Ordering::AcqRel);
+        let us = by.num_microseconds().ok_or(ClockError::TooFar)?;
+        self.0.offset_us.fetch_add(us, Ordering::AcqRel);
         Ok(self.now())
     }
 
@@ -86,7 +87,8 @@ impl Clock {
         if to < now {
             return Err(ClockError::Backwards);
         }
-        self.advance(to - now)
+        // A microsecond more: the offset keeps whole microseconds, the time is finer.
+        self.advance(to - now + Duration::microseconds(1))
     }
 }
 
@@ -100,7 +102,7 @@ impl std::fmt::Debug for Clock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Clock")
             .field("travelling", &self.0.travelling)
-            .field("offset_ms", &self.0.offset_ms.load(Ordering::Relaxed))
+            .field("offset_us", &self.0.offset_us.load(Ordering::Relaxed))
             .finish()
     }
 }

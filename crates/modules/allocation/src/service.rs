@@ -737,6 +737,19 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, run_id: i32) -> AppResu
             .exec(&txn)
             .await
             .db()?;
+        m::notices::tell(
+            &txn,
+            &row,
+            m::notices::Change {
+                action,
+                reason: fired.event.comment.as_deref(),
+                cost: None,
+                merged_into: None,
+                actor_id: user.id,
+                at: now,
+            },
+        )
+        .await?;
     }
     ar::Entity::update_many()
         .col_expr(ar::Column::AdoptedAt, Expr::value(Some(now)))

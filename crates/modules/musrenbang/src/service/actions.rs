@@ -195,6 +195,28 @@ pub async fn act(
     if let Some(t) = &merge_target {
         carry_votes(&txn, &p, t, now).await?;
     }
+    if fired.event.from_state != fired.event.to_state {
+        let cost = match &new_cost {
+            Some(c) => Some((
+                Money::from_minor_units(p.cost_sen),
+                Money::from_minor_units(sen(c.estimated())?),
+            )),
+            None => None,
+        };
+        super::notices::tell(
+            &txn,
+            &p,
+            super::notices::Change {
+                action,
+                reason: fired.event.comment.as_deref(),
+                cost,
+                merged_into: merge_target.as_ref().map(|t| t.title.as_str()),
+                actor_id: user.id,
+                at: now,
+            },
+        )
+        .await?;
+    }
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok((
         get_proposal(&state.db, p.id).await?,

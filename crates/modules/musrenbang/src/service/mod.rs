@@ -12,6 +12,7 @@ mod actions;
 mod comments;
 mod cycles;
 mod drafts;
+pub mod notices;
 mod priority;
 pub(crate) mod proposals;
 mod scores;
