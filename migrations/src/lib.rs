@@ -16,6 +16,7 @@ mod m20261207_000010_procurement;
 mod m20261208_000011_eaudit;
 mod m20261209_000012_tender;
 mod m20261210_000013_monev;
+mod m20261211_000014_password_reset;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000011_eaudit::Migration),
             Box::new(m20261209_000012_tender::Migration),
             Box::new(m20261210_000013_monev::Migration),
+            Box::new(m20261211_000014_password_reset::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ mod musrenbang_authz;
 mod musrenbang_notices;
 mod musrenbang_races;
 mod musrenbang_votes;
+mod password_reset;
 mod policy;
 mod procurement;
 mod procurement_authz;

@@ -132,6 +132,7 @@ async fn public_pages_answer_without_an_account_with_security_headers() {
         "/receipt".into(),
         "/track".into(),
         "/services/levels".into(),
+        "/reset".into(),
         "/services/ppid-permohonan/register".into(),
         format!("/cycles/{}", cycle.id),
         format!("/regions/{kota}"),

@@ -508,3 +508,65 @@ async fn the_register_and_service_level_pages_show_what_services_publish() {
         .unwrap();
     assert_eq!(v2["data"]["me"], Value::Null, "{v2}");
 }
+
+#[tokio::test]
+async fn a_resident_sets_a_new_password_with_the_offices_code_on_the_reset_page() {
+    use crate::web::Visitor;
+    let app = spawn_app().await;
+    let lurah = app.login("lurah.mekarsari").await;
+    let v = app
+        .gql(
+            "mutation { issuePasswordResetCode(username: \"warga.siti\") { code } }",
+            json!({}),
+            Some(&lurah),
+        )
+        .await;
+    let code = v["data"]["issuePasswordResetCode"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut visitor = Visitor::new(&app);
+    assert!(
+        visitor.get("/login").await.has("href=\"/reset\""),
+        "the login page links to it"
+    );
+    // A wrong code keeps what was typed and names the field.
+    let p = visitor
+        .submit(
+            "/reset",
+            "/reset",
+            &[
+                ("username", "warga.siti"),
+                ("code", "ZZZZZ-ZZZZZ"),
+                ("new", "kata-sandi-baru-123"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 400, "{}", p.body);
+    assert!(
+        p.has("kantor kelurahan") && p.has("value=\"ZZZZZ-ZZZZZ\""),
+        "{}",
+        p.body
+    );
+    let p = visitor
+        .submit(
+            "/reset",
+            "/reset",
+            &[
+                ("username", "warga.siti"),
+                ("code", &code),
+                ("new", "kata-sandi-baru-123"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(p.location.as_deref(), Some("/login?reset=1"));
+    assert!(visitor
+        .get("/login?reset=1")
+        .await
+        .has("Kata sandi baru sudah diatur"));
+    assert!(app
+        .try_login("warga.siti", "kata-sandi-baru-123")
+        .await
+        .is_ok());
+}

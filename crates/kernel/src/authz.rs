@@ -157,6 +157,10 @@ pub mod perms {
         object: "service_level",
         action: "report",
     };
+    pub const PASSWORD_RESET_ISSUE: Permission = Permission {
+        object: "password_reset",
+        action: "issue",
+    };
     pub const CLOCK_ADVANCE: Permission = Permission {
         object: "clock",
         action: "advance",

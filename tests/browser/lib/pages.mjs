@@ -41,6 +41,7 @@ export async function appPages(server) {
     { name: 'service-levels', path: '/services/levels' },
     { name: 'ppid-register', path: '/services/ppid-permohonan/register' },
     { name: 'login', path: '/login' },
+    { name: 'reset', path: '/reset' },
     { name: 'register', path: '/register' },
     { name: 'track', path: '/track' },
     { name: 'me', path: '/me', auth: true },

@@ -113,6 +113,43 @@ impl AccountsMutation {
         })
     }
 
+    /// Kelurahan staff (of the resident's kelurahan) or admins: a one-time code with which the
+    /// resident named sets a new password (`resetPassword`), after staff checked the person.
+    /// Valid for 24 hours and once; a new code replaces the old. Shown only in this answer.
+    async fn issue_password_reset_code(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+    ) -> Result<PasswordResetCode> {
+        let user = require_user(ctx)?;
+        let c = crate::services::password_reset::issue(state(ctx), user, &username).await?;
+        Ok(PasswordResetCode {
+            code: c.code,
+            expires_at: c.expires_at,
+        })
+    }
+
+    /// A resident who forgot the password sets a new one with the code from the kelurahan
+    /// office. Every session of the account ends; log in with the new password. Wrong codes
+    /// count against the login limit.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        code: String,
+        new_password: String,
+    ) -> Result<bool> {
+        crate::services::password_reset::reset(
+            state(ctx),
+            &username,
+            &code,
+            &new_password,
+            req(ctx).ip,
+        )
+        .await?;
+        Ok(true)
+    }
+
     /// Revokes the token of this request.
     async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
         let user = require_user(ctx)?;
@@ -186,4 +223,11 @@ impl AccountsMutation {
         .await?;
         Ok(Region(r))
     }
+}
+
+/// A one-time password-reset code, to hand to the resident.
+#[derive(async_graphql::SimpleObject)]
+pub struct PasswordResetCode {
+    pub code: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }

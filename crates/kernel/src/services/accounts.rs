@@ -425,7 +425,7 @@ pub async fn list_residents(
 }
 
 /// Who did an account change: a user and their first role, or the operator (CLI, seed).
-fn actor_of(actor: Option<&CurrentUser>) -> (String, String) {
+pub(crate) fn actor_of(actor: Option<&CurrentUser>) -> (String, String) {
     match actor {
         Some(a) => (
             a.id.to_string(),
@@ -440,7 +440,7 @@ fn actor_of(actor: Option<&CurrentUser>) -> (String, String) {
 
 /// Account changes are recorded in the audit trail as `system.accounts` events (never the
 /// password, never the NIK).
-fn account_event(
+pub(crate) fn account_event(
     actor: &str,
     role: &str,
     user_id: i32,

@@ -5,4 +5,5 @@
 pub mod accounts;
 pub mod cases;
 pub mod clock;
+pub mod password_reset;
 pub mod regions;

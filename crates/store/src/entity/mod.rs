@@ -5,6 +5,7 @@ pub mod audit_checkpoint;
 pub mod audit_event;
 pub mod audit_head;
 pub mod notification;
+pub mod password_reset_code;
 pub mod region;
 pub mod role_grant;
 pub mod session;

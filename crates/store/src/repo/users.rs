@@ -56,8 +56,8 @@ pub async fn create(db: &impl ConnectionTrait, u: NewUser<'_>) -> AppResult<user
 
 fn nik_taken() -> AppError {
     AppError::conflict(
-        "NIK ini sudah terdaftar. Satu NIK hanya untuk satu akun; gunakan menu lupa kata sandi bila itu akun Anda.",
-        "This NIK is already registered. One NIK holds one account; use password recovery if it is yours.",
+        "NIK ini sudah terdaftar. Satu NIK hanya untuk satu akun. Bila itu akun Anda dan Anda lupa kata sandinya, datanglah ke kantor kelurahan dengan KTP untuk mendapat kode pemulihan, lalu buka halaman Lupa kata sandi.",
+        "This NIK is already registered. One NIK holds one account. If it is yours and you forgot its password, bring your KTP to the kelurahan office for a recovery code, then open the Forgot password page.",
     )
 }
 

@@ -75,7 +75,9 @@ fn login_page(ctx: &Ctx, form: &HashMap<String, String>, failure: Option<&Failur
                 (field(Field::new("password", ctx.t("Kata sandi", "Password"), "").kind("password").required().extra("current-password")))
                 button type="submit" { (title) }
             }
+            @if form.get("reset").is_some() { p class="notice" role="status" { (ctx.t("Kata sandi baru sudah diatur. Silakan masuk.", "Your new password is set. Please log in.")) } }
             p { (ctx.t("Belum punya akun?", "No account yet?")) " " a href="/register" { (ctx.t("Daftar sebagai warga", "Register as a resident")) } }
+            p { a href="/reset" { (ctx.t("Lupa kata sandi?", "Forgot your password?")) } }
         },
         "",
     )

@@ -7,6 +7,7 @@ mod mine;
 mod proposal_form;
 mod proposals;
 mod public;
+mod recovery;
 mod service_reports;
 mod services;
 mod situation;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<WebState> {
             "/register",
             get(account::register_form).post(account::register),
         )
+        .route("/reset", get(recovery::form).post(recovery::reset))
         .route("/logout", post(account::logout))
         .route("/me", get(account::me))
         .route(
