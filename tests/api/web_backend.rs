@@ -513,18 +513,55 @@ async fn the_register_and_service_level_pages_show_what_services_publish() {
 async fn a_resident_sets_a_new_password_with_the_offices_code_on_the_reset_page() {
     use crate::web::Visitor;
     let app = spawn_app().await;
-    let lurah = app.login("lurah.mekarsari").await;
-    let v = app
-        .gql(
-            "mutation { issuePasswordResetCode(username: \"warga.siti\") { code } }",
-            json!({}),
-            Some(&lurah),
+    // The kelurahan officer issues the code on the office page.
+    let mut office = Visitor::new(&app);
+    let token = office.get("/login").await.csrf();
+    let ok = office
+        .post(
+            "/login",
+            &token,
+            &[
+                ("username", "lurah.mekarsari"),
+                ("password", DEMO_PASSWORD),
+                ("next", "/me"),
+            ],
         )
         .await;
-    let code = v["data"]["issuePasswordResetCode"]["code"]
-        .as_str()
+    assert_eq!(ok.status, 303);
+    assert!(office
+        .get("/me")
+        .await
+        .has("href=\"/office/recovery-code\""));
+    let p = office
+        .submit(
+            "/office/recovery-code",
+            "/office/recovery-code",
+            &[("username", "warga.siti")],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let at = p
+        .body
+        .find("id=\"recovery-code\"")
+        .expect("the code is shown");
+    let code = p.body[at..]
+        .split('>')
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
         .unwrap()
         .to_owned();
+    assert_eq!(code.len(), 11, "{code}");
+    // A staff account: admins only, and the page says so.
+    let p = office
+        .submit(
+            "/office/recovery-code",
+            "/office/recovery-code",
+            &[("username", "admin")],
+        )
+        .await;
+    assert_eq!(p.status, 403, "{}", p.body);
     let mut visitor = Visitor::new(&app);
     assert!(
         visitor.get("/login").await.has("href=\"/reset\""),

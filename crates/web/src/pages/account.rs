@@ -265,6 +265,9 @@ pub async fn me(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response 
                 li { a href="/services" { (ctx.t("Pengaduan dan layanan", "Complaints and services")) } }
                 li { a href="/receipt" { (ctx.t("Periksa tanda terima suara", "Check a vote receipt")) } }
                 li { a href="/me/password" { (ctx.t("Ganti kata sandi", "Change password")) } }
+                @if me.roles.iter().any(|g| g.role == "KELURAHAN_STAFF" || g.role == "ADMIN") {
+                    li { a href="/office/recovery-code" { (ctx.t("Kode pemulihan kata sandi warga", "A resident's password recovery code")) } }
+                }
             }
             @for c in cycles.iter().filter(|c| c.phase != "closed") {
                 section class="card" {

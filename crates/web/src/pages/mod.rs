@@ -36,6 +36,10 @@ pub fn routes() -> Router<WebState> {
             get(account::register_form).post(account::register),
         )
         .route("/reset", get(recovery::form).post(recovery::reset))
+        .route(
+            "/office/recovery-code",
+            get(recovery::office_form).post(recovery::office_issue),
+        )
         .route("/logout", post(account::logout))
         .route("/me", get(account::me))
         .route(

@@ -60,3 +60,69 @@ pub async fn reset(ctx: Ctx, axum::Form(form): FormData) -> Response {
         Err(f) => page(&ctx, &form, Some(&f)),
     }
 }
+
+/// `GET /office/recovery-code`: kelurahan staff (and admins) issue a resident's recovery code,
+/// after checking the person at the counter.
+pub async fn office_form(ctx: Ctx) -> Response {
+    if ctx.user.is_none() {
+        return super::login_first(&ctx);
+    }
+    office_page(&ctx, "", None, None)
+}
+
+fn office_page(
+    ctx: &Ctx,
+    username: &str,
+    issued: Option<&Value>,
+    failure: Option<&Failure>,
+) -> Response {
+    let title = ctx.t("Kode pemulihan kata sandi", "Password recovery code");
+    let status = match failure.map(|f| f.code.as_str()) {
+        None => StatusCode::OK,
+        Some("FORBIDDEN") => StatusCode::FORBIDDEN,
+        Some("NOT_FOUND") => StatusCode::NOT_FOUND,
+        Some(_) => StatusCode::BAD_REQUEST,
+    };
+    page_with(
+        ctx,
+        status,
+        title,
+        html! {
+            h1 { (title) }
+            p { (ctx.t("Untuk warga yang lupa kata sandinya. Periksa dulu KTP-nya: kode ini membuka akunnya. Pembuatan kode tercatat di jejak audit atas nama Anda.",
+                       "For a resident who forgot the password. Check their KTP first: this code opens their account. Issuing it is recorded in the audit trail under your name.")) }
+            (form_errors(ctx, failure))
+            @if let Some(c) = issued {
+                div class="notice" role="status" {
+                    p { (ctx.t("Berikan kode ini kepada warga (hanya ditampilkan sekali):", "Give this code to the resident (shown only once):")) }
+                    p { strong id="recovery-code" { (c["code"].as_str().unwrap_or("")) } }
+                    p { (ctx.t("Berlaku sampai ", "Valid until ")) (crate::layout::when(ctx.lang, c["expiresAt"].as_str().unwrap_or(""))) ". "
+                        (ctx.t("Warga membuka halaman Lupa kata sandi (/reset).", "The resident opens the Forgot password page (/reset).")) }
+                }
+            }
+            form method="post" action="/office/recovery-code" {
+                (csrf_field(ctx))
+                (field(Field::new("username", ctx.t("Nama pengguna warga", "The resident's username"), username).required().extra("off")))
+                button type="submit" { (ctx.t("Buat kode", "Issue a code")) }
+            }
+        },
+        "",
+    )
+}
+
+pub async fn office_issue(ctx: Ctx, axum::Form(form): FormData) -> Response {
+    if ctx.user.is_none() {
+        return super::login_first(&ctx);
+    }
+    let username = val(&form, "username");
+    let r = ctx
+        .api::<Value>(
+            "mutation($u: String!) { issuePasswordResetCode(username: $u) { code expiresAt } }",
+            json!({ "u": username }),
+        )
+        .await;
+    match r {
+        Ok(v) => office_page(&ctx, "", Some(&v["issuePasswordResetCode"]), None),
+        Err(f) => office_page(&ctx, username, None, Some(&f)),
+    }
+}
