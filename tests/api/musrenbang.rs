@@ -215,10 +215,18 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
     assert_ok(&app.gql(VOTE, json!({ "id": a }), Some(&siti)).await);
     assert_ok(&app.gql(VOTE, json!({ "id": c }), Some(&ani)).await);
     assert_ok(&app.gql(VOTE, json!({ "id": b }), Some(&ani)).await);
+    let elsewhere = app.gql(VOTE, json!({ "id": a }), Some(&tetangga)).await;
     assert_eq!(
-        error_code(&app.gql(VOTE, json!({ "id": a }), Some(&tetangga)).await).as_deref(),
+        error_code(&elsewhere).as_deref(),
         Some("FORBIDDEN"),
         "other kelurahan"
+    );
+    assert!(
+        elsewhere["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("wilayah tempat Anda terdaftar"),
+        "says why: {elsewhere}"
     );
     assert_eq!(
         error_code(&app.gql(VOTE, json!({ "id": a }), Some(&lurah)).await).as_deref(),

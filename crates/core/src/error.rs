@@ -64,6 +64,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("forbidden")]
     Forbidden,
+    /// Not allowed, for a reason the person can act on (`FORBIDDEN` with its own message).
+    #[error("forbidden: {0:?}")]
+    ForbiddenBecause(Localized),
     #[error("not found: {entity}")]
     NotFound { entity: &'static str },
     #[error("validation failed: {0:?}")]
@@ -85,7 +88,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => "UNAUTHENTICATED",
-            AppError::Forbidden => "FORBIDDEN",
+            AppError::Forbidden | AppError::ForbiddenBecause(_) => "FORBIDDEN",
             AppError::NotFound { .. } => "NOT_FOUND",
             AppError::Validation(_) => "VALIDATION",
             AppError::Conflict(_) => "CONFLICT",
@@ -144,7 +147,7 @@ impl AppError {
                     .collect();
                 format!("{head}: {}", details.join("; "))
             }
-            AppError::Conflict(msg) => msg.get(lang).to_owned(),
+            AppError::Conflict(msg) | AppError::ForbiddenBecause(msg) => msg.get(lang).to_owned(),
             AppError::RateLimited { retry_after_secs } => l(
                 &format!("Terlalu banyak percobaan. Coba lagi dalam {retry_after_secs} detik."),
                 &format!("Too many attempts. Try again in {retry_after_secs} seconds."),

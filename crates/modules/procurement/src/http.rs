@@ -60,7 +60,7 @@ pub fn lang(h: &HeaderMap) -> Lang {
 pub fn error(e: AppError, lang: Lang) -> Response {
     let status = match &e {
         AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::Forbidden | AppError::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
         AppError::NotFound { .. } => StatusCode::NOT_FOUND,
         AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) => StatusCode::CONFLICT,

@@ -314,7 +314,10 @@ async fn decide_vote(
         .voting
         .may_vote_for(regions, home, p.region_id)
     {
-        return Err(AppError::Forbidden);
+        return Err(AppError::ForbiddenBecause(mufakat_core::Localized::new(
+            "Anda hanya dapat memilih usulan di wilayah tempat Anda terdaftar.",
+            "You can vote only for proposals in the area where you are registered.",
+        )));
     }
     let instance_id = p
         .instance_id
