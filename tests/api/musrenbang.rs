@@ -455,13 +455,51 @@ async fn a_proposal_goes_from_a_residents_draft_to_the_plan() {
         let actor = e["actor"].as_str().unwrap();
         assert!(actor.starts_with("voter-") && actor != budi_id, "{actor}");
     }
+    // No user ids in public: the proposer is `warga`, staff appear by their role.
+    let actors: Vec<(&str, &str)> = h
+        .iter()
+        .map(|e| {
+            (
+                e["transition"].as_str().unwrap(),
+                e["actor"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(actors.contains(&("submit", "warga")), "{actors:?}");
+    assert!(
+        actors.contains(&("verify", "kelurahan_staff")),
+        "{actors:?}"
+    );
+    assert!(
+        actors.iter().all(|(_, a)| a.parse::<i64>().is_err()),
+        "{actors:?}"
+    );
+    // Auditors read the trail as recorded.
+    let auditor = app.login("inspektorat").await;
+    let raw = app
+        .gql(
+            "query($id: ID!) { proposal(id: $id) { history { transition actor } } }",
+            json!({ "id": a }),
+            Some(&auditor),
+        )
+        .await;
+    let submit = raw["data"]["proposal"]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["transition"] == "submit")
+        .unwrap()
+        .clone();
+    assert!(
+        submit["actor"].as_str().unwrap().parse::<i64>().is_ok(),
+        "{submit}"
+    );
     // The receipt names the vote's event: its number, a hyphen, its hash.
     let (seq, hash) = receipt.split_once('-').unwrap();
     assert!(h
         .iter()
         .any(|e| e["seq"].to_string() == seq && e["hash"] == hash));
     // The receipt is found and, after a checkpoint, covered by it.
-    let auditor = app.login("inspektorat").await;
     assert_ok(
         &app.gql(
             "mutation { createAuditCheckpoint { seq } }",

@@ -251,6 +251,37 @@ pub async fn history_page(
     Ok(events.into_iter().map(AuditEventGql).collect())
 }
 
+/// A history shown to the public: residents' ids become `warga` and staff appear by their role,
+/// unless the reader is an auditor or an admin, who see the trail as recorded. Voter pseudonyms
+/// and `system` stay; hashes are untouched (a receipt still finds its event).
+pub async fn for_the_public(ctx: &Context<'_>, events: Vec<AuditEventGql>) -> Vec<AuditEventGql> {
+    if let Some(u) = super::req(ctx).user.as_ref() {
+        let st = state(ctx);
+        let roots: Vec<i32> = st.regions.read().await.roots().map(|r| r.id).collect();
+        if st
+            .authz
+            .allowed(u, &roots, perms::AUDIT_VERIFY)
+            .unwrap_or(false)
+        {
+            return events;
+        }
+    }
+    events
+        .into_iter()
+        .map(|mut e| {
+            let a = &e.0.actor;
+            if a != "system" && !a.starts_with("voter-") {
+                e.0.actor = if matches!(e.0.role.as_str(), "resident" | "owner" | "") {
+                    "warga".into()
+                } else {
+                    e.0.role.clone()
+                };
+            }
+            e
+        })
+        .collect()
+}
+
 #[Object(name = "AuditEvent")]
 impl AuditEventGql {
     async fn seq(&self) -> i64 {
@@ -259,7 +290,8 @@ impl AuditEventGql {
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
-    /// A user id, `system`, or a voter pseudonym.
+    /// A user id, `system`, or a voter pseudonym. In a proposal's public history, shown to
+    /// others than auditors and admins: `warga` for a resident, the role for staff.
     async fn actor(&self) -> &str {
         &self.0.actor
     }

@@ -154,14 +154,15 @@ impl Proposal {
         let Some(iid) = self.0.instance_id else {
             return Ok(vec![]);
         };
-        mufakat_kernel::graphql::cases::history_page(
+        let events = mufakat_kernel::graphql::cases::history_page(
             ctx,
             svc::PROPOSAL_WORKFLOW,
             iid,
             first,
             after_seq,
         )
-        .await
+        .await?;
+        Ok(mufakat_kernel::graphql::cases::for_the_public(ctx, events).await)
     }
     async fn attachments(&self) -> Vec<Attachment> {
         serde_json::from_str::<Vec<svc::Attachment>>(&self.0.attachments)
