@@ -17,6 +17,8 @@ mod m20261208_000011_eaudit;
 mod m20261209_000012_tender;
 mod m20261210_000013_monev;
 mod m20261211_000014_password_reset;
+mod m20261212_000015_comment_reports;
+mod m20261213_000016_mail;
 
 pub struct Migrator;
 
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000012_tender::Migration),
             Box::new(m20261210_000013_monev::Migration),
             Box::new(m20261211_000014_password_reset::Migration),
+            Box::new(m20261212_000015_comment_reports::Migration),
+            Box::new(m20261213_000016_mail::Migration),
         ]
     }
 }

@@ -43,6 +43,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(opts: Options) -> TestApp {
+    spawn_app_configured(opts.seed, opts.tweak).await
+}
+
+/// Like [`spawn_app_with`], with settings changed by a closure (which may capture, e.g. the
+/// port of a server the test started).
+pub async fn spawn_app_configured(seed: bool, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let db = TestDb::fresh().await;
     let dir = TempDir(
         std::env::temp_dir().join(format!("mufakat-test-{}", uuid::Uuid::new_v4().simple())),
@@ -58,13 +64,13 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         token_ttl_hours: 24 * 365 * 3,
         ..Settings::default()
     };
-    (opts.tweak)(&mut settings);
+    tweak(&mut settings);
     let app = Application::build(settings)
         .await
         .expect("application builds");
     let addr = app.local_addr();
     let state = app.state().clone();
-    if opts.seed {
+    if seed {
         seed::seed_demo(&state, Some(DEMO_PASSWORD.into()))
             .await
             .expect("demo seed");

@@ -607,3 +607,41 @@ async fn a_resident_sets_a_new_password_with_the_offices_code_on_the_reset_page(
         .await
         .is_ok());
 }
+
+#[tokio::test]
+async fn a_resident_gives_an_e_mail_address_on_the_account_page() {
+    use crate::web::Visitor;
+    let app = spawn_app().await;
+    let mut v = Visitor::new(&app);
+    let token = v.get("/login").await.csrf();
+    let ok = v
+        .post(
+            "/login",
+            &token,
+            &[
+                ("username", "warga.siti"),
+                ("password", DEMO_PASSWORD),
+                ("next", "/me"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303);
+    assert!(v.get("/me").await.has("action=\"/me/email\""));
+    let p = v
+        .submit("/me", "/me/email", &[("email", "siti-at-contoh")])
+        .await;
+    assert_eq!(p.status, 400, "{}", p.body);
+    assert!(
+        p.has("value=\"siti-at-contoh\"") && p.has("Alamat surel tidak valid"),
+        "{}",
+        p.body
+    );
+    let p = v
+        .submit("/me", "/me/email", &[("email", "siti@contoh.id")])
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert!(v.get("/me?email=1").await.has("value=\"siti@contoh.id\""));
+    let p = v.submit("/me", "/me/email", &[("email", "")]).await;
+    assert_eq!(p.status, 303);
+    assert!(!v.get("/me").await.has("siti@contoh.id"), "removed");
+}

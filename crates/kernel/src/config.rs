@@ -81,6 +81,14 @@ pub struct Settings {
     /// (docs/workflows.md, "Time travel in tests"). Never set it in production: it lets an
     /// administrator fire every timer early.
     pub test_clock: bool,
+    /// Where e-mail goes out: `smtp://host:port` (plain, to a relay on the same network),
+    /// `smtp://host:587?tls=required` (STARTTLS) or `smtps://user:password@host` (TLS). Unset:
+    /// no mail is sent (it waits in the outbox); the in-app notifications are the record.
+    pub smtp_url: Option<String>,
+    /// The sender of e-mail.
+    pub mail_from: String,
+    /// How often the outbox is looked at, in milliseconds.
+    pub mail_poll_ms: u64,
 }
 
 impl Default for Settings {
@@ -118,6 +126,9 @@ impl Default for Settings {
             upload_max_bytes: 10 * 1024 * 1024,
             secure_cookies: false,
             test_clock: false,
+            smtp_url: None,
+            mail_from: "Mufakat <noreply@localhost>".into(),
+            mail_poll_ms: 2000,
         }
     }
 }
@@ -218,6 +229,12 @@ impl Settings {
         }
         if let Some(v) = get("MUFAKAT_SECURE_COOKIES") {
             self.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("MUFAKAT_SMTP_URL") {
+            self.smtp_url = Some(v);
+        }
+        if let Some(v) = get("MUFAKAT_MAIL_FROM") {
+            self.mail_from = v;
         }
         if let Some(v) = get("MUFAKAT_TEST_CLOCK") {
             self.test_clock = matches!(v.as_str(), "1" | "true" | "yes");

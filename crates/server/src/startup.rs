@@ -46,6 +46,7 @@ impl Application {
             }
         });
         let timers = tokio::spawn(timer_loop(self.state.clone()));
+        let mail = tokio::spawn(mail_loop(self.state.clone()));
         let modules = crate::modules::spawn_background(&self.state);
         let checkpoints = tokio::spawn(checkpoint_loop(self.state.clone()));
         let wal = tokio::spawn(wal_loop(self.state.clone()));
@@ -58,6 +59,7 @@ impl Application {
         .await;
         reload.abort();
         timers.abort();
+        mail.abort();
         for task in modules {
             task.abort();
         }
@@ -80,6 +82,32 @@ async fn timer_loop(state: AppState) {
                 tracing::info!(fired = n, "workflow timers fired")
             }
             Err(e) => tracing::warn!(error = %e, "firing timers failed"),
+        }
+    }
+}
+
+/// Sends the outbox over SMTP every `mail_poll_ms`, when `smtp_url` is set.
+async fn mail_loop(state: AppState) {
+    let Some(url) = state.settings.smtp_url.clone() else {
+        return;
+    };
+    let mailer: std::sync::Arc<dyn mufakat_kernel::services::mail::Mailer> =
+        match mufakat_kernel::services::mail::SmtpMailer::new(&url, &state.settings.mail_from) {
+            Ok(m) => std::sync::Arc::new(m),
+            Err(e) => {
+                tracing::error!(error = %e, "e-mail is off: smtp_url or mail_from is not valid");
+                return;
+            }
+        };
+    let mut tick =
+        tokio::time::interval(Duration::from_millis(state.settings.mail_poll_ms.max(50)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match mufakat_kernel::services::mail::send_due(&state, &mailer, 50).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sent = n, "e-mail sent"),
+            Err(e) => tracing::warn!(error = %e, "sending e-mail failed"),
         }
     }
 }

@@ -150,6 +150,14 @@ impl AccountsMutation {
         Ok(true)
     }
 
+    /// Sets the signed-in user's e-mail address (null or empty removes it): notifications are
+    /// then also sent there. Shown only to the user (`me { email }`).
+    async fn set_email(&self, ctx: &Context<'_>, email: Option<String>) -> Result<User> {
+        let user = require_user(ctx)?;
+        crate::services::mail::set_email(state(ctx), user, email.as_deref()).await?;
+        Ok(User(accounts::me(state(ctx), user).await?))
+    }
+
     /// Revokes the token of this request.
     async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
         let user = require_user(ctx)?;

@@ -497,6 +497,34 @@ impl CasesQuery {
     ) -> Result<Vec<Case>> {
         let user = require_user(ctx)?;
         let first = super::page_size("first", first, 200)?;
+        // An unknown workflow or state is a mistake to say, not an empty list.
+        if let Some(w) = workflow.as_deref() {
+            let Some(d) = state(ctx).workflows.latest(w) else {
+                return Err(mufakat_core::AppError::validation(
+                    "workflow",
+                    "unknown",
+                    "Alur kerja ini tidak dikenal.",
+                    "This workflow is not known.",
+                )
+                .into());
+            };
+            if let Some(s) = state_name.as_deref() {
+                let in_any = state(ctx)
+                    .workflows
+                    .all()
+                    .iter()
+                    .any(|v| v.def.name == d.def.name && v.def.state(s).is_some());
+                if !in_any {
+                    return Err(mufakat_core::AppError::validation(
+                        "stateName",
+                        "unknown",
+                        "Status ini tidak ada pada alur kerja tersebut.",
+                        "This workflow has no such state.",
+                    )
+                    .into());
+                }
+            }
+        }
         Ok(cases::list(
             state(ctx),
             user,

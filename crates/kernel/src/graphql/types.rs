@@ -196,6 +196,13 @@ impl User {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// The e-mail address where the user is also told of changes: shown only to the user.
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        let me = super::req(ctx).user.as_ref()?;
+        (me.id == self.0.id)
+            .then_some(self.0.email.as_deref())
+            .flatten()
+    }
 }
 
 #[derive(SimpleObject)]

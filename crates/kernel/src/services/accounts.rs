@@ -23,6 +23,8 @@ pub struct UserView {
     pub home_region_id: Option<i32>,
     pub grants: Vec<(Role, i32)>,
     pub created_at: DateTime<Utc>,
+    /// Shown only to the user themself (the GraphQL `User.email`).
+    pub email: Option<String>,
 }
 
 fn view(u: user::Model, g: Vec<role_grant::Model>) -> UserView {
@@ -33,6 +35,7 @@ fn view(u: user::Model, g: Vec<role_grant::Model>) -> UserView {
         home_region_id: u.home_region_id,
         grants: parse_grants(g),
         created_at: u.created_at,
+        email: u.email,
     }
 }
 

@@ -5,5 +5,6 @@
 pub mod accounts;
 pub mod cases;
 pub mod clock;
+pub mod mail;
 pub mod password_reset;
 pub mod regions;

@@ -4,6 +4,7 @@
 pub mod audit_checkpoint;
 pub mod audit_event;
 pub mod audit_head;
+pub mod mail_outbox;
 pub mod notification;
 pub mod password_reset_code;
 pub mod region;

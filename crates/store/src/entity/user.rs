@@ -13,6 +13,8 @@ pub struct Model {
     pub home_region_id: Option<i32>,
     pub password_hash: String,
     pub is_active: bool,
+    /// Where the user is also told by e-mail (optional; migration 16).
+    pub email: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

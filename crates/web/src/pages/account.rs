@@ -7,7 +7,7 @@ use axum::extract::Query;
 use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{login_first, safe_next, see_other, val, FormData};
 use crate::api::Failure;
@@ -215,6 +215,7 @@ pub async fn logout(ctx: Ctx) -> Response {
 struct Me {
     display_name: String,
     username: String,
+    email: Option<String>,
     home_region: Option<Parent>,
     roles: Vec<Grant>,
 }
@@ -234,7 +235,7 @@ pub async fn me(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response 
     }
     let me = match ctx
         .api::<R>(
-            "{ me { displayName username homeRegion { name } roles { role region { name } } } }",
+            "{ me { displayName username email homeRegion { name } roles { role region { name } } } }",
             json!({}),
         )
         .await
@@ -251,6 +252,7 @@ pub async fn me(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response 
             h1 { (title) }
             @if q.contains_key("welcome") { div class="notice" role="status" { p { (ctx.t("Akun Anda sudah dibuat. Selamat datang!", "Your account is ready. Welcome!")) } } }
             @if q.contains_key("password") { div class="notice" role="status" { p { (ctx.t("Kata sandi diganti.", "Password changed.")) } } }
+            @if q.contains_key("email") { div class="notice" role="status" { p { (ctx.t("Alamat surel disimpan.", "E-mail address saved.")) } } }
             dl class="facts" {
                 dt { (ctx.t("Nama", "Name")) } dd { (me.display_name) }
                 dt { (ctx.t("Nama pengguna", "Username")) } dd { (me.username) }
@@ -269,6 +271,7 @@ pub async fn me(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response 
                     li { a href="/office/recovery-code" { (ctx.t("Kode pemulihan kata sandi warga", "A resident's password recovery code")) } }
                 }
             }
+            (email_form(&ctx, me.email.as_deref().unwrap_or(""), None))
             @for c in cycles.iter().filter(|c| c.phase != "closed") {
                 section class="card" {
                     h2 { a href={ "/cycles/" (c.id) } { (c.name) } }
@@ -325,5 +328,52 @@ pub async fn change_password(ctx: Ctx, axum::Form(form): FormData) -> Response {
             resp
         }
         Err(f) => password_page(&ctx, Some(&f)),
+    }
+}
+
+/// The optional e-mail address on `/me`: notifications are then also sent there.
+fn email_form(ctx: &Ctx, value: &str, failure: Option<&Failure>) -> maud::Markup {
+    html! {
+        section class="card" {
+            h2 { (ctx.t("Pemberitahuan lewat surel", "Notifications by e-mail")) }
+            (form_errors(ctx, failure))
+            form method="post" action="/me/email" {
+                (csrf_field(ctx))
+                (field(Field::new("email", ctx.t("Alamat surel (boleh kosong)", "E-mail address (may be empty)"), value).kind("email").error(failure, "email").extra("email")
+                    .hint(ctx.t("Kabar tentang usulan Anda dan yang Anda dukung juga dikirim ke sini. Kosongkan untuk berhenti.", "News of your proposals and those you supported is also sent here. Leave empty to stop."))))
+                button type="submit" { (ctx.t("Simpan", "Save")) }
+            }
+        }
+    }
+}
+
+pub async fn set_email(ctx: Ctx, axum::Form(form): FormData) -> Response {
+    if ctx.user.is_none() {
+        return login_first(&ctx);
+    }
+    let email = val(&form, "email");
+    let v = if email.is_empty() {
+        Value::Null
+    } else {
+        json!(email)
+    };
+    match ctx
+        .api::<Value>(
+            "mutation($e: String) { setEmail(email: $e) { email } }",
+            json!({ "e": v }),
+        )
+        .await
+    {
+        Ok(_) => see_other(&ctx, "/me?email=1"),
+        Err(f) => {
+            let title = ctx.t("Akun saya", "My account");
+            page_with(
+                &ctx,
+                axum::http::StatusCode::BAD_REQUEST,
+                title,
+                html! { h1 { (title) } (email_form(&ctx, email, Some(&f))) },
+                "",
+            )
+        }
     }
 }

@@ -42,6 +42,7 @@ pub fn routes() -> Router<WebState> {
         )
         .route("/logout", post(account::logout))
         .route("/me", get(account::me))
+        .route("/me/email", post(account::set_email))
         .route(
             "/me/password",
             get(account::password_form).post(account::change_password),

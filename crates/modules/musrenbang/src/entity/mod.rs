@@ -1,6 +1,7 @@
 //! Musrenbang's tables (sea-orm entities, one module per table; their migrations are in the
 //! shared `migrations` crate). Money columns are `i64` sen (see `mufakat_core::Money`).
 
+pub mod comment_report;
 pub mod musrenbang_cycle;
 pub mod proposal;
 pub mod proposal_comment;

@@ -286,7 +286,18 @@ impl MusrenbangMutation {
             let v = u8::try_from(s.value).map_err(|_| {
                 AppError::validation("scores", "range", "Nilai 1 sampai 5.", "Values are 1 to 5.")
             })?;
-            values.insert(s.key, v);
+            let key = s.key.clone();
+            if values.insert(s.key, v).is_some() {
+                return Err(AppError::validation(
+                    "scores",
+                    "duplicate",
+                    format!(
+                        "Kriteria `{key}` dinilai dua kali; beri satu nilai untuk setiap kriteria."
+                    ),
+                    format!("Criterion `{key}` is scored twice; give one value per criterion."),
+                )
+                .into());
+            }
         }
         Ok(Proposal(
             svc::score(

@@ -84,6 +84,19 @@ impl MusrenbangQuery {
             q = q.filter(prop::Column::RegionId.is_in(within));
         }
         if let Some(s) = &filter.status {
+            let known = st
+                .workflows
+                .latest(svc::PROPOSAL_WORKFLOW)
+                .is_some_and(|d| d.def.state(s).is_some());
+            if !known {
+                return Err(AppError::validation(
+                    "filter.status",
+                    "unknown",
+                    "Status usulan ini tidak dikenal.",
+                    "This proposal status is not known.",
+                )
+                .into());
+            }
             q = q.filter(prop::Column::Status.eq(s.as_str()));
         }
         if let Some(c) = &filter.category {

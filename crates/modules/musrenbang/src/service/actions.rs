@@ -264,6 +264,18 @@ async fn carry_votes(
             .await
             .db()?;
     }
+    let voters: Vec<i32> = votes.iter().map(|v| v.voter_id).collect();
+    mufakat_kernel::services::mail::queue_for_users(
+        txn,
+        &voters,
+        &format!("Mufakat: kabar usulan \"{}\"", from.title),
+        &super::notices::mail_body(
+            &format!("Usulan \"{}\" yang Anda dukung digabung ke usulan \"{}\". Suara Anda kini untuk usulan tersebut.", from.title, to.title),
+            &format!("The proposal \"{}\" you supported was merged into \"{}\". Your vote now counts for that proposal.", from.title, to.title),
+        ),
+        now,
+    )
+    .await?;
     // A voter who voted for both keeps the vote for the target; the others' votes move.
     let (from, to) = (from_id, to_id);
     for chunk in votes.chunks(MERGE_CHUNK) {

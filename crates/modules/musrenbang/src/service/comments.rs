@@ -52,20 +52,35 @@ pub async fn add_comment(
 
 pub async fn report_comment(
     state: &AppState,
-    _user: &CurrentUser,
+    user: &CurrentUser,
     comment_id: i32,
 ) -> AppResult<pc::Model> {
+    use sea_orm::TransactionTrait;
     let c = pc::Entity::find_by_id(comment_id)
         .one(&state.db)
         .await
         .db()?
         .ok_or(AppError::NotFound { entity: "comment" })?;
+    // Once per person: the report row is unique, and the count moves with it.
+    let txn = state.db.begin().await.db()?;
+    crate::entity::comment_report::ActiveModel {
+        comment_id: Set(c.id),
+        user_id: Set(user.id),
+        created_at: Set(state.now()),
+    }
+    .insert(&txn)
+    .await
+    .db_unique(
+        "Anda sudah melaporkan komentar ini.",
+        "You have already reported this comment.",
+    )?;
     pc::Entity::update_many()
         .col_expr(pc::Column::Reports, Expr::col(pc::Column::Reports).add(1))
         .filter(pc::Column::Id.eq(c.id))
-        .exec(&state.db)
+        .exec(&txn)
         .await
         .db()?;
+    txn.commit().await.db()?;
     pc::Entity::find_by_id(comment_id)
         .one(&state.db)
         .await

@@ -55,6 +55,13 @@ fn what(action: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
+/// A notification as an e-mail: Indonesian, then English.
+pub fn mail_body(message_id: &str, message_en: &str) -> String {
+    format!(
+        "{message_id}\n\nPesan ini dikirim otomatis oleh Mufakat; semua pemberitahuan ada di akun Anda.\n\n---\n\n{message_en}\n\nThis message was sent automatically by Mufakat; every notification is in your account.\n"
+    )
+}
+
 /// The change, for the notification.
 pub struct Change<'a> {
     pub action: &'a str,
@@ -134,5 +141,14 @@ pub async fn tell(
             .await
             .db()?;
     }
+    // And by e-mail to those who gave an address, in both languages (accounts keep none).
+    mufakat_kernel::services::mail::queue_for_users(
+        txn,
+        &to,
+        &format!("Mufakat: kabar usulan \"{}\"", p.title),
+        &mail_body(&message_id, &message_en),
+        change.at,
+    )
+    .await?;
     Ok(rows.len())
 }

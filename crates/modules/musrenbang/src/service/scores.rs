@@ -34,12 +34,23 @@ pub async fn score(
         return Err(phase_closed(needed, &cycle.phase));
     }
     let s = weighted_score(&cycle.settings.criteria, &values).map_err(|e| {
-        AppError::Validation(vec![FieldError::new(
-            "criteria",
-            "invalid",
-            format!("Penilaian tidak valid: {e}"),
-            format!("Invalid scores: {e}"),
-        )])
+        use mufakat_musrenbang::priority::ScoreError as E;
+        // One language per message: the rule's own text is English.
+        let (id, en) = match &e {
+            E::UnknownCriterion(k) => (
+                format!("Kriteria `{k}` tidak ada pada siklus ini."),
+                format!("The cycle has no criterion `{k}`."),
+            ),
+            E::OutOfRange(k) => (
+                format!("Nilai kriteria `{k}` harus 1 sampai 5."),
+                format!("Criterion `{k}` must be scored 1 to 5."),
+            ),
+            E::Missing(k) => (
+                format!("Kriteria `{k}` belum dinilai; setiap kriteria wajib dinilai."),
+                format!("Criterion `{k}` is not scored; every criterion must be."),
+            ),
+        };
+        AppError::Validation(vec![FieldError::new("scores", "invalid", id, en)])
     })?;
     let instance_id = p
         .instance_id
