@@ -18,18 +18,26 @@ impl Email {
             )
         };
         let (local, domain) = s.split_once('@').ok_or_else(bad)?;
-        let ok = !local.is_empty()
+        // The local part's plain characters (RFC 5322 dot-atom; no quoting), and a domain of
+        // letter-digit-hyphen labels.
+        let local_ok = !local.is_empty()
             && local.len() <= 64
-            && s.len() <= 254
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains("..")
-            && !domain.contains('@')
-            && s.chars().all(|c| c.is_ascii_graphic())
-            && domain
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        let ok = local_ok && domain_ok && s.len() <= 254;
         if !ok {
             return Err(bad());
         }
