@@ -37,15 +37,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_password_reset_user")
-                    .table(P::Table)
-                    .col(P::UserId)
-                    .to_owned(),
-            )
-            .await
+        crate::index(
+            manager,
+            "idx_password_reset_user",
+            P::Table,
+            &["user_id"],
+            false,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

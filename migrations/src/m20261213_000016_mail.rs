@@ -55,16 +55,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_mail_outbox_unsent")
-                    .table(M::Table)
-                    .col(M::SentAt)
-                    .col(M::Id)
-                    .to_owned(),
-            )
-            .await
+        crate::index(
+            manager,
+            "idx_mail_outbox_unsent",
+            M::Table,
+            &["sent_at", "id"],
+            false,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

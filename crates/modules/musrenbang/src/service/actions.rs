@@ -12,7 +12,7 @@ use mufakat_store::sea_orm;
 use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Map};
 
 use super::{get_cycle, get_proposal, money_field, phase_closed, sen};
@@ -245,34 +245,17 @@ async fn carry_votes(
         .await
         .db()?;
     // The voters are told where their votes went.
-    let told: Vec<_> = votes
-        .iter()
-        .map(|v| mufakat_store::entity::notification::ActiveModel {
-            user_id: Set(v.voter_id),
-            kind: Set("proposal_merged".into()),
-            message_id: Set(format!("Usulan \"{}\" yang Anda dukung digabung ke usulan \"{}\". Suara Anda kini untuk usulan tersebut.", from.title, to.title)),
-            message_en: Set(format!("The proposal \"{}\" you supported was merged into \"{}\". Your vote now counts for that proposal.", from.title, to.title)),
-            proposal_id: Set(Some(to_id)),
-            created_at: Set(now),
-            read_at: Set(None),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in told.chunks(MERGE_CHUNK) {
-        mufakat_store::entity::notification::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await
-            .db()?;
-    }
     let voters: Vec<i32> = votes.iter().map(|v| v.voter_id).collect();
-    mufakat_kernel::services::mail::queue_for_users(
+    super::notices::send(
         txn,
         &voters,
-        &format!("Mufakat: kabar usulan \"{}\"", from.title),
-        &super::notices::mail_body(
-            &format!("Usulan \"{}\" yang Anda dukung digabung ke usulan \"{}\". Suara Anda kini untuk usulan tersebut.", from.title, to.title),
-            &format!("The proposal \"{}\" you supported was merged into \"{}\". Your vote now counts for that proposal.", from.title, to.title),
-        ),
+        super::notices::Notice {
+            kind: "proposal_merged",
+            message_id: &format!("Usulan \"{}\" yang Anda dukung digabung ke usulan \"{}\". Suara Anda kini untuk usulan tersebut.", from.title, to.title),
+            message_en: &format!("The proposal \"{}\" you supported was merged into \"{}\". Your vote now counts for that proposal.", from.title, to.title),
+            proposal_id: to_id,
+            about: &from.title,
+        },
         now,
     )
     .await?;

@@ -56,7 +56,7 @@ fn what(action: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// A notification as an e-mail: Indonesian, then English.
-pub fn mail_body(message_id: &str, message_en: &str) -> String {
+fn mail_body(message_id: &str, message_en: &str) -> String {
     format!(
         "{message_id}\n\nPesan ini dikirim otomatis oleh Mufakat; semua pemberitahuan ada di akun Anda.\n\n---\n\n{message_en}\n\nThis message was sent automatically by Mufakat; every notification is in your account.\n"
     )
@@ -122,15 +122,49 @@ pub async fn tell(
     to.sort_unstable();
     to.dedup();
     to.retain(|u| *u != change.actor_id);
-    let rows: Vec<n::ActiveModel> = to
+    send(
+        txn,
+        &to,
+        Notice {
+            kind: &format!("proposal_{}", change.action),
+            message_id: &message_id,
+            message_en: &message_en,
+            proposal_id: p.id,
+            about: &p.title,
+        },
+        change.at,
+    )
+    .await
+}
+
+/// One notification, for [`send`].
+pub struct Notice<'a> {
+    pub kind: &'a str,
+    pub message_id: &'a str,
+    pub message_en: &'a str,
+    /// The proposal it is about (the notification links to it).
+    pub proposal_id: i32,
+    /// Its title, for the e-mail's subject.
+    pub about: &'a str,
+}
+
+/// Writes `notice` to each of `users`' in-app list, and queues it by e-mail for those who gave
+/// an address, in the caller's transaction. Returns how many were told in the app.
+pub async fn send(
+    txn: &impl ConnectionTrait,
+    users: &[i32],
+    notice: Notice<'_>,
+    at: DateTime<Utc>,
+) -> AppResult<usize> {
+    let rows: Vec<n::ActiveModel> = users
         .iter()
         .map(|u| n::ActiveModel {
             user_id: Set(*u),
-            kind: Set(format!("proposal_{}", change.action)),
-            message_id: Set(message_id.clone()),
-            message_en: Set(message_en.clone()),
-            proposal_id: Set(Some(p.id)),
-            created_at: Set(change.at),
+            kind: Set(notice.kind.to_owned()),
+            message_id: Set(notice.message_id.to_owned()),
+            message_en: Set(notice.message_en.to_owned()),
+            proposal_id: Set(Some(notice.proposal_id)),
+            created_at: Set(at),
             read_at: Set(None),
             ..Default::default()
         })
@@ -144,10 +178,10 @@ pub async fn tell(
     // And by e-mail to those who gave an address, in both languages (accounts keep none).
     mufakat_kernel::services::mail::queue_for_users(
         txn,
-        &to,
-        &format!("Mufakat: kabar usulan \"{}\"", p.title),
-        &mail_body(&message_id, &message_en),
-        change.at,
+        users,
+        &format!("Mufakat: kabar usulan \"{}\"", notice.about),
+        &mail_body(notice.message_id, notice.message_en),
+        at,
     )
     .await?;
     Ok(rows.len())
