@@ -587,6 +587,11 @@ async fn every_allocation_mutation_for_every_role() {
         app.gql("mutation($c: ID!, $r: ID!) { setBudgetCeiling(cycleId: $c, regionId: $r, amount: \"1000000\") { id } }", json!({ "c": cycle.id, "r": kota }), Some(tok))
     })
     .await;
+    matrix(&app, "removeBudgetCeiling", &tokens, Rule::Policy(perms::BUDGET_SET, &kota), planners, |tok| {
+        app.gql("mutation($c: ID!, $r: ID!) { removeBudgetCeiling(cycleId: $c, regionId: $r, reason: \"salah wilayah\") }", json!({ "c": cycle.id, "r": kota }), Some(tok))
+    })
+    .await;
+    set_ceiling(&app, tokens.get("bappeda"), &cycle.id, &kota, "1000000").await;
     let v = matrix(&app, "runAllocation", &tokens, Rule::Policy(perms::ALLOCATION_RUN, &kota), planners, |tok| {
         app.gql(RUN, json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "GREEDY" } }), Some(tok))
     })
@@ -614,4 +619,97 @@ async fn every_allocation_mutation_for_every_role() {
         },
     )
     .await;
+}
+
+/// A ceiling set by mistake is corrected or removed, both audited; once the region's
+/// allocation is adopted its ceiling stays. A completion for a rule that has none is refused.
+#[tokio::test]
+async fn ceilings_are_corrected_and_removed_until_adoption() {
+    let app = spawn_app().await;
+    let (cycle, _ids, kota) = kota_forum_with_three_proposals(&app).await;
+    let bappeda = app.login("bappeda").await;
+    let remove = "mutation($c: ID!, $r: ID!, $why: String!) { removeBudgetCeiling(cycleId: $c, regionId: $r, reason: $why) }";
+    let v = app
+        .gql(
+            remove,
+            json!({ "c": cycle.id, "r": kota, "why": "salah" }),
+            Some(&bappeda),
+        )
+        .await;
+    assert_eq!(error_code(&v).as_deref(), Some("NOT_FOUND"), "{v}");
+    set_ceiling(&app, &bappeda, &cycle.id, &kota, "900000").await;
+    set_ceiling(&app, &bappeda, &cycle.id, &kota, "1000000").await;
+    let v = app
+        .gql(
+            remove,
+            json!({ "c": cycle.id, "r": kota, "why": "  " }),
+            Some(&bappeda),
+        )
+        .await;
+    assert_eq!(error_fields(&v), ["reason"], "{v}");
+    assert_ok(
+        &app.gql(
+            remove,
+            json!({ "c": cycle.id, "r": kota, "why": "pagu belum disahkan" }),
+            Some(&bappeda),
+        )
+        .await,
+    );
+    let v = app
+        .gql(
+            "query($c: ID!) { budgetCeilings(cycleId: $c) { amount } }",
+            json!({ "c": cycle.id }),
+            Some(&bappeda),
+        )
+        .await;
+    assert_eq!(v["data"]["budgetCeilings"], json!([]), "{v}");
+    use mufakat_store::entity::audit_event as ae;
+    use mufakat_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let events = ae::Entity::find()
+        .filter(ae::Column::Workflow.eq("system.budget"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.transition.as_str()).collect();
+    assert_eq!(kinds, ["set_ceiling", "set_ceiling", "remove_ceiling"]);
+    assert!(
+        events[1].input.contains("\"before\":\"900000\""),
+        "the correction keeps the amount before: {}",
+        events[1].input
+    );
+    assert_eq!(events[2].comment.as_deref(), Some("pagu belum disahkan"));
+
+    set_ceiling(&app, &bappeda, &cycle.id, &kota, "1000000").await;
+    let v = app
+        .gql(RUN, json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "GREEDY", "completion": "add1" } }), Some(&bappeda))
+        .await;
+    assert_eq!(error_fields(&v), ["completion"], "{v}");
+    let v = app
+        .gql(RUN, json!({ "i": { "cycleId": cycle.id, "regionId": kota, "level": "kota", "rule": "GREEDY" } }), Some(&bappeda))
+        .await;
+    assert_ok(&v);
+    let run = v["data"]["runAllocation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ok(
+        &app.gql(
+            "mutation($r: ID!) { adoptAllocation(runId: $r) { id } }",
+            json!({ "r": run }),
+            Some(&bappeda),
+        )
+        .await,
+    );
+    let v = app
+        .gql("mutation($c: ID!, $r: ID!) { setBudgetCeiling(cycleId: $c, regionId: $r, amount: \"2000000\") { id } }", json!({ "c": cycle.id, "r": kota }), Some(&bappeda))
+        .await;
+    assert_eq!(error_code(&v).as_deref(), Some("CONFLICT"), "{v}");
+    let v = app
+        .gql(
+            remove,
+            json!({ "c": cycle.id, "r": kota, "why": "x" }),
+            Some(&bappeda),
+        )
+        .await;
+    assert_eq!(error_code(&v).as_deref(), Some("CONFLICT"), "{v}");
 }

@@ -156,7 +156,7 @@ async fn concurrent_guesses_cannot_pass_the_login_limit() {
 }
 
 /// Regression (#26): on PostgreSQL a NUL character in any string was an INTERNAL error (500),
-/// and a 900 KB budget scope too. One check refuses them as VALIDATION, naming the argument,
+/// and a 900 KB string too (then a budget scope, now a removal's reason). One check refuses them as VALIDATION, naming the argument,
 /// on both engines, in variables and in the query text alike.
 #[tokio::test]
 async fn nul_characters_and_huge_strings_are_refused_as_validation_everywhere() {
@@ -197,7 +197,7 @@ async fn nul_characters_and_huge_strings_are_refused_as_validation_everywhere() 
             "i",
         ),
         (
-            "mutation($s: String!) { setBudgetCeiling(cycleId: \"1\", regionId: \"1\", scope: $s, amount: \"1\") { id } }",
+            "mutation($s: String!) { removeBudgetCeiling(cycleId: \"1\", regionId: \"1\", reason: $s) }",
             json!({ "s": huge }),
             Some(admin.as_str()),
             "s",

@@ -163,7 +163,6 @@ pub async fn past_cycle(
         &bappeda,
         cycle.id,
         kota,
-        "",
         Money::parse("1400000000").expect("amount"),
     )
     .await?;

@@ -64,7 +64,13 @@ pub enum WorkflowError {
     #[error("unknown transition `{0}`")]
     UnknownTransition(String),
     #[error("transition `{transition}` is not possible in state `{state}`")]
-    NotAvailableInState { transition: String, state: String },
+    NotAvailableInState {
+        transition: String,
+        state: String,
+        /// The titles people read (the names when the file has none for them).
+        transition_title: String,
+        state_title: String,
+    },
     #[error("not allowed: `{transition}` needs one of the roles {roles:?}")]
     NotAllowed {
         transition: String,
@@ -126,9 +132,9 @@ impl WorkflowError {
     pub fn message(&self, lang: Lang) -> String {
         let (id, en) = match self {
             WorkflowError::UnknownTransition(t) => (format!("Tindakan `{t}` tidak dikenal."), format!("Unknown action `{t}`.")),
-            WorkflowError::NotAvailableInState { transition, state } => (
-                format!("Tindakan `{transition}` tidak dapat dilakukan pada status `{state}`. Muat ulang untuk melihat status terbaru."),
-                format!("Action `{transition}` is not possible in status `{state}`. Reload to see the current status."),
+            WorkflowError::NotAvailableInState { transition_title, state_title, .. } => (
+                format!("Tindakan “{transition_title}” tidak dapat dilakukan pada status “{state_title}”. Muat ulang untuk melihat status terbaru."),
+                format!("The action “{transition_title}” is not possible in the status “{state_title}”. Reload to see the current status."),
             ),
             WorkflowError::NotAllowed { transition, roles } => {
                 let who = roles.iter().map(|r| if r == OWNER { "pembuat/pemohon" } else { r.as_str() }).collect::<Vec<_>>().join(", ");
@@ -345,6 +351,14 @@ pub fn fire_when(
         .ok_or_else(|| WorkflowError::NotAvailableInState {
             transition: transition.to_owned(),
             state: inst.state.clone(),
+            transition_title: def
+                .transitions
+                .iter()
+                .find(|t| t.name == transition)
+                .map_or_else(|| transition.to_owned(), |t| t.title.clone()),
+            state_title: def
+                .state(&inst.state)
+                .map_or_else(|| inst.state.clone(), |s| s.title.clone()),
         })?;
     let owner = !actor.is_system && inst.created_by.as_deref() == Some(actor.id.as_str());
     if !may_fire(t, actor, owner) {

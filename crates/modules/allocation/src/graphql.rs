@@ -24,10 +24,6 @@ impl BudgetCeiling {
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
         Region::by_id(ctx, self.0.region_id).await
     }
-    /// Empty for the whole region, or `opd:NAME` / `category:NAME`.
-    async fn scope(&self) -> &str {
-        &self.0.scope
-    }
     async fn amount(&self) -> Decimal {
         Money::from_minor_units(self.0.amount_sen).amount()
     }
@@ -263,13 +259,13 @@ pub struct AllocationMutation;
 
 #[Object]
 impl AllocationMutation {
-    /// Bappeda: sets the pagu indikatif of a region (scope empty), or of an OPD or category in it.
+    /// Bappeda: sets, or corrects, the pagu indikatif of a region for a cycle (audited with the
+    /// amount before). `CONFLICT` once the region's allocation is adopted.
     async fn set_budget_ceiling(
         &self,
         ctx: &Context<'_>,
         cycle_id: ID,
         region_id: ID,
-        #[graphql(default)] scope: String,
         amount: Decimal,
     ) -> Result<BudgetCeiling> {
         let user = require_user(ctx)?;
@@ -287,11 +283,30 @@ impl AllocationMutation {
                 user,
                 parse_id("cycleId", &cycle_id)?,
                 parse_id("regionId", &region_id)?,
-                &scope,
                 amount,
             )
             .await?,
         ))
+    }
+    /// Bappeda: removes a region's ceiling set by mistake, with the reason (audited).
+    /// `NOT_FOUND` when there is none; `CONFLICT` once the region's allocation is adopted.
+    async fn remove_budget_ceiling(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        region_id: ID,
+        reason: String,
+    ) -> Result<bool> {
+        let user = require_user(ctx)?;
+        svc::remove_ceiling(
+            state(ctx),
+            user,
+            parse_id("cycleId", &cycle_id)?,
+            parse_id("regionId", &region_id)?,
+            &reason,
+        )
+        .await?;
+        Ok(true)
     }
     /// Bappeda: runs a rule on the region's proposals at a level within its ceiling.
     async fn run_allocation(

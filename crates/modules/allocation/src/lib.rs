@@ -1,4 +1,4 @@
-//! Budget allocation: budget ceilings (pagu) per region and scope, allocation runs over a
+//! Budget allocation: budget ceilings (pagu) per region, allocation runs over a
 //! musrenbang cycle's priority list with the rules of the `mufakat-allocation` crate (identical
 //! to pabutools), overrides with reasons, and adoption into the plan.
 //!

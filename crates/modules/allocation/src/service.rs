@@ -159,28 +159,42 @@ async fn election(
     Ok((e, proposals))
 }
 
-/// Sets (or replaces) a ceiling. `scope`: empty for the whole region, `opd:NAME` or
-/// `category:NAME`.
+/// A region's adopted run for the cycle, if any: once an allocation is adopted its ceiling is
+/// part of the decision and stays as it was.
+async fn refuse_after_adoption(
+    db: &impl sea_orm::ConnectionTrait,
+    cycle_id: i32,
+    region_id: i32,
+) -> AppResult<()> {
+    let adopted = ar::Entity::find()
+        .filter(ar::Column::CycleId.eq(cycle_id))
+        .filter(ar::Column::RegionId.eq(region_id))
+        .filter(ar::Column::AdoptedAt.is_not_null())
+        .one(db)
+        .await
+        .db()?;
+    match adopted {
+        Some(r) => Err(AppError::conflict(
+            format!("Alokasi wilayah ini sudah ditetapkan (perhitungan {}); pagunya tidak dapat diubah lagi.", r.id),
+            format!("This region's allocation has been adopted (run {}); its ceiling can no longer change.", r.id),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Sets, or corrects, a region's ceiling (pagu indikatif) for a cycle; audited with the amount
+/// before. Ceilings are per region only: a run allocates one region's ceiling (see
+/// docs/allocation.md for why there are no OPD or category ceilings).
 pub async fn set_ceiling(
     state: &AppState,
     user: &CurrentUser,
     cycle_id: i32,
     region_id: i32,
-    scope: &str,
     amount: Money,
 ) -> AppResult<bc::Model> {
     let path = state.known_region_path(region_id).await?;
     state.authz.require(user, &path, perms::BUDGET_SET)?;
     m::get_cycle(&state.db, cycle_id).await?;
-    let scope = scope.trim();
-    if !(scope.is_empty() || scope.starts_with("opd:") || scope.starts_with("category:")) {
-        return Err(AppError::validation(
-            "scope",
-            "format",
-            "Cakupan: kosong, opd:NAMA atau category:NAMA.",
-            "Scope: empty, opd:NAME or category:NAME.",
-        ));
-    }
     if amount.amount().is_sign_negative() {
         return Err(AppError::validation(
             "amount",
@@ -199,13 +213,11 @@ pub async fn set_ceiling(
     })?;
     let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
-    let existing = bc::Entity::find()
-        .filter(bc::Column::CycleId.eq(cycle_id))
-        .filter(bc::Column::RegionId.eq(region_id))
-        .filter(bc::Column::Scope.eq(scope))
-        .one(&txn)
-        .await
-        .db()?;
+    refuse_after_adoption(&txn, cycle_id, region_id).await?;
+    let existing = region_ceiling(&txn, cycle_id, region_id).await?;
+    let before = existing
+        .as_ref()
+        .map(|e| Money::from_minor_units(e.amount_sen).to_string());
     let row = match existing {
         Some(e) => {
             let mut a: bc::ActiveModel = e.into();
@@ -217,7 +229,7 @@ pub async fn set_ceiling(
         None => bc::ActiveModel {
             cycle_id: Set(cycle_id),
             region_id: Set(region_id),
-            scope: Set(scope.to_owned()),
+            scope: Set(String::new()),
             amount_sen: Set(sen),
             set_by: Set(user.id),
             updated_at: Set(now),
@@ -227,9 +239,41 @@ pub async fn set_ceiling(
         .await
         .db()?,
     };
-    system_event(&txn, &mut chain, user, "system.budget", format!("ceiling-{}", row.id), "set_ceiling", json!({ "cycle": cycle_id.to_string(), "region": region_id.to_string(), "scope": scope, "amount": amount.to_string() }), None).await?;
+    system_event(&txn, &mut chain, user, "system.budget", format!("ceiling-{}", row.id), "set_ceiling", json!({ "cycle": cycle_id.to_string(), "region": region_id.to_string(), "amount": amount.to_string(), "before": before }), None).await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok(row)
+}
+
+/// Removes a region's ceiling for a cycle (set by mistake), with a reason; audited. Refused once
+/// the region's allocation is adopted. `NOT_FOUND` when there is none.
+pub async fn remove_ceiling(
+    state: &AppState,
+    user: &CurrentUser,
+    cycle_id: i32,
+    region_id: i32,
+    reason: &str,
+) -> AppResult<()> {
+    let path = state.known_region_path(region_id).await?;
+    state.authz.require(user, &path, perms::BUDGET_SET)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::validation(
+            "reason",
+            "required",
+            "Tuliskan alasan penghapusan pagu.",
+            "Give the reason for removing the ceiling.",
+        ));
+    }
+    let now = state.now();
+    let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
+    refuse_after_adoption(&txn, cycle_id, region_id).await?;
+    let row = region_ceiling(&txn, cycle_id, region_id)
+        .await?
+        .ok_or(AppError::NotFound { entity: "ceiling" })?;
+    bc::Entity::delete_by_id(row.id).exec(&txn).await.db()?;
+    system_event(&txn, &mut chain, user, "system.budget", format!("ceiling-{}", row.id), "remove_ceiling", json!({ "cycle": cycle_id.to_string(), "region": region_id.to_string(), "before": Money::from_minor_units(row.amount_sen).to_string() }), Some(reason.to_owned())).await?;
+    mufakat_kernel::audit_log::commit(txn, chain).await?;
+    Ok(())
 }
 
 pub async fn ceilings(state: &AppState, cycle_id: i32) -> AppResult<Vec<bc::Model>> {
@@ -408,6 +452,16 @@ pub async fn run(state: &AppState, user: &CurrentUser, req: RunRequest) -> AppRe
             ))
         }
     };
+    // Only the Method of Equal Shares has completions; a completion for another rule would
+    // be silently ignored, so it is refused.
+    if req.rule != "mes" && !matches!(completion, Completion::None) {
+        return Err(AppError::validation(
+            "completion",
+            "not_for_rule",
+            "Penyelesaian (completion) hanya berlaku untuk aturan mes (Metode Bagi Rata).",
+            "A completion applies only to the mes rule (Method of Equal Shares).",
+        ));
+    }
     let rule = match req.rule.as_str() {
         "greedy" => Rule::Greedy,
         "mes" => Rule::Mes(completion),

@@ -196,6 +196,7 @@ async fn checked_step(
             return Err(stale());
         }
     }
+    super::check_region_fields(state, &d.def, input).await?;
     let step = decide(state, acting, &d, m, transition, input, comment, now).await?;
     Ok((d, step))
 }

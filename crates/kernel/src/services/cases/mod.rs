@@ -239,3 +239,47 @@ fn stale() -> AppError {
         "Someone else changed this just now. Reload and try again.",
     )
 }
+
+/// Every `region` field a request gives must name a region that exists: the engine knows only
+/// that it is text, the kernel knows the regions. `VALIDATION` naming the field otherwise.
+pub(crate) async fn check_region_fields(
+    state: &AppState,
+    def: &mufakat_workflow::Definition,
+    input: &serde_json::Map<String, Value>,
+) -> AppResult<()> {
+    let is_region = |name: &str| {
+        def.fields
+            .get(name)
+            .into_iter()
+            .chain(def.transitions.iter().filter_map(|t| t.input.get(name)))
+            .any(|f| f.ty == mufakat_workflow::FieldType::Region)
+    };
+    let regions = state.regions.read().await;
+    let errors: Vec<mufakat_core::FieldError> = input
+        .iter()
+        .filter(|(name, v)| !v.is_null() && is_region(name))
+        .filter(|(_, v)| {
+            let id = match v {
+                Value::String(s) => s.trim().parse::<i32>().ok(),
+                Value::Number(n) => n.as_i64().and_then(|n| i32::try_from(n).ok()),
+                _ => None,
+            };
+            // An empty text is "not given", as the engine reads it.
+            let blank = v.as_str().is_some_and(|s| s.trim().is_empty());
+            !blank && !id.is_some_and(|id| regions.get(id).is_some())
+        })
+        .map(|(name, _)| {
+            mufakat_core::FieldError::new(
+                name.clone(),
+                "unknown",
+                "Wilayah tidak dikenal.",
+                "Unknown region.",
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}

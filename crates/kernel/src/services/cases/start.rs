@@ -144,6 +144,7 @@ async fn plan_start_as(
 ) -> AppResult<StartPlan> {
     let d = deployed_latest(state, workflow)?;
     state.known_region_path(region_id).await?;
+    super::check_region_fields(state, &d.def, &input).await?;
     let actor = actor_for(state, acting, region_id).await;
     Ok(StartPlan {
         d,

@@ -30,6 +30,21 @@ impl MusrenbangQuery {
             .collect())
     }
 
+    /// The cycle a region (a kelurahan, a kecamatan or the kota itself) takes part in now: the
+    /// kota's cycle that is not closed, the one already running before one still scheduled;
+    /// null when there is none. `VALIDATION` for a region that does not exist. Public.
+    async fn current_musrenbang_cycle(
+        &self,
+        ctx: &Context<'_>,
+        region_id: ID,
+    ) -> Result<Option<Cycle>> {
+        let st = state(ctx);
+        let path = st
+            .known_region_path(parse_id("regionId", &region_id)?)
+            .await?;
+        Ok(svc::current_cycle(&st.db, &path).await?.map(Cycle))
+    }
+
     async fn musrenbang_cycle(&self, ctx: &Context<'_>, id: ID) -> Result<Cycle> {
         Ok(Cycle(
             svc::get_cycle(&state(ctx).db, parse_id("id", &id)?).await?,

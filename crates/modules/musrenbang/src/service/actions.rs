@@ -111,15 +111,8 @@ pub async fn act(
             .map(|d| money_field("costOverride", d))
             .transpose()
             .map_err(|e| AppError::Validation(vec![e]))?;
-        let cost =
-            Cost::new(volume, &p.unit, unit_price, over, comment.as_deref()).map_err(|e| {
-                AppError::validation(
-                    "volume",
-                    "cost",
-                    "Volume atau biaya tidak valid.",
-                    format!("Invalid volume or cost: {e}"),
-                )
-            })?;
+        let cost = Cost::new(volume, &p.unit, unit_price, over, comment.as_deref())
+            .map_err(|e| AppError::Validation(vec![super::cost_error(e, "comment")]))?;
         wf_input.insert("cost".into(), json!(cost.estimated().to_string()));
         new_cost = Some(cost);
     }

@@ -193,6 +193,30 @@ pub async fn create_cycle(
 
     let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
+    // Checked in the write's transaction (the chain's lock orders writers): two requests at
+    // once cannot both open the year.
+    let same_year = cyc::Entity::find()
+        .filter(cyc::Column::RegionId.eq(input.region_id))
+        .filter(cyc::Column::Year.eq(input.year))
+        .all(&txn)
+        .await
+        .db()?;
+    if let Some(open) = cycle_views(&txn, same_year)
+        .await?
+        .into_iter()
+        .find(|c| c.phase != "closed")
+    {
+        return Err(AppError::conflict(
+            format!(
+                "Kabupaten/kota ini sudah memiliki siklus {} yang belum ditutup: “{}”.",
+                input.year, open.name
+            ),
+            format!(
+                "This kabupaten/kota already has a {} cycle that is not closed: “{}”.",
+                input.year, open.name
+            ),
+        ));
+    }
     let fired = cases::start_in(
         state,
         &txn,
@@ -283,6 +307,24 @@ pub async fn cycles_by_id(db: &impl ConnectionTrait, ids: &[i32]) -> AppResult<V
         .await
         .db()?;
     cycle_views(db, rows).await
+}
+
+/// The open cycle of the kota on `path` (a region's ancestors and itself): one already running
+/// before one still scheduled, the newer year first.
+pub async fn current_cycle(
+    db: &impl ConnectionTrait,
+    path: &[i32],
+) -> AppResult<Option<CycleView>> {
+    let rows = cyc::Entity::find()
+        .filter(cyc::Column::RegionId.is_in(path.to_vec()))
+        .all(db)
+        .await
+        .db()?;
+    Ok(cycle_views(db, rows)
+        .await?
+        .into_iter()
+        .filter(|c| c.phase != "closed")
+        .max_by_key(|c| (c.phase != "scheduled", c.year, c.id)))
 }
 
 pub async fn list_cycles(db: &impl ConnectionTrait) -> AppResult<Vec<CycleView>> {

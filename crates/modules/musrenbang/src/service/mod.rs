@@ -21,7 +21,8 @@ mod votes;
 pub use actions::{act, ActInput};
 pub use comments::{add_comment, comments, hide_comment, report_comment};
 pub use cycles::{
-    create_cycle, cycles_by_id, get_cycle, list_cycles, CycleSettings, CycleView, NewCycle,
+    create_cycle, current_cycle, cycles_by_id, get_cycle, list_cycles, CycleSettings, CycleView,
+    NewCycle,
 };
 pub use drafts::edit_draft;
 pub use priority::{check_level, on_level_list, priority_list};
@@ -62,14 +63,63 @@ fn phase_closed(needed: &str, current: &str) -> AppError {
 }
 
 fn money_field(field: &str, d: Decimal) -> Result<Money, FieldError> {
-    Money::new(d).map_err(|_| {
-        FieldError::new(
+    Money::new(d).map_err(|e| match e {
+        mufakat_core::money::MoneyError::TooPrecise => FieldError::new(
             field,
             "money",
             "Jumlah uang paling banyak dua angka desimal.",
             "An amount has at most two decimals.",
-        )
+        ),
+        _ => too_large(field),
     })
+}
+
+fn too_large(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "range",
+        "Jumlah terlalu besar: paling banyak 16 angka sebelum koma.",
+        "The amount is too large: at most 16 digits before the decimal point.",
+    )
+}
+
+/// A cost that does not hold, named by the field that is wrong, in both languages.
+/// `reason_field` names where the override's reason comes from (`costOverrideReason` when
+/// filing, the transition's `comment` when staff change the cost).
+fn cost_error(e: mufakat_musrenbang::CostError, reason_field: &str) -> FieldError {
+    use mufakat_musrenbang::CostError as E;
+    match e {
+        E::VolumeNotPositive => FieldError::new(
+            "volume",
+            "range",
+            "Volume harus lebih dari nol.",
+            "The volume must be greater than zero.",
+        ),
+        E::NegativePrice => FieldError::new(
+            "unitPrice",
+            "range",
+            "Harga satuan tidak boleh negatif.",
+            "The unit price must not be negative.",
+        ),
+        E::NegativeOverride => FieldError::new(
+            "costOverride",
+            "range",
+            "Biaya pengganti tidak boleh negatif.",
+            "The cost override must not be negative.",
+        ),
+        E::OverrideWithoutReason => FieldError::new(
+            reason_field,
+            "required",
+            "Biaya pengganti memerlukan alasan.",
+            "A cost override needs a reason.",
+        ),
+        E::OutOfRange => FieldError::new(
+            "volume",
+            "range",
+            "Volume × harga satuan terlalu besar: biaya paling banyak 16 angka sebelum koma.",
+            "Volume × unit price is too large: a cost has at most 16 digits before the decimal point.",
+        ),
+    }
 }
 
 /// A cost in sen (minor units) for storage; `VALIDATION` on `unitPrice` when it does not fit.

@@ -208,14 +208,7 @@ pub(crate) async fn check(
             over,
             p.cost_override_reason.as_deref(),
         )
-        .map_err(|e| {
-            errors.push(FieldError::new(
-                "volume",
-                "cost",
-                format!("Biaya tidak valid: {e}"),
-                format!("Invalid cost: {e}"),
-            ))
-        })
+        .map_err(|e| errors.push(super::cost_error(e, "costOverrideReason")))
         .ok()
     });
     let (Some(cost), true) = (cost, errors.is_empty()) else {
@@ -239,11 +232,16 @@ pub async fn create_proposal(
     let roles = state
         .authz
         .roles_in(user, &state.region_path(p.region_id).await);
-    let source = if roles.iter().all(|r| r == Role::Resident.as_str()) {
-        "resident".to_owned()
-    } else {
-        p.source.clone()
-    };
+    // A staff source from a resident is refused rather than silently changed.
+    if roles.iter().all(|r| r == Role::Resident.as_str()) && p.source != "resident" {
+        return Err(AppError::validation(
+            "source",
+            "staff_only",
+            "Sumber usulan selain warga hanya dapat diisi oleh petugas; kosongkan isian ini.",
+            "Only staff may give a source other than resident; leave this field empty.",
+        ));
+    }
+    let source = p.source.clone();
 
     let now = state.now();
     let (txn, mut chain) = mufakat_kernel::audit_log::open(state, now).await?;
