@@ -231,6 +231,15 @@ enum ReportCommand {
         #[command(flatten)]
         out: ReportOut,
     },
+    /// The allocation report of a run stored by the server (`runAllocation`), with its
+    /// overrides and whether it was adopted: the same PDF as `GET /reports/allocation?runId=`.
+    AllocationRun {
+        /// The run's id.
+        #[arg(long)]
+        run: i32,
+        #[command(flatten)]
+        out: ReportOut,
+    },
     /// The audit trail (whole chain, or one case) with the latest checkpoint and verification.
     AuditTrail {
         /// With --instance: one case of this workflow.
@@ -821,7 +830,7 @@ async fn report(settings: Settings, cmd: ReportCommand) -> anyhow::Result<()> {
             };
             let g = reports::generate(
                 &state,
-                None,
+                reports::Requester::Cli,
                 ReportKind::BeritaAcara,
                 p,
                 lang_of(&out.lang)?,
@@ -839,8 +848,24 @@ async fn report(settings: Settings, cmd: ReportCommand) -> anyhow::Result<()> {
             };
             let g = reports::generate(
                 &state,
-                None,
+                reports::Requester::Cli,
                 ReportKind::PriorityList,
+                p,
+                lang_of(&out.lang)?,
+            )
+            .await
+            .map_err(fail)?;
+            (g.pdf, g.sha256, out)
+        }
+        ReportCommand::AllocationRun { run, out } => {
+            let p = ReportParams {
+                run_id: Some(run),
+                ..Default::default()
+            };
+            let g = reports::generate(
+                &state,
+                reports::Requester::Cli,
+                ReportKind::Allocation,
                 p,
                 lang_of(&out.lang)?,
             )
@@ -858,9 +883,15 @@ async fn report(settings: Settings, cmd: ReportCommand) -> anyhow::Result<()> {
                 instance_id: instance,
                 ..Default::default()
             };
-            let g = reports::generate(&state, None, ReportKind::AuditTrail, p, lang_of(&out.lang)?)
-                .await
-                .map_err(fail)?;
+            let g = reports::generate(
+                &state,
+                reports::Requester::Cli,
+                ReportKind::AuditTrail,
+                p,
+                lang_of(&out.lang)?,
+            )
+            .await
+            .map_err(fail)?;
             (g.pdf, g.sha256, out)
         }
     };
@@ -956,7 +987,7 @@ fn allocation_pdf(
         region,
         cycle,
         rule: r::RuleInfo {
-            name: a.rule.clone(),
+            name: r::rule_title(&a.rule, lang),
             description: None,
             parameters: vec![
                 (
@@ -979,6 +1010,10 @@ fn allocation_pdf(
         voters: a.voters,
         projects: rows,
         chart: r::ChartMetric::Votes,
+        // A .pb file's outcome is a computation, not a decision: it is never adopted.
+        adopted: None,
+        signatories: vec![],
+        signing_place: None,
         generated_at: chrono::Utc::now(),
     };
     r::allocation(&report, lang).map_err(|e| anyhow::anyhow!("rendering: {e}"))

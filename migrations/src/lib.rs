@@ -19,6 +19,7 @@ mod m20261210_000013_monev;
 mod m20261211_000014_password_reset;
 mod m20261212_000015_comment_reports;
 mod m20261213_000016_mail;
+mod m20261214_000017_forums;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000014_password_reset::Migration),
             Box::new(m20261212_000015_comment_reports::Migration),
             Box::new(m20261213_000016_mail::Migration),
+            Box::new(m20261214_000017_forums::Migration),
         ]
     }
 }

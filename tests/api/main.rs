@@ -22,6 +22,7 @@ mod monev_authz;
 mod monev_views;
 mod musrenbang;
 mod musrenbang_authz;
+mod musrenbang_documents;
 mod musrenbang_notices;
 mod musrenbang_races;
 mod musrenbang_validation;

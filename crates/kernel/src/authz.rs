@@ -165,6 +165,10 @@ pub mod perms {
         object: "clock",
         action: "advance",
     };
+    pub const SIGNATORY_APPOINT: Permission = Permission {
+        object: "signatory",
+        action: "appoint",
+    };
 }
 
 #[cfg(test)]

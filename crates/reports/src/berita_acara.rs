@@ -16,6 +16,8 @@ pub enum MusrenbangLevel {
     Kelurahan,
     Desa,
     Kecamatan,
+    /// The kabupaten/kota forum: `region_name` is the whole name (`Kota Mufakat`).
+    Kota,
 }
 
 impl MusrenbangLevel {
@@ -24,6 +26,7 @@ impl MusrenbangLevel {
             MusrenbangLevel::Kelurahan => "Kelurahan",
             MusrenbangLevel::Desa => "Desa",
             MusrenbangLevel::Kecamatan => "Kecamatan",
+            MusrenbangLevel::Kota => "Kabupaten/Kota",
         }
     }
 }
@@ -71,7 +74,11 @@ pub struct BeritaAcara {
 /// list with totals, and the signatures.
 pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let level = ba.level.name();
-    let area = format!("{level} {}", ba.region_name);
+    let area = if ba.level == MusrenbangLevel::Kota {
+        ba.region_name.clone()
+    } else {
+        format!("{level} {}", ba.region_name)
+    };
     let header_region = match &ba.parent_region {
         Some(p) => format!("{area}, {p}"),
         None => area.clone(),
@@ -205,10 +212,15 @@ pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError
     let votes: u64 = ba.priorities.iter().map(|i| i.votes).sum();
     let t = t.with_totals(vec![
         format!(
-            "{} ({} {})",
+            "{} ({})",
             tr(lang, "JUMLAH", "TOTAL"),
-            format::int(ba.priorities.len() as u64, lang),
-            tr(lang, "usulan", "proposals")
+            format::count(
+                ba.priorities.len() as u64,
+                lang,
+                "usulan",
+                "proposal",
+                "proposals"
+            ),
         ),
         String::new(),
         String::new(),

@@ -37,6 +37,16 @@ pub fn int(n: u64, lang: Lang) -> String {
     group(&n.to_string(), if lang == Lang::En { ',' } else { '.' })
 }
 
+/// A count and its noun: `3 usulan` (Indonesian does not inflect), `1 proposal` / `3 proposals`.
+pub fn count(n: u64, lang: Lang, id: &str, en_one: &str, en_many: &str) -> String {
+    let noun = match lang {
+        Lang::Id => id,
+        Lang::En if n == 1 => en_one,
+        Lang::En => en_many,
+    };
+    format!("{} {noun}", int(n, lang))
+}
+
 /// A decimal with thousands separators and the language's decimal mark, rounded half-up
 /// (away from zero) to at most `max_dp` places, trailing zeros dropped: `1.234,5` / `1,234.5`.
 pub fn decimal(d: Decimal, max_dp: u32, lang: Lang) -> String {

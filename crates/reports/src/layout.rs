@@ -276,6 +276,77 @@ pub struct SignatureBlock {
     pub signatories: Vec<Signatory>,
 }
 
+/// The columns' widths: in proportion to their weights, except that a wrapping column is
+/// widened to its longest word (cells, and the header at the 70 % it may shrink to), taking the
+/// room from columns that have more than they need, so that words are not broken in two. When
+/// the words cannot all fit, the weights stand as given.
+fn column_widths(table: &Table, tw: f64, total_weight: f64, pad_x: f64) -> Vec<f64> {
+    let mut widths: Vec<f64> = table
+        .columns
+        .iter()
+        .map(|c| tw * c.weight.max(0.0) / total_weight)
+        .collect();
+    let word = |text: &str, font: Font, size: f64| {
+        text.split_whitespace()
+            .map(|w| text_width(&to_win_ansi(w), font, size))
+            .fold(0.0, f64::max)
+    };
+    let need: Vec<f64> = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if !c.wrap {
+                return 0.0;
+            }
+            let cells = table
+                .rows
+                .iter()
+                .chain(table.totals.iter())
+                .enumerate()
+                .map(|(ri, r)| {
+                    let totals = table.totals.is_some() && ri == table.rows.len();
+                    // A totals label spans the empty cells after it: it needs no room of its own.
+                    if totals && i == 0 {
+                        return 0.0;
+                    }
+                    let font = if totals { Font::Bold } else { Font::Regular };
+                    word(r.get(i).map_or("", String::as_str), font, table.font_size)
+                })
+                .fold(0.0, f64::max);
+            let header = word(&c.header, Font::Bold, table.font_size) * 0.7;
+            cells.max(header) + 2.0 * pad_x + 0.5
+        })
+        .collect();
+    if need.iter().sum::<f64>() > tw {
+        return widths;
+    }
+    for _ in 0..4 {
+        let short: f64 = widths
+            .iter()
+            .zip(&need)
+            .map(|(w, n)| (n - w).max(0.0))
+            .sum();
+        if short <= 0.0 {
+            break;
+        }
+        let slack: f64 = widths
+            .iter()
+            .zip(&need)
+            .map(|(w, n)| (w - n).max(0.0))
+            .sum();
+        let take = short.min(slack) / slack.max(f64::MIN_POSITIVE);
+        for (w, n) in widths.iter_mut().zip(&need) {
+            if *w < *n {
+                *w = *n;
+            } else {
+                *w -= (*w - n) * take;
+            }
+        }
+    }
+    widths
+}
+
 /// Word-wraps `text` into lines no wider than `max_w` points. `\n` starts a new line; a word
 /// wider than the line is broken between characters. Always returns at least one line.
 pub fn wrap_text(text: &str, font: Font, size: f64, max_w: f64) -> Vec<String> {
@@ -702,18 +773,20 @@ impl Report {
             ));
         }
         let tw = self.content_width();
+        let pad_x = if table.compact { 2.0 } else { 3.0 };
+        let widths = column_widths(table, tw, total_weight, pad_x);
         let mut xs = Vec::with_capacity(ncols + 1);
         let mut x = self.geo.left;
-        for c in &table.columns {
+        for w in &widths {
             xs.push(x);
-            x += tw * c.weight.max(0.0) / total_weight;
+            x += w;
         }
         xs.push(self.geo.right);
         let t = TableGeom {
             xs,
             size: table.font_size,
             lh: table.font_size * if table.compact { 1.18 } else { 1.22 },
-            pad_x: if table.compact { 2.0 } else { 3.0 },
+            pad_x,
             pad_y: if table.compact { 1.2 } else { 2.6 },
         };
 

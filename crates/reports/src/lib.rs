@@ -51,8 +51,8 @@ pub use monev::{
 };
 pub use mufakat_core::{Lang, Money};
 pub use priority::{
-    allocation, priority_list, AllocationReport, AllocationRow, ChartMetric, PriorityList,
-    PriorityRow, RuleInfo,
+    allocation, priority_list, rule_title, AllocationReport, AllocationRow, ChartMetric,
+    PriorityList, PriorityRow, RuleInfo,
 };
 pub use procurement::{handover, purchase_order, Handover, HandoverLine, Party, PurchaseOrder};
 pub use service_levels::{service_levels, ServiceLevelLine, ServiceLevelReport};

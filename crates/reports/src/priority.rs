@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::format::{self, rupiah, tr};
-use crate::layout::{Bar, BarChart, Column, DocInfo, PageSetup, Report, Table};
+use crate::layout::{
+    Bar, BarChart, Column, DocInfo, PageSetup, Report, Signatory, SignatureBlock, Table,
+};
 use crate::ReportError;
 
 /// One ranked proposal (usulan), as in the berita acara and the priority list.
@@ -40,6 +42,15 @@ pub struct PriorityList {
     pub ceiling: Option<Money>,
     /// In rank order.
     pub items: Vec<PriorityRow>,
+    /// What the list's standing is, e.g. `Disepakati musrenbang kelurahan: 3 dari 4 usulan`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The approval block (the official who signs for the region); none prints no block.
+    #[serde(default)]
+    pub signatories: Vec<Signatory>,
+    /// Where it is signed (with `generated_at`'s date).
+    #[serde(default)]
+    pub signing_place: Option<String>,
     pub generated_at: DateTime<Utc>,
 }
 
@@ -101,6 +112,15 @@ pub struct AllocationReport {
     pub projects: Vec<AllocationRow>,
     #[serde(default)]
     pub chart: ChartMetric,
+    /// Whether the run was adopted: e.g. `Ditetapkan 12 Mei 2027 oleh Bappeda`, or `None` for a
+    /// run not (yet) adopted, which the report then says is a draft.
+    #[serde(default)]
+    pub adopted: Option<String>,
+    /// The approval block; none prints no block.
+    #[serde(default)]
+    pub signatories: Vec<Signatory>,
+    #[serde(default)]
+    pub signing_place: Option<String>,
     pub generated_at: DateTime<Utc>,
 }
 
@@ -187,9 +207,8 @@ pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, Report
         kv.push((
             tr(lang, "Dalam pagu", "Within the ceiling").to_string(),
             format!(
-                "{} {} — {}",
-                format::int(n_in, lang),
-                tr(lang, "usulan", "proposals"),
+                "{} — {}",
+                format::count(n_in, lang, "usulan", "proposal", "proposals"),
                 rupiah(in_total)
             ),
         ));
@@ -197,6 +216,9 @@ pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, Report
             tr(lang, "Sisa pagu", "Remaining").to_string(),
             rupiah(remaining),
         ));
+    }
+    if let Some(st) = &input.status {
+        kv.push((tr(lang, "Status", "Status").to_string(), st.clone()));
     }
     r.key_values(&kv);
     if input.ceiling.is_some() {
@@ -248,10 +270,15 @@ pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, Report
     }
     let mut totals = vec![
         format!(
-            "{} ({} {})",
+            "{} ({})",
             tr(lang, "JUMLAH", "TOTAL"),
-            format::int(input.items.len() as u64, lang),
-            tr(lang, "usulan", "proposals")
+            format::count(
+                input.items.len() as u64,
+                lang,
+                "usulan",
+                "proposal",
+                "proposals"
+            ),
         ),
         String::new(),
         String::new(),
@@ -293,7 +320,26 @@ pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, Report
         },
     };
     r.bar_chart(&chart);
+    approval(
+        &mut r,
+        &input.signatories,
+        &input.signing_place,
+        input.generated_at,
+    );
     r.finish()
+}
+
+/// The approval block: who signs for the list or the allocation, dated the day it was made.
+fn approval(r: &mut Report, signatories: &[Signatory], place: &Option<String>, at: DateTime<Utc>) {
+    if signatories.is_empty() {
+        return;
+    }
+    r.spacer(4.0);
+    r.signatures(&SignatureBlock {
+        place: place.clone().unwrap_or_default(),
+        date: at.date_naive(),
+        signatories: signatories.to_vec(),
+    });
 }
 
 /// The outcome of an allocation rule: rule and parameters, per project funded or not and why,
@@ -319,6 +365,11 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
         .map(|p| p.votes)
         .sum();
 
+    r.paragraph(&match (&input.adopted, lang) {
+        (Some(a), _) => a.clone(),
+        (None, Lang::Id) => "DRAF: hasil perhitungan ini belum ditetapkan.".to_string(),
+        (None, Lang::En) => "DRAFT: this run has not been adopted.".to_string(),
+    });
     r.heading(tr(lang, "Aturan alokasi", "Allocation rule"));
     let mut kv = vec![(
         tr(lang, "Aturan", "Rule").to_string(),
@@ -354,9 +405,8 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
         (
             tr(lang, "Didanai", "Funded").into(),
             format!(
-                "{} {} — {}",
-                format::int(n_funded, lang),
-                tr(lang, "usulan", "projects"),
+                "{} — {}",
+                format::count(n_funded, lang, "usulan", "project", "projects"),
                 rupiah(allocated)
             ),
         ),
@@ -481,5 +531,27 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
             (tr(lang, "tidak didanai", "not funded").into(), false),
         ],
     });
+    approval(
+        &mut r,
+        &input.signatories,
+        &input.signing_place,
+        input.generated_at,
+    );
     r.finish()
+}
+
+/// A rule's name as people read it.
+pub fn rule_title(rule: &str, lang: Lang) -> String {
+    match (rule, lang) {
+        ("mes", Lang::Id) => "Metode Bagi Rata (Method of Equal Shares)",
+        ("mes", Lang::En) => "Method of Equal Shares",
+        ("greedy", Lang::Id) => "Metode greedy (suara per biaya)",
+        ("greedy", Lang::En) => "Greedy by votes per cost",
+        ("phragmen", Lang::Id) => "Metode Phragm\u{e9}n berurutan",
+        ("phragmen", Lang::En) => "Sequential Phragm\u{e9}n",
+        ("maxwelfare", Lang::Id) => "Kesejahteraan utilitarian terbesar",
+        ("maxwelfare", Lang::En) => "Maximum utilitarian welfare",
+        (other, _) => other,
+    }
+    .to_string()
 }

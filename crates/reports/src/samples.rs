@@ -156,6 +156,14 @@ pub fn priority_list(n: usize) -> PriorityList {
         cycle: "Musrenbang Kecamatan Coblong 2027".into(),
         ceiling: Some(Money::new(half.round_dp(0) + Decimal::from(1_000_000)).unwrap()),
         items,
+        status: Some("Disepakati musrenbang kecamatan".into()),
+        signatories: vec![Signatory {
+            position: "Camat Coblong".into(),
+            name: "Drs. Asep Sunandar, M.Si.".into(),
+            id_number: Some("NIP 197203141998031005".into()),
+            note: Some("Mengetahui,".into()),
+        }],
+        signing_place: Some("Coblong".into()),
         generated_at: generated_at(),
     }
 }
@@ -215,6 +223,9 @@ pub fn allocation(n: usize) -> AllocationReport {
         voters: 1843,
         projects,
         chart: ChartMetric::Votes,
+        adopted: Some("Ditetapkan pada 12 Mei 2027.".into()),
+        signatories: vec![],
+        signing_place: None,
         generated_at: generated_at(),
     }
 }

@@ -259,7 +259,7 @@ async fn report_pdf(
     headers: HeaderMap,
     query: Result<axum::extract::Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    use crate::services::reports::{generate, ReportKind, ReportParams};
+    use crate::services::reports::{generate, ReportKind, ReportParams, Requester};
     let mut lang = request_lang(&headers);
     let request_id = new_request_id();
     let fail = |status: StatusCode, e: AppError, lang: Lang| {
@@ -293,8 +293,12 @@ async fn report_pdf(
             lang,
         );
     };
+    // Public reports need no account: without a bearer token (or with a browser's stale
+    // session cookie) the request is anonymous; a bearer token that fails is an error.
+    let bearer = headers.contains_key(header::AUTHORIZATION);
     let user = match authenticated(&s.app, &headers, true).await {
-        Ok(u) => u,
+        Ok(u) => Some(u),
+        Err((_, AppError::Unauthenticated)) if !bearer => None,
         Err((status, e)) => return fail(status, e, lang),
     };
     let params = ReportParams {
@@ -310,7 +314,11 @@ async fn report_pdf(
         from: q.from,
         to: q.to,
     };
-    match generate(&s.app, Some(&user), kind, params, lang).await {
+    let who = match &user {
+        Some(u) => Requester::User(u),
+        None => Requester::Public,
+    };
+    match generate(&s.app, who, kind, params, lang).await {
         Ok(g) => {
             let mut r = (StatusCode::OK, g.pdf).into_response();
             let h = r.headers_mut();

@@ -8,3 +8,4 @@ pub mod clock;
 pub mod mail;
 pub mod password_reset;
 pub mod regions;
+pub mod signatories;

@@ -29,6 +29,10 @@ pub mod perms {
         object: "report",
         action: "musrenbang",
     };
+    pub const FORUM_RECORD: Permission = Permission {
+        object: "forum",
+        action: "record",
+    };
 }
 
 /// Musrenbang's workflow files, built into the binary (the same files as in `workflows/`).

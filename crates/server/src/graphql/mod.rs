@@ -13,8 +13,8 @@ pub mod response_cache;
 
 use mufakat_kernel::graphql::{accounts_mutation as mutation, accounts_query as query};
 pub use mufakat_kernel::graphql::{
-    cases, clock, errors, limits, page_size, parse_id, publication, req, require_user, state,
-    types, RequestCtx, EXPENSIVE, HISTORY_MAX,
+    cases, clock, errors, limits, page_size, parse_id, publication, req, require_user, signatories,
+    state, types, RequestCtx, EXPENSIVE, HISTORY_MAX,
 };
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
@@ -27,6 +27,7 @@ pub struct QueryRoot(
     cases::CasesQuery,
     clock::ClockQuery,
     publication::PublicationQuery,
+    signatories::SignatoryQuery,
     musrenbang::MusrenbangQuery,
     allocation::AllocationQuery,
     procurement::ProcurementQuery,
@@ -40,6 +41,7 @@ pub struct MutationRoot(
     mutation::AccountsMutation,
     cases::CasesMutation,
     clock::ClockMutation,
+    signatories::SignatoryMutation,
     musrenbang::MusrenbangMutation,
     allocation::AllocationMutation,
     procurement::ProcurementMutation,

@@ -2,7 +2,7 @@
 //! audit trail (who, what, and the SHA-256 of the PDF bytes).
 
 use chrono::NaiveDate;
-use mufakat_core::{AppError, AppResult, Lang, Money, RegionLevel};
+use mufakat_core::{AppError, AppResult, Lang};
 use mufakat_reports as r;
 use serde::Serialize;
 use serde_json::json;
@@ -87,10 +87,31 @@ fn missing(field: &'static str) -> AppError {
     )
 }
 
-/// Renders a report. `actor = None` is the CLI with operator rights.
+/// Who asks for a report.
+#[derive(Clone, Copy)]
+pub enum Requester<'a> {
+    /// The command line, with the operator's rights.
+    Cli,
+    User(&'a CurrentUser),
+    /// No one signed in: only public reports.
+    Public,
+}
+
+impl<'a> Requester<'a> {
+    fn user(self) -> Option<&'a CurrentUser> {
+        match self {
+            Requester::User(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
+/// Renders a report. The parameters are checked first (`VALIDATION` when one is missing), then
+/// what they name (`NOT_FOUND`), then who asks: the priority list and an adopted allocation are
+/// public data and so public PDFs; the others need their permission.
 pub async fn generate(
     state: &AppState,
-    actor: Option<&CurrentUser>,
+    who: Requester<'_>,
     kind: ReportKind,
     p: ReportParams,
     lang: Lang,
@@ -103,23 +124,48 @@ pub async fn generate(
         (ReportKind::Allocation, None) => return Err(missing("runId")),
         _ => None,
     };
+    match kind {
+        ReportKind::PriorityList | ReportKind::BeritaAcara => {
+            let cycle_id = p.cycle_id.ok_or_else(|| missing("cycleId"))?;
+            let region_id = p.region_id.ok_or_else(|| missing("regionId"))?;
+            m::get_cycle(&state.db, cycle_id).await?;
+            if state.regions.read().await.get(region_id).is_none() {
+                return Err(AppError::NotFound { entity: "region" });
+            }
+        }
+        ReportKind::ServiceLevels => {
+            p.from.ok_or_else(|| missing("from"))?;
+            p.to.ok_or_else(|| missing("to"))?;
+        }
+        ReportKind::Allocation | ReportKind::AuditTrail => {}
+    }
     let region_id = run.as_ref().map(|r| r.0.region_id).or(p.region_id);
     let region_path = match region_id {
         Some(r) => state.region_path(r).await,
         None => roots.clone(),
     };
-    if let Some(u) = actor {
-        let perm = match kind {
-            ReportKind::AuditTrail => perms::AUDIT_VERIFY,
-            ReportKind::ServiceLevels => perms::SERVICE_LEVEL_REPORT,
-            _ => mufakat_module_musrenbang::perms::REPORT_MUSRENBANG,
-        };
-        let path = if kind == ReportKind::AuditTrail {
-            &roots
-        } else {
-            &region_path
-        };
-        state.authz.require(u, path, perm)?;
+    let public = match kind {
+        ReportKind::PriorityList => true,
+        ReportKind::Allocation => run.as_ref().is_some_and(|r| r.0.adopted_at.is_some()),
+        _ => false,
+    };
+    match who {
+        Requester::Cli => {}
+        _ if public => {}
+        Requester::Public => return Err(AppError::Unauthenticated),
+        Requester::User(u) => {
+            let perm = match kind {
+                ReportKind::AuditTrail => perms::AUDIT_VERIFY,
+                ReportKind::ServiceLevels => perms::SERVICE_LEVEL_REPORT,
+                _ => mufakat_module_musrenbang::perms::REPORT_MUSRENBANG,
+            };
+            let path = if kind == ReportKind::AuditTrail {
+                &roots
+            } else {
+                &region_path
+            };
+            state.authz.require(u, path, perm)?;
+        }
     }
     let deployment = {
         let tree = state.regions.read().await;
@@ -133,124 +179,57 @@ pub async fn generate(
     let now = state.now();
     let pdf = match kind {
         ReportKind::Allocation => {
-            let (r, res, overrides) = run.expect("loaded above");
-            let cycle = m::get_cycle(&state.db, r.cycle_id).await?;
-            let region = state.regions.read().await.get(r.region_id).map(|n| n.name.clone()).unwrap_or_default();
-            let mut rows = vec![];
-            for po in crate::services::allocation::outcome(r.budget_sen, &res, &overrides)?.projects {
-                let (pr, ov) = (po.result, po.over);
-                let pm = m::get_proposal(&state.db, pr.proposal_id).await?;
-                let reason = match ov {
-                    Some(o) => format!("{} (keputusan perencana: {})", if lang == Lang::En { &pr.reason_en } else { &pr.reason_id }, o.reason),
-                    None => if lang == Lang::En { pr.reason_en.clone() } else { pr.reason_id.clone() },
-                };
-                let cost = Money::parse(&pr.cost).unwrap_or(Money::ZERO);
-                let paid: rust_decimal::Decimal = pr.payments.values().filter_map(|a| a.parse::<rust_decimal::Decimal>().ok()).sum();
-                rows.push(r::AllocationRow {
-                    id: pr.proposal_id.to_string(),
-                    title: pm.title,
-                    opd: pm.target_opd,
-                    cost,
-                    votes: pr.votes,
-                    score: pm.score.as_deref().and_then(|s| s.parse().ok()),
-                    funded: po.funded,
-                    reason,
-                    share: (!pr.payments.is_empty() && !cost.amount().is_zero()).then(|| (paid / cost.amount()).round_dp(4)),
-                });
-            }
-            rows.sort_by(|a, b| b.funded.cmp(&a.funded).then(b.votes.cmp(&a.votes)).then(a.id.cmp(&b.id)));
-            r::allocation(
-                &r::AllocationReport {
-                    region: format!("{deployment} — {region}"),
-                    cycle: format!("{} ({})", cycle.name, r.level),
-                    rule: r::RuleInfo { name: r.rule.clone(), description: None, parameters: serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&r.options).unwrap_or_default().into_iter().filter(|(k, v)| k != "rule" && !v.is_null()).map(|(k, v)| (k.replace('_', "-"), v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))).collect() },
-                    ceiling: Money::from_minor_units(r.budget_sen),
-                    voters: res.voters,
-                    projects: rows,
-                    chart: r::ChartMetric::Votes,
-                    generated_at: now,
-                },
+            let pdf = super::musrenbang_reports::allocation(
+                state,
+                run.expect("loaded above"),
+                &deployment,
+                now,
                 lang,
             )
+            .await?;
+            Ok(pdf)
         }
         ReportKind::PriorityList | ReportKind::BeritaAcara => {
-            let cycle_id = p.cycle_id.ok_or_else(|| missing("cycleId"))?;
-            let region_id = p.region_id.ok_or_else(|| missing("regionId"))?;
-            let cycle = m::get_cycle(&state.db, cycle_id).await?;
-            let node = state.regions.read().await.get(region_id).cloned().ok_or(AppError::NotFound { entity: "region" })?;
-            let level = p.level.clone().unwrap_or_else(|| match node.level {
-                RegionLevel::KelurahanDesa => "kelurahan".into(),
-                RegionLevel::Kecamatan => "kecamatan".into(),
-                _ => "kota".into(),
-            });
-            let list = m::priority_list(state, cycle_id, region_id, &level).await?;
-            let rows: Vec<r::PriorityRow> = list
-                .iter()
-                .map(|(rank, pm)| r::PriorityRow {
-                    rank: rank.rank,
-                    title: pm.title.clone(),
-                    location: pm.rt_rw.as_deref().map(|x| format!("RT/RW {x}")).unwrap_or_default(),
-                    opd: pm.target_opd.clone().unwrap_or_default(),
-                    volume: pm.volume.parse().unwrap_or_default(),
-                    unit: pm.unit.clone(),
-                    cost: Money::from_minor_units(pm.cost_sen),
-                    votes: rank.votes,
-                    score: rank.score,
-                })
-                .collect();
+            let node = state
+                .regions
+                .read()
+                .await
+                .get(p.region_id.unwrap_or_default())
+                .cloned()
+                .ok_or(AppError::NotFound { entity: "region" })?;
+            let fp = super::musrenbang_reports::ForumParams {
+                cycle_id: p.cycle_id.unwrap_or_default(),
+                node: &node,
+                level: p.level.as_deref(),
+                deployment: &deployment,
+                now,
+            };
             if kind == ReportKind::PriorityList {
-                let ceiling = crate::services::allocation::region_ceiling(&state.db, cycle_id, region_id).await?.map(|c| Money::from_minor_units(c.amount_sen));
-                r::priority_list(
-                    &r::PriorityList { region: format!("{deployment} — {}", node.name), cycle: format!("Musrenbang {} {}", node.name, cycle.year), ceiling, items: rows, generated_at: now },
-                    lang,
-                )
+                Ok(super::musrenbang_reports::priority_list(state, fp, lang).await?)
             } else {
-                let parent = {
-                    let tree = state.regions.read().await;
-                    let names: Vec<String> = tree.ancestors_inclusive(region_id).into_iter().skip(1).filter_map(|a| tree.get(a).map(|n| n.name.clone())).collect();
-                    (!names.is_empty()).then(|| names.join(", "))
-                };
-                let ba_level = match node.level {
-                    RegionLevel::Kecamatan => r::MusrenbangLevel::Kecamatan,
-                    _ => r::MusrenbangLevel::Kelurahan,
-                };
-                let head = if ba_level == r::MusrenbangLevel::Kecamatan { format!("Camat {}", node.name) } else { format!("Lurah {}", node.name) };
-                r::berita_acara(
-                    &r::BeritaAcara {
-                        number: None,
-                        region_name: node.name.clone(),
-                        level: ba_level,
-                        parent_region: parent,
-                        plan_year: cycle.year.clamp(0, u16::MAX as i32) as u16,
-                        date: p.date.unwrap_or_else(|| now.date_naive()),
-                        time: None,
-                        place: p.place.clone().unwrap_or_else(|| format!("Kantor {}", node.name)),
-                        participants: p.participants.unwrap_or(0),
-                        participant_notes: None,
-                        agenda: vec![
-                            "Pembukaan dan penjelasan tata cara musrenbang".into(),
-                            "Pemaparan usulan dan hasil pemungutan suara warga".into(),
-                            "Penilaian dan penetapan prioritas usulan".into(),
-                        ],
-                        notes: vec![format!("Daftar prioritas di bawah disusun dari data Mufakat siklus {} (skor tertimbang dan suara warga).", cycle.name)],
-                        priorities: rows,
-                        signing_place: None,
-                        signatories: vec![
-                            r::Signatory { position: head, name: "........................".into(), id_number: None, note: Some("Mengetahui,".into()) },
-                            r::Signatory { position: "Notulis".into(), name: "........................".into(), id_number: None, note: None },
-                            r::Signatory { position: "Wakil Warga".into(), name: "........................".into(), id_number: None, note: None },
-                        ],
-                        generated_at: now,
-                    },
-                    lang,
-                )
+                Ok(super::musrenbang_reports::berita_acara(state, fp, &p, lang).await?)
             }
         }
         ReportKind::ServiceLevels => {
-            let (from, to) = (p.from.ok_or_else(|| missing("from"))?, p.to.ok_or_else(|| missing("to"))?);
-            let rows = mufakat_kernel::services::cases::publication::service_levels(state, from, to, p.region_id).await?;
+            let (from, to) = (
+                p.from.ok_or_else(|| missing("from"))?,
+                p.to.ok_or_else(|| missing("to"))?,
+            );
+            let rows = mufakat_kernel::services::cases::publication::service_levels(
+                state,
+                from,
+                to,
+                p.region_id,
+            )
+            .await?;
             let scope = match p.region_id {
-                Some(id) => state.regions.read().await.get(id).map(|n| n.name.clone()).unwrap_or_default(),
+                Some(id) => state
+                    .regions
+                    .read()
+                    .await
+                    .get(id)
+                    .map(|n| n.name.clone())
+                    .unwrap_or_default(),
                 None => deployment.trim_start_matches("Pemerintah ").to_owned(),
             };
             r::service_levels(
@@ -279,7 +258,13 @@ pub async fn generate(
         }
         ReportKind::AuditTrail => {
             let rows = match (&p.workflow, &p.instance_id) {
-                (Some(w), Some(i)) => mufakat_store::repo::audit::for_instance(&state.db, w, i).await?,
+                (Some(w), Some(i)) => {
+                    let rows = mufakat_store::repo::audit::for_instance(&state.db, w, i).await?;
+                    if rows.is_empty() {
+                        return Err(AppError::NotFound { entity: "instance" });
+                    }
+                    rows
+                }
                 _ => {
                     let mut all = vec![];
                     let mut after = 0;
@@ -314,14 +299,19 @@ pub async fn generate(
                 })
                 .collect();
             let v = crate::notary::verify(&state.db, &state.notary).await?;
-            let cp = mufakat_store::repo::audit::latest_checkpoint(&state.db).await?.map(|c| r::CheckpointInfo {
-                seq: c.seq as u64,
-                hash: c.hash,
-                signed_at: mufakat_audit::parse_time(&c.signed_at).unwrap_or(now),
-                public_key: c.public_key,
-            });
+            let cp = mufakat_store::repo::audit::latest_checkpoint(&state.db)
+                .await?
+                .map(|c| r::CheckpointInfo {
+                    seq: c.seq as u64,
+                    hash: c.hash,
+                    signed_at: mufakat_audit::parse_time(&c.signed_at).unwrap_or(now),
+                    public_key: c.public_key,
+                });
             let scope = match (p.workflow.clone(), p.instance_id.clone()) {
-                (Some(workflow), Some(instance_id)) => r::AuditScope::Instance { workflow, instance_id },
+                (Some(workflow), Some(instance_id)) => r::AuditScope::Instance {
+                    workflow,
+                    instance_id,
+                },
                 _ => r::AuditScope::All,
             };
             r::audit_trail(
@@ -335,7 +325,11 @@ pub async fn generate(
                         events_checked: v.events as u64,
                         checkpoints_checked: v.checkpoints as u64,
                         first_bad_seq: v.first_bad_seq.map(|s| s as u64),
-                        message: if v.ok { format!("OK: {} events, {} checkpoint(s)", v.events, v.checkpoints) } else { v.problem.clone().unwrap_or_default() },
+                        message: if v.ok {
+                            format!("OK: {} events, {} checkpoint(s)", v.events, v.checkpoints)
+                        } else {
+                            v.problem.clone().unwrap_or_default()
+                        },
                         verified_at: now,
                     },
                     generated_at: now,
@@ -347,7 +341,11 @@ pub async fn generate(
     .map_err(|e| AppError::internal(anyhow::anyhow!("rendering {}: {e}", kind.as_str())))?;
 
     let sha256 = hex::encode(Sha256::digest(&pdf));
-    record(state, actor, kind.as_str(), &p, &sha256, pdf.len()).await?;
+    // A public download decides nothing and is not recorded: anyone could otherwise grow the
+    // trail by downloading a public list over and over.
+    if !matches!(who, Requester::Public) {
+        record(state, who.user(), kind.as_str(), &p, &sha256, pdf.len()).await?;
+    }
     Ok(Generated {
         file_name: format!("{}-{}.pdf", kind.as_str(), now.format("%Y%m%d-%H%M%S")),
         pdf,

@@ -10,6 +10,7 @@ pub mod password_reset_code;
 pub mod region;
 pub mod role_grant;
 pub mod session;
+pub mod signatory;
 pub mod user;
 pub mod workflow_definition;
 pub mod workflow_instance;

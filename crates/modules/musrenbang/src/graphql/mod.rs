@@ -5,6 +5,7 @@
 //! per-request `loaders`, and the roots (`query`, `mutation`, `subscription`).
 
 mod cycle;
+mod forum;
 mod inputs;
 mod loaders;
 mod mutation;
@@ -14,6 +15,7 @@ mod query;
 mod subscription;
 
 pub use cycle::{CriterionGql, Cycle};
+pub use forum::{AttendeeGql, ForumRecord, ForumRecordInput};
 pub use inputs::{
     AttachmentInput, CreateCycleInput, CreateProposalInput, CriterionInput, CriterionScore,
     EditProposalInput, PhaseWindowsInput, ProposalAction, ProposalActionInput, ProposalFilter,

@@ -342,6 +342,21 @@ impl MusrenbangMutation {
         ))
     }
 
+    /// Staff of the region record (or correct) what a forum recorded of itself: date, place,
+    /// agenda, notes and attendance, printed in its berita acara. Audited.
+    async fn record_forum(
+        &self,
+        ctx: &Context<'_>,
+        input: super::ForumRecordInput,
+    ) -> Result<super::ForumRecord> {
+        let user = require_user(ctx)?;
+        Ok(
+            svc::forums::record_forum(state(ctx), user, input.into_forum()?)
+                .await?
+                .into(),
+        )
+    }
+
     /// Staff hide a comment with a reason (kept, never deleted; audited).
     async fn hide_comment(
         &self,

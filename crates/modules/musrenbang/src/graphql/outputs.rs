@@ -15,7 +15,11 @@ pub struct PriorityItem {
     pub priority: Decimal,
     pub score: Decimal,
     pub votes: i32,
+    /// The score and cost this level ranked it by (a proposal that moved on keeps them here).
     pub cost: Decimal,
+    /// Whether this level's forum agreed to it: accepted (kelurahan), prioritized (kecamatan),
+    /// included (kota), or sent on from here. Proposals that moved on stay on the list.
+    pub agreed: bool,
     pub proposal: Proposal,
 }
 

@@ -247,15 +247,32 @@ impl MusrenbangQuery {
         .await?;
         Ok(list
             .into_iter()
-            .map(|(r, m)| PriorityItem {
-                rank: r.rank as i32,
-                priority: r.priority,
-                score: r.score,
-                votes: r.votes as i32,
-                cost: r.cost.amount(),
-                proposal: Proposal(m),
+            .map(|e| PriorityItem {
+                rank: e.rank.rank as i32,
+                priority: e.rank.priority,
+                score: e.rank.score,
+                votes: e.rank.votes as i32,
+                cost: e.rank.cost.amount(),
+                agreed: e.agreed,
+                proposal: Proposal(e.proposal),
             })
             .collect())
+    }
+
+    /// A forum's record (date, place, agenda, notes, attendance), or null. Public.
+    async fn forum_record(
+        &self,
+        ctx: &Context<'_>,
+        cycle_id: ID,
+        region_id: ID,
+    ) -> Result<Option<super::ForumRecord>> {
+        Ok(svc::forums::forum(
+            &state(ctx).db,
+            parse_id("cycleId", &cycle_id)?,
+            parse_id("regionId", &region_id)?,
+        )
+        .await?
+        .map(Into::into))
     }
 
     /// Checks a receipt (`<seq>-<hash>`, as a vote or a proposal action returned it): is that

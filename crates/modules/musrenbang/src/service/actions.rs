@@ -12,7 +12,9 @@ use mufakat_store::sea_orm;
 use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use serde_json::{json, Map};
 
 use super::{get_cycle, get_proposal, money_field, phase_closed, sen};
@@ -185,6 +187,23 @@ pub async fn act(
         upd = upd.col_expr(prop::Column::ParentId, Expr::value(t.id));
     }
     upd.exec(&txn).await.db()?;
+    if level_after(action).is_some() {
+        // What this level's forum agreed, kept as it stood: the next level scores afresh.
+        crate::entity::level_result::ActiveModel {
+            proposal_id: Set(p.id),
+            cycle_id: Set(p.cycle_id),
+            region_id: Set(p.region_id),
+            level: Set(p.level.clone()),
+            score: Set(p.score.clone()),
+            cost_sen: Set(p.cost_sen),
+            votes: Set(i64::from(p.vote_count)),
+            decided_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .db()?;
+    }
     if let Some(t) = &merge_target {
         carry_votes(&txn, &p, t, now).await?;
     }

@@ -12,6 +12,7 @@ mod actions;
 mod comments;
 mod cycles;
 mod drafts;
+pub mod forums;
 pub mod notices;
 mod priority;
 pub(crate) mod proposals;
@@ -25,7 +26,7 @@ pub use cycles::{
     NewCycle,
 };
 pub use drafts::edit_draft;
-pub use priority::{check_level, on_level_list, priority_list};
+pub use priority::{check_level, on_level_list, priority_list, PriorityEntry};
 pub use proposals::{
     create_proposal, get_proposal, status_title, visible, Attachment, NewProposal, SOURCES,
 };
