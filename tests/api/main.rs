@@ -25,6 +25,7 @@ mod musrenbang_authz;
 mod musrenbang_documents;
 mod musrenbang_notices;
 mod musrenbang_races;
+mod musrenbang_revision;
 mod musrenbang_validation;
 mod musrenbang_votes;
 mod password_reset;

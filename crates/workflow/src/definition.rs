@@ -238,6 +238,10 @@ struct RawTransition {
     guard_message_en: Option<String>,
     #[serde(default)]
     set: IndexMap<String, Spanned<String>>,
+    /// `by_module = true`: the module that owns the workflow fires it as `system` in one of its
+    /// own steps (a musrenbang cycle closing out its undecided proposals), not a timer.
+    #[serde(default)]
+    by_module: bool,
 }
 
 #[derive(Deserialize)]
@@ -720,7 +724,10 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
 
     // `system` only fires what timers name.
     for (i, t) in transitions.iter().enumerate() {
-        if t.roles.iter().any(|r| r == SYSTEM) && !timers.iter().any(|x| x.transition == t.name) {
+        if t.roles.iter().any(|r| r == SYSTEM)
+            && !raw.transitions[i].get_ref().by_module
+            && !timers.iter().any(|x| x.transition == t.name)
+        {
             err(
                 &mut errs,
                 raw.transitions[i].get_ref().roles.span().start,

@@ -70,6 +70,8 @@ pub fn register(r: Registrations) -> Registrations {
             reads: CaseReads::ByRole,
         },
     ]);
+    r.after_timers
+        .push(std::sync::Arc::new(service::close_out::CloseOut));
     r.batch_kinds = r.batch_kinds.with(service::Votes);
     r.modules = r.modules.with(service::VoteEvents::default());
     r

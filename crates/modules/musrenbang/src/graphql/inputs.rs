@@ -31,6 +31,11 @@ pub enum ProposalSort {
 pub enum ProposalAction {
     Submit,
     Withdraw,
+    /// Kelurahan staff: back to the proposer with a note (the comment), until the kelurahan
+    /// decides.
+    ReturnForRevision,
+    /// The proposer sends a returned proposal again.
+    Resubmit,
     Verify,
     Accept,
     AcceptWithChanges,
@@ -49,6 +54,8 @@ impl ProposalAction {
         match self {
             ProposalAction::Submit => "submit",
             ProposalAction::Withdraw => "withdraw",
+            ProposalAction::ReturnForRevision => "return_for_revision",
+            ProposalAction::Resubmit => "resubmit",
             ProposalAction::Verify => "verify",
             ProposalAction::Accept => "accept",
             ProposalAction::AcceptWithChanges => "accept_with_changes",

@@ -22,16 +22,21 @@ use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::services::cases::{self, Acting};
 use mufakat_kernel::AppState;
 
-/// The phase in which each proposal action is possible.
-fn phase_for(action: &str) -> Option<&'static str> {
+/// Until the kelurahan has decided, a proposal may be returned for revision, corrected and sent
+/// again: in these phases.
+pub(crate) const REVISION_PHASES: &[&str] = &["submission", "voting", "kelurahan_deliberation"];
+
+/// The phases in which each proposal action is possible (the first is named when refused).
+fn phase_for(action: &str) -> Option<&'static [&'static str]> {
     Some(match action {
-        "submit" | "withdraw" => "submission",
-        "vote" | "unvote" => "voting",
+        "submit" => &["submission"],
+        "vote" | "unvote" => &["voting"],
+        "withdraw" | "return_for_revision" | "resubmit" => REVISION_PHASES,
         "verify" | "accept" | "accept_with_changes" | "merge" | "reject" | "forward_kecamatan" => {
-            "kelurahan_deliberation"
+            &["kelurahan_deliberation"]
         }
-        "prioritize" | "reject_kecamatan" | "forward_kota" => "kecamatan_deliberation",
-        "include" | "not_accommodate" => "kota_forum",
+        "prioritize" | "reject_kecamatan" | "forward_kota" => &["kecamatan_deliberation"],
+        "include" | "not_accommodate" => &["kota_forum"],
         _ => return None,
     })
 }
@@ -60,7 +65,7 @@ fn check_merge_target(p: &prop::Model, target: &prop::Model) -> AppResult<()> {
         || target.region_id != p.region_id
         || matches!(
             target.status.as_str(),
-            "merged" | "rejected" | "withdrawn" | "draft"
+            "merged" | "rejected" | "withdrawn" | "draft" | "revision"
         )
     {
         return Err(AppError::validation(
@@ -95,8 +100,13 @@ pub async fn act(
     };
     let p = get_proposal(&state.db, proposal_id).await?;
     let cycle = get_cycle(&state.db, p.cycle_id).await?;
-    if cycle.phase != needed {
-        return Err(phase_closed(needed, &cycle.phase));
+    if !needed.contains(&cycle.phase.as_str()) {
+        return Err(phase_closed(needed[0], &cycle.phase));
+    }
+    // A draft may be withdrawn only while proposals are filed; a submitted or returned one
+    // until the kelurahan decides.
+    if action == "withdraw" && p.status == "draft" && cycle.phase != "submission" {
+        return Err(phase_closed("submission", &cycle.phase));
     }
     let mut wf_input = Map::new();
     let mut new_cost: Option<Cost> = None;

@@ -30,14 +30,21 @@ pub async fn edit_draft(
         // A draft is its proposer's alone: others do not learn that it exists.
         return Err(AppError::NotFound { entity: "proposal" });
     }
-    if old.status != "draft" {
+    if old.status != "draft" && old.status != "revision" {
         return Err(AppError::conflict(
             "Usulan yang sudah diajukan tidak dapat diubah lagi.",
             "A proposal that has been submitted can no longer be edited.",
         ));
     }
     let cycle = get_cycle(&state.db, old.cycle_id).await?;
-    if cycle.phase != "submission" {
+    // A draft while proposals are filed; a proposal returned for revision until the kelurahan
+    // decides.
+    let open = if old.status == "revision" {
+        super::actions::REVISION_PHASES.contains(&cycle.phase.as_str())
+    } else {
+        cycle.phase == "submission"
+    };
+    if !open {
         return Err(phase_closed("submission", &cycle.phase));
     }
     p.cycle_id = old.cycle_id;

@@ -9,6 +9,7 @@
 //! What they share (phase checks, money fields) is here.
 
 mod actions;
+pub mod close_out;
 mod comments;
 mod cycles;
 mod drafts;

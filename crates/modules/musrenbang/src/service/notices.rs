@@ -33,6 +33,14 @@ fn what(action: &str) -> Option<(&'static str, &'static str)> {
             "was merged into another proposal",
         ),
         "reject" => ("ditolak", "was rejected"),
+        "return_for_revision" => (
+            "dikembalikan kepada Anda untuk diperbaiki",
+            "was returned to you for revision",
+        ),
+        "close_out" => (
+            "tidak terakomodasi: tidak dibahas sampai akhir siklus",
+            "was not accommodated: it was not decided before the cycle ended",
+        ),
         "forward_kecamatan" => (
             "diteruskan ke musrenbang kecamatan",
             "was forwarded to the kecamatan forum",
