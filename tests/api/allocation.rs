@@ -261,9 +261,13 @@ async fn a_proposal_left_out_at_kecamatan_stays_out_of_the_kota_forum() {
     let mut forwarded = ids.clone();
     forwarded.sort();
     assert_eq!(list(kota.clone(), "kota").await, forwarded);
-    // Nothing is left on the lower levels' lists of proposals still to decide there.
-    assert!(list(kec.clone(), "kecamatan").await.is_empty());
-    assert!(list(kec, "kelurahan").await.is_empty());
+    // The lower levels' lists keep what they decided: the kecamatan's the three it sent on
+    // (not Taman, which it left out), the kelurahan's all four it forwarded.
+    assert_eq!(list(kec.clone(), "kecamatan").await, forwarded);
+    let mut all_four = forwarded.clone();
+    all_four.push(taman.clone());
+    all_four.sort();
+    assert_eq!(list(kec, "kelurahan").await, all_four);
 
     let e = kota_pb(&app, &cycle.id, &kota).await;
     assert_eq!(e.projects.len(), 3);
@@ -517,7 +521,7 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
     assert_eq!(kinds, vec!["run", "run", "override", "adopt"]);
     app.assert_trail_verifies().await;
 
-    // The allocation report of the run (Bappeda; not a kelurahan).
+    // The allocation report of the run: adopted, so public (a kelurahan's staff, anyone).
     let url = app.url(&format!("/reports/allocation?runId={run_id}"));
     assert_eq!(
         app.client
@@ -528,7 +532,7 @@ async fn planners_run_explain_override_and_adopt_an_allocation() {
             .unwrap()
             .status()
             .as_u16(),
-        403
+        200
     );
     let resp = app
         .client

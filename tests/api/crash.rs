@@ -204,7 +204,7 @@ async fn acknowledged_votes_survive_repeated_kill_9() {
     let now = chrono::Utc::now();
     let at = |s: i64| (now + chrono::Duration::seconds(s)).to_rfc3339();
     let v = gql(&client, &url, "mutation($i: CreateCycleInput!) { createMusrenbangCycle(input: $i) { id } }",
-        json!({ "i": { "name": "Uji", "year": 2027, "regionId": kota, "maxVotesPerVoter": 10,
+        json!({ "i": { "name": "Uji", "year": 2028, "regionId": kota, "maxVotesPerVoter": 10,
             "windows": { "submissionOpens": at(-60), "votingOpens": at(6), "kelurahanOpens": at(3600), "kecamatanOpens": at(7200), "kotaOpens": at(9000), "closesAt": at(10000) } } }),
         Some(&planner)).await.unwrap();
     let cycle = v["data"]["createMusrenbangCycle"]["id"]

@@ -79,7 +79,7 @@ async fn two_nodes_share_one_postgresql() {
     let now = chrono::Utc::now();
     let at = |s: i64| (now + chrono::Duration::seconds(s)).to_rfc3339();
     let v = gql(&client, &nodes[0], "mutation($i: CreateCycleInput!) { createMusrenbangCycle(input: $i) { id caseId } }",
-        json!({ "i": { "name": "Dua node", "year": 2027, "regionId": kota, "maxVotesPerVoter": 10,
+        json!({ "i": { "name": "Dua node", "year": 2028, "regionId": kota, "maxVotesPerVoter": 10,
             "windows": { "submissionOpens": at(-60), "votingOpens": at(6), "kelurahanOpens": at(3600), "kecamatanOpens": at(7200), "kotaOpens": at(9000), "closesAt": at(10000) } } }),
         Some(&planner)).await.unwrap();
     let cycle = v["data"]["createMusrenbangCycle"]["id"]

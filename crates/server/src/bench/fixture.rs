@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use mufakat_store::sea_orm;
 
 use super::user;
@@ -63,21 +63,37 @@ pub async fn load_fixture(
     ]);
     let mut settings = m::CycleSettings::default();
     settings.voting.max_per_voter = proposals as u32;
-    let new_cycle = |name: &str| m::NewCycle {
+    let new_cycle = |name: &str, year: i32| m::NewCycle {
         name: name.into(),
-        year: 2027,
+        year,
         region_id: kota,
         windows: windows.clone(),
         closes_at: now + day * 5,
         settings: settings.clone(),
     };
-    let cycle = m::create_cycle(state, &planner, new_cycle("Bench"))
-        .await
-        .map_err(e)?;
-    // Stays in its submission phase: residents propose there.
-    let submission_cycle = m::create_cycle(state, &planner, new_cycle("Bench usulan"))
-        .await
-        .map_err(e)?;
+    // A kota has one open cycle a year (the demo's may hold one): each bench cycle takes the
+    // first free year near now.
+    let mut made = vec![];
+    for name in ["Bench", "Bench usulan"] {
+        let mut last = None;
+        for year in now.year() - 1..=now.year() + 2 {
+            match m::create_cycle(state, &planner, new_cycle(name, year)).await {
+                Ok(c) => {
+                    made.push(c);
+                    last = None;
+                    break;
+                }
+                Err(err @ mufakat_core::AppError::Conflict(_)) => last = Some(err),
+                Err(err) => return Err(e(err)),
+            }
+        }
+        if let Some(err) = last {
+            return Err(e(err));
+        }
+    }
+    // The second stays in its submission phase: residents propose there.
+    let submission_cycle = made.pop().expect("made above");
+    let cycle = made.pop().expect("made above");
     cases::fire_due_timers(state, Utc::now()).await.map_err(e)?;
     let mut ids = vec![];
     for i in 0..proposals {
