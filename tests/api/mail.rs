@@ -71,6 +71,17 @@ async fn smtp_sink(down: Arc<AtomicBool>) -> (u16, Arc<Mutex<Vec<String>>>) {
     (port, got)
 }
 
+/// The first message the sink received, waiting up to 5 s for it.
+async fn first_mail(inbox: &Mutex<Vec<String>>) -> Option<String> {
+    for _ in 0..100 {
+        if let Some(m) = inbox.lock().unwrap().first().cloned() {
+            return Some(m);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
 #[tokio::test]
 async fn a_resident_with_an_address_is_told_by_e_mail_too() {
     let (port, inbox) = smtp_sink(Arc::new(AtomicBool::new(false))).await;
@@ -114,15 +125,7 @@ async fn a_resident_with_an_address_is_told_by_e_mail_too() {
         .await,
     );
     // The message arrives, in both languages, with the reason.
-    let mut mail = None;
-    for _ in 0..100 {
-        if let Some(m) = inbox.lock().unwrap().first().cloned() {
-            mail = Some(m);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let mail = mail.expect("the e-mail arrives");
+    let mail = first_mail(&inbox).await.expect("the e-mail arrives");
     assert!(mail.contains("siti@contoh.id"), "{mail}");
     assert!(mail.contains("Sumur resapan"), "{mail}");
     assert!(mail.contains("Lokasi di luar wilayah"), "{mail}");
@@ -208,4 +211,73 @@ async fn mail_waits_in_the_outbox_while_the_smtp_server_is_down_and_goes_when_it
     assert_eq!(inbox.lock().unwrap().len(), 1, "once");
     let rows = mo::Entity::find().all(&app.state.db).await.unwrap();
     assert!(rows.iter().all(|m| m.sent_at.is_some()), "{rows:?}");
+}
+
+/// A forgotten password, by e-mail: the code goes to the account's address; the answer is the
+/// same for an account without one, or none at all, and nothing is sent then.
+#[tokio::test]
+async fn a_recovery_code_by_e_mail_sets_a_new_password() {
+    let (port, inbox) = smtp_sink(Arc::new(AtomicBool::new(false))).await;
+    let app = spawn_app_configured(true, move |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.mail_poll_ms = 100;
+    })
+    .await;
+    let siti = app.login("warga.siti").await;
+    assert_ok(
+        &app.gql(
+            "mutation { setEmail(email: \"siti@contoh.id\") { email } }",
+            json!({}),
+            Some(&siti),
+        )
+        .await,
+    );
+    let ask = "mutation($u: String!) { requestPasswordReset(username: $u) }";
+    for who in ["tidak.ada", "lurah.mekarsari"] {
+        let v = app.gql(ask, json!({ "u": who }), None).await;
+        assert_eq!(v["data"]["requestPasswordReset"], true, "{v}");
+    }
+    let v = app.gql(ask, json!({ "u": " Warga.Siti " }), None).await;
+    assert_eq!(v["data"]["requestPasswordReset"], true, "{v}");
+    let mail = first_mail(&inbox).await.expect("the code arrives");
+    assert!(mail.contains("siti@contoh.id"), "{mail}");
+    let code = mail
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| {
+            w.len() == 11
+                && w.as_bytes()[5] == b'-'
+                && w.chars()
+                    .filter(|c| *c != '-')
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        })
+        .unwrap_or_else(|| panic!("no code in {mail}"))
+        .to_owned();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        inbox.lock().unwrap().len(),
+        1,
+        "only the account with an address gets mail"
+    );
+    let reset = "mutation($u: String!, $c: String!, $n: String!) { resetPassword(username: $u, code: $c, newPassword: $n) }";
+    assert_ok(
+        &app.gql(
+            reset,
+            json!({ "u": "warga.siti", "c": code, "n": "sandi-baru-yang-panjang" }),
+            None,
+        )
+        .await,
+    );
+    assert!(app
+        .try_login("warga.siti", "sandi-baru-yang-panjang")
+        .await
+        .is_ok());
+    let v = app
+        .gql(
+            reset,
+            json!({ "u": "warga.siti", "c": code, "n": "sandi-lain-yang-panjang" }),
+            None,
+        )
+        .await;
+    assert_eq!(error_fields(&v), ["code"], "used once: {v}");
+    app.assert_trail_verifies().await;
 }

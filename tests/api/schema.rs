@@ -156,6 +156,7 @@ const ACCESS: &[(&str, &str)] = &[
     ("advanceClock", "policy"),
     ("issuePasswordResetCode", "policy"),
     ("resetPassword", "public"),
+    ("requestPasswordReset", "public"),
     ("setEmail", "signed-in"),
     ("createMusrenbangCycle", "policy"),
     ("hideComment", "policy"),

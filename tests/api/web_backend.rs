@@ -567,6 +567,16 @@ async fn a_resident_sets_a_new_password_with_the_offices_code_on_the_reset_page(
         visitor.get("/login").await.has("href=\"/reset\""),
         "the login page links to it"
     );
+    // A code by e-mail: the page says the same whether or not the account has an address.
+    let p = visitor
+        .submit("/reset", "/reset/email", &[("mail_username", "warga.siti")])
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.has("Bila akun ini mempunyai alamat e-mail") && p.has("value=\"warga.siti\""),
+        "{}",
+        p.body
+    );
     // A wrong code keeps what was typed and names the field.
     let p = visitor
         .submit(

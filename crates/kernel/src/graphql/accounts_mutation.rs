@@ -129,8 +129,18 @@ impl AccountsMutation {
         })
     }
 
-    /// A resident who forgot the password sets a new one with the code from the kelurahan
-    /// office. Every session of the account ends; log in with the new password. Wrong codes
+    /// Someone who forgot the password asks for a recovery code by e-mail: it is sent to the
+    /// account's address, when the account has one. Always `true`, so that no one learns which
+    /// accounts exist or have an address; without an address, the kelurahan office issues the
+    /// code. Requests count against the login limit of the address they come from.
+    async fn request_password_reset(&self, ctx: &Context<'_>, username: String) -> Result<bool> {
+        crate::services::password_reset::request_by_email(state(ctx), &username, req(ctx).ip)
+            .await?;
+        Ok(true)
+    }
+
+    /// A resident who forgot the password sets a new one with the code from the e-mail or the
+    /// kelurahan office. Every session of the account ends; log in with the new password. Wrong codes
     /// count against the login limit.
     async fn reset_password(
         &self,

@@ -1,4 +1,5 @@
-//! Resetting a forgotten password at the kelurahan office, for the many residents without an
+//! Resetting a forgotten password: by a code sent to the account's e-mail address where it has
+//! one ([`request_by_email`]), or at the kelurahan office, for the many residents without an
 //! e-mail address: staff check the person (KTP in hand), issue a one-time code, and the resident
 //! sets a new password with it, on the web app or through the API. Issuing and using a code are
 //! audited (never the code); a code is used once, expires after a day, and a new one replaces
@@ -72,30 +73,9 @@ pub async fn issue(state: &AppState, staff: &CurrentUser, username: &str) -> App
             "You cannot issue a recovery code for your own account; change your password instead.",
         ));
     }
-    let code = new_code();
     let now = state.now();
-    let expires_at = now + Duration::hours(CODE_HOURS);
     let (txn, mut chain) = crate::audit_log::open(state, now).await?;
-    // A new code replaces any earlier one.
-    prc::Entity::update_many()
-        .col_expr(prc::Column::UsedAt, Expr::value(Some(now)))
-        .filter(prc::Column::UserId.eq(target.id))
-        .filter(prc::Column::UsedAt.is_null())
-        .exec(&txn)
-        .await
-        .db()?;
-    prc::Entity::insert(prc::ActiveModel {
-        user_id: Set(target.id),
-        code_hash: Set(code_hash(target.id, &code)),
-        issued_by: Set(staff.id),
-        created_at: Set(now),
-        expires_at: Set(expires_at),
-        used_at: Set(None),
-        ..Default::default()
-    })
-    .exec_without_returning(&txn)
-    .await
-    .db()?;
+    let (code, expires_at) = replace_code(&txn, target.id, staff.id, now).await?;
     let (actor, role) = actor_of(Some(staff));
     chain
         .append(
@@ -113,12 +93,90 @@ pub async fn issue(state: &AppState, staff: &CurrentUser, username: &str) -> App
     Ok(IssuedCode { code, expires_at })
 }
 
+/// A new code for the account, replacing any earlier one: (the code, when it expires).
+async fn replace_code(
+    txn: &impl sea_orm::ConnectionTrait,
+    user_id: i32,
+    issued_by: i32,
+    now: DateTime<Utc>,
+) -> AppResult<(String, DateTime<Utc>)> {
+    let code = new_code();
+    let expires_at = now + Duration::hours(CODE_HOURS);
+    prc::Entity::update_many()
+        .col_expr(prc::Column::UsedAt, Expr::value(Some(now)))
+        .filter(prc::Column::UserId.eq(user_id))
+        .filter(prc::Column::UsedAt.is_null())
+        .exec(txn)
+        .await
+        .db()?;
+    prc::Entity::insert(prc::ActiveModel {
+        user_id: Set(user_id),
+        code_hash: Set(code_hash(user_id, &code)),
+        issued_by: Set(issued_by),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(txn)
+    .await
+    .db()?;
+    Ok((code, expires_at))
+}
+
+/// Someone who forgot the password asks for a code by e-mail. When the account exists, is
+/// active and has an address, a code is issued (as by the account itself) and sent there, in
+/// the same transaction as its audit event; otherwise nothing happens. The answer is the same
+/// either way, so that no one learns which accounts exist or have an address. Requests count
+/// against the login limit of the address they come from and of a key of their own per
+/// account (not the account's login limit: a stranger cannot lock the owner out).
+pub async fn request_by_email(
+    state: &AppState,
+    username: &str,
+    ip: Option<IpAddr>,
+) -> AppResult<()> {
+    let username = username.trim().to_lowercase();
+    state
+        .login_limiter
+        .begin(&format!("reset-by-mail:{username}"), ip)
+        .await?;
+    let Some(u) = users::by_username(&state.db, &username)
+        .await?
+        .filter(|u| u.is_active && u.email.is_some())
+    else {
+        return Ok(());
+    };
+    let now = state.now();
+    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
+    let (code, expires_at) = replace_code(&txn, u.id, u.id, now).await?;
+    let subject = "Kode pemulihan kata sandi / Password recovery code";
+    let body = format!(
+        "Kode pemulihan kata sandi akun {name} ({username}): {code}\n\nMasukkan kode ini di halaman \"Atur ulang kata sandi\" dalam {CODE_HOURS} jam. Bila Anda tidak memintanya, abaikan pesan ini; kata sandi Anda tidak berubah.\n\n---\n\nThe password recovery code of the account {name} ({username}): {code}\n\nEnter it on the \"Reset password\" page within {CODE_HOURS} hours. If you did not ask for it, ignore this message; your password has not changed.\n",
+        name = u.display_name,
+    );
+    super::mail::queue_for_users(&txn, &[u.id], subject, &body, now).await?;
+    chain
+        .append(
+            &txn,
+            account_event(
+                &u.id.to_string(),
+                "resident",
+                u.id,
+                "issue_reset_code",
+                json!({ "expires_at": mufakat_audit::format_time(expires_at), "by": "email" }),
+            ),
+        )
+        .await?;
+    crate::audit_log::commit(txn, chain).await?;
+    Ok(())
+}
+
 fn refused() -> AppError {
     AppError::Validation(vec![FieldError::new(
         "code",
         "invalid",
-        "Kode pemulihan tidak berlaku: salah, sudah dipakai, atau kedaluwarsa. Mintalah kode baru di kantor kelurahan.",
-        "The recovery code is not valid: wrong, already used or expired. Ask for a new one at the kelurahan office.",
+        "Kode pemulihan tidak berlaku: salah, sudah dipakai, atau kedaluwarsa. Mintalah kode baru lewat e-mail atau di kantor kelurahan.",
+        "The recovery code is not valid: wrong, already used or expired. Ask for a new one by e-mail or at the kelurahan office.",
     )])
 }
 

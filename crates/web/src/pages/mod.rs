@@ -36,6 +36,7 @@ pub fn routes() -> Router<WebState> {
             get(account::register_form).post(account::register),
         )
         .route("/reset", get(recovery::form).post(recovery::reset))
+        .route("/reset/email", post(recovery::by_email))
         .route(
             "/office/recovery-code",
             get(recovery::office_form).post(recovery::office_issue),

@@ -1,6 +1,7 @@
-//! Forgot password: the resident sets a new password with the one-time code that kelurahan
-//! staff issued after checking the person at the office (`resetPassword`). Many residents have
-//! no e-mail address; the office is the way back in.
+//! Forgot password: the resident asks for a one-time code by e-mail (`requestPasswordReset`,
+//! for accounts with an address) or gets one from kelurahan staff, who check the person at the
+//! office, and sets a new password with it (`resetPassword`). Many residents have no e-mail
+//! address; the office is their way back in.
 
 use std::collections::HashMap;
 
@@ -15,10 +16,35 @@ use crate::ctx::Ctx;
 use crate::layout::{csrf_field, field, form_errors, page_with, Field};
 
 pub async fn form(ctx: Ctx) -> Response {
-    page(&ctx, &HashMap::new(), None)
+    page(&ctx, &HashMap::new(), None, false)
 }
 
-fn page(ctx: &Ctx, form: &HashMap<String, String>, failure: Option<&Failure>) -> Response {
+/// `POST /reset/email`: sends a code to the account's address, if it has one; the page says the
+/// same either way.
+pub async fn by_email(ctx: Ctx, axum::Form(form): FormData) -> Response {
+    let r = ctx
+        .api::<Value>(
+            "mutation($u: String!) { requestPasswordReset(username: $u) }",
+            json!({ "u": val(&form, "mail_username") }),
+        )
+        .await;
+    match r {
+        Ok(_) => {
+            let mut form = form;
+            let username = val(&form, "mail_username").to_owned();
+            form.insert("username".into(), username);
+            page(&ctx, &form, None, true)
+        }
+        Err(f) => page(&ctx, &form, Some(&f), false),
+    }
+}
+
+fn page(
+    ctx: &Ctx,
+    form: &HashMap<String, String>,
+    failure: Option<&Failure>,
+    mailed: bool,
+) -> Response {
     let title = ctx.t("Lupa kata sandi", "Forgot password");
     let status = match failure.map(|f| f.code.as_str()) {
         None => StatusCode::OK,
@@ -31,9 +57,25 @@ fn page(ctx: &Ctx, form: &HashMap<String, String>, failure: Option<&Failure>) ->
         title,
         html! {
             h1 { (title) }
+            @if mailed {
+                div class="notice" role="status" {
+                    p { (ctx.t("Bila akun ini mempunyai alamat e-mail, kode pemulihan sudah dikirim ke sana. Periksa kotak masuk Anda, lalu isi formulir di bawah.",
+                               "If this account has an e-mail address, a recovery code has been sent there. Check your inbox, then fill in the form below.")) }
+                }
+            }
+            h2 { (ctx.t("Kode lewat e-mail", "A code by e-mail")) }
+            p { (ctx.t("Bila Anda pernah mengisi alamat e-mail di akun Anda, kami kirimkan kode ke sana.",
+                       "If you gave an e-mail address in your account, we send the code there.")) }
+            form method="post" action="/reset/email" {
+                (csrf_field(ctx))
+                (field(Field::new("mail_username", ctx.t("Nama pengguna", "Username"), val(form, "mail_username")).required().extra("username")))
+                button type="submit" { (ctx.t("Kirim kode ke e-mail saya", "Send a code to my e-mail")) }
+            }
+            h2 { (ctx.t("Kode dari kantor kelurahan", "A code from the kelurahan office")) }
             p { (ctx.t("Datanglah ke kantor kelurahan dengan KTP. Petugas memeriksa identitas Anda dan memberi kode pemulihan (berlaku 24 jam, sekali pakai). Tulis kode itu di sini bersama kata sandi baru.",
                        "Go to the kelurahan office with your KTP. Staff check who you are and give you a recovery code (valid for 24 hours, once). Enter it here with a new password.")) }
             (form_errors(ctx, failure))
+            h2 { (ctx.t("Atur kata sandi baru", "Set a new password")) }
             form method="post" action="/reset" {
                 (csrf_field(ctx))
                 (field(Field::new("username", ctx.t("Nama pengguna", "Username"), val(form, "username")).required().extra("username")))
@@ -57,7 +99,7 @@ pub async fn reset(ctx: Ctx, axum::Form(form): FormData) -> Response {
         .await;
     match r {
         Ok(_) => see_other(&ctx, "/login?reset=1"),
-        Err(f) => page(&ctx, &form, Some(&f)),
+        Err(f) => page(&ctx, &form, Some(&f), false),
     }
 }
 
