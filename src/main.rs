@@ -1014,6 +1014,7 @@ fn allocation_pdf(
         adopted: None,
         signatories: vec![],
         signing_place: None,
+        letterhead: None,
         generated_at: chrono::Utc::now(),
     };
     r::allocation(&report, lang).map_err(|e| anyhow::anyhow!("rendering: {e}"))

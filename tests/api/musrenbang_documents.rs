@@ -359,3 +359,68 @@ async fn appointing_signatories_and_recording_forums_for_every_role() {
     })
     .await;
 }
+
+/// With `[letterhead]` configured, the documents carry the kop surat: the government, the
+/// issuing office (the kelurahan's own, or the kota's configured office and address) and the
+/// logo image.
+#[tokio::test]
+async fn documents_carry_the_configured_letterhead_and_logo() {
+    let logo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/fixtures/logo.png");
+    let app = spawn_app_configured(true, move |s| {
+        s.letterhead = Some(mufakat_server::LetterheadSettings {
+            government: "Pemerintah Kota Mufakat".into(),
+            office: "Badan Perencanaan Pembangunan Daerah".into(),
+            address: Some("Jl. Merdeka No. 1, Mufakat".into()),
+            logo: Some(logo),
+        });
+    })
+    .await;
+    let cycle = crate::musrenbang::create_cycle(&app).await;
+    let kel = app.region_id("35.99.01.1001").await;
+    let kota = app.region_id("35.99").await;
+    for (region, office, address) in [
+        (&kel, "KELURAHAN MEKARSARI", false),
+        (&kota, "BADAN PERENCANAAN PEMBANGUNAN DAERAH", true),
+    ] {
+        let (status, pdf) = get(
+            &app,
+            &format!(
+                "/reports/priority-list?cycleId={}&regionId={region}",
+                cycle.id
+            ),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200);
+        let Some(text) = pdftotext(&pdf) else {
+            continue;
+        };
+        assert!(
+            text.contains("PEMERINTAH KOTA MUFAKAT") && text.contains(office),
+            "{text}"
+        );
+        assert_eq!(text.contains("Jl. Merdeka No. 1"), address, "{text}");
+        assert!(
+            text.contains("Daftar Prioritas Usulan"),
+            "the title opens the body: {text}"
+        );
+        let path = std::env::temp_dir().join(format!(
+            "mufakat-logo-{}.pdf",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::write(&path, &pdf).unwrap();
+        if let Ok(out) = std::process::Command::new("pdfimages")
+            .arg("-list")
+            .arg(&path)
+            .output()
+        {
+            let list = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                list.lines()
+                    .any(|l| l.contains(" 8 ") && l.contains("image")),
+                "the logo is embedded: {list}"
+            );
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+}

@@ -89,6 +89,25 @@ pub struct Settings {
     pub mail_from: String,
     /// How often the outbox is looked at, in milliseconds.
     pub mail_poll_ms: u64,
+    /// The letterhead (kop surat) of the documents one signs and files (`[letterhead]` in the
+    /// config file); without it they carry the plain header.
+    pub letterhead: Option<LetterheadSettings>,
+}
+
+/// `[letterhead]`: the kop surat of signed documents. Documents of a kelurahan or kecamatan
+/// name that office under the government; those of the kota name `office`, with `address`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LetterheadSettings {
+    /// E.g. `Pemerintah Kota Mufakat` (printed in capitals).
+    pub government: String,
+    /// The kota's office that issues its documents, e.g. `Badan Perencanaan Pembangunan Daerah`.
+    pub office: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    /// The region's logo: a PNG file (at most 2000 × 2000 pixels), checked at start.
+    #[serde(default)]
+    pub logo: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -129,6 +148,7 @@ impl Default for Settings {
             smtp_url: None,
             mail_from: "Mufakat <noreply@localhost>".into(),
             mail_poll_ms: 2000,
+            letterhead: None,
         }
     }
 }

@@ -28,7 +28,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 mufakat_reports::audit_trail(&samples::audit_trail(120), lang)?,
             ),
         ];
-        for (name, bytes) in out {
+        // The berita acara under a letterhead with a logo.
+        let mut ba = samples::berita_acara(14);
+        ba.letterhead = Some(mufakat_reports::Letterhead {
+            government: "Pemerintah Kota Bandung".into(),
+            office: "Kelurahan Sukamaju".into(),
+            address: Some("Jl. Sukamaju No. 5, Bandung 40132".into()),
+            logo: Some(mufakat_reports::Logo::from_png(include_bytes!(
+                "../../../tests/api/fixtures/logo.png"
+            ))?),
+        });
+        let kop = (
+            "berita_acara_kop",
+            mufakat_reports::berita_acara(&ba, lang)?,
+        );
+        for (name, bytes) in out.into_iter().chain([kop]) {
             let path = format!("{dir}/{name}_{sfx}.pdf");
             std::fs::write(&path, &bytes)?;
             println!("{path}: {} bytes", bytes.len());

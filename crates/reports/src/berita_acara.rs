@@ -67,6 +67,9 @@ pub struct BeritaAcara {
     pub signing_place: Option<String>,
     /// E.g. the lurah/camat, the notulis (minute taker), wakil warga (citizens' delegates).
     pub signatories: Vec<Signatory>,
+    /// The kop surat (from the deployment's configuration; not part of the JSON form).
+    #[serde(skip)]
+    pub letterhead: Option<crate::layout::Letterhead>,
     pub generated_at: DateTime<Utc>,
 }
 
@@ -95,6 +98,8 @@ pub fn berita_acara(ba: &BeritaAcara, lang: Lang) -> Result<Vec<u8>, ReportError
     ));
     info.subject = Some(title.clone());
     info.keywords = vec!["musrenbang".into(), "berita acara".into()];
+    info.letterhead = ba.letterhead.clone();
+    info.title_in_body = false;
     let mut r = Report::new(info, PageSetup::portrait());
 
     r.title(tr(lang, "BERITA ACARA", "MINUTES"), 13.0);

@@ -119,6 +119,92 @@ pub struct DocInfo {
     /// PDF subject (optional).
     pub subject: Option<String>,
     pub keywords: Vec<String>,
+    /// The office's letterhead (kop surat). With one, the page header is the letterhead and the
+    /// title opens the first page's body; without, the header holds region and title.
+    pub letterhead: Option<Letterhead>,
+    /// Under a letterhead, whether the title and subtitle open the body (`true` by default;
+    /// a report with a title block of its own, such as the berita acara, sets `false`).
+    pub title_in_body: bool,
+}
+
+/// A kop surat: the government's and the office's names, the address, and the region's logo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Letterhead {
+    /// E.g. `PEMERINTAH KOTA MUFAKAT`.
+    pub government: String,
+    /// E.g. `BADAN PERENCANAAN PEMBANGUNAN DAERAH`.
+    pub office: String,
+    /// E.g. `Jl. Merdeka No. 1, Mufakat 12345 · Telp. (021) 123456`.
+    pub address: Option<String>,
+    pub logo: Option<Logo>,
+}
+
+/// A logo's pixels (RGB, 8 bits, transparency flattened onto white), as embedded in the PDF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    width: usize,
+    height: usize,
+    rgb: Vec<u8>,
+}
+
+impl Logo {
+    /// Most pixels a logo may have (2000 × 2000): a letterhead needs no more.
+    pub const MAX_PIXELS: usize = 4_000_000;
+
+    /// Decodes a PNG file (any colour type; 16-bit channels are reduced to 8).
+    pub fn from_png(bytes: &[u8]) -> Result<Logo, ReportError> {
+        let bad = |e: String| ReportError::Invalid(format!("logo: {e}"));
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+        let mut reader = decoder.read_info().map_err(|e| bad(e.to_string()))?;
+        let (w, h) = {
+            let i = reader.info();
+            (i.width as usize, i.height as usize)
+        };
+        if w == 0 || h == 0 || w.saturating_mul(h) > Self::MAX_PIXELS {
+            return Err(bad(format!(
+                "{w}×{h} pixels; at most {} in all",
+                Self::MAX_PIXELS
+            )));
+        }
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let frame = reader
+            .next_frame(&mut buf)
+            .map_err(|e| bad(e.to_string()))?;
+        buf.truncate(frame.buffer_size());
+        let over_white =
+            |c: u8, a: u8| ((c as u16 * a as u16 + 255 * (255 - a as u16)) / 255) as u8;
+        let rgb: Vec<u8> = match frame.color_type {
+            png::ColorType::Rgb => buf,
+            png::ColorType::Rgba => buf
+                .chunks_exact(4)
+                .flat_map(|p| {
+                    [
+                        over_white(p[0], p[3]),
+                        over_white(p[1], p[3]),
+                        over_white(p[2], p[3]),
+                    ]
+                })
+                .collect(),
+            png::ColorType::Grayscale => buf.iter().flat_map(|g| [*g, *g, *g]).collect(),
+            png::ColorType::GrayscaleAlpha => buf
+                .chunks_exact(2)
+                .flat_map(|p| {
+                    let g = over_white(p[0], p[1]);
+                    [g, g, g]
+                })
+                .collect(),
+            png::ColorType::Indexed => return Err(bad("indexed colours were not expanded".into())),
+        };
+        if rgb.len() != w * h * 3 {
+            return Err(bad("unexpected pixel data".into()));
+        }
+        Ok(Logo {
+            width: w,
+            height: h,
+            rgb,
+        })
+    }
 }
 
 impl DocInfo {
@@ -136,6 +222,8 @@ impl DocInfo {
             generated_at,
             subject: None,
             keywords: vec![],
+            letterhead: None,
+            title_in_body: true,
         }
     }
 }
@@ -464,6 +552,8 @@ enum Shape {
 struct PageBuf {
     shapes: Vec<Shape>,
     runs: Vec<Run>,
+    /// Where the letterhead's logo goes: x, top, width, height.
+    logo: Option<(f64, f64, f64, f64)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -506,12 +596,22 @@ impl Report {
             body_top: mm(t) + mm(HEADER_H_MM) + mm(5.0),
             body_bottom: h - mm(b) - mm(FOOTER_H_MM),
         };
-        Report {
+        let mut r = Report {
             info,
             geo,
             pages: vec![PageBuf::default()],
             y: geo.body_top,
+        };
+        // Under a letterhead the title opens the body, as on a letter.
+        if r.info.letterhead.is_some() && r.info.title_in_body {
+            let (title, subtitle) = (r.info.title.clone(), r.info.subtitle.clone());
+            r.title(&title, 12.5);
+            if let Some(s) = subtitle {
+                r.text_block(&s, Font::Regular, 9.0, Align::Center, 0.0);
+            }
+            r.spacer(3.0);
         }
+        r
     }
 
     pub fn lang(&self) -> Lang {
@@ -1245,21 +1345,69 @@ impl Report {
                 y: 0.0,
             };
             let top = g.margin_top;
-            header.stroke_rect(g.left, top, logo, logo, Rgb::RULE, 0.8);
-            header.text_aligned(
-                g.left,
-                logo,
-                top + logo / 2.0 + 2.5,
-                "LOGO",
-                Font::Bold,
-                7.0,
-                Align::Center,
-                Rgb::RULE,
-            );
-            header.text_at(tx, top + 10.0, &region, Font::Bold, 10.0, Rgb::BLACK);
-            header.text_at(tx, top + 25.0, &title, Font::Bold, 12.5, Rgb::BLACK);
-            if let Some(s) = &subtitle {
-                header.text_at(tx, top + 37.5, s, Font::Regular, 8.5, Rgb::TEXT_MUTED);
+            let mut logo_at = None;
+            match &self.info.letterhead {
+                Some(lh) => {
+                    if let Some(img) = &lh.logo {
+                        // Fitted into the square, centred, keeping its shape.
+                        let scale = logo / img.width.max(img.height) as f64;
+                        let (w, h) = (img.width as f64 * scale, img.height as f64 * scale);
+                        logo_at = Some((g.left + (logo - w) / 2.0, top + (logo - h) / 2.0, w, h));
+                    }
+                    let gov = fit_text(&lh.government.to_uppercase(), Font::Bold, 10.5, tw);
+                    let office = fit_text(&lh.office.to_uppercase(), Font::Bold, 12.5, tw);
+                    header.text_aligned(
+                        tx,
+                        tw,
+                        top + 11.0,
+                        &gov,
+                        Font::Bold,
+                        10.5,
+                        Align::Center,
+                        Rgb::BLACK,
+                    );
+                    header.text_aligned(
+                        tx,
+                        tw,
+                        top + 26.0,
+                        &office,
+                        Font::Bold,
+                        12.5,
+                        Align::Center,
+                        Rgb::BLACK,
+                    );
+                    if let Some(a) = &lh.address {
+                        let a = fit_text(a, Font::Regular, 8.0, tw);
+                        header.text_aligned(
+                            tx,
+                            tw,
+                            top + 38.5,
+                            &a,
+                            Font::Regular,
+                            8.0,
+                            Align::Center,
+                            Rgb::TEXT_MUTED,
+                        );
+                    }
+                }
+                None => {
+                    header.stroke_rect(g.left, top, logo, logo, Rgb::RULE, 0.8);
+                    header.text_aligned(
+                        g.left,
+                        logo,
+                        top + logo / 2.0 + 2.5,
+                        "LOGO",
+                        Font::Bold,
+                        7.0,
+                        Align::Center,
+                        Rgb::RULE,
+                    );
+                    header.text_at(tx, top + 10.0, &region, Font::Bold, 10.0, Rgb::BLACK);
+                    header.text_at(tx, top + 25.0, &title, Font::Bold, 12.5, Rgb::BLACK);
+                    if let Some(s) = &subtitle {
+                        header.text_at(tx, top + 37.5, s, Font::Regular, 8.5, Rgb::TEXT_MUTED);
+                    }
+                }
             }
             let rule_y = top + mm(HEADER_H_MM);
             header.line(g.left, rule_y, g.right, rule_y, Rgb::BLACK, 1.4);
@@ -1293,6 +1441,7 @@ impl Report {
             let page = &mut self.pages[i];
             page.shapes.extend(deco.shapes);
             page.runs.extend(deco.runs);
+            page.logo = logo_at;
         }
     }
 
@@ -1300,6 +1449,12 @@ impl Report {
     pub fn finish(mut self) -> Result<Vec<u8>, ReportError> {
         self.decorate();
         let (w, h) = (self.geo.w, self.geo.h);
+        let logo_px = self
+            .info
+            .letterhead
+            .as_ref()
+            .and_then(|l| l.logo.as_ref())
+            .map(|l| l.width);
         let pages: Vec<PdfPage> = self
             .pages
             .iter()
@@ -1307,11 +1462,24 @@ impl Report {
                 PdfPage::new(
                     printpdf::Mm((w * 25.4 / 72.0) as f32),
                     printpdf::Mm((h * 25.4 / 72.0) as f32),
-                    page_ops(p, h),
+                    page_ops(p, h, logo_px),
                 )
             })
             .collect();
         let mut doc = PdfDocument::new(&self.info.title);
+        if let Some(img) = self.info.letterhead.as_ref().and_then(|l| l.logo.as_ref()) {
+            // A fixed id (printpdf's own are random): the same input gives the same bytes.
+            doc.resources.xobjects.map.insert(
+                printpdf::XObjectId(LOGO_ID.into()),
+                printpdf::XObject::Image(printpdf::RawImage {
+                    pixels: printpdf::RawImageData::U8(img.rgb.clone()),
+                    width: img.width,
+                    height: img.height,
+                    data_format: printpdf::RawImageFormat::RGB8,
+                    tag: vec![],
+                }),
+            );
+        }
         let when = pdf_date(self.info.generated_at);
         let meta = &mut doc.metadata.info;
         meta.author = "Mufakat".into();
@@ -1410,8 +1578,24 @@ fn pt(c: i64) -> Pt {
 
 /// One page's content stream: all shapes, then one text object whose runs are placed with
 /// relative `Td` moves (compact, and the font/colour is only set when it changes).
-fn page_ops(p: &PageBuf, page_h: f64) -> Vec<Op> {
+const LOGO_ID: &str = "MufakatLogo";
+
+fn page_ops(p: &PageBuf, page_h: f64, logo_px: Option<usize>) -> Vec<Op> {
     let mut ops = Vec::with_capacity(p.shapes.len() * 2 + p.runs.len() * 2 + 8);
+    if let (Some((x, top, w, h)), Some(px_w)) = (p.logo, logo_px) {
+        ops.push(Op::SaveGraphicsState);
+        ops.push(Op::UseXobject {
+            id: printpdf::XObjectId(LOGO_ID.into()),
+            transform: printpdf::XObjectTransform {
+                translate_x: Some(Pt(x as f32)),
+                translate_y: Some(Pt((page_h - top - h) as f32)),
+                // At this resolution the image is `w` points wide.
+                dpi: Some((px_w as f64 * 72.0 / w) as f32),
+                ..Default::default()
+            },
+        });
+        ops.push(Op::RestoreGraphicsState);
+    }
     ops.push(Op::SaveGraphicsState);
     let mut fill: Option<Rgb> = None;
     let mut stroke: Option<(Rgb, i64)> = None;

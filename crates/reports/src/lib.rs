@@ -42,8 +42,8 @@ pub use eaudit::{
 };
 pub use fonts::Font;
 pub use layout::{
-    Align, Bar, BarChart, Column, DocInfo, Orientation, PageSetup, Report, Rgb, Signatory,
-    SignatureBlock, Table,
+    Align, Bar, BarChart, Column, DocInfo, Letterhead, Logo, Orientation, PageSetup, Report, Rgb,
+    Signatory, SignatureBlock, Table,
 };
 pub use monev::{
     progress_sheet, quarterly_report, ActivitySummary, CurvePoint, FlagRow, IndicatorRow, PhotoRow,

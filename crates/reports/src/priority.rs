@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::{self, rupiah, tr};
 use crate::layout::{
-    Bar, BarChart, Column, DocInfo, PageSetup, Report, Signatory, SignatureBlock, Table,
+    Bar, BarChart, Column, DocInfo, Letterhead, PageSetup, Report, Signatory, SignatureBlock, Table,
 };
 use crate::ReportError;
 
@@ -51,6 +51,9 @@ pub struct PriorityList {
     /// Where it is signed (with `generated_at`'s date).
     #[serde(default)]
     pub signing_place: Option<String>,
+    /// The kop surat (from the deployment's configuration; not part of the JSON form).
+    #[serde(skip)]
+    pub letterhead: Option<Letterhead>,
     pub generated_at: DateTime<Utc>,
 }
 
@@ -121,6 +124,9 @@ pub struct AllocationReport {
     pub signatories: Vec<Signatory>,
     #[serde(default)]
     pub signing_place: Option<String>,
+    /// The kop surat (from the deployment's configuration; not part of the JSON form).
+    #[serde(skip)]
+    pub letterhead: Option<Letterhead>,
     pub generated_at: DateTime<Utc>,
 }
 
@@ -166,6 +172,7 @@ pub fn priority_list(input: &PriorityList, lang: Lang) -> Result<Vec<u8>, Report
     info.subtitle = Some(input.cycle.clone());
     info.subject = Some(format!("{title} — {}", input.cycle));
     info.keywords = vec!["musrenbang".into(), "prioritas".into()];
+    info.letterhead = input.letterhead.clone();
     let mut r = Report::new(info, PageSetup::portrait());
 
     let (cums, within) = cut(&input.items, input.ceiling)?;
@@ -350,6 +357,7 @@ pub fn allocation(input: &AllocationReport, lang: Lang) -> Result<Vec<u8>, Repor
     info.subtitle = Some(format!("{} — {}", input.cycle, input.rule.name));
     info.subject = Some(format!("{title} — {}", input.cycle));
     info.keywords = vec!["alokasi".into(), "participatory budgeting".into()];
+    info.letterhead = input.letterhead.clone();
     let mut r = Report::new(info, PageSetup::portrait());
 
     let funded = input.projects.iter().filter(|p| p.funded);

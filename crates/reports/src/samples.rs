@@ -139,6 +139,7 @@ pub fn berita_acara(n: usize) -> BeritaAcara {
         priorities: priority_rows(n),
         signing_place: Some("Bandung".into()),
         signatories: signatories(),
+        letterhead: None,
         generated_at: generated_at(),
     }
 }
@@ -164,6 +165,7 @@ pub fn priority_list(n: usize) -> PriorityList {
             note: Some("Mengetahui,".into()),
         }],
         signing_place: Some("Coblong".into()),
+        letterhead: None,
         generated_at: generated_at(),
     }
 }
@@ -226,6 +228,7 @@ pub fn allocation(n: usize) -> AllocationReport {
         adopted: Some("Ditetapkan pada 12 Mei 2027.".into()),
         signatories: vec![],
         signing_place: None,
+        letterhead: None,
         generated_at: generated_at(),
     }
 }

@@ -23,6 +23,6 @@ pub mod startup;
 pub mod telemetry;
 pub mod web;
 
-pub use config::Settings;
+pub use config::{LetterheadSettings, Settings};
 pub use startup::Application;
 pub use state::AppState;

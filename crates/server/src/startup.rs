@@ -181,6 +181,7 @@ async fn checkpoint_loop(state: AppState) {
 
 /// Database connected and migrated, keys loaded: what `serve`, `seed` and `users` share.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    crate::services::musrenbang_reports::check_letterhead(&settings)?;
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
     let url = settings.database_url();

@@ -8,5 +8,5 @@ pub use mufakat_kernel::services::{accounts, cases, regions};
 pub use mufakat_module_allocation::service as allocation;
 pub use mufakat_module_musrenbang::service as musrenbang;
 
-mod musrenbang_reports;
+pub mod musrenbang_reports;
 pub mod reports;

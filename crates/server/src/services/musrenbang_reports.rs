@@ -72,6 +72,56 @@ async fn head(
     )
 }
 
+/// Logos decoded once per file (checked at start, see [`check_letterhead`]).
+static LOGOS: std::sync::Mutex<Vec<(std::path::PathBuf, r::Logo)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn logo(path: &std::path::Path) -> anyhow::Result<r::Logo> {
+    if let Some((_, l)) = LOGOS.lock().unwrap().iter().find(|(p, _)| p == path) {
+        return Ok(l.clone());
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("letterhead logo {}: {e}", path.display()))?;
+    let l = r::Logo::from_png(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    LOGOS.lock().unwrap().push((path.to_owned(), l.clone()));
+    Ok(l)
+}
+
+/// At start: a configured logo that cannot be read or decoded stops the server, rather than the
+/// first document.
+pub fn check_letterhead(settings: &crate::Settings) -> anyhow::Result<()> {
+    if let Some(path) = settings.letterhead.as_ref().and_then(|l| l.logo.as_deref()) {
+        logo(path)?;
+    }
+    Ok(())
+}
+
+/// The kop surat of a region's document: the configured government and logo; the office is the
+/// kelurahan's or kecamatan's own, or the configured kota office with its address.
+fn letterhead(
+    state: &AppState,
+    node: &mufakat_core::RegionNode,
+) -> AppResult<Option<r::Letterhead>> {
+    let Some(lh) = &state.settings.letterhead else {
+        return Ok(None);
+    };
+    let (office, address) = match node.level {
+        RegionLevel::KelurahanDesa => (format!("Kelurahan {}", node.name), None),
+        RegionLevel::Kecamatan => (format!("Kecamatan {}", node.name), None),
+        _ => (lh.office.clone(), lh.address.clone()),
+    };
+    let logo = match &lh.logo {
+        Some(p) => Some(logo(p).map_err(mufakat_core::AppError::internal)?),
+        None => None,
+    };
+    Ok(Some(r::Letterhead {
+        government: lh.government.clone(),
+        office,
+        address,
+        logo,
+    }))
+}
+
 fn level_of(node: &mufakat_core::RegionNode, given: Option<&str>) -> String {
     given.map(str::to_owned).unwrap_or_else(|| {
         match node.level {
@@ -167,6 +217,7 @@ pub async fn priority_list(state: &AppState, p: ForumParams<'_>, lang: Lang) -> 
             status: Some(status),
             signatories: vec![head(state, p.node, lang).await?],
             signing_place: Some(p.node.name.clone()),
+            letterhead: letterhead(state, p.node)?,
             generated_at: p.now,
         },
         lang,
@@ -302,6 +353,7 @@ pub async fn berita_acara(
             priorities: agreed,
             signing_place: Some(p.node.name.clone()),
             signatories: signers,
+            letterhead: letterhead(state, p.node)?,
             generated_at: p.now,
         },
         lang,
@@ -415,6 +467,10 @@ pub async fn allocation(
             adopted,
             signatories,
             signing_place: Some(region),
+            letterhead: match &node {
+                Some(n) => letterhead(state, n)?,
+                None => None,
+            },
             generated_at: now,
         },
         lang,
