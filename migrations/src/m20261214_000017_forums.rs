@@ -28,6 +28,7 @@ enum ForumRecords {
     Id,
     CycleId,
     RegionId,
+    Number,
     HeldOn,
     TimeText,
     Place,
@@ -87,6 +88,7 @@ impl MigrationTrait for Migration {
                     .col(pk_auto(F::Id))
                     .col(integer(F::CycleId))
                     .col(integer(F::RegionId))
+                    .col(string(F::Number))
                     .col(string(F::HeldOn))
                     .col(string_null(F::TimeText))
                     .col(string(F::Place))

@@ -161,6 +161,14 @@ async fn a_kelurahan_berita_acara_after_the_proposals_moved_up_is_signed_by_name
         v["data"]["forumRecord"]["place"], "Aula Kelurahan Mekarsari",
         "{v}"
     );
+    // Saved again (a correction), it keeps its number; staff may give their register's own.
+    assert_ok(&app.gql(RECORD, forum.clone(), Some(&lurah)).await);
+    let q = "query($c: ID!, $r: ID!) { forumRecord(cycleId: $c, regionId: $r) { number } }";
+    let v = app.gql(q, json!({ "c": cycle.id, "r": kel }), None).await;
+    assert_eq!(
+        v["data"]["forumRecord"]["number"], "001/BA-MUSRENBANG/KEL/II/2027",
+        "{v}"
+    );
 
     // The berita acara: staff only; printed from the record, the agreed list and the signatories.
     let path = format!("/reports/berita-acara?cycleId={}&regionId={kel}", cycle.id);
@@ -172,6 +180,7 @@ async fn a_kelurahan_berita_acara_after_the_proposals_moved_up_is_signed_by_name
         for s in [
             "Aula Kelurahan Mekarsari",
             "Rabu, 3 Februari 2027",
+            "Nomor: 001/BA-MUSRENBANG/KEL/II/2027",
             "Pemaparan usulan warga",
             "mendahulukan jalan",
             "JUMLAH (4 usulan)",

@@ -89,6 +89,10 @@ pub struct Settings {
     pub mail_from: String,
     /// How often the outbox is looked at, in milliseconds.
     pub mail_poll_ms: u64,
+    /// How a forum's berita acara is numbered when staff give no number: `{seq}` (the forum's
+    /// place among the cycle's records; `{seq:03}` zero-padded), `{year}` (the cycle's),
+    /// `{month_roman}` (of the forum's date), `{region_code}`, `{level}` (`KEL`, `KEC`, `KOTA`).
+    pub document_number_pattern: String,
     /// The letterhead (kop surat) of the documents one signs and files (`[letterhead]` in the
     /// config file); without it they carry the plain header.
     pub letterhead: Option<LetterheadSettings>,
@@ -149,6 +153,7 @@ impl Default for Settings {
             mail_from: "Mufakat <noreply@localhost>".into(),
             mail_poll_ms: 2000,
             letterhead: None,
+            document_number_pattern: "{seq:03}/BA-MUSRENBANG/{level}/{month_roman}/{year}".into(),
         }
     }
 }

@@ -338,7 +338,7 @@ pub async fn berita_acara(
     notes.push(source_note);
     r::berita_acara(
         &r::BeritaAcara {
-            number: None,
+            number: record.as_ref().and_then(|f| f.number.clone()),
             region_name: p.node.name.clone(),
             level: ba_level,
             parent_region: parent,

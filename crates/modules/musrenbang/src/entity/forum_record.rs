@@ -10,6 +10,8 @@ pub struct Model {
     pub id: i32,
     pub cycle_id: i32,
     pub region_id: i32,
+    /// The berita acara's number: given by staff, or from `document_number_pattern`.
+    pub number: String,
     /// `YYYY-MM-DD`.
     pub held_on: String,
     /// Free text, e.g. `09.00 – 12.30 WIB`.

@@ -21,6 +21,8 @@ pub struct AttendeeGql {
 pub struct ForumRecord {
     pub cycle_id: ID,
     pub region_id: ID,
+    /// The berita acara's number (given, or assigned from `document_number_pattern`).
+    pub number: String,
     pub held_on: NaiveDate,
     /// Free text, e.g. `09.00 – 12.30 WIB`.
     pub time: Option<String>,
@@ -36,6 +38,9 @@ pub struct ForumRecordInput {
     pub cycle_id: ID,
     /// The kelurahan/desa, kecamatan or kabupaten/kota whose forum it was.
     pub region_id: ID,
+    /// The berita acara's number from the office's register; without one the first save
+    /// assigns it from the configured pattern, and later saves keep it.
+    pub number: Option<String>,
     pub held_on: NaiveDate,
     pub time: Option<String>,
     pub place: String,
@@ -52,6 +57,7 @@ impl From<Forum> for ForumRecord {
         ForumRecord {
             cycle_id: ID(f.cycle_id.to_string()),
             region_id: ID(f.region_id.to_string()),
+            number: f.number.unwrap_or_default(),
             held_on: f.held_on,
             time: f.time,
             place: f.place,
@@ -75,6 +81,7 @@ impl ForumRecordInput {
         Ok(Forum {
             cycle_id: mufakat_kernel::graphql::parse_id("cycleId", &self.cycle_id)?,
             region_id: mufakat_kernel::graphql::parse_id("regionId", &self.region_id)?,
+            number: self.number,
             held_on: self.held_on,
             time: self.time,
             place: self.place,

@@ -8,7 +8,9 @@ use mufakat_core::{AppError, AppResult, FieldError, RegionLevel};
 use mufakat_kernel::audit_log::AuditDraft;
 use mufakat_kernel::auth::CurrentUser;
 use mufakat_kernel::AppState;
-use mufakat_store::sea_orm::{self, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use mufakat_store::sea_orm::{
+    self, ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use mufakat_store::DbResultExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -33,6 +35,9 @@ pub struct Attendee {
 pub struct Forum {
     pub cycle_id: i32,
     pub region_id: i32,
+    /// The berita acara's number: the one staff give (from the office's register), else the
+    /// one assigned at the first save from `document_number_pattern`, kept after.
+    pub number: Option<String>,
     pub held_on: NaiveDate,
     pub time: Option<String>,
     pub place: String,
@@ -69,6 +74,9 @@ fn check(f: &Forum) -> Vec<FieldError> {
     text("place", &f.place, 200, &mut errors);
     if let Some(t) = &f.time {
         text("time", t, 60, &mut errors);
+    }
+    if let Some(n) = &f.number {
+        text("number", n, 100, &mut errors);
     }
     for (field, items, max_items) in [("agenda", &f.agenda, 30), ("notes", &f.notes, 50)] {
         if items.len() > max_items {
@@ -149,6 +157,7 @@ pub async fn record_forum(state: &AppState, user: &CurrentUser, f: Forum) -> App
             .time
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty()),
+        number: f.number.map(|n| n.trim().to_owned()),
         agenda: clean(&f.agenda),
         notes: clean(&f.notes),
         attendance: f
@@ -170,14 +179,52 @@ pub async fn record_forum(state: &AppState, user: &CurrentUser, f: Forum) -> App
         .one(&txn)
         .await
         .db()?;
-    let mut row: fr::ActiveModel = match existing {
-        Some(e) => e.into(),
-        None => fr::ActiveModel {
-            cycle_id: Set(f.cycle_id),
-            region_id: Set(f.region_id),
-            ..Default::default()
-        },
+    let given = f.number.clone().filter(|n| !n.is_empty());
+    let (mut row, number): (fr::ActiveModel, String) = match existing {
+        Some(e) => {
+            let number = given.unwrap_or_else(|| e.number.clone());
+            (e.into(), number)
+        }
+        None => {
+            let number = match given {
+                Some(n) => n,
+                None => {
+                    // Counted in the write's transaction: the chain's lock orders writers.
+                    let seq = fr::Entity::find()
+                        .filter(fr::Column::CycleId.eq(f.cycle_id))
+                        .count(&txn)
+                        .await
+                        .db()?
+                        + 1;
+                    let node = state.regions.read().await.get(f.region_id).cloned();
+                    let (code, level) = node
+                        .map(|n| (n.code, n.level))
+                        .unwrap_or((String::new(), RegionLevel::KabupatenKota));
+                    document_number(
+                        &state.settings.document_number_pattern,
+                        seq,
+                        cycle.year,
+                        f.held_on,
+                        &code,
+                        level,
+                    )
+                }
+            };
+            (
+                fr::ActiveModel {
+                    cycle_id: Set(f.cycle_id),
+                    region_id: Set(f.region_id),
+                    ..Default::default()
+                },
+                number,
+            )
+        }
     };
+    let f = Forum {
+        number: Some(number.clone()),
+        ..f
+    };
+    row.number = Set(number);
     row.held_on = Set(f.held_on.to_string());
     row.time_text = Set(f.time.clone());
     row.place = Set(f.place.clone());
@@ -206,13 +253,41 @@ pub async fn record_forum(state: &AppState, user: &CurrentUser, f: Forum) -> App
                 transition: "record".into(),
                 from_state: String::new(),
                 to_state: "recorded".into(),
-                input: json!({ "cycle": f.cycle_id.to_string(), "region": f.region_id.to_string(), "held_on": f.held_on.to_string(), "place": f.place, "agenda": f.agenda, "notes": f.notes, "attendance": f.attendance }),
+                input: json!({ "cycle": f.cycle_id.to_string(), "region": f.region_id.to_string(), "number": f.number, "held_on": f.held_on.to_string(), "place": f.place, "agenda": f.agenda, "notes": f.notes, "attendance": f.attendance }),
                 comment: None,
             },
         )
         .await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     Ok(f)
+}
+
+/// A number from the pattern: `{seq}`, `{seq:03}`, `{year}`, `{month_roman}`, `{region_code}`,
+/// `{level}`.
+pub fn document_number(
+    pattern: &str,
+    seq: u64,
+    year: i32,
+    held_on: NaiveDate,
+    region_code: &str,
+    level: RegionLevel,
+) -> String {
+    use chrono::Datelike;
+    const ROMAN: [&str; 12] = [
+        "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
+    ];
+    let level = match level {
+        RegionLevel::KelurahanDesa => "KEL",
+        RegionLevel::Kecamatan => "KEC",
+        _ => "KOTA",
+    };
+    pattern
+        .replace("{seq:03}", &format!("{seq:03}"))
+        .replace("{seq}", &seq.to_string())
+        .replace("{year}", &year.to_string())
+        .replace("{month_roman}", ROMAN[held_on.month0() as usize])
+        .replace("{region_code}", region_code)
+        .replace("{level}", level)
 }
 
 fn json_text<T: Serialize>(v: &T) -> String {
@@ -237,6 +312,7 @@ pub async fn forum(
     Ok(Some(Forum {
         cycle_id: r.cycle_id,
         region_id: r.region_id,
+        number: Some(r.number),
         held_on: r.held_on.parse().map_err(AppError::internal)?,
         time: r.time_text,
         place: r.place,
@@ -244,4 +320,36 @@ pub async fn forum(
         notes: serde_json::from_str(&r.notes).map_err(AppError::internal)?,
         attendance: serde_json::from_str(&r.attendance).map_err(AppError::internal)?,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_the_pattern() {
+        let d = NaiveDate::from_ymd_opt(2027, 3, 12).unwrap();
+        assert_eq!(
+            document_number(
+                "{seq:03}/BA-MUSRENBANG/{level}/{month_roman}/{year}",
+                5,
+                2027,
+                d,
+                "35.99.01.1001",
+                RegionLevel::KelurahanDesa
+            ),
+            "005/BA-MUSRENBANG/KEL/III/2027"
+        );
+        assert_eq!(
+            document_number(
+                "{region_code}-{seq}",
+                12,
+                2027,
+                d,
+                "35.99",
+                RegionLevel::KabupatenKota
+            ),
+            "35.99-12"
+        );
+    }
 }
