@@ -211,3 +211,68 @@ async fn undecided_proposals_are_closed_out_when_the_cycle_closes() {
     );
     app.assert_trail_verifies().await;
 }
+
+/// On the web app: the proposer reads the kelurahan's note, corrects the proposal and sends it
+/// again.
+#[tokio::test]
+async fn the_web_app_shows_the_note_and_sends_a_returned_proposal_again() {
+    use crate::web::Visitor;
+    let app = spawn_app().await;
+    let cycle = create_cycle(&app).await;
+    let siti = app.login("warga.siti").await;
+    let lurah = app.login("lurah.mekarsari").await;
+    let p = id_of(
+        &propose(&app, &siti, &cycle.id, "Saluran", "1", "1000").await,
+        "createProposal",
+    );
+    assert_ok(&act(&app, &siti, &p, "SUBMIT", json!({}), None).await);
+    assert_ok(
+        &act(
+            &app,
+            &lurah,
+            &p,
+            "RETURN_FOR_REVISION",
+            json!({}),
+            Some("Tambahkan foto lokasi."),
+        )
+        .await,
+    );
+    assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
+    let mut v = Visitor::new(&app);
+    let token = v.get("/login").await.csrf();
+    let ok = v
+        .post(
+            "/login",
+            &token,
+            &[
+                ("username", "warga.siti"),
+                ("password", DEMO_PASSWORD),
+                ("next", "/me"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303);
+    let page = v.get(&format!("/proposals/{p}")).await;
+    assert!(
+        page.has("Tambahkan foto lokasi.") && page.has(&format!("/proposals/{p}/resubmit")),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        v.get(&format!("/proposals/{p}/edit")).await.status,
+        200,
+        "editable in the voting phase"
+    );
+    let sent = v
+        .submit(
+            &format!("/proposals/{p}"),
+            &format!("/proposals/{p}/resubmit"),
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(status(&app, &p).await, "submitted");
+    // Others see the proposal, not the proposer's buttons.
+    let mut other = Visitor::new(&app);
+    assert!(!other.get(&format!("/proposals/{p}")).await.has("/resubmit"));
+}

@@ -65,6 +65,7 @@ pub fn routes() -> Router<WebState> {
             get(proposals::edit_form).post(proposals::update),
         )
         .route("/proposals/{id}/submit", post(proposals::submit))
+        .route("/proposals/{id}/resubmit", post(proposals::resubmit))
         .route("/proposals/{id}/vote", post(proposals::vote))
         .route("/proposals/{id}/unvote", post(proposals::unvote))
         .route("/proposals/{id}/comments", post(proposals::comment))

@@ -125,6 +125,21 @@ fn input(form: &HashMap<String, String>) -> Map<String, Value> {
     m
 }
 
+/// The cycle in which a proposal in `status` may be edited: a draft while proposals are filed,
+/// one returned for revision until the kelurahan decides.
+async fn editable_cycle(ctx: &Ctx, wanted: Option<&str>, status: &str) -> Option<Cycle> {
+    let phases: &[&str] = match status {
+        "draft" => &["submission"],
+        "revision" => &["submission", "voting", "kelurahan_deliberation"],
+        _ => &[],
+    };
+    cycles(ctx)
+        .await
+        .into_iter()
+        .filter(|c| phases.contains(&c.phase.as_str()))
+        .find(|c| wanted.is_none_or(|w| w == c.id))
+}
+
 async fn open_cycle(ctx: &Ctx, wanted: Option<&str>) -> Option<Cycle> {
     cycles(ctx)
         .await
@@ -219,17 +234,16 @@ pub async fn edit_form(ctx: Ctx, Path(id): Path<String>) -> Response {
         Ok(d) => d,
         Err(f) => return failure(&ctx, &f),
     };
-    let Some(cycle) = open_cycle(&ctx, d.cycle.as_ref().map(|c| c.id.as_str()))
-        .await
-        .filter(|_| d.status == "draft")
+    let Some(cycle) =
+        editable_cycle(&ctx, d.cycle.as_ref().map(|c| c.id.as_str()), &d.status).await
     else {
         return failure(
             &ctx,
             &Failure::new(
                 "CONFLICT",
                 ctx.t(
-                    "Hanya draf di tahap pengajuan yang dapat diubah.",
-                    "Only a draft in the proposal phase can be edited.",
+                    "Hanya draf di tahap pengajuan, atau usulan yang dikembalikan untuk diperbaiki, yang dapat diubah.",
+                    "Only a draft in the proposal phase, or a proposal returned for revision, can be edited.",
                 ),
             ),
         );
@@ -272,7 +286,17 @@ pub async fn update(ctx: Ctx, Path(id): Path<String>, axum::Form(form): FormData
         .await;
     match r {
         Ok(_) => see_other(&ctx, &format!("/proposals/{id}")),
-        Err(f) => match open_cycle(&ctx, form.get("cycle").map(String::as_str)).await {
+        Err(f) => match editable_cycle(
+            &ctx,
+            form.get("cycle").map(String::as_str),
+            match draft(&ctx, &id).await {
+                Ok(d) => d.status,
+                Err(_) => String::new(),
+            }
+            .as_str(),
+        )
+        .await
+        {
             Some(cycle) => form_page(
                 &ctx,
                 &cycle,

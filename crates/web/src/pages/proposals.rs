@@ -147,6 +147,7 @@ struct Proposal {
     level: String,
     votes: i64,
     my_vote: bool,
+    mine: bool,
     rt_rw: Option<String>,
     latitude: Option<String>,
     longitude: Option<String>,
@@ -190,7 +191,7 @@ pub struct Event {
     pub comment: Option<String>,
 }
 
-const PROPOSAL_QUERY: &str = "query($id: ID!) { proposal(id: $id) { id title description category status statusTitle level votes myVote rtRw latitude longitude volume unit unitPrice estimatedCost targetOpd proposerName mergedInto createdAt cycle { id name phase maxVotesPerVoter } kelurahan { id name } comments { id body hidden hiddenReason createdAt } history(first: 100) { at transition transitionTitle toStateTitle comment } } }";
+const PROPOSAL_QUERY: &str = "query($id: ID!) { proposal(id: $id) { id title description category status statusTitle level votes myVote mine rtRw latitude longitude volume unit unitPrice estimatedCost targetOpd proposerName mergedInto createdAt cycle { id name phase maxVotesPerVoter } kelurahan { id name } comments { id body hidden hiddenReason createdAt } history(first: 100) { at transition transitionTitle toStateTitle comment } } }";
 
 pub fn timeline(ctx: &Ctx, events: &[Event]) -> Markup {
     html! {
@@ -287,6 +288,21 @@ async fn show_with(
                     }
                 }
             }
+            @if p.status == "revision" && p.mine {
+                h2 { (ctx.t("Dikembalikan untuk diperbaiki", "Returned for revision")) }
+                @if let Some(note) = p.history.iter().rev().find(|e| e.transition == "return_for_revision").and_then(|e| e.comment.as_deref()) {
+                    p class="notice" { (ctx.t("Catatan kelurahan: ", "The kelurahan's note: ")) (note) }
+                }
+                p { (ctx.t("Perbaiki usulan Anda lalu ajukan kembali sebelum musrenbang kelurahan memutuskan.",
+                           "Correct your proposal, then send it again before the kelurahan forum decides.")) }
+                p class="row" {
+                    a class="btn secondary" href={ "/proposals/" (p.id) "/edit" } { (ctx.t("Perbaiki usulan", "Correct the proposal")) }
+                    form method="post" action={ "/proposals/" (p.id) "/resubmit" } class="inline" {
+                        (csrf_field(ctx))
+                        button type="submit" { (ctx.t("Ajukan kembali", "Send it again")) }
+                    }
+                }
+            }
             @if voting {
                 h2 { (ctx.t("Dukung usulan ini", "Support this proposal")) }
                 @if ctx.user.is_none() {
@@ -353,6 +369,16 @@ pub async fn submit(ctx: Ctx, Path(id): Path<String>) -> Response {
         return login_first(&ctx);
     }
     match action(&ctx, &id, "mutation($id: ID!) { proposalAction(proposalId: $id, action: SUBMIT) { proposal { id } } }", json!({})).await {
+        Ok(_) => see_other(&ctx, &format!("/proposals/{id}")),
+        Err(f) => show_with(&ctx, &id, None, Some(&f)).await,
+    }
+}
+
+pub async fn resubmit(ctx: Ctx, Path(id): Path<String>) -> Response {
+    if ctx.user.is_none() {
+        return login_first(&ctx);
+    }
+    match action(&ctx, &id, "mutation($id: ID!) { proposalAction(proposalId: $id, action: RESUBMIT) { proposal { id } } }", json!({})).await {
         Ok(_) => see_other(&ctx, &format!("/proposals/{id}")),
         Err(f) => show_with(&ctx, &id, None, Some(&f)).await,
     }

@@ -128,6 +128,13 @@ impl Proposal {
     async fn score(&self) -> Option<Decimal> {
         self.0.score.as_deref().and_then(|s| s.parse().ok())
     }
+    /// Whether the signed-in user proposed it.
+    async fn mine(&self, ctx: &Context<'_>) -> bool {
+        mufakat_kernel::graphql::req(ctx)
+            .user
+            .as_ref()
+            .is_some_and(|u| Some(u.id) == self.0.proposer_id)
+    }
     /// Whether the signed-in resident voted for it (only the voter sees their own vote).
     async fn my_vote(&self, ctx: &Context<'_>) -> Result<bool> {
         match &loaders(ctx).my_votes {
