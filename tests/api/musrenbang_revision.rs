@@ -239,19 +239,7 @@ async fn the_web_app_shows_the_note_and_sends_a_returned_proposal_again() {
     );
     assert_eq!(phase_after(&app, &cycle, 10).await, "voting");
     let mut v = Visitor::new(&app);
-    let token = v.get("/login").await.csrf();
-    let ok = v
-        .post(
-            "/login",
-            &token,
-            &[
-                ("username", "warga.siti"),
-                ("password", DEMO_PASSWORD),
-                ("next", "/me"),
-            ],
-        )
-        .await;
-    assert_eq!(ok.status, 303);
+    v.log_in("warga.siti").await;
     let page = v.get(&format!("/proposals/{p}")).await;
     assert!(
         page.has("Tambahkan foto lokasi.") && page.has(&format!("/proposals/{p}/resubmit")),

@@ -100,6 +100,22 @@ impl<'a> Visitor<'a> {
         self.send(req).await
     }
 
+    /// Logs in through the login form as a demo account.
+    pub async fn log_in(&mut self, username: &str) {
+        let p = self
+            .submit(
+                "/login",
+                "/login",
+                &[
+                    ("username", username),
+                    ("password", DEMO_PASSWORD),
+                    ("next", "/me"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "logging in as {username}: {}", p.body);
+    }
+
     /// Posts a form as the page `from` would: with that page's CSRF token.
     pub async fn submit(&mut self, from: &str, action: &str, fields: &[(&str, &str)]) -> Page {
         let token = self.get(from).await.csrf();
