@@ -235,6 +235,12 @@ async fn report_errors_say_what_is_wrong_before_who_asks() {
             "NOT_FOUND",
         ),
         (
+            format!("/reports/priority-list?cycleId=999&regionId={kel}&level=rw"),
+            None,
+            400,
+            "VALIDATION",
+        ),
+        (
             "/reports/allocation".to_string(),
             Some(siti.as_str()),
             400,

@@ -26,10 +26,10 @@ export async function createOpenCycle(server, bappedaToken, name) {
   const { regions } = await gql(server, '{ regions(level: KABUPATEN_KOTA) { id } }');
   const now = Date.now();
   const day = 86400000;
-  const d = await gql(server, `mutation($i: CreateCycleInput!) { createMusrenbangCycle(input: $i) { id caseId phase maxVotesPerVoter } }`, {
+  const create = (year) => gql(server, `mutation($i: CreateCycleInput!) { createMusrenbangCycle(input: $i) { id caseId phase maxVotesPerVoter } }`, {
     i: {
       name,
-      year: new Date(now).getUTCFullYear() + 1,
+      year,
       regionId: regions[0].id,
       windows: {
         submissionOpens: iso(now - 60000),
@@ -41,6 +41,18 @@ export async function createOpenCycle(server, bappedaToken, name) {
       },
     },
   }, bappedaToken);
+  // A kota has one open cycle a year (the demo's holds one): take the first free year near now.
+  const thisYear = new Date(now).getUTCFullYear();
+  let d;
+  for (const year of [thisYear + 1, thisYear + 2, thisYear, thisYear - 1]) {
+    try {
+      d = await create(year);
+      break;
+    } catch (e) {
+      if (!String(e.message).includes('"CONFLICT"')) throw e;
+    }
+  }
+  if (!d) throw new Error(`no free year for the cycle ${name}`);
   const cycle = d.createMusrenbangCycle;
   // Its submission window is already open, so the server's timer (polled every 5 s) opens it;
   // Bappeda may also open it at once, as here. Either way, wait for the phase.

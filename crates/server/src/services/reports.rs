@@ -128,6 +128,9 @@ pub async fn generate(
         ReportKind::PriorityList | ReportKind::BeritaAcara => {
             let cycle_id = p.cycle_id.ok_or_else(|| missing("cycleId"))?;
             let region_id = p.region_id.ok_or_else(|| missing("regionId"))?;
+            if let Some(level) = &p.level {
+                m::check_level(level)?;
+            }
             m::get_cycle(&state.db, cycle_id).await?;
             if state.regions.read().await.get(region_id).is_none() {
                 return Err(AppError::NotFound { entity: "region" });
