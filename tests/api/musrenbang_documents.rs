@@ -7,27 +7,11 @@ use serde_json::json;
 
 use crate::allocation::{kota_forum, set_ceiling, RUN};
 use crate::helpers::*;
+use crate::reports::pdftotext;
 
 const APPOINT: &str = "mutation($r: ID!, $o: String!, $u: String!, $n: String!, $p: String!) { appointSignatory(regionId: $r, office: $o, username: $u, nip: $n, position: $p) { office name nip position } }";
 const RECORD: &str = "mutation($i: ForumRecordInput!) { recordForum(input: $i) { place agenda attendance { name signs } } }";
 const LIST: &str = "query($c: ID!, $r: ID!, $l: String!) { priorityList(cycleId: $c, regionId: $r, level: $l) { rank agreed proposal { title status } } }";
-
-fn pdftotext(pdf: &[u8]) -> Option<String> {
-    let path =
-        std::env::temp_dir().join(format!("mufakat-doc-{}.pdf", uuid::Uuid::new_v4().simple()));
-    std::fs::write(&path, pdf).ok()?;
-    let out = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .ok();
-    let _ = std::fs::remove_file(&path);
-    let out = out?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
 
 /// GET a report: (status, body).
 async fn get(app: &TestApp, path: &str, token: Option<&str>) -> (u16, Vec<u8>) {

@@ -5,7 +5,8 @@ use serde_json::json;
 use crate::helpers::*;
 use crate::musrenbang::{act, create_cycle, phase_after, propose};
 
-fn pdftotext(pdf: &[u8]) -> Option<String> {
+/// The PDF's text by poppler's `pdftotext -layout`; `None` when poppler is not installed.
+pub fn pdftotext(pdf: &[u8]) -> Option<String> {
     let path = std::env::temp_dir().join(format!(
         "mufakat-report-{}.pdf",
         uuid::Uuid::new_v4().simple()

@@ -140,12 +140,9 @@ async fn editable_cycle(ctx: &Ctx, wanted: Option<&str>, status: &str) -> Option
         .find(|c| wanted.is_none_or(|w| w == c.id))
 }
 
+/// The cycle that takes new drafts now.
 async fn open_cycle(ctx: &Ctx, wanted: Option<&str>) -> Option<Cycle> {
-    cycles(ctx)
-        .await
-        .into_iter()
-        .filter(|c| c.phase == "submission")
-        .find(|c| wanted.is_none_or(|w| w == c.id))
+    editable_cycle(ctx, wanted, "draft").await
 }
 
 pub async fn new_form(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
