@@ -343,6 +343,9 @@ enum UsersCommand {
         /// The region code (kode wilayah), e.g. 35.99 or 35.99.01.1001.
         #[arg(long)]
         region: String,
+        /// For opd_staff and kpa: the code of the OPD they work for (see `opds` in the API).
+        #[arg(long)]
+        opd: Option<String>,
     },
 }
 
@@ -399,6 +402,7 @@ async fn main() -> anyhow::Result<()> {
             name,
             role,
             region,
+            opd,
         }) => {
             let state = startup::build_state(settings).await?;
             let region_id = state
@@ -409,6 +413,22 @@ async fn main() -> anyhow::Result<()> {
                 .find(|r| r.code == region)
                 .map(|r| r.id)
                 .with_context(|| format!("no region with code {region}"))?;
+            let opd_id = match &opd {
+                Some(code) => {
+                    let path = state.region_path(region_id).await;
+                    let listed = mufakat_server::services::opds::serving(&state.db, &path)
+                        .await
+                        .map_err(|e| anyhow::anyhow!(e.message(mufakat_core::Lang::En, "cli")))?;
+                    Some(
+                        listed
+                            .iter()
+                            .find(|o| o.code.eq_ignore_ascii_case(code))
+                            .map(|o| o.id)
+                            .with_context(|| format!("no OPD with code {code} serves {region}"))?,
+                    )
+                }
+                None => None,
+            };
             let (password, generated) = read_or_generate_password()?;
             let u = accounts::create_staff(
                 &state,
@@ -417,7 +437,7 @@ async fn main() -> anyhow::Result<()> {
                     username,
                     name,
                     password: password.clone(),
-                    grants: vec![(role, region_id)],
+                    grants: vec![(role, region_id, opd_id)],
                 },
             )
             .await

@@ -20,6 +20,7 @@ mod m20261211_000014_password_reset;
 mod m20261212_000015_comment_reports;
 mod m20261213_000016_mail;
 mod m20261214_000017_forums;
+mod m20261215_000018_opds;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000015_comment_reports::Migration),
             Box::new(m20261213_000016_mail::Migration),
             Box::new(m20261214_000017_forums::Migration),
+            Box::new(m20261215_000018_opds::Migration),
         ]
     }
 }

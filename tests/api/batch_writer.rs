@@ -179,14 +179,14 @@ async fn concurrent_transitions_are_decided_in_order_against_each_other() {
             &lurah,
             id.clone(),
             "route",
-            json!({ "opd": "Dinas PU" }),
+            json!({ "opd": "DPUPR" }),
         );
         send(
             "lurah",
             &lurah,
             id.clone(),
             "route",
-            json!({ "opd": "Dinas PU" }),
+            json!({ "opd": "DPUPR" }),
         );
     }
     for id in &cases[..5] {
@@ -195,7 +195,7 @@ async fn concurrent_transitions_are_decided_in_order_against_each_other() {
             &siti,
             id.clone(),
             "route",
-            json!({ "opd": "Dinas PU" }),
+            json!({ "opd": "DPUPR" }),
         );
         send("neighbour", &tetangga, id.clone(), "withdraw", json!({}));
     }
@@ -204,7 +204,7 @@ async fn concurrent_transitions_are_decided_in_order_against_each_other() {
         &lurah,
         "999999".into(),
         "route",
-        json!({ "opd": "Dinas PU" }),
+        json!({ "opd": "DPUPR" }),
     );
     let mut routed = std::collections::BTreeMap::<String, usize>::new();
     for t in tasks {
@@ -407,7 +407,7 @@ async fn timers_follow_the_state_through_batched_transitions() {
                 lurah.clone(),
                 id.clone(),
                 "route",
-                json!({ "opd": "Dinas PU" }),
+                json!({ "opd": "DPUPR" }),
             )
         })
         .collect();

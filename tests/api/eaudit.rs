@@ -47,7 +47,7 @@ pub async fn create_assignment(app: &TestApp, t: &Team, number: &str) -> Value {
         &format!("mutation($i: AuditAssignmentInput!) {{ createAuditAssignment(input: $i) {{ {ASSIGNMENT} }} }}"),
         json!({ "i": {
             "number": number, "title": "Pemeriksaan pengadaan Dinas PU", "regionId": t.kota,
-            "opds": ["Dinas PU"], "modules": [],
+            "opds": ["DPUPR"], "modules": [],
             "periodFrom": format!("{year}-01-01"), "periodTo": format!("{year}-12-31"),
             "startsOn": format!("{year}-01-01"), "endsOn": format!("{year}-12-31"),
             "team": [t.budi_id], "lead": t.ani_id,
@@ -88,7 +88,7 @@ pub async fn create_finding(app: &TestApp, token: &str, assignment: &str, title:
 
 pub async fn add_rec(app: &TestApp, token: &str, finding: &str, due: Option<String>) -> Value {
     app.gql(
-        "mutation($f: ID!, $d: DateTime) { addRecommendation(findingId: $f, text: \"Setor kelebihan bayar ke kas daerah\", opd: \"Dinas PU\", dueAt: $d) { id status dueAt } }",
+        "mutation($f: ID!, $d: DateTime) { addRecommendation(findingId: $f, text: \"Setor kelebihan bayar ke kas daerah\", opd: \"DPUPR\", dueAt: $d) { id status dueAt } }",
         json!({ "f": finding, "d": due }),
         Some(token),
     )
@@ -488,7 +488,7 @@ async fn an_audit_from_the_assignment_to_closed_findings() {
         .await;
     assert_eq!(
         figures["data"]["auditFigures"],
-        json!([{ "opd": "Dinas PU", "findings": 2, "recommendations": 2, "done": 1, "overdue": 0, "followUpRate": "50" }]),
+        json!([{ "opd": "DPUPR", "findings": 2, "recommendations": 2, "done": 1, "overdue": 0, "followUpRate": "50" }]),
         "{figures}"
     );
 }

@@ -28,6 +28,7 @@ mod musrenbang_races;
 mod musrenbang_revision;
 mod musrenbang_validation;
 mod musrenbang_votes;
+mod opds;
 mod password_reset;
 mod policy;
 mod procurement;

@@ -257,7 +257,7 @@ async fn a_year_of_reports_with_one_late_and_one_behind_plan() {
         .await;
     assert_ok(&d);
     let row = &d["data"]["monevDashboard"][0];
-    assert_eq!(row["group"], "Dinas PU");
+    assert_eq!(row["group"], "DPUPR");
     assert_eq!(
         (row["pagu"].as_str(), row["disbursed"].as_str()),
         (Some("1200000000"), Some("420000000"))

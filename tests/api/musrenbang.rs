@@ -74,7 +74,7 @@ pub async fn propose(
     app.gql(
         CREATE,
         json!({ "i": { "cycleId": cycle, "title": title, "description": format!("Kondisi: {title} rusak"), "category": "infrastruktur",
-                        "volume": volume, "unit": "m", "unitPrice": price, "rtRw": "03/05", "targetOpd": "Dinas PU" } }),
+                        "volume": volume, "unit": "m", "unitPrice": price, "rtRw": "03/05", "targetOpd": "DPUPR" } }),
         Some(token),
     )
     .await
@@ -689,7 +689,7 @@ pub async fn many_residents(app: &TestApp, kelurahan_code: &str, n: usize) -> Ve
         )
         .await
         .unwrap();
-        grants::grant(&app.state.db, u.id, mufakat_core::Role::Resident, kel, None)
+        grants::grant(&app.state.db, u.id, mufakat_core::Role::Resident, kel, None, None)
             .await
             .unwrap();
         let (token, th) = mufakat_server::auth::new_token();

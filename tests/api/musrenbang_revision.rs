@@ -212,6 +212,44 @@ async fn undecided_proposals_are_closed_out_when_the_cycle_closes() {
     app.assert_trail_verifies().await;
 }
 
+/// Bappeda closes the cycle before its date, by hand: the same close-out, in that transition.
+#[tokio::test]
+async fn a_cycle_closed_early_by_hand_closes_out_its_undecided_proposals() {
+    let app = spawn_app().await;
+    let cycle = create_cycle(&app).await;
+    let siti = app.login("warga.siti").await;
+    let bappeda = app.login("bappeda").await;
+    let id = id_of(
+        &propose(&app, &siti, &cycle.id, "Jalan", "1", "1000").await,
+        "createProposal",
+    );
+    assert_ok(&act(&app, &siti, &id, "SUBMIT", json!({}), None).await);
+    assert_eq!(phase_after(&app, &cycle, 41).await, "kota_forum");
+    let v = app
+        .gql(
+            "query($id: ID!) { musrenbangCycle(id: $id) { caseId } }",
+            json!({ "id": cycle.id }),
+            None,
+        )
+        .await;
+    let case = v["data"]["musrenbangCycle"]["caseId"].clone();
+    let v = app
+        .gql(
+            "mutation($id: ID!) { fireTransition(instanceId: $id, transition: \"close\") { state } }",
+            json!({ "id": case }),
+            Some(&bappeda),
+        )
+        .await;
+    assert_ok(&v);
+    assert_eq!(v["data"]["fireTransition"]["state"], "closed");
+    assert_eq!(status(&app, &id).await, "not_accommodated");
+    assert!(notices(&app, &siti)
+        .await
+        .iter()
+        .any(|m| m.contains("akhir siklus")));
+    app.assert_trail_verifies().await;
+}
+
 /// On the web app: the proposer reads the kelurahan's note, corrects the proposal and sends it
 /// again.
 #[tokio::test]

@@ -151,7 +151,7 @@ pub async fn opd_line(app: &TestApp, budget: &str) -> String {
     let v = app
         .gql(
             "mutation($i: NewPlanLineInput!) { createPlanLine(input: $i) { id budget remaining } }",
-            json!({ "i": { "regionId": kota, "year": 2027, "title": "Pemeliharaan jalan lingkungan", "budget": budget, "opd": "Dinas PU" } }),
+            json!({ "i": { "regionId": kota, "year": 2027, "title": "Pemeliharaan jalan lingkungan", "budget": budget, "opd": "DPUPR" } }),
             Some(&opd),
         )
         .await;
@@ -529,7 +529,7 @@ async fn a_blacklisted_vendor_is_refused_until_its_period_ends_by_a_timer() {
     .await;
     let pid = data(&p, "createPackage")["id"].as_str().unwrap().to_owned();
     assert_ok(&package_action(&app, &opd, &pid, "ANNOUNCE", None).await);
-    let invite = "mutation($p: ID!, $v: ID!) { createDirectProcurement(packageId: $p, vendorId: $v, deliveryAddress: \"Kantor Dinas PU\", items: [{description: \"Semen\", unit: \"sak\", quantity: \"100\"}]) { id } }";
+    let invite = "mutation($p: ID!, $v: ID!) { createDirectProcurement(packageId: $p, vendorId: $v, deliveryAddress: \"Kantor DPUPR\", items: [{description: \"Semen\", unit: \"sak\", quantity: \"100\"}]) { id } }";
     assert_eq!(
         error_code(
             &app.gql(invite, json!({ "p": pid, "v": id }), Some(&ukpbj))

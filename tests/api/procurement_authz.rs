@@ -61,10 +61,22 @@ where
 
 pub async fn staff_in(app: &TestApp, username: &str, role: &str, region: &str) -> String {
     let admin = app.login("admin").await;
+    // An OPD's staff work for one of the kota's OPDs: the Dinas PU's, as `opd.dinaspu` does.
+    let opd = if role == "OPD_STAFF" {
+        let v = app
+            .gql("query($r: ID!) { opds(regionId: $r) { id code } }", json!({ "r": region }), None)
+            .await;
+        v["data"]["opds"]
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o["code"] == "DPUPR"))
+            .map(|o| o["id"].clone())
+    } else {
+        None
+    };
     assert_ok(
         &app.gql(
             "mutation($i: CreateStaffInput!) { createStaffUser(input: $i) { id } }",
-            json!({ "i": { "username": username, "name": username, "password": DEMO_PASSWORD, "roles": [{ "role": role, "regionId": region }] } }),
+            json!({ "i": { "username": username, "name": username, "password": DEMO_PASSWORD, "roles": [{ "role": role, "regionId": region, "opdId": opd }] } }),
             Some(&admin),
         )
         .await,

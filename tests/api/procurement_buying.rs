@@ -43,7 +43,7 @@ async fn a_funded_proposal_is_bought_from_the_catalogue_received_and_paid() {
         error_code(
             &app.gql(
                 mk,
-                json!({ "i": { "proposalId": jalan, "opd": "Dinas PU" } }),
+                json!({ "i": { "proposalId": jalan, "opd": "DPUPR" } }),
                 Some(&warga)
             )
             .await
@@ -54,7 +54,7 @@ async fn a_funded_proposal_is_bought_from_the_catalogue_received_and_paid() {
     let l = app
         .gql(
             mk,
-            json!({ "i": { "proposalId": jalan, "opd": "Dinas PU" } }),
+            json!({ "i": { "proposalId": jalan, "opd": "DPUPR" } }),
             Some(&opd),
         )
         .await;
@@ -68,7 +68,7 @@ async fn a_funded_proposal_is_bought_from_the_catalogue_received_and_paid() {
         error_code(
             &app.gql(
                 mk,
-                json!({ "i": { "proposalId": jalan, "opd": "Dinas PU" } }),
+                json!({ "i": { "proposalId": jalan, "opd": "DPUPR" } }),
                 Some(&opd)
             )
             .await
@@ -379,7 +379,7 @@ async fn a_direct_procurement_goes_from_invitation_through_negotiation_to_paymen
     let pid = id_of(&p, "createPackage");
     assert_ok(&package_action(&app, &opd, &pid, "ANNOUNCE", None).await);
     let ukpbj = app.login("ukpbj").await;
-    let invite = "mutation($p: ID!, $v: ID!) { createDirectProcurement(packageId: $p, vendorId: $v, deliveryAddress: \"Kantor Dinas PU\", items: [{description: \"Perbaikan pagar kantor\", unit: \"paket\", quantity: \"1\"}]) { id number status } }";
+    let invite = "mutation($p: ID!, $v: ID!) { createDirectProcurement(packageId: $p, vendorId: $v, deliveryAddress: \"Kantor DPUPR\", items: [{description: \"Perbaikan pagar kantor\", unit: \"paket\", quantity: \"1\"}]) { id number status } }";
     assert_eq!(
         error_code(
             &app.gql(invite, json!({ "p": pid, "v": vendor }), Some(&opd))

@@ -298,7 +298,7 @@ async fn lapor_service_levels_count_working_days_and_the_close_asks_for_a_rating
     ] {
         let c = complaint("Lampu jalan mati").await;
         let id = c["id"].as_str().unwrap().to_owned();
-        let v = fire(&app, &lurah, &id, t, json!({ "opd": "Dinas PU" }), None).await;
+        let v = fire(&app, &lurah, &id, t, json!({ "opd": "DPUPR" }), None).await;
         assert_ok(&v);
         let f = &v["data"]["fireTransition"]["fields"];
         assert_eq!(

@@ -117,6 +117,7 @@ fn every_mutation_has_an_authorization_test() {
         "password_reset.rs",
         "mail.rs",
         "musrenbang_documents.rs",
+        "opds.rs",
     ]
     .iter()
     .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
@@ -163,6 +164,8 @@ const ACCESS: &[(&str, &str)] = &[
     ("setBudgetCeiling", "policy"),
     ("removeBudgetCeiling", "policy"),
     ("appointSignatory", "policy"),
+    ("createOpd", "policy"),
+    ("updateOpd", "policy"),
     ("recordForum", "policy"),
     ("runAllocation", "policy"),
     ("overrideAllocation", "policy"),

@@ -47,7 +47,7 @@ async fn the_ppid_register_and_the_service_level_report_follow_the_cases() {
     let slow = start(&app, &warga, &cempaka, "lapor-complaint", complaint.clone()).await;
     let _ignored = start(&app, &warga, &cempaka, "lapor-complaint", complaint).await;
     for (id, t) in [(&quick, "route_simple"), (&slow, "route")] {
-        assert_ok(&fire(&app, &lurah, id, t, json!({ "opd": "Dinas PU" }), None).await);
+        assert_ok(&fire(&app, &lurah, id, t, json!({ "opd": "DPUPR" }), None).await);
     }
     assert_ok(
         &fire(
@@ -138,7 +138,7 @@ async fn the_ppid_register_and_the_service_level_report_follow_the_cases() {
         )
     };
     assert_eq!(
-        counts(row("lapor-complaint", json!("Dinas PU"))),
+        counts(row("lapor-complaint", json!("DPUPR"))),
         (2, 1, 1, 1, 1, json!("0"))
     );
     assert_eq!(

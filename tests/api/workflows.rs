@@ -58,7 +58,7 @@ async fn a_complaint_runs_end_to_end_with_its_audit_trail() {
         &warga,
         &id,
         "route",
-        json!({ "opd": "Dinas PU" }),
+        json!({ "opd": "DPUPR" }),
         None,
     )
     .await;
@@ -68,13 +68,13 @@ async fn a_complaint_runs_end_to_end_with_its_audit_trail() {
         &lurah,
         &id,
         "route",
-        json!({ "opd": "Dinas PU" }),
+        json!({ "opd": "DPUPR" }),
         None,
     )
     .await;
     assert_ok(&v);
     assert_eq!(v["data"]["fireTransition"]["state"], "routed");
-    assert_eq!(v["data"]["fireTransition"]["fields"]["opd"], "Dinas PU");
+    assert_eq!(v["data"]["fireTransition"]["fields"]["opd"], "DPUPR");
     assert!(v["data"]["fireTransition"]["fields"]["deadline"].is_string());
 
     let v = fire(
@@ -220,7 +220,7 @@ async fn of_concurrent_transitions_on_one_case_exactly_one_wins() {
         tasks.push(tokio::spawn(async move {
             // Half with the version read before, half without: all race for the same transition.
             let v = if i % 2 == 0 { Some(version) } else { None };
-            let body = json!({ "query": FIRE, "variables": { "id": id, "t": "route", "i": { "opd": format!("OPD {i}") }, "v": v } });
+            let body = json!({ "query": FIRE, "variables": { "id": id, "t": "route", "i": { "opd": (["DPUPR", "DINKES", "DISHUB", "DLH"][i % 4]) }, "v": v } });
             client.post(url).bearer_auth(token).json(&body).send().await.unwrap().json::<Value>().await.unwrap()
         }));
     }
@@ -256,7 +256,7 @@ async fn a_stale_expected_version_is_a_conflict_and_changes_nothing() {
     let v = app
         .gql(
             FIRE,
-            json!({ "id": id, "t": "route", "i": { "opd": "Dinas PU" }, "v": 99 }),
+            json!({ "id": id, "t": "route", "i": { "opd": "DPUPR" }, "v": 99 }),
             Some(&lurah),
         )
         .await;
@@ -280,7 +280,7 @@ async fn a_missed_deadline_escalates_once_by_the_system() {
             &lurah,
             &id,
             "route",
-            json!({ "opd": "Dinas PU" }),
+            json!({ "opd": "DPUPR" }),
             None,
         )
         .await,
@@ -446,7 +446,7 @@ async fn events(app: &TestApp) {
             &lurah,
             &id,
             "route",
-            json!({ "opd": "Dinas PU" }),
+            json!({ "opd": "DPUPR" }),
             None,
         )
         .await,
@@ -571,7 +571,7 @@ async fn checkpoints_in_the_middle_of_the_chain_verify_and_pin_it() {
             &lurah,
             &id,
             "route",
-            json!({ "opd": "Dinas PU" }),
+            json!({ "opd": "DPUPR" }),
             None,
         )
         .await,
@@ -663,7 +663,7 @@ async fn every_generic_workflow_mutation_for_every_role() {
         };
         let allowed = derive(&app, transition, rule, &ALL, intended).await;
         let input = match transition {
-            "route" => json!({ "opd": "Dinas PU" }),
+            "route" => json!({ "opd": "DPUPR" }),
             "resolve" => json!({ "resolution": "Lampu diganti" }),
             "confirm" => json!({ "rating": "5" }),
             _ => json!({}),

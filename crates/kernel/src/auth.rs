@@ -26,6 +26,9 @@ pub struct CurrentUser {
     pub display_name: String,
     pub home_region_id: Option<i32>,
     pub grants: Vec<(Role, i32)>,
+    /// The grants of `grants` that name the OPD their holder works for: `(role, region, OPD
+    /// code)`. Such a grant holds only for that OPD's data (`Authz::allowed_for_opd`).
+    pub opd_grants: Vec<(Role, i32, String)>,
     pub token_hash: String,
 }
 
@@ -246,6 +249,7 @@ mod tests {
             display_name: "U".into(),
             home_region_id: None,
             grants: vec![(Role::Resident, 1)],
+            opd_grants: vec![],
             token_hash: token.into(),
         }
     }

@@ -80,6 +80,77 @@ impl Authz {
         Ok(false)
     }
 
+    /// The grants of `user` that hold for data of region `region_path[0]` that belongs to the
+    /// OPD with code `opd` (`None`: not routed to one yet): a grant that names an OPD holds only
+    /// for that OPD's data ([`CurrentUser::opd_grants`]).
+    fn grants_for_opd<'u>(
+        user: &'u CurrentUser,
+        region_path: &'u [i32],
+        opd: Option<&'u str>,
+    ) -> impl Iterator<Item = Role> + 'u {
+        user.grants
+            .iter()
+            .filter(|(_, region)| region_path.contains(region))
+            .filter(move |(role, region)| {
+                user.opd_grants
+                    .iter()
+                    .find(|(r, g, _)| r == role && g == region)
+                    .is_none_or(|(_, _, code)| Some(code.as_str()) == opd)
+            })
+            .map(|(role, _)| *role)
+    }
+
+    /// Whether `user` may do `perm` on data of region `region_path[0]` that belongs to the OPD
+    /// with code `opd`: like [`Authz::allowed`], but a grant that names another OPD (or data
+    /// routed to none) does not count.
+    pub fn allowed_for_opd(
+        &self,
+        user: &CurrentUser,
+        region_path: &[i32],
+        perm: Permission,
+        opd: Option<&str>,
+    ) -> AppResult<bool> {
+        for role in Self::grants_for_opd(user, region_path, opd) {
+            if self
+                .enforcer
+                .enforce((role.as_str(), perm.object, perm.action))
+                .map_err(casbin_err)?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Like [`Authz::allowed_for_opd`], but `FORBIDDEN` when not.
+    pub fn require_for_opd(
+        &self,
+        user: &CurrentUser,
+        region_path: &[i32],
+        perm: Permission,
+        opd: Option<&str>,
+    ) -> AppResult<()> {
+        if self.allowed_for_opd(user, region_path, perm, opd)? {
+            Ok(())
+        } else {
+            tracing::info!(user = user.id, ?perm, region = ?region_path.first(), opd, "authorization denied (OPD)");
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The roles `user` holds for data of region `region_path[0]` that belongs to OPD `opd`
+    /// (see [`Authz::allowed_for_opd`]): what a workflow with an `opd` field is given.
+    pub fn roles_for_opd(
+        &self,
+        user: &CurrentUser,
+        region_path: &[i32],
+        opd: Option<&str>,
+    ) -> BTreeSet<String> {
+        Self::grants_for_opd(user, region_path, opd)
+            .map(|r| r.as_str().to_owned())
+            .collect()
+    }
+
     /// Like [`Authz::allowed`], but `FORBIDDEN` when not.
     pub fn require(
         &self,
@@ -169,6 +240,10 @@ pub mod perms {
         object: "signatory",
         action: "appoint",
     };
+    pub const OPD_MANAGE: Permission = Permission {
+        object: "opd",
+        action: "manage",
+    };
 }
 
 #[cfg(test)]
@@ -182,6 +257,7 @@ mod tests {
             display_name: "U".into(),
             home_region_id: None,
             grants: grants.to_vec(),
+            opd_grants: vec![],
             token_hash: String::new(),
         }
     }
@@ -206,6 +282,20 @@ mod tests {
 
         let u = user(7, &[]);
         assert!(!a.allowed(&u, &[3, 2, 1], perms::RESIDENT_LIST).unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_grant_that_names_an_opd_holds_only_for_that_opds_data() {
+        let a = Authz::new(&["p, opd_staff, monev_activity, manage"]).await.unwrap();
+        let mut u = user(8, &[(Role::OpdStaff, 1)]);
+        let manage = Permission { object: "monev_activity", action: "manage" };
+        // No OPD named: every OPD of the region.
+        assert!(a.allowed_for_opd(&u, &[3, 2, 1], manage, Some("DINKES")).unwrap());
+        u.opd_grants = vec![(Role::OpdStaff, 1, "DPUPR".into())];
+        assert!(a.allowed_for_opd(&u, &[3, 2, 1], manage, Some("DPUPR")).unwrap());
+        assert!(!a.allowed_for_opd(&u, &[3, 2, 1], manage, Some("DINKES")).unwrap());
+        assert!(!a.allowed_for_opd(&u, &[3, 2, 1], manage, None).unwrap());
+        assert!(a.roles_for_opd(&u, &[3, 2, 1], Some("DINKES")).is_empty());
     }
 
     #[tokio::test]

@@ -66,6 +66,7 @@ async fn harness(registrations: Registrations) -> Harness {
         display_name: "Warga".into(),
         home_region_id: Some(kelurahan),
         grants: vec![(Role::Resident, kelurahan)],
+        opd_grants: vec![],
         token_hash: String::new(),
     };
     Harness {

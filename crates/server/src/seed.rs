@@ -37,6 +37,22 @@ const KECAMATAN: [(&str, &str, [(&str, &str); 2]); 2] = [
     ),
 ];
 
+/// The demo kota's OPDs (code, name): what the demo's proposals, plan lines, activities,
+/// complaints and audit recommendations name.
+pub const DEMO_OPDS: [(&str, &str); 8] = [
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
+    ("DINKES", "Dinas Kesehatan"),
+    ("DISDIK", "Dinas Pendidikan"),
+    ("DISHUB", "Dinas Perhubungan"),
+    ("DISKOPUKM", "Dinas Koperasi dan Usaha Kecil Menengah"),
+    ("DISPERKIM", "Dinas Perumahan dan Kawasan Permukiman"),
+    ("DLH", "Dinas Lingkungan Hidup"),
+    ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+];
+
+/// The OPD each demo OPD account works for.
+const DEMO_OPD_OF: [(&str, &str); 1] = [("opd.dinaspu", "DPUPR")];
+
 pub fn demo_accounts() -> Vec<DemoAccount> {
     vec![
         DemoAccount {
@@ -155,6 +171,10 @@ pub async fn seed_demo(state: &AppState, password: Option<String>) -> AppResult<
         },
     )
     .await?;
+    let mut opds = vec![];
+    for (code, name) in DEMO_OPDS {
+        opds.push(crate::services::opds::create(state, None, kota.id, code, name).await?);
+    }
     for (code, name, kelurahan) in KECAMATAN {
         let kec = regions::create(
             state,
@@ -204,6 +224,11 @@ pub async fn seed_demo(state: &AppState, password: Option<String>) -> AppResult<
             )
             .await?;
         } else {
+            let opd = DEMO_OPD_OF
+                .iter()
+                .find(|(u, _)| *u == a.username)
+                .and_then(|(_, code)| opds.iter().find(|o| o.code == *code))
+                .map(|o| o.id);
             accounts::create_staff(
                 state,
                 None,
@@ -211,7 +236,7 @@ pub async fn seed_demo(state: &AppState, password: Option<String>) -> AppResult<
                     username: a.username.into(),
                     name: display_name(a.username),
                     password: password.clone(),
-                    grants: vec![(a.role, region)],
+                    grants: vec![(a.role, region, opd)],
                 },
             )
             .await?;
@@ -454,11 +479,11 @@ pub async fn seed_demo_musrenbang(state: &AppState) -> AppResult<usize> {
                     unit_price: price.parse().unwrap_or_default(),
                     target_opd: Some(
                         if category == "infrastruktur" {
-                            "Dinas PUPR"
+                            "DPUPR"
                         } else if category == "kesehatan" {
-                            "Dinas Kesehatan"
+                            "DINKES"
                         } else {
-                            "Bappeda"
+                            "BAPPEDA"
                         }
                         .into(),
                     ),

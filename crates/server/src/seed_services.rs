@@ -79,7 +79,7 @@ pub async fn seed(state: &AppState, kelurahan: i32) -> AppResult<usize> {
         &lurah,
         a,
         "route_simple",
-        json!({ "opd": "Dinas Perhubungan" }),
+        json!({ "opd": "DISHUB" }),
         None,
     )
     .await?;
@@ -89,7 +89,7 @@ pub async fn seed(state: &AppState, kelurahan: i32) -> AppResult<usize> {
         &lurah,
         b,
         "route",
-        json!({ "opd": "Dinas Pekerjaan Umum" }),
+        json!({ "opd": "DPUPR" }),
         None,
     )
     .await?;
@@ -108,7 +108,7 @@ pub async fn seed(state: &AppState, kelurahan: i32) -> AppResult<usize> {
         &lurah,
         c,
         "route_field_check",
-        json!({ "opd": "Dinas Pekerjaan Umum" }),
+        json!({ "opd": "DPUPR" }),
         None,
     )
     .await?;

@@ -77,20 +77,20 @@ pub async fn past_cycle(
     };
     // (title, volume, unit, unit price, agency)
     let wanted = [
-        (FUNDED_ROAD, "800", "m", "1500000", "Dinas Pekerjaan Umum"),
+        (FUNDED_ROAD, "800", "m", "1500000", "DPUPR"),
         (
             "Rehabilitasi posyandu RW 02 Mekarsari",
             "1",
             "paket",
             "350000000",
-            "Dinas Kesehatan",
+            "DINKES",
         ),
         (
             "Pelatihan kewirausahaan pemuda Mekarsari",
             "1",
             "paket",
             "150000000",
-            "Dinas Koperasi dan UMKM",
+            "DISKOPUKM",
         ),
     ];
     let mut ids = vec![];

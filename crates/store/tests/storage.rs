@@ -34,10 +34,10 @@ async fn unique_violations_become_conflicts() {
     )
     .await;
     assert_eq!(again.unwrap_err().code(), "CONFLICT");
-    grants::grant(&db.db, u.id, Role::KelurahanStaff, kel, None)
+    grants::grant(&db.db, u.id, Role::KelurahanStaff, kel, None, None)
         .await
         .unwrap();
-    let dup = grants::grant(&db.db, u.id, Role::KelurahanStaff, kel, None).await;
+    let dup = grants::grant(&db.db, u.id, Role::KelurahanStaff, kel, None, None).await;
     assert_eq!(dup.unwrap_err().code(), "CONFLICT");
     let bad_level = regions::create(
         &db.db,
@@ -120,10 +120,10 @@ async fn the_audit_hash_migration_keeps_every_event() {
             .unwrap();
     }
     let before = all(&db).await;
-    // Down to migration 7 (migrations 17, forums, 16, mail, 15, comment reports, 14, password reset, 13,
+    // Down to migration 7 (migrations 18, OPDs, 17, forums, 16, mail, 15, comment reports, 14, password reset, 13,
     // monev, 12, procurement II, 11, e-audit with its trail indexes, 10, procurement, and 9,
     // the rate-limit counters, first): the rows are kept and a hash is unique again.
-    mufakat_migrations::Migrator::down(&db.db, Some(10))
+    mufakat_migrations::Migrator::down(&db.db, Some(11))
         .await
         .unwrap();
     assert_eq!(all(&db).await, before);

@@ -23,6 +23,10 @@ pub enum FieldType {
     #[serde(rename = "datetime")]
     DateTime,
     Region,
+    /// The code of an OPD that serves the case's region (checked by the kernel against the
+    /// region's list); a transition whose roles include an OPD role is then open only to staff
+    /// of that OPD.
+    Opd,
     Enum,
     Reference,
 }
@@ -37,6 +41,7 @@ impl FieldType {
             FieldType::Date => "date",
             FieldType::DateTime => "datetime",
             FieldType::Region => "region",
+            FieldType::Opd => "opd",
             FieldType::Enum => "enum",
             FieldType::Reference => "reference",
         }
@@ -815,7 +820,7 @@ fn field_problem(name: &str, f: &RawField) -> Option<String> {
     if f.ty != FieldType::Enum && !f.values.is_empty() {
         return Some(format!("field `{name}`: only enum fields take `values`"));
     }
-    if f.max_length.is_some() && f.ty != FieldType::Text {
+    if f.max_length.is_some() && !matches!(f.ty, FieldType::Text | FieldType::Opd) {
         return Some(format!(
             "field `{name}`: only text fields take `max_length`"
         ));
@@ -837,7 +842,9 @@ fn parse_set(
         a == b
             || matches!(
                 (a, b),
-                (FieldType::Text, FieldType::Enum) | (FieldType::Enum, FieldType::Text)
+                (FieldType::Text, FieldType::Enum)
+                    | (FieldType::Enum, FieldType::Text)
+                    | (FieldType::Opd, FieldType::Text)
             )
     };
     if let Some(n) = e.strip_prefix("input.") {

@@ -75,7 +75,11 @@ pub(crate) enum Ty {
 impl Ty {
     fn of(ft: FieldType) -> Ty {
         match ft {
-            FieldType::Text | FieldType::Region | FieldType::Reference | FieldType::Enum => {
+            FieldType::Text
+            | FieldType::Region
+            | FieldType::Opd
+            | FieldType::Reference
+            | FieldType::Enum => {
                 Ty::Text
             }
             FieldType::Decimal | FieldType::Integer => Ty::Number,

@@ -132,7 +132,7 @@ pub(crate) fn service_level(
     };
     let unit_field = field_of(
         &r.unit_field,
-        &[FieldType::Text, FieldType::Enum],
+        &[FieldType::Text, FieldType::Enum, FieldType::Opd],
         "unit_field",
     );
     let late_field = field_of(&r.late_field, &[FieldType::Boolean], "late_field");

@@ -22,7 +22,7 @@ pub fn coerce(def: &FieldDef, v: &Value) -> Result<Value, Msg> {
         return Ok(Value::Null);
     }
     match def.ty {
-        FieldType::Text | FieldType::Region | FieldType::Reference => {
+        FieldType::Text | FieldType::Region | FieldType::Opd | FieldType::Reference => {
             let s = match v {
                 Value::String(s) => s.trim().to_owned(),
                 Value::Number(n) if def.ty != FieldType::Text => n.to_string(),

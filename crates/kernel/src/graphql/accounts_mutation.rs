@@ -24,6 +24,9 @@ pub struct RegisterResidentInput {
 pub struct RoleGrantInput {
     pub role: RoleGql,
     pub region_id: ID,
+    /// For `OPD_STAFF` and `KPA`: the OPD the holder works for (from `opds`); they then act
+    /// only on what is routed to it. Required for `OPD_STAFF` where the region lists OPDs.
+    pub opd_id: Option<ID>,
 }
 
 #[derive(InputObject)]
@@ -188,6 +191,10 @@ impl AccountsMutation {
             grants.push((
                 g.role.into(),
                 parse_id(&format!("roles[{i}].regionId"), &g.region_id)?,
+                g.opd_id
+                    .as_ref()
+                    .map(|o| parse_id(&format!("roles[{i}].opdId"), o))
+                    .transpose()?,
             ));
         }
         let u = accounts::create_staff(
@@ -204,19 +211,22 @@ impl AccountsMutation {
         Ok(User(u))
     }
 
-    /// Admin: grants a role to a user within a region.
+    /// Admin: grants a role to a user within a region. `opdId`, for `OPD_STAFF` and `KPA`: the
+    /// OPD the holder works for (required for `OPD_STAFF` where the region lists OPDs).
     async fn grant_role(
         &self,
         ctx: &Context<'_>,
         user_id: ID,
         role: RoleGql,
         region_id: ID,
+        opd_id: Option<ID>,
     ) -> Result<User> {
         let user = require_user(ctx)?;
         let target = parse_id("userId", &user_id)?;
         let region = parse_id("regionId", &region_id)?;
+        let opd = opd_id.as_ref().map(|o| parse_id("opdId", o)).transpose()?;
         Ok(User(
-            accounts::grant_role(state(ctx), user, target, role.into(), region).await?,
+            accounts::grant_role(state(ctx), user, target, role.into(), region, opd).await?,
         ))
     }
 

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod errors;
 pub mod limits;
 pub mod publication;
+pub mod opds;
 pub mod signatories;
 pub mod types;
 

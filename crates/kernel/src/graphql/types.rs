@@ -153,6 +153,7 @@ impl Region {
 pub struct RoleGrant {
     pub role: Role,
     pub region_id: i32,
+    pub opd_id: Option<i32>,
 }
 
 #[Object]
@@ -162,6 +163,14 @@ impl RoleGrant {
     }
     async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
         Region::by_id(ctx, self.region_id).await
+    }
+    /// The OPD the holder works for, where the grant names one: they act only on what is
+    /// routed to it.
+    async fn opd(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::opds::Opd>> {
+        let Some(id) = self.opd_id else { return Ok(None) };
+        Ok(Some(super::opds::Opd(
+            crate::services::opds::get(&state(ctx).db, id).await?,
+        )))
     }
 }
 
@@ -187,9 +196,11 @@ impl User {
         self.0
             .grants
             .iter()
-            .map(|(role, region_id)| RoleGrant {
+            .zip(self.0.grant_opds.iter().copied().chain(std::iter::repeat(None)))
+            .map(|((role, region_id), opd_id)| RoleGrant {
                 role: *role,
                 region_id: *region_id,
+                opd_id,
             })
             .collect()
     }

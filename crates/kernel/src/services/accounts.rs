@@ -22,6 +22,8 @@ pub struct UserView {
     pub display_name: String,
     pub home_region_id: Option<i32>,
     pub grants: Vec<(Role, i32)>,
+    /// The OPD (its id) each of `grants` names, where one does.
+    pub grant_opds: Vec<Option<i32>>,
     pub created_at: DateTime<Utc>,
     /// Shown only to the user themself (the GraphQL `User.email`).
     pub email: Option<String>,
@@ -33,6 +35,11 @@ fn view(u: user::Model, g: Vec<role_grant::Model>) -> UserView {
         username: u.username,
         display_name: u.display_name,
         home_region_id: u.home_region_id,
+        grant_opds: g
+            .iter()
+            .filter(|g| g.role.parse::<Role>().is_ok())
+            .map(|g| g.opd_id)
+            .collect(),
         grants: parse_grants(g),
         created_at: u.created_at,
         email: u.email,
@@ -102,7 +109,7 @@ pub async fn register_resident(
         },
     )
     .await?;
-    let g = grants::grant(&txn, u.id, Role::Resident, input.kelurahan_id, None).await?;
+    let g = grants::grant(&txn, u.id, Role::Resident, input.kelurahan_id, None, None).await?;
     chain
         .append(&txn, account_event(&u.id.to_string(), "resident", u.id, "register", json!({ "username": u.username, "role": "resident", "region": input.kelurahan_id.to_string() })))
         .await?;
@@ -183,13 +190,15 @@ async fn current_user(
     u: user::Model,
     token_hash: String,
 ) -> AppResult<CurrentUser> {
-    let grants = parse_grants(grants::for_user(&state.db, u.id).await?);
+    let rows = grants::for_user(&state.db, u.id).await?;
+    let opd_grants = super::opds::codes_of(&state.db, &rows).await?;
     Ok(CurrentUser {
         id: u.id,
         username: u.username,
         display_name: u.display_name,
         home_region_id: u.home_region_id,
-        grants,
+        grants: parse_grants(rows),
+        opd_grants,
         token_hash,
     })
 }
@@ -285,7 +294,8 @@ pub struct CreateStaff {
     pub username: String,
     pub name: String,
     pub password: String,
-    pub grants: Vec<(Role, i32)>,
+    /// Role, region and the OPD the holder works for (see [`super::opds::check_grant`]).
+    pub grants: Vec<(Role, i32, Option<i32>)>,
 }
 
 /// Creates a staff account with its role grants. The actor needs `staff_account:create` in the
@@ -307,7 +317,7 @@ pub async fn create_staff(
             "Grant at least one role.",
         ));
     }
-    for (i, (_, region)) in input.grants.iter().enumerate() {
+    for (i, (role, region, opd)) in input.grants.iter().enumerate() {
         if state.regions.read().await.get(*region).is_none() {
             errors.push(FieldError::new(
                 format!("roles[{i}].regionId"),
@@ -315,6 +325,17 @@ pub async fn create_staff(
                 "Wilayah tidak dikenal.",
                 "Unknown region.",
             ));
+        } else if let Err(AppError::Validation(e)) = super::opds::check_grant(
+            state,
+            &state.db,
+            &format!("roles[{i}].opdId"),
+            *role,
+            *region,
+            *opd,
+        )
+        .await
+        {
+            errors.extend(e);
         }
     }
     let (Some(username), Some(name), Some(password), true) =
@@ -323,7 +344,7 @@ pub async fn create_staff(
         return Err(AppError::Validation(errors));
     };
     if let Some(actor) = actor {
-        for (_, region) in &input.grants {
+        for (_, region, _) in &input.grants {
             let path = state.region_path(*region).await;
             state
                 .authz
@@ -344,13 +365,16 @@ pub async fn create_staff(
     )
     .await?;
     let mut made = vec![];
-    for (role, region) in &input.grants {
-        made.push(grants::grant(&txn, u.id, *role, *region, actor.map(|a| a.id)).await?);
+    for (role, region, opd) in &input.grants {
+        made.push(grants::grant(&txn, u.id, *role, *region, *opd, actor.map(|a| a.id)).await?);
     }
     let roles: Vec<String> = input
         .grants
         .iter()
-        .map(|(r, g)| format!("{r}@{g}"))
+        .map(|(r, g, o)| match o {
+            Some(o) => format!("{r}@{g}/opd-{o}"),
+            None => format!("{r}@{g}"),
+        })
         .collect();
     let (who, as_role) = actor_of(actor);
     chain
@@ -376,6 +400,7 @@ pub async fn grant_role(
     user_id: i32,
     role: Role,
     region_id: i32,
+    opd_id: Option<i32>,
 ) -> AppResult<UserView> {
     let path = state.region_path(region_id).await;
     if path.is_empty() {
@@ -385,8 +410,9 @@ pub async fn grant_role(
         .authz
         .require(actor, &path, perms::ROLE_GRANT_CREATE)?;
     let u = users::get(&state.db, user_id).await?;
+    super::opds::check_grant(state, &state.db, "opdId", role, region_id, opd_id).await?;
     let (txn, mut chain) = crate::audit_log::open(state, state.now()).await?;
-    grants::grant(&txn, user_id, role, region_id, Some(actor.id)).await?;
+    grants::grant(&txn, user_id, role, region_id, opd_id, Some(actor.id)).await?;
     let (who, as_role) = actor_of(Some(actor));
     chain
         .append(
@@ -396,7 +422,7 @@ pub async fn grant_role(
                 &as_role,
                 user_id,
                 "grant_role",
-                json!({ "role": role.as_str(), "region": region_id.to_string() }),
+                json!({ "role": role.as_str(), "region": region_id.to_string(), "opd": opd_id.map(|o| o.to_string()) }),
             ),
         )
         .await?;

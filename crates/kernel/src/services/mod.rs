@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod cases;
 pub mod clock;
 pub mod mail;
+pub mod opds;
 pub mod password_reset;
 pub mod regions;
 pub mod signatories;

@@ -50,7 +50,7 @@ pub async fn seed(state: &AppState, kota: i32, password: &str) -> AppResult<usiz
                 username: u.into(),
                 name: n.into(),
                 password: password.into(),
-                grants: vec![(role, kota)],
+                grants: vec![(role, kota, None)],
             },
         )
         .await?;
@@ -67,7 +67,7 @@ pub async fn seed(state: &AppState, kota: i32, password: &str) -> AppResult<usiz
             number: format!("700/045/ST/{year}"),
             title: format!("Pemeriksaan pengadaan barang/jasa Dinas PU tahun {year}"),
             region_id: kota,
-            opds: vec!["Dinas Pekerjaan Umum".into()],
+            opds: vec!["DPUPR".into()],
             modules: vec!["procurement".into(), "musrenbang".into()],
             period_from: NaiveDate::from_ymd_opt(year - 1, 1, 1).expect("date"),
             period_to: NaiveDate::from_ymd_opt(year, 12, 31).expect("date"),
@@ -82,7 +82,7 @@ pub async fn seed(state: &AppState, kota: i32, password: &str) -> AppResult<usiz
     // The grants hold from the next request: act as the team with fresh grants.
     let ani = user(state, "auditor.ani").await?;
     let budi = user(state, "auditor.budi").await?;
-    let opd_name = "Dinas Pekerjaan Umum";
+    let opd_name = "DPUPR";
     let finding = |title: &str, code: &str, loss: Option<i64>, severity: &str| {
         NewFinding {
         assignment_id: a.id,

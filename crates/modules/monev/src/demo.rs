@@ -160,8 +160,32 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
     if activity::Entity::find().count(&state.db).await.db()? > 0 {
         return Ok(0);
     }
-    let opd = accounts::acting_as(state, "opd.dinaspu").await?;
+    let dinaspu = accounts::acting_as(state, "opd.dinaspu").await?;
     let ppk = accounts::acting_as(state, "ppk.dinaspu").await?;
+    // Each OPD's activities are its own staff's: one account for each other OPD here (a
+    // random password: they only act in the demo).
+    let mut staff_of = std::collections::BTreeMap::new();
+    let listed = mufakat_kernel::services::opds::serving(&state.db, &[kota]).await?;
+    for code in ["DISPERKIM", "DISKOPUKM"] {
+        let username = format!("opd.{}", code.to_lowercase());
+        accounts::create_staff(
+            state,
+            None,
+            accounts::CreateStaff {
+                username: username.clone(),
+                name: format!("Staf {code}"),
+                password: mufakat_kernel::auth::new_token().0,
+                grants: vec![(
+                    mufakat_core::Role::OpdStaff,
+                    kota,
+                    listed.iter().find(|o| o.code == code).map(|o| o.id),
+                )],
+            },
+        )
+        .await?;
+        staff_of.insert(code, accounts::acting_as(state, &username).await?);
+    }
+    let opd = dinaspu;
     let now = state.now();
     let this = Period::at(now);
     let mut first = this;
@@ -193,7 +217,7 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
         kota,
         year,
         "Peningkatan jalan lingkungan Kelurahan Mekarsari",
-        "Dinas Pekerjaan Umum",
+        "DPUPR",
         pagu,
     )
     .await?;
@@ -327,13 +351,14 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
 
     // 3. Spending ahead of progress, an outcome indicator below target, one report late.
     let pagu3 = 450_000_000i64;
+    let staff = &staff_of["DISPERKIM"];
     let l = line(
         state,
-        &opd,
+        staff,
         kota,
         year,
         "Pembangunan sumur bor dan jaringan air bersih",
-        "Dinas Perumahan dan Permukiman",
+        "DISPERKIM",
         pagu3,
     )
     .await?;
@@ -345,7 +370,7 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
         .collect();
     let a = activities::create(
         state,
-        &opd,
+        staff,
         NewActivity {
             plan_line_id: l,
             contract_id: None,
@@ -376,7 +401,7 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
     // All but the last past month on time; that one after its due time, by the timer.
     report_months(
         state,
-        &opd,
+        staff,
         &ppk,
         a.id,
         &months[..past - 1],
@@ -390,7 +415,7 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
     let (f, s) = months[past - 1];
     reports::save(
         state,
-        &opd,
+        staff,
         last.id,
         ReportInput {
             physical: Some(Decimal::from(f)),
@@ -412,19 +437,20 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
 
     // 4. Not started: planned to start months ago, no progress reported.
     let pagu4 = 180_000_000i64;
+    let staff = &staff_of["DISKOPUKM"];
     let l = line(
         state,
-        &opd,
+        staff,
         kota,
         year,
         "Pelatihan dan pendampingan UMKM kuliner",
-        "Dinas Koperasi dan UMKM",
+        "DISKOPUKM",
         pagu4,
     )
     .await?;
     activities::create(
         state,
-        &opd,
+        staff,
         NewActivity {
             plan_line_id: l,
             contract_id: None,

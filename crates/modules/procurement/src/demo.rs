@@ -252,7 +252,7 @@ pub async fn seed(state: &AppState, kota: i32, password: &str) -> AppResult<usiz
                 username: u.into(),
                 name: n.into(),
                 password: password.into(),
-                grants: vec![(Role::Vendor, kota)],
+                grants: vec![(Role::Vendor, kota, None)],
             },
         )
         .await?;
@@ -405,7 +405,7 @@ pub async fn seed(state: &AppState, kota: i32, password: &str) -> AppResult<usiz
             region_id: Some(kota),
             year: Some(2027),
             title: Some("Pemeliharaan gedung kantor dan jalan lingkungan".into()),
-            opd: "Dinas Pekerjaan Umum".into(),
+            opd: "DPUPR".into(),
             budget: Some(Decimal::from(900_000_000)),
             proposal_id: None,
         },

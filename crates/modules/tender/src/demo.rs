@@ -75,7 +75,7 @@ pub async fn seed(state: &AppState, kota: i32) -> AppResult<usize> {
             region_id: Some(kota),
             year: Some(2027),
             title: Some("Rehabilitasi jalan, drainase dan penerangan lingkungan".into()),
-            opd: "Dinas Pekerjaan Umum".into(),
+            opd: "DPUPR".into(),
             budget: Some(Decimal::from(3_000_000_000i64)),
             proposal_id: None,
         },

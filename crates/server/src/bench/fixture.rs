@@ -156,7 +156,7 @@ pub async fn load_fixture(
         )
         .await
         .map_err(e)?;
-        grants::grant(&state.db, u.id, mufakat_core::Role::Resident, kel, None)
+        grants::grant(&state.db, u.id, mufakat_core::Role::Resident, kel, None, None)
             .await
             .map_err(e)?;
         let (token, th) = crate::auth::new_token();

@@ -124,6 +124,7 @@ async fn vendors(
             display_name: u.display_name,
             home_region_id: None,
             grants: vec![(Role::Vendor, kota)],
+            opd_grants: vec![],
             token_hash: String::new(),
         });
     }

@@ -13,7 +13,7 @@ pub mod response_cache;
 
 use mufakat_kernel::graphql::{accounts_mutation as mutation, accounts_query as query};
 pub use mufakat_kernel::graphql::{
-    cases, clock, errors, limits, page_size, parse_id, publication, req, require_user, signatories,
+    cases, clock, errors, limits, opds, page_size, parse_id, publication, req, require_user, signatories,
     state, types, RequestCtx, EXPENSIVE, HISTORY_MAX,
 };
 
@@ -28,6 +28,7 @@ pub struct QueryRoot(
     clock::ClockQuery,
     publication::PublicationQuery,
     signatories::SignatoryQuery,
+    opds::OpdQuery,
     musrenbang::MusrenbangQuery,
     allocation::AllocationQuery,
     procurement::ProcurementQuery,
@@ -42,6 +43,7 @@ pub struct MutationRoot(
     cases::CasesMutation,
     clock::ClockMutation,
     signatories::SignatoryMutation,
+    opds::OpdMutation,
     musrenbang::MusrenbangMutation,
     allocation::AllocationMutation,
     procurement::ProcurementMutation,

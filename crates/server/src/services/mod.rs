@@ -3,7 +3,7 @@
 //! any) and parsed input, checks authorization, and does its work in one database transaction.
 //! GraphQL resolvers and CLI commands both call these; neither holds business rules of its own.
 
-pub use mufakat_kernel::services::{accounts, cases, regions};
+pub use mufakat_kernel::services::{accounts, cases, opds, regions};
 
 pub use mufakat_module_allocation::service as allocation;
 pub use mufakat_module_musrenbang::service as musrenbang;

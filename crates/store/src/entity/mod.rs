@@ -6,6 +6,7 @@ pub mod audit_event;
 pub mod audit_head;
 pub mod mail_outbox;
 pub mod notification;
+pub mod opd;
 pub mod password_reset_code;
 pub mod region;
 pub mod role_grant;

@@ -9,6 +9,9 @@ pub struct Model {
     pub role: String,
     pub region_id: i32,
     pub granted_by: Option<i32>,
+    /// The OPD the holder works for (migration 18): an OPD's staff act only on what is routed
+    /// to it. `None`: every OPD of the region.
+    pub opd_id: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

@@ -12,12 +12,14 @@ pub async fn grant(
     user_id: i32,
     role: Role,
     region_id: i32,
+    opd_id: Option<i32>,
     granted_by: Option<i32>,
 ) -> AppResult<role_grant::Model> {
     role_grant::ActiveModel {
         user_id: Set(user_id),
         role: Set(role.as_str().to_owned()),
         region_id: Set(region_id),
+        opd_id: Set(opd_id),
         granted_by: Set(granted_by),
         created_at: Set(Utc::now()),
         ..Default::default()

@@ -29,7 +29,7 @@ const FIELDS: [&str; 10] = [
     "targetOpd",
 ];
 
-fn form_page(
+async fn form_page(
     ctx: &Ctx,
     cycle: &Cycle,
     action: &str,
@@ -56,6 +56,7 @@ fn form_page(
         ),
     );
     let f = refused;
+    let opds = opd_options(ctx, cycle).await;
     page_with(
         ctx,
         if refused.is_some() {
@@ -94,12 +95,53 @@ fn form_page(
                         (field(Field::new("unitPrice", ctx.t("Harga satuan (Rp)", "Unit price (Rp)"), val(form, "unitPrice")).required().error(f, "unitPrice").extra("off|numeric")))
                     }
                 }
-                (field(Field::new("targetOpd", ctx.t("OPD tujuan (bila tahu)", "Agency (if you know it)"), val(form, "targetOpd")).error(f, "targetOpd")))
+                @if opds.len() > 1 {
+                    (select("targetOpd", ctx.t("OPD tujuan (bila tahu)", "Agency (if you know it)"), &opds, val(form, "targetOpd"), f.and_then(|f| f.field("targetOpd"))))
+                } @else {
+                    (field(Field::new("targetOpd", ctx.t("OPD tujuan (bila tahu)", "Agency (if you know it)"), val(form, "targetOpd")).error(f, "targetOpd")))
+                }
                 button type="submit" { (if editing { ctx.t("Simpan draf", "Save the draft") } else { ctx.t("Simpan sebagai draf", "Save as a draft") }) }
             }
         },
         "",
     )
+}
+
+/// The OPDs serving the cycle's region, to choose from (code, "CODE — name"), after a "don't
+/// know" choice; only that choice where the region lists none (the field is then free text).
+async fn opd_options(ctx: &Ctx, cycle: &Cycle) -> Vec<(String, String)> {
+    #[derive(Deserialize)]
+    struct Opd {
+        code: String,
+        name: String,
+        active: bool,
+    }
+    #[derive(Deserialize)]
+    struct R {
+        opds: Vec<Opd>,
+    }
+    let mut out = vec![(
+        String::new(),
+        ctx.t("— tidak tahu —", "— don't know —").to_owned(),
+    )];
+    let Some(region) = &cycle.region else {
+        return out;
+    };
+    let listed = ctx
+        .api::<R>(
+            "query($r: ID!) { opds(regionId: $r) { code name active } }",
+            json!({ "r": region.id }),
+        )
+        .await
+        .map(|r| r.opds)
+        .unwrap_or_default();
+    out.extend(
+        listed
+            .into_iter()
+            .filter(|o| o.active)
+            .map(|o| (o.code.clone(), format!("{} — {}", o.code, o.name))),
+    );
+    out
 }
 
 /// The fields as the API takes them: numbers as strings (Decimal), empty optional ones null.
@@ -150,7 +192,7 @@ pub async fn new_form(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Res
         return login_first(&ctx);
     }
     match open_cycle(&ctx, q.get("cycle").map(String::as_str)).await {
-        Some(c) => form_page(&ctx, &c, "/proposals/new", &HashMap::new(), None, false),
+        Some(c) => form_page(&ctx, &c, "/proposals/new", &HashMap::new(), None, false).await,
         None => failure(&ctx, &Failure::new("CONFLICT", ctx.t(
             "Saat ini tidak ada siklus yang menerima usulan. Lihat jadwal tahapan di beranda.",
             "No cycle takes proposals now. See the phases' dates on the home page."))),
@@ -189,7 +231,7 @@ pub async fn create(ctx: Ctx, axum::Form(form): FormData) -> Response {
                 v["createProposal"]["id"].as_str().unwrap_or("")
             ),
         ),
-        Err(f) => form_page(&ctx, &cycle, "/proposals/new", &form, Some(&f), false),
+        Err(f) => form_page(&ctx, &cycle, "/proposals/new", &form, Some(&f), false).await,
     }
 }
 
@@ -269,6 +311,7 @@ pub async fn edit_form(ctx: Ctx, Path(id): Path<String>) -> Response {
         None,
         true,
     )
+    .await
 }
 
 pub async fn update(ctx: Ctx, Path(id): Path<String>, axum::Form(form): FormData) -> Response {
@@ -301,7 +344,8 @@ pub async fn update(ctx: Ctx, Path(id): Path<String>, axum::Form(form): FormData
                 &form,
                 Some(&f),
                 true,
-            ),
+            )
+            .await,
             None => failure(&ctx, &f),
         },
     }

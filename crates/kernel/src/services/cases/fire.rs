@@ -8,7 +8,7 @@ use mufakat_core::{AppError, AppResult};
 use mufakat_store::entity::workflow_instance as wi;
 use mufakat_store::DbResultExt;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::Value;
 
 use super::timers::{rearm_timers, retime_timers};
@@ -58,6 +58,9 @@ pub async fn fire(
     expected_version: Option<i32>,
 ) -> AppResult<CaseView> {
     if let Acting::User(user) = acting {
+        if let Some(hooks) = by_hand_hooks(state, id).await? {
+            return fire_with_hooks(state, acting, id, transition, input, comment, expected_version, &hooks).await;
+        }
         let plan = FirePlan {
             user: user.clone(),
             id,
@@ -84,6 +87,70 @@ pub async fn fire(
     )
     .await?;
     crate::audit_log::commit(txn, chain).await?;
+    Ok(fired.case)
+}
+
+/// The hooks that follow case `id`'s workflow when fired by hand ([`super::AfterTimer::by_hand_too`]),
+/// when there are any: such a transition is written on its own, with the hooks, instead of in
+/// a batch.
+async fn by_hand_hooks(
+    state: &AppState,
+    id: i32,
+) -> AppResult<Option<Vec<Arc<dyn super::AfterTimer>>>> {
+    if !state.after_timers.iter().any(|h| h.by_hand_too()) {
+        return Ok(None);
+    }
+    let Some(workflow) = wi::Entity::find_by_id(id)
+        .select_only()
+        .column(wi::Column::Workflow)
+        .into_tuple::<String>()
+        .one(&state.db)
+        .await
+        .db()?
+    else {
+        return Ok(None);
+    };
+    let hooks: Vec<_> = state
+        .after_timers
+        .iter()
+        .filter(|h| h.by_hand_too() && h.workflows().contains(&workflow.as_str()))
+        .cloned()
+        .collect();
+    Ok((!hooks.is_empty()).then_some(hooks))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn fire_with_hooks(
+    state: &AppState,
+    acting: Acting<'_>,
+    id: i32,
+    transition: &str,
+    input: serde_json::Map<String, Value>,
+    comment: Option<String>,
+    expected_version: Option<i32>,
+    hooks: &[Arc<dyn super::AfterTimer>],
+) -> AppResult<CaseView> {
+    let (txn, mut chain) = crate::audit_log::open(state, state.now()).await?;
+    let fired = fire_in(
+        state,
+        &txn,
+        &mut chain,
+        acting,
+        id,
+        transition,
+        input,
+        comment,
+        expected_version,
+        true,
+    )
+    .await?;
+    for hook in hooks {
+        hook.after(state, &txn, &mut chain, &fired).await?;
+    }
+    crate::audit_log::commit(txn, chain).await?;
+    for hook in hooks {
+        hook.committed(state, &fired);
+    }
     Ok(fired.case)
 }
 
@@ -187,7 +254,7 @@ async fn checked_step(
     }
     // Modules whose cases are public (musrenbang proposals) authorise reading themselves.
     if let (true, Acting::User(u)) = (check_read, acting) {
-        if !can_read(state, u, &d, m.region_id, m.created_by).await {
+        if !can_read(state, u, &d, m).await {
             return Err(AppError::NotFound { entity: "instance" });
         }
     }
@@ -196,8 +263,8 @@ async fn checked_step(
             return Err(stale());
         }
     }
-    super::check_region_fields(state, &d.def, input).await?;
-    let step = decide(state, acting, &d, m, transition, input, comment, now).await?;
+    let input = super::check_master_fields(state, &d.def, m.region_id, input.clone()).await?;
+    let step = decide(state, acting, &d, m, transition, &input, comment, now).await?;
     Ok((d, step))
 }
 

@@ -143,7 +143,40 @@ pub fn workflow_error(e: WorkflowError) -> AppError {
     }
 }
 
-async fn actor_for(state: &AppState, acting: &Acting<'_>, region_id: i32) -> Actor {
+/// The OPD a case is routed to, for a workflow with an `opd` field: `Some(code)` once set,
+/// `Some(None)` before; `None` for a workflow without one, where grants hold as everywhere.
+fn case_opd(
+    def: &mufakat_workflow::Definition,
+    fields: &serde_json::Map<String, Value>,
+) -> Option<Option<String>> {
+    let mut opd_fields = def
+        .fields
+        .iter()
+        .filter(|(_, f)| f.ty == mufakat_workflow::FieldType::Opd)
+        .map(|(n, _)| n)
+        .peekable();
+    opd_fields.peek()?;
+    Some(opd_fields.find_map(|n| {
+        fields
+            .get(n)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_owned)
+    }))
+}
+
+/// [`case_opd`] of a stored case.
+fn stored_opd(def: &mufakat_workflow::Definition, m: &wi::Model) -> Option<Option<String>> {
+    let fields: serde_json::Map<String, Value> = serde_json::from_str(&m.fields).ok()?;
+    case_opd(def, &fields)
+}
+
+async fn actor_for(
+    state: &AppState,
+    acting: &Acting<'_>,
+    region_id: i32,
+    routed: Option<Option<String>>,
+) -> Actor {
     match acting {
         Acting::System => Actor {
             id: "system".into(),
@@ -152,9 +185,13 @@ async fn actor_for(state: &AppState, acting: &Acting<'_>, region_id: i32) -> Act
         },
         Acting::User(u) | Acting::Pseudonymous(u, _) => {
             let path = state.region_path(region_id).await;
+            let roles = match &routed {
+                Some(opd) => state.authz.roles_for_opd(u, &path, opd.as_deref()),
+                None => state.authz.roles_in(u, &path),
+            };
             Actor {
                 id: u.id.to_string(),
-                roles: state.authz.roles_in(u, &path),
+                roles,
                 is_system: false,
             }
         }
@@ -188,18 +225,17 @@ fn snapshot(m: &wi::Model, fields: &BTreeMap<String, Value>) -> InstanceSnapshot
 /// Whether `user` may read this case: its creator, or anyone holding a role the workflow names
 /// (or an auditor) in the case's region or above — fewer for a module's cases that say so
 /// ([`crate::state::CaseReads`]).
-pub async fn can_read(
-    state: &AppState,
-    user: &CurrentUser,
-    d: &Deployed,
-    region_id: i32,
-    created_by: Option<i32>,
-) -> bool {
-    if created_by == Some(user.id) {
+/// An OPD's staff read a case of a workflow with an `opd` field only once it is routed to their
+/// OPD.
+pub async fn can_read(state: &AppState, user: &CurrentUser, d: &Deployed, m: &wi::Model) -> bool {
+    if m.created_by == Some(user.id) {
         return true;
     }
-    let path = state.region_path(region_id).await;
-    let roles = state.authz.roles_in(user, &path);
+    let path = state.region_path(m.region_id).await;
+    let roles = match stored_opd(&d.def, m) {
+        Some(opd) => state.authz.roles_for_opd(user, &path, opd.as_deref()),
+        None => state.authz.roles_in(user, &path),
+    };
     use crate::state::CaseReads;
     let reads = owned(state, &d.def.name).map_or(CaseReads::ByRole, |w| w.reads);
     roles.iter().any(|r| {
@@ -240,9 +276,45 @@ fn stale() -> AppError {
     )
 }
 
+/// Checks what the engine cannot: every `region` field a request gives must name a region that
+/// exists, and every `opd` field an OPD that serves the case's region (`region_id`; given as its
+/// code or name, stored as its code: the returned input). `VALIDATION` naming the field
+/// otherwise.
+pub(crate) async fn check_master_fields(
+    state: &AppState,
+    def: &mufakat_workflow::Definition,
+    region_id: i32,
+    mut input: serde_json::Map<String, Value>,
+) -> AppResult<serde_json::Map<String, Value>> {
+    check_region_fields(state, def, &input).await?;
+    let is_opd = |name: &str| {
+        def.fields
+            .get(name)
+            .into_iter()
+            .chain(def.transitions.iter().filter_map(|t| t.input.get(name)))
+            .any(|f| f.ty == mufakat_workflow::FieldType::Opd)
+    };
+    let mut errors = vec![];
+    for (name, v) in input.iter_mut() {
+        let Some(text) = v.as_str().filter(|s| !s.trim().is_empty() && is_opd(name)) else {
+            continue;
+        };
+        match crate::services::opds::check_code(state, &state.db, region_id, name, text).await {
+            Ok(code) => *v = Value::String(code),
+            Err(AppError::Validation(e)) => errors.extend(e),
+            Err(e) => return Err(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(input)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
 /// Every `region` field a request gives must name a region that exists: the engine knows only
 /// that it is text, the kernel knows the regions. `VALIDATION` naming the field otherwise.
-pub(crate) async fn check_region_fields(
+async fn check_region_fields(
     state: &AppState,
     def: &mufakat_workflow::Definition,
     input: &serde_json::Map<String, Value>,

@@ -50,7 +50,7 @@ async fn readable(
     let d = state.workflows.get(m.definition_id).ok_or_else(|| {
         AppError::internal(anyhow::anyhow!("definition {} not loaded", m.definition_id))
     })?;
-    if !can_read(state, user, &d, m.region_id, m.created_by).await {
+    if !can_read(state, user, &d, &m).await {
         return Err(AppError::NotFound { entity: "instance" });
     }
     Ok((m, d))
@@ -66,7 +66,7 @@ pub async fn available(
     let (m, d) = readable(state, user, id).await?;
     let fields: BTreeMap<String, Value> =
         serde_json::from_str(&m.fields).map_err(AppError::internal)?;
-    let actor = actor_for(state, &Acting::User(user), m.region_id).await;
+    let actor = actor_for(state, &Acting::User(user), m.region_id, super::stored_opd(&d.def, &m)).await;
     Ok(
         mufakat_workflow::available_at(&d.def, &snapshot(&m, &fields), &actor, state.now())
             .into_iter()
@@ -109,7 +109,7 @@ pub async fn list(
         let Some(d) = state.workflows.get(m.definition_id) else {
             continue;
         };
-        if can_read(state, user, &d, m.region_id, m.created_by).await {
+        if can_read(state, user, &d, &m).await {
             out.push(view(m, &d)?);
             if out.len() as u64 >= limit.min(200) {
                 break;

@@ -144,8 +144,8 @@ async fn plan_start_as(
 ) -> AppResult<StartPlan> {
     let d = deployed_latest(state, workflow)?;
     state.known_region_path(region_id).await?;
-    super::check_region_fields(state, &d.def, &input).await?;
-    let actor = actor_for(state, acting, region_id).await;
+    let input = super::check_master_fields(state, &d.def, region_id, input).await?;
+    let actor = actor_for(state, acting, region_id, super::case_opd(&d.def, &input)).await;
     Ok(StartPlan {
         d,
         actor,

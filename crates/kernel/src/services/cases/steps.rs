@@ -154,7 +154,7 @@ pub async fn decide(
     }
     let fields: BTreeMap<String, Value> =
         serde_json::from_str(&m.fields).map_err(AppError::internal)?;
-    let actor = actor_for(state, acting, m.region_id).await;
+    let actor = actor_for(state, acting, m.region_id, super::stored_opd(&d.def, m)).await;
     let region = state.region_codes(m.region_id).await;
     let when = mufakat_workflow::When {
         now,

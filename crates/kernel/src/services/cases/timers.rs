@@ -35,6 +35,13 @@ pub trait AfterTimer: Send + Sync {
     /// After the timer's transaction committed (to tell this node's subscribers of what
     /// [`AfterTimer::after`] wrote, once it can be read).
     fn committed(&self, _state: &AppState, _fired: &super::Fired) {}
+
+    /// Whether the hook also follows a transition of these workflows fired by hand through the
+    /// generic API (`fireTransition`: a step a timer would take, taken early by staff), in that
+    /// transition's transaction.
+    fn by_hand_too(&self) -> bool {
+        false
+    }
 }
 
 pub(super) async fn arm_timers(

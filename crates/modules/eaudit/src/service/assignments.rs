@@ -143,6 +143,16 @@ pub async fn create(
     state
         .authz
         .require(actor, &path, perms::ASSIGNMENT_CREATE)?;
+    // The OPDs in scope by their codes, where the region lists its OPDs.
+    let mut codes = vec![];
+    for o in &opds {
+        let c = mufakat_kernel::services::opds::check_code(state, &state.db, n.region_id, "opds", o)
+            .await?;
+        if !codes.contains(&c) {
+            codes.push(c);
+        }
+    }
+    let opds = codes;
     // Each member belongs to the inspectorate over this region.
     for uid in &members {
         let grants = mufakat_store::repo::grants::for_user(&state.db, *uid).await?;

@@ -369,6 +369,8 @@ pub async fn add_recommendation(
             "Recommendations are added to a draft finding.",
         ));
     }
+    let opd =
+        mufakat_kernel::services::opds::check_code(state, &state.db, a.region_id, "opd", &opd).await?;
     let scope = super::texts(&a.opds);
     if !scope.is_empty() && !scope.contains(&opd) {
         return Err(AppError::validation(

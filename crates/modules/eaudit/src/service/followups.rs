@@ -41,12 +41,14 @@ async fn issued_rec(db: &impl ConnectionTrait, id: i32) -> AppResult<rec::Model>
     Ok(r)
 }
 
-/// `FORBIDDEN` unless `user` may answer for the OPDs of region `region_id`.
-async fn require_opd(state: &AppState, user: &CurrentUser, region_id: i32) -> AppResult<()> {
-    state.authz.require(
+/// `FORBIDDEN` unless `user` may answer for recommendation `r`'s OPD (staff of another OPD
+/// may not).
+async fn require_opd(state: &AppState, user: &CurrentUser, r: &rec::Model) -> AppResult<()> {
+    state.authz.require_for_opd(
         user,
-        &state.region_path(region_id).await,
+        &state.region_path(r.region_id).await,
         perms::FOLLOWUP_ANSWER,
+        Some(&r.opd),
     )
 }
 
@@ -66,7 +68,7 @@ pub async fn answer(
         return Err(AppError::Validation(errors));
     }
     let r = issued_rec(&state.db, rec_id).await?;
-    require_opd(state, user, r.region_id).await?;
+    require_opd(state, user, &r).await?;
     for d in &documents {
         let ok = document::Entity::find_by_id(*d)
             .one(&state.db)
@@ -372,7 +374,7 @@ pub async fn upload(state: &AppState, user: &CurrentUser, u: Upload) -> AppResul
         }
         OWNER_RECOMMENDATION => {
             let r = issued_rec(&state.db, u.owner_id).await?;
-            require_opd(state, user, r.region_id).await?;
+            require_opd(state, user, &r).await?;
             (
                 findings::get(&state.db, r.finding_id).await?,
                 Role::OpdStaff,

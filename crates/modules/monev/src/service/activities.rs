@@ -185,7 +185,7 @@ pub async fn create(
         .ok_or(AppError::NotFound {
             entity: "plan_line",
         })?;
-    require(state, user, line.region_id, perms::ACTIVITY_MANAGE).await?;
+    super::require_for_opd(state, user, line.region_id, perms::ACTIVITY_MANAGE, &line.opd).await?;
     let mut errors = vec![];
     let category = text(&mut errors, "category", &n.category, 100, true);
     let funding_source = text(&mut errors, "fundingSource", &n.funding_source, 100, true);
@@ -401,7 +401,7 @@ pub async fn revise(
     reason: Option<String>,
 ) -> AppResult<activity::Model> {
     let a = get_activity(&state.db, id).await?;
-    require(state, user, a.region_id, perms::ACTIVITY_MANAGE).await?;
+    super::require_for_opd(state, user, a.region_id, perms::ACTIVITY_MANAGE, &a.opd).await?;
     let plan = parse_plan(&plan_in)?;
     plan_errors(plan.check(from_sen(a.pagu_sen)))?;
     let contract = match contract_id {
@@ -482,7 +482,7 @@ pub async fn name_supervisor(
     remove: bool,
 ) -> AppResult<activity::Model> {
     let a = get_activity(&state.db, id).await?;
-    require(state, user, a.region_id, perms::ACTIVITY_MANAGE).await?;
+    super::require_for_opd(state, user, a.region_id, perms::ACTIVITY_MANAGE, &a.opd).await?;
     let path = state.region_path(a.region_id).await;
     let holds = mufakat_store::entity::role_grant::Entity::find()
         .filter(mufakat_store::entity::role_grant::Column::UserId.eq(supervisor_id))

@@ -146,6 +146,20 @@ pub async fn require(
         .require(user, &state.region_path(region_id).await, perm)
 }
 
+/// `FORBIDDEN` unless `user` may act with `perm` on data of region `region_id` that belongs to
+/// OPD `opd` (an OPD's staff act only for their own OPD).
+pub async fn require_for_opd(
+    state: &AppState,
+    user: &CurrentUser,
+    region_id: i32,
+    perm: Permission,
+    opd: &str,
+) -> AppResult<()> {
+    state
+        .authz
+        .require_for_opd(user, &state.region_path(region_id).await, perm, Some(opd))
+}
+
 /// Whether `user` may act with `perm` over region `region_id`.
 pub async fn allowed(
     state: &AppState,
@@ -188,7 +202,9 @@ pub async fn require_reporter(
     user: &CurrentUser,
     a: &activity::Model,
 ) -> AppResult<()> {
-    if allowed(state, user, a.region_id, crate::perms::REPORT_WRITE).await
+    if require_for_opd(state, user, a.region_id, crate::perms::REPORT_WRITE, &a.opd)
+        .await
+        .is_ok()
         || is_supervisor(state, db, user, a).await?
     {
         return Ok(());
@@ -205,7 +221,9 @@ pub async fn reads_internal(
 ) -> AppResult<bool> {
     let Some(u) = user else { return Ok(false) };
     Ok(
-        allowed(state, u, a.region_id, crate::perms::ACTIVITY_READ).await
+        require_for_opd(state, u, a.region_id, crate::perms::ACTIVITY_READ, &a.opd)
+            .await
+            .is_ok()
             || is_supervisor(state, &state.db, u, a).await?,
     )
 }

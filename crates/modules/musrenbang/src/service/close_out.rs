@@ -1,4 +1,4 @@
-//! When a cycle closes by its timer, the proposals still undecided (submitted, returned for
+//! When a cycle closes, by its timer or early by hand (`fireTransition`), the proposals still undecided (submitted, returned for
 //! revision, verified, accepted but not forwarded, waiting at the kecamatan or the kota forum)
 //! are closed out by their `close_out` transition, as the system, with the reason as the
 //! comment, in the timer's transaction: none stays open for ever, and their proposers and
@@ -35,6 +35,11 @@ pub struct CloseOut;
 impl AfterTimer for CloseOut {
     fn workflows(&self) -> &'static [&'static str] {
         &[CYCLE_WORKFLOW]
+    }
+
+    /// Bappeda may close a cycle before its date (`fireTransition(close)`): the same close-out.
+    fn by_hand_too(&self) -> bool {
+        true
     }
 
     async fn after(

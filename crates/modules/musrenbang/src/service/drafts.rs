@@ -51,7 +51,7 @@ pub async fn edit_draft(
     p.region_id = old.region_id;
     p.source = old.source.clone();
     p.attachments = serde_json::from_str(&old.attachments).unwrap_or_default();
-    let cost = check(state, &cycle, &p).await?;
+    let cost = check(state, &cycle, &mut p).await?;
     let instance_id = old
         .instance_id
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("proposal {} has no case", old.id)))?;

@@ -78,7 +78,7 @@ pub const SOURCES: [&str; 4] = ["resident", "kelurahan", "pokir_dprd", "opd_renj
 pub(crate) async fn check(
     state: &AppState,
     cycle: &super::cycles::CycleView,
-    p: &NewProposal,
+    p: &mut NewProposal,
 ) -> AppResult<Cost> {
     let mut errors = vec![];
     let title = p.title.trim();
@@ -150,6 +150,20 @@ pub(crate) async fn check(
             "Choose a kelurahan/desa within this cycle's region.",
         ));
     }
+    // The agency is one of the OPDs serving the kelurahan, where the kota lists them (stored
+    // by its code).
+    if let (true, Some(opd)) = (
+        in_cycle && is_kelurahan,
+        p.target_opd.clone().filter(|o| !o.trim().is_empty()),
+    ) {
+        match mufakat_kernel::services::opds::check_code(state, &state.db, p.region_id, "targetOpd", &opd)
+            .await
+        {
+            Ok(code) => p.target_opd = Some(code),
+            Err(AppError::Validation(e)) => errors.extend(e),
+            Err(e) => return Err(e),
+        }
+    }
     if p.attachments.len() > 10 {
         errors.push(FieldError::new(
             "attachments",
@@ -220,13 +234,13 @@ pub(crate) async fn check(
 pub async fn create_proposal(
     state: &AppState,
     user: &CurrentUser,
-    p: NewProposal,
+    mut p: NewProposal,
 ) -> AppResult<prop::Model> {
     let cycle = get_cycle(&state.db, p.cycle_id).await?;
     if cycle.phase != "submission" {
         return Err(phase_closed("submission", &cycle.phase));
     }
-    let cost = check(state, &cycle, &p).await?;
+    let cost = check(state, &cycle, &mut p).await?;
     let title = p.title.trim();
     // A resident proposes as a resident; staff name the source.
     let roles = state

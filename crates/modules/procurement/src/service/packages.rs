@@ -132,7 +132,12 @@ pub async fn create_line(
         return Err(AppError::Validation(errors));
     }
     let path = state.known_region_path(region_id).await?;
-    state.authz.require(user, &path, perms::PLAN_LINE_CREATE)?;
+    // One of the OPDs serving the region, where it lists them; an OPD's staff enter their own.
+    let opd =
+        mufakat_kernel::services::opds::check_code(state, &state.db, region_id, "opd", &opd).await?;
+    state
+        .authz
+        .require_for_opd(user, &path, perms::PLAN_LINE_CREATE, Some(&opd))?;
     // The role that allowed it, for the trail.
     let holding = state.authz.roles_with(perms::PLAN_LINE_CREATE);
     let acting_role = state
@@ -287,7 +292,9 @@ pub async fn create_package(
     let rt = runtime::get(state)?;
     let l = get_line(&state.db, n.line_id).await?;
     let path = state.region_path(l.region_id).await;
-    state.authz.require(user, &path, perms::PACKAGE_CREATE)?;
+    state
+        .authz
+        .require_for_opd(user, &path, perms::PACKAGE_CREATE, Some(&l.opd))?;
     let mut errors = vec![];
     let name = text(&mut errors, "name", &n.name, 300, true);
     let location = text(&mut errors, "location", &n.location, 300, true);

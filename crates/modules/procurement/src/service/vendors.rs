@@ -190,13 +190,14 @@ pub async fn register(
         },
     )
     .await?;
-    let g = grants::grant(&txn, u.id, Role::Vendor, top, None).await?;
+    let g = grants::grant(&txn, u.id, Role::Vendor, top, None, None).await?;
     let user = CurrentUser {
         id: u.id,
         username: u.username.clone(),
         display_name: u.display_name.clone(),
         home_region_id: None,
         grants: vec![(Role::Vendor, g.region_id)],
+        opd_grants: vec![],
         token_hash: String::new(),
     };
     let v = open_company(
@@ -461,7 +462,7 @@ pub async fn add_member(
         },
     )
     .await?;
-    grants::grant(&txn, u.id, Role::Vendor, top, Some(user.id)).await?;
+    grants::grant(&txn, u.id, Role::Vendor, top, None, Some(user.id)).await?;
     let m = vendor_member::ActiveModel {
         vendor_id: Set(v.id),
         user_id: Set(u.id),
