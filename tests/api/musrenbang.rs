@@ -689,9 +689,16 @@ pub async fn many_residents(app: &TestApp, kelurahan_code: &str, n: usize) -> Ve
         )
         .await
         .unwrap();
-        grants::grant(&app.state.db, u.id, mufakat_core::Role::Resident, kel, None, None)
-            .await
-            .unwrap();
+        grants::grant(
+            &app.state.db,
+            u.id,
+            mufakat_core::Role::Resident,
+            kel,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
         let (token, th) = mufakat_server::auth::new_token();
         sessions::create(&app.state.db, th, u.id, app.now() + Duration::hours(1))
             .await

@@ -28,6 +28,21 @@ pub const ALL: [&str; 12] = [
 pub struct Tokens(pub Vec<(&'static str, String)>);
 
 impl Tokens {
+    /// Every account of [`ALL`] signed in: the demo's, and the residents `budi` (Mekarsari) and
+    /// `tetangga` (Harapan Jaya) registered for it.
+    pub async fn sign_in_all(app: &TestApp) -> Tokens {
+        let mut t = vec![];
+        for who in ALL {
+            let tok = match who {
+                "budi" => resident(app, "budi", "35.99.01.1001", "3599010101800001").await,
+                "tetangga" => resident(app, "tetangga", "35.99.01.1002", "3599010202900003").await,
+                _ => app.login(who).await,
+            };
+            t.push((who, tok));
+        }
+        Tokens(t)
+    }
+
     pub fn get(&self, who: &str) -> &str {
         &self.0.iter().find(|(n, _)| *n == who).unwrap().1
     }

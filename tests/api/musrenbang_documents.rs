@@ -329,25 +329,11 @@ async fn an_adopted_allocation_is_a_public_pdf_signed_by_the_kepala_bappeda() {
 
 #[tokio::test]
 async fn appointing_signatories_and_recording_forums_for_every_role() {
-    use crate::musrenbang_authz::{matrix, Tokens, ALL};
+    use crate::musrenbang_authz::{matrix, Tokens};
     use crate::policy::Rule;
     let app = spawn_app().await;
     let cycle = crate::musrenbang::create_cycle(&app).await;
-    let mut t = vec![];
-    for who in ALL {
-        let tok = match who {
-            "budi" => {
-                crate::musrenbang::resident(&app, "budi", "35.99.01.1001", "3599010101800001").await
-            }
-            "tetangga" => {
-                crate::musrenbang::resident(&app, "tetangga", "35.99.01.1002", "3599010202900003")
-                    .await
-            }
-            _ => app.login(who).await,
-        };
-        t.push((who, tok));
-    }
-    let tokens = Tokens(t);
+    let tokens = Tokens::sign_in_all(&app).await;
     let kel = app.region_id("35.99.01.1001").await;
     matrix(&app, "appointSignatory", &tokens, Rule::Policy(mufakat_kernel::authz::perms::SIGNATORY_APPOINT, &kel), &["admin"], |tok| {
         app.gql(APPOINT, json!({ "r": kel, "o": "lurah", "u": "lurah.mekarsari", "n": "197005121995031002", "p": "Lurah Mekarsari" }), Some(tok))

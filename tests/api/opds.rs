@@ -8,7 +8,8 @@ use crate::helpers::*;
 use crate::public_services::{fire, START};
 
 const OPDS: &str = "query($r: ID!) { opds(regionId: $r) { id code name active } }";
-const CREATE: &str = "mutation($i: CreateOpdInput!) { createOpd(input: $i) { id code name active } }";
+const CREATE: &str =
+    "mutation($i: CreateOpdInput!) { createOpd(input: $i) { id code name active } }";
 const UPDATE: &str =
     "mutation($id: ID!, $n: String, $a: Boolean) { updateOpd(id: $id, name: $n, active: $a) { code name active } }";
 const STAFF: &str = "mutation($i: CreateStaffInput!) { createStaffUser(input: $i) { id username roles { role opd { code } } } }";
@@ -42,8 +43,13 @@ async fn dinkes_staff(app: &TestApp) -> String {
         )
         .await;
     assert_ok(&v);
-    assert_eq!(v["data"]["createStaffUser"]["roles"][0]["opd"]["code"], "DINKES");
-    app.try_login("opd.dinkes", "kata-sandi-panjang").await.unwrap()
+    assert_eq!(
+        v["data"]["createStaffUser"]["roles"][0]["opd"]["code"],
+        "DINKES"
+    );
+    app.try_login("opd.dinkes", "kata-sandi-panjang")
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -67,26 +73,45 @@ async fn admins_keep_a_regions_opds_and_everyone_reads_them() {
         .gql(CREATE, json!({ "i": { "regionId": kota, "code": "dpmptsp", "name": "Dinas Penanaman Modal dan PTSP" } }), Some(&admin))
         .await;
     assert_ok(&v);
-    assert_eq!(v["data"]["createOpd"]["code"], "DPMPTSP", "codes are capitals");
+    assert_eq!(
+        v["data"]["createOpd"]["code"], "DPMPTSP",
+        "codes are capitals"
+    );
     let id = v["data"]["createOpd"]["id"].as_str().unwrap().to_owned();
     // The same code twice, a bad code, an OPD of a kecamatan.
     let again = app
-        .gql(CREATE, json!({ "i": { "regionId": kota, "code": "DPMPTSP", "name": "Lagi" } }), Some(&admin))
+        .gql(
+            CREATE,
+            json!({ "i": { "regionId": kota, "code": "DPMPTSP", "name": "Lagi" } }),
+            Some(&admin),
+        )
         .await;
     assert_eq!(error_code(&again).as_deref(), Some("CONFLICT"), "{again}");
     let bad = app
-        .gql(CREATE, json!({ "i": { "regionId": kota, "code": "Dinas PU!", "name": "X" } }), Some(&admin))
+        .gql(
+            CREATE,
+            json!({ "i": { "regionId": kota, "code": "Dinas PU!", "name": "X" } }),
+            Some(&admin),
+        )
         .await;
     assert_eq!(error_fields(&bad), ["code"], "{bad}");
     let kec = app.region_id("35.99.01").await;
     let low = app
-        .gql(CREATE, json!({ "i": { "regionId": kec, "code": "KEC", "name": "Kantor" } }), Some(&admin))
+        .gql(
+            CREATE,
+            json!({ "i": { "regionId": kec, "code": "KEC", "name": "Kantor" } }),
+            Some(&admin),
+        )
         .await;
     assert_eq!(error_fields(&low), ["regionId"], "{low}");
 
     // Renamed, then retired: it no longer takes anything new.
     let v = app
-        .gql(UPDATE, json!({ "id": id, "n": "DPMPTSP Kota Mufakat", "a": false }), Some(&admin))
+        .gql(
+            UPDATE,
+            json!({ "id": id, "n": "DPMPTSP Kota Mufakat", "a": false }),
+            Some(&admin),
+        )
         .await;
     assert_ok(&v);
     assert_eq!(v["data"]["updateOpd"]["active"], false);
@@ -148,11 +173,34 @@ async fn a_complaint_routed_to_an_opd_is_handled_by_that_opds_staff_only() {
         assert_eq!(error_code(&v).as_deref(), Some("NOT_FOUND"), "{v}");
     }
     // An OPD the kota does not list is refused, naming the codes.
-    let v = fire(&app, &lurah, &id, "route", json!({ "opd": "Dinas Antah" }), None).await;
+    let v = fire(
+        &app,
+        &lurah,
+        &id,
+        "route",
+        json!({ "opd": "Dinas Antah" }),
+        None,
+    )
+    .await;
     assert_eq!(error_fields(&v), ["opd"], "{v}");
-    assert!(v["errors"][0]["message"].as_str().unwrap_or_default().contains("DINKES") || v.to_string().contains("DINKES"), "{v}");
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("DINKES")
+            || v.to_string().contains("DINKES"),
+        "{v}"
+    );
     // Routed by the OPD's name: stored as its code.
-    let v = fire(&app, &lurah, &id, "route", json!({ "opd": "Dinas Kesehatan" }), None).await;
+    let v = fire(
+        &app,
+        &lurah,
+        &id,
+        "route",
+        json!({ "opd": "Dinas Kesehatan" }),
+        None,
+    )
+    .await;
     assert_ok(&v);
     assert_eq!(v["data"]["fireTransition"]["fields"]["opd"], "DINKES");
 
@@ -181,7 +229,10 @@ async fn plan_lines_and_activities_belong_to_one_opd_and_its_staff() {
     let v = app.gql(LINE, line("dinkes"), Some(&dinkes)).await;
     assert_ok(&v);
     assert_eq!(v["data"]["createPlanLine"]["opd"], "DINKES");
-    let dinkes_line = v["data"]["createPlanLine"]["id"].as_str().unwrap().to_owned();
+    let dinkes_line = v["data"]["createPlanLine"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let v = app.gql(LINE, line("Dinas Antah"), Some(&dinkes)).await;
     assert_eq!(error_fields(&v), ["opd"], "{v}");
 
@@ -209,24 +260,10 @@ async fn a_proposal_names_an_opd_the_kota_lists() {
 
 #[tokio::test]
 async fn opd_mutations_for_every_role() {
-    use crate::musrenbang_authz::{matrix, Tokens, ALL};
+    use crate::musrenbang_authz::{matrix, Tokens};
     use crate::policy::Rule;
     let app = spawn_app().await;
-    let mut t = vec![];
-    for who in ALL {
-        let tok = match who {
-            "budi" => {
-                crate::musrenbang::resident(&app, "budi", "35.99.01.1001", "3599010101800001").await
-            }
-            "tetangga" => {
-                crate::musrenbang::resident(&app, "tetangga", "35.99.01.1002", "3599010202900003")
-                    .await
-            }
-            _ => app.login(who).await,
-        };
-        t.push((who, tok));
-    }
-    let tokens = Tokens(t);
+    let tokens = Tokens::sign_in_all(&app).await;
     let kota = app.region_id("35.99").await;
     let dlh = opd_id(&app, "DLH").await;
     let perm = mufakat_kernel::authz::perms::OPD_MANAGE;
@@ -234,8 +271,19 @@ async fn opd_mutations_for_every_role() {
         app.gql(CREATE, json!({ "i": { "regionId": kota, "code": "DISPORA", "name": "Dinas Pemuda dan Olahraga" } }), Some(tok))
     })
     .await;
-    matrix(&app, "updateOpd", &tokens, Rule::Policy(perm, &kota), &["admin"], |tok| {
-        app.gql(UPDATE, json!({ "id": dlh, "n": "Dinas Lingkungan Hidup Kota Mufakat" }), Some(tok))
-    })
+    matrix(
+        &app,
+        "updateOpd",
+        &tokens,
+        Rule::Policy(perm, &kota),
+        &["admin"],
+        |tok| {
+            app.gql(
+                UPDATE,
+                json!({ "id": dlh, "n": "Dinas Lingkungan Hidup Kota Mufakat" }),
+                Some(tok),
+            )
+        },
+    )
     .await;
 }

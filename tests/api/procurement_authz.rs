@@ -64,7 +64,11 @@ pub async fn staff_in(app: &TestApp, username: &str, role: &str, region: &str) -
     // An OPD's staff work for one of the kota's OPDs: the Dinas PU's, as `opd.dinaspu` does.
     let opd = if role == "OPD_STAFF" {
         let v = app
-            .gql("query($r: ID!) { opds(regionId: $r) { id code } }", json!({ "r": region }), None)
+            .gql(
+                "query($r: ID!) { opds(regionId: $r) { id code } }",
+                json!({ "r": region }),
+                None,
+            )
             .await;
         v["data"]["opds"]
             .as_array()
@@ -196,7 +200,7 @@ async fn every_procurement_mutation_for_every_role() {
     .await;
 
     // The plan and a package.
-    let line_input = json!({ "regionId": kota, "year": 2027, "title": "Rehab posyandu", "budget": "500000000", "opd": "Dinas Kesehatan" });
+    let line_input = json!({ "regionId": kota, "year": 2027, "title": "Rehab jembatan", "budget": "500000000", "opd": "DPUPR" });
     let v = matrix(&who, "createPlanLine", &["opd.dinaspu", "bappeda"], |t| {
         app.gql(
             "mutation($i: NewPlanLineInput!) { createPlanLine(input: $i) { id } }",

@@ -53,25 +53,9 @@ async fn a_complaint_runs_end_to_end_with_its_audit_trail() {
     let opd = app.login("opd.dinaspu").await;
 
     // The resident may not route their own complaint; the kelurahan may.
-    let v = fire(
-        &app,
-        &warga,
-        &id,
-        "route",
-        json!({ "opd": "DPUPR" }),
-        None,
-    )
-    .await;
+    let v = fire(&app, &warga, &id, "route", json!({ "opd": "DPUPR" }), None).await;
     assert_eq!(error_code(&v).as_deref(), Some("FORBIDDEN"), "{v}");
-    let v = fire(
-        &app,
-        &lurah,
-        &id,
-        "route",
-        json!({ "opd": "DPUPR" }),
-        None,
-    )
-    .await;
+    let v = fire(&app, &lurah, &id, "route", json!({ "opd": "DPUPR" }), None).await;
     assert_ok(&v);
     assert_eq!(v["data"]["fireTransition"]["state"], "routed");
     assert_eq!(v["data"]["fireTransition"]["fields"]["opd"], "DPUPR");
@@ -274,17 +258,7 @@ async fn a_missed_deadline_escalates_once_by_the_system() {
     let app = spawn_app().await;
     let (id, warga) = complaint(&app).await;
     let lurah = app.login("lurah.mekarsari").await;
-    assert_ok(
-        &fire(
-            &app,
-            &lurah,
-            &id,
-            "route",
-            json!({ "opd": "DPUPR" }),
-            None,
-        )
-        .await,
-    );
+    assert_ok(&fire(&app, &lurah, &id, "route", json!({ "opd": "DPUPR" }), None).await);
     // Nothing is due yet.
     let now = app.now();
     assert_eq!(
@@ -440,17 +414,7 @@ async fn the_server_refuses_to_start_on_an_invalid_definition() {
 async fn events(app: &TestApp) {
     let (id, _) = complaint(app).await;
     let lurah = app.login("lurah.mekarsari").await;
-    assert_ok(
-        &fire(
-            app,
-            &lurah,
-            &id,
-            "route",
-            json!({ "opd": "DPUPR" }),
-            None,
-        )
-        .await,
-    );
+    assert_ok(&fire(app, &lurah, &id, "route", json!({ "opd": "DPUPR" }), None).await);
     let (id2, _) = complaint(app).await;
     assert_ok(
         &fire(
@@ -565,17 +529,7 @@ async fn checkpoints_in_the_middle_of_the_chain_verify_and_pin_it() {
         .unwrap()
         .unwrap();
     let lurah = app.login("lurah.mekarsari").await;
-    assert_ok(
-        &fire(
-            &app,
-            &lurah,
-            &id,
-            "route",
-            json!({ "opd": "DPUPR" }),
-            None,
-        )
-        .await,
-    );
+    assert_ok(&fire(&app, &lurah, &id, "route", json!({ "opd": "DPUPR" }), None).await);
     mufakat_server::notary::checkpoint(&app.state.db, &app.state.notary, chrono::Utc::now())
         .await
         .unwrap()

@@ -286,14 +286,25 @@ mod tests {
 
     #[tokio::test]
     async fn a_grant_that_names_an_opd_holds_only_for_that_opds_data() {
-        let a = Authz::new(&["p, opd_staff, monev_activity, manage"]).await.unwrap();
+        let a = Authz::new(&["p, opd_staff, monev_activity, manage"])
+            .await
+            .unwrap();
         let mut u = user(8, &[(Role::OpdStaff, 1)]);
-        let manage = Permission { object: "monev_activity", action: "manage" };
+        let manage = Permission {
+            object: "monev_activity",
+            action: "manage",
+        };
         // No OPD named: every OPD of the region.
-        assert!(a.allowed_for_opd(&u, &[3, 2, 1], manage, Some("DINKES")).unwrap());
+        assert!(a
+            .allowed_for_opd(&u, &[3, 2, 1], manage, Some("DINKES"))
+            .unwrap());
         u.opd_grants = vec![(Role::OpdStaff, 1, "DPUPR".into())];
-        assert!(a.allowed_for_opd(&u, &[3, 2, 1], manage, Some("DPUPR")).unwrap());
-        assert!(!a.allowed_for_opd(&u, &[3, 2, 1], manage, Some("DINKES")).unwrap());
+        assert!(a
+            .allowed_for_opd(&u, &[3, 2, 1], manage, Some("DPUPR"))
+            .unwrap());
+        assert!(!a
+            .allowed_for_opd(&u, &[3, 2, 1], manage, Some("DINKES"))
+            .unwrap());
         assert!(!a.allowed_for_opd(&u, &[3, 2, 1], manage, None).unwrap());
         assert!(a.roles_for_opd(&u, &[3, 2, 1], Some("DINKES")).is_empty());
     }

@@ -93,7 +93,7 @@ impl Registry {
 /// The generic services' definitions shipped in `workflows/` (modules bring their own),
 /// built into the binary: used when the configured folder does not exist (a binary run outside
 /// the source tree).
-pub const SHIPPED: [(&str, &str); 2] = [
+pub const SHIPPED: [(&str, &str); 3] = [
     (
         "lapor-complaint.toml",
         include_str!("../../../workflows/lapor-complaint.toml"),
@@ -101,6 +101,10 @@ pub const SHIPPED: [(&str, &str); 2] = [
     (
         "perizinan.toml",
         include_str!("../../../workflows/perizinan.toml"),
+    ),
+    (
+        "ppid-permohonan.toml",
+        include_str!("../../../workflows/ppid-permohonan.toml"),
     ),
 ];
 

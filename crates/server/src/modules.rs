@@ -62,3 +62,32 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     tasks.extend(mufakat_module_monev::spawn_background(state));
     tasks
 }
+
+#[cfg(test)]
+mod tests {
+    /// A binary run outside the source tree deploys the built-in definitions: they must be every
+    /// file of `workflows/`, with the same text (a missing one fails the demo's seed there).
+    #[test]
+    fn the_built_in_workflows_are_the_files_of_the_workflows_folder() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../workflows");
+        let mut on_disk: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&p).unwrap())
+            })
+            .collect();
+        on_disk.sort();
+        let mut built_in: Vec<(String, String)> = mufakat_kernel::workflows::SHIPPED
+            .iter()
+            .chain(super::registrations().workflows.iter())
+            .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+            .collect();
+        built_in.sort();
+        let names = |v: &[(String, String)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&built_in), names(&on_disk));
+        assert_eq!(built_in, on_disk);
+    }
+}

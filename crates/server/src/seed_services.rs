@@ -84,15 +84,7 @@ pub async fn seed(state: &AppState, kelurahan: i32) -> AppResult<usize> {
     )
     .await?;
     let b = complaint("Saluran air tersumbat di RT 02", "drainase").await?;
-    step(
-        state,
-        &lurah,
-        b,
-        "route",
-        json!({ "opd": "DPUPR" }),
-        None,
-    )
-    .await?;
+    step(state, &lurah, b, "route", json!({ "opd": "DPUPR" }), None).await?;
     step(
         state,
         &opd,

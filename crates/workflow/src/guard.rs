@@ -79,9 +79,7 @@ impl Ty {
             | FieldType::Region
             | FieldType::Opd
             | FieldType::Reference
-            | FieldType::Enum => {
-                Ty::Text
-            }
+            | FieldType::Enum => Ty::Text,
             FieldType::Decimal | FieldType::Integer => Ty::Number,
             FieldType::Boolean => Ty::Bool,
             FieldType::Date => Ty::Date,

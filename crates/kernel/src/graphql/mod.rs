@@ -9,8 +9,8 @@ pub mod cases;
 pub mod clock;
 pub mod errors;
 pub mod limits;
-pub mod publication;
 pub mod opds;
+pub mod publication;
 pub mod signatories;
 pub mod types;
 

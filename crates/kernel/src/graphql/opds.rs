@@ -46,7 +46,9 @@ impl OpdQuery {
     /// served by its kota's OPDs), by code, retired ones included. Public.
     async fn opds(&self, ctx: &Context<'_>, region_id: ID) -> Result<Vec<Opd>> {
         let st = state(ctx);
-        let path = st.known_region_path(parse_id("regionId", &region_id)?).await?;
+        let path = st
+            .known_region_path(parse_id("regionId", &region_id)?)
+            .await?;
         Ok(svc::serving(&st.db, &path)
             .await?
             .into_iter()
@@ -73,9 +75,14 @@ impl OpdMutation {
     async fn create_opd(&self, ctx: &Context<'_>, input: CreateOpdInput) -> Result<Opd> {
         let user = require_user(ctx)?;
         let region = parse_id("regionId", &input.region_id)?;
-        Ok(Opd(
-            svc::create(state(ctx), Some(user), region, &input.code, &input.name).await?,
-        ))
+        Ok(Opd(svc::create(
+            state(ctx),
+            Some(user),
+            region,
+            &input.code,
+            &input.name,
+        )
+        .await?))
     }
 
     /// Admins: renames an OPD, or retires it (`active: false`) or brings it back. Its code never
@@ -89,8 +96,13 @@ impl OpdMutation {
     ) -> Result<Opd> {
         let user = require_user(ctx)?;
         let id = parse_id("id", &id)?;
-        Ok(Opd(
-            svc::update(state(ctx), user, id, name.as_deref(), active).await?,
-        ))
+        Ok(Opd(svc::update(
+            state(ctx),
+            user,
+            id,
+            name.as_deref(),
+            active,
+        )
+        .await?))
     }
 }

@@ -167,7 +167,9 @@ impl RoleGrant {
     /// The OPD the holder works for, where the grant names one: they act only on what is
     /// routed to it.
     async fn opd(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::opds::Opd>> {
-        let Some(id) = self.opd_id else { return Ok(None) };
+        let Some(id) = self.opd_id else {
+            return Ok(None);
+        };
         Ok(Some(super::opds::Opd(
             crate::services::opds::get(&state(ctx).db, id).await?,
         )))
@@ -196,7 +198,13 @@ impl User {
         self.0
             .grants
             .iter()
-            .zip(self.0.grant_opds.iter().copied().chain(std::iter::repeat(None)))
+            .zip(
+                self.0
+                    .grant_opds
+                    .iter()
+                    .copied()
+                    .chain(std::iter::repeat(None)),
+            )
             .map(|((role, region_id), opd_id)| RoleGrant {
                 role: *role,
                 region_id: *region_id,

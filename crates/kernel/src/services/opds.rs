@@ -33,8 +33,7 @@ fn invalid(field: &str, rule: &'static str, id: String, en: String) -> AppError 
 fn parse_code(code: &str) -> AppResult<String> {
     let c = code.trim().to_uppercase();
     let ok = (2..=20).contains(&c.chars().count())
-        && c
-            .chars()
+        && c.chars()
             .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || ch == '.' || ch == '-');
     if ok {
         Ok(c)
@@ -54,8 +53,10 @@ fn parse_name(name: &str) -> AppResult<String> {
         return Err(invalid(
             "name",
             "required",
-            "Tulis nama OPD, misalnya \u{201c}Dinas Pekerjaan Umum dan Penataan Ruang\u{201d}.".into(),
-            "Write the OPD's name, e.g. \u{201c}Dinas Pekerjaan Umum dan Penataan Ruang\u{201d}.".into(),
+            "Tulis nama OPD, misalnya \u{201c}Dinas Pekerjaan Umum dan Penataan Ruang\u{201d}."
+                .into(),
+            "Write the OPD's name, e.g. \u{201c}Dinas Pekerjaan Umum dan Penataan Ruang\u{201d}."
+                .into(),
         ));
     }
     if let Some(e) = mufakat_core::text::check("name", n, 200, false) {
@@ -79,12 +80,16 @@ pub async fn create(
         state.authz.require(admin, &path, perms::OPD_MANAGE)?;
     }
     let level = state.regions.read().await.get(region_id).map(|r| r.level);
-    if !matches!(level, Some(RegionLevel::KabupatenKota | RegionLevel::Provinsi)) {
+    if !matches!(
+        level,
+        Some(RegionLevel::KabupatenKota | RegionLevel::Provinsi)
+    ) {
         return Err(invalid(
             "regionId",
             "level",
             "OPD dimiliki kabupaten/kota atau provinsi, bukan kecamatan atau kelurahan.".into(),
-            "OPDs belong to a kabupaten/kota or a province, not to a kecamatan or kelurahan.".into(),
+            "OPDs belong to a kabupaten/kota or a province, not to a kecamatan or kelurahan."
+                .into(),
         ));
     }
     let code = parse_code(code)?;
@@ -109,7 +114,14 @@ pub async fn create(
     chain
         .append(
             &txn,
-            event(admin, row.id, "create", "", "active", json!({ "region": region_id.to_string(), "code": code, "name": name })),
+            event(
+                admin,
+                row.id,
+                "create",
+                "",
+                "active",
+                json!({ "region": region_id.to_string(), "code": code, "name": name }),
+            ),
         )
         .await?;
     crate::audit_log::commit(txn, chain).await?;
@@ -145,7 +157,14 @@ pub async fn update(
     chain
         .append(
             &txn,
-            event(Some(admin), id, "update", before, after, json!({ "code": m.code, "name": m.name, "nameBefore": row.name })),
+            event(
+                Some(admin),
+                id,
+                "update",
+                before,
+                after,
+                json!({ "code": m.code, "name": m.name, "nameBefore": row.name }),
+            ),
         )
         .await?;
     crate::audit_log::commit(txn, chain).await?;
@@ -212,9 +231,10 @@ pub async fn check_code(
     if listed.is_empty() {
         return Ok(v.to_owned());
     }
-    let found = listed.iter().filter(|o| o.active).find(|o| {
-        o.code.eq_ignore_ascii_case(v) || o.name.to_lowercase() == v.to_lowercase()
-    });
+    let found = listed
+        .iter()
+        .filter(|o| o.active)
+        .find(|o| o.code.eq_ignore_ascii_case(v) || o.name.to_lowercase() == v.to_lowercase());
     match found {
         Some(o) => Ok(o.code.clone()),
         None => {
@@ -226,8 +246,14 @@ pub async fn check_code(
             Err(invalid(
                 field,
                 "unknown",
-                format!("OPD tidak dikenal. Pilih salah satu kode: {}.", codes.join(", ")),
-                format!("Unknown OPD. Choose one of the codes: {}.", codes.join(", ")),
+                format!(
+                    "OPD tidak dikenal. Pilih salah satu kode: {}.",
+                    codes.join(", ")
+                ),
+                format!(
+                    "Unknown OPD. Choose one of the codes: {}.",
+                    codes.join(", ")
+                ),
             ))
         }
     }

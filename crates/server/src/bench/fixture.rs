@@ -156,9 +156,16 @@ pub async fn load_fixture(
         )
         .await
         .map_err(e)?;
-        grants::grant(&state.db, u.id, mufakat_core::Role::Resident, kel, None, None)
-            .await
-            .map_err(e)?;
+        grants::grant(
+            &state.db,
+            u.id,
+            mufakat_core::Role::Resident,
+            kel,
+            None,
+            None,
+        )
+        .await
+        .map_err(e)?;
         let (token, th) = crate::auth::new_token();
         sessions::create(&state.db, th, u.id, Utc::now() + chrono::Duration::hours(2))
             .await

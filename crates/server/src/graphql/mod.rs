@@ -13,8 +13,8 @@ pub mod response_cache;
 
 use mufakat_kernel::graphql::{accounts_mutation as mutation, accounts_query as query};
 pub use mufakat_kernel::graphql::{
-    cases, clock, errors, limits, opds, page_size, parse_id, publication, req, require_user, signatories,
-    state, types, RequestCtx, EXPENSIVE, HISTORY_MAX,
+    cases, clock, errors, limits, opds, page_size, parse_id, publication, req, require_user,
+    signatories, state, types, RequestCtx, EXPENSIVE, HISTORY_MAX,
 };
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};

@@ -337,15 +337,17 @@ pub async fn update(ctx: Ctx, Path(id): Path<String>, axum::Form(form): FormData
         )
         .await
         {
-            Some(cycle) => form_page(
-                &ctx,
-                &cycle,
-                &format!("/proposals/{id}/edit"),
-                &form,
-                Some(&f),
-                true,
-            )
-            .await,
+            Some(cycle) => {
+                form_page(
+                    &ctx,
+                    &cycle,
+                    &format!("/proposals/{id}/edit"),
+                    &form,
+                    Some(&f),
+                    true,
+                )
+                .await
+            }
             None => failure(&ctx, &f),
         },
     }

@@ -59,7 +59,17 @@ pub async fn fire(
 ) -> AppResult<CaseView> {
     if let Acting::User(user) = acting {
         if let Some(hooks) = by_hand_hooks(state, id).await? {
-            return fire_with_hooks(state, acting, id, transition, input, comment, expected_version, &hooks).await;
+            return fire_with_hooks(
+                state,
+                acting,
+                id,
+                transition,
+                input,
+                comment,
+                expected_version,
+                &hooks,
+            )
+            .await;
         }
         let plan = FirePlan {
             user: user.clone(),
@@ -71,23 +81,17 @@ pub async fn fire(
         };
         return crate::writer::submit::<CaseFires>(state, plan).await;
     }
-    let now = state.now();
-    let (txn, mut chain) = crate::audit_log::open(state, now).await?;
-    let fired = fire_in(
+    fire_with_hooks(
         state,
-        &txn,
-        &mut chain,
         acting,
         id,
         transition,
         input,
         comment,
         expected_version,
-        true,
+        &[],
     )
-    .await?;
-    crate::audit_log::commit(txn, chain).await?;
-    Ok(fired.case)
+    .await
 }
 
 /// The hooks that follow case `id`'s workflow when fired by hand ([`super::AfterTimer::by_hand_too`]),
@@ -119,6 +123,7 @@ async fn by_hand_hooks(
     Ok((!hooks.is_empty()).then_some(hooks))
 }
 
+/// Fires on its own (not in a batch), then runs `hooks` in the same transaction.
 #[allow(clippy::too_many_arguments)]
 async fn fire_with_hooks(
     state: &AppState,

@@ -66,7 +66,13 @@ pub async fn available(
     let (m, d) = readable(state, user, id).await?;
     let fields: BTreeMap<String, Value> =
         serde_json::from_str(&m.fields).map_err(AppError::internal)?;
-    let actor = actor_for(state, &Acting::User(user), m.region_id, super::stored_opd(&d.def, &m)).await;
+    let actor = actor_for(
+        state,
+        &Acting::User(user),
+        m.region_id,
+        super::stored_opd(&d.def, &m),
+    )
+    .await;
     Ok(
         mufakat_workflow::available_at(&d.def, &snapshot(&m, &fields), &actor, state.now())
             .into_iter()

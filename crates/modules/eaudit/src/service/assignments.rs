@@ -146,8 +146,9 @@ pub async fn create(
     // The OPDs in scope by their codes, where the region lists its OPDs.
     let mut codes = vec![];
     for o in &opds {
-        let c = mufakat_kernel::services::opds::check_code(state, &state.db, n.region_id, "opds", o)
-            .await?;
+        let c =
+            mufakat_kernel::services::opds::check_code(state, &state.db, n.region_id, "opds", o)
+                .await?;
         if !codes.contains(&c) {
             codes.push(c);
         }

@@ -370,7 +370,8 @@ pub async fn add_recommendation(
         ));
     }
     let opd =
-        mufakat_kernel::services::opds::check_code(state, &state.db, a.region_id, "opd", &opd).await?;
+        mufakat_kernel::services::opds::check_code(state, &state.db, a.region_id, "opd", &opd)
+            .await?;
     let scope = super::texts(&a.opds);
     if !scope.is_empty() && !scope.contains(&opd) {
         return Err(AppError::validation(

@@ -185,7 +185,14 @@ pub async fn create(
         .ok_or(AppError::NotFound {
             entity: "plan_line",
         })?;
-    super::require_for_opd(state, user, line.region_id, perms::ACTIVITY_MANAGE, &line.opd).await?;
+    super::require_for_opd(
+        state,
+        user,
+        line.region_id,
+        perms::ACTIVITY_MANAGE,
+        &line.opd,
+    )
+    .await?;
     let mut errors = vec![];
     let category = text(&mut errors, "category", &n.category, 100, true);
     let funding_source = text(&mut errors, "fundingSource", &n.funding_source, 100, true);

@@ -102,7 +102,12 @@ async fn summary(
     };
     Ok(pdf::ActivitySummary {
         title: a.title.clone(),
-        opd: mufakat_kernel::services::opds::name_of(&state.db, &tree.ancestors_inclusive(a.region_id), &a.opd).await?,
+        opd: mufakat_kernel::services::opds::name_of(
+            &state.db,
+            &tree.ancestors_inclusive(a.region_id),
+            &a.opd,
+        )
+        .await?,
         region: tree
             .get(a.region_id)
             .map(|n| n.name.clone())
@@ -346,7 +351,12 @@ pub async fn quarterly(
     let curve_points = dashboard::curve(state, &f).await?;
     let q = pdf::QuarterlyReport {
         government: government(&tree, region_id),
-        opd: mufakat_kernel::services::opds::name_of(&state.db, &tree.ancestors_inclusive(region_id), opd).await?,
+        opd: mufakat_kernel::services::opds::name_of(
+            &state.db,
+            &tree.ancestors_inclusive(region_id),
+            opd,
+        )
+        .await?,
         year,
         quarter,
         generated_at: now,

@@ -156,8 +156,14 @@ pub(crate) async fn check(
         in_cycle && is_kelurahan,
         p.target_opd.clone().filter(|o| !o.trim().is_empty()),
     ) {
-        match mufakat_kernel::services::opds::check_code(state, &state.db, p.region_id, "targetOpd", &opd)
-            .await
+        match mufakat_kernel::services::opds::check_code(
+            state,
+            &state.db,
+            p.region_id,
+            "targetOpd",
+            &opd,
+        )
+        .await
         {
             Ok(code) => p.target_opd = Some(code),
             Err(AppError::Validation(e)) => errors.extend(e),

@@ -133,8 +133,8 @@ pub async fn create_line(
     }
     let path = state.known_region_path(region_id).await?;
     // One of the OPDs serving the region, where it lists them; an OPD's staff enter their own.
-    let opd =
-        mufakat_kernel::services::opds::check_code(state, &state.db, region_id, "opd", &opd).await?;
+    let opd = mufakat_kernel::services::opds::check_code(state, &state.db, region_id, "opd", &opd)
+        .await?;
     state
         .authz
         .require_for_opd(user, &path, perms::PLAN_LINE_CREATE, Some(&opd))?;
