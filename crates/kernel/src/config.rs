@@ -49,6 +49,11 @@ pub struct Settings {
     /// (every attempt counts, so registering cannot be used to probe many NIKs).
     pub register_max_per_ip: u32,
     pub register_window_secs: u64,
+    /// PDFs generated for anonymous requests (the public priority list and adopted allocations)
+    /// from one client address per `public_reports_window_secs`: each is rendered anew, so
+    /// that no one can keep the server busy rendering.
+    pub public_reports_max_per_ip: u32,
+    pub public_reports_window_secs: u64,
     /// Addresses of reverse proxies in front of the server. For requests from them the client
     /// address (for rate limits and logs) is taken from `X-Forwarded-For`.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -135,6 +140,8 @@ impl Default for Settings {
             login_max_failures_per_ip: 100,
             register_max_per_ip: 30,
             register_window_secs: 3600,
+            public_reports_max_per_ip: 60,
+            public_reports_window_secs: 600,
             trusted_proxies: vec![],
             metrics_allow: vec![
                 std::net::Ipv4Addr::LOCALHOST.into(),

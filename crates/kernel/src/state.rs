@@ -22,6 +22,8 @@ pub struct Inner {
     pub login_limiter: LoginLimiter,
     /// Resident registrations per client address.
     pub register_limiter: AttemptLimiter,
+    /// Anonymous PDF downloads per client address (`public_reports_max_per_ip`).
+    pub public_report_limiter: AttemptLimiter,
     /// Recently authenticated tokens (see [`SessionCache`]).
     pub sessions: SessionCache,
     pub nik_key: Vec<u8>,
@@ -168,6 +170,12 @@ impl AppState {
             Duration::from_secs(settings.register_window_secs),
             Counters::for_database(&db),
         );
+        let public_report_limiter = AttemptLimiter::new(
+            "rpt",
+            settings.public_reports_max_per_ip,
+            Duration::from_secs(settings.public_reports_window_secs),
+            Counters::for_database(&db),
+        );
         let sessions = SessionCache::new(Duration::from_secs(settings.session_cache_secs));
         let (batches, batch_queue) = tokio::sync::mpsc::channel(4096);
         let clock = if settings.test_clock {
@@ -183,6 +191,7 @@ impl AppState {
             regions: RwLock::new(RegionTree::default()),
             login_limiter,
             register_limiter,
+            public_report_limiter,
             sessions,
             nik_key,
             workflows,

@@ -37,21 +37,20 @@ impl Registry {
         self.latest.get(name).and_then(|id| self.get(*id))
     }
 
-    /// A state as people read it: its title in the newest definition of `workflow` (the files
-    /// are in Indonesian), or in English the state's name in words.
+    /// A state as people read it: its title in the newest definition of `workflow` (`title`, in
+    /// Indonesian, or `title_en`); in English without a `title_en`, the state's name in words.
     pub fn state_title(&self, workflow: &str, status: &str, lang: mufakat_core::Lang) -> String {
-        if lang == mufakat_core::Lang::Id {
-            if let Some(t) = self.latest(workflow).and_then(|d| {
-                d.def
-                    .states
-                    .iter()
-                    .find(|s| s.name == status)
-                    .map(|s| s.title.clone())
-            }) {
-                return t;
+        let d = self.latest(workflow);
+        let s = d
+            .as_ref()
+            .and_then(|d| d.def.states.iter().find(|s| s.name == status));
+        match (lang, s) {
+            (mufakat_core::Lang::Id, Some(s)) => s.title.clone(),
+            (mufakat_core::Lang::En, Some(s)) if s.title_en.is_some() => {
+                s.title_en.clone().unwrap_or_default()
             }
+            _ => status.replace('_', " "),
         }
-        status.replace('_', " ")
     }
 
     /// A transition as people read it, like [`Registry::state_title`].
@@ -64,18 +63,17 @@ impl Registry {
             }
             .to_owned();
         }
-        if lang == mufakat_core::Lang::Id {
-            if let Some(t) = self.latest(workflow).and_then(|d| {
-                d.def
-                    .transitions
-                    .iter()
-                    .find(|t| t.name == name)
-                    .map(|t| t.title.clone())
-            }) {
-                return t;
+        let d = self.latest(workflow);
+        let t = d
+            .as_ref()
+            .and_then(|d| d.def.transitions.iter().find(|t| t.name == name));
+        match (lang, t) {
+            (mufakat_core::Lang::Id, Some(t)) => t.title.clone(),
+            (mufakat_core::Lang::En, Some(t)) if t.title_en.is_some() => {
+                t.title_en.clone().unwrap_or_default()
             }
+            _ => name.replace('_', " "),
         }
-        name.replace('_', " ")
     }
 
     /// Every version, newest first within each name, names sorted.

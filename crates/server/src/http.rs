@@ -255,6 +255,7 @@ pub struct ReportQuery {
 /// bearer token: the PDF, generated now and recorded in the audit trail.
 async fn report_pdf(
     State(s): State<HttpState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     axum::extract::Path(kind): axum::extract::Path<String>,
     headers: HeaderMap,
     query: Result<axum::extract::Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
@@ -318,6 +319,17 @@ async fn report_pdf(
         Some(u) => Requester::User(u),
         None => Requester::Public,
     };
+    // Anonymous downloads are not in the trail; their number per address is limited instead.
+    if user.is_none() {
+        let ip = crate::auth::client_ip(
+            addr.ip(),
+            headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+            &s.app.settings.trusted_proxies,
+        );
+        if let Err(e) = s.app.public_report_limiter.attempt(Some(ip)).await {
+            return fail(StatusCode::TOO_MANY_REQUESTS, e, lang);
+        }
+    }
     match generate(&s.app, who, kind, params, lang).await {
         Ok(g) => {
             let mut r = (StatusCode::OK, g.pdf).into_response();

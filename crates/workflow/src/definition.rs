@@ -70,6 +70,8 @@ impl FieldDef {
 pub struct StateDef {
     pub name: String,
     pub title: String,
+    /// The title in English (`title_en`), where the file gives one.
+    pub title_en: Option<String>,
     pub initial: bool,
     pub is_final: bool,
 }
@@ -91,6 +93,8 @@ pub enum SetExpr {
 pub struct Transition {
     pub name: String,
     pub title: String,
+    /// The title in English (`title_en`), where the file gives one.
+    pub title_en: Option<String>,
     pub from: Vec<String>,
     pub to: String,
     pub roles: Vec<String>,
@@ -219,6 +223,8 @@ struct RawState {
     #[serde(default)]
     title: String,
     #[serde(default)]
+    title_en: Option<String>,
+    #[serde(default)]
     initial: bool,
     #[serde(default, rename = "final")]
     is_final: bool,
@@ -230,6 +236,8 @@ struct RawTransition {
     name: Spanned<String>,
     #[serde(default)]
     title: String,
+    #[serde(default)]
+    title_en: Option<String>,
     from: Spanned<Vec<Spanned<String>>>,
     to: Spanned<String>,
     roles: Spanned<Vec<Spanned<String>>>,
@@ -419,6 +427,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
             } else {
                 s.get_ref().title.clone()
             },
+            title_en: s.get_ref().title_en.clone(),
             initial: s.get_ref().initial,
             is_final: s.get_ref().is_final,
         });
@@ -608,6 +617,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Definition, Vec<CheckError>> {
         transitions.push(Transition {
             name: tname,
             title: rt.title.clone(),
+            title_en: rt.title_en.clone(),
             from,
             to: rt.to.get_ref().clone(),
             roles: troles,

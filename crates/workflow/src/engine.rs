@@ -67,9 +67,12 @@ pub enum WorkflowError {
     NotAvailableInState {
         transition: String,
         state: String,
-        /// The titles people read (the names when the file has none for them).
+        /// The titles people read (the names when the file has none for them), and in English
+        /// (`title_en`, or the names in words).
         transition_title: String,
         state_title: String,
+        transition_title_en: String,
+        state_title_en: String,
     },
     #[error("not allowed: `{transition}` needs one of the roles {roles:?}")]
     NotAllowed {
@@ -132,9 +135,9 @@ impl WorkflowError {
     pub fn message(&self, lang: Lang) -> String {
         let (id, en) = match self {
             WorkflowError::UnknownTransition(t) => (format!("Tindakan `{t}` tidak dikenal."), format!("Unknown action `{t}`.")),
-            WorkflowError::NotAvailableInState { transition_title, state_title, .. } => (
+            WorkflowError::NotAvailableInState { transition_title, state_title, transition_title_en, state_title_en, .. } => (
                 format!("Tindakan “{transition_title}” tidak dapat dilakukan pada status “{state_title}”. Muat ulang untuk melihat status terbaru."),
-                format!("The action “{transition_title}” is not possible in the status “{state_title}”. Reload to see the current status."),
+                format!("The action “{transition_title_en}” is not possible in the status “{state_title_en}”. Reload to see the current status."),
             ),
             WorkflowError::NotAllowed { transition, roles } => {
                 let who = roles.iter().map(|r| if r == OWNER { "pembuat/pemohon" } else { r.as_str() }).collect::<Vec<_>>().join(", ");
@@ -346,20 +349,23 @@ pub fn fire_when(
     if def.state(&inst.state).is_some_and(|s| s.is_final) {
         return Err(WorkflowError::Finished);
     }
-    let t = def
-        .transition_from(transition, &inst.state)
-        .ok_or_else(|| WorkflowError::NotAvailableInState {
+    let t = def.transition_from(transition, &inst.state).ok_or_else(|| {
+        let named = def.transitions.iter().find(|t| t.name == transition);
+        let state = def.state(&inst.state);
+        let words = |n: &str| n.replace('_', " ");
+        WorkflowError::NotAvailableInState {
             transition: transition.to_owned(),
             state: inst.state.clone(),
-            transition_title: def
-                .transitions
-                .iter()
-                .find(|t| t.name == transition)
-                .map_or_else(|| transition.to_owned(), |t| t.title.clone()),
-            state_title: def
-                .state(&inst.state)
-                .map_or_else(|| inst.state.clone(), |s| s.title.clone()),
-        })?;
+            transition_title: named.map_or_else(|| transition.to_owned(), |t| t.title.clone()),
+            state_title: state.map_or_else(|| inst.state.clone(), |s| s.title.clone()),
+            transition_title_en: named
+                .and_then(|t| t.title_en.clone())
+                .unwrap_or_else(|| words(transition)),
+            state_title_en: state
+                .and_then(|s| s.title_en.clone())
+                .unwrap_or_else(|| words(&inst.state)),
+        }
+    })?;
     let owner = !actor.is_system && inst.created_by.as_deref() == Some(actor.id.as_str());
     if !may_fire(t, actor, owner) {
         return Err(WorkflowError::NotAllowed {

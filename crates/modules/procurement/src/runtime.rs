@@ -157,6 +157,8 @@ pub struct Runtime {
     pub thresholds: Thresholds,
     pub kbli: Kbli,
     pub upload_max_bytes: usize,
+    /// The node's snapshot of the catalogue, which buyers' searches read.
+    pub catalogue: Arc<crate::service::catalogue_index::Snapshot>,
 }
 
 /// An upload checked and stored: its detected type, its SHA-256 (hex) and its key.
@@ -229,6 +231,7 @@ pub fn init(state: &AppState) -> anyhow::Result<()> {
         thresholds,
         kbli,
         upload_max_bytes: s.upload_max_bytes,
+        catalogue: Default::default(),
     }));
     Ok(())
 }

@@ -328,7 +328,10 @@ pub async fn berita_acara(
             given
                 .place
                 .clone()
-                .unwrap_or_else(|| format!("Kantor {}", p.node.name)),
+                .unwrap_or_else(|| match lang {
+                    Lang::Id => format!("Kantor {}", p.node.name),
+                    Lang::En => format!("{} office", p.node.name),
+                }),
             given.participants.unwrap_or(0),
             default_agenda,
             vec![],

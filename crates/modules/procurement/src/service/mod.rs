@@ -7,6 +7,7 @@
 //! a vendor company.
 
 pub mod catalogue;
+pub mod catalogue_index;
 pub mod documents;
 pub mod orders;
 pub mod packages;

@@ -575,6 +575,8 @@ pub async fn act(
     );
     upd.exec(&txn).await.db()?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
+    // A vendor verified, suspended or blacklisted takes its items into or out of the catalogue.
+    crate::runtime::get(state)?.catalogue.changed();
     get_vendor(&state.db, v.id).await
 }
 
@@ -605,6 +607,9 @@ pub async fn sync_after_timers(state: &AppState) -> AppResult<u64> {
          (SELECT id FROM catalogue_items WHERE status IN ('expired', 'delisted'))",
     ] {
         state.db.execute_unprepared(sql).await.db()?;
+    }
+    if n > 0 {
+        crate::runtime::get(state)?.catalogue.changed();
     }
     Ok(n)
 }
