@@ -76,6 +76,23 @@ impl Drop for Server {
 
 /// Makes the planner account `perencana` with the CLI, against the running server's database.
 pub fn create_planner(dir: &std::path::Path, db_url: &str) {
+    create_staff(
+        dir,
+        db_url,
+        "perencana",
+        "bappeda_planner",
+        "sandi-perencana-123",
+    );
+}
+
+/// A staff account made with the CLI, `role` in the demo kota, with a known password.
+pub fn create_staff(
+    dir: &std::path::Path,
+    db_url: &str,
+    username: &str,
+    role: &str,
+    password: &str,
+) {
     use std::io::Write;
     let mut c = Command::new(env!("CARGO_BIN_EXE_mufakat"))
         .args(["--data-dir"])
@@ -86,11 +103,11 @@ pub fn create_planner(dir: &std::path::Path, db_url: &str) {
             "users",
             "create",
             "--username",
-            "perencana",
+            username,
             "--name",
-            "Perencana",
+            username,
             "--role",
-            "bappeda_planner",
+            role,
             "--region",
             "35.99",
         ])
@@ -103,7 +120,7 @@ pub fn create_planner(dir: &std::path::Path, db_url: &str) {
     c.stdin
         .take()
         .unwrap()
-        .write_all(b"sandi-perencana-123")
+        .write_all(password.as_bytes())
         .unwrap();
     let out = c.wait_with_output().unwrap();
     assert!(

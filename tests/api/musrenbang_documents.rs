@@ -417,7 +417,10 @@ async fn anonymous_pdf_downloads_are_limited_per_address() {
     let app = spawn_app_configured(true, |s| s.public_reports_max_per_ip = 2).await;
     let cycle = crate::musrenbang::create_cycle(&app).await;
     let kel = app.region_id("35.99.01.1001").await;
-    let path = format!("/reports/priority-list?cycleId={}&regionId={kel}&level=kelurahan", cycle.id);
+    let path = format!(
+        "/reports/priority-list?cycleId={}&regionId={kel}&level=kelurahan",
+        cycle.id
+    );
     for _ in 0..2 {
         assert_eq!(get(&app, &path, None).await.0, 200);
     }
@@ -425,5 +428,9 @@ async fn anonymous_pdf_downloads_are_limited_per_address() {
     assert_eq!(status, 429);
     assert_eq!(code_of(&body), "RATE_LIMITED");
     let lurah = app.login("lurah.mekarsari").await;
-    assert_eq!(get(&app, &path, Some(&lurah)).await.0, 200, "signed in: recorded, not limited");
+    assert_eq!(
+        get(&app, &path, Some(&lurah)).await.0,
+        200,
+        "signed in: recorded, not limited"
+    );
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::crash::{create_planner, free_port, gql, login, start};
+use crate::crash::{create_planner, create_staff, free_port, gql, login, start};
 use crate::helpers::*;
 
 #[tokio::test]
@@ -268,4 +268,66 @@ async fn the_login_limit_holds_across_two_nodes() {
         limited, 7,
         "5 guesses in all, then refused on both nodes: {codes:?}"
     );
+}
+
+/// Each node searches its own snapshot of the catalogue: an item delisted through one node
+/// leaves the other's search as soon as PostgreSQL's notification arrives.
+#[tokio::test]
+async fn a_catalogue_change_through_one_node_reaches_the_others_search() {
+    let db = mufakat_store::testing::TestDb::fresh().await;
+    if !db.is_postgres() {
+        eprintln!("SKIPPED a_catalogue_change_through_one_node_reaches_the_others_search: needs TEST_DATABASE_URL (PostgreSQL)");
+        return;
+    }
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("mufakat-2n-{}", uuid::Uuid::new_v4().simple())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let a = start(&dir.0, &db.url, free_port()).await;
+    let b = start(&dir.0, &db.url, free_port()).await;
+    let client = reqwest::Client::new();
+    create_staff(
+        &dir.0,
+        &db.url,
+        "katalog",
+        "ukpbj_staff",
+        "sandi-katalog-123",
+    );
+    let staff = login(&client, &a.url, "katalog", "sandi-katalog-123").await;
+    let search = "query($t: String) { catalogue(filter: { text: $t }, first: 100) { totalCount edges { node { id name } } } }";
+    let before = gql(&client, &b.url, search, json!({}), None).await.unwrap();
+    let total = before["data"]["catalogue"]["totalCount"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{before}"));
+    assert!(total > 0, "{before}");
+    let item = before["data"]["catalogue"]["edges"][0]["node"].clone();
+    let v = gql(
+        &client,
+        &a.url,
+        "mutation($i: ID!) { catalogueItemAction(itemId: $i, action: DELIST, comment: \"Penyedia berhenti memproduksi\") { status } }",
+        json!({ "i": item["id"] }),
+        Some(&staff),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        v["data"]["catalogueItemAction"]["status"], "delisted",
+        "{v}"
+    );
+    let mut seen = None;
+    for _ in 0..50 {
+        let after = gql(&client, &b.url, search, json!({}), None).await.unwrap();
+        if after["data"]["catalogue"]["totalCount"].as_i64() == Some(total - 1) {
+            seen = Some(after);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let after = seen.expect("node B's search did not lose the delisted item within 5 s");
+    let ids: Vec<&str> = after["data"]["catalogue"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&item["id"].as_str().unwrap()), "{after}");
 }

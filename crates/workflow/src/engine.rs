@@ -349,23 +349,25 @@ pub fn fire_when(
     if def.state(&inst.state).is_some_and(|s| s.is_final) {
         return Err(WorkflowError::Finished);
     }
-    let t = def.transition_from(transition, &inst.state).ok_or_else(|| {
-        let named = def.transitions.iter().find(|t| t.name == transition);
-        let state = def.state(&inst.state);
-        let words = |n: &str| n.replace('_', " ");
-        WorkflowError::NotAvailableInState {
-            transition: transition.to_owned(),
-            state: inst.state.clone(),
-            transition_title: named.map_or_else(|| transition.to_owned(), |t| t.title.clone()),
-            state_title: state.map_or_else(|| inst.state.clone(), |s| s.title.clone()),
-            transition_title_en: named
-                .and_then(|t| t.title_en.clone())
-                .unwrap_or_else(|| words(transition)),
-            state_title_en: state
-                .and_then(|s| s.title_en.clone())
-                .unwrap_or_else(|| words(&inst.state)),
-        }
-    })?;
+    let t = def
+        .transition_from(transition, &inst.state)
+        .ok_or_else(|| {
+            let named = def.transitions.iter().find(|t| t.name == transition);
+            let state = def.state(&inst.state);
+            let words = |n: &str| n.replace('_', " ");
+            WorkflowError::NotAvailableInState {
+                transition: transition.to_owned(),
+                state: inst.state.clone(),
+                transition_title: named.map_or_else(|| transition.to_owned(), |t| t.title.clone()),
+                state_title: state.map_or_else(|| inst.state.clone(), |s| s.title.clone()),
+                transition_title_en: named
+                    .and_then(|t| t.title_en.clone())
+                    .unwrap_or_else(|| words(transition)),
+                state_title_en: state
+                    .and_then(|s| s.title_en.clone())
+                    .unwrap_or_else(|| words(&inst.state)),
+            }
+        })?;
     let owner = !actor.is_system && inst.created_by.as_deref() == Some(actor.id.as_str());
     if !may_fire(t, actor, owner) {
         return Err(WorkflowError::NotAllowed {

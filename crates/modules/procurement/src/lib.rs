@@ -103,14 +103,58 @@ pub fn init(state: &AppState) -> anyhow::Result<()> {
 
 /// Starts the module's background task: copying states that timers changed to its rows.
 pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let listening = tokio::spawn(listener(state.clone()));
     let state = state.clone();
-    vec![tokio::spawn(async move {
-        let every = std::time::Duration::from_secs(state.settings.timer_poll_secs.max(1));
+    vec![
+        listening,
+        tokio::spawn(async move {
+            let every = std::time::Duration::from_secs(state.settings.timer_poll_secs.max(1));
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(e) = service::vendors::sync_after_timers(&state).await {
+                    tracing::warn!(error = %e, "procurement: syncing states after timers");
+                }
+            }
+        }),
+    ]
+}
+
+/// On PostgreSQL, hears that some node changed the catalogue
+/// ([`service::catalogue_index::notify`]): this node's snapshot goes stale.
+pub async fn listener(state: AppState) {
+    use std::time::Duration;
+    if !mufakat_store::db::is_postgres(&state.db) {
+        return;
+    }
+    loop {
+        let pool = state.db.get_postgres_connection_pool().clone();
+        let mut l =
+            match mufakat_store::sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for catalogue changes; retrying");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    continue;
+                }
+            };
+        if let Err(e) = l.listen(service::catalogue_index::CHANNEL).await {
+            tracing::warn!(error = %e, "LISTEN failed; retrying");
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            continue;
+        }
+        let Ok(rt) = runtime::get(&state) else {
+            return;
+        };
+        // Whatever was missed while not listening.
+        rt.catalogue.changed();
         loop {
-            tokio::time::sleep(every).await;
-            if let Err(e) = service::vendors::sync_after_timers(&state).await {
-                tracing::warn!(error = %e, "procurement: syncing states after timers");
+            match l.recv().await {
+                Ok(_) => rt.catalogue.changed(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "catalogue notifications interrupted; reconnecting");
+                    break;
+                }
             }
         }
-    })]
+    }
 }

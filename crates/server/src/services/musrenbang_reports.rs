@@ -325,13 +325,10 @@ pub async fn berita_acara(
         None => (
             given.date.unwrap_or_else(|| p.now.date_naive()),
             None,
-            given
-                .place
-                .clone()
-                .unwrap_or_else(|| match lang {
-                    Lang::Id => format!("Kantor {}", p.node.name),
-                    Lang::En => format!("{} office", p.node.name),
-                }),
+            given.place.clone().unwrap_or_else(|| match lang {
+                Lang::Id => format!("Kantor {}", p.node.name),
+                Lang::En => format!("{} office", p.node.name),
+            }),
             given.participants.unwrap_or(0),
             default_agenda,
             vec![],

@@ -14,8 +14,7 @@ use mufakat_store::DbResultExt;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{json, Map};
 
@@ -218,6 +217,7 @@ pub async fn create_item(
     .insert(&txn)
     .await
     .db()?;
+    super::catalogue_index::notify(&txn).await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     crate::runtime::get(state)?.catalogue.changed();
     Ok(it)
@@ -384,6 +384,7 @@ pub async fn act(
         .db()?;
     }
     upd.exec(&txn).await.db()?;
+    super::catalogue_index::notify(&txn).await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     crate::runtime::get(state)?.catalogue.changed();
     get_item(&state.db, it.id).await
@@ -453,7 +454,7 @@ fn tokens(text: &str) -> Vec<String> {
 }
 
 /// Items in the catalogue matching `s`, `limit` from `offset`, and the number of matches:
-/// searched in the node's snapshot ([`super::catalogue_index`]), then the page's rows read.
+/// searched in the node's snapshot ([`super::catalogue_index`]).
 pub async fn search(
     state: &AppState,
     s: &Search,
@@ -461,7 +462,11 @@ pub async fn search(
     offset: u64,
 ) -> AppResult<(Vec<item::Model>, u64)> {
     let words = s.text.as_deref().map(tokens).unwrap_or_default();
-    let category = s.category.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let category = s
+        .category
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
     let path = match s.region_id {
         Some(r) => Some(state.region_path(r).await),
         None => None,
@@ -476,22 +481,12 @@ pub async fn search(
         sort: s.sort,
     };
     let snapshot = crate::runtime::get(state)?.catalogue.get(state).await?;
-    let (ids, total) = snapshot.index.search(
+    let (page, total) = snapshot.index.search(
         &q,
         usize::try_from(limit).unwrap_or(usize::MAX),
         usize::try_from(offset).unwrap_or(usize::MAX),
     );
-    if ids.is_empty() {
-        return Ok((vec![], total));
-    }
-    let mut rows = item::Entity::find()
-        .filter(item::Column::Id.is_in(ids.clone()))
-        .filter(item::Column::Status.is_in(BUYABLE))
-        .all(&state.db)
-        .await
-        .db()?;
-    rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
-    Ok((rows, total))
+    Ok((page.into_iter().cloned().collect(), total))
 }
 
 /// The current prices of a category's items in the catalogue: count, median, quartiles.

@@ -1,13 +1,14 @@
 //! The catalogue as each node searches it: a snapshot of the buyable items (listed or under
 //! price review, of verified vendors) with an index of their words, built from the database and
-//! searched in memory. A buyer's search then costs no query but the one that reads the page's
-//! rows; the full-text tables (FTS5, `tsvector`) stay for the database's own users.
+//! searched in memory. A buyer's search costs no query; the full-text tables (FTS5, `tsvector`)
+//! stay for the database's own users.
 //!
-//! Freshness: every write of this node that changes what the catalogue holds (an item listed,
-//! repriced, delisted or expired; a vendor verified, suspended or blacklisted) marks the
-//! snapshot stale ([`Snapshot::changed`]) and the next search builds a new one, so a node reads
-//! its own writes. Other nodes' writes (PostgreSQL) are seen within [`PEER_STALE`]: after that a
-//! search answers from the snapshot it has while one task builds the next.
+//! Freshness: every write that changes what the catalogue holds (an item listed, repriced,
+//! delisted or expired; a vendor verified, suspended or blacklisted) marks this node's snapshot
+//! stale ([`Snapshot::changed`]) and the next search builds a new one, so a node reads its own
+//! writes. On PostgreSQL the write also NOTIFYs every node in its transaction ([`notify`],
+//! heard by [`crate::listener`]); should a notification be lost, a snapshot older than
+//! [`PEER_STALE`] is read again in the background while it still answers.
 //!
 //! What matches is what the SQL search matched: every word of the query as a prefix of a word of
 //! the name or specification (letters and digits, case folded), the category exactly, a region
@@ -20,14 +21,16 @@ use std::time::{Duration, Instant};
 
 use mufakat_core::AppResult;
 use mufakat_kernel::AppState;
-use sea_orm::{FromQueryResult, Statement};
 use mufakat_store::DbResultExt;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::catalogue::SearchSort;
+use crate::entity::catalogue_item as item;
 
-/// How long a snapshot answers before other nodes' writes are looked for (PostgreSQL only: on
-/// SQLite this node is the only writer).
-pub const PEER_STALE: Duration = Duration::from_secs(2);
+/// How long a snapshot answers before it is read again in the background whatever was heard
+/// (PostgreSQL only: on SQLite this node is the only writer).
+pub const PEER_STALE: Duration = Duration::from_secs(60);
 
 /// One buyable item, as searches filter and sort it.
 #[derive(Debug, Clone)]
@@ -43,21 +46,11 @@ struct Entry {
 #[derive(Debug, Default)]
 pub struct Index {
     entries: Vec<Entry>,
+    /// The rows, in the order of `entries`: what a page shows.
+    items: Vec<item::Model>,
     /// Every word, sorted, with the entries (positions, ascending) that contain it.
     words: Vec<(String, Vec<u32>)>,
     categories: HashMap<String, u32>,
-}
-
-/// A row as the snapshot reads it.
-#[derive(Debug, FromQueryResult)]
-pub struct Row {
-    pub id: i32,
-    pub vendor_id: i32,
-    pub name: String,
-    pub specification: String,
-    pub category: String,
-    pub regions: String,
-    pub price_sen: i64,
 }
 
 /// The words of a text as the index keeps them: runs of letters and digits, lower case.
@@ -81,14 +74,15 @@ pub struct Query<'a> {
 }
 
 impl Index {
-    pub fn build(rows: Vec<Row>) -> Index {
+    pub fn build(rows: Vec<item::Model>) -> Index {
         let mut categories: HashMap<String, u32> = HashMap::new();
         let mut words: HashMap<String, Vec<u32>> = HashMap::new();
         let mut entries = Vec::with_capacity(rows.len());
+        let mut items = Vec::with_capacity(rows.len());
         for (pos, r) in rows.into_iter().enumerate() {
             let pos = pos as u32;
             let n = categories.len() as u32;
-            let category = *categories.entry(r.category).or_insert(n);
+            let category = *categories.entry(r.category.clone()).or_insert(n);
             for w in words_of(&r.name).chain(words_of(&r.specification)) {
                 let list = words.entry(w).or_default();
                 if list.last() != Some(&pos) {
@@ -106,11 +100,13 @@ impl Index {
                     .filter_map(|s| s.trim().parse().ok())
                     .collect(),
             });
+            items.push(r);
         }
         let mut words: Vec<(String, Vec<u32>)> = words.into_iter().collect();
         words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Index {
             entries,
+            items,
             words,
             categories,
         }
@@ -143,9 +139,8 @@ impl Index {
         out
     }
 
-    /// The ids of the page (`limit` from `offset`, in `q.sort`'s order) and the number of
-    /// matches.
-    pub fn search(&self, q: &Query<'_>, limit: usize, offset: usize) -> (Vec<i32>, u64) {
+    /// The page (`limit` from `offset`, in `q.sort`'s order) and the number of matches.
+    pub fn search(&self, q: &Query<'_>, limit: usize, offset: usize) -> (Vec<&item::Model>, u64) {
         let category = match q.category {
             Some(c) => match self.categories.get(c) {
                 Some(c) => Some(*c),
@@ -170,20 +165,22 @@ impl Index {
                 && q.vendor_id.is_none_or(|v| e.vendor_id == v)
                 && q.min_price_sen.is_none_or(|p| e.price_sen >= p)
                 && q.max_price_sen.is_none_or(|p| e.price_sen <= p)
-                && q
-                    .regions
+                && q.regions
                     .is_none_or(|path| e.regions.iter().any(|r| path.contains(r)))
         };
-        let mut hits: Vec<&Entry> = match &by_words {
+        let mut hits: Vec<(u32, &Entry)> = match &by_words {
             Some(list) => list
                 .iter()
-                .map(|p| &self.entries[*p as usize])
-                .filter(|e| keep(e))
+                .map(|p| (*p, &self.entries[*p as usize]))
+                .filter(|(_, e)| keep(e))
                 .collect(),
-            None => self.entries.iter().filter(|e| keep(e)).collect(),
+            None => (0u32..)
+                .zip(self.entries.iter())
+                .filter(|(_, e)| keep(e))
+                .collect(),
         };
         let total = hits.len() as u64;
-        let order = |a: &&Entry, b: &&Entry| match q.sort {
+        let order = |(_, a): &(u32, &Entry), (_, b): &(u32, &Entry)| match q.sort {
             SearchSort::PriceAsc => (a.price_sen, a.id).cmp(&(b.price_sen, b.id)),
             SearchSort::PriceDesc => b.price_sen.cmp(&a.price_sen).then(a.id.cmp(&b.id)),
             SearchSort::Newest => b.id.cmp(&a.id),
@@ -198,7 +195,13 @@ impl Index {
             hits.truncate(end);
         }
         hits.sort_unstable_by(order);
-        (hits[offset..end].iter().map(|e| e.id).collect(), total)
+        (
+            hits[offset..end]
+                .iter()
+                .map(|(p, _)| &self.items[*p as usize])
+                .collect(),
+            total,
+        )
     }
 }
 
@@ -216,6 +219,20 @@ fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
         }
     }
     out
+}
+
+/// The channel on which PostgreSQL tells every node that the catalogue changed.
+pub const CHANNEL: &str = "mufakat_catalogue";
+
+/// Inside a write's transaction: on PostgreSQL, every node hears at commit that the catalogue
+/// changed (this node marks its own snapshot with [`Snapshot::changed`] after the commit).
+pub async fn notify(db: &impl ConnectionTrait) -> AppResult<()> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared(&format!("SELECT pg_notify('{CHANNEL}', '')"))
+            .await
+            .db()?;
+    }
+    Ok(())
 }
 
 /// A built index, the generation of changes it includes, and when it was read.
@@ -285,22 +302,25 @@ impl Snapshot {
         // The generation before reading: a change during the read makes the result stale.
         let generation = self.generation.load(Ordering::SeqCst);
         let at = Instant::now();
-        let backend = state.db.get_database_backend();
-        let rows = Row::find_by_statement(Statement::from_string(
-            backend,
-            "SELECT i.id, i.vendor_id, i.name, i.specification, i.category, i.regions, i.price_sen \
-             FROM catalogue_items i JOIN vendors v ON v.id = i.vendor_id \
-             WHERE i.status IN ('listed', 'price_review') AND v.status = 'verified'",
-        ))
-        .all(&state.db)
-        .await
-        .db()?;
+        let rows = item::Entity::find()
+            .filter(item::Column::Status.is_in(super::catalogue::BUYABLE))
+            .filter(Expr::cust(
+                "catalogue_items.vendor_id IN (SELECT id FROM vendors WHERE status = 'verified')",
+            ))
+            .order_by_asc(item::Column::Id)
+            .all(&state.db)
+            .await
+            .db()?;
         let built = Arc::new(Built {
             index: Index::build(rows),
             generation,
             at,
         });
-        tracing::debug!(items = built.index.len(), ms = at.elapsed().as_millis() as u64, "catalogue snapshot built");
+        tracing::debug!(
+            items = built.index.len(),
+            ms = at.elapsed().as_millis() as u64,
+            "catalogue snapshot built"
+        );
         if let Ok(mut c) = self.current.write() {
             *c = Some(built.clone());
         }
@@ -312,16 +332,30 @@ impl Snapshot {
 mod tests {
     use super::*;
 
-    fn row(id: i32, name: &str, category: &str, regions: &str, price: i64) -> Row {
-        Row {
+    fn row(id: i32, name: &str, category: &str, regions: &str, price: i64) -> item::Model {
+        let now = chrono::Utc::now();
+        item::Model {
             id,
+            instance_id: None,
             vendor_id: id % 2,
             name: name.into(),
             specification: "tahan cuaca".into(),
+            unit: "unit".into(),
             category: category.into(),
             regions: regions.into(),
+            delivery_days: 3,
+            min_order: "1".into(),
+            stock: None,
             price_sen: price,
+            valid_until: now.date_naive(),
+            status: "listed".into(),
+            created_at: now,
+            updated_at: now,
         }
+    }
+
+    fn ids(r: (Vec<&item::Model>, u64)) -> (Vec<i32>, u64) {
+        (r.0.iter().map(|m| m.id).collect(), r.1)
     }
 
     #[test]
@@ -340,14 +374,18 @@ mod tests {
             }
         }
         let sem = w("sem");
-        assert_eq!(ix.search(&q(&sem), 10, 0), (vec![1, 2], 2));
+        assert_eq!(ids(ix.search(&q(&sem), 10, 0)), (vec![1, 2], 2));
         let two = w("sem PORT");
-        assert_eq!(ix.search(&q(&two), 10, 0), (vec![1], 1));
+        assert_eq!(ids(ix.search(&q(&two), 10, 0)), (vec![1], 1));
         let spec = w("cuaca");
         assert_eq!(ix.search(&q(&spec), 2, 1).1, 4, "the specification counts");
-        assert_eq!(ix.search(&q(&spec), 2, 1).0, vec![1, 2], "priced ascending, then paged");
+        assert_eq!(
+            ids(ix.search(&q(&spec), 2, 1)).0,
+            vec![1, 2],
+            "priced ascending, then paged"
+        );
         let none = w("besi");
-        assert_eq!(ix.search(&q(&none), 10, 0), (vec![], 0));
+        assert_eq!(ids(ix.search(&q(&none), 10, 0)), (vec![], 0));
         let path = [7, 1];
         let filtered = Query {
             category: Some("23"),
@@ -356,16 +394,16 @@ mod tests {
             sort: SearchSort::PriceDesc,
             ..Default::default()
         };
-        assert_eq!(ix.search(&filtered, 10, 0), (vec![1, 4], 2));
+        assert_eq!(ids(ix.search(&filtered, 10, 0)), (vec![1, 4], 2));
         let newest = Query {
             sort: SearchSort::Newest,
             ..Default::default()
         };
-        assert_eq!(ix.search(&newest, 2, 0), (vec![4, 3], 4));
+        assert_eq!(ids(ix.search(&newest, 2, 0)), (vec![4, 3], 4));
         let unknown = Query {
             category: Some("99"),
             ..Default::default()
         };
-        assert_eq!(ix.search(&unknown, 10, 0), (vec![], 0));
+        assert_eq!(ids(ix.search(&unknown, 10, 0)), (vec![], 0));
     }
 }

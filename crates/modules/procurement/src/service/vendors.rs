@@ -574,6 +574,7 @@ pub async fn act(
         }),
     );
     upd.exec(&txn).await.db()?;
+    super::catalogue_index::notify(&txn).await?;
     mufakat_kernel::audit_log::commit(txn, chain).await?;
     // A vendor verified, suspended or blacklisted takes its items into or out of the catalogue.
     crate::runtime::get(state)?.catalogue.changed();
@@ -609,6 +610,7 @@ pub async fn sync_after_timers(state: &AppState) -> AppResult<u64> {
         state.db.execute_unprepared(sql).await.db()?;
     }
     if n > 0 {
+        super::catalogue_index::notify(&state.db).await?;
         crate::runtime::get(state)?.catalogue.changed();
     }
     Ok(n)
