@@ -191,11 +191,11 @@ async fn a_vote_that_moves_the_case_stores_its_state_and_timers() {
         }
         let mut text = std::fs::read_to_string(&f).unwrap();
         if f.file_name().unwrap() == "musrenbang-usulan.toml" {
-            let vote = "name = \"vote\"\ntitle = \"Dukung (beri suara)\"\nfrom = [\"submitted\"]\nto = \"submitted\"";
+            let vote = "name = \"vote\"\ntitle = \"Dukung (beri suara)\"\ntitle_en = \"Support (vote)\"\nfrom = [\"submitted\"]\nto = \"submitted\"";
             assert!(text.contains(vote));
             text = text.replace(
                 vote,
-                "name = \"vote\"\ntitle = \"Dukung (beri suara)\"\nfrom = [\"submitted\", \"didukung\"]\nto = \"didukung\"",
+                "name = \"vote\"\ntitle = \"Dukung (beri suara)\"\ntitle_en = \"Support (vote)\"\nfrom = [\"submitted\", \"didukung\"]\nto = \"didukung\"",
             );
             text.push_str(
                 "\n[states.didukung]\ntitle = \"Didukung\"\n\n[[transitions]]\nname = \"tinjau\"\ntitle = \"Tinjau\"\nfrom = [\"didukung\"]\nto = \"submitted\"\nroles = [\"system\"]\n\n[[timers]]\nname = \"cek_dukungan\"\nstate = \"didukung\"\nafter = \"P1D\"\ntransition = \"tinjau\"\n",

@@ -23,6 +23,7 @@ pub mod config;
 pub mod graphql;
 pub mod metrics;
 pub mod notary;
+pub mod notifications;
 pub mod rate_limit;
 pub mod secrets;
 pub mod services;

@@ -95,41 +95,19 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
 /// On PostgreSQL, hears monev's changes NOTIFYed by any node (this one included): the
 /// dashboard's snapshot goes stale and subscribers are told.
 pub async fn listener(state: AppState) {
-    use std::time::Duration;
-    if !mufakat_store::db::is_postgres(&state.db) {
-        return;
-    }
-    loop {
-        let pool = state.db.get_postgres_connection_pool().clone();
-        let mut l =
-            match mufakat_store::sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
-                Ok(l) => l,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot listen for monev notifications; retrying");
-                    tokio::time::sleep(Duration::from_secs(5)).await;
-                    continue;
-                }
-            };
-        if let Err(e) = l.listen(MONEV_CHANNEL).await {
-            tracing::warn!(error = %e, "LISTEN failed; retrying");
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            continue;
-        }
+    mufakat_kernel::notifications::listen(
+        &state,
+        MONEV_CHANNEL,
         // Whatever was missed while not listening.
-        runtime::slot(&state)
-            .generation
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        loop {
-            match l.recv().await {
-                Ok(n) => match serde_json::from_str::<runtime::MonevEvent>(n.payload()) {
-                    Ok(ev) => runtime::changed(&state, ev),
-                    Err(e) => tracing::warn!(error = %e, "bad monev notification"),
-                },
-                Err(e) => {
-                    tracing::warn!(error = %e, "monev notifications interrupted; reconnecting");
-                    break;
-                }
-            }
-        }
-    }
+        || {
+            runtime::slot(&state)
+                .generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        },
+        |payload| match serde_json::from_str::<runtime::MonevEvent>(payload) {
+            Ok(ev) => runtime::changed(&state, ev),
+            Err(e) => tracing::warn!(error = %e, "bad monev notification"),
+        },
+    )
+    .await
 }

@@ -86,43 +86,20 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
 /// drops the answers this node keeps for the public, which may hold the old counts).
 pub async fn vote_listener(state: AppState) {
     use crate::service::{VoteCountChanged, VoteEvents, VOTE_CHANNEL};
-    use std::time::Duration;
-    if !mufakat_store::db::is_postgres(&state.db) {
-        return;
-    }
-    loop {
-        let pool = state.db.get_postgres_connection_pool().clone();
-        let mut listener =
-            match mufakat_store::sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
-                Ok(l) => l,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot listen for vote notifications; retrying");
-                    tokio::time::sleep(Duration::from_secs(5)).await;
-                    continue;
-                }
-            };
-        if let Err(e) = listener.listen(VOTE_CHANNEL).await {
-            tracing::warn!(error = %e, "LISTEN failed; retrying");
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            continue;
-        }
-        loop {
-            match listener.recv().await {
-                Ok(n) => match serde_json::from_str::<Vec<VoteCountChanged>>(n.payload()) {
-                    Ok(changes) => {
-                        // Answers kept for the public may hold the old counts.
-                        state.writes.changed();
-                        for change in changes {
-                            let _ = state.modules.get::<VoteEvents>().0.send(change);
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "bad vote notification"),
-                },
-                Err(e) => {
-                    tracing::warn!(error = %e, "vote notifications interrupted; reconnecting");
-                    break;
+    mufakat_kernel::notifications::listen(
+        &state,
+        VOTE_CHANNEL,
+        || {},
+        |payload| match serde_json::from_str::<Vec<VoteCountChanged>>(payload) {
+            Ok(changes) => {
+                // Answers kept for the public may hold the old counts.
+                state.writes.changed();
+                for change in changes {
+                    let _ = state.modules.get::<VoteEvents>().0.send(change);
                 }
             }
-        }
-    }
+            Err(e) => tracing::warn!(error = %e, "bad vote notification"),
+        },
+    )
+    .await
 }

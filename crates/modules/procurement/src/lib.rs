@@ -122,39 +122,15 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
 /// On PostgreSQL, hears that some node changed the catalogue
 /// ([`service::catalogue_index::notify`]): this node's snapshot goes stale.
 pub async fn listener(state: AppState) {
-    use std::time::Duration;
-    if !mufakat_store::db::is_postgres(&state.db) {
+    let Ok(rt) = runtime::get(&state) else {
         return;
-    }
-    loop {
-        let pool = state.db.get_postgres_connection_pool().clone();
-        let mut l =
-            match mufakat_store::sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
-                Ok(l) => l,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot listen for catalogue changes; retrying");
-                    tokio::time::sleep(Duration::from_secs(5)).await;
-                    continue;
-                }
-            };
-        if let Err(e) = l.listen(service::catalogue_index::CHANNEL).await {
-            tracing::warn!(error = %e, "LISTEN failed; retrying");
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            continue;
-        }
-        let Ok(rt) = runtime::get(&state) else {
-            return;
-        };
-        // Whatever was missed while not listening.
-        rt.catalogue.changed();
-        loop {
-            match l.recv().await {
-                Ok(_) => rt.catalogue.changed(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "catalogue notifications interrupted; reconnecting");
-                    break;
-                }
-            }
-        }
-    }
+    };
+    // On (re)connecting too: whatever was sent while not listening.
+    mufakat_kernel::notifications::listen(
+        &state,
+        service::catalogue_index::CHANNEL,
+        || rt.catalogue.changed(),
+        |_| rt.catalogue.changed(),
+    )
+    .await
 }
