@@ -325,17 +325,21 @@ pub async fn create_staff(
                 "Wilayah tidak dikenal.",
                 "Unknown region.",
             ));
-        } else if let Err(AppError::Validation(e)) = super::opds::check_grant(
-            state,
-            &state.db,
-            &format!("roles[{i}].opdId"),
-            *role,
-            *region,
-            *opd,
-        )
-        .await
-        {
-            errors.extend(e);
+        } else {
+            match super::opds::check_grant(
+                state,
+                &state.db,
+                &format!("roles[{i}].opdId"),
+                *role,
+                *region,
+                *opd,
+            )
+            .await
+            {
+                Ok(()) => {}
+                Err(AppError::Validation(e)) => errors.extend(e),
+                Err(e) => return Err(e),
+            }
         }
     }
     let (Some(username), Some(name), Some(password), true) =

@@ -165,8 +165,15 @@ fn case_opd(
     }))
 }
 
-/// [`case_opd`] of a stored case.
+/// [`case_opd`] of a stored case (its fields are read only for a workflow with an `opd` field).
 fn stored_opd(def: &mufakat_workflow::Definition, m: &wi::Model) -> Option<Option<String>> {
+    if !def
+        .fields
+        .values()
+        .any(|f| f.ty == mufakat_workflow::FieldType::Opd)
+    {
+        return None;
+    }
     let fields: serde_json::Map<String, Value> = serde_json::from_str(&m.fields).ok()?;
     case_opd(def, &fields)
 }
