@@ -57,30 +57,24 @@ pub async fn fire(
     comment: Option<String>,
     expected_version: Option<i32>,
 ) -> AppResult<CaseView> {
-    if let Acting::User(user) = acting {
-        if let Some(hooks) = by_hand_hooks(state, id).await? {
-            return fire_with_hooks(
-                state,
-                acting,
-                id,
-                transition,
-                input,
-                comment,
-                expected_version,
-                &hooks,
-            )
-            .await;
-        }
-        let plan = FirePlan {
-            user: user.clone(),
-            id,
-            transition: transition.to_owned(),
-            input,
-            comment,
-            expected_version,
-        };
-        return crate::writer::submit::<CaseFires>(state, plan).await;
-    }
+    // A user's transition goes to the batch writer, unless a module follows it by hand.
+    let hooks = match acting {
+        Acting::User(user) => match by_hand_hooks(state, id).await? {
+            Some(hooks) => hooks,
+            None => {
+                let plan = FirePlan {
+                    user: user.clone(),
+                    id,
+                    transition: transition.to_owned(),
+                    input,
+                    comment,
+                    expected_version,
+                };
+                return crate::writer::submit::<CaseFires>(state, plan).await;
+            }
+        },
+        _ => vec![],
+    };
     fire_with_hooks(
         state,
         acting,
@@ -89,7 +83,7 @@ pub async fn fire(
         input,
         comment,
         expected_version,
-        &[],
+        &hooks,
     )
     .await
 }
